@@ -1,0 +1,1 @@
+"""The pytest side of p2p-conformance: options, markers and fixtures (see ``plugin.py``)."""

@@ -1,0 +1,36 @@
+"""A minimal signer for Binance's signed REST endpoints, checked against Binance's published vectors.
+
+>>> from signer import HmacKey, signed_query
+>>> key = HmacKey("vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A",
+...               "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j")
+>>> key
+HmacKey(api_key='vmPU...Eh8A')
+>>> signed_query({"tradeType": "BUY", "page": 1}, key, timestamp=1499827319559).query
+'tradeType=BUY&page=1&recvWindow=5000&timestamp=1499827319559&signature=...'
+"""
+
+from signer.auth import API_KEY_HEADER, BinanceAuth
+from signer.encoding import encode_query
+from signer.env import load_key
+from signer.errors import KeyConfigError, KeyFormatWarning
+from signer.keys import Ed25519Key, HmacKey, Key, RsaKey
+from signer.signing import DEFAULT_RECV_WINDOW, MAX_RECV_WINDOW, Placement, SignedQuery, sign, signed_query
+
+__all__ = [
+    "API_KEY_HEADER",
+    "DEFAULT_RECV_WINDOW",
+    "MAX_RECV_WINDOW",
+    "BinanceAuth",
+    "Ed25519Key",
+    "HmacKey",
+    "Key",
+    "KeyConfigError",
+    "KeyFormatWarning",
+    "Placement",
+    "RsaKey",
+    "SignedQuery",
+    "encode_query",
+    "load_key",
+    "sign",
+    "signed_query",
+]

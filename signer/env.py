@@ -1,0 +1,78 @@
+"""Loading a key from the environment and from a ``.env`` file (python-dotenv).
+
+``BINANCE_API_KEY`` with either ``BINANCE_API_SECRET`` (HMAC) or ``BINANCE_PRIVATE_KEY_PATH``
+(RSA or Ed25519, PKCS#8 PEM; ``BINANCE_PRIVATE_KEY_PASSPHRASE`` if it is encrypted). The process
+environment wins over ``.env``. Values are read into memory only: ``os.environ`` is not changed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from signer.errors import KeyConfigError
+from signer.keys import HmacKey, Key, asymmetric_key, check_credential_text
+
+API_KEY = "BINANCE_API_KEY"
+API_SECRET = "BINANCE_API_SECRET"
+PRIVATE_KEY_PATH = "BINANCE_PRIVATE_KEY_PATH"
+PRIVATE_KEY_PASSPHRASE = "BINANCE_PRIVATE_KEY_PASSPHRASE"
+CREDENTIAL_VARIABLES = (API_KEY, API_SECRET, PRIVATE_KEY_PATH, PRIVATE_KEY_PASSPHRASE)
+
+
+def credential_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | Path = ".env") -> dict[str, str]:
+    """The ``BINANCE_*`` credential settings from ``.env`` overlaid with the environment."""
+    environ = os.environ if environ is None else environ
+    from_file = dotenv_values(dotenv_path) if Path(dotenv_path).is_file() else {}
+    merged = {name: value for name, value in from_file.items() if value is not None}
+    merged.update(environ)
+    return {name: merged[name] for name in CREDENTIAL_VARIABLES if name in merged}
+
+
+def has_credentials(settings: Mapping[str, str]) -> bool:
+    """Whether ``settings`` name a key at all (whether it is usable is for :func:`key_from_settings`)."""
+    return API_KEY in settings or API_SECRET in settings or PRIVATE_KEY_PATH in settings
+
+
+def _read_pem(path_text: str) -> bytes:
+    check_credential_text(path_text, PRIVATE_KEY_PATH)
+    path = Path(path_text).expanduser()
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise KeyConfigError(
+            f"{PRIVATE_KEY_PATH} names {path}, which does not exist: give the path of your PKCS#8 PEM private key file"
+        ) from None
+    except OSError as error:
+        raise KeyConfigError(
+            f"{PRIVATE_KEY_PATH} names {path}, which cannot be read ({error.strerror}): check its permissions"
+        ) from None
+
+
+def key_from_settings(settings: Mapping[str, str]) -> Key:
+    """Build the key that ``settings`` describe, or raise :class:`KeyConfigError` saying what to set."""
+    if API_KEY not in settings:
+        raise KeyConfigError(f"{API_KEY} is not set: put it in the environment or in .env (see .env.example)")
+    check_credential_text(settings[API_KEY], API_KEY)
+    secret, pem_path = settings.get(API_SECRET), settings.get(PRIVATE_KEY_PATH)
+    if secret is not None and pem_path is not None:
+        raise KeyConfigError(
+            f"both {API_SECRET} and {PRIVATE_KEY_PATH} are set: keep the one that matches "
+            "the key type (HMAC secret, or RSA/Ed25519 private key file)"
+        )
+    if secret is not None:
+        check_credential_text(secret, API_SECRET)
+        return HmacKey(settings[API_KEY], secret)
+    if pem_path is None:
+        raise KeyConfigError(
+            f"{API_KEY} is set but neither {API_SECRET} (HMAC) nor {PRIVATE_KEY_PATH} (RSA/Ed25519) is: set one of them"
+        )
+    return asymmetric_key(settings[API_KEY], _read_pem(pem_path), settings.get(PRIVATE_KEY_PASSPHRASE))
+
+
+def load_key(environ: Mapping[str, str] | None = None, dotenv_path: str | Path = ".env") -> Key:
+    """The key configured in the environment and ``.env``; see the module docstring."""
+    return key_from_settings(credential_settings(environ, dotenv_path))
