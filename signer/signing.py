@@ -58,6 +58,11 @@ def append_signature(query: str, key: Key, *, timestamp: int, recv_window: int =
     return f"{payload}&signature={percent_encode(sign(payload, key))}"
 
 
+def json_body(params: Params) -> str:
+    """The JSON body of a ``json-body`` request: compact, UTF-8, order kept; never signed."""
+    return json.dumps(dict(params), separators=(",", ":"), ensure_ascii=False)
+
+
 def signed_query(
     params: Params,
     key: Key,
@@ -72,5 +77,5 @@ def signed_query(
         return SignedQuery(append_signature(encode_query(params), key, timestamp=timestamp, recv_window=recv_window))
     return SignedQuery(
         append_signature("", key, timestamp=timestamp, recv_window=recv_window),
-        json.dumps(dict(params), separators=(",", ":"), ensure_ascii=False),
+        json_body(params),
     )

@@ -1,0 +1,56 @@
+"""Cross-checks the catalog's JSON Schema cannot express: references, schemas and examples agree."""
+
+from __future__ import annotations
+
+import jsonschema
+
+from contracts.checks import first_schema_error
+from contracts.model import NO_EXAMPLE, Catalog, CatalogError, Contract
+from signer import Placement
+
+RESERVED_PARAMS = {"recvWindow", "timestamp", "signature"}
+
+
+def _problems(contract: Contract, catalog: Catalog) -> list[str]:
+    problems = []
+    reserved = RESERVED_PARAMS & set(contract.params)
+    if reserved:
+        problems.append(f"params name {sorted(reserved)}, which the signer adds itself")
+    for param, kind in contract.ids.items():
+        if param not in contract.params:
+            problems.append(f"ids names {param!r}, which is not in params")
+        if kind not in catalog.id_sources:
+            problems.append(f"ids uses unknown id kind {kind!r}")
+    if contract.placement is Placement.JSON_BODY and contract.method != "POST":
+        problems.append("a JSON body needs POST")
+    try:
+        jsonschema.Draft202012Validator.check_schema(contract.response_schema)
+    except jsonschema.SchemaError as error:
+        problems.append(f"data schema is not valid JSON Schema: {error.message}")
+        return problems
+    if contract.example is not NO_EXAMPLE:
+        envelope = {"code": "000000", "message": "success", "data": contract.example, "success": True}
+        mismatch = first_schema_error(contract.response_schema, envelope)
+        if mismatch is not None:
+            problems.append(f"example does not match its own schema at {mismatch}")
+    return problems
+
+
+def check_consistency(catalog: Catalog) -> None:
+    """Raise :class:`CatalogError` for the first endpoint or id source that does not add up."""
+    by_id = {contract.id: contract for contract in catalog.contracts}
+    for source in catalog.id_sources.values():
+        if source.from_endpoint is None:
+            continue
+        origin = by_id.get(source.from_endpoint)
+        if origin is None or not origin.read_only:
+            raise CatalogError(
+                f"id kind {source.kind!r} comes from {source.from_endpoint!r}, "
+                "which is not a read-only endpoint of the catalog"
+            )
+    for contract in catalog.contracts:
+        for variant in [None, *contract.variants]:
+            checked = contract if variant is None else contract.with_variant(variant)
+            for problem in _problems(checked, catalog):
+                label = contract.id if variant is None else f"{contract.id} (variant {variant})"
+                raise CatalogError(f"{label}: {problem}")

@@ -1,0 +1,122 @@
+"""The contract model: an endpoint's contract, the id sources, the catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from signer import Placement
+
+PATH_PREFIX = "/sapi/v1/c2c/"
+NO_EXAMPLE = object()
+
+# The C2C success envelope (shared/binance-c2c.md sections 2.1, 2.2 and 3).
+ENVELOPE: dict[str, Any] = {
+    "type": "object",
+    "required": ["code", "data", "success"],
+    "properties": {
+        "code": {"const": "000000"},
+        "message": {"type": ["string", "null"]},
+        "total": {"type": "integer", "minimum": 0},
+        "success": {"const": True},
+    },
+}
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    """What a Binance error code means and where its fix lies (``error-codes.yaml``)."""
+
+    code: int
+    name: str
+    message: str
+    http: int
+    side: str
+    meaning: str
+    next: str
+
+
+class CatalogError(ValueError):
+    """The catalog file, or a variant chosen on the command line, is not usable."""
+
+
+@dataclass(frozen=True)
+class IdSource:
+    """Where a live run gets a real id of one kind (an order number, an ad number...)."""
+
+    kind: str
+    placeholder: str
+    from_endpoint: str | None = None
+    pointer: str | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Contract:
+    """One endpoint's contract: how to call it and what a success answer looks like."""
+
+    id: str
+    family: str
+    method: str
+    path: str
+    placement: Placement
+    params: Mapping[str, Any]
+    mutating: str | None
+    confidence: str
+    source: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    ids: Mapping[str, str] = field(default_factory=dict)
+    weight: int | None = None
+    notes: str = ""
+    data_schema: Mapping[str, Any] | bool = True
+    example: Any = NO_EXAMPLE
+    example_source: str = "illustrative, built from the field list in the reference"
+    variants: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    variant: str | None = None
+
+    @property
+    def read_only(self) -> bool:
+        return self.mutating is None
+
+    @property
+    def response_schema(self) -> dict[str, Any]:
+        """The JSON Schema of a success answer: the envelope with this endpoint's ``data``."""
+        properties = {**ENVELOPE["properties"], "data": self.data_schema}
+        return {**ENVELOPE, "properties": properties}
+
+    @property
+    def cassette_name(self) -> str:
+        return self.id.replace("/", "__")
+
+    def with_variant(self, name: str) -> Contract:
+        if name not in self.variants:
+            known = ", ".join(sorted(self.variants)) or "none"
+            raise CatalogError(f"endpoint {self.id} has no variant {name!r} (known: {known})")
+        changes = dict(self.variants[name])
+        if "placement" in changes:
+            changes["placement"] = Placement(changes["placement"])
+        return replace(self, variant=name, **changes)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    contracts: tuple[Contract, ...]
+    id_sources: Mapping[str, IdSource]
+
+    def __getitem__(self, endpoint_id: str) -> Contract:
+        for contract in self.contracts:
+            if contract.id == endpoint_id:
+                return contract
+        raise KeyError(endpoint_id)
+
+    def with_variants(self, chosen: Mapping[str, str]) -> Catalog:
+        """The catalog with the variants chosen as ``{endpoint id: variant name}``."""
+        unknown = sorted(set(chosen) - {contract.id for contract in self.contracts})
+        if unknown:
+            raise CatalogError(f"--variant names unknown endpoint {unknown[0]!r}")
+        contracts = tuple(
+            contract.with_variant(chosen[contract.id]) if contract.id in chosen else contract
+            for contract in self.contracts
+        )
+        return replace(self, contracts=contracts)

@@ -1,0 +1,191 @@
+"""The emulator: a WSGI app (Werkzeug) that answers like Binance's gateway for the C2C catalog."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from contracts import Catalog, Contract, load_catalog, load_error_codes
+from contracts.model import NO_EXAMPLE
+from emulator.gateway import Rejection, authenticate
+from emulator.scenario import API_RESTRICTIONS_ID, Scenario
+from signer import API_KEY_HEADER, Placement
+
+SIGNING_PARAMS = {"recvWindow", "timestamp", "signature"}
+WEIGHT_HEADER = "X-SAPI-USED-IP-WEIGHT-1M"
+# Documented in shared/binance-c2c.md section 5.6 (verbatim example of the wallet SDK tests).
+API_RESTRICTIONS_PATH = "/sapi/v1/account/apiRestrictions"
+API_RESTRICTIONS = {
+    "ipRestrict": False,
+    "createTime": 1623840271000,
+    "enableReading": True,
+    "enableWithdrawals": False,
+    "enableInternalTransfer": True,
+    "enableMargin": False,
+    "enableFutures": False,
+    "permitsUniversalTransfer": True,
+    "enableVanillaOptions": False,
+    "enableFixApiTrade": False,
+    "enableFixReadOnly": True,
+    "enableSpotAndMarginTrading": False,
+    "enablePortfolioMarginTrading": True,
+}
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request as the emulator saw it: what a test can check without trusting the client."""
+
+    method: str
+    path: str
+    endpoint_id: str | None
+    key_name: str | None
+    accepted: bool  # passed the gateway (key, timestamp, signature) and the contract's request shape
+    http_status: int
+    code: int | str | None
+    json_body: Any = None
+
+
+def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps(payload, ensure_ascii=False), status, headers, mimetype="application/json")
+
+
+def error_response(rejection: Rejection) -> Response:
+    known = load_error_codes()[rejection.code]
+    return _json({"code": rejection.code, "msg": rejection.message or known.message}, known.http)
+
+
+class Emulator:
+    """Answers each catalog endpoint per the scenario, after the gateway's checks; keeps a journal."""
+
+    def __init__(self, scenario: Scenario, catalog: Catalog | None = None, clock: Callable[[], float] = time.time):
+        self.scenario = scenario
+        self.clock = clock
+        self.routes = {contract.path: contract for contract in (catalog or load_catalog()).contracts}
+        self.journal: list[Call] = []
+        self._recent: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        request = Request(environ)
+        response, call = self.dispatch(request)
+        with self._lock:
+            self.journal.append(call)
+            now = self.clock()
+            self._recent.append(now)
+            while self._recent and self._recent[0] < now - 60:
+                self._recent.popleft()
+            response.headers[WEIGHT_HEADER] = str(len(self._recent))
+        return response(environ, start_response)
+
+    def now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    def dispatch(self, request: Request) -> tuple[Response, Call]:
+        def seen(
+            response: Response,
+            contract: Contract | None = None,
+            key_name: str | None = None,
+            accepted: bool = False,
+            body: Any = None,
+        ) -> tuple[Response, Call]:
+            endpoint_id = contract.id if contract else None
+            call = Call(
+                request.method,
+                request.path,
+                endpoint_id,
+                key_name,
+                accepted,
+                response.status_code,
+                _code_of(response),
+                body,
+            )
+            return response, call
+
+        if request.path == "/api/v3/time" and request.method == "GET":
+            return seen(_json({"serverTime": self.now_ms()}))
+        contract = self.routes.get(request.path)
+        if contract is None and request.path != API_RESTRICTIONS_PATH:
+            return seen(_json({"error": "Not Found", "path": request.path}, 404))
+        if request.method != (contract.method if contract else "GET"):
+            return seen(_json({"error": "Method Not Allowed", "path": request.path}, 405), contract)
+        try:
+            key, params = authenticate(
+                self.scenario,
+                request.headers.get(API_KEY_HEADER),
+                request.environ.get("QUERY_STRING", ""),
+                self.now_ms(),
+            )
+            body = self._check_shape(contract, request, params) if contract else None
+        except Rejection as rejection:
+            return seen(error_response(rejection), contract)
+        step = key.next_step(contract.id if contract else API_RESTRICTIONS_ID)
+        if step.delay:
+            time.sleep(step.delay)
+        return seen(self._answer(step.answer, contract), contract, key.name, True, body)
+
+    @staticmethod
+    def _check_shape(contract: Contract, request: Request, params: dict[str, str]) -> Any:
+        """The request shape the contract asks for; returns the parsed JSON body if any."""
+        missing = [name for name, value in contract.headers.items() if request.headers.get(name) != value]
+        if missing:
+            raise Rejection(-31002)
+        if contract.placement is not Placement.JSON_BODY:
+            return None
+        extra = set(params) - SIGNING_PARAMS
+        if extra:
+            read = len(set(params) & SIGNING_PARAMS) + 1
+            raise Rejection(
+                -1104,
+                f"Not all sent parameters were read; read '{read}' parameter(s) but was sent '{len(params) + 1}'.",
+            )
+        if request.mimetype != "application/json":
+            raise Rejection(-1135)
+        try:
+            body = json.loads(request.get_data(as_text=True))
+        except json.JSONDecodeError:
+            raise Rejection(-1135) from None
+        if not isinstance(body, dict):
+            raise Rejection(-1135)
+        return body
+
+    def _answer(self, answer: str, contract: Contract | None) -> Response:
+        if answer == "ok" and contract is None:
+            return _json(API_RESTRICTIONS)
+        if answer == "ok":
+            assert contract is not None
+            data = None if contract.example is NO_EXAMPLE else contract.example
+            envelope: dict[str, Any] = {"code": "000000", "message": "success", "data": data, "success": True}
+            if isinstance(data, list):
+                envelope["total"] = len(data)
+            return _json(envelope)
+        if answer == "not-found":
+            return _json(
+                {
+                    "code": "EMULATOR_NOT_FOUND",
+                    "message": "Emulator: no record with this id.",
+                    "data": None,
+                    "success": False,
+                }
+            )
+        if answer == "http-500":
+            return Response("<html><body><h1>500 Internal Server Error</h1></body></html>", 500, mimetype="text/html")
+        if answer == "rate-limited":
+            response = error_response(Rejection(-1003))
+            response.headers["Retry-After"] = "1"
+            return response
+        return error_response(Rejection(int(answer)))
+
+
+def _code_of(response: Response) -> int | str | None:
+    if response.mimetype != "application/json":
+        return None
+    code = json.loads(response.get_data(as_text=True)).get("code")
+    return code if isinstance(code, (int, str)) else None

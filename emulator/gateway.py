@@ -1,0 +1,87 @@
+"""What Binance's gateway checks before a signed request reaches an endpoint.
+
+API key header (-2014, -2015), ``timestamp`` and ``signature`` present (-1102), ``recvWindow`` at
+most 60000 (-1102), the timestamp inside the window (-1021), and the signature over the exact
+query string received, percent-encoded (-1022). Written independently of ``signer``: it checks
+the bytes on the wire, as Binance does.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, unquote
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+
+from emulator.scenario import KeyScenario, Scenario
+
+MAX_RECV_WINDOW = 60000
+PERCENT_ENCODED = re.compile(r"[A-Za-z0-9\-_.~%=&+*!'()]*")
+
+
+@dataclass
+class Rejection(Exception):
+    """The gateway's refusal: a Binance error code and, where it differs, the exact message."""
+
+    code: int
+    message: str | None = None
+
+
+def _mandatory(name: str) -> Rejection:
+    return Rejection(-1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed.")
+
+
+def _signature_valid(key: KeyScenario, payload: bytes, signature: str) -> bool:
+    if key.secret is not None:
+        expected = hmac.new(key.secret.encode("utf-8"), payload, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, signature.lower())
+    assert key.public_key is not None
+    public = serialization.load_pem_public_key(key.public_key.encode("ascii"))
+    try:
+        raw = base64.b64decode(unquote(signature), validate=True)
+        if isinstance(public, rsa.RSAPublicKey):
+            public.verify(raw, payload, padding.PKCS1v15(), hashes.SHA256())
+        elif isinstance(public, ed25519.Ed25519PublicKey):
+            public.verify(raw, payload)
+        else:
+            return False
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def authenticate(
+    scenario: Scenario, api_key: str | None, raw_query: str, now_ms: int
+) -> tuple[KeyScenario, dict[str, str]]:
+    """The key and the query parameters of an accepted request; raises :class:`Rejection`."""
+    if not api_key or not api_key.isascii() or api_key != api_key.strip():
+        raise Rejection(-2014)
+    key = scenario.key_for(api_key)
+    if key is None:
+        raise Rejection(-2015)
+    payload, separator, signature = raw_query.rpartition("&signature=")
+    params = dict(parse_qsl(payload, keep_blank_values=True))
+    if not params.get("timestamp", "").isdigit():
+        raise _mandatory("timestamp")
+    if not separator or not signature:
+        raise _mandatory("signature")
+    recv_window = params.get("recvWindow", "5000")
+    if not recv_window.isdigit():
+        raise _mandatory("recvWindow")
+    if int(recv_window) > MAX_RECV_WINDOW:
+        raise Rejection(-1102, f"'recvWindow' contains unexpected value. Cannot be greater than {MAX_RECV_WINDOW}.")
+    timestamp = int(params["timestamp"])
+    if timestamp >= now_ms + 1000:
+        raise Rejection(-1021, "Timestamp for this request was 1000ms ahead of the server's time.")
+    if now_ms - timestamp > int(recv_window):
+        raise Rejection(-1021)
+    # Since 2026-01-15 a payload that was not percent-encoded before signing is rejected.
+    if not PERCENT_ENCODED.fullmatch(payload) or not _signature_valid(key, payload.encode("latin-1"), signature):
+        raise Rejection(-1022)
+    return key, params

@@ -1,0 +1,141 @@
+"""Scenarios: which keys the emulator knows, and how it answers each key on each endpoint.
+
+A scenario file (YAML)::
+
+    description: one line
+    keys:
+      demo:
+        api_key: ...            # 64 characters
+        secret: ...             # HMAC; or public_key: PEM text of an RSA or Ed25519 key
+        default: ok             # behaviour for endpoints not listed
+        endpoints:
+          ads/search: "-2008"
+          ads/getAvailableAdsCategory: {flap: [ok, "-2008"]}
+          ads/getReferencePrice: http-500
+          chat/retrieveChatCredential: {slow: 1.5, then: ok}
+
+Behaviours: ``ok`` (the documented example), an error code such as ``"-2008"`` (the gateway's
+error with its usual HTTP status), ``http-500``, ``rate-limited`` (429 with ``Retry-After``),
+``not-found`` (a C2C business error, as for an unknown id), ``{flap: [A, B]}`` (alternates on
+each call), ``{slow: SECONDS, then: A}``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from contracts import Catalog, load_catalog, load_error_codes
+
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+SIMPLE_BEHAVIOURS = ("ok", "http-500", "rate-limited", "not-found")
+API_RESTRICTIONS_ID = "account/apiRestrictions"  # the control endpoint, by its name in scenario files
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used; the message says where and what."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One answer: a behaviour name or error code, after an optional delay."""
+
+    answer: str
+    delay: float = 0.0
+
+
+def _parse_behaviour(spec: Any, where: str) -> list[Step]:
+    if isinstance(spec, int):
+        spec = str(spec)
+    if isinstance(spec, str):
+        if spec in SIMPLE_BEHAVIOURS or (spec.lstrip("-").isdigit() and int(spec) in load_error_codes()):
+            return [Step(spec)]
+        raise ScenarioError(
+            f"{where}: unknown behaviour {spec!r} (use {', '.join(SIMPLE_BEHAVIOURS)} or an error code)"
+        )
+    if isinstance(spec, dict) and set(spec) == {"flap"} and isinstance(spec["flap"], list) and spec["flap"]:
+        return [step for item in spec["flap"] for step in _parse_behaviour(item, where)]
+    if isinstance(spec, dict) and set(spec) == {"slow", "then"} and isinstance(spec["slow"], (int, float)):
+        return [Step(step.answer, float(spec["slow"])) for step in _parse_behaviour(spec["then"], where)]
+    raise ScenarioError(f"{where}: cannot read behaviour {spec!r}")
+
+
+@dataclass
+class KeyScenario:
+    """One key the emulator knows, with its behaviours."""
+
+    name: str
+    api_key: str
+    secret: str | None
+    public_key: str | None
+    default: list[Step]
+    endpoints: dict[str, list[Step]]
+    _cycles: dict[str, Iterator[Step]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __repr__(self) -> str:
+        return f"KeyScenario({self.name!r})"
+
+    def next_step(self, endpoint_id: str) -> Step:
+        """The answer for this call: a flapping behaviour moves on by one at each call."""
+        with self._lock:
+            cycle = self._cycles.get(endpoint_id)
+            if cycle is None:
+                cycle = self._cycles[endpoint_id] = itertools.cycle(self.endpoints.get(endpoint_id, self.default))
+            return next(cycle)
+
+
+@dataclass
+class Scenario:
+    description: str
+    keys: dict[str, KeyScenario]
+
+    def key_for(self, api_key: str) -> KeyScenario | None:
+        return next((key for key in self.keys.values() if key.api_key == api_key), None)
+
+
+def parse_scenario(document: Mapping[str, Any], catalog: Catalog | None = None) -> Scenario:
+    """Build a :class:`Scenario` from its parsed YAML, checking every name against the catalog."""
+    known_endpoints = {contract.id for contract in (catalog or load_catalog()).contracts} | {API_RESTRICTIONS_ID}
+    keys = {}
+    for name, spec in (document.get("keys") or {}).items():
+        where = f"keys.{name}"
+        if not isinstance(spec, dict) or "api_key" not in spec:
+            raise ScenarioError(f"{where}: needs api_key and a secret or public_key")
+        if ("secret" in spec) == ("public_key" in spec):
+            raise ScenarioError(f"{where}: give exactly one of secret (HMAC) and public_key (RSA/Ed25519)")
+        endpoints = spec.get("endpoints") or {}
+        unknown = sorted(set(endpoints) - known_endpoints)
+        if unknown:
+            raise ScenarioError(f"{where}.endpoints: {unknown[0]!r} is not an endpoint of the catalog")
+        keys[name] = KeyScenario(
+            name=name,
+            api_key=spec["api_key"],
+            secret=spec.get("secret"),
+            public_key=spec.get("public_key"),
+            default=_parse_behaviour(spec.get("default", "ok"), f"{where}.default"),
+            endpoints={eid: _parse_behaviour(b, f"{where}.endpoints.{eid}") for eid, b in endpoints.items()},
+        )
+    if not keys:
+        raise ScenarioError("the scenario has no keys")
+    return Scenario(str(document.get("description", "")), keys)
+
+
+def load_scenario(path: str | Path, catalog: Catalog | None = None) -> Scenario:
+    """Read a scenario file; a bare name such as ``july-9`` means ``emulator/scenarios/july-9.yaml``."""
+    candidate = Path(path)
+    if not candidate.exists() and (SCENARIOS / f"{path}.yaml").exists():
+        candidate = SCENARIOS / f"{path}.yaml"
+    try:
+        document = yaml.safe_load(candidate.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ScenarioError(f"cannot read scenario {path}: {error.strerror}") from None
+    if not isinstance(document, dict):
+        raise ScenarioError(f"scenario {path} is not a YAML mapping")
+    return parse_scenario(document, catalog)
