@@ -28,6 +28,8 @@ def _problems(contract: Contract, catalog: Catalog) -> list[str]:
     except jsonschema.SchemaError as error:
         problems.append(f"data schema is not valid JSON Schema: {error.message}")
         return problems
+    if contract.data_schema is not True and contract.example is NO_EXAMPLE:
+        problems.append("has a data schema but no example for the emulator to answer with")
     if contract.example is not NO_EXAMPLE:
         envelope = {"code": "000000", "message": "success", "data": contract.example, "success": True}
         mismatch = first_schema_error(contract.response_schema, envelope)

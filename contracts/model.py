@@ -87,7 +87,8 @@ class Contract:
 
     @property
     def cassette_name(self) -> str:
-        return self.id.replace("/", "__")
+        """``ads/search`` is recorded in ``cassettes/ads/search.yaml``; a variant gets its own file."""
+        return self.id if self.variant is None else f"{self.id}@{self.variant}"
 
     def with_variant(self, name: str) -> Contract:
         if name not in self.variants:

@@ -20,21 +20,17 @@ API_KEY = "BINANCE_API_KEY"
 API_SECRET = "BINANCE_API_SECRET"
 PRIVATE_KEY_PATH = "BINANCE_PRIVATE_KEY_PATH"
 PRIVATE_KEY_PASSPHRASE = "BINANCE_PRIVATE_KEY_PASSPHRASE"
-CREDENTIAL_VARIABLES = (API_KEY, API_SECRET, PRIVATE_KEY_PATH, PRIVATE_KEY_PASSPHRASE)
+BASE_URL = "BINANCE_BASE_URL"
+SETTING_VARIABLES = (API_KEY, API_SECRET, PRIVATE_KEY_PATH, PRIVATE_KEY_PASSPHRASE, BASE_URL)
 
 
-def credential_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | Path = ".env") -> dict[str, str]:
-    """The ``BINANCE_*`` credential settings from ``.env`` overlaid with the environment."""
+def binance_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | Path = ".env") -> dict[str, str]:
+    """The ``BINANCE_*`` settings from ``.env`` overlaid with the environment."""
     environ = os.environ if environ is None else environ
     from_file = dotenv_values(dotenv_path) if Path(dotenv_path).is_file() else {}
     merged = {name: value for name, value in from_file.items() if value is not None}
     merged.update(environ)
-    return {name: merged[name] for name in CREDENTIAL_VARIABLES if name in merged}
-
-
-def has_credentials(settings: Mapping[str, str]) -> bool:
-    """Whether ``settings`` name a key at all (whether it is usable is for :func:`key_from_settings`)."""
-    return API_KEY in settings or API_SECRET in settings or PRIVATE_KEY_PATH in settings
+    return {name: merged[name] for name in SETTING_VARIABLES if name in merged}
 
 
 def _read_pem(path_text: str) -> bytes:
@@ -75,4 +71,4 @@ def key_from_settings(settings: Mapping[str, str]) -> Key:
 
 def load_key(environ: Mapping[str, str] | None = None, dotenv_path: str | Path = ".env") -> Key:
     """The key configured in the environment and ``.env``; see the module docstring."""
-    return key_from_settings(credential_settings(environ, dotenv_path))
+    return key_from_settings(binance_settings(environ, dotenv_path))

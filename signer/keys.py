@@ -219,3 +219,13 @@ def asymmetric_key(api_key: str, pem: str | bytes, passphrase: str | bytes | Non
     key = key_class.__new__(key_class)
     key._adopt(api_key, private_key)
     return key
+
+
+def secret_texts(key: Key) -> tuple[str, ...]:
+    """The texts that must never appear in a file or log: the API key, and an HMAC key's secret.
+
+    For leak guards only (cassette writer, report writer); it is not part of the public API.
+    """
+    if isinstance(key, HmacKey):
+        return key.api_key, key._secret.decode("utf-8")
+    return (key.api_key,)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from signer import vectors
+
 TESTS = """
 import socket
 import pytest
@@ -37,5 +39,22 @@ def test_plain_run_deselects_live_tests_and_blocks_the_network(suite: pytest.Pyt
 
 
 @pytest.mark.parametrize("expression", ["live", "live and not slow"])
-def test_marker_expression_naming_live_selects_live_tests(suite: pytest.Pytester, expression: str) -> None:
+def test_marker_expression_naming_live_selects_live_tests(
+    suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, expression: str
+) -> None:
+    monkeypatch.setenv("BINANCE_API_KEY", vectors.BINANCE_API_KEY)
+    monkeypatch.setenv("BINANCE_API_SECRET", vectors.BINANCE_SECRET)
     suite.runpytest("-m", expression, "-k", "test_live").assert_outcomes(passed=1, deselected=2)
+
+
+def test_live_run_without_credentials_fails_with_one_line_saying_what_to_set(suite: pytest.Pytester) -> None:
+    result = suite.runpytest("-m", "live")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: live run: BINANCE_API_KEY is not set: put it in the environment or in .env*"])
+    assert len([line for line in result.stderr.lines if line.strip()]) == 1, result.stderr.str()
+
+
+def test_emulator_without_live_marker_is_refused(suite: pytest.Pytester) -> None:
+    result = suite.runpytest("--emulator")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --emulator runs the live tests: add -m live"])

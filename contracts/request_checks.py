@@ -1,0 +1,114 @@
+"""Checks of a built request against its contract, in "received / expected" form.
+
+These read the request as it would go on the wire (method, URL, headers, body bytes) and
+compare it with the contract's data, so a change to the builder that breaks a contract fails here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Callable
+from urllib.parse import parse_qsl, urlsplit
+
+import requests
+
+from contracts.model import Contract
+from signer import API_KEY_HEADER, MAX_RECV_WINDOW, Placement, encode_query
+
+SIGNING_ORDER = ["recvWindow", "timestamp", "signature"]
+
+
+def _query(request: requests.PreparedRequest) -> str:
+    return urlsplit(request.url or "").query
+
+
+def _business_query(request: requests.PreparedRequest) -> str:
+    """The query string before ``recvWindow``, ``timestamp`` and ``signature``."""
+    pairs = _query(request).split("&")
+    names = [pair.split("=", 1)[0] for pair in pairs]
+    end = names.index("recvWindow") if "recvWindow" in names else len(pairs)
+    return "&".join(pairs[:end])
+
+
+def check_method_and_path(contract: Contract, request: requests.PreparedRequest, secret: str) -> str | None:
+    received = f"{request.method} {urlsplit(request.url or '').path}"
+    expected = f"{contract.method} {contract.path}"
+    return None if received == expected else f"received {received}, expected {expected}"
+
+
+def check_signing_params_last(contract: Contract, request: requests.PreparedRequest, secret: str) -> str | None:
+    names = [name for name, _ in parse_qsl(_query(request), keep_blank_values=True)]
+    if names[-3:] == SIGNING_ORDER:
+        return None
+    return f"received query parameters {names}, expected them to end with {SIGNING_ORDER}"
+
+
+def check_recv_window(contract: Contract, request: requests.PreparedRequest, secret: str) -> str | None:
+    value = dict(parse_qsl(_query(request))).get("recvWindow", "")
+    if value.isdigit() and 0 < int(value) <= MAX_RECV_WINDOW:
+        return None
+    return f"received recvWindow={value!r}, expected milliseconds from 1 to {MAX_RECV_WINDOW}"
+
+
+def check_timestamp(contract: Contract, request: requests.PreparedRequest, secret: str) -> str | None:
+    value = dict(parse_qsl(_query(request))).get("timestamp", "")
+    return None if value.isdigit() else f"received timestamp={value!r}, expected milliseconds since the epoch"
+
+
+def check_signature(contract: Contract, request: requests.PreparedRequest, secret: str) -> str | None:
+    payload, _, signature = _query(request).rpartition("&signature=")
+    expected = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
+    if hmac.compare_digest(signature, expected):
+        return None
+    return f"received signature {signature[:12]}..., expected HMAC-SHA256 of the transmitted query {payload!r}"
+
+
+def check_api_key_header(contract: Contract, request: requests.PreparedRequest, secret: str) -> str | None:
+    return None if request.headers.get(API_KEY_HEADER) else f"received no {API_KEY_HEADER} header, expected the key"
+
+
+def check_contract_headers(contract: Contract, request: requests.PreparedRequest, secret: str) -> str | None:
+    wrong = {
+        name: request.headers.get(name)
+        for name, value in contract.headers.items()
+        if request.headers.get(name) != value
+    }
+    return None if not wrong else f"received headers {wrong}, expected {dict(contract.headers)}"
+
+
+def check_parameter_placement(contract: Contract, request: requests.PreparedRequest, secret: str) -> str | None:
+    query, content_type = _business_query(request), request.headers.get("Content-Type")
+    if contract.placement is Placement.JSON_BODY:
+        body = json.loads(request.body) if request.body else None
+        if query:
+            return f"received business parameters in the query ({query!r}), expected them only in the JSON body"
+        if content_type != "application/json" or body != dict(contract.params):
+            return (
+                f"received Content-Type {content_type!r} and body {request.body!r}, "
+                f"expected application/json and {json.dumps(dict(contract.params))}"
+            )
+        return None
+    if request.body or content_type:
+        return f"received a body ({request.body!r}, {content_type!r}), expected none: parameters go in the query"
+    expected = encode_query(contract.params)
+    return None if query == expected else f"received business query {query!r}, expected {expected!r}"
+
+
+RequestCheck = Callable[[Contract, requests.PreparedRequest, str], "str | None"]
+REQUEST_CHECKS: tuple[RequestCheck, ...] = (
+    check_method_and_path,
+    check_signing_params_last,
+    check_recv_window,
+    check_timestamp,
+    check_signature,
+    check_api_key_header,
+    check_contract_headers,
+    check_parameter_placement,
+)
+
+
+def request_problems(contract: Contract, request: requests.PreparedRequest, secret: str) -> list[str]:
+    """Every way ``request`` breaks ``contract`` (an HMAC ``secret`` checks the signature)."""
+    return [problem for check in REQUEST_CHECKS if (problem := check(contract, request, secret)) is not None]

@@ -1,0 +1,66 @@
+"""Real ids for live calls that need one: from the user, from a read-only list call, or a placeholder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from contracts import Catalog, Contract
+
+
+@dataclass(frozen=True)
+class ResolvedId:
+    value: str
+    how: str  # said in the result, e.g. "id from orderMatch/listUserOrderHistory"
+    placeholder: bool
+
+
+def follow_pointer(document: Any, pointer: str) -> Any:
+    """The value at a JSON Pointer (RFC 6901), or ``None`` when the path is absent."""
+    for token in pointer.lstrip("/").split("/"):
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(document, list) and token.isdigit() and int(token) < len(document):
+            document = document[int(token)]
+        elif isinstance(document, dict) and token in document:
+            document = document[token]
+        else:
+            return None
+    return document
+
+
+def resolve_ids(
+    catalog: Catalog,
+    contracts: list[Contract],
+    user_ids: Mapping[str, str],
+    fetch: Callable[[Contract], Any],
+) -> dict[str, ResolvedId]:
+    """One id per kind the read-only ``contracts`` need; ``fetch`` calls a list endpoint, JSON or None."""
+    kinds = sorted({kind for contract in contracts if contract.read_only for kind in contract.ids.values()})
+    resolved = {}
+    for kind in kinds:
+        source = catalog.id_sources[kind]
+        if kind in user_ids:
+            resolved[kind] = ResolvedId(user_ids[kind], f"{kind} from --id", placeholder=False)
+            continue
+        if source.from_endpoint and source.pointer:
+            value = follow_pointer(fetch(catalog[source.from_endpoint]), source.pointer)
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                resolved[kind] = ResolvedId(str(value), f"{kind} from {source.from_endpoint}", placeholder=False)
+                continue
+        reason = f"{source.from_endpoint} gave none" if source.from_endpoint else "no list endpoint gives one"
+        resolved[kind] = ResolvedId(
+            source.placeholder,
+            f"placeholder {kind} ({reason}; pass --id {kind}=...): a business 'not found' still proves "
+            "the key reached the endpoint",
+            placeholder=True,
+        )
+    return resolved
+
+
+def params_with_ids(contract: Contract, resolved: Mapping[str, ResolvedId]) -> dict[str, Any]:
+    """The contract's example params with each id param set to its resolved value."""
+    return {
+        name: resolved[contract.ids[name]].value if name in contract.ids else value
+        for name, value in contract.params.items()
+    }

@@ -1,0 +1,110 @@
+"""Calling endpoints for real: clock offset, ids, the signed call, and what came back."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from contracts import Catalog, Contract
+from contracts.build import build_request
+from contracts.checks import check_answer, is_business_error, parsed_body
+from p2p_conformance.ids import ResolvedId, params_with_ids, resolve_ids
+from signer import BinanceAuth, Key
+
+SERVER_TIME_PATH = "/api/v3/time"
+TIMEOUT_SECONDS = 15
+
+
+@dataclass(frozen=True)
+class LiveResult:
+    """One live call and its verdict against the contract."""
+
+    contract: Contract
+    http_status: int | None
+    code: int | str | None
+    message: str | None
+    latency_ms: float
+    problem: str | None  # None: the answer satisfies the contract
+    notes: tuple[str, ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.problem is None
+
+    def __repr__(self) -> str:  # the body may hold what scrubbing removes: keep it out of tracebacks
+        return f"LiveResult({self.contract.id}, http_status={self.http_status}, code={self.code!r})"
+
+
+def measure_clock_offset(http: requests.Session, base_url: str) -> int:
+    """Server minus local time in ms, from ``GET /api/v3/time`` (half the round trip assumed)."""
+    sent = time.time() * 1000
+    response = http.get(base_url + SERVER_TIME_PATH, timeout=TIMEOUT_SECONDS)
+    received = time.time() * 1000
+    response.raise_for_status()
+    return round(int(response.json()["serverTime"]) - (sent + received) / 2)
+
+
+class LiveSession:
+    """Everything a live run shares: target, key, clock offset, and the ids its calls need."""
+
+    def __init__(self, catalog: Catalog, base_url: str, key: Key, recv_window: int, http: requests.Session):
+        self.catalog = catalog
+        self.base_url = base_url
+        self.key = key
+        self.http = http
+        self.offset_ms = measure_clock_offset(http, base_url)
+        self.auth = BinanceAuth(key, recv_window=recv_window, offset_ms=self.offset_ms)
+        self.ids: dict[str, ResolvedId] = {}
+
+    def __repr__(self) -> str:
+        return f"LiveSession({self.base_url}, {self.key!r}, offset_ms={self.offset_ms})"
+
+    def prepare_ids(self, contracts: list[Contract], user_ids: Mapping[str, str]) -> None:
+        """Resolve, once and before any test runs, the ids the read-only ``contracts`` need."""
+        self.ids = resolve_ids(self.catalog, contracts, user_ids, self._list_body)
+
+    def _list_body(self, contract: Contract) -> Any:
+        try:
+            response = self.http.send(build_request(contract, self.base_url, self.auth), timeout=TIMEOUT_SECONDS)
+        except requests.RequestException:
+            return None
+        return parsed_body(response) if check_answer(contract, response) is None else None
+
+    def call(self, contract: Contract) -> LiveResult:
+        """Call a read-only endpoint once and judge the answer against its contract."""
+        if not contract.read_only:
+            raise ValueError(f"{contract.id} is mutating ({contract.mutating}): it is never called live")
+        used = [self.ids[kind] for kind in contract.ids.values()]
+        notes = tuple(resolved.how for resolved in used)
+        request = build_request(contract, self.base_url, self.auth, params_with_ids(contract, self.ids))
+        started = time.perf_counter()
+        try:
+            response = self.http.send(request, timeout=TIMEOUT_SECONDS)
+        except requests.RequestException as error:
+            latency = (time.perf_counter() - started) * 1000
+            return LiveResult(contract, None, None, None, latency, f"no answer: {type(error).__name__}", notes)
+        latency = (time.perf_counter() - started) * 1000
+        body = parsed_body(response)
+        code = body.get("code") if isinstance(body, dict) else None
+        message = (body.get("msg") or body.get("message")) if isinstance(body, dict) else None
+        problem = check_answer(contract, response)
+        if problem and is_business_error(body) and any(resolved.placeholder for resolved in used):
+            notes += (f"business error {code} with a placeholder id: the key reached the endpoint",)
+            problem = None
+        return LiveResult(
+            contract,
+            response.status_code,
+            code,
+            message,
+            latency,
+            problem,
+            notes,
+            dict(response.headers),
+            response.text,
+        )

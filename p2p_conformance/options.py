@@ -1,0 +1,47 @@
+"""Command-line options of the suite."""
+
+from __future__ import annotations
+
+import pytest
+
+DEFAULT_BASE_URL = "https://api.binance.com"
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("p2p-conformance", "Binance C2C conformance")
+    group.addoption(
+        "--binance-url",
+        default=None,
+        help=f"target of live tests (else BINANCE_BASE_URL, else {DEFAULT_BASE_URL})",
+    )
+    group.addoption(
+        "--emulator",
+        action="store_true",
+        help="run live tests against the local emulator on 127.0.0.1 with a throwaway key",
+    )
+    group.addoption(
+        "--scenario",
+        default="all-ok",
+        help="emulator scenario: a file, or a name in emulator/scenarios/ (default all-ok)",
+    )
+    group.addoption(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="ENDPOINT=NAME",
+        help="use a named variant of an endpoint's contract, e.g. ads/getReferencePrice=seed-get",
+    )
+    group.addoption(
+        "--id",
+        dest="ids",
+        action="append",
+        default=[],
+        metavar="KIND=VALUE",
+        help="a real id for live calls that need one, e.g. order-number=2021... (kinds: contracts/endpoints.yaml)",
+    )
+    group.addoption(
+        "--recv-window",
+        type=int,
+        default=5000,
+        help="recvWindow of live requests in milliseconds, 1 to 60000 (default 5000)",
+    )

@@ -1,0 +1,64 @@
+"""Keeping secrets and personal data out of everything the suite writes.
+
+Scrubbing removes what we know to be sensitive (the key header, signatures, chat credentials,
+nicknames); :func:`find_leaks` is the last guard before a file is written: it refuses anything
+that still looks like a key, a signature or a known secret.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+REDACTED = "REDACTED"
+# Response fields that are credentials (chat) or personal data (counterparties' names).
+SENSITIVE_FIELDS = frozenset(
+    {
+        "listenKey",
+        "listenToken",
+        "chatWssUrl",
+        "nickName",
+        "counterPartNickName",
+        "buyerNickname",
+        "sellerNickname",
+        "fromNickName",
+        "realName",
+        "buyerRealName",
+        "sellerRealName",
+    }
+)
+KEY_LIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+SIGNATURE_PARAM = re.compile(r"signature=(?!REDACTED)[^&\s'\"]+")
+CHAT_CREDENTIAL = re.compile(r"\"?(listenKey|listenToken)\"?\s*:\s*\"?(?!REDACTED)[^\s\",}]+")
+
+
+def scrub_json(value: Any) -> Any:
+    """A copy of a parsed JSON value with every sensitive field's value replaced."""
+    if isinstance(value, dict):
+        return {k: REDACTED if k in SENSITIVE_FIELDS else scrub_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub_json(item) for item in value]
+    return value
+
+
+def scrub_body(text: str) -> str:
+    """A JSON body with sensitive fields replaced; text that is not JSON is returned as it is."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return text
+    return json.dumps(scrub_json(document), ensure_ascii=False)
+
+
+def find_leaks(text: str, secrets: Iterable[str] = ()) -> list[str]:
+    """What in ``text`` looks like a secret: known secrets, 64-character keys, signatures, chat credentials."""
+    leaks = [f"a known secret ({secret[:4]}...)" for secret in secrets if secret and secret in text]
+    if KEY_LIKE.search(text):
+        leaks.append("a 64-character key-like value")
+    if SIGNATURE_PARAM.search(text):
+        leaks.append("a signature")
+    if CHAT_CREDENTIAL.search(text):
+        leaks.append("a chat credential")
+    return leaks

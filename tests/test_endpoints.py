@@ -1,0 +1,44 @@
+"""Every C2C endpoint of the catalog, in three modes: request shape, cassette replay, live.
+
+Each test is parametrized over the catalog (``contracts/endpoints.yaml``); a test id is the
+endpoint's id, e.g. ``test_live[ads/search]``.
+"""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from contracts import Contract
+from contracts.build import build_request
+from contracts.checks import check_answer
+from contracts.request_checks import request_problems
+from p2p_conformance.live import LiveSession
+from signer import BinanceAuth, HmacKey, vectors
+
+# Offline modes sign with Binance's published example key: public, and never sent anywhere.
+OFFLINE_KEY = HmacKey(vectors.BINANCE_API_KEY, vectors.BINANCE_SECRET)
+REPLAY_URL = "https://api.binance.com"  # never contacted: vcr answers, and the network is blocked
+
+
+def test_request_shape(contract: Contract) -> None:
+    request = build_request(contract, REPLAY_URL, BinanceAuth(OFFLINE_KEY))
+    problems = request_problems(contract, request, vectors.BINANCE_SECRET)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.vcr
+def test_replay(contract: Contract) -> None:
+    with requests.Session() as http:
+        response = http.send(build_request(contract, REPLAY_URL, BinanceAuth(OFFLINE_KEY)))
+    problem = check_answer(contract, response)
+    assert problem is None, problem
+
+
+@pytest.mark.live
+def test_live(contract: Contract, live_session: LiveSession) -> None:
+    if not contract.read_only:
+        pytest.skip(f"not run live: mutating, {contract.mutating}")
+    result = live_session.call(contract)
+    if not result.passed:
+        pytest.fail(f"{contract.method} {contract.path}: {result.problem}", pytrace=False)
