@@ -46,10 +46,17 @@ def is_business_error(body: Any) -> bool:
     return isinstance(body, dict) and isinstance(body.get("code"), str) and body["code"] != SUCCESS_CODE
 
 
+def _error_text(body: Any) -> str:
+    message = body.get("msg") or body.get("message")
+    return f"error code {body['code']} ({message})"
+
+
 def check_http_status(contract: Contract, response: requests.Response) -> str | None:
     if response.status_code == 200:
         return None
-    return f"received HTTP {response.status_code}, expected 200"
+    body = parsed_body(response)
+    answer = f" with {_error_text(body)}" if is_gateway_error(body) or is_business_error(body) else ""
+    return f"received HTTP {response.status_code}{answer}, expected 200"
 
 
 def check_json_body(contract: Contract, response: requests.Response) -> str | None:
@@ -61,8 +68,7 @@ def check_json_body(contract: Contract, response: requests.Response) -> str | No
 def check_no_error_code(contract: Contract, response: requests.Response) -> str | None:
     body = parsed_body(response)
     if is_gateway_error(body) or is_business_error(body):
-        message = body.get("msg") or body.get("message")
-        return f"received error code {body['code']} ({message}), expected code {SUCCESS_CODE}"
+        return f"received {_error_text(body)}, expected code {SUCCESS_CODE}"
     return None
 
 

@@ -51,9 +51,9 @@ def live_session(run_settings: RunSettings, emulator_instance: Emulator | None) 
 
 
 @pytest.fixture(scope="session")
-def vcr_cassette_dir() -> str:
-    """Cassettes live in the repository's ``cassettes/`` folder, one file per endpoint."""
-    return str(CASSETTE_DIR)
+def vcr_cassette_dir(pytestconfig: pytest.Config) -> str:
+    """One cassette per endpoint, in the repository's ``cassettes/`` unless ``--cassette-dir`` says otherwise."""
+    return str(pytestconfig.option.cassette_dir or CASSETTE_DIR)
 
 
 @pytest.fixture

@@ -40,6 +40,11 @@ def add_options(parser: pytest.Parser) -> None:
         help="a real id for live calls that need one, e.g. order-number=2021... (kinds: contracts/endpoints.yaml)",
     )
     group.addoption(
+        "--cassette-dir",
+        default=None,
+        help="folder of the endpoint cassettes (default: the repository's cassettes/)",
+    )
+    group.addoption(
         "--recv-window",
         type=int,
         default=5000,

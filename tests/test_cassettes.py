@@ -1,0 +1,82 @@
+"""Cassettes hold no secret, match on what matters, and every endpoint has one."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import requests
+import vcr
+from vcr.errors import CannotOverwriteExistingCassetteException
+from vcr.serializers import yamlserializer
+
+from contracts import load_catalog
+from contracts.build import build_request
+from p2p_conformance.cassettes import CASSETTE_DIR, CassetteLeakError, RefusingPersister, vcr_config
+from p2p_conformance.redaction import REDACTED, find_leaks, scrub_body
+from signer import BinanceAuth, HmacKey, vectors
+
+KEY = HmacKey(vectors.BINANCE_API_KEY, vectors.BINANCE_SECRET)
+CATALOG = load_catalog()
+
+
+def cassette(uri: str, body: str = "{}") -> dict[str, object]:
+    """A cassette as vcrpy hands it to a persister."""
+    response = {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": body}}
+    return {"requests": [vcr.request.Request("GET", uri, None, {})], "responses": [response]}
+
+
+@pytest.mark.parametrize(
+    ("uri", "body", "leak"),
+    [
+        ("http://x/?signature=abc123", "{}", "a signature"),
+        ("http://x/?a=1", '{"k": "' + "A1" * 32 + '"}', "a 64-character key-like value"),
+        ("http://x/?a=1", '{"listenKey": "abc"}', "a chat credential"),
+        ("http://x/?a=1", '{"note": "my-secret-value"}', "a known secret"),
+    ],
+)
+def test_persister_refuses_a_cassette_that_holds_a_secret(tmp_path: Path, uri: str, body: str, leak: str) -> None:
+    persister = RefusingPersister(["my-secret-value"])
+    with pytest.raises(CassetteLeakError, match=f"refused to write leak.yaml: it holds .*{leak}"):
+        persister.save_cassette(tmp_path / "leak.yaml", cassette(uri, body), yamlserializer)
+    assert not (tmp_path / "leak.yaml").exists()
+    persister.save_cassette(tmp_path / "clean.yaml", cassette("http://x/?signature=REDACTED"), yamlserializer)
+    assert (tmp_path / "clean.yaml").exists()
+
+
+def test_scrub_body_replaces_chat_credentials_and_nicknames_at_any_depth() -> None:
+    body = '{"data": [{"counterPartNickName": "Alice", "x": {"listenToken": "t"}}], "code": "000000"}'
+    assert scrub_body(body) == (
+        f'{{"data": [{{"counterPartNickName": "{REDACTED}", "x": {{"listenToken": "{REDACTED}"}}}}], "code": "000000"}}'
+    )
+    assert scrub_body("<html>500</html>") == "<html>500</html>"
+
+
+def test_every_endpoint_has_a_shipped_cassette_and_none_leaks() -> None:
+    for contract in CATALOG.contracts:
+        path = CASSETTE_DIR / f"{contract.cassette_name}.yaml"
+        assert path.exists(), f"received no cassette for {contract.id}, expected {path}"
+        text = path.read_text()
+        assert find_leaks(text, [vectors.BINANCE_SECRET]) == [], path
+        assert f"{contract.path}?" in text
+
+
+def test_replay_matches_the_json_body_not_only_the_url() -> None:
+    contract = CATALOG["ads/search"]
+    recorder = vcr.VCR(cassette_library_dir=str(CASSETTE_DIR), record_mode="none")
+    wrong_body = replace(contract, params={**contract.params, "asset": "BTC"})
+    wrong = build_request(wrong_body, "https://api.binance.com", BinanceAuth(KEY))
+    right = build_request(contract, "https://api.binance.com", BinanceAuth(KEY))
+    with recorder.use_cassette("ads/search.yaml", **vcr_config()), requests.Session() as http:
+        assert http.send(right).status_code == 200
+        with pytest.raises(CannotOverwriteExistingCassetteException):
+            http.send(wrong)
+
+
+def test_recorded_real_ids_are_put_back_to_placeholders() -> None:
+    config = vcr_config({"987654321": "20219644646554779648"})
+    request = vcr.request.Request("POST", "http://x/p?a=987654321", b'{"adOrderNo":"987654321"}', {})
+    scrubbed = config["before_record_request"](request)
+    assert scrubbed.uri == "http://x/p?a=20219644646554779648"
+    assert scrubbed.body == b'{"adOrderNo":"20219644646554779648"}'

@@ -1,0 +1,226 @@
+"""The emulator behaves like Binance's gateway: it checks keys, clocks and signatures on the wire."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from contracts import load_catalog
+from contracts.build import build_request
+from emulator import Emulator, ScenarioError, parse_scenario, running_emulator
+from signer import BinanceAuth, Ed25519Key, HmacKey, RsaKey, encode_query, vectors
+
+HMAC_SECRET = "EmulatorTestSecret1" + "b" * 45
+HMAC = HmacKey("EmulatorTestKey1" + "a" * 48, HMAC_SECRET)
+ED25519 = Ed25519Key("EmulatorTestKey2" + "c" * 48, vectors.RFC8032_PEM)
+RSA_PEM = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+)
+RSA = RsaKey("EmulatorTestKey3" + "d" * 48, RSA_PEM)
+SCENARIO = {
+    "description": "test",
+    "keys": {
+        "hmac": {
+            "api_key": HMAC.api_key,
+            "secret": HMAC_SECRET,
+            "endpoints": {
+                "ads/getAvailableAdsCategory": {"flap": ["ok", "-2008"]},
+                "ads/getReferencePrice": "http-500",
+                "ads/getAds": "rate-limited",
+                "user/baseDetail": "not-found",
+                "paymentMethod/listAll": {"slow": 0.3, "then": "ok"},
+            },
+        },
+        "ed25519": {"api_key": ED25519.api_key, "public_key": ED25519.public_key_pem().decode()},
+        "rsa": {"api_key": RSA.api_key, "public_key": RSA.public_key_pem().decode()},
+    },
+}
+CATALOG = load_catalog()
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Emulator:
+    """One emulator for the module; tests read its journal from the end."""
+    return Emulator(parse_scenario(SCENARIO, CATALOG), CATALOG)
+
+
+@pytest.fixture(scope="module")
+def base_url(emulator: Emulator) -> Iterator[str]:
+    """The emulator served on a free loopback port."""
+    with running_emulator(emulator) as url:
+        yield url
+
+
+def call(base_url: str, endpoint_id: str, key: Any = HMAC, **auth: Any) -> requests.Response:
+    with requests.Session() as http:
+        return http.send(build_request(CATALOG[endpoint_id], base_url, BinanceAuth(key, **auth)), timeout=10)
+
+
+def error(response: requests.Response) -> tuple[int, int]:
+    return response.status_code, response.json()["code"]
+
+
+@pytest.mark.parametrize("key", [HMAC, ED25519, RSA], ids=["hmac", "ed25519", "rsa"])
+def test_signed_request_is_accepted_for_every_key_type(base_url: str, key: Any) -> None:
+    response = call(base_url, "orderMatch/listUserOrderHistory", key)
+    assert response.status_code == 200, response.text
+    assert response.json()["data"][0]["orderNumber"] == "20219644646554779648"
+    assert response.headers["X-SAPI-USED-IP-WEIGHT-1M"].isdigit()
+
+
+def test_json_body_endpoint_is_accepted_and_journaled(base_url: str, emulator: Emulator) -> None:
+    assert call(base_url, "ads/search").status_code == 200
+    last = emulator.journal[-1]
+    assert (last.endpoint_id, last.key_name, last.accepted) == ("ads/search", "hmac", True)
+    assert last.json_body == {"asset": "USDT", "fiat": "USD", "page": 1, "rows": 10, "tradeType": "BUY"}
+
+
+def signed_url(base_url: str, path: str, query: str, key: HmacKey = HMAC) -> str:
+    return f"{base_url}{path}?{query}&signature={key.sign(query)}"
+
+
+def test_tampered_query_is_refused_with_1022(base_url: str) -> None:
+    now = int(time.time() * 1000)
+    url = signed_url(base_url, "/sapi/v1/c2c/ads/getAds", f"page=1&timestamp={now}").replace("page=1", "page=2")
+    assert error(requests.get(url, headers={"X-MBX-APIKEY": HMAC.api_key})) == (400, -1022)
+
+
+def test_signature_over_the_unencoded_payload_is_refused_with_1022(base_url: str) -> None:
+    now = int(time.time() * 1000)
+    unencoded = f"asset=１２３&timestamp={now}"  # noqa: RUF001
+    url = f"{base_url}/sapi/v1/c2c/ads/getAds?{encode_query({'asset': '１２３'})}&timestamp={now}"  # noqa: RUF001
+    response = requests.get(f"{url}&signature={HMAC.sign(unencoded)}", headers={"X-MBX-APIKEY": HMAC.api_key})
+    assert error(response) == (400, -1022)
+
+
+@pytest.mark.parametrize(
+    ("offset_ms", "message"),
+    [(-10_000, "outside of the recvWindow"), (5_000, "1000ms ahead of the server's time")],
+)
+def test_timestamp_outside_the_window_is_refused_with_1021(base_url: str, offset_ms: int, message: str) -> None:
+    response = call(base_url, "ads/getAds", offset_ms=offset_ms)
+    assert error(response) == (400, -1021) and message in response.json()["msg"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("page=1", "Mandatory parameter 'timestamp'"),
+        ("recvWindow=60001&timestamp={now}", "Cannot be greater than 60000"),
+    ],
+)
+def test_missing_timestamp_or_large_recv_window_is_refused_with_1102(base_url: str, query: str, expected: str) -> None:
+    query = query.format(now=int(time.time() * 1000))
+    response = requests.get(
+        signed_url(base_url, "/sapi/v1/c2c/ads/getAds", query), headers={"X-MBX-APIKEY": HMAC.api_key}
+    )
+    assert error(response) == (400, -1102) and expected in response.json()["msg"]
+
+
+@pytest.mark.parametrize(("headers", "expected"), [({}, (400, -2014)), ({"X-MBX-APIKEY": "x" * 64}, (401, -2015))])
+def test_missing_or_unknown_key_is_refused(base_url: str, headers: dict[str, str], expected: tuple[int, int]) -> None:
+    now = int(time.time() * 1000)
+    assert (
+        error(requests.get(signed_url(base_url, "/sapi/v1/c2c/ads/getAds", f"timestamp={now}"), headers=headers))
+        == expected
+    )
+
+
+def test_business_params_in_the_query_of_a_json_endpoint_are_refused_with_1104(base_url: str) -> None:
+    now = int(time.time() * 1000)
+    url = signed_url(base_url, "/sapi/v1/c2c/ads/search", f"asset=USDT&recvWindow=5000&timestamp={now}")
+    response = requests.post(url, headers={"X-MBX-APIKEY": HMAC.api_key}, json={})
+    assert error(response) == (400, -1104)
+
+
+def test_json_endpoint_without_json_body_is_refused_with_1135(base_url: str) -> None:
+    now = int(time.time() * 1000)
+    url = signed_url(base_url, "/sapi/v1/c2c/ads/search", f"timestamp={now}")
+    assert error(requests.post(url, headers={"X-MBX-APIKEY": HMAC.api_key}, data="asset=USDT")) == (400, -1135)
+
+
+def test_chat_credential_without_client_type_is_refused_with_31002(base_url: str) -> None:
+    now = int(time.time() * 1000)
+    url = signed_url(base_url, "/sapi/v1/c2c/chat/retrieveChatCredential", f"timestamp={now}")
+    assert error(requests.get(url, headers={"X-MBX-APIKEY": HMAC.api_key})) == (400, -31002)
+
+
+def test_flapping_endpoint_alternates(base_url: str) -> None:
+    codes = [call(base_url, "ads/getAvailableAdsCategory").json()["code"] for _ in range(4)]
+    assert codes == ["000000", -2008, "000000", -2008]
+
+
+def test_scenario_answers(base_url: str) -> None:
+    server_error = call(base_url, "ads/getReferencePrice")
+    assert server_error.status_code == 500 and "text/html" in server_error.headers["Content-Type"]
+    limited = call(base_url, "ads/getAds")
+    assert error(limited) == (429, -1003) and limited.headers["Retry-After"] == "1"
+    business = call(base_url, "user/baseDetail").json()
+    assert business["success"] is False and business["code"] == "EMULATOR_NOT_FOUND"
+    started = time.perf_counter()
+    assert call(base_url, "paymentMethod/listAll").status_code == 200
+    assert time.perf_counter() - started >= 0.3
+
+
+def test_server_time_unknown_path_and_wrong_method(base_url: str) -> None:
+    server_time = requests.get(f"{base_url}/api/v3/time").json()["serverTime"]
+    assert abs(server_time - time.time() * 1000) < 5_000
+    assert requests.get(f"{base_url}/sapi/v1/c2c/ads/searchAdsByPage").status_code == 404
+    assert requests.get(f"{base_url}/sapi/v1/c2c/ads/search").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        (
+            {"k": {"api_key": "a", "secret": "s", "endpoints": {"ads/nothing": "ok"}}},
+            "'ads/nothing' is not an endpoint",
+        ),
+        ({"k": {"api_key": "a", "secret": "s", "default": "sometimes"}}, "unknown behaviour 'sometimes'"),
+        ({"k": {"api_key": "a", "secret": "s", "public_key": "p"}}, "exactly one of secret"),
+        ({}, "no keys"),
+    ],
+)
+def test_bad_scenario_is_refused(keys: dict[str, Any], expected: str) -> None:
+    with pytest.raises(ScenarioError, match=expected):
+        parse_scenario({"keys": keys}, CATALOG)
+
+
+def test_standalone_emulator_serves_the_july_9_scenario_and_logs_no_query(tmp_path: Any) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "emulator.log"
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "emulator", "--port", str(port), "--scenario", "july-9"],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            for _ in range(100):
+                try:
+                    requests.get(f"{url}/api/v3/time", timeout=1)
+                    break
+                except requests.ConnectionError:
+                    time.sleep(0.1)
+            now = int(time.time() * 1000)
+            response = requests.get(signed_url(url, "/sapi/v1/c2c/ads/search", f"timestamp={now}"))
+            assert response.status_code == 405
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    text = log.read_text()
+    assert "the seed case file's July 9 picture" in text and "keys: key1" in text
+    assert "GET /sapi/v1/c2c/ads/search 405" in text and not re.search("signature|timestamp=", text)

@@ -1,0 +1,154 @@
+"""Live mode end to end, against the emulator: what is called, how, and what is never called."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+from contracts import load_catalog
+from emulator import Emulator, parse_scenario, running_emulator
+from p2p_conformance.live import LiveSession
+from signer import HmacKey
+
+REPO = Path(__file__).resolve().parents[1]
+ENDPOINT_TESTS = str(REPO / "tests" / "test_endpoints.py")
+CATALOG = load_catalog()
+READ_ONLY = {c.id for c in CATALOG.contracts if c.read_only}
+MUTATING_PATHS = {c.path for c in CATALOG.contracts if not c.read_only}
+# A canary: if either string shows up in any file or output, a secret leaked.
+CANARY_KEY = "CanaryKeyZ7" + "q" * 53
+CANARY_SECRET = "CanarySecretZ7" + "w" * 50
+
+
+def scenario(**endpoints: str) -> dict[str, object]:
+    return {
+        "description": "canary",
+        "keys": {"canary": {"api_key": CANARY_KEY, "secret": CANARY_SECRET, "endpoints": endpoints}},
+    }
+
+
+def run_suite(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    """Run this repository's endpoint tests in a nested pytest, as a user would from the command line."""
+    return pytester.runpytest(ENDPOINT_TESTS, "-p", "no:cacheprovider", *args)
+
+
+@pytest.fixture
+def emulator() -> Emulator:
+    """An emulator that knows only the canary key, answering every endpoint with its example."""
+    return Emulator(parse_scenario(scenario(), CATALOG), CATALOG)
+
+
+@pytest.fixture
+def emulator_url(emulator: Emulator) -> Iterator[str]:
+    with running_emulator(emulator) as url:
+        yield url
+
+
+def test_live_run_with_a_key_calls_every_read_only_endpoint_acceptably_and_no_mutating_one(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, emulator: Emulator, emulator_url: str
+) -> None:
+    monkeypatch.setenv("BINANCE_API_KEY", CANARY_KEY)
+    monkeypatch.setenv("BINANCE_API_SECRET", CANARY_SECRET)
+    result = run_suite(pytester, "-m", "live", "--binance-url", emulator_url)
+    result.assert_outcomes(passed=len(READ_ONLY), skipped=63 - len(READ_ONLY), deselected=126)
+    calls = [call for call in emulator.journal if call.endpoint_id is not None]
+    assert {call.endpoint_id for call in calls if call.accepted} == READ_ONLY
+    assert all(call.accepted for call in calls), [call for call in calls if not call.accepted]
+    assert not [call for call in emulator.journal if call.path in MUTATING_PATHS]
+    json_calls = {call.endpoint_id: call.json_body for call in calls}
+    assert json_calls["ads/search"] == {"asset": "USDT", "fiat": "USD", "page": 1, "rows": 10, "tradeType": "BUY"}
+    assert CANARY_SECRET not in result.stdout.str() + result.stderr.str()
+
+
+def test_emulator_flag_runs_the_whole_live_path_and_exits_0(pytester: pytest.Pytester) -> None:
+    result = run_suite(pytester, "-m", "live", "--emulator")
+    assert result.ret == 0
+    result.assert_outcomes(passed=len(READ_ONLY), skipped=63 - len(READ_ONLY), deselected=126)
+    result.stdout.fnmatch_lines(["*not run live: mutating, releases crypto to the buyer*"])
+
+
+def test_july_9_scenario_fails_where_the_seed_failed(pytester: pytest.Pytester) -> None:
+    result = run_suite(pytester, "-m", "live", "--emulator", "--scenario", "july-9", "-rA")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    for line in [
+        "PASSED *test_live?ads/getAds?",
+        "PASSED *test_live?orderMatch/getUserOrderSummary?",
+        "PASSED *test_live?ads/getAvailableAdsCategory?",
+        "POST /sapi/v1/c2c/ads/search: received HTTP 400 with error code -1022 (Signature *",
+        "POST /sapi/v1/c2c/ads/getReferencePrice: received HTTP 500, expected 200",
+        "GET /sapi/v1/c2c/chat/retrieveChatCredential: received HTTP 400 with error code -1102 *",
+    ]:
+        result.stdout.fnmatch_lines([line])
+
+
+def test_user_id_is_sent_in_the_body(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, emulator: Emulator, emulator_url: str
+) -> None:
+    monkeypatch.setenv("BINANCE_API_KEY", CANARY_KEY)
+    monkeypatch.setenv("BINANCE_API_SECRET", CANARY_SECRET)
+    run_suite(
+        pytester, "-m", "live", "--binance-url", emulator_url, "--id", "order-number=777", "-k", "getUserOrderDetail"
+    ).assert_outcomes(passed=2, deselected=187)
+    bodies = [call.json_body for call in emulator.journal if call.endpoint_id == "orderMatch/getUserOrderDetail"]
+    assert bodies == [{"adOrderNo": "777"}]
+
+
+def test_ids_come_from_a_read_only_list_call_or_fall_back_to_a_placeholder(emulator_url: str) -> None:
+    with requests.Session() as http:
+        session = LiveSession(CATALOG, emulator_url, HmacKey(CANARY_KEY, CANARY_SECRET), 5000, http)
+        session.prepare_ids(list(CATALOG.contracts), {})
+        assert session.ids["order-number"].how == "order-number from orderMatch/listUserOrderHistory"
+        assert session.ids["merchant-number"].placeholder
+        result = session.call(CATALOG["agent/merchant/getAdDetails"])
+    assert result.passed and any("placeholder merchant-number" in note for note in result.notes)
+
+
+def test_placeholder_id_with_a_business_not_found_proves_the_key_reached_the_endpoint() -> None:
+    emulator = Emulator(
+        parse_scenario(
+            scenario(**{"agent/merchant/getAdDetails": "not-found", "orderMatch/getUserOrderDetail": "not-found"}),
+            CATALOG,
+        ),
+        CATALOG,
+    )
+    with running_emulator(emulator) as url, requests.Session() as http:
+        session = LiveSession(CATALOG, url, HmacKey(CANARY_KEY, CANARY_SECRET), 5000, http)
+        session.prepare_ids(list(CATALOG.contracts), {})
+        placeholder = session.call(CATALOG["agent/merchant/getAdDetails"])
+        real_id = session.call(CATALOG["orderMatch/getUserOrderDetail"])
+    assert placeholder.passed and "the key reached the endpoint" in placeholder.notes[-1]
+    assert not real_id.passed and "EMULATOR_NOT_FOUND" in (real_id.problem or "")
+
+
+def test_recording_with_a_canary_key_writes_no_secret_and_replays(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    scenario_file = tmp_path / "canary.yaml"
+    scenario_file.write_text(yaml.safe_dump(scenario(**{"chat/retrieveChatCredential": "ok"})))
+    cassettes = tmp_path / "cassettes"
+    recorded = run_suite(
+        pytester,
+        "-m",
+        "live",
+        "--emulator",
+        "--scenario",
+        str(scenario_file),
+        "--record-mode=rewrite",
+        "--cassette-dir",
+        str(cassettes),
+    )
+    assert recorded.ret == 0
+    files = sorted(cassettes.rglob("*.yaml"))
+    assert len(files) == len(READ_ONLY)
+    for path in [*files, *pytester.path.rglob("*")]:  # the scenario file holds the canary by design
+        if path.is_file():
+            text = path.read_text(errors="replace")
+            assert CANARY_KEY not in text and CANARY_SECRET not in text, path
+    chat = (cassettes / "chat" / "retrieveChatCredential.yaml").read_text()
+    assert "emulator-listen-key" not in chat and 'listenKey": "REDACTED' in chat
+    output = recorded.stdout.str() + recorded.stderr.str()
+    assert CANARY_KEY not in output and CANARY_SECRET not in output
+    replayed = run_suite(pytester, "-k", "test_replay and ads/search", "--cassette-dir", str(cassettes))
+    replayed.assert_outcomes(passed=2, deselected=187)
