@@ -13,7 +13,7 @@ from contracts import Catalog
 from emulator import Emulator, running_emulator
 from p2p_conformance.cassettes import CASSETTE_DIR
 from p2p_conformance.cassettes import vcr_config as make_vcr_config
-from p2p_conformance.live import LiveSession
+from p2p_conformance.live import LiveSession, TargetUnreachable
 from p2p_conformance.settings import SETTINGS, RunSettings
 
 
@@ -45,7 +45,10 @@ def live_session(run_settings: RunSettings, emulator_instance: Emulator | None) 
         if emulator_instance is not None:
             base_url = stack.enter_context(running_emulator(emulator_instance))
         assert base_url is not None
-        session = LiveSession(run_settings.catalog, base_url, run_settings.key, run_settings.recv_window, http)
+        try:
+            session = LiveSession(run_settings.catalog, base_url, run_settings.key, run_settings.recv_window, http)
+        except TargetUnreachable as error:
+            pytest.fail(str(error), pytrace=False)
         session.prepare_ids(list(run_settings.catalog.contracts), run_settings.user_ids)
         yield session
 

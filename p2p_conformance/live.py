@@ -41,13 +41,24 @@ class LiveResult:
         return f"LiveResult({self.contract.id}, http_status={self.http_status}, code={self.code!r})"
 
 
+class TargetUnreachable(RuntimeError):
+    """The target's server time could not be read: nothing else is worth calling."""
+
+
 def measure_clock_offset(http: requests.Session, base_url: str) -> int:
     """Server minus local time in ms, from ``GET /api/v3/time`` (half the round trip assumed)."""
     sent = time.time() * 1000
-    response = http.get(base_url + SERVER_TIME_PATH, timeout=TIMEOUT_SECONDS)
+    try:
+        response = http.get(base_url + SERVER_TIME_PATH, timeout=TIMEOUT_SECONDS)
+        response.raise_for_status()
+        server_time = int(response.json()["serverTime"])
+    except (requests.RequestException, ValueError, KeyError, TypeError) as error:
+        raise TargetUnreachable(
+            f"cannot read the server time at {base_url}{SERVER_TIME_PATH}: "
+            f"{type(error).__name__}; check --binance-url and the network"
+        ) from None
     received = time.time() * 1000
-    response.raise_for_status()
-    return round(int(response.json()["serverTime"]) - (sent + received) / 2)
+    return round(server_time - (sent + received) / 2)
 
 
 class LiveSession:

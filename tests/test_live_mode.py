@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -152,3 +154,27 @@ def test_recording_with_a_canary_key_writes_no_secret_and_replays(pytester: pyte
     assert CANARY_KEY not in output and CANARY_SECRET not in output
     replayed = run_suite(pytester, "-k", "test_replay and ads/search", "--cassette-dir", str(cassettes))
     replayed.assert_outcomes(passed=2, deselected=187)
+
+
+def test_clock_offset_to_the_server_is_measured_and_applied() -> None:
+    ahead = Emulator(parse_scenario(scenario(), CATALOG), CATALOG, clock=lambda: time.time() + 30)
+    with running_emulator(ahead) as url, requests.Session() as http:
+        session = LiveSession(CATALOG, url, HmacKey(CANARY_KEY, CANARY_SECRET), 5000, http)
+        result = session.call(CATALOG["ads/getAds"])
+    assert 29_000 < session.offset_ms < 31_000
+    assert result.passed, result.problem
+
+
+def test_unreachable_target_fails_every_live_test_with_one_clear_line(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BINANCE_API_KEY", CANARY_KEY)
+    monkeypatch.setenv("BINANCE_API_SECRET", CANARY_SECRET)
+    with socket.socket() as probe:  # a loopback port with nothing listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = run_suite(pytester, "-m", "live", "--binance-url", f"http://127.0.0.1:{port}", "-k", "getAds")
+    result.assert_outcomes(errors=1, deselected=188)
+    result.stdout.fnmatch_lines(
+        [f"cannot read the server time at http://127.0.0.1:{port}/api/v3/time: ConnectionError*"]
+    )
