@@ -13,10 +13,19 @@ from contracts import Catalog, Contract
 from contracts.build import build_request
 from contracts.checks import check_answer, is_business_error, parsed_body
 from p2p_conformance.ids import ResolvedId, params_with_ids, resolve_ids
+from p2p_conformance.redaction import scrub_body
+from p2p_conformance.reproduction import curl_command
 from signer import BinanceAuth, Key
 
 SERVER_TIME_PATH = "/api/v3/time"
 TIMEOUT_SECONDS = 15
+BODY_LIMIT = 4000
+RATE_LIMIT_HEADER_PREFIXES = ("x-sapi-used-", "x-mbx-used-", "x-mbx-order-count-", "retry-after")
+
+
+def rate_limit_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The weight, order-count and Retry-After headers of an answer."""
+    return {name: value for name, value in headers.items() if name.lower().startswith(RATE_LIMIT_HEADER_PREFIXES)}
 
 
 @dataclass(frozen=True)
@@ -30,8 +39,9 @@ class LiveResult:
     latency_ms: float
     problem: str | None  # None: the answer satisfies the contract
     notes: tuple[str, ...] = ()
-    headers: Mapping[str, str] = field(default_factory=dict)
-    body: str = ""
+    reproduction: str = ""  # curl, with key, signature and timestamp as placeholders
+    rate_limit_headers: Mapping[str, str] = field(default_factory=dict)
+    body: str = ""  # scrubbed of chat credentials and personal data, and cut to BODY_LIMIT
 
     @property
     def passed(self) -> bool:
@@ -94,12 +104,14 @@ class LiveSession:
         used = [self.ids[kind] for kind in contract.ids.values()]
         notes = tuple(resolved.how for resolved in used)
         request = build_request(contract, self.base_url, self.auth, params_with_ids(contract, self.ids))
+        reproduction = curl_command(request)
         started = time.perf_counter()
         try:
             response = self.http.send(request, timeout=TIMEOUT_SECONDS)
         except requests.RequestException as error:
             latency = (time.perf_counter() - started) * 1000
-            return LiveResult(contract, None, None, None, latency, f"no answer: {type(error).__name__}", notes)
+            failure = f"no answer: {type(error).__name__}"
+            return LiveResult(contract, None, None, None, latency, failure, notes, reproduction)
         latency = (time.perf_counter() - started) * 1000
         body = parsed_body(response)
         code = body.get("code") if isinstance(body, dict) else None
@@ -116,6 +128,7 @@ class LiveSession:
             latency,
             problem,
             notes,
-            dict(response.headers),
-            response.text,
+            reproduction,
+            rate_limit_headers(response.headers),
+            scrub_body(response.text)[:BODY_LIMIT],
         )

@@ -1,0 +1,85 @@
+"""What an answer means and where its fix lies: ``none``, ``client``, ``account``, ``binance``,
+``network`` or ``contract`` (the answer came but breaks the contract)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from contracts import load_error_codes
+from contracts.checks import SUCCESS_CODE
+from p2p_conformance.live import LiveResult
+
+SIDES = ("none", "client", "account", "binance", "network", "contract")
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    side: str
+    diagnosis: str  # one sentence
+    next_step: str
+
+
+def diagnose_code(code: int, http_status: int | None) -> Diagnosis:
+    """The meaning of a Binance error code; an unknown one is judged by its HTTP status."""
+    known = load_error_codes().get(code)
+    if known is not None:
+        return Diagnosis(known.side, f"{code} {known.name}: {known.meaning}", known.next)
+    side = "binance" if http_status is not None and http_status >= 500 else "client"
+    return Diagnosis(
+        side,
+        f"{code}: an error code this suite does not know (HTTP {http_status}).",
+        "Look the code up in Binance's error list; send this report to support if it is not there.",
+    )
+
+
+def _by_status(status: int) -> Diagnosis:
+    if status >= 500:
+        return Diagnosis(
+            "binance",
+            f"Binance answered HTTP {status}: a server-side failure, execution status unknown.",
+            "Retry later; if it persists, send this report to Binance support.",
+        )
+    if status in (418, 429):
+        return Diagnosis(
+            "client",
+            f"HTTP {status}: the request rate limit was exceeded.",
+            "Wait for Retry-After seconds and slow down.",
+        )
+    if status == 403:
+        return Diagnosis(
+            "client",
+            "HTTP 403: Binance's web application firewall blocked the request.",
+            "Check the request for unusual content and the rate of requests.",
+        )
+    if status == 404:
+        return Diagnosis(
+            "contract",
+            "HTTP 404: Binance does not serve this path and method.",
+            "The contract may be wrong for this endpoint: try its variants (--variant).",
+        )
+    return Diagnosis("client", f"HTTP {status} without a Binance error code.", "Compare the request with the contract.")
+
+
+def diagnose(result: LiveResult) -> Diagnosis:
+    """The side, one-sentence diagnosis and next step of one live call."""
+    if result.passed:
+        return Diagnosis("none", "Worked: the answer satisfies the contract.", "Nothing to do.")
+    if result.http_status is None:
+        return Diagnosis(
+            "network", f"No answer from Binance ({result.problem}).", "Check the network path to the target and retry."
+        )
+    if isinstance(result.code, int) and result.code < 0:
+        return diagnose_code(result.code, result.http_status)
+    if isinstance(result.code, str) and result.code != SUCCESS_CODE:
+        return Diagnosis(
+            "client",
+            f"The C2C service refused the request with business code {result.code} ({result.message}).",
+            "Check the parameters (ids, amounts) against your account's data.",
+        )
+    if result.http_status != 200:
+        return _by_status(result.http_status)
+    return Diagnosis(
+        "contract",
+        f"Binance answered 200 but the body breaks the contract: {result.problem}.",
+        "Compare the body with the contract; the contract or Binance's answer has changed.",
+    )
