@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any
 
 import pytest
 import requests
 
-from contracts import Catalog
+from contracts import Catalog, Contract
 from emulator import Emulator, running_emulator
 from p2p_conformance.cassettes import CASSETTE_DIR
 from p2p_conformance.cassettes import vcr_config as make_vcr_config
-from p2p_conformance.live import LiveSession, TargetUnreachable
+from p2p_conformance.controls import run_controls
+from p2p_conformance.diagnosis import Diagnosis
+from p2p_conformance.live import LiveResult, LiveSession, TargetUnreachable
+from p2p_conformance.reporting import LIVE_RESULT, REPORTER
 from p2p_conformance.settings import SETTINGS, RunSettings
 
 
@@ -36,8 +39,10 @@ def emulator_instance(run_settings: RunSettings) -> Emulator | None:
 
 
 @pytest.fixture(scope="session")
-def live_session(run_settings: RunSettings, emulator_instance: Emulator | None) -> Iterator[LiveSession]:
-    """One live session per run: the clock offset is measured and ids resolved once, before any test."""
+def live_session(
+    pytestconfig: pytest.Config, run_settings: RunSettings, emulator_instance: Emulator | None
+) -> Iterator[LiveSession]:
+    """One live session per run: clock offset, control checks and ids, once, before any endpoint test."""
     assert run_settings.key is not None, "live_session is only requested by live tests"
     with ExitStack() as stack:
         http = stack.enter_context(requests.Session())
@@ -45,12 +50,27 @@ def live_session(run_settings: RunSettings, emulator_instance: Emulator | None) 
         if emulator_instance is not None:
             base_url = stack.enter_context(running_emulator(emulator_instance))
         assert base_url is not None
+        reporter = pytestconfig.stash[REPORTER]
         try:
             session = LiveSession(run_settings.catalog, base_url, run_settings.key, run_settings.recv_window, http)
         except TargetUnreachable as error:
+            reporter.setup_problem = Diagnosis("network", str(error), "Check --binance-url and the network path.")
             pytest.fail(str(error), pytrace=False)
+        reporter.session_started(base_url, session.offset_ms, run_controls(session))
         session.prepare_ids(list(run_settings.catalog.contracts), run_settings.user_ids)
         yield session
+
+
+@pytest.fixture
+def live_call(request: pytest.FixtureRequest, live_session: LiveSession) -> Callable[[Contract], LiveResult]:
+    """Calls an endpoint live and keeps the result on the test, where the report picks it up."""
+
+    def call(contract: Contract) -> LiveResult:
+        result = live_session.call(contract)
+        request.node.stash[LIVE_RESULT] = result
+        return result
+
+    return call
 
 
 @pytest.fixture(scope="session")

@@ -45,6 +45,16 @@ def add_options(parser: pytest.Parser) -> None:
         help="folder of the endpoint cassettes (default: the repository's cassettes/)",
     )
     group.addoption(
+        "--case-id",
+        default=None,
+        help="your Binance support case number, shown on the report (e.g. 144098731)",
+    )
+    group.addoption(
+        "--report-dir",
+        default=None,
+        help="where live runs write the report (default: the repository's reports/)",
+    )
+    group.addoption(
         "--recv-window",
         type=int,
         default=5000,

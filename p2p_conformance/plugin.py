@@ -8,6 +8,7 @@ import pytest
 
 from p2p_conformance.cassettes import RefusingPersister
 from p2p_conformance.options import add_options
+from p2p_conformance.reporting import configure_reporting
 from p2p_conformance.selection import (
     LIVE_MARKER,
     block_network_unless_live,
@@ -21,9 +22,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-html reads --html, which a live run sets
 def pytest_configure(config: pytest.Config) -> None:
-    config.stash[SETTINGS] = read_settings(config)
+    settings = read_settings(config)
+    config.stash[SETTINGS] = settings
     block_network_unless_live(config)
+    if settings.live and settings.key is not None:
+        configure_reporting(config, settings.key, settings.base_url, settings.report_dir)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

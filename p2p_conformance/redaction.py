@@ -30,7 +30,7 @@ SENSITIVE_FIELDS = frozenset(
     }
 )
 KEY_LIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
-SIGNATURE_PARAM = re.compile(r"signature=(?!REDACTED)[^&\s'\"]+")
+SIGNATURE_PARAM = re.compile(r"signature=(?!REDACTED)[^&\s'\"<]+")
 CHAT_CREDENTIAL = re.compile(r"\"?(listenKey|listenToken)\"?\s*:\s*\"?(?!REDACTED)[^\s\",}]+")
 
 
@@ -52,13 +52,22 @@ def scrub_body(text: str) -> str:
     return json.dumps(scrub_json(document), ensure_ascii=False)
 
 
-def find_leaks(text: str, secrets: Iterable[str] = ()) -> list[str]:
-    """What in ``text`` looks like a secret: known secrets, 64-character keys, signatures, chat credentials."""
+def find_leaks(text: str, secrets: Iterable[str] = (), key_like: bool = True) -> list[str]:
+    """What in ``text`` looks like a secret: known secrets, signatures, chat credentials and, unless
+    ``key_like`` is false (reports quote long ids), any 64-character key-like value."""
     leaks = [f"a known secret ({secret[:4]}...)" for secret in secrets if secret and secret in text]
-    if KEY_LIKE.search(text):
+    if key_like and KEY_LIKE.search(text):
         leaks.append("a 64-character key-like value")
     if SIGNATURE_PARAM.search(text):
         leaks.append("a signature")
     if CHAT_CREDENTIAL.search(text):
         leaks.append("a chat credential")
     return leaks
+
+
+def redact_text(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every known secret and every signature value replaced."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return SIGNATURE_PARAM.sub(f"signature={REDACTED}", text)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,6 +18,7 @@ from signer.env import BASE_URL, binance_settings, key_from_settings
 from signer.signing import check_recv_window
 
 SETTINGS = pytest.StashKey["RunSettings"]()
+REPORT_DIR = Path(__file__).resolve().parents[1] / "reports"
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class RunSettings:
     live: bool
     recv_window: int
     user_ids: dict[str, str]
+    report_dir: Path
     base_url: str | None = None  # None with the emulator: its port is known only once it runs
     key: Key | None = None
     scenario: Scenario | None = None
@@ -70,12 +73,13 @@ def read_settings(config: pytest.Config) -> RunSettings:
     if unknown:
         raise pytest.UsageError(f"--id {unknown[0]}: unknown id kind (known: {', '.join(sorted(catalog.id_sources))})")
     live = live_requested(config)
-    settings = RunSettings(catalog, live, config.option.recv_window, user_ids)
+    report_dir = Path(config.option.report_dir or REPORT_DIR)
+    settings = RunSettings(catalog, live, config.option.recv_window, user_ids, report_dir)
     if config.option.emulator:
         if not live:
             raise pytest.UsageError("--emulator runs the live tests: add -m live")
         key, scenario = _emulator_settings(config, catalog)
-        return RunSettings(catalog, live, settings.recv_window, user_ids, key=key, scenario=scenario)
+        return replace(settings, key=key, scenario=scenario)
     if not live:
         return settings
     environment = binance_settings()
@@ -84,4 +88,4 @@ def read_settings(config: pytest.Config) -> RunSettings:
     except KeyConfigError as error:
         raise pytest.UsageError(f"live run: {error} (or run against the local emulator with --emulator)") from None
     url = _check_url(config.option.binance_url or environment.get(BASE_URL) or DEFAULT_BASE_URL)
-    return RunSettings(catalog, live, settings.recv_window, user_ids, base_url=url, key=key)
+    return replace(settings, base_url=url, key=key)

@@ -34,8 +34,13 @@ def scenario(**endpoints: str) -> dict[str, object]:
 
 
 def run_suite(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    """Run this repository's endpoint tests in a nested pytest, as a user would from the command line."""
-    return pytester.runpytest(ENDPOINT_TESTS, "-p", "no:cacheprovider", *args)
+    """Run this repository's endpoint tests in a nested pytest, as a user would from the command line.
+
+    Reports go to the nested run's own folder, never to the repository's ``reports/``.
+    """
+    return pytester.runpytest(
+        ENDPOINT_TESTS, "-p", "no:cacheprovider", "--report-dir", str(pytester.path / "reports"), *args
+    )
 
 
 @pytest.fixture
