@@ -12,7 +12,7 @@ from p2p_conformance.reporting import configure_reporting
 from p2p_conformance.selection import (
     LIVE_MARKER,
     block_network_unless_live,
-    deselect_live_unless_requested,
+    deselect_opt_in_unless_requested,
 )
 from p2p_conformance.settings import SETTINGS, read_settings
 from signer.keys import secret_texts
@@ -38,7 +38,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    deselect_live_unless_requested(config, items)
+    deselect_opt_in_unless_requested(config, items)
     if config.option.record_mode not in (None, "none"):
         for item in items:
             contract = _contract_of(item)

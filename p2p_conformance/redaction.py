@@ -30,7 +30,7 @@ SENSITIVE_FIELDS = frozenset(
     }
 )
 KEY_LIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
-SIGNATURE_PARAM = re.compile(r"signature=(?!REDACTED)[^&\s'\"<]+")
+SIGNATURE_PARAM = re.compile(r"signature=(?!REDACTED|\{signature\})[^&\s'\"<]+")  # not ours, not a placeholder
 CHAT_CREDENTIAL = re.compile(r"\"?(listenKey|listenToken)\"?\s*:\s*\"?(?!REDACTED)[^\s\",}]+")
 
 

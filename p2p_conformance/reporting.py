@@ -54,7 +54,9 @@ class LiveReporter:
     def session_started(self, base_url: str, offset_ms: int, controls: list[ControlCheck]) -> None:
         self.run.base_url, self.run.clock_offset_ms, self.run.controls = base_url, offset_ms, controls
 
-    def _record(self, item: pytest.Item, report: pytest.TestReport, contract: Contract) -> EndpointRecord | None:
+    def _record(
+        self, item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[None], contract: Contract
+    ) -> EndpointRecord | None:
         if report.when == "call" and LIVE_RESULT in item.stash:
             return EndpointRecord.from_result(item.stash[LIVE_RESULT])
         if report.skipped and not contract.read_only:
@@ -64,11 +66,12 @@ class LiveReporter:
                 "Contract-tested offline only (request shape and replay).",
             )
             return EndpointRecord.not_run(contract, "skipped", found)
-        if report.failed and report.when == "setup":
+        if report.failed and report.when in ("setup", "call"):
+            error = redact_text(call.excinfo.exconly() if call.excinfo else "an error", self.secrets)
             found = self.setup_problem or Diagnosis(
                 "client",
-                "The test could not start; see its log.",
-                "Fix the set-up error shown in the log and run again.",
+                f"The test stopped before an answer was judged: {error}.",
+                "Fix the error shown in the test's log and run again.",
             )
             return EndpointRecord.not_run(contract, "error", found)
         return None
@@ -82,7 +85,7 @@ class LiveReporter:
         contract = callspec.params.get("contract") if callspec else None
         if contract is None:
             return
-        record = self._record(item, report, contract)
+        record = self._record(item, report, call, contract)
         if record is not None:
             self.records[item.nodeid] = record
             details = extras.html(endpoint_details(record))

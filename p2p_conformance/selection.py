@@ -1,4 +1,4 @@
-"""Which tests a run selects: live tests only when ``-m`` asks for them."""
+"""Which tests a run selects: opt-in tests (live, browser) only when ``-m`` names them."""
 
 from __future__ import annotations
 
@@ -7,22 +7,27 @@ import re
 import pytest
 
 LIVE_MARKER = "live"
+OPT_IN_MARKERS = (LIVE_MARKER, "browser")
 LOOPBACK_HOSTS = r"127\.0\.0\.1$,localhost$,::1$"  # pytest-recording matches these regexes from the start
 
 
+def marker_requested(config: pytest.Config, marker: str) -> bool:
+    """True when the ``-m`` expression names ``marker`` (``-m live``, ``-m "live and ..."``)."""
+    return re.search(rf"\b{marker}\b", config.option.markexpr or "") is not None
+
+
 def live_requested(config: pytest.Config) -> bool:
-    """True when the ``-m`` expression names the ``live`` marker (``-m live``, ``-m "live and ..."``)."""
-    return re.search(rf"\b{LIVE_MARKER}\b", config.option.markexpr or "") is not None
+    return marker_requested(config, LIVE_MARKER)
 
 
-def deselect_live_unless_requested(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Keep a plain ``pytest`` offline: drop live tests unless ``-m`` names them."""
-    if live_requested(config):
-        return
-    live = [item for item in items if item.get_closest_marker(LIVE_MARKER)]
-    if live:
-        config.hook.pytest_deselected(items=live)
-        items[:] = [item for item in items if not item.get_closest_marker(LIVE_MARKER)]
+def deselect_opt_in_unless_requested(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep a plain ``pytest`` offline and quick: drop live and browser tests unless ``-m`` names them."""
+    unwanted = [marker for marker in OPT_IN_MARKERS if not marker_requested(config, marker)]
+    dropped = [item for item in items if any(item.get_closest_marker(marker) for marker in unwanted)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        dropped_set = set(dropped)
+        items[:] = [item for item in items if item not in dropped_set]
 
 
 def block_network_unless_live(config: pytest.Config) -> None:

@@ -1,0 +1,210 @@
+"""The support report: three files per live run, each endpoint's facts, no secret anywhere."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+
+from contracts import load_catalog, load_error_codes
+from p2p_conformance.diagnosis import diagnose, diagnose_code
+from p2p_conformance.live import LiveResult
+from p2p_conformance.records import EndpointRecord, RunRecord
+
+REPO = Path(__file__).resolve().parents[1]
+ENDPOINT_TESTS = str(REPO / "tests" / "test_endpoints.py")
+CATALOG = load_catalog()
+READ_ONLY = [c for c in CATALOG.contracts if c.read_only]
+CANARY_KEY = "CanaryKeyR4" + "k" * 53
+CANARY_SECRET = "CanarySecretR4" + "s" * 50
+# What the July 9 scenario answers on the first call to each endpoint (emulator/scenarios/july-9.yaml).
+JULY_9_FIRST_ANSWERS = {
+    "ads/getAds": ("pass", "000000", "none"),
+    "orderMatch/getUserOrderSummary": ("pass", "000000", "none"),
+    "ads/getAvailableAdsCategory": ("pass", "000000", "none"),
+    "ads/search": ("fail", -1022, "client"),
+    "ads/getReferencePrice": ("fail", None, "binance"),
+    "chat/retrieveChatCredential": ("fail", -1102, "client"),
+    "user/baseDetail": ("fail", -2015, "account"),
+}
+
+
+def run_live(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, Path]:
+    reports = pytester.path / "reports"
+    result = pytester.runpytest(
+        ENDPOINT_TESTS, "-p", "no:cacheprovider", "-m", "live", "--report-dir", str(reports), *args
+    )
+    return result, reports
+
+
+def test_july_9_run_writes_the_three_files_with_every_endpoints_outcome_code_and_side(
+    pytester: pytest.Pytester,
+) -> None:
+    result, reports = run_live(pytester, "--emulator", "--scenario", "july-9", "--case-id", "144098731")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    summary = json.loads((reports / "live-summary.json").read_text())
+    assert summary["case_id"] == "144098731" and summary["key_type"] == "HMAC"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", summary["started_at"])
+    assert summary["base_url"].startswith("http://127.0.0.1:") and isinstance(summary["clock_offset_ms"], int)
+    assert summary["key_fingerprint"] == "Emul...rJkx"
+    results = {r["id"]: r for r in summary["results"]}
+    assert set(results) == {c.id for c in CATALOG.contracts}
+    for contract in CATALOG.contracts:
+        got = results[contract.id]
+        expected = JULY_9_FIRST_ANSWERS.get(contract.id, ("fail", -2008, "binance"))
+        if not contract.read_only:
+            expected = ("skipped", None, "none")
+        assert (got["outcome"], got["code"], got["side"]) == expected, contract.id
+        assert got["mutating"] is (not contract.read_only) and got["method"] == contract.method
+        assert got["path"] == contract.path and got["diagnosis"]
+    assert results["ads/search"]["http_status"] == 400 and results["ads/getReferencePrice"]["http_status"] == 500
+    assert summary["verdict"] == (
+        "3 of 43 read-only endpoints work; failures are mixed (on Binance's side: 37, "
+        "on the client side: 2, in the key's settings: 1)."
+    )
+    controls = {c["name"]: c for c in summary["controls"]}
+    assert [c["ok"] for c in summary["controls"]] == [True, False, True]
+    assert "-2015" in controls["API key permissions (GET /sapi/v1/account/apiRestrictions)"]["evidence"]
+    markdown = (reports / "live-summary.md").read_text()
+    assert "# Binance C2C conformance: case 144098731" in markdown and summary["verdict"] in markdown
+    assert "## Failures on Binance's side (37)" in markdown
+    html = (reports / "live-report.html").read_text()
+    assert 'id="c2c-verdict"' in html and "Binance C2C conformance report (case 144098731)" in html
+    assert not re.search(r"<(link|script)[^>]+(href|src)=\"(?!data:)", html), "the report must be self-contained"
+    stamped = sorted(p.name for p in reports.glob("live-*-*"))
+    assert [re.sub(r"\d{8}T\d{6}Z", "STAMP", name) for name in stamped] == [
+        "live-report-STAMP.html",
+        "live-summary-STAMP.json",
+        "live-summary-STAMP.md",
+    ]
+
+
+def test_reproduction_is_the_seed_curl_with_placeholders(pytester: pytest.Pytester) -> None:
+    _, reports = run_live(pytester, "--emulator", "-k", "test_live and ads/search")
+    search = next(
+        r for r in json.loads((reports / "live-summary.json").read_text())["results"] if r["id"] == "ads/search"
+    )
+    assert search["reproduction"] == (
+        "curl --location --request POST 'http://127.0.0.1:PORT/sapi/v1/c2c/ads/search?recvWindow=5000"
+        "&timestamp={timestamp}&signature={signature}' \\\n--header 'X-MBX-APIKEY: {api_key}' \\\n"
+        "--header 'Content-Type: application/json' \\\n"
+        '--data \'{"asset":"USDT","fiat":"USD","page":1,"rows":10,"tradeType":"BUY"}\''
+    ).replace("PORT", search["reproduction"].split(":")[2].split("/")[0])
+    assert "X-SAPI-USED-IP-WEIGHT-1M" in search["rate_limit_headers"]
+
+
+LEAKY_PLUGIN = f"""
+import logging, pytest
+from p2p_conformance.live import LiveSession
+
+@pytest.fixture(autouse=True)
+def leaky_call(monkeypatch):
+    original = LiveSession.call
+    def call(self, contract):
+        secret_in_a_local = {CANARY_SECRET!r}
+        print("debug:", secret_in_a_local, {CANARY_KEY!r})
+        logging.getLogger("client").warning("key %s signature=0a1b2c", {CANARY_KEY!r})
+        if contract.id == "ads/getAds":
+            raise RuntimeError("request failed for " + secret_in_a_local + " signature=0a1b2c3d")
+        return original(self, contract)
+    monkeypatch.setattr(LiveSession, "call", call)
+"""
+
+
+def test_canary_key_and_secret_appear_nowhere_even_when_a_request_raises(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    pytester.makepyfile(leaky=LEAKY_PLUGIN)
+    pytester.syspathinsert()
+    scenario = tmp_path / "canary.yaml"
+    keys = {
+        "canary": {
+            "api_key": CANARY_KEY,
+            "secret": CANARY_SECRET,
+            "default": "-2008",
+            "endpoints": {"chat/retrieveChatCredential": "ok", "ads/search": "ok"},
+        }
+    }
+    scenario.write_text(yaml.safe_dump({"description": "canary", "keys": keys}))
+    cassettes = pytester.path / "cassettes"
+    result, reports = run_live(
+        pytester,
+        "--emulator",
+        "--scenario",
+        str(scenario),
+        "-p",
+        "leaky",
+        "--showlocals",
+        "--tb=long",
+        "-rA",
+        "--record-mode=rewrite",
+        "--cassette-dir",
+        str(cassettes),
+    )
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    output = result.stdout.str() + result.stderr.str()
+    assert "RuntimeError: request failed for REDACTED signature=REDACTED" in output  # the raise was reported
+    results = {r["id"]: r for r in json.loads((reports / "live-summary.json").read_text())["results"]}
+    assert results["ads/getAds"]["outcome"] == "error"
+    assert "RuntimeError: request failed for REDACTED" in results["ads/getAds"]["diagnosis"]
+    written = [p for p in [*reports.rglob("*"), *cassettes.rglob("*")] if p.is_file()]
+    assert len([p for p in written if p.suffix == ".yaml"]) == len(READ_ONLY) - 1  # all but the one that raised
+    for text, where in [(output, "pytest output"), *((p.read_text(errors="replace"), str(p)) for p in written)]:
+        assert CANARY_KEY not in text and CANARY_SECRET not in text, where
+        assert not re.search(r"signature=(?!REDACTED|\{signature\})", text), where
+
+
+@pytest.mark.parametrize("code", sorted(load_error_codes()), ids=str)
+def test_every_reference_error_code_has_a_diagnosis(code: int) -> None:
+    known = load_error_codes()[code]
+    result = LiveResult(CATALOG["ads/getAds"], known.http, code, known.message, 10.0, f"received code {code}")
+    found = diagnose(result)
+    assert found.side == known.side
+    assert found.diagnosis.startswith(f"{code} {known.name}: ") and found.next_step == known.next
+
+
+@pytest.mark.parametrize(
+    ("http_status", "code", "problem", "side", "words"),
+    [
+        (None, None, "no answer: ConnectionError", "network", "No answer"),
+        (500, None, "received HTTP 500", "binance", "server-side failure"),
+        (429, None, "received HTTP 429", "client", "rate limit"),
+        (403, None, "received HTTP 403", "client", "firewall"),
+        (404, None, "received HTTP 404", "contract", "does not serve this path"),
+        (200, "000000", "received a body that breaks the contract at data", "contract", "breaks the contract"),
+        (200, "83001", "received error code 83001", "client", "business code 83001"),
+        (400, -7777, "received HTTP 400", "client", "does not know"),
+        (200, "000000", None, "none", "Worked"),
+    ],
+)
+def test_answers_without_a_known_code_are_diagnosed(
+    http_status: int | None, code: object, problem: str | None, side: str, words: str
+) -> None:
+    found = diagnose(LiveResult(CATALOG["ads/getAds"], http_status, code, None, 1.0, problem))  # type: ignore[arg-type]
+    assert found.side == side and words in found.diagnosis
+
+
+def record(outcome: str, side: str) -> EndpointRecord:
+    return replace(EndpointRecord.not_run(CATALOG["ads/getAds"], outcome, diagnose_code(-2008, 400)), side=side)
+
+
+@pytest.mark.parametrize(
+    ("sides", "expected"),
+    [
+        ([], "1 of 1 read-only endpoints work; no failures."),
+        (["binance", "binance"], "1 of 3 read-only endpoints work; failures are on Binance's side."),
+        (["client"], "1 of 2 read-only endpoints work; failures are on the client side."),
+        (
+            ["binance", "client", "binance"],
+            "1 of 4 read-only endpoints work; failures are mixed (on Binance's side: 2, on the client side: 1).",
+        ),
+    ],
+)
+def test_verdict_line_says_where_the_failures_are(sides: list[str], expected: str) -> None:
+    run = RunRecord("2026-07-09T11:53:00Z", "https://api.binance.com", "abcd...wxyz", "HMAC", None)
+    run.results = [record("pass", "none"), *(record("fail", side) for side in sides)]
+    assert run.verdict() == expected

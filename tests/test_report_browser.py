@@ -1,0 +1,47 @@
+"""The HTML report renders in headless Chromium (``pytest -m browser``; needs Debian's chromium)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from p2p_conformance.render_check import ROW, missing_parts, render
+
+ENDPOINT_TESTS = str(Path(__file__).resolve().parents[1] / "tests" / "test_endpoints.py")
+
+
+@pytest.mark.browser
+def test_july_9_report_renders_header_verdict_and_endpoint_tables(pytester: pytest.Pytester) -> None:
+    reports = pytester.path / "reports"
+    pytester.runpytest(
+        ENDPOINT_TESTS,
+        "-p",
+        "no:cacheprovider",
+        "-m",
+        "live",
+        "--emulator",
+        "--scenario",
+        "july-9",
+        "--case-id",
+        "144098731",
+        "--report-dir",
+        str(reports),
+    )
+    screenshot = reports / "live-report.png"
+    dom = render(reports / "live-report.html", screenshot)
+    assert missing_parts(dom) == []
+    assert "3 of 43 read-only endpoints work" in dom and "144098731" in dom
+    assert len(re.findall(ROW, dom)) == 63
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_render_check_reports_what_a_broken_report_lacks() -> None:
+    assert missing_parts("<html><p id='c2c-verdict'>nothing</p></html>") == [
+        "the verdict line",
+        "the run header",
+        "the control checks",
+        "the endpoint table",
+        "pytest-html's results table, filled by its script",
+    ]
