@@ -1,0 +1,132 @@
+"""The history store: every live run's results, in an SQLite file under ``reports/``.
+
+One row per run, endpoint and key. Only the pytest controller process writes (xdist workers
+send their results to it), each run in one transaction; WAL and a busy timeout let two
+overlapping runs share the file. A file that is not this suite's history is never written to:
+it is refused with a clear error, and nothing is ever overwritten or recreated silently.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+APPLICATION_ID = 0x50325043  # "P2PC"
+SCHEMA_VERSION = 1
+HISTORY_NAME = "history.sqlite3"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    base_url TEXT NOT NULL,
+    case_id TEXT
+);
+CREATE TABLE IF NOT EXISTS results (
+    run_id TEXT NOT NULL REFERENCES runs(run_id),
+    endpoint_id TEXT NOT NULL,
+    key_fingerprint TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    http_status INTEGER,
+    code TEXT,
+    side TEXT NOT NULL,
+    latency_ms REAL,
+    PRIMARY KEY (run_id, endpoint_id, key_fingerprint)
+);
+CREATE INDEX IF NOT EXISTS results_by_series ON results (endpoint_id, key_fingerprint, run_id);
+"""
+
+
+class HistoryError(RuntimeError):
+    """The history file cannot be used; the message says which file and what to do."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One stored result: a run, an endpoint, a key."""
+
+    run_id: str
+    started_at: str
+    endpoint_id: str
+    key_fingerprint: str
+    outcome: str
+    http_status: int | None
+    code: str | None
+    side: str
+    latency_ms: float | None
+
+
+def _check_or_create(connection: sqlite3.Connection, path: Path) -> None:
+    """Accept our own history, create one in an empty file, refuse anything else untouched."""
+    try:
+        connection.execute("BEGIN IMMEDIATE")  # two runs creating the same new file: one waits
+        application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+        tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if application_id == 0 and tables == 0:
+            connection.executescript(
+                f"{SCHEMA} PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+            )
+            return
+        connection.execute("COMMIT")
+    except sqlite3.DatabaseError as error:
+        raise HistoryError(
+            f"{path} is not a readable history file ({error}): move it away or pass another "
+            "--history-db; it was left untouched"
+        ) from None
+    if application_id != APPLICATION_ID:
+        raise HistoryError(
+            f"{path} is an SQLite file of something else: move it away or pass another "
+            "--history-db; it was left untouched"
+        )
+    if version != SCHEMA_VERSION:
+        raise HistoryError(
+            f"{path} is a history of schema version {version}, this suite reads "
+            f"{SCHEMA_VERSION}: use a matching version or another --history-db"
+        )
+
+
+@contextmanager
+def open_history(path: Path, create: bool = True) -> Iterator[sqlite3.Connection]:
+    """A checked connection to the history at ``path`` (created when missing and ``create``)."""
+    if not path.exists() and not create:
+        raise HistoryError(f"{path} does not exist: run `pytest -m live` first, or pass --history-db")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(path, timeout=30, isolation_level=None)) as connection:
+        _check_or_create(connection, path)
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as error:
+            raise HistoryError(f"{path} cannot be opened ({error})") from None
+        yield connection
+
+
+def record_run(
+    path: Path,
+    run_id: str,
+    started_at: str,
+    base_url: str,
+    case_id: str | None,
+    rows: Iterable[tuple[str, str, str, int | None, str | None, str, float | None]],
+) -> None:
+    """Store one run: ``rows`` are (endpoint, key fingerprint, outcome, HTTP, code, side, latency)."""
+    with open_history(path) as connection, connection:
+        connection.execute("INSERT INTO runs VALUES (?, ?, ?, ?)", (run_id, started_at, base_url, case_id))
+        connection.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(run_id, *row) for row in rows])
+
+
+def load_rows(path: Path, since: str | None = None, key_fingerprint: str | None = None) -> list[Row]:
+    """Stored results in time order, from ``since`` (ISO 8601) on, for one key fingerprint if given."""
+    query = (
+        "SELECT r.run_id, runs.started_at, r.endpoint_id, r.key_fingerprint, r.outcome, r.http_status, "
+        "r.code, r.side, r.latency_ms FROM results r JOIN runs USING (run_id) WHERE runs.started_at >= ?"
+    )
+    parameters: list[str] = [since or ""]
+    if key_fingerprint:
+        query += " AND r.key_fingerprint = ?"
+        parameters.append(key_fingerprint)
+    with open_history(path, create=False) as connection:
+        rows = connection.execute(query + " ORDER BY runs.started_at, r.run_id", parameters).fetchall()
+    return [Row(*row) for row in rows]

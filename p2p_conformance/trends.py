@@ -1,0 +1,73 @@
+"""Trends computed from the history: the seed's "Progress" column, per endpoint and key."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from itertools import pairwise
+from dataclasses import dataclass
+
+from p2p_conformance.history import Row
+
+TRENDS = ("stable-ok", "stable-fail", "fixed", "regressed", "intermittent")
+RAN = ("pass", "fail", "error")  # skipped results say nothing about the endpoint
+
+
+def trend(working: list[bool]) -> str:
+    """``working``: whether the endpoint worked in each run, oldest first."""
+    flips = sum(before != after for before, after in pairwise(working))
+    if flips == 0:
+        return "stable-ok" if working[-1] else "stable-fail"
+    if flips == 1:
+        return "fixed" if working[-1] else "regressed"
+    return "intermittent"
+
+
+def series(rows: Iterable[Row]) -> dict[tuple[str, str], list[Row]]:
+    """Rows that ran, per (endpoint, key fingerprint), in time order."""
+    grouped: dict[tuple[str, str], list[Row]] = {}
+    for row in rows:
+        if row.outcome in RAN:
+            grouped.setdefault((row.endpoint_id, row.key_fingerprint), []).append(row)
+    return grouped
+
+
+def trends(rows: Iterable[Row]) -> dict[tuple[str, str], str]:
+    return {pair: trend([row.outcome == "pass" for row in runs]) for pair, runs in series(rows).items()}
+
+
+@dataclass(frozen=True)
+class RunCount:
+    run_id: str
+    started_at: str
+    working: int
+    ran: int
+
+
+def run_counts(rows: Iterable[Row], key_fingerprint: str) -> list[RunCount]:
+    """Per run (time order), how many endpoints worked for this key, of those that ran."""
+    started: dict[str, str] = {}
+    working: Counter[str] = Counter()
+    ran: Counter[str] = Counter()
+    for row in rows:
+        if row.key_fingerprint == key_fingerprint and row.outcome in RAN:
+            started.setdefault(row.run_id, row.started_at)
+            ran[row.run_id] += 1
+            working[row.run_id] += row.outcome == "pass"
+    return [RunCount(run_id, at, working[run_id], ran[run_id]) for run_id, at in started.items()]
+
+
+def since_previous(rows: Iterable[Row], run_id: str, key_fingerprint: str) -> str:
+    """ "3 of 6 endpoints now work, up from 1 of 6 at 11:53" for ``run_id`` and one key."""
+    counts = run_counts(rows, key_fingerprint)
+    index = next((i for i, count in enumerate(counts) if count.run_id == run_id), None)
+    if index is None:
+        return "no endpoint ran in this run"
+    now = counts[index]
+    sentence = f"{now.working} of {now.ran} endpoints now work"
+    if index == 0:
+        return f"{sentence} (first run with this key)"
+    before = counts[index - 1]
+    direction = "up" if now.working > before.working else "down" if now.working < before.working else "unchanged"
+    when = before.started_at[11:16] if before.started_at[:10] == now.started_at[:10] else before.started_at[:16]
+    return f"{sentence}, {direction} from {before.working} of {before.ran} at {when.replace('T', ' ')}"
