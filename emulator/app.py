@@ -126,7 +126,7 @@ class Emulator:
             body = self._check_shape(contract, request, params) if contract else None
         except Rejection as rejection:
             return seen(error_response(rejection), contract)
-        step = key.next_step(contract.id if contract else API_RESTRICTIONS_ID)
+        step = self.scenario.next_step(key.name, contract.id if contract else API_RESTRICTIONS_ID)
         if step.delay:
             time.sleep(step.delay)
         return seen(self._answer(step.answer, contract), contract, key.name, True, body)

@@ -14,6 +14,9 @@ A scenario file (YAML)::
           ads/getReferencePrice: http-500
           chat/retrieveChatCredential: {slow: 1.5, then: ok}
 
+A story that changes over time lists ``phases`` (each ``{name, keys: {key: {default, endpoints}}}``);
+a phase replaces the behaviours of the keys it names. The emulator starts in the first phase.
+
 Behaviours: ``ok`` (the documented example), an error code such as ``"-2008"`` (the gateway's
 error with its usual HTTP status), ``http-500``, ``rate-limited`` (429 with ``Retry-After``),
 ``not-found`` (a C2C business error, as for an unknown id), ``{flap: [A, B]}`` (alternates on
@@ -66,65 +69,117 @@ def _parse_behaviour(spec: Any, where: str) -> list[Step]:
     raise ScenarioError(f"{where}: cannot read behaviour {spec!r}")
 
 
-@dataclass
-class KeyScenario:
-    """One key the emulator knows, with its behaviours."""
+@dataclass(frozen=True)
+class Behaviours:
+    """How one key is answered: per endpoint, and by default."""
 
-    name: str
-    api_key: str
-    secret: str | None
-    public_key: str | None
     default: list[Step]
     endpoints: dict[str, list[Step]]
-    _cycles: dict[str, Iterator[Step]] = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def for_endpoint(self, endpoint_id: str) -> list[Step]:
+        return self.endpoints.get(endpoint_id, self.default)
+
+
+@dataclass(frozen=True)
+class KeyScenario:
+    """One key the emulator knows: its credentials (never shown in a repr)."""
+
+    name: str
+    api_key: str = field(repr=False)
+    secret: str | None = field(repr=False)
+    public_key: str | None = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One moment of a story: each key's behaviours then."""
+
+    name: str
+    behaviours: dict[str, Behaviours]
+
+
+class Scenario:
+    """Keys and their behaviours, in one or several phases (a time-varying story)."""
+
+    def __init__(self, description: str, keys: dict[str, KeyScenario], phases: list[Phase]) -> None:
+        self.description = description
+        self.keys = keys
+        self.phases = phases
+        self.phase_index = 0
+        self._cycles: dict[tuple[int, str, str], Iterator[Step]] = {}
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"KeyScenario({self.name!r})"
+        return f"Scenario({self.description!r}, keys={list(self.keys)}, phase={self.phase.name!r})"
 
-    def next_step(self, endpoint_id: str) -> Step:
-        """The answer for this call: a flapping behaviour moves on by one at each call."""
-        with self._lock:
-            cycle = self._cycles.get(endpoint_id)
-            if cycle is None:
-                cycle = self._cycles[endpoint_id] = itertools.cycle(self.endpoints.get(endpoint_id, self.default))
-            return next(cycle)
+    @property
+    def phase(self) -> Phase:
+        return self.phases[self.phase_index]
 
-
-@dataclass
-class Scenario:
-    description: str
-    keys: dict[str, KeyScenario]
+    def set_phase(self, name_or_index: str | int) -> None:
+        """Move to a phase by name, or by index (past the last one stays on the last)."""
+        if isinstance(name_or_index, int):
+            self.phase_index = min(name_or_index, len(self.phases) - 1)
+            return
+        names = [phase.name for phase in self.phases]
+        if name_or_index not in names:
+            raise ScenarioError(f"no phase {name_or_index!r} in this scenario (phases: {', '.join(names)})")
+        self.phase_index = names.index(name_or_index)
 
     def key_for(self, api_key: str) -> KeyScenario | None:
         return next((key for key in self.keys.values() if key.api_key == api_key), None)
+
+    def next_step(self, key_name: str, endpoint_id: str) -> Step:
+        """The answer for this call: a flapping behaviour moves on by one at each call."""
+        with self._lock:
+            slot = (self.phase_index, key_name, endpoint_id)
+            cycle = self._cycles.get(slot)
+            if cycle is None:
+                steps = self.phase.behaviours[key_name].for_endpoint(endpoint_id)
+                cycle = self._cycles[slot] = itertools.cycle(steps)
+            return next(cycle)
+
+
+def _behaviours(spec: Mapping[str, Any], where: str, known_endpoints: set[str]) -> Behaviours:
+    endpoints = spec.get("endpoints") or {}
+    unknown = sorted(set(endpoints) - known_endpoints)
+    if unknown:
+        raise ScenarioError(f"{where}.endpoints: {unknown[0]!r} is not an endpoint of the catalog")
+    return Behaviours(
+        _parse_behaviour(spec.get("default", "ok"), f"{where}.default"),
+        {eid: _parse_behaviour(b, f"{where}.endpoints.{eid}") for eid, b in endpoints.items()},
+    )
 
 
 def parse_scenario(document: Mapping[str, Any], catalog: Catalog | None = None) -> Scenario:
     """Build a :class:`Scenario` from its parsed YAML, checking every name against the catalog."""
     known_endpoints = {contract.id for contract in (catalog or load_catalog()).contracts} | {API_RESTRICTIONS_ID}
-    keys = {}
+    keys, base = {}, {}
     for name, spec in (document.get("keys") or {}).items():
         where = f"keys.{name}"
         if not isinstance(spec, dict) or "api_key" not in spec:
             raise ScenarioError(f"{where}: needs api_key and a secret or public_key")
         if ("secret" in spec) == ("public_key" in spec):
             raise ScenarioError(f"{where}: give exactly one of secret (HMAC) and public_key (RSA/Ed25519)")
-        endpoints = spec.get("endpoints") or {}
-        unknown = sorted(set(endpoints) - known_endpoints)
-        if unknown:
-            raise ScenarioError(f"{where}.endpoints: {unknown[0]!r} is not an endpoint of the catalog")
-        keys[name] = KeyScenario(
-            name=name,
-            api_key=spec["api_key"],
-            secret=spec.get("secret"),
-            public_key=spec.get("public_key"),
-            default=_parse_behaviour(spec.get("default", "ok"), f"{where}.default"),
-            endpoints={eid: _parse_behaviour(b, f"{where}.endpoints.{eid}") for eid, b in endpoints.items()},
-        )
+        keys[name] = KeyScenario(name, spec["api_key"], spec.get("secret"), spec.get("public_key"))
+        base[name] = _behaviours(spec, where, known_endpoints)
     if not keys:
         raise ScenarioError("the scenario has no keys")
-    return Scenario(str(document.get("description", "")), keys)
+    phases = []
+    for index, spec in enumerate(document.get("phases") or []):
+        where = f"phases[{index}]"
+        overlays = spec.get("keys") or {}
+        unknown = sorted(set(overlays) - set(keys))
+        if unknown:
+            raise ScenarioError(f"{where}.keys: {unknown[0]!r} is not a key of the scenario")
+        behaviours = {
+            name: _behaviours(overlays[name], f"{where}.keys.{name}", known_endpoints)
+            if name in overlays
+            else base[name]
+            for name in keys
+        }
+        phases.append(Phase(str(spec.get("name", index + 1)), behaviours))
+    return Scenario(str(document.get("description", "")), keys, phases or [Phase("only", base)])
 
 
 def load_scenario(path: str | Path, catalog: Catalog | None = None) -> Scenario:

@@ -13,10 +13,9 @@ from contracts import Catalog, Contract
 from emulator import Emulator, running_emulator
 from p2p_conformance.cassettes import CASSETTE_DIR
 from p2p_conformance.cassettes import vcr_config as make_vcr_config
-from p2p_conformance.controls import run_controls
-from p2p_conformance.diagnosis import Diagnosis
-from p2p_conformance.live import LiveResult, LiveSession, TargetUnreachable
-from p2p_conformance.reporting import LIVE_RESULT, REPORTER
+from p2p_conformance.live import LiveResult, TargetUnreachable
+from p2p_conformance.reporting import LIVE_CALL, SETUP_PROBLEM, LiveCall
+from p2p_conformance.sessions import LiveSessions
 from p2p_conformance.settings import SETTINGS, RunSettings
 
 
@@ -39,37 +38,47 @@ def emulator_instance(run_settings: RunSettings) -> Emulator | None:
 
 
 @pytest.fixture(scope="session")
-def live_session(
-    pytestconfig: pytest.Config, run_settings: RunSettings, emulator_instance: Emulator | None
-) -> Iterator[LiveSession]:
-    """One live session per run: clock offset, control checks and ids, once, before any endpoint test."""
-    assert run_settings.key is not None, "live_session is only requested by live tests"
+def live_sessions(run_settings: RunSettings, emulator_instance: Emulator | None) -> Iterator[LiveSessions]:
+    """The run's target (the emulator started here for ``--emulator``) and one session per key."""
     with ExitStack() as stack:
         http = stack.enter_context(requests.Session())
         base_url = run_settings.base_url
         if emulator_instance is not None:
             base_url = stack.enter_context(running_emulator(emulator_instance))
-        assert base_url is not None
-        reporter = pytestconfig.stash[REPORTER]
-        try:
-            session = LiveSession(run_settings.catalog, base_url, run_settings.key, run_settings.recv_window, http)
-        except TargetUnreachable as error:
-            reporter.setup_problem = Diagnosis("network", str(error), "Check --binance-url and the network path.")
-            pytest.fail(str(error), pytrace=False)
-        reporter.session_started(base_url, session.offset_ms, run_controls(session))
-        session.prepare_ids(list(run_settings.catalog.contracts), run_settings.user_ids)
-        yield session
+        assert base_url is not None, "live_sessions is only requested by live tests"
+        yield LiveSessions(run_settings, base_url, http, emulator_instance)
 
 
 @pytest.fixture
-def live_call(request: pytest.FixtureRequest, live_session: LiveSession) -> Callable[[Contract], LiveResult]:
-    """Calls an endpoint live and keeps the result on the test, where the report picks it up."""
+def key_name(run_settings: RunSettings) -> str:
+    """The key a live test calls with; parametrized over every key when a run has several."""
+    return next(iter(run_settings.keys))
+
+
+@pytest.fixture
+def round_number() -> int:
+    """The ``--repeat`` round a live test belongs to; parametrized when there are several."""
+    return 1
+
+
+@pytest.fixture
+def live_call(
+    request: pytest.FixtureRequest, live_sessions: LiveSessions, key_name: str, round_number: int
+) -> Callable[[Contract], LiveResult]:
+    """Calls an endpoint live for this test's key and round, and keeps the result for the report."""
+    started = live_sessions.enter_round(round_number)
+    try:
+        session, summary = live_sessions.get(key_name)
+    except TargetUnreachable as error:
+        request.node.stash[SETUP_PROBLEM] = str(error)
+        pytest.fail(str(error), pytrace=False)
 
     def call(contract: Contract) -> LiveResult:
-        result = live_session.call(contract)
-        request.node.stash[LIVE_RESULT] = result
+        result = session.call(contract)
+        request.node.stash[LIVE_CALL] = LiveCall(result, summary, round_number, started)
         return result
 
+    request.node.stash[LIVE_CALL] = LiveCall(None, summary, round_number, started)
     return call
 
 
@@ -90,8 +99,8 @@ def default_cassette_name(request: pytest.FixtureRequest) -> str:
 def vcr_config(request: pytest.FixtureRequest, run_settings: RunSettings) -> dict[str, Any]:
     """Scrubbing and matching for cassettes; a live recording maps real ids back to placeholders."""
     replacements: dict[str, str] = {}
-    if run_settings.live and run_settings.key is not None:
-        session: LiveSession = request.getfixturevalue("live_session")
+    if run_settings.live:
+        session, _ = request.getfixturevalue("live_sessions").get(request.getfixturevalue("key_name"))
         placeholders = {kind: source.placeholder for kind, source in run_settings.catalog.id_sources.items()}
         replacements = {
             resolved.value: placeholders[kind] for kind, resolved in session.ids.items() if not resolved.placeholder

@@ -17,26 +17,29 @@ from pathlib import Path
 APPLICATION_ID = 0x50325043  # "P2PC"
 SCHEMA_VERSION = 1
 HISTORY_NAME = "history.sqlite3"
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id TEXT PRIMARY KEY,
-    started_at TEXT NOT NULL,
-    base_url TEXT NOT NULL,
-    case_id TEXT
-);
-CREATE TABLE IF NOT EXISTS results (
-    run_id TEXT NOT NULL REFERENCES runs(run_id),
-    endpoint_id TEXT NOT NULL,
-    key_fingerprint TEXT NOT NULL,
-    outcome TEXT NOT NULL,
-    http_status INTEGER,
-    code TEXT,
-    side TEXT NOT NULL,
-    latency_ms REAL,
-    PRIMARY KEY (run_id, endpoint_id, key_fingerprint)
-);
-CREATE INDEX IF NOT EXISTS results_by_series ON results (endpoint_id, key_fingerprint, run_id);
-"""
+SCHEMA = (
+    """CREATE TABLE runs (
+        run_id TEXT PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        base_url TEXT NOT NULL,
+        case_id TEXT
+    )""",
+    """CREATE TABLE results (
+        run_id TEXT NOT NULL REFERENCES runs(run_id),
+        endpoint_id TEXT NOT NULL,
+        key_fingerprint TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        http_status INTEGER,
+        code TEXT,
+        side TEXT NOT NULL,
+        latency_ms REAL,
+        PRIMARY KEY (run_id, endpoint_id, key_fingerprint)
+    )""",
+    "CREATE INDEX results_by_series ON results (endpoint_id, key_fingerprint, run_id)",
+    "CREATE INDEX runs_by_time ON runs (started_at)",
+    f"PRAGMA application_id = {APPLICATION_ID}",
+    f"PRAGMA user_version = {SCHEMA_VERSION}",
+)
 
 
 class HistoryError(RuntimeError):
@@ -66,9 +69,9 @@ def _check_or_create(connection: sqlite3.Connection, path: Path) -> None:
         tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         if application_id == 0 and tables == 0:
-            connection.executescript(
-                f"{SCHEMA} PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-            )
+            for statement in SCHEMA:
+                connection.execute(statement)
+            connection.execute("COMMIT")
             return
         connection.execute("COMMIT")
     except sqlite3.DatabaseError as error:
@@ -101,6 +104,12 @@ def open_history(path: Path, create: bool = True) -> Iterator[sqlite3.Connection
         except sqlite3.OperationalError as error:
             raise HistoryError(f"{path} cannot be opened ({error})") from None
         yield connection
+
+
+def check_history(path: Path) -> None:
+    """Refuse, before a run sends anything, a history file it could not add to."""
+    with open_history(path):
+        pass
 
 
 def record_run(

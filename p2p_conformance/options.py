@@ -25,6 +25,34 @@ def add_options(parser: pytest.Parser) -> None:
         help="emulator scenario: a file, or a name in emulator/scenarios/ (default all-ok)",
     )
     group.addoption(
+        "--phase",
+        default=None,
+        help="emulator scenario phase to pin (else the story moves one phase per --repeat round)",
+    )
+    group.addoption(
+        "--keys-file",
+        default=None,
+        help="TOML file listing several keys, one [name] table each (else BINANCE_KEYS_FILE, else one key "
+        "from the environment / .env)",
+    )
+    group.addoption(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run the live endpoints N times in one session, to catch flapping (default 1)",
+    )
+    group.addoption(
+        "--interval",
+        type=float,
+        default=0.0,
+        help="seconds to wait between --repeat rounds (default 0)",
+    )
+    group.addoption(
+        "--history-db",
+        default=None,
+        help="the history file live runs add to (default: reports/history.sqlite3)",
+    )
+    group.addoption(
         "--variant",
         action="append",
         default=[],

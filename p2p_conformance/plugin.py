@@ -27,18 +27,25 @@ def pytest_configure(config: pytest.Config) -> None:
     settings = read_settings(config)
     config.stash[SETTINGS] = settings
     block_network_unless_live(config)
-    if settings.live and settings.key is not None:
-        configure_reporting(config, settings.key, settings.base_url, settings.report_dir)
+    if settings.live:
+        configure_reporting(config, settings)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    settings = metafunc.config.stash[SETTINGS]
     if "contract" in metafunc.fixturenames:
-        contracts = metafunc.config.stash[SETTINGS].catalog.contracts
+        contracts = settings.catalog.contracts
         metafunc.parametrize("contract", contracts, ids=[contract.id for contract in contracts])
+    if "key_name" in metafunc.fixturenames and len(settings.keys) > 1:
+        metafunc.parametrize("key_name", list(settings.keys))
+    if "round_number" in metafunc.fixturenames and settings.repeat > 1:
+        rounds = range(1, settings.repeat + 1)
+        metafunc.parametrize("round_number", rounds, ids=[f"round{n}" for n in rounds])
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     deselect_opt_in_unless_requested(config, items)
+    items.sort(key=_round_of)  # stable: round 1 of every endpoint, then round 2...
     if config.option.record_mode not in (None, "none"):
         for item in items:
             contract = _contract_of(item)
@@ -46,11 +53,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.vcr)
 
 
-def _contract_of(item: pytest.Item) -> Any:
+def _params(item: pytest.Item) -> dict[str, Any]:
     callspec = getattr(item, "callspec", None)
-    return callspec.params.get("contract") if callspec else None
+    return callspec.params if callspec else {}
+
+
+def _contract_of(item: pytest.Item) -> Any:
+    return _params(item).get("contract")
+
+
+def _round_of(item: pytest.Item) -> int:
+    return int(_params(item).get("round_number", 1))
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
-    key = config.stash[SETTINGS].key
-    vcr.register_persister(RefusingPersister(secret_texts(key) if key else ()))
+    keys = config.stash[SETTINGS].keys.values()
+    vcr.register_persister(RefusingPersister([secret for key in keys for secret in secret_texts(key)]))

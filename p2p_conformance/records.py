@@ -1,4 +1,7 @@
-"""The facts of a live run, as the reports and the history store them."""
+"""The facts of a live run, as the reports and the history store them.
+
+Records are plain data (they travel from pytest-xdist workers to the controller as JSON).
+"""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ SIDE_WORDS = {
 
 @dataclass(frozen=True)
 class EndpointRecord:
-    """One endpoint's line in the reports."""
+    """One endpoint's line in the reports, for one key in one round."""
 
     id: str
     method: str
@@ -33,20 +36,26 @@ class EndpointRecord:
     side: str
     diagnosis: str
     next_step: str
+    key_name: str
+    key_fingerprint: str
+    round: int = 1
     http_status: int | None = None
     code: int | str | None = None
     msg: str | None = None
     latency_ms: float | None = None
+    trend: str | None = None  # from the history, once the run is stored
     notes: tuple[str, ...] = ()
     rate_limit_headers: dict[str, str] = field(default_factory=dict)
     body: str = ""
     reproduction: str = ""
 
     @classmethod
-    def from_result(cls, result: LiveResult) -> EndpointRecord:
+    def from_result(cls, result: LiveResult, **run: Any) -> EndpointRecord:
+        """``run``: key_name, key_fingerprint and round."""
         return cls(
             **_contract_fields(result.contract),
             **asdict(diagnose(result)),
+            **run,
             outcome="pass" if result.passed else "fail",
             http_status=result.http_status,
             code=result.code,
@@ -59,9 +68,13 @@ class EndpointRecord:
         )
 
     @classmethod
-    def not_run(cls, contract: Contract, outcome: str, found: Diagnosis) -> EndpointRecord:
-        """A skipped endpoint, or one whose test errored before calling."""
-        return cls(**_contract_fields(contract), **asdict(found), outcome=outcome)
+    def not_run(cls, contract: Contract, outcome: str, found: Diagnosis, **run: Any) -> EndpointRecord:
+        """A skipped endpoint, or one whose test stopped before an answer was judged."""
+        return cls(**_contract_fields(contract), **asdict(found), **run, outcome=outcome)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EndpointRecord:
+        return cls(**{**data, "notes": tuple(data["notes"])})
 
 
 def _contract_fields(contract: Contract) -> dict[str, Any]:
@@ -74,25 +87,44 @@ def _contract_fields(contract: Contract) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class KeySession:
+    """What a live session established for one key before its endpoints ran."""
+
+    name: str
+    fingerprint: str
+    key_type: str
+    base_url: str
+    clock_offset_ms: int
+    controls: tuple[ControlCheck, ...]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> KeySession:
+        return cls(**{**data, "controls": tuple(ControlCheck(**check) for check in data["controls"])})
+
+
 @dataclass
 class RunRecord:
-    """A whole live run: who, where, when, the control checks and every endpoint."""
+    """A whole live session: when, which keys, the control checks, every endpoint of every round."""
 
     started_at: str
-    base_url: str
-    key_fingerprint: str
-    key_type: str
     case_id: str | None
-    clock_offset_ms: int | None = None
-    controls: list[ControlCheck] = field(default_factory=list)
+    sessions: list[KeySession] = field(default_factory=list)
     results: list[EndpointRecord] = field(default_factory=list)
+    rounds: dict[int, str] = field(default_factory=dict)  # round -> when it started (UTC)
+    changes: list[str] = field(default_factory=list)  # "3 of 6 endpoints now work, up from ..." per key
+
+    @property
+    def last_round(self) -> list[EndpointRecord]:
+        latest = max((r.round for r in self.results), default=1)
+        return [r for r in self.results if r.round == latest]
 
     def ran(self) -> list[EndpointRecord]:
-        """The read-only endpoints that were run (skipped ones are not)."""
-        return [r for r in self.results if not r.mutating and r.outcome in ("pass", "fail", "error")]
+        """The read-only endpoints run in the last round (skipped ones are not)."""
+        return [r for r in self.last_round if not r.mutating and r.outcome in ("pass", "fail", "error")]
 
     def failures_by_side(self) -> dict[str, dict[str, list[EndpointRecord]]]:
-        """Failed endpoints by side (most first), then by diagnosis: the report's argument."""
+        """Failed endpoints of the last round by side (most first), then by diagnosis: the report's argument."""
         grouped: dict[str, dict[str, list[EndpointRecord]]] = {}
         for record in self.ran():
             if record.outcome != "pass":
@@ -103,6 +135,8 @@ class RunRecord:
         ran = self.ran()
         working = sum(r.outcome == "pass" for r in ran)
         sentence = f"{working} of {len(ran)} read-only endpoints work"
+        if len(self.sessions) > 1:
+            sentence = f"{working} of {len(ran)} read-only endpoint and key pairs work"
         sides = Counter(r.side for r in ran if r.outcome != "pass")
         if not sides:
             return f"{sentence}; no failures."
@@ -112,6 +146,18 @@ class RunRecord:
         return f"{sentence}; failures are mixed ({parts})."
 
     def to_json(self) -> dict[str, Any]:
-        document = asdict(self)
-        document["verdict"] = self.verdict()
-        return document
+        first = self.sessions[0] if self.sessions else None
+        return {
+            "started_at": self.started_at,
+            "base_url": first.base_url if first else None,
+            "key_fingerprint": first.fingerprint if first else None,
+            "key_type": first.key_type if first else None,
+            "case_id": self.case_id,
+            "clock_offset_ms": first.clock_offset_ms if first else None,
+            "verdict": self.verdict(),
+            "changes": self.changes,
+            "controls": [asdict(check) for check in first.controls] if first else [],
+            "keys": [asdict(session) for session in self.sessions],
+            "rounds": [{"round": number, "started_at": at} for number, at in sorted(self.rounds.items())],
+            "results": [asdict(record) for record in self.results],
+        }

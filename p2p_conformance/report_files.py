@@ -20,31 +20,40 @@ MARKDOWN_NAME = "live-summary.md"
 
 
 def markdown_summary(run: RunRecord) -> str:
-    offset = "not measured" if run.clock_offset_ms is None else f"{run.clock_offset_ms:+d} ms"
     lines = [
         f"# Binance C2C conformance{f': case {run.case_id}' if run.case_id else ''}",
         "",
         f"- Run (UTC): {run.started_at}",
-        f"- Target: {run.base_url}",
-        f"- API key: {run.key_fingerprint} ({run.key_type})",
-        f"- Clock offset to the server: {offset}",
+    ]
+    for s in run.sessions:
+        lines += [
+            f"- Target: {s.base_url}",
+            f"- API key {s.name}: {s.fingerprint} ({s.key_type}), clock offset to the server {s.clock_offset_ms:+d} ms",
+        ]
+    lines += [
         "",
         f"**{run.verdict()}**",
         "",
+        *(f"- {change}" for change in run.changes),
+        "",
         "## Control checks",
         "",
-        "| Check | Result | Evidence |",
-        "|---|---|---|",
-        *(f"| {c.name} | {'OK' if c.ok else 'FAILED'} | {c.evidence} |" for c in run.controls),
+        "| Key | Check | Result | Evidence |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {s.name} | {c.name} | {'OK' if c.ok else 'FAILED'} | {c.evidence} |"
+        for s in run.sessions
+        for c in s.controls
     ]
     for side, by_diagnosis in run.failures_by_side().items():
         lines += ["", f"## Failures {SIDE_WORDS[side]} ({sum(map(len, by_diagnosis.values()))})"]
         for diagnosis, records in by_diagnosis.items():
             lines += ["", f"**{diagnosis}** Next: {records[0].next_step}", ""]
-            lines += [f"- {r.method} {r.path} (HTTP {r.http_status}, code {r.code})" for r in records]
+            lines += [f"- {r.method} {r.path} (HTTP {r.http_status}, code {r.code}, trend {r.trend})" for r in records]
     working = [r for r in run.ran() if r.outcome == "pass"]
-    lines += ["", f"## Working ({len(working)})", "", *(f"- {r.method} {r.path}" for r in working)]
-    not_run = [r for r in run.results if r.outcome == "skipped"]
+    lines += ["", f"## Working ({len(working)})", "", *(f"- {r.method} {r.path} (trend {r.trend})" for r in working)]
+    not_run = {r.id for r in run.results if r.outcome == "skipped"}
     if not_run:
         lines += ["", f"Not run live: {len(not_run)} mutating endpoints (contract-tested offline only)."]
     return "\n".join(lines) + "\n"

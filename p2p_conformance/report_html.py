@@ -1,15 +1,20 @@
-"""HTML fragments of the support report, added through pytest-html's own hooks."""
+"""HTML fragments of the support report (added through pytest-html's hooks) and of the history report."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
+from p2p_conformance.history import Row
 from p2p_conformance.records import SIDE_WORDS, EndpointRecord, RunRecord
+from p2p_conformance.trends import series, trend
 
 STYLE = (
-    "<style>#c2c-verdict{font-size:1.2em} #c2c-header table td,#c2c-controls td,#c2c-endpoints td{padding:2px 8px}"
-    " .c2c-ok{color:#080} .c2c-failed{color:#b00}</style>"
+    "<style>#c2c-verdict{font-size:1.2em} .c2c table td,.c2c table th{padding:2px 8px;text-align:left}"
+    " .c2c-ok{color:#080} .c2c-failed{color:#b00} .c2c-cell-ok{background:#dfd} .c2c-cell-fail{background:#fdd}"
+    "</style>"
 )
+TIMELINE_COLUMNS = 12
 
 
 def heading(side: str) -> str:
@@ -23,18 +28,28 @@ def _row(*cells: object, header: bool = False) -> str:
 
 
 def run_header(run: RunRecord) -> str:
-    """What a support agent reads first: who, where, when, and the verdict."""
-    offset = "not measured" if run.clock_offset_ms is None else f"{run.clock_offset_ms:+d} ms (server minus local)"
-    rows = [
-        ("Run (UTC)", run.started_at),
-        ("Target", run.base_url),
-        ("API key", f"{run.key_fingerprint} ({run.key_type})"),
-        ("Case", run.case_id or "not given (--case-id)"),
-        ("Clock offset", offset),
+    """What a support agent reads first: who, where, when, the verdict and what changed."""
+    rows = [("Run (UTC)", run.started_at)]
+    rows += [("Target", url) for url in dict.fromkeys(session.base_url for session in run.sessions)]
+    rows += [
+        (f"API key {s.name}" if len(run.sessions) > 1 else "API key", f"{s.fingerprint} ({s.key_type})")
+        for s in run.sessions
     ]
+    rows.append(("Case", run.case_id or "not given (--case-id)"))
+    rows += [
+        (
+            f"Clock offset ({s.name})" if len(run.sessions) > 1 else "Clock offset",
+            f"{s.clock_offset_ms:+d} ms (server minus local)",
+        )
+        for s in run.sessions
+    ]
+    if len(run.rounds) > 1:
+        rows.append(("Rounds", ", ".join(f"{n}: {at}" for n, at in sorted(run.rounds.items()))))
+    changes = "".join(f"<li>{escape(change)}</li>" for change in run.changes)
     return (
-        f'{STYLE}<section id="c2c-header">'
+        f'{STYLE}<section id="c2c-header" class="c2c">'
         f'<p id="c2c-verdict"><strong>{escape(run.verdict())}</strong></p>'
+        f'<ul id="c2c-changes">{changes}</ul>'
         f'<table id="c2c-run">{"".join(_row(*row) for row in rows)}</table>'
         "</section>"
     )
@@ -42,41 +57,110 @@ def run_header(run: RunRecord) -> str:
 
 def control_checks(run: RunRecord) -> str:
     rows = "".join(
-        f'<tr><td>{escape(c.name)}</td><td class="c2c-{"ok" if c.ok else "failed"}">{"OK" if c.ok else "FAILED"}</td>'
+        f"<tr><td>{escape(s.name)}</td><td>{escape(c.name)}</td>"
+        f'<td class="c2c-{"ok" if c.ok else "failed"}">{"OK" if c.ok else "FAILED"}</td>'
         f"<td>{escape(c.evidence)}</td></tr>"
-        for c in run.controls
+        for s in run.sessions
+        for c in s.controls
     )
     return (
-        '<section id="c2c-controls"><h3>Control checks (run before the endpoints)</h3>'
-        f"<table>{_row('Check', 'Result', 'Evidence', header=True)}{rows}</table></section>"
+        '<section id="c2c-controls" class="c2c"><h3>Control checks (run before the endpoints)</h3>'
+        f"<table>{_row('Key', 'Check', 'Result', 'Evidence', header=True)}{rows}</table></section>"
     )
 
 
 def failures_by_side(run: RunRecord) -> str:
     groups = run.failures_by_side()
     if not groups:
-        return '<section id="c2c-failures"><h3>Failures</h3><p>None.</p></section>'
-    parts = ['<section id="c2c-failures"><h3>Failures, by where the fix lies</h3>']
+        return '<section id="c2c-failures" class="c2c"><h3>Failures</h3><p>None.</p></section>'
+    parts = ['<section id="c2c-failures" class="c2c"><h3>Failures, by where the fix lies</h3>']
     for side, by_diagnosis in groups.items():
         count = sum(map(len, by_diagnosis.values()))
         parts.append(f'<h4 class="side-{side}">{escape(heading(side))} ({count})</h4>')
         for diagnosis, records in by_diagnosis.items():
             parts.append(f"<p><strong>{escape(diagnosis)}</strong> Next: {escape(records[0].next_step)}</p><ul>")
             parts += [
-                f"<li>{escape(f'{r.method} {r.path}')} (HTTP {r.http_status}, code {escape(str(r.code))})</li>"
+                f"<li>{escape(f'{r.method} {r.path}')} (HTTP {r.http_status}, code {escape(str(r.code))}"
+                f"{escape(f', key {r.key_name}') if len(run.sessions) > 1 else ''})</li>"
                 for r in records
             ]
             parts.append("</ul>")
     return "".join(parts) + "</section>"
 
 
+def _cell(row: Row | None) -> str:
+    if row is None:
+        return "<td></td>"
+    working = row.outcome == "pass"
+    text = "ok" if working else row.code or row.outcome
+    return f'<td class="c2c-cell-{"ok" if working else "fail"}">{escape(str(text))}</td>'
+
+
+def timeline_table(
+    rows: Sequence[Row], pairs: Sequence[tuple[str, str]] | None = None, columns: int = TIMELINE_COLUMNS
+) -> str:
+    """Endpoint and key against the last ``columns`` runs, each cell the answer; trend per pair."""
+    by_pair = series(rows)
+    pairs = [pair for pair in (pairs or sorted(by_pair)) if pair in by_pair]
+    runs = list(dict.fromkeys(row.run_id for row in rows if (row.endpoint_id, row.key_fingerprint) in by_pair))
+    runs = runs[-columns:]
+    started = {row.run_id: row.started_at for row in rows}
+    header = (
+        "<tr><th>Endpoint</th><th>Key</th>"
+        + "".join(f"<th>{escape(started[run][:16].replace('T', ' '))}</th>" for run in runs)
+        + "<th>Trend</th></tr>"
+    )
+    body = []
+    for endpoint, fingerprint in pairs:
+        cells = {row.run_id: row for row in by_pair[(endpoint, fingerprint)]}
+        working = [row.outcome == "pass" for row in by_pair[(endpoint, fingerprint)]]
+        body.append(
+            f"<tr><td>{escape(endpoint)}</td><td>{escape(fingerprint)}</td>"
+            + "".join(_cell(cells.get(run)) for run in runs)
+            + f'<td class="c2c-trend">{trend(working)}</td></tr>'
+        )
+    return f'<table class="c2c-timeline">{header}{"".join(body)}</table>'
+
+
+def timeline(rows: Sequence[Row], run: RunRecord) -> str:
+    """The timeline of this run's read-only endpoints and keys, from the history."""
+    pairs = list(dict.fromkeys((r.id, r.key_fingerprint) for r in run.results if not r.mutating))
+    return (
+        f'<section id="c2c-timeline" class="c2c"><h3>Timeline (last {TIMELINE_COLUMNS} runs of the history)</h3>'
+        f"{timeline_table(rows, pairs)}</section>"
+    )
+
+
 def endpoint_table(run: RunRecord) -> str:
-    header = _row("Endpoint", "Confidence", "Outcome", "HTTP", "Code", "Side", "Latency (ms)", header=True)
+    header = _row(
+        "Endpoint",
+        "Key",
+        "Round",
+        "Confidence",
+        "Outcome",
+        "HTTP",
+        "Code",
+        "Side",
+        "Trend",
+        "Latency (ms)",
+        header=True,
+    )
     rows = "".join(
-        _row(f"{r.method} {r.path}", r.confidence, r.outcome, r.http_status, r.code, r.side, r.latency_ms)
+        _row(
+            f"{r.method} {r.path}",
+            r.key_name,
+            r.round,
+            r.confidence,
+            r.outcome,
+            r.http_status,
+            r.code,
+            r.side,
+            r.trend,
+            r.latency_ms,
+        )
         for r in run.results
     )
-    return f'<section id="c2c-endpoints"><h3>Endpoints</h3><table>{header}{rows}</table></section>'
+    return f'<section id="c2c-endpoints" class="c2c"><h3>Endpoints</h3><table>{header}{rows}</table></section>'
 
 
 def endpoint_details(record: EndpointRecord) -> str:

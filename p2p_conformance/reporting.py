@@ -1,13 +1,16 @@
-"""The live run's reporter: collects every endpoint's record and writes the support report.
+"""The live run's reporting: a record per endpoint test, then the report files and the history.
 
-Registered only for live runs. It also keeps secrets out of pytest's own output: failure
-tracebacks (``--showlocals`` included) and captured output are redacted in every test report
-before pytest, or pytest-html, prints or embeds them.
+Two plugins, so that pytest-xdist works: :class:`RecordMaker` runs where the tests run (a worker,
+or the only process) and attaches each endpoint's record to the test report as plain data;
+:class:`RunCollector` runs in the controller (or the only process), collects the records and
+writes the files and the history once, at the end. The maker also keeps secrets out of pytest's
+own output: failure tracebacks (``--showlocals`` included) and captured output are redacted in
+every test report before pytest, or pytest-html, prints or embeds them.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,66 +18,54 @@ import pytest
 from pytest_html import extras
 
 from contracts import Contract
-from p2p_conformance.controls import ControlCheck
 from p2p_conformance.diagnosis import Diagnosis
+from p2p_conformance.history import HistoryError, Row, check_history, load_rows, record_run
 from p2p_conformance.live import LiveResult
-from p2p_conformance.records import EndpointRecord, RunRecord
+from p2p_conformance.records import EndpointRecord, KeySession, RunRecord
 from p2p_conformance.redaction import redact_text
-from p2p_conformance.report_files import (
-    HTML_NAME,
-    guard_file,
-    keep_timestamped_copies,
-    write_summaries,
+from p2p_conformance.report_files import HTML_NAME, guard_file, keep_timestamped_copies, write_summaries
+from p2p_conformance.report_html import (
+    control_checks,
+    endpoint_details,
+    endpoint_table,
+    failures_by_side,
+    run_header,
+    timeline,
 )
-from p2p_conformance.report_html import control_checks, endpoint_details, endpoint_table, failures_by_side, run_header
-from signer import Key
+from p2p_conformance.sessions import utc_now
+from p2p_conformance.settings import RunSettings
+from p2p_conformance.trends import since_previous, trends
 from signer.keys import secret_texts
 
-LIVE_RESULT = pytest.StashKey[LiveResult]()
-REPORTER = pytest.StashKey["LiveReporter"]()
+RECORD_PROPERTY = "p2p_conformance_record"
+SESSION_PROPERTY = "p2p_conformance_session"
+ROUND_PROPERTY = "p2p_conformance_round"
+TREND_WINDOW_RUNS = 50
 
 
-class LiveReporter:
-    """Hooks of a live run: one record per endpoint test, then the report files at the end."""
+@dataclass(frozen=True)
+class LiveCall:
+    """What a live test leaves for the report: its result (None before the call) and its context."""
 
-    def __init__(self, config: pytest.Config, key: Key, base_url: str | None, report_dir: Path) -> None:
-        self.config = config
-        self.report_dir = report_dir
-        self.secrets = secret_texts(key)
-        started = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-        self.run = RunRecord(
-            started, base_url or "(local emulator)", key.fingerprint, key.key_type, config.option.case_id
-        )
-        self.records: dict[str, EndpointRecord] = {}
-        self.setup_problem: Diagnosis | None = None
+    result: LiveResult | None
+    session: KeySession
+    round: int
+    round_started: str
+
+
+LIVE_CALL = pytest.StashKey[LiveCall]()
+SETUP_PROBLEM = pytest.StashKey[str]()
+
+
+class RecordMaker:
+    """Makes each endpoint test's record and redacts secrets from every test report."""
+
+    def __init__(self, secrets: tuple[str, ...], fingerprints: dict[str, str]) -> None:
+        self.secrets = secrets
+        self.fingerprints = fingerprints  # by key name
 
     def __repr__(self) -> str:
-        return f"LiveReporter({self.run.base_url}, {len(self.records)} records)"
-
-    def session_started(self, base_url: str, offset_ms: int, controls: list[ControlCheck]) -> None:
-        self.run.base_url, self.run.clock_offset_ms, self.run.controls = base_url, offset_ms, controls
-
-    def _record(
-        self, item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[None], contract: Contract
-    ) -> EndpointRecord | None:
-        if report.when == "call" and LIVE_RESULT in item.stash:
-            return EndpointRecord.from_result(item.stash[LIVE_RESULT])
-        if report.skipped and not contract.read_only:
-            found = Diagnosis(
-                "none",
-                f"Not run live: mutating, {contract.mutating}.",
-                "Contract-tested offline only (request shape and replay).",
-            )
-            return EndpointRecord.not_run(contract, "skipped", found)
-        if report.failed and report.when in ("setup", "call"):
-            error = redact_text(call.excinfo.exconly() if call.excinfo else "an error", self.secrets)
-            found = self.setup_problem or Diagnosis(
-                "client",
-                f"The test stopped before an answer was judged: {error}.",
-                "Fix the error shown in the test's log and run again.",
-            )
-            return EndpointRecord.not_run(contract, "error", found)
-        return None
+        return "RecordMaker()"
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
@@ -83,13 +74,52 @@ class LiveReporter:
         self._redact(report)
         callspec = getattr(item, "callspec", None)
         contract = callspec.params.get("contract") if callspec else None
-        if contract is None:
+        if contract is None or not item.get_closest_marker("live"):
             return
         record = self._record(item, report, call, contract)
-        if record is not None:
-            self.records[item.nodeid] = record
-            details = extras.html(endpoint_details(record))
-            report.extras = [*getattr(report, "extras", []), details]  # type: ignore[attr-defined]
+        if record is None:
+            return
+        live = item.stash.get(LIVE_CALL, None)
+        properties: list[tuple[str, Any]] = [(RECORD_PROPERTY, asdict(record))]
+        if live is not None:
+            properties += [(SESSION_PROPERTY, asdict(live.session)), (ROUND_PROPERTY, [live.round, live.round_started])]
+        report.user_properties = [*report.user_properties, *properties]
+        report.extras = [*getattr(report, "extras", []), extras.html(endpoint_details(record))]  # type: ignore[attr-defined]
+
+    def _record(
+        self, item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[None], contract: Contract
+    ) -> EndpointRecord | None:
+        live = item.stash.get(LIVE_CALL, None)
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params if callspec else {}
+        key_name = params.get("key_name", next(iter(self.fingerprints)))
+        run = {
+            "key_name": key_name,
+            "key_fingerprint": self.fingerprints[key_name],
+            "round": params.get("round_number", 1),
+        }
+        if report.when == "call" and live is not None and live.result is not None:
+            return EndpointRecord.from_result(live.result, **run)
+        if report.skipped and not contract.read_only:
+            found = Diagnosis(
+                "none",
+                f"Not run live: mutating, {contract.mutating}.",
+                "Contract-tested offline only (request shape and replay).",
+            )
+            return EndpointRecord.not_run(contract, "skipped", found, **run)
+        if report.failed and report.when in ("setup", "call"):
+            problem = item.stash.get(SETUP_PROBLEM, None)
+            if problem is not None:
+                found = Diagnosis("network", problem, "Check --binance-url and the network path.")
+            else:
+                error = redact_text(call.excinfo.exconly() if call.excinfo else "an error", self.secrets)
+                found = Diagnosis(
+                    "client",
+                    f"The test stopped before an answer was judged: {error}.",
+                    "Fix the error shown in the test's log and run again.",
+                )
+            return EndpointRecord.not_run(contract, "error", found, **run)
+        return None
 
     def _redact(self, report: pytest.TestReport) -> None:
         if report.longrepr is not None:
@@ -99,13 +129,82 @@ class LiveReporter:
                 report.longrepr = redacted
         report.sections = [(title, redact_text(content, self.secrets)) for title, content in report.sections]
 
+
+class RunCollector:
+    """Collects the records, stores the run in the history, writes the report files."""
+
+    def __init__(self, config: pytest.Config, settings: RunSettings, secrets: tuple[str, ...]) -> None:
+        self.settings = settings
+        self.secrets = secrets
+        self.run = RunRecord(utc_now(), config.option.case_id)
+        self.records: dict[str, EndpointRecord] = {}
+        self.sessions: dict[str, KeySession] = {}
+        self.history: list[Row] = []
+
+    def __repr__(self) -> str:
+        return f"RunCollector({len(self.records)} records)"
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        value: Any
+        for name, value in report.user_properties:
+            if name == RECORD_PROPERTY:
+                self.records[report.nodeid] = EndpointRecord.from_dict(value)
+            elif name == SESSION_PROPERTY:
+                self.sessions.setdefault(value["name"], KeySession.from_dict(value))
+            elif name == ROUND_PROPERTY:
+                number, started = value
+                self.run.rounds[number] = min(started, self.run.rounds.get(number, started))
+
+    def _store_history(self) -> None:
+        """Store each round as a run, then give every record its trend and the run its changes."""
+        records, stamp = list(self.records.values()), self.run.started_at
+        base_url = next(iter(self.sessions.values())).base_url if self.sessions else str(self.settings.base_url)
+        for number in sorted({r.round for r in records}):
+            rows = [
+                (
+                    r.id,
+                    r.key_fingerprint,
+                    r.outcome,
+                    r.http_status,
+                    None if r.code is None else str(r.code),
+                    r.side,
+                    r.latency_ms,
+                )
+                for r in records
+                if r.round == number
+            ]
+            record_run(
+                self.settings.history_db,
+                f"{stamp}#{number}",
+                self.run.rounds.get(number, stamp),
+                base_url,
+                self.run.case_id,
+                rows,
+            )
+        history = load_rows(self.settings.history_db)
+        recent = set(list(dict.fromkeys(row.run_id for row in history))[-TREND_WINDOW_RUNS:])
+        self.history = [row for row in history if row.run_id in recent]
+        found = trends(self.history)
+        self.run.results = [replace(r, trend=found.get((r.id, r.key_fingerprint))) for r in records]
+        last_run = f"{stamp}#{max((r.round for r in records), default=1)}"
+        keys = {r.key_name: r.key_fingerprint for r in records}
+        self.run.changes = [
+            (f"{name} ({fingerprint}): " if len(keys) > 1 else "") + since_previous(self.history, last_run, fingerprint)
+            for name, fingerprint in keys.items()
+        ]
+
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        self.run.results = list(self.records.values())
-        write_summaries(self.run, self.report_dir)
+        self.run.sessions = list(self.sessions.values())
+        try:
+            self._store_history()
+        except HistoryError as error:
+            self.run.results = list(self.records.values())
+            self.run.changes = [f"history not stored: {error}"]
+        write_summaries(self.run, self.settings.report_dir)
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         names = [HTML_NAME, "live-summary.json", "live-summary.md"]
-        paths = [self.report_dir / name for name in names if (self.report_dir / name).exists()]
+        paths = [self.settings.report_dir / name for name in names if (self.settings.report_dir / name).exists()]
         for path in [*paths, *keep_timestamped_copies(paths, self.run.started_at)]:
             leaks = guard_file(path, self.secrets)
             if leaks:
@@ -115,45 +214,50 @@ class LiveReporter:
 
 
 class HtmlReportHooks:
-    """The reporter's pytest-html hooks, registered only when pytest-html is active."""
+    """The collector's pytest-html hooks, registered only when pytest-html is active."""
 
-    def __init__(self, reporter: LiveReporter) -> None:
-        self.reporter = reporter
-        self.run = reporter.run
-        self.records = reporter.records
+    def __init__(self, collector: RunCollector) -> None:
+        self.collector = collector
 
     def __repr__(self) -> str:
         return "HtmlReportHooks()"
 
     def pytest_html_report_title(self, report: Any) -> None:
-        case = f" (case {self.run.case_id})" if self.run.case_id else ""
-        report.title = f"Binance C2C conformance report{case}"
+        case = self.collector.run.case_id
+        report.title = f"Binance C2C conformance report{f' (case {case})' if case else ''}"
 
     def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str]) -> None:
-        self.run.results = list(self.records.values())
-        prefix += [run_header(self.run), control_checks(self.run)]
-        postfix += [failures_by_side(self.run), endpoint_table(self.run)]
+        run = self.collector.run
+        prefix += [run_header(run), control_checks(run)]
+        postfix += [failures_by_side(run), timeline(self.collector.history, run), endpoint_table(run)]
 
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
         cells.insert(2, '<th class="sortable" data-column-type="side">Side</th>')
         cells.insert(3, "<th>HTTP / code</th>")
 
     def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
-        record = self.records.get(report.nodeid)
+        record = self.collector.records.get(report.nodeid)
         side = record.side if record else ""
         answer = f"{record.http_status} / {record.code}" if record and record.http_status else ""
         cells.insert(2, f'<td class="col-side">{side}</td>')
         cells.insert(3, f"<td>{answer}</td>")
 
 
-def configure_reporting(config: pytest.Config, key: Key, base_url: str | None, report_dir: Path) -> LiveReporter:
-    """Register the reporter and point pytest-html at ``reports/live-report.html``, self-contained."""
+def configure_reporting(config: pytest.Config, settings: RunSettings) -> None:
+    """Register the record maker everywhere, and the collector where the run is reported from."""
+    secrets = tuple(secret for key in settings.keys.values() for secret in secret_texts(key))
+    fingerprints = {name: key.fingerprint for name, key in settings.keys.items()}
+    config.pluginmanager.register(RecordMaker(secrets, fingerprints), "p2p-conformance-records")
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller reports
+        return
+    try:
+        check_history(settings.history_db)
+    except HistoryError as error:
+        raise pytest.UsageError(str(error)) from None
     if not config.option.htmlpath:
-        config.option.htmlpath = str(report_dir / HTML_NAME)
+        config.option.htmlpath = str(Path(settings.report_dir) / HTML_NAME)
         config.option.self_contained_html = True
-    reporter = LiveReporter(config, key, base_url, report_dir)
-    config.stash[REPORTER] = reporter
-    config.pluginmanager.register(reporter, "p2p-conformance-reporter")
+    collector = RunCollector(config, settings, secrets)
+    config.pluginmanager.register(collector, "p2p-conformance-collector")
     if config.pluginmanager.hasplugin("html"):
-        config.pluginmanager.register(HtmlReportHooks(reporter), "p2p-conformance-html")
-    return reporter
+        config.pluginmanager.register(HtmlReportHooks(collector), "p2p-conformance-html")

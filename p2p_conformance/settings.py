@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -11,14 +12,30 @@ import pytest
 
 from contracts import Catalog, CatalogError, load_catalog
 from emulator import Scenario, ScenarioError, load_scenario
+from p2p_conformance.history import HISTORY_NAME
 from p2p_conformance.options import DEFAULT_BASE_URL
 from p2p_conformance.selection import live_requested
 from signer import HmacKey, Key, KeyConfigError
-from signer.env import BASE_URL, binance_settings, key_from_settings
+from signer.env import (
+    API_KEY,
+    API_SECRET,
+    BASE_URL,
+    PRIVATE_KEY_PASSPHRASE,
+    PRIVATE_KEY_PATH,
+    binance_settings,
+    key_from_settings,
+)
 from signer.signing import check_recv_window
 
 SETTINGS = pytest.StashKey["RunSettings"]()
 REPORT_DIR = Path(__file__).resolve().parents[1] / "reports"
+KEYS_FILE = "BINANCE_KEYS_FILE"
+KEYS_FILE_FIELDS = {
+    "api_key": API_KEY,
+    "secret": API_SECRET,
+    "private_key_path": PRIVATE_KEY_PATH,
+    "passphrase": PRIVATE_KEY_PASSPHRASE,
+}
 
 
 @dataclass(frozen=True)
@@ -28,9 +45,13 @@ class RunSettings:
     recv_window: int
     user_ids: dict[str, str]
     report_dir: Path
+    history_db: Path
+    repeat: int = 1
+    interval: float = 0.0
     base_url: str | None = None  # None with the emulator: its port is known only once it runs
-    key: Key | None = None
+    keys: dict[str, Key] = field(default_factory=dict)  # by name, in the order given
     scenario: Scenario | None = None
+    phase: str | None = None  # a pinned emulator phase; else each round moves to the next one
 
 
 def _pairs(values: Sequence[str], option: str) -> dict[str, str]:
@@ -50,15 +71,49 @@ def _check_url(url: str) -> str:
     return url.rstrip("/")
 
 
-def _emulator_settings(config: pytest.Config, catalog: Catalog) -> tuple[Key, Scenario]:
+def _emulator_settings(config: pytest.Config, catalog: Catalog) -> tuple[dict[str, Key], Scenario]:
     try:
         scenario = load_scenario(config.option.scenario, catalog)
+        if config.option.phase:
+            scenario.set_phase(config.option.phase)
     except ScenarioError as error:
         raise pytest.UsageError(f"--scenario: {error}") from None
-    first = next(iter(scenario.keys.values()))
-    if first.secret is None:
-        raise pytest.UsageError(f"--scenario: key {first.name} has no HMAC secret to sign with")
-    return HmacKey(first.api_key, first.secret), scenario
+    keys: dict[str, Key] = {name: HmacKey(key.api_key, key.secret) for name, key in scenario.keys.items() if key.secret}
+    if not keys:
+        raise pytest.UsageError("--scenario: no key has an HMAC secret to sign with")
+    return keys, scenario
+
+
+def _keys_from_file(path: Path) -> dict[str, Key]:
+    """Keys listed in a TOML file, one table per key: api_key with secret, or private_key_path."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise pytest.UsageError(f"keys file {path}: cannot be read ({error})") from None
+    keys = {}
+    for name, table in document.items():
+        unknown = sorted(set(table) - set(KEYS_FILE_FIELDS)) if isinstance(table, dict) else ["(not a table)"]
+        if unknown:
+            raise pytest.UsageError(
+                f"keys file {path} [{name}]: unknown field {unknown[0]} (use {', '.join(KEYS_FILE_FIELDS)})"
+            )
+        try:
+            keys[name] = key_from_settings({KEYS_FILE_FIELDS[field]: str(v) for field, v in table.items()})
+        except KeyConfigError as error:
+            raise pytest.UsageError(f"keys file {path} [{name}]: {error}") from None
+    if not keys:
+        raise pytest.UsageError(f"keys file {path}: no key in it; add a [name] table per key")
+    return keys
+
+
+def _live_keys(config: pytest.Config, environment: dict[str, str]) -> dict[str, Key]:
+    keys_file = config.option.keys_file or environment.get(KEYS_FILE)
+    if keys_file:
+        return _keys_from_file(Path(keys_file))
+    try:
+        return {"default": key_from_settings(environment)}
+    except KeyConfigError as error:
+        raise pytest.UsageError(f"live run: {error} (or run against the local emulator with --emulator)") from None
 
 
 def read_settings(config: pytest.Config) -> RunSettings:
@@ -72,20 +127,27 @@ def read_settings(config: pytest.Config) -> RunSettings:
     unknown = sorted(set(user_ids) - set(catalog.id_sources))
     if unknown:
         raise pytest.UsageError(f"--id {unknown[0]}: unknown id kind (known: {', '.join(sorted(catalog.id_sources))})")
+    if config.option.repeat < 1 or config.option.interval < 0:
+        raise pytest.UsageError("--repeat must be at least 1 and --interval at least 0 seconds")
     live = live_requested(config)
     report_dir = Path(config.option.report_dir or REPORT_DIR)
-    settings = RunSettings(catalog, live, config.option.recv_window, user_ids, report_dir)
+    settings = RunSettings(
+        catalog,
+        live,
+        config.option.recv_window,
+        user_ids,
+        report_dir,
+        Path(config.option.history_db or report_dir / HISTORY_NAME),
+        config.option.repeat,
+        config.option.interval,
+    )
     if config.option.emulator:
         if not live:
             raise pytest.UsageError("--emulator runs the live tests: add -m live")
-        key, scenario = _emulator_settings(config, catalog)
-        return replace(settings, key=key, scenario=scenario)
+        keys, scenario = _emulator_settings(config, catalog)
+        return replace(settings, keys=keys, scenario=scenario, phase=config.option.phase)
     if not live:
         return settings
     environment = binance_settings()
-    try:
-        key = key_from_settings(environment)
-    except KeyConfigError as error:
-        raise pytest.UsageError(f"live run: {error} (or run against the local emulator with --emulator)") from None
     url = _check_url(config.option.binance_url or environment.get(BASE_URL) or DEFAULT_BASE_URL)
-    return replace(settings, base_url=url, key=key)
+    return replace(settings, base_url=url, keys=_live_keys(config, environment))

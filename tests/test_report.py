@@ -189,7 +189,9 @@ def test_answers_without_a_known_code_are_diagnosed(
 
 
 def record(outcome: str, side: str) -> EndpointRecord:
-    return replace(EndpointRecord.not_run(CATALOG["ads/getAds"], outcome, diagnose_code(-2008, 400)), side=side)
+    found = diagnose_code(-2008, 400)
+    return replace(EndpointRecord.not_run(CATALOG["ads/getAds"], outcome, found, key_name="k", key_fingerprint="k"),
+                   side=side)
 
 
 @pytest.mark.parametrize(
@@ -205,6 +207,6 @@ def record(outcome: str, side: str) -> EndpointRecord:
     ],
 )
 def test_verdict_line_says_where_the_failures_are(sides: list[str], expected: str) -> None:
-    run = RunRecord("2026-07-09T11:53:00Z", "https://api.binance.com", "abcd...wxyz", "HMAC", None)
+    run = RunRecord("2026-07-09T11:53:00Z", None)
     run.results = [record("pass", "none"), *(record("fail", side) for side in sides)]
     assert run.verdict() == expected
