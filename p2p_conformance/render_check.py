@@ -30,8 +30,9 @@ ROW = r'<tbody class="results-table-row \w+" id="'  # a row the report's script 
 EXPECTED = {
     "the verdict line": r'<p id="c2c-verdict"><strong>\d+ of \d+ read-only endpoints work;',
     "the run header": r'<table id="c2c-run">.*?Run \(UTC\).*?Target.*?API key.*?Case.*?Clock offset',
-    "the control checks": r'<section id="c2c-controls">.*?Signature self-check',
-    "the endpoint table": r'<section id="c2c-endpoints">.*?<td>(GET|POST) /sapi/v1/c2c/',
+    "the control checks": r'<section id="c2c-controls"[^>]*>.*?Signature self-check',
+    "the timeline": r'<section id="c2c-timeline"[^>]*>.*?<td class="c2c-trend">',
+    "the endpoint table": r'<section id="c2c-endpoints"[^>]*>.*?<td>(GET|POST) /sapi/v1/c2c/',
     "pytest-html's results table, filled by its script": ROW,
 }
 

@@ -190,8 +190,9 @@ def test_answers_without_a_known_code_are_diagnosed(
 
 def record(outcome: str, side: str) -> EndpointRecord:
     found = diagnose_code(-2008, 400)
-    return replace(EndpointRecord.not_run(CATALOG["ads/getAds"], outcome, found, key_name="k", key_fingerprint="k"),
-                   side=side)
+    return replace(
+        EndpointRecord.not_run(CATALOG["ads/getAds"], outcome, found, key_name="k", key_fingerprint="k"), side=side
+    )
 
 
 @pytest.mark.parametrize(

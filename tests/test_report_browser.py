@@ -42,6 +42,7 @@ def test_render_check_reports_what_a_broken_report_lacks() -> None:
         "the verdict line",
         "the run header",
         "the control checks",
+        "the timeline",
         "the endpoint table",
         "pytest-html's results table, filled by its script",
     ]
