@@ -10,6 +10,7 @@ every test report before pytest, or pytest-html, prints or embeds them.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,7 @@ class RunCollector:
         self.settings = settings
         self.secrets = secrets
         self.run = RunRecord(utc_now(), config.option.case_id)
+        self.run_id = f"{self.run.started_at}-{uuid.uuid4().hex[:8]}"  # overlapping runs may start together
         self.records: dict[str, EndpointRecord] = {}
         self.sessions: dict[str, KeySession] = {}
         self.history: list[Row] = []
@@ -175,7 +177,7 @@ class RunCollector:
             ]
             record_run(
                 self.settings.history_db,
-                f"{stamp}#{number}",
+                f"{self.run_id}#{number}",
                 self.run.rounds.get(number, stamp),
                 base_url,
                 self.run.case_id,
@@ -186,7 +188,7 @@ class RunCollector:
         self.history = [row for row in history if row.run_id in recent]
         found = trends(self.history)
         self.run.results = [replace(r, trend=found.get((r.id, r.key_fingerprint))) for r in records]
-        last_run = f"{stamp}#{max((r.round for r in records), default=1)}"
+        last_run = f"{self.run_id}#{max((r.round for r in records), default=1)}"
         keys = {r.key_name: r.key_fingerprint for r in records}
         self.run.changes = [
             (f"{name} ({fingerprint}): " if len(keys) > 1 else "") + since_previous(self.history, last_run, fingerprint)

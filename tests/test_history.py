@@ -1,0 +1,176 @@
+"""The history: every live run stored, trends computed, what changed since the previous run."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from p2p_conformance.history import HistoryError, check_history, load_rows, record_run
+from p2p_conformance.trends import since_previous, trend
+
+REPO = Path(__file__).resolve().parents[1]
+ENDPOINT_TESTS = str(REPO / "tests" / "test_endpoints.py")
+SEED_ENDPOINTS = (
+    "not agent and (getAds or getUserOrderSummary or getAvailableAdsCategory or ads/search "
+    "or getReferencePrice or retrieveChatCredential)"
+)
+STORY_TRENDS = {
+    ("ads/getAds", "key1"): "stable-ok",
+    ("orderMatch/getUserOrderSummary", "key1"): "fixed",
+    ("ads/getAvailableAdsCategory", "key1"): "intermittent",
+    ("ads/search", "key1"): "stable-fail",
+    ("ads/getReferencePrice", "key1"): "stable-fail",
+    ("chat/retrieveChatCredential", "key1"): "stable-fail",
+    ("ads/getAds", "key2"): "stable-ok",
+    ("orderMatch/getUserOrderSummary", "key2"): "regressed",
+    ("ads/getAvailableAdsCategory", "key2"): "intermittent",
+    ("ads/search", "key2"): "stable-fail",
+    ("ads/getAds", "key3"): "stable-ok",
+    ("orderMatch/getUserOrderSummary", "key3"): "stable-fail",
+}
+
+
+def run_story(pytester: pytest.Pytester, *args: str, select: str = "") -> tuple[pytest.RunResult, Path]:
+    """The seed story's six endpoints, live against the emulator (``select`` narrows further, e.g. a key)."""
+    reports = pytester.path / "reports"
+    result = pytester.runpytest(
+        ENDPOINT_TESTS,
+        "-p",
+        "no:cacheprovider",
+        "-m",
+        "live",
+        "--emulator",
+        "--scenario",
+        "seed-story",
+        "-k",
+        f"test_live and {SEED_ENDPOINTS} {select}",
+        "--report-dir",
+        str(reports),
+        *args,
+    )
+    return result, reports
+
+
+@pytest.mark.parametrize(
+    ("working", "expected"),
+    [
+        ([True, True], "stable-ok"),
+        ([False], "stable-fail"),
+        ([False, False, True], "fixed"),
+        ([True, False, False], "regressed"),
+        ([False, True, False], "intermittent"),
+        ([True, False, True, True], "intermittent"),
+    ],
+)
+def test_trend_labels(working: list[bool], expected: str) -> None:
+    assert trend(working) == expected
+
+
+def test_seed_story_gives_every_trend_and_the_since_previous_sentence(pytester: pytest.Pytester) -> None:
+    result, reports = run_story(pytester, "--repeat", "4", "--case-id", "144098731")
+    result.assert_outcomes(passed=4 + 5 + 7 + 4, failed=72 - 20, deselected=126 + 63 * 3 * 4 - 72)
+    summary = json.loads((reports / "live-summary.json").read_text())
+    last_round = [r for r in summary["results"] if r["round"] == 4]
+    trends = {(r["id"], r["key_name"]): r["trend"] for r in last_round}
+    assert {pair: trends[pair] for pair in STORY_TRENDS} == STORY_TRENDS
+    assert set(trends.values()) == {"stable-ok", "stable-fail", "fixed", "regressed", "intermittent"}
+    fingerprints = {k["name"]: k["fingerprint"] for k in summary["keys"]}
+    changes = summary["changes"]
+    assert len(changes) == 3
+    assert changes[0].startswith(f"key1 ({fingerprints['key1']}): 2 of 6 endpoints now work, down from 3 of 6 at ")
+    assert changes[1].startswith(f"key2 ({fingerprints['key2']}): 1 of 6 endpoints now work, down from 3 of 6 at ")
+    assert changes[2].startswith(f"key3 ({fingerprints['key3']}): 1 of 6 endpoints now work, unchanged from 1 of 6")
+    markdown = (reports / "live-summary.md").read_text()
+    assert changes[1] in markdown and "trend regressed" in markdown
+    assert summary["verdict"] == "4 of 18 read-only endpoint and key pairs work; failures are on Binance's side."
+    rows = load_rows(reports / "history.sqlite3")
+    assert len({row.run_id for row in rows}) == 4 and len(rows) == 4 * 6 * 3
+
+
+def test_each_run_adds_to_the_history_and_compares_with_the_previous_one(pytester: pytest.Pytester) -> None:
+    for phase, working in (("July 9 11:53", 2), ("July 9 12:14", 3)):
+        result, reports = run_story(pytester, "--phase", phase, select="and key2")
+        result.assert_outcomes(passed=working, failed=6 - working, deselected=309)
+    summary = json.loads((reports / "live-summary.json").read_text())
+    assert summary["changes"][0].startswith("3 of 6 endpoints now work, up from 2 of 6 at ")
+    assert len({row.run_id for row in load_rows(reports / "history.sqlite3")}) == 2
+
+
+def test_parallel_workers_and_overlapping_runs_write_every_row_once(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    history = tmp_path / "shared-history.sqlite3"
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        ENDPOINT_TESTS,
+        "-p",
+        "no:cacheprovider",
+        "-m",
+        "live",
+        "--emulator",
+        "--scenario",
+        "july-9",
+        "-n",
+        "2",
+        "--history-db",
+        str(history),
+        "-q",
+    ]
+    runs = [
+        subprocess.Popen(
+            [*command, "--report-dir", str(tmp_path / f"reports{n}")],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for n in range(2)
+    ]
+    outputs = [run.communicate(timeout=300)[0].decode() for run in runs]
+    assert all("40 failed, 3 passed, 20 skipped" in output for output in outputs), outputs
+    rows = load_rows(history)
+    assert len({row.run_id for row in rows}) == 2
+    assert len(rows) == 2 * 63 and len({(r.run_id, r.endpoint_id) for r in rows}) == 2 * 63
+    for n in range(2):
+        results = json.loads((tmp_path / f"reports{n}" / "live-summary.json").read_text())["results"]
+        assert len(results) == 63 and {r["outcome"] for r in results} == {"pass", "fail", "skipped"}
+
+
+def test_foreign_and_corrupt_files_are_refused_and_left_untouched(tmp_path: Path) -> None:
+    foreign = tmp_path / "foreign.sqlite3"
+    with sqlite3.connect(foreign) as connection:
+        connection.execute("CREATE TABLE accounts (name TEXT)")
+    corrupt = tmp_path / "corrupt.sqlite3"
+    corrupt.write_bytes(b"this is not a database" * 100)
+    for path, expected in [(foreign, "an SQLite file of something else"), (corrupt, "not a readable history file")]:
+        before = path.read_bytes()
+        with pytest.raises(HistoryError, match=expected):
+            check_history(path)
+        assert path.read_bytes() == before
+
+
+def test_live_run_with_a_foreign_history_stops_before_sending_anything(pytester: pytest.Pytester) -> None:
+    (pytester.path / "reports").mkdir()
+    (pytester.path / "reports" / "history.sqlite3").write_text("my notes, not a database " * 50)
+    result, _ = run_story(pytester)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: */history.sqlite3 is not a readable history file*left untouched"])
+
+
+def test_since_previous_reads_up_down_and_first(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    for run_id, at, outcomes in [
+        ("a", "2025-07-09T11:53:00Z", ["pass", "fail"]),
+        ("b", "2025-07-09T12:14:00Z", ["pass", "pass"]),
+    ]:
+        record_run(
+            path, run_id, at, "u", None, [(f"e{i}", "k", o, 200, "000000", "none", 1.0) for i, o in enumerate(outcomes)]
+        )
+    rows = load_rows(path)
+    assert since_previous(rows, "b", "k") == "2 of 2 endpoints now work, up from 1 of 2 at 11:53"
+    assert since_previous(rows, "a", "k") == "1 of 2 endpoints now work (first run with this key)"
+    assert load_rows(path, since="2025-07-09T12:00:00Z", key_fingerprint="k")[0].run_id == "b"
