@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 APPLICATION_ID = 0x50325043  # "P2PC"
 SCHEMA_VERSION = 1
@@ -46,9 +46,8 @@ class HistoryError(RuntimeError):
     """The history file cannot be used; the message says which file and what to do."""
 
 
-@dataclass(frozen=True)
-class Row:
-    """One stored result: a run, an endpoint, a key."""
+class Row(NamedTuple):
+    """One stored result: a run, an endpoint, a key (a named tuple: histories are long)."""
 
     run_id: str
     started_at: str
@@ -138,4 +137,4 @@ def load_rows(path: Path, since: str | None = None, key_fingerprint: str | None 
         parameters.append(key_fingerprint)
     with open_history(path, create=False) as connection:
         rows = connection.execute(query + " ORDER BY runs.started_at, r.run_id", parameters).fetchall()
-    return [Row(*row) for row in rows]
+    return [Row._make(row) for row in rows]

@@ -7,7 +7,7 @@ from html import escape
 
 from p2p_conformance.history import Row
 from p2p_conformance.records import SIDE_WORDS, EndpointRecord, RunRecord
-from p2p_conformance.trends import series, trend
+from p2p_conformance.trends import Series, series, trends
 
 STYLE = (
     "<style>#c2c-verdict{font-size:1.2em} .c2c table td,.c2c table th{padding:2px 8px;text-align:left}"
@@ -97,27 +97,25 @@ def _cell(row: Row | None) -> str:
 
 
 def timeline_table(
-    rows: Sequence[Row], pairs: Sequence[tuple[str, str]] | None = None, columns: int = TIMELINE_COLUMNS
+    by_pair: Series, pairs: Sequence[tuple[str, str]] | None = None, columns: int = TIMELINE_COLUMNS
 ) -> str:
     """Endpoint and key against the last ``columns`` runs, each cell the answer; trend per pair."""
-    by_pair = series(rows)
     pairs = [pair for pair in (pairs or sorted(by_pair)) if pair in by_pair]
-    runs = list(dict.fromkeys(row.run_id for row in rows if (row.endpoint_id, row.key_fingerprint) in by_pair))
-    runs = runs[-columns:]
-    started = {row.run_id: row.started_at for row in rows}
+    started = {row.run_id: row.started_at for pair in pairs for row in by_pair[pair]}
+    runs = sorted(started, key=lambda run_id: (started[run_id], run_id))[-columns:]
+    found = trends({pair: by_pair[pair] for pair in pairs})
     header = (
         "<tr><th>Endpoint</th><th>Key</th>"
         + "".join(f"<th>{escape(started[run][:16].replace('T', ' '))}</th>" for run in runs)
         + "<th>Trend</th></tr>"
     )
     body = []
-    for endpoint, fingerprint in pairs:
-        cells = {row.run_id: row for row in by_pair[(endpoint, fingerprint)]}
-        working = [row.outcome == "pass" for row in by_pair[(endpoint, fingerprint)]]
+    for pair in pairs:
+        cells = {row.run_id: row for row in by_pair[pair][-columns:]}
         body.append(
-            f"<tr><td>{escape(endpoint)}</td><td>{escape(fingerprint)}</td>"
+            f"<tr><td>{escape(pair[0])}</td><td>{escape(pair[1])}</td>"
             + "".join(_cell(cells.get(run)) for run in runs)
-            + f'<td class="c2c-trend">{trend(working)}</td></tr>'
+            + f'<td class="c2c-trend">{found[pair]}</td></tr>'
         )
     return f'<table class="c2c-timeline">{header}{"".join(body)}</table>'
 
@@ -127,7 +125,7 @@ def timeline(rows: Sequence[Row], run: RunRecord) -> str:
     pairs = list(dict.fromkeys((r.id, r.key_fingerprint) for r in run.results if not r.mutating))
     return (
         f'<section id="c2c-timeline" class="c2c"><h3>Timeline (last {TIMELINE_COLUMNS} runs of the history)</h3>'
-        f"{timeline_table(rows, pairs)}</section>"
+        f"{timeline_table(series(rows), pairs)}</section>"
     )
 
 

@@ -35,7 +35,7 @@ from p2p_conformance.report_html import (
 )
 from p2p_conformance.sessions import utc_now
 from p2p_conformance.settings import RunSettings
-from p2p_conformance.trends import since_previous, trends
+from p2p_conformance.trends import series, since_previous, trends
 from signer.keys import secret_texts
 
 RECORD_PROPERTY = "p2p_conformance_record"
@@ -186,7 +186,7 @@ class RunCollector:
         history = load_rows(self.settings.history_db)
         recent = set(list(dict.fromkeys(row.run_id for row in history))[-TREND_WINDOW_RUNS:])
         self.history = [row for row in history if row.run_id in recent]
-        found = trends(self.history)
+        found = trends(series(self.history))
         self.run.results = [replace(r, trend=found.get((r.id, r.key_fingerprint))) for r in records]
         last_run = f"{self.run_id}#{max((r.round for r in records), default=1)}"
         keys = {r.key_name: r.key_fingerprint for r in records}

@@ -11,6 +11,7 @@ from p2p_conformance.history import Row
 
 TRENDS = ("stable-ok", "stable-fail", "fixed", "regressed", "intermittent")
 RAN = ("pass", "fail", "error")  # skipped results say nothing about the endpoint
+Series = dict[tuple[str, str], list[Row]]  # (endpoint, key fingerprint) -> its rows, oldest first
 
 
 def trend(working: list[bool]) -> str:
@@ -23,17 +24,18 @@ def trend(working: list[bool]) -> str:
     return "intermittent"
 
 
-def series(rows: Iterable[Row]) -> dict[tuple[str, str], list[Row]]:
+def series(rows: Iterable[Row]) -> Series:
     """Rows that ran, per (endpoint, key fingerprint), in time order."""
-    grouped: dict[tuple[str, str], list[Row]] = {}
+    grouped: Series = {}
     for row in rows:
         if row.outcome in RAN:
             grouped.setdefault((row.endpoint_id, row.key_fingerprint), []).append(row)
     return grouped
 
 
-def trends(rows: Iterable[Row]) -> dict[tuple[str, str], str]:
-    return {pair: trend([row.outcome == "pass" for row in runs]) for pair, runs in series(rows).items()}
+def trends(by_pair: Series) -> dict[tuple[str, str], str]:
+    """The trend of each (endpoint, key fingerprint) series."""
+    return {pair: trend([row.outcome == "pass" for row in runs]) for pair, runs in by_pair.items()}
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
+from emulator import Emulator, load_scenario, running_emulator
 from p2p_conformance.history import HistoryError, check_history, load_rows, record_run
 from p2p_conformance.trends import since_previous, trend
 
@@ -174,3 +177,101 @@ def test_since_previous_reads_up_down_and_first(tmp_path: Path) -> None:
     assert since_previous(rows, "b", "k") == "2 of 2 endpoints now work, up from 1 of 2 at 11:53"
     assert since_previous(rows, "a", "k") == "1 of 2 endpoints now work (first run with this key)"
     assert load_rows(path, since="2025-07-09T12:00:00Z", key_fingerprint="k")[0].run_id == "b"
+
+
+def test_history_report_renders_without_calling_anything(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    _, reports = run_story(pytester, "--repeat", "4")
+    key2 = json.loads((reports / "live-summary.json").read_text())["keys"][1]["fingerprint"]
+    out = tmp_path / "history.html"
+    command = [
+        sys.executable,
+        "-m",
+        "p2p_conformance.history_report",
+        "--db",
+        str(reports / "history.sqlite3"),
+        "--since",
+        "2020-01-01",
+        "--key",
+        key2,
+        "--out",
+        str(out),
+    ]
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert finished.returncode == 0, finished.stderr
+    page = out.read_text()
+    assert "1 key(s), 4 runs" in page and "1 of 6 endpoints now work, down from 3 of 6 at" in page
+    assert page.count('<td class="c2c-trend">') == 6 and '<td class="c2c-trend">regressed</td>' in page
+    assert "stable-ok: 1, stable-fail: 3, fixed: 0, regressed: 1, intermittent: 1" in page
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [(["--since", "July 6"], "'July 6' is not a date"), (["--key", "none...none"], "has no run for key none...none")],
+)
+def test_history_report_bad_input_gets_one_line(tmp_path: Path, arguments: list[str], expected: str) -> None:
+    record_run(
+        tmp_path / "h.sqlite3", "a", "2025-07-09T11:53:00Z", "u", None, [("e", "k", "pass", 200, "0", "none", 1.0)]
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "p2p_conformance.history_report",
+        "--db",
+        str(tmp_path / "h.sqlite3"),
+        "--out",
+        str(tmp_path / "out.html"),
+        *arguments,
+    ]
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert finished.returncode == 2 and expected in finished.stderr
+    assert not (tmp_path / "out.html").exists()
+
+
+def test_several_keys_from_a_keys_file_cover_key_times_endpoint(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    story = yaml.safe_load((REPO / "emulator" / "scenarios" / "seed-story.yaml").read_text())["keys"]
+    keys_file = tmp_path / "keys.toml"
+    keys_file.write_text(
+        "".join(
+            f'[{name}]\napi_key = "{key["api_key"]}"\nsecret = "{key["secret"]}"\n\n' for name, key in story.items()
+        )
+    )
+    with running_emulator(Emulator(load_scenario("seed-story"))) as url:
+        result = pytester.runpytest(
+            ENDPOINT_TESTS,
+            "-p",
+            "no:cacheprovider",
+            "-m",
+            "live",
+            "--binance-url",
+            url,
+            "--keys-file",
+            str(keys_file),
+            "-k",
+            f"test_live and {SEED_ENDPOINTS}",
+            "--report-dir",
+            str(pytester.path / "reports"),
+        )
+    result.assert_outcomes(passed=4, failed=14, deselected=126 + 63 * 3 - 18)
+    summary = json.loads((pytester.path / "reports" / "live-summary.json").read_text())
+    assert [k["name"] for k in summary["keys"]] == ["key1", "key2", "key3"]
+    assert {(r["id"], r["key_name"]) for r in summary["results"]} >= {("ads/getAds", "key3"), ("ads/search", "key1")}
+    html = (pytester.path / "reports" / "live-report.html").read_text()
+    assert "API key key2" in html
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('[main]\napi_key = "abc"\n', "keys file .*\\[main\\]: .*neither BINANCE_API_SECRET"),
+        ('[main]\nkey = "abc"\n', "keys file .*\\[main\\]: unknown field key"),
+        ("not toml [", "keys file .*: cannot be read"),
+    ],
+)
+def test_bad_keys_file_stops_with_one_line(
+    pytester: pytest.Pytester, tmp_path: Path, content: str, expected: str
+) -> None:
+    keys_file = tmp_path / "keys.toml"
+    keys_file.write_text(content)
+    result = pytester.runpytest(ENDPOINT_TESTS, "-p", "no:cacheprovider", "-m", "live", "--keys-file", str(keys_file))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert re.search(expected, result.stderr.str()), result.stderr.str()

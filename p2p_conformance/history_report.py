@@ -1,0 +1,76 @@
+"""``python -m p2p_conformance.history_report``: the history as HTML, without calling Binance.
+
+For the moment a merchant writes to support: which endpoints worked with which key, run after
+run, and each one's trend (``stable-ok``, ``stable-fail``, ``fixed``, ``regressed``,
+``intermittent``) over the window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from html import escape
+from pathlib import Path
+
+from p2p_conformance.history import HISTORY_NAME, HistoryError, load_rows
+from p2p_conformance.report_html import STYLE, TIMELINE_COLUMNS, timeline_table
+from p2p_conformance.settings import REPORT_DIR
+from p2p_conformance.trends import TRENDS, series, since_previous, trends
+
+
+def render_history(db: Path, since: str | None = None, key: str | None = None, columns: int = TIMELINE_COLUMNS) -> str:
+    """The history report as one self-contained HTML page."""
+    rows = load_rows(db, since, key)
+    if not rows:
+        raise HistoryError(f"{db} has no run{f' since {since}' if since else ''}{f' for key {key}' if key else ''}")
+    by_pair = series(rows)
+    found = trends(by_pair)
+    counts = {label: sum(value == label for value in found.values()) for label in TRENDS}
+    last_run = {row.key_fingerprint: row.run_id for row in rows}  # rows are in time order
+    changes = "".join(
+        f"<li>{escape(fingerprint)}: {escape(since_previous(rows, run_id, fingerprint))}</li>"
+        for fingerprint, run_id in last_run.items()
+    )
+    window = f"{rows[0].started_at} to {rows[-1].started_at}"
+    summary = ", ".join(f"{label}: {count}" for label, count in counts.items())
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Binance C2C endpoint history</title>"
+        f"{STYLE}</head><body class='c2c'><h1>Binance C2C endpoint history</h1>"
+        f"<p id='c2c-window'>{len(last_run)} key(s), {len({row.run_id for row in rows})} runs, {escape(window)} (UTC)"
+        f"{escape(f'; key {key}') if key else ''}</p>"
+        f"<p id='c2c-trend-counts'>Endpoint and key pairs by trend: {escape(summary)}</p>"
+        f"<h2>Latest run against the one before</h2><ul id='c2c-changes'>{changes}</ul>"
+        f"<h2>Timeline (last {columns} runs)</h2>{timeline_table(by_pair, columns=columns)}"
+        "</body></html>"
+    )
+
+
+def _iso(text: str) -> str:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: use e.g. 2025-07-06 or 2025-07-09T11:00") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m p2p_conformance.history_report", description=__doc__)
+    parser.add_argument("--db", type=Path, default=REPORT_DIR / HISTORY_NAME, help="the history file")
+    parser.add_argument("--since", type=_iso, help="only runs from this UTC date or time on")
+    parser.add_argument("--key", help="only this key, by its fingerprint as the reports show it (e.g. JvVV...x9Qa)")
+    parser.add_argument("--columns", type=int, default=TIMELINE_COLUMNS, help="runs shown in the timeline")
+    parser.add_argument("--out", type=Path, default=REPORT_DIR / "history.html", help="where to write the page")
+    args = parser.parse_args(argv)
+    try:
+        page = render_history(args.db, args.since, args.key, args.columns)
+    except HistoryError as error:
+        sys.stderr.write(f"history report: {error}\n")
+        return 2
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(page, encoding="utf-8")
+    sys.stderr.write(f"history report written to {args.out}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
