@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,3 +22,32 @@ def no_binance_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: py
     for name in [name for name in os.environ if name.startswith("BINANCE_")]:
         monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
+ENDPOINT_TESTS = str(Path(__file__).resolve().parent / "test_endpoints.py")
+
+
+@dataclass
+class EndpointSuite:
+    """This repository's endpoint tests, run in a nested pytest the way a user runs them."""
+
+    pytester: pytest.Pytester
+
+    @property
+    def reports(self) -> Path:
+        return self.pytester.path / "reports"
+
+    def run(self, *args: str) -> pytest.RunResult:
+        return self.pytester.runpytest(
+            ENDPOINT_TESTS, "-p", "no:cacheprovider", "--report-dir", str(self.reports), *args
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """The last live run's ``live-summary.json``."""
+        return dict(json.loads((self.reports / "live-summary.json").read_text()))
+
+
+@pytest.fixture
+def endpoint_suite(pytester: pytest.Pytester) -> EndpointSuite:
+    """Nested runs of the endpoint tests; their reports go to the nested run's folder, never to ``reports/``."""
+    return EndpointSuite(pytester)

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import yaml
@@ -16,8 +17,11 @@ from emulator import Emulator, load_scenario, running_emulator
 from p2p_conformance.history import HistoryError, check_history, load_rows, record_run
 from p2p_conformance.trends import since_previous, trend
 
+if TYPE_CHECKING:
+    from conftest import EndpointSuite
+
 REPO = Path(__file__).resolve().parents[1]
-ENDPOINT_TESTS = str(REPO / "tests" / "test_endpoints.py")
+ENDPOINT_TESTS = str(REPO / "tests" / "test_endpoints.py")  # for runs in a subprocess
 SEED_ENDPOINTS = (
     "not agent and (getAds or getUserOrderSummary or getAvailableAdsCategory or ads/search "
     "or getReferencePrice or retrieveChatCredential)"
@@ -38,25 +42,11 @@ STORY_TRENDS = {
 }
 
 
-def run_story(pytester: pytest.Pytester, *args: str, select: str = "") -> tuple[pytest.RunResult, Path]:
+def run_story(suite: EndpointSuite, *args: str, select: str = "") -> pytest.RunResult:
     """The seed story's six endpoints, live against the emulator (``select`` narrows further, e.g. a key)."""
-    reports = pytester.path / "reports"
-    result = pytester.runpytest(
-        ENDPOINT_TESTS,
-        "-p",
-        "no:cacheprovider",
-        "-m",
-        "live",
-        "--emulator",
-        "--scenario",
-        "seed-story",
-        "-k",
-        f"test_live and {SEED_ENDPOINTS} {select}",
-        "--report-dir",
-        str(reports),
-        *args,
+    return suite.run(
+        "-m", "live", "--emulator", "--scenario", "seed-story", "-k", f"test_live and {SEED_ENDPOINTS} {select}", *args
     )
-    return result, reports
 
 
 @pytest.mark.parametrize(
@@ -74,10 +64,10 @@ def test_trend_labels(working: list[bool], expected: str) -> None:
     assert trend(working) == expected
 
 
-def test_seed_story_gives_every_trend_and_the_since_previous_sentence(pytester: pytest.Pytester) -> None:
-    result, reports = run_story(pytester, "--repeat", "4", "--case-id", "144098731")
+def test_seed_story_gives_every_trend_and_the_since_previous_sentence(endpoint_suite: EndpointSuite) -> None:
+    result, reports = run_story(endpoint_suite, "--repeat", "4", "--case-id", "144098731"), endpoint_suite.reports
     result.assert_outcomes(passed=4 + 5 + 7 + 4, failed=72 - 20, deselected=126 + 63 * 3 * 4 - 72)
-    summary = json.loads((reports / "live-summary.json").read_text())
+    summary = endpoint_suite.summary()
     last_round = [r for r in summary["results"] if r["round"] == 4]
     trends = {(r["id"], r["key_name"]): r["trend"] for r in last_round}
     assert {pair: trends[pair] for pair in STORY_TRENDS} == STORY_TRENDS
@@ -95,16 +85,18 @@ def test_seed_story_gives_every_trend_and_the_since_previous_sentence(pytester: 
     assert len({row.run_id for row in rows}) == 4 and len(rows) == 4 * 6 * 3
 
 
-def test_each_run_adds_to_the_history_and_compares_with_the_previous_one(pytester: pytest.Pytester) -> None:
+def test_each_run_adds_to_the_history_and_compares_with_the_previous_one(endpoint_suite: EndpointSuite) -> None:
     for phase, working in (("July 9 11:53", 2), ("July 9 12:14", 3)):
-        result, reports = run_story(pytester, "--phase", phase, select="and key2")
+        result, reports = run_story(endpoint_suite, "--phase", phase, select="and key2"), endpoint_suite.reports
         result.assert_outcomes(passed=working, failed=6 - working, deselected=309)
-    summary = json.loads((reports / "live-summary.json").read_text())
+    summary = endpoint_suite.summary()
     assert summary["changes"][0].startswith("3 of 6 endpoints now work, up from 2 of 6 at ")
     assert len({row.run_id for row in load_rows(reports / "history.sqlite3")}) == 2
 
 
-def test_parallel_workers_and_overlapping_runs_write_every_row_once(pytester: pytest.Pytester, tmp_path: Path) -> None:
+def test_parallel_workers_and_overlapping_runs_write_every_row_once(
+    endpoint_suite: EndpointSuite, tmp_path: Path
+) -> None:
     history = tmp_path / "shared-history.sqlite3"
     command = [
         sys.executable,
@@ -156,10 +148,10 @@ def test_foreign_and_corrupt_files_are_refused_and_left_untouched(tmp_path: Path
         assert path.read_bytes() == before
 
 
-def test_live_run_with_a_foreign_history_stops_before_sending_anything(pytester: pytest.Pytester) -> None:
-    (pytester.path / "reports").mkdir()
-    (pytester.path / "reports" / "history.sqlite3").write_text("my notes, not a database " * 50)
-    result, _ = run_story(pytester)
+def test_live_run_with_a_foreign_history_stops_before_sending_anything(endpoint_suite: EndpointSuite) -> None:
+    endpoint_suite.reports.mkdir()
+    (endpoint_suite.reports / "history.sqlite3").write_text("my notes, not a database " * 50)
+    result = run_story(endpoint_suite)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: */history.sqlite3 is not a readable history file*left untouched"])
 
@@ -179,8 +171,9 @@ def test_since_previous_reads_up_down_and_first(tmp_path: Path) -> None:
     assert load_rows(path, since="2025-07-09T12:00:00Z", key_fingerprint="k")[0].run_id == "b"
 
 
-def test_history_report_renders_without_calling_anything(pytester: pytest.Pytester, tmp_path: Path) -> None:
-    _, reports = run_story(pytester, "--repeat", "4")
+def test_history_report_renders_without_calling_anything(endpoint_suite: EndpointSuite, tmp_path: Path) -> None:
+    run_story(endpoint_suite, "--repeat", "4")
+    reports = endpoint_suite.reports
     key2 = json.loads((reports / "live-summary.json").read_text())["keys"][1]["fingerprint"]
     out = tmp_path / "history.html"
     command = [
@@ -227,7 +220,7 @@ def test_history_report_bad_input_gets_one_line(tmp_path: Path, arguments: list[
     assert not (tmp_path / "out.html").exists()
 
 
-def test_several_keys_from_a_keys_file_cover_key_times_endpoint(pytester: pytest.Pytester, tmp_path: Path) -> None:
+def test_several_keys_from_a_keys_file_cover_key_times_endpoint(endpoint_suite: EndpointSuite, tmp_path: Path) -> None:
     story = yaml.safe_load((REPO / "emulator" / "scenarios" / "seed-story.yaml").read_text())["keys"]
     keys_file = tmp_path / "keys.toml"
     keys_file.write_text(
@@ -236,26 +229,14 @@ def test_several_keys_from_a_keys_file_cover_key_times_endpoint(pytester: pytest
         )
     )
     with running_emulator(Emulator(load_scenario("seed-story"))) as url:
-        result = pytester.runpytest(
-            ENDPOINT_TESTS,
-            "-p",
-            "no:cacheprovider",
-            "-m",
-            "live",
-            "--binance-url",
-            url,
-            "--keys-file",
-            str(keys_file),
-            "-k",
-            f"test_live and {SEED_ENDPOINTS}",
-            "--report-dir",
-            str(pytester.path / "reports"),
+        result = endpoint_suite.run(
+            "-m", "live", "--binance-url", url, "--keys-file", str(keys_file), "-k", f"test_live and {SEED_ENDPOINTS}"
         )
     result.assert_outcomes(passed=4, failed=14, deselected=126 + 63 * 3 - 18)
-    summary = json.loads((pytester.path / "reports" / "live-summary.json").read_text())
+    summary = endpoint_suite.summary()
     assert [k["name"] for k in summary["keys"]] == ["key1", "key2", "key3"]
     assert {(r["id"], r["key_name"]) for r in summary["results"]} >= {("ads/getAds", "key3"), ("ads/search", "key1")}
-    html = (pytester.path / "reports" / "live-report.html").read_text()
+    html = (endpoint_suite.reports / "live-report.html").read_text()
     assert "API key key2" in html
 
 
@@ -268,10 +249,10 @@ def test_several_keys_from_a_keys_file_cover_key_times_endpoint(pytester: pytest
     ],
 )
 def test_bad_keys_file_stops_with_one_line(
-    pytester: pytest.Pytester, tmp_path: Path, content: str, expected: str
+    endpoint_suite: EndpointSuite, tmp_path: Path, content: str, expected: str
 ) -> None:
     keys_file = tmp_path / "keys.toml"
     keys_file.write_text(content)
-    result = pytester.runpytest(ENDPOINT_TESTS, "-p", "no:cacheprovider", "-m", "live", "--keys-file", str(keys_file))
+    result = endpoint_suite.run("-m", "live", "--keys-file", str(keys_file))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert re.search(expected, result.stderr.str()), result.stderr.str()

@@ -6,6 +6,7 @@ import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import requests
@@ -16,8 +17,9 @@ from emulator import Emulator, parse_scenario, running_emulator
 from p2p_conformance.live import LiveSession
 from signer import HmacKey
 
-REPO = Path(__file__).resolve().parents[1]
-ENDPOINT_TESTS = str(REPO / "tests" / "test_endpoints.py")
+if TYPE_CHECKING:
+    from conftest import EndpointSuite
+
 CATALOG = load_catalog()
 READ_ONLY = {c.id for c in CATALOG.contracts if c.read_only}
 MUTATING_PATHS = {c.path for c in CATALOG.contracts if not c.read_only}
@@ -33,16 +35,6 @@ def scenario(**endpoints: str) -> dict[str, object]:
     }
 
 
-def run_suite(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    """Run this repository's endpoint tests in a nested pytest, as a user would from the command line.
-
-    Reports go to the nested run's own folder, never to the repository's ``reports/``.
-    """
-    return pytester.runpytest(
-        ENDPOINT_TESTS, "-p", "no:cacheprovider", "--report-dir", str(pytester.path / "reports"), *args
-    )
-
-
 @pytest.fixture
 def emulator() -> Emulator:
     """An emulator that knows only the canary key, answering every endpoint with its example."""
@@ -56,11 +48,11 @@ def emulator_url(emulator: Emulator) -> Iterator[str]:
 
 
 def test_live_run_with_a_key_calls_every_read_only_endpoint_acceptably_and_no_mutating_one(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, emulator: Emulator, emulator_url: str
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, emulator: Emulator, emulator_url: str
 ) -> None:
     monkeypatch.setenv("BINANCE_API_KEY", CANARY_KEY)
     monkeypatch.setenv("BINANCE_API_SECRET", CANARY_SECRET)
-    result = run_suite(pytester, "-m", "live", "--binance-url", emulator_url)
+    result = endpoint_suite.run("-m", "live", "--binance-url", emulator_url)
     result.assert_outcomes(passed=len(READ_ONLY), skipped=63 - len(READ_ONLY), deselected=126)
     calls = [call for call in emulator.journal if call.endpoint_id is not None]
     assert {call.endpoint_id for call in calls if call.accepted} == READ_ONLY
@@ -71,15 +63,15 @@ def test_live_run_with_a_key_calls_every_read_only_endpoint_acceptably_and_no_mu
     assert CANARY_SECRET not in result.stdout.str() + result.stderr.str()
 
 
-def test_emulator_flag_runs_the_whole_live_path_and_exits_0(pytester: pytest.Pytester) -> None:
-    result = run_suite(pytester, "-m", "live", "--emulator")
+def test_emulator_flag_runs_the_whole_live_path_and_exits_0(endpoint_suite: EndpointSuite) -> None:
+    result = endpoint_suite.run("-m", "live", "--emulator")
     assert result.ret == 0
     result.assert_outcomes(passed=len(READ_ONLY), skipped=63 - len(READ_ONLY), deselected=126)
     result.stdout.fnmatch_lines(["*not run live: mutating, releases crypto to the buyer*"])
 
 
-def test_july_9_scenario_fails_where_the_seed_failed(pytester: pytest.Pytester) -> None:
-    result = run_suite(pytester, "-m", "live", "--emulator", "--scenario", "july-9", "-rA")
+def test_july_9_scenario_fails_where_the_seed_failed(endpoint_suite: EndpointSuite) -> None:
+    result = endpoint_suite.run("-m", "live", "--emulator", "--scenario", "july-9", "-rA")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     for line in [
         "PASSED *test_live?ads/getAds?",
@@ -93,12 +85,12 @@ def test_july_9_scenario_fails_where_the_seed_failed(pytester: pytest.Pytester) 
 
 
 def test_user_id_is_sent_in_the_body(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, emulator: Emulator, emulator_url: str
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, emulator: Emulator, emulator_url: str
 ) -> None:
     monkeypatch.setenv("BINANCE_API_KEY", CANARY_KEY)
     monkeypatch.setenv("BINANCE_API_SECRET", CANARY_SECRET)
-    run_suite(
-        pytester, "-m", "live", "--binance-url", emulator_url, "--id", "order-number=777", "-k", "getUserOrderDetail"
+    endpoint_suite.run(
+        "-m", "live", "--binance-url", emulator_url, "--id", "order-number=777", "-k", "getUserOrderDetail"
     ).assert_outcomes(passed=2, deselected=187)
     bodies = [call.json_body for call in emulator.journal if call.endpoint_id == "orderMatch/getUserOrderDetail"]
     assert bodies == [{"adOrderNo": "777"}]
@@ -131,12 +123,13 @@ def test_placeholder_id_with_a_business_not_found_proves_the_key_reached_the_end
     assert not real_id.passed and "EMULATOR_NOT_FOUND" in (real_id.problem or "")
 
 
-def test_recording_with_a_canary_key_writes_no_secret_and_replays(pytester: pytest.Pytester, tmp_path: Path) -> None:
+def test_recording_with_a_canary_key_writes_no_secret_and_replays(
+    endpoint_suite: EndpointSuite, tmp_path: Path
+) -> None:
     scenario_file = tmp_path / "canary.yaml"
     scenario_file.write_text(yaml.safe_dump(scenario(**{"chat/retrieveChatCredential": "ok"})))
     cassettes = tmp_path / "cassettes"
-    recorded = run_suite(
-        pytester,
+    recorded = endpoint_suite.run(
         "-m",
         "live",
         "--emulator",
@@ -149,7 +142,7 @@ def test_recording_with_a_canary_key_writes_no_secret_and_replays(pytester: pyte
     assert recorded.ret == 0
     files = sorted(cassettes.rglob("*.yaml"))
     assert len(files) == len(READ_ONLY)
-    for path in [*files, *pytester.path.rglob("*")]:  # the scenario file holds the canary by design
+    for path in [*files, *endpoint_suite.pytester.path.rglob("*")]:  # the scenario file holds the canary by design
         if path.is_file():
             text = path.read_text(errors="replace")
             assert CANARY_KEY not in text and CANARY_SECRET not in text, path
@@ -157,7 +150,7 @@ def test_recording_with_a_canary_key_writes_no_secret_and_replays(pytester: pyte
     assert "emulator-listen-key" not in chat and 'listenKey": "REDACTED' in chat
     output = recorded.stdout.str() + recorded.stderr.str()
     assert CANARY_KEY not in output and CANARY_SECRET not in output
-    replayed = run_suite(pytester, "-k", "test_replay and ads/search", "--cassette-dir", str(cassettes))
+    replayed = endpoint_suite.run("-k", "test_replay and ads/search", "--cassette-dir", str(cassettes))
     replayed.assert_outcomes(passed=2, deselected=187)
 
 
@@ -171,14 +164,14 @@ def test_clock_offset_to_the_server_is_measured_and_applied() -> None:
 
 
 def test_unreachable_target_fails_every_live_test_with_one_clear_line(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BINANCE_API_KEY", CANARY_KEY)
     monkeypatch.setenv("BINANCE_API_SECRET", CANARY_SECRET)
     with socket.socket() as probe:  # a loopback port with nothing listening
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    result = run_suite(pytester, "-m", "live", "--binance-url", f"http://127.0.0.1:{port}", "-k", "getAds")
+    result = endpoint_suite.run("-m", "live", "--binance-url", f"http://127.0.0.1:{port}", "-k", "getAds")
     result.assert_outcomes(errors=1, deselected=188)
     result.stdout.fnmatch_lines(
         [f"cannot read the server time at http://127.0.0.1:{port}/api/v3/time: ConnectionError*"]

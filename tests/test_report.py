@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import yaml
@@ -15,8 +15,9 @@ from p2p_conformance.diagnosis import diagnose, diagnose_code
 from p2p_conformance.live import LiveResult
 from p2p_conformance.records import EndpointRecord, RunRecord
 
-REPO = Path(__file__).resolve().parents[1]
-ENDPOINT_TESTS = str(REPO / "tests" / "test_endpoints.py")
+if TYPE_CHECKING:
+    from conftest import EndpointSuite
+
 CATALOG = load_catalog()
 READ_ONLY = [c for c in CATALOG.contracts if c.read_only]
 CANARY_KEY = "CanaryKeyR4" + "k" * 53
@@ -33,20 +34,13 @@ JULY_9_FIRST_ANSWERS = {
 }
 
 
-def run_live(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, Path]:
-    reports = pytester.path / "reports"
-    result = pytester.runpytest(
-        ENDPOINT_TESTS, "-p", "no:cacheprovider", "-m", "live", "--report-dir", str(reports), *args
-    )
-    return result, reports
-
-
 def test_july_9_run_writes_the_three_files_with_every_endpoints_outcome_code_and_side(
-    pytester: pytest.Pytester,
+    endpoint_suite: EndpointSuite,
 ) -> None:
-    result, reports = run_live(pytester, "--emulator", "--scenario", "july-9", "--case-id", "144098731")
+    result = endpoint_suite.run("-m", "live", "--emulator", "--scenario", "july-9", "--case-id", "144098731")
+    reports = endpoint_suite.reports
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    summary = json.loads((reports / "live-summary.json").read_text())
+    summary = endpoint_suite.summary()
     assert summary["case_id"] == "144098731" and summary["key_type"] == "HMAC"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", summary["started_at"])
     assert summary["base_url"].startswith("http://127.0.0.1:") and isinstance(summary["clock_offset_ms"], int)
@@ -83,11 +77,9 @@ def test_july_9_run_writes_the_three_files_with_every_endpoints_outcome_code_and
     ]
 
 
-def test_reproduction_is_the_seed_curl_with_placeholders(pytester: pytest.Pytester) -> None:
-    _, reports = run_live(pytester, "--emulator", "-k", "test_live and ads/search")
-    search = next(
-        r for r in json.loads((reports / "live-summary.json").read_text())["results"] if r["id"] == "ads/search"
-    )
+def test_reproduction_is_the_seed_curl_with_placeholders(endpoint_suite: EndpointSuite) -> None:
+    endpoint_suite.run("-m", "live", "--emulator", "-k", "test_live and ads/search")
+    search = next(r for r in endpoint_suite.summary()["results"] if r["id"] == "ads/search")
     assert search["reproduction"] == (
         "curl --location --request POST 'http://127.0.0.1:PORT/sapi/v1/c2c/ads/search?recvWindow=5000"
         "&timestamp={timestamp}&signature={signature}' \\\n--header 'X-MBX-APIKEY: {api_key}' \\\n"
@@ -116,10 +108,10 @@ def leaky_call(monkeypatch):
 
 
 def test_canary_key_and_secret_appear_nowhere_even_when_a_request_raises(
-    pytester: pytest.Pytester, tmp_path: Path
+    endpoint_suite: EndpointSuite, tmp_path: Path
 ) -> None:
-    pytester.makepyfile(leaky=LEAKY_PLUGIN)
-    pytester.syspathinsert()
+    endpoint_suite.pytester.makepyfile(leaky=LEAKY_PLUGIN)
+    endpoint_suite.pytester.syspathinsert()
     scenario = tmp_path / "canary.yaml"
     keys = {
         "canary": {
@@ -130,9 +122,10 @@ def test_canary_key_and_secret_appear_nowhere_even_when_a_request_raises(
         }
     }
     scenario.write_text(yaml.safe_dump({"description": "canary", "keys": keys}))
-    cassettes = pytester.path / "cassettes"
-    result, reports = run_live(
-        pytester,
+    cassettes, reports = endpoint_suite.pytester.path / "cassettes", endpoint_suite.reports
+    result = endpoint_suite.run(
+        "-m",
+        "live",
         "--emulator",
         "--scenario",
         str(scenario),
@@ -148,7 +141,7 @@ def test_canary_key_and_secret_appear_nowhere_even_when_a_request_raises(
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     output = result.stdout.str() + result.stderr.str()
     assert "RuntimeError: request failed for REDACTED signature=REDACTED" in output  # the raise was reported
-    results = {r["id"]: r for r in json.loads((reports / "live-summary.json").read_text())["results"]}
+    results = {r["id"]: r for r in endpoint_suite.summary()["results"]}
     assert results["ads/getAds"]["outcome"] == "error"
     assert "RuntimeError: request failed for REDACTED" in results["ads/getAds"]["diagnosis"]
     written = [p for p in [*reports.rglob("*"), *cassettes.rglob("*")] if p.is_file()]

@@ -3,34 +3,21 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from p2p_conformance.render_check import ROW, missing_parts, render
 
-ENDPOINT_TESTS = str(Path(__file__).resolve().parents[1] / "tests" / "test_endpoints.py")
+if TYPE_CHECKING:
+    from conftest import EndpointSuite
 
 
 @pytest.mark.browser
-def test_july_9_report_renders_header_verdict_and_endpoint_tables(pytester: pytest.Pytester) -> None:
-    reports = pytester.path / "reports"
-    pytester.runpytest(
-        ENDPOINT_TESTS,
-        "-p",
-        "no:cacheprovider",
-        "-m",
-        "live",
-        "--emulator",
-        "--scenario",
-        "july-9",
-        "--case-id",
-        "144098731",
-        "--report-dir",
-        str(reports),
-    )
-    screenshot = reports / "live-report.png"
-    dom = render(reports / "live-report.html", screenshot)
+def test_july_9_report_renders_header_verdict_and_endpoint_tables(endpoint_suite: EndpointSuite) -> None:
+    endpoint_suite.run("-m", "live", "--emulator", "--scenario", "july-9", "--case-id", "144098731")
+    screenshot = endpoint_suite.reports / "live-report.png"
+    dom = render(endpoint_suite.reports / "live-report.html", screenshot)
     assert missing_parts(dom) == []
     assert "3 of 43 read-only endpoints work" in dom and "144098731" in dom
     assert len(re.findall(ROW, dom)) == 63
