@@ -14,7 +14,7 @@ from emulator import Emulator, running_emulator
 from p2p_conformance.cassettes import CASSETTE_DIR
 from p2p_conformance.cassettes import vcr_config as make_vcr_config
 from p2p_conformance.live import LiveResult, TargetUnreachable
-from p2p_conformance.reporting import LIVE_CALL, SETUP_PROBLEM, LiveCall
+from p2p_conformance.record_maker import LIVE_CALL, SETUP_PROBLEM, LiveCall
 from p2p_conformance.sessions import LiveSessions
 from p2p_conformance.settings import SETTINGS, RunSettings
 

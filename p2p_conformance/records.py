@@ -76,6 +76,11 @@ class EndpointRecord:
     def from_dict(cls, data: dict[str, Any]) -> EndpointRecord:
         return cls(**{**data, "notes": tuple(data["notes"])})
 
+    def history_row(self) -> tuple[str, str, str, int | None, str | None, str, float | None]:
+        """(endpoint, key fingerprint, outcome, HTTP status, code, side, latency) for the history."""
+        code = None if self.code is None else str(self.code)
+        return self.id, self.key_fingerprint, self.outcome, self.http_status, code, self.side, self.latency_ms
+
 
 def _contract_fields(contract: Contract) -> dict[str, Any]:
     return {

@@ -1,33 +1,26 @@
-"""The live run's reporting: a record per endpoint test, then the report files and the history.
+"""The live run's reporting: collect every endpoint's record, store the run, write the reports.
 
-Two plugins, so that pytest-xdist works: :class:`RecordMaker` runs where the tests run (a worker,
-or the only process) and attaches each endpoint's record to the test report as plain data;
-:class:`RunCollector` runs in the controller (or the only process), collects the records and
-writes the files and the history once, at the end. The maker also keeps secrets out of pytest's
-own output: failure tracebacks (``--showlocals`` included) and captured output are redacted in
-every test report before pytest, or pytest-html, prints or embeds them.
+Two plugins, so that pytest-xdist works: :class:`~p2p_conformance.record_maker.RecordMaker` runs
+where the tests run and attaches each record to its test report; :class:`RunCollector` runs in
+the controller (or the only process), collects them and writes the history and the report files
+once, at the end.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pytest_html import extras
 
-from contracts import Contract
-from p2p_conformance.diagnosis import Diagnosis
 from p2p_conformance.history import HistoryError, Row, check_history, load_rows, record_run
-from p2p_conformance.live import LiveResult
+from p2p_conformance.record_maker import RECORD_PROPERTY, ROUND_PROPERTY, SESSION_PROPERTY, RecordMaker
 from p2p_conformance.records import EndpointRecord, KeySession, RunRecord
-from p2p_conformance.redaction import redact_text
 from p2p_conformance.report_files import HTML_NAME, guard_file, keep_timestamped_copies, write_summaries
 from p2p_conformance.report_html import (
     control_checks,
-    endpoint_details,
     endpoint_table,
     failures_by_side,
     run_header,
@@ -38,97 +31,7 @@ from p2p_conformance.settings import RunSettings
 from p2p_conformance.trends import series, since_previous, trends
 from signer.keys import secret_texts
 
-RECORD_PROPERTY = "p2p_conformance_record"
-SESSION_PROPERTY = "p2p_conformance_session"
-ROUND_PROPERTY = "p2p_conformance_round"
 TREND_WINDOW_RUNS = 50
-
-
-@dataclass(frozen=True)
-class LiveCall:
-    """What a live test leaves for the report: its result (None before the call) and its context."""
-
-    result: LiveResult | None
-    session: KeySession
-    round: int
-    round_started: str
-
-
-LIVE_CALL = pytest.StashKey[LiveCall]()
-SETUP_PROBLEM = pytest.StashKey[str]()
-
-
-class RecordMaker:
-    """Makes each endpoint test's record and redacts secrets from every test report."""
-
-    def __init__(self, secrets: tuple[str, ...], fingerprints: dict[str, str]) -> None:
-        self.secrets = secrets
-        self.fingerprints = fingerprints  # by key name
-
-    def __repr__(self) -> str:
-        return "RecordMaker()"
-
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-        outcome = yield
-        report: pytest.TestReport = outcome.get_result()
-        self._redact(report)
-        callspec = getattr(item, "callspec", None)
-        contract = callspec.params.get("contract") if callspec else None
-        if contract is None or not item.get_closest_marker("live"):
-            return
-        record = self._record(item, report, call, contract)
-        if record is None:
-            return
-        live = item.stash.get(LIVE_CALL, None)
-        properties: list[tuple[str, Any]] = [(RECORD_PROPERTY, asdict(record))]
-        if live is not None:
-            properties += [(SESSION_PROPERTY, asdict(live.session)), (ROUND_PROPERTY, [live.round, live.round_started])]
-        report.user_properties = [*report.user_properties, *properties]
-        report.extras = [*getattr(report, "extras", []), extras.html(endpoint_details(record))]  # type: ignore[attr-defined]
-
-    def _record(
-        self, item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[None], contract: Contract
-    ) -> EndpointRecord | None:
-        live = item.stash.get(LIVE_CALL, None)
-        callspec = getattr(item, "callspec", None)
-        params = callspec.params if callspec else {}
-        key_name = params.get("key_name", next(iter(self.fingerprints)))
-        run = {
-            "key_name": key_name,
-            "key_fingerprint": self.fingerprints[key_name],
-            "round": params.get("round_number", 1),
-        }
-        if report.when == "call" and live is not None and live.result is not None:
-            return EndpointRecord.from_result(live.result, **run)
-        if report.skipped and not contract.read_only:
-            found = Diagnosis(
-                "none",
-                f"Not run live: mutating, {contract.mutating}.",
-                "Contract-tested offline only (request shape and replay).",
-            )
-            return EndpointRecord.not_run(contract, "skipped", found, **run)
-        if report.failed and report.when in ("setup", "call"):
-            problem = item.stash.get(SETUP_PROBLEM, None)
-            if problem is not None:
-                found = Diagnosis("network", problem, "Check --binance-url and the network path.")
-            else:
-                error = redact_text(call.excinfo.exconly() if call.excinfo else "an error", self.secrets)
-                found = Diagnosis(
-                    "client",
-                    f"The test stopped before an answer was judged: {error}.",
-                    "Fix the error shown in the test's log and run again.",
-                )
-            return EndpointRecord.not_run(contract, "error", found, **run)
-        return None
-
-    def _redact(self, report: pytest.TestReport) -> None:
-        if report.longrepr is not None:
-            text = str(report.longrepr)
-            redacted = redact_text(text, self.secrets)
-            if redacted != text:
-                report.longrepr = redacted
-        report.sections = [(title, redact_text(content, self.secrets)) for title, content in report.sections]
 
 
 class RunCollector:
@@ -162,19 +65,7 @@ class RunCollector:
         records, stamp = list(self.records.values()), self.run.started_at
         base_url = next(iter(self.sessions.values())).base_url if self.sessions else str(self.settings.base_url)
         for number in sorted({r.round for r in records}):
-            rows = [
-                (
-                    r.id,
-                    r.key_fingerprint,
-                    r.outcome,
-                    r.http_status,
-                    None if r.code is None else str(r.code),
-                    r.side,
-                    r.latency_ms,
-                )
-                for r in records
-                if r.round == number
-            ]
+            rows = [r.history_row() for r in records if r.round == number]
             record_run(
                 self.settings.history_db,
                 f"{self.run_id}#{number}",
