@@ -5,26 +5,49 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import threading
+import time
 
 from contracts import load_catalog
 from emulator.app import Emulator
-from emulator.scenario import ScenarioError, load_scenario
+from emulator.scenario import Scenario, ScenarioError, load_scenario
 from emulator.server import LOOPBACK, log, make_emulator_server
+
+
+def _advance(scenario: Scenario, seconds: float) -> None:
+    while scenario.phase_index < len(scenario.phases) - 1:
+        time.sleep(seconds)
+        scenario.set_phase(scenario.phase_index + 1)
+        log.info("scenario phase: %s", scenario.phase.name)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
     parser.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (default 8080)")
     parser.add_argument("--scenario", default="all-ok", help="scenario file, or a name in emulator/scenarios/")
+    parser.add_argument("--phase", help="start in this phase of a story scenario (default: the first)")
+    parser.add_argument(
+        "--advance-every", type=float, metavar="SECONDS", help="replay a story: move to the next phase every SECONDS"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     catalog = load_catalog()
     try:
         scenario = load_scenario(args.scenario, catalog)
+        if args.phase:
+            scenario.set_phase(args.phase)
     except ScenarioError as error:
         parser.error(str(error))
+    if args.advance_every:
+        threading.Thread(target=_advance, args=(scenario, args.advance_every), daemon=True).start()
     server = make_emulator_server(Emulator(scenario, catalog), args.port)
-    log.info("Binance C2C emulator on http://%s:%d (scenario: %s)", LOOPBACK, server.port, scenario.description)
+    log.info(
+        "Binance C2C emulator on http://%s:%d (scenario: %s; phase: %s)",
+        LOOPBACK,
+        server.port,
+        scenario.description,
+        scenario.phase.name,
+    )
     log.info("keys: %s (credentials are in the scenario file)", ", ".join(scenario.keys))
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()

@@ -224,3 +224,22 @@ def test_standalone_emulator_serves_the_july_9_scenario_and_logs_no_query(tmp_pa
     text = log.read_text()
     assert "the seed case file's July 9 picture" in text and "keys: key1" in text
     assert "GET /sapi/v1/c2c/ads/search 405" in text and not re.search("signature|timestamp=", text)
+
+
+def test_story_phases_change_the_answers_and_are_checked() -> None:
+    story = {
+        "keys": {"k": {"api_key": HMAC.api_key, "secret": HMAC_SECRET, "default": "-2008"}},
+        "phases": [{"name": "July 6"}, {"name": "July 9", "keys": {"k": {"endpoints": {"ads/getAds": "ok"}}}}],
+    }
+    scenario = parse_scenario(story, CATALOG)
+    assert scenario.next_step("k", "ads/getAds").answer == "-2008"
+    scenario.set_phase("July 9")
+    assert scenario.next_step("k", "ads/getAds").answer == "ok"
+    assert scenario.next_step("k", "ads/search").answer == "ok"  # a phase replaces the key's behaviours
+    scenario.set_phase(9)
+    assert scenario.phase.name == "July 9"
+    with pytest.raises(ScenarioError, match="no phase 'July 10' in this scenario \\(phases: July 6, July 9\\)"):
+        scenario.set_phase("July 10")
+    story["phases"] = [{"name": "x", "keys": {"other": {}}}]
+    with pytest.raises(ScenarioError, match="phases\\[0\\].keys: 'other' is not a key of the scenario"):
+        parse_scenario(story, CATALOG)
