@@ -80,7 +80,7 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--report-dir",
         default=None,
-        help="where live runs write the report (default: the repository's reports/)",
+        help="where live runs write the report (default: the repository's reports/, reports/emulator/ with --emulator)",
     )
     group.addoption(
         "--recv-window",

@@ -18,7 +18,7 @@ from contracts import Contract
 from p2p_conformance.diagnosis import Diagnosis
 from p2p_conformance.live import LiveResult
 from p2p_conformance.records import EndpointRecord, KeySession
-from p2p_conformance.redaction import redact_text
+from p2p_conformance.redaction import RedactingFilter, redact_text
 from p2p_conformance.report_html import endpoint_details
 
 RECORD_PROPERTY = "p2p_conformance_record"
@@ -49,6 +49,14 @@ class RecordMaker:
 
     def __repr__(self) -> str:
         return "RecordMaker()"
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """Redact what pytest's own log handlers show, print live (log_cli) or embed in reports."""
+        logging_plugin = session.config.pluginmanager.get_plugin("logging-plugin")
+        for name in ("log_cli_handler", "caplog_handler", "report_handler", "log_file_handler"):
+            handler = getattr(logging_plugin, name, None)
+            if handler is not None:
+                handler.addFilter(RedactingFilter(self.secrets))
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:

@@ -8,6 +8,7 @@ that still looks like a key, a signature or a known secret.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -71,3 +72,18 @@ def redact_text(text: str, secrets: Iterable[str]) -> str:
         if secret:
             text = text.replace(secret, REDACTED)
     return SIGNATURE_PARAM.sub(f"signature={REDACTED}", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Redacts signatures and known secrets in log records (urllib3 and vcrpy log every URL at DEBUG)."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self.secrets = tuple(secrets)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_text(message, self.secrets)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True

@@ -45,11 +45,10 @@ def run_header(run: RunRecord) -> str:
     ]
     if len(run.rounds) > 1:
         rows.append(("Rounds", ", ".join(f"{n}: {at}" for n, at in sorted(run.rounds.items()))))
-    changes = "".join(f"<li>{escape(change)}</li>" for change in run.changes)
+    changes = "".join(f'<br><span class="c2c-change">{escape(change)}</span>' for change in run.changes)
     return (
         f'{STYLE}<section id="c2c-header" class="c2c">'
-        f'<p id="c2c-verdict"><strong>{escape(run.verdict())}</strong></p>'
-        f'<ul id="c2c-changes">{changes}</ul>'
+        f'<p id="c2c-verdict"><strong>{escape(run.verdict())}</strong>{changes}</p>'
         f'<table id="c2c-run">{"".join(_row(*row) for row in rows)}</table>'
         "</section>"
     )
@@ -86,6 +85,31 @@ def failures_by_side(run: RunRecord) -> str:
             ]
             parts.append("</ul>")
     return "".join(parts) + "</section>"
+
+
+def key_matrix(run: RunRecord) -> str:
+    """Every key against every endpoint of the last round; empty with a single key."""
+    if len(run.sessions) < 2:
+        return ""
+    keys = [session.name for session in run.sessions]
+    answers = {(r.id, r.key_name): r for r in run.ran()}
+    endpoints = list(dict.fromkeys(r.id for r in run.ran()))
+    header = "<tr><th>Endpoint</th>" + "".join(f"<th>{escape(key)}</th>" for key in keys) + "</tr>"
+    body = "".join(
+        f"<tr><td>{escape(endpoint)}</td>"
+        + "".join(_answer_cell(answers.get((endpoint, key))) for key in keys)
+        + "</tr>"
+        for endpoint in endpoints
+    )
+    return f'<section id="c2c-matrix" class="c2c"><h3>Keys x endpoints</h3><table>{header}{body}</table></section>'
+
+
+def _answer_cell(record: EndpointRecord | None) -> str:
+    if record is None:
+        return "<td></td>"
+    working = record.outcome == "pass"
+    text = "ok" if working else record.code if record.code is not None else record.http_status or record.outcome
+    return f'<td class="c2c-cell-{"ok" if working else "fail"}">{escape(str(text))}</td>'
 
 
 def _cell(row: Row | None) -> str:

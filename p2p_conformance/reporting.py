@@ -23,6 +23,7 @@ from p2p_conformance.report_html import (
     control_checks,
     endpoint_table,
     failures_by_side,
+    key_matrix,
     run_header,
     timeline,
 )
@@ -122,7 +123,7 @@ class HtmlReportHooks:
     def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str]) -> None:
         run = self.collector.run
         prefix += [run_header(run), control_checks(run)]
-        postfix += [failures_by_side(run), timeline(self.collector.history, run), endpoint_table(run)]
+        postfix += [failures_by_side(run), key_matrix(run), timeline(self.collector.history, run), endpoint_table(run)]
 
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
         cells.insert(2, '<th class="sortable" data-column-type="side">Side</th>')

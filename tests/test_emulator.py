@@ -241,5 +241,5 @@ def test_story_phases_change_the_answers_and_are_checked() -> None:
     with pytest.raises(ScenarioError, match="no phase 'July 10' in this scenario \\(phases: July 6, July 9\\)"):
         scenario.set_phase("July 10")
     story["phases"] = [{"name": "x", "keys": {"other": {}}}]
-    with pytest.raises(ScenarioError, match="phases\\[0\\].keys: 'other' is not a key of the scenario"):
+    with pytest.raises(ScenarioError, match=r"phases\[0\].keys: 'other' is not a key of the scenario"):
         parse_scenario(story, CATALOG)

@@ -132,6 +132,10 @@ def test_canary_key_and_secret_appear_nowhere_even_when_a_request_raises(
         "-p",
         "leaky",
         "--showlocals",
+        "--log-level=DEBUG",
+        "-o",
+        "log_cli=true",
+        "--log-cli-level=DEBUG",
         "--tb=long",
         "-rA",
         "--record-mode=rewrite",
@@ -141,6 +145,8 @@ def test_canary_key_and_secret_appear_nowhere_even_when_a_request_raises(
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     output = result.stdout.str() + result.stderr.str()
     assert "RuntimeError: request failed for REDACTED signature=REDACTED" in output  # the raise was reported
+    assert "key REDACTED signature=REDACTED" in output  # the live log line was shown, redacted
+    assert "/sapi/v1/c2c/ads/search?recvWindow=5000&timestamp=" in output  # urllib3's DEBUG lines were shown
     results = {r["id"]: r for r in endpoint_suite.summary()["results"]}
     assert results["ads/getAds"]["outcome"] == "error"
     assert "RuntimeError: request failed for REDACTED" in results["ads/getAds"]["diagnosis"]
