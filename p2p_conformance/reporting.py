@@ -96,6 +96,15 @@ class RunCollector:
             self.run.changes = [f"history not stored: {error}"]
         write_summaries(self.run, self.settings.report_dir)
 
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        terminalreporter.write_sep("=", "Binance C2C conformance")
+        for line in [self.run.verdict(), *self.run.changes]:
+            terminalreporter.write_line(line)
+        terminalreporter.write_line(
+            f"report: {self.settings.report_dir / HTML_NAME} (and live-summary.json, "
+            f"live-summary.md); history: {self.settings.history_db}"
+        )
+
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         names = [HTML_NAME, "live-summary.json", "live-summary.md"]
         paths = [self.settings.report_dir / name for name in names if (self.settings.report_dir / name).exists()]
