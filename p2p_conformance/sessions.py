@@ -10,7 +10,7 @@ import requests
 
 from emulator import Emulator
 from p2p_conformance.controls import run_controls
-from p2p_conformance.live import LiveSession
+from p2p_conformance.live import LiveSession, TargetUnreachable
 from p2p_conformance.records import KeySession
 from p2p_conformance.settings import RunSettings
 
@@ -31,6 +31,7 @@ class LiveSessions:
         self.round = 0
         self.round_started: dict[int, str] = {}
         self._sessions: dict[str, tuple[LiveSession, KeySession]] = {}
+        self._unreachable: TargetUnreachable | None = None  # once the target is unreachable, stop asking
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -39,9 +40,17 @@ class LiveSessions:
     def get(self, key_name: str) -> tuple[LiveSession, KeySession]:
         """The key's session: clock offset measured, control checks run and ids resolved, once."""
         with self._lock:
+            if self._unreachable is not None:
+                raise self._unreachable
             if key_name not in self._sessions:
                 key = self.settings.keys[key_name]
-                session = LiveSession(self.settings.catalog, self.base_url, key, self.settings.recv_window, self.http)
+                try:
+                    session = LiveSession(
+                        self.settings.catalog, self.base_url, key, self.settings.recv_window, self.http
+                    )
+                except TargetUnreachable as error:
+                    self._unreachable = error
+                    raise
                 summary = KeySession(
                     key_name,
                     key.fingerprint,

@@ -46,7 +46,7 @@ class BinanceAuth(requests.auth.AuthBase):
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         parts = urlsplit(request.url or "")
-        present = sorted({name for name, _ in parse_qsl(parts.query)} & set(RESERVED_PARAMS))
+        present = sorted({name for name, _ in parse_qsl(parts.query, keep_blank_values=True)} & set(RESERVED_PARAMS))
         if present:
             raise ValueError(f"the request already has {', '.join(present)}: leave them to BinanceAuth")
         query = append_signature(

@@ -171,8 +171,10 @@ def test_unreachable_target_fails_every_live_test_with_one_clear_line(
     with socket.socket() as probe:  # a loopback port with nothing listening
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    result = endpoint_suite.run("-m", "live", "--binance-url", f"http://127.0.0.1:{port}", "-k", "getAds")
-    result.assert_outcomes(errors=1, deselected=188)
+    result = endpoint_suite.run("-m", "live", "--binance-url", f"http://127.0.0.1:{port}", "-k", "ads/get")
+    result.assert_outcomes(errors=8, deselected=181)
+    results = endpoint_suite.summary()["results"]
+    assert len(results) == 8 and {(r["outcome"], r["side"]) for r in results} == {("error", "network")}
     result.stdout.fnmatch_lines(
         [f"cannot read the server time at http://127.0.0.1:{port}/api/v3/time: ConnectionError*"]
     )
