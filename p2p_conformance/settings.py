@@ -130,6 +130,11 @@ def read_settings(config: pytest.Config) -> RunSettings:
     if config.option.repeat < 1 or config.option.interval < 0:
         raise pytest.UsageError("--repeat must be at least 1 and --interval at least 0 seconds")
     live = live_requested(config)
+    if config.option.record_mode not in (None, "none") and not live:
+        raise pytest.UsageError(
+            "--record-mode records cassettes from a live target: add -m live (and --emulator "
+            "to record from the local emulator)"
+        )
     # Emulator runs keep their reports and history apart, so demos never mix with real evidence.
     report_dir = Path(config.option.report_dir or (REPORT_DIR / "emulator" if config.option.emulator else REPORT_DIR))
     settings = RunSettings(

@@ -66,8 +66,8 @@ def test_replay_matches_the_json_body_not_only_the_url() -> None:
     contract = CATALOG["ads/search"]
     recorder = vcr.VCR(cassette_library_dir=str(CASSETTE_DIR), record_mode="none")
     wrong_body = replace(contract, params={**contract.params, "asset": "BTC"})
-    wrong = build_request(wrong_body, "https://api.binance.com", BinanceAuth(KEY))
-    right = build_request(contract, "https://api.binance.com", BinanceAuth(KEY))
+    wrong = build_request(wrong_body, "http://127.0.0.1:9", BinanceAuth(KEY))
+    right = build_request(contract, "http://127.0.0.1:9", BinanceAuth(KEY))
     with recorder.use_cassette("ads/search.yaml", **vcr_config()), requests.Session() as http:
         assert http.send(right).status_code == 200
         with pytest.raises(CannotOverwriteExistingCassetteException):

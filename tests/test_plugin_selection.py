@@ -58,3 +58,9 @@ def test_emulator_without_live_marker_is_refused(suite: pytest.Pytester) -> None
     result = suite.runpytest("--emulator")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: --emulator runs the live tests: add -m live"])
+
+
+def test_recording_without_live_is_refused(suite: pytest.Pytester) -> None:
+    result = suite.runpytest("--record-mode=rewrite")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --record-mode records cassettes from a live target: add -m live*"])
