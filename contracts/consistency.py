@@ -7,13 +7,12 @@ import jsonschema
 from contracts.checks import first_schema_error
 from contracts.model import NO_EXAMPLE, Catalog, CatalogError, Contract
 from signer import Placement
-
-RESERVED_PARAMS = {"recvWindow", "timestamp", "signature"}
+from signer.signing import SIGNING_PARAMS
 
 
 def _problems(contract: Contract, catalog: Catalog) -> list[str]:
     problems = []
-    reserved = RESERVED_PARAMS & set(contract.params)
+    reserved = set(SIGNING_PARAMS) & set(contract.params)
     if reserved:
         problems.append(f"params name {sorted(reserved)}, which the signer adds itself")
     for param, kind in contract.ids.items():

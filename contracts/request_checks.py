@@ -16,8 +16,7 @@ import requests
 
 from contracts.model import Contract
 from signer import API_KEY_HEADER, MAX_RECV_WINDOW, Placement, encode_query
-
-SIGNING_ORDER = ["recvWindow", "timestamp", "signature"]
+from signer.signing import SIGNING_PARAMS
 
 
 def _query(request: requests.PreparedRequest) -> str:
@@ -40,9 +39,9 @@ def check_method_and_path(contract: Contract, request: requests.PreparedRequest,
 
 def check_signing_params_last(contract: Contract, request: requests.PreparedRequest, secret: str) -> str | None:
     names = [name for name, _ in parse_qsl(_query(request), keep_blank_values=True)]
-    if names[-3:] == SIGNING_ORDER:
+    if tuple(names[-3:]) == SIGNING_PARAMS:
         return None
-    return f"received query parameters {names}, expected them to end with {SIGNING_ORDER}"
+    return f"received query parameters {names}, expected them to end with {list(SIGNING_PARAMS)}"
 
 
 def check_recv_window(contract: Contract, request: requests.PreparedRequest, secret: str) -> str | None:

@@ -13,15 +13,14 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from contracts import Catalog, Contract, load_catalog, load_error_codes
-from contracts.model import NO_EXAMPLE
+from contracts.model import API_RESTRICTIONS_PATH, NO_EXAMPLE, SERVER_TIME_PATH
 from emulator.gateway import Rejection, authenticate
 from emulator.scenario import API_RESTRICTIONS_ID, Scenario
 from signer import API_KEY_HEADER, Placement
+from signer.signing import SIGNING_PARAMS
 
-SIGNING_PARAMS = {"recvWindow", "timestamp", "signature"}
 WEIGHT_HEADER = "X-SAPI-USED-IP-WEIGHT-1M"
 # Documented in shared/binance-c2c.md section 5.6 (verbatim example of the wallet SDK tests).
-API_RESTRICTIONS_PATH = "/sapi/v1/account/apiRestrictions"
 API_RESTRICTIONS = {
     "ipRestrict": False,
     "createTime": 1623840271000,
@@ -109,7 +108,7 @@ class Emulator:
             )
             return response, call
 
-        if request.path == "/api/v3/time" and request.method == "GET":
+        if request.path == SERVER_TIME_PATH and request.method == "GET":
             return seen(_json({"serverTime": self.now_ms()}))
         contract = self.routes.get(request.path)
         if contract is None and request.path != API_RESTRICTIONS_PATH:
@@ -139,9 +138,9 @@ class Emulator:
             raise Rejection(-31002)
         if contract.placement is not Placement.JSON_BODY:
             return None
-        extra = set(params) - SIGNING_PARAMS
+        extra = set(params) - set(SIGNING_PARAMS)
         if extra:
-            read = len(set(params) & SIGNING_PARAMS) + 1
+            read = len(set(params) & set(SIGNING_PARAMS)) + 1
             raise Rejection(
                 -1104,
                 f"Not all sent parameters were read; read '{read}' parameter(s) but was sent '{len(params) + 1}'.",

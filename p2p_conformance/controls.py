@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import requests
 
 from contracts.checks import is_gateway_error, parsed_body
+from contracts.model import API_RESTRICTIONS_PATH
 from p2p_conformance.diagnosis import diagnose_code
 from p2p_conformance.live import TIMEOUT_SECONDS, LiveSession
 from signer import Ed25519Key, HmacKey, sign, vectors
 
-API_RESTRICTIONS_PATH = "/sapi/v1/account/apiRestrictions"
 CLOCK_SKEW_LIMIT_MS = 1000  # a timestamp more than 1 s ahead of the server is refused (-1021)
 
 

@@ -12,12 +12,12 @@ import requests
 from contracts import Catalog, Contract
 from contracts.build import build_request
 from contracts.checks import check_answer, is_business_error, parsed_body
+from contracts.model import SERVER_TIME_PATH
 from p2p_conformance.ids import ResolvedId, params_with_ids, resolve_ids
 from p2p_conformance.redaction import scrub_body
 from p2p_conformance.reproduction import curl_command
 from signer import BinanceAuth, Key
 
-SERVER_TIME_PATH = "/api/v3/time"
 TIMEOUT_SECONDS = 15
 BODY_LIMIT = 4000
 RATE_LIMIT_HEADER_PREFIXES = ("x-sapi-used-", "x-mbx-used-", "x-mbx-order-count-", "retry-after")

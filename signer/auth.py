@@ -9,10 +9,9 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 import requests
 
 from signer.keys import Key
-from signer.signing import DEFAULT_RECV_WINDOW, append_signature, check_recv_window
+from signer.signing import DEFAULT_RECV_WINDOW, SIGNING_PARAMS, append_signature, check_recv_window
 
 API_KEY_HEADER = "X-MBX-APIKEY"
-RESERVED_PARAMS = ("recvWindow", "timestamp", "signature")
 
 
 def _now_ms() -> int:
@@ -46,7 +45,7 @@ class BinanceAuth(requests.auth.AuthBase):
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         parts = urlsplit(request.url or "")
-        present = sorted({name for name, _ in parse_qsl(parts.query, keep_blank_values=True)} & set(RESERVED_PARAMS))
+        present = sorted({name for name, _ in parse_qsl(parts.query, keep_blank_values=True)} & set(SIGNING_PARAMS))
         if present:
             raise ValueError(f"the request already has {', '.join(present)}: leave them to BinanceAuth")
         query = append_signature(

@@ -19,6 +19,7 @@ from signer.keys import Key
 
 DEFAULT_RECV_WINDOW = 5000
 MAX_RECV_WINDOW = 60000
+SIGNING_PARAMS = ("recvWindow", "timestamp", "signature")  # added by the signer, last, in this order
 
 
 class Placement(enum.StrEnum):
