@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import requests
@@ -14,8 +15,12 @@ from vcr.serializers import yamlserializer
 from contracts import load_catalog
 from contracts.build import build_request
 from p2p_conformance.cassettes import CASSETTE_DIR, CassetteLeakError, RefusingPersister, vcr_config
+from p2p_conformance.recording import record_all
 from p2p_conformance.redaction import REDACTED, find_leaks, scrub_body
 from signer import BinanceAuth, HmacKey, vectors
+
+if TYPE_CHECKING:
+    from conftest import EndpointSuite
 
 KEY = HmacKey(vectors.BINANCE_API_KEY, vectors.BINANCE_SECRET)
 CATALOG = load_catalog()
@@ -80,3 +85,15 @@ def test_recorded_real_ids_are_put_back_to_placeholders() -> None:
     scrubbed = config["before_record_request"](request)
     assert scrubbed.uri == "http://x/p?a=20219644646554779648"
     assert scrubbed.body == b'{"adOrderNo":"20219644646554779648"}'
+
+
+def test_recorder_writes_every_endpoint_from_its_own_emulator_and_they_replay(
+    tmp_path: Path, endpoint_suite: EndpointSuite
+) -> None:
+    recorded = record_all(tmp_path)
+    assert recorded == [contract.id for contract in CATALOG.contracts]
+    files = sorted(tmp_path.rglob("*.yaml"))
+    assert len(files) == 63
+    assert all(find_leaks(path.read_text()) == [] for path in files)
+    assert all("http://127.0.0.1:" in path.read_text() for path in files)  # recorded from loopback only
+    endpoint_suite.run("-k", "test_replay", "--cassette-dir", str(tmp_path)).assert_outcomes(passed=63, deselected=126)
