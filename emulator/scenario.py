@@ -15,7 +15,8 @@ A scenario file (YAML)::
           chat/retrieveChatCredential: {slow: 1.5, then: ok}
 
 A story that changes over time lists ``phases`` (each ``{name, keys: {key: {default, endpoints}}}``);
-a phase replaces the behaviours of the keys it names. The emulator starts in the first phase.
+a phase's ``default`` replaces the key's, and its ``endpoints`` add to and override the key's own.
+The emulator starts in the first phase.
 
 Behaviours: ``ok`` (the documented example), an error code such as ``"-2008"`` (the gateway's
 error with its usual HTTP status), ``http-500``, ``rate-limited`` (429 with ``Retry-After``),
@@ -154,7 +155,7 @@ def _behaviours(spec: Mapping[str, Any], where: str, known_endpoints: set[str]) 
 def parse_scenario(document: Mapping[str, Any], catalog: Catalog | None = None) -> Scenario:
     """Build a :class:`Scenario` from its parsed YAML, checking every name against the catalog."""
     known_endpoints = {contract.id for contract in (catalog or load_catalog()).contracts} | {API_RESTRICTIONS_ID}
-    keys, base = {}, {}
+    keys, base_specs = {}, {}
     for name, spec in (document.get("keys") or {}).items():
         where = f"keys.{name}"
         if not isinstance(spec, dict) or "api_key" not in spec:
@@ -162,9 +163,10 @@ def parse_scenario(document: Mapping[str, Any], catalog: Catalog | None = None) 
         if ("secret" in spec) == ("public_key" in spec):
             raise ScenarioError(f"{where}: give exactly one of secret (HMAC) and public_key (RSA/Ed25519)")
         keys[name] = KeyScenario(name, spec["api_key"], spec.get("secret"), spec.get("public_key"))
-        base[name] = _behaviours(spec, where, known_endpoints)
+        base_specs[name] = spec
     if not keys:
         raise ScenarioError("the scenario has no keys")
+    base = {name: _behaviours(spec, f"keys.{name}", known_endpoints) for name, spec in base_specs.items()}
     phases = []
     for index, spec in enumerate(document.get("phases") or []):
         where = f"phases[{index}]"
@@ -172,12 +174,13 @@ def parse_scenario(document: Mapping[str, Any], catalog: Catalog | None = None) 
         unknown = sorted(set(overlays) - set(keys))
         if unknown:
             raise ScenarioError(f"{where}.keys: {unknown[0]!r} is not a key of the scenario")
-        behaviours = {
-            name: _behaviours(overlays[name], f"{where}.keys.{name}", known_endpoints)
-            if name in overlays
-            else base[name]
-            for name in keys
-        }
+        behaviours = dict(base)
+        for name, overlay in overlays.items():
+            merged = {
+                "default": overlay.get("default", base_specs[name].get("default", "ok")),
+                "endpoints": {**(base_specs[name].get("endpoints") or {}), **(overlay.get("endpoints") or {})},
+            }
+            behaviours[name] = _behaviours(merged, f"{where}.keys.{name}", known_endpoints)
         phases.append(Phase(str(spec.get("name", index + 1)), behaviours))
     return Scenario(str(document.get("description", "")), keys, phases or [Phase("only", base)])
 

@@ -228,18 +228,32 @@ def test_standalone_emulator_serves_the_july_9_scenario_and_logs_no_query(tmp_pa
 
 def test_story_phases_change_the_answers_and_are_checked() -> None:
     story = {
-        "keys": {"k": {"api_key": HMAC.api_key, "secret": HMAC_SECRET, "default": "-2008"}},
-        "phases": [{"name": "July 6"}, {"name": "July 9", "keys": {"k": {"endpoints": {"ads/getAds": "ok"}}}}],
+        "keys": {
+            "k": {
+                "api_key": HMAC.api_key,
+                "secret": HMAC_SECRET,
+                "default": "-2008",
+                "endpoints": {"account/apiRestrictions": "ok"},
+            }
+        },
+        "phases": [
+            {"name": "July 6"},
+            {"name": "July 9", "keys": {"k": {"endpoints": {"ads/getAds": "ok"}}}},
+            {"name": "July 10", "keys": {"k": {"default": "ok", "endpoints": {"ads/getAds": "http-500"}}}},
+        ],
     }
     scenario = parse_scenario(story, CATALOG)
     assert scenario.next_step("k", "ads/getAds").answer == "-2008"
     scenario.set_phase("July 9")
     assert scenario.next_step("k", "ads/getAds").answer == "ok"
-    assert scenario.next_step("k", "ads/search").answer == "ok"  # a phase replaces the key's behaviours
+    assert scenario.next_step("k", "ads/search").answer == "-2008"  # the key's default still holds
+    assert scenario.next_step("k", "account/apiRestrictions").answer == "ok"  # and its own endpoints
+    scenario.set_phase("July 10")
+    assert [scenario.next_step("k", e).answer for e in ("ads/getAds", "ads/search")] == ["http-500", "ok"]
     scenario.set_phase(9)
-    assert scenario.phase.name == "July 9"
-    with pytest.raises(ScenarioError, match="no phase 'July 10' in this scenario \\(phases: July 6, July 9\\)"):
-        scenario.set_phase("July 10")
+    assert scenario.phase.name == "July 10"
+    with pytest.raises(ScenarioError, match=r"no phase 'July 11' in this scenario \(phases: July 6, July 9, July 10\)"):
+        scenario.set_phase("July 11")
     story["phases"] = [{"name": "x", "keys": {"other": {}}}]
     with pytest.raises(ScenarioError, match=r"phases\[0\].keys: 'other' is not a key of the scenario"):
         parse_scenario(story, CATALOG)

@@ -73,6 +73,7 @@ def test_seed_story_gives_every_trend_and_the_since_previous_sentence(endpoint_s
     assert {pair: trends[pair] for pair in STORY_TRENDS} == STORY_TRENDS
     assert set(trends.values()) == {"stable-ok", "stable-fail", "fixed", "regressed", "intermittent"}
     fingerprints = {k["name"]: k["fingerprint"] for k in summary["keys"]}
+    assert all(check["ok"] for key in summary["keys"] for check in key["controls"])  # the keys are valid
     changes = summary["changes"]
     assert len(changes) == 3
     assert changes[0].startswith(f"key1 ({fingerprints['key1']}): 2 of 6 endpoints now work, down from 3 of 6 at ")
