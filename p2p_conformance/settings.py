@@ -138,14 +138,14 @@ def read_settings(config: pytest.Config) -> RunSettings:
     # Emulator runs keep their reports and history apart, so demos never mix with real evidence.
     report_dir = Path(config.option.report_dir or (REPORT_DIR / "emulator" if config.option.emulator else REPORT_DIR))
     settings = RunSettings(
-        catalog,
-        live,
-        config.option.recv_window,
-        user_ids,
-        report_dir,
-        Path(config.option.history_db or report_dir / HISTORY_NAME),
-        config.option.repeat,
-        config.option.interval,
+        catalog=catalog,
+        live=live,
+        recv_window=config.option.recv_window,
+        user_ids=user_ids,
+        report_dir=report_dir,
+        history_db=Path(config.option.history_db or report_dir / HISTORY_NAME),
+        repeat=config.option.repeat,
+        interval=config.option.interval,
     )
     if config.option.emulator:
         if not live:
