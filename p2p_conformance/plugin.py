@@ -10,9 +10,10 @@ from p2p_conformance.cassettes import RefusingPersister
 from p2p_conformance.options import add_options
 from p2p_conformance.reporting import configure_reporting
 from p2p_conformance.selection import (
-    LIVE_MARKER,
     block_network_unless_live,
     deselect_opt_in_unless_requested,
+    order_by_round,
+    record_live_read_only_calls,
 )
 from p2p_conformance.settings import SETTINGS, read_settings
 from signer.keys import secret_texts
@@ -45,25 +46,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     deselect_opt_in_unless_requested(config, items)
-    items.sort(key=_round_of)  # stable: round 1 of every endpoint, then round 2...
-    if config.option.record_mode not in (None, "none"):
-        for item in items:
-            contract = _contract_of(item)
-            if item.get_closest_marker(LIVE_MARKER) and contract is not None and contract.read_only:
-                item.add_marker(pytest.mark.vcr)
-
-
-def _params(item: pytest.Item) -> dict[str, Any]:
-    callspec = getattr(item, "callspec", None)
-    return callspec.params if callspec else {}
-
-
-def _contract_of(item: pytest.Item) -> Any:
-    return _params(item).get("contract")
-
-
-def _round_of(item: pytest.Item) -> int:
-    return int(_params(item).get("round_number", 1))
+    order_by_round(items)
+    record_live_read_only_calls(config, items)
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:

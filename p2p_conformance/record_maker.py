@@ -20,6 +20,7 @@ from p2p_conformance.live import LiveResult
 from p2p_conformance.records import EndpointRecord, KeySession
 from p2p_conformance.redaction import RedactingFilter, redact_text
 from p2p_conformance.report_html import endpoint_details
+from p2p_conformance.selection import LIVE_MARKER, item_params
 
 RECORD_PROPERTY = "p2p_conformance_record"
 SESSION_PROPERTY = "p2p_conformance_session"
@@ -63,9 +64,8 @@ class RecordMaker:
         outcome = yield
         report: pytest.TestReport = outcome.get_result()
         self._redact(report)
-        callspec = getattr(item, "callspec", None)
-        contract = callspec.params.get("contract") if callspec else None
-        if contract is None or not item.get_closest_marker("live"):
+        contract = item_params(item).get("contract")
+        if contract is None or not item.get_closest_marker(LIVE_MARKER):
             return
         record = self._record(item, report, call, contract)
         if record is None:
@@ -81,8 +81,7 @@ class RecordMaker:
         self, item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[None], contract: Contract
     ) -> EndpointRecord | None:
         live = item.stash.get(LIVE_CALL, None)
-        callspec = getattr(item, "callspec", None)
-        params = callspec.params if callspec else {}
+        params = item_params(item)
         key_name = params.get("key_name", next(iter(self.fingerprints)))
         run = {
             "key_name": key_name,

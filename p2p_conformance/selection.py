@@ -1,8 +1,10 @@
-"""Which tests a run selects: opt-in tests (live, browser) only when ``-m`` names them."""
+"""Which tests a run selects and in what order: opt-in tests (live, browser) only when ``-m`` names
+them, ``--repeat`` rounds one after the other, and the live tests that record cassettes."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -35,3 +37,24 @@ def block_network_unless_live(config: pytest.Config) -> None:
     if not live_requested(config):
         config.option.block_network = True
         config.option.allowed_hosts = config.option.allowed_hosts or LOOPBACK_HOSTS
+
+
+def item_params(item: pytest.Item) -> dict[str, Any]:
+    """The parameters of a parametrized test (``contract``, ``key_name``, ``round_number``)."""
+    callspec = getattr(item, "callspec", None)
+    return callspec.params if callspec else {}
+
+
+def order_by_round(items: list[pytest.Item]) -> None:
+    """Round 1 of every endpoint, then round 2... (a stable sort keeps the catalog's order)."""
+    items.sort(key=lambda item: int(item_params(item).get("round_number", 1)))
+
+
+def record_live_read_only_calls(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``--record-mode``, live tests of read-only endpoints record their cassette; nothing else does."""
+    if config.option.record_mode in (None, "none"):
+        return
+    for item in items:
+        contract = item_params(item).get("contract")
+        if item.get_closest_marker(LIVE_MARKER) and contract is not None and contract.read_only:
+            item.add_marker(pytest.mark.vcr)
