@@ -1,4 +1,10 @@
-"""The emulator: a WSGI app (Werkzeug) that answers like Binance's gateway for the C2C catalog."""
+"""The emulator: a WSGI app (Werkzeug) that answers like Binance's gateway for the C2C catalog.
+
+Where the reference is silent about what Binance does, the emulator enforces the contract instead,
+so a client that breaks it is caught here: business parameters in the query of a JSON-body
+endpoint get -1104, a missing or non-JSON body -1135, a missing contract header (``clientType``)
+-31002, the wrong method 405 and an unknown path 404. Binance itself may be more lenient.
+"""
 
 from __future__ import annotations
 
