@@ -157,10 +157,10 @@ def configure_reporting(config: pytest.Config, settings: RunSettings) -> None:
         check_history(settings.history_db)
     except HistoryError as error:
         raise pytest.UsageError(str(error)) from None
-    if not config.option.htmlpath:
-        config.option.htmlpath = str(Path(settings.report_dir) / HTML_NAME)
-        config.option.self_contained_html = True
     collector = RunCollector(config, settings, secrets)
     config.pluginmanager.register(collector, "p2p-conformance-collector")
-    if config.pluginmanager.hasplugin("html"):
+    if config.pluginmanager.hasplugin("html"):  # absent with -p no:html: the JSON and Markdown remain
+        if not config.option.htmlpath:
+            config.option.htmlpath = str(Path(settings.report_dir) / HTML_NAME)
+            config.option.self_contained_html = True
         config.pluginmanager.register(HtmlReportHooks(collector), "p2p-conformance-html")

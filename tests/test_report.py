@@ -210,3 +210,12 @@ def test_verdict_line_says_where_the_failures_are(sides: list[str], expected: st
     run = RunRecord("2026-07-09T11:53:00Z", None)
     run.results = [record("pass", "none"), *(record("fail", side) for side in sides)]
     assert run.verdict() == expected
+
+
+def test_without_pytest_html_the_json_and_markdown_are_still_written(endpoint_suite: EndpointSuite) -> None:
+    result = endpoint_suite.run("-m", "live", "--emulator", "-p", "no:html", "-k", "getAds")
+    result.assert_outcomes(passed=1, deselected=188)
+    assert sorted(p.name for p in endpoint_suite.reports.glob("live-*.*") if "-2" not in p.name) == [
+        "live-summary.json",
+        "live-summary.md",
+    ]
