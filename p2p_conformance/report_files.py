@@ -50,7 +50,11 @@ def markdown_summary(run: RunRecord) -> str:
         lines += ["", f"## Failures {SIDE_WORDS[side]} ({sum(map(len, by_diagnosis.values()))})"]
         for diagnosis, records in by_diagnosis.items():
             lines += ["", f"**{diagnosis}** Next: {records[0].next_step}", ""]
-            lines += [f"- {r.method} {r.path} (HTTP {r.http_status}, code {r.code}, trend {r.trend})" for r in records]
+            lines += [
+                f"- {r.method} {r.path} (HTTP {r.http_status}, code {r.code}, trend {r.trend}"
+                + (f", key {r.key_name})" if len(run.sessions) > 1 else ")")
+                for r in records
+            ]
     working = [r for r in run.ran() if r.outcome == "pass"]
     lines += ["", f"## Working ({len(working)})", "", *(f"- {r.method} {r.path} (trend {r.trend})" for r in working)]
     not_run = {r.id for r in run.results if r.outcome == "skipped"}

@@ -81,6 +81,10 @@ def test_seed_story_gives_every_trend_and_the_since_previous_sentence(endpoint_s
     assert changes[2].startswith(f"key3 ({fingerprints['key3']}): 1 of 6 endpoints now work, unchanged from 1 of 6")
     markdown = (reports / "live-summary.md").read_text()
     assert changes[1] in markdown and "trend regressed" in markdown
+    assert (
+        "- GET /sapi/v1/c2c/orderMatch/getUserOrderSummary (HTTP 400, code -2008, trend regressed, key key2)"
+        in markdown
+    )
     assert summary["verdict"] == "4 of 18 read-only endpoint and key pairs work; failures are on Binance's side."
     rows = load_rows(reports / "history.sqlite3")
     assert len({row.run_id for row in rows}) == 4 and len(rows) == 4 * 6 * 3
