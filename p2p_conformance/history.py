@@ -125,16 +125,22 @@ def record_run(
         connection.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(run_id, *row) for row in rows])
 
 
-def load_rows(path: Path, since: str | None = None, key_fingerprint: str | None = None) -> list[Row]:
-    """Stored results in time order, from ``since`` (ISO 8601) on, for one key fingerprint if given."""
+def load_rows(
+    path: Path, since: str | None = None, key_fingerprint: str | None = None, last_runs: int | None = None
+) -> list[Row]:
+    """Stored results in time order, from ``since`` (ISO 8601) on, for one key fingerprint if given,
+    of the latest ``last_runs`` runs if given (selected in SQL: a long history is not read whole)."""
     query = (
         "SELECT r.run_id, runs.started_at, r.endpoint_id, r.key_fingerprint, r.outcome, r.http_status, "
         "r.code, r.side, r.latency_ms FROM results r JOIN runs USING (run_id) WHERE runs.started_at >= ?"
     )
-    parameters: list[str] = [since or ""]
+    parameters: list[str | int] = [since or ""]
     if key_fingerprint:
         query += " AND r.key_fingerprint = ?"
         parameters.append(key_fingerprint)
+    if last_runs is not None:
+        query += " AND r.run_id IN (SELECT run_id FROM runs ORDER BY started_at DESC, run_id DESC LIMIT ?)"
+        parameters.append(last_runs)
     with open_history(path, create=False) as connection:
         rows = connection.execute(query + " ORDER BY runs.started_at, r.run_id", parameters).fetchall()
     return [Row._make(row) for row in rows]

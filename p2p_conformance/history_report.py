@@ -41,7 +41,7 @@ def render_history(db: Path, since: str | None = None, key: str | None = None, c
         f"{escape(f'; key {key}') if key else ''}</p>"
         f"<p id='c2c-trend-counts'>Endpoint and key pairs by trend: {escape(summary)}</p>"
         f"<h2>Latest run against the one before</h2><ul id='c2c-changes'>{changes}</ul>"
-        f"<h2>Timeline (last {columns} runs)</h2>{timeline_table(by_pair, columns=columns)}"
+        f"<h2>Timeline (last {columns} runs)</h2>{timeline_table(by_pair, found, columns=columns)}"
         "</body></html>"
     )
 

@@ -7,7 +7,7 @@ from html import escape
 
 from p2p_conformance.history import Row
 from p2p_conformance.records import SIDE_WORDS, EndpointRecord, RunRecord
-from p2p_conformance.trends import Series, series, trends
+from p2p_conformance.trends import Series
 
 STYLE = (
     "<style>#c2c-verdict{font-size:1.2em} .c2c table td,.c2c table th{padding:2px 8px;text-align:left}"
@@ -121,13 +121,15 @@ def _cell(row: Row | None) -> str:
 
 
 def timeline_table(
-    by_pair: Series, pairs: Sequence[tuple[str, str]] | None = None, columns: int = TIMELINE_COLUMNS
+    by_pair: Series,
+    found: dict[tuple[str, str], str],
+    pairs: Sequence[tuple[str, str]] | None = None,
+    columns: int = TIMELINE_COLUMNS,
 ) -> str:
-    """Endpoint and key against the last ``columns`` runs, each cell the answer; trend per pair."""
+    """Endpoint and key against the last ``columns`` runs, each cell the answer; ``found``: trend per pair."""
     pairs = [pair for pair in (pairs or sorted(by_pair)) if pair in by_pair]
     started = {row.run_id: row.started_at for pair in pairs for row in by_pair[pair]}
     runs = sorted(started, key=lambda run_id: (started[run_id], run_id))[-columns:]
-    found = trends({pair: by_pair[pair] for pair in pairs})
     header = (
         "<tr><th>Endpoint</th><th>Key</th>"
         + "".join(f"<th>{escape(started[run][:16].replace('T', ' '))}</th>" for run in runs)
@@ -144,12 +146,12 @@ def timeline_table(
     return f'<table class="c2c-timeline">{header}{"".join(body)}</table>'
 
 
-def timeline(rows: Sequence[Row], run: RunRecord) -> str:
-    """The timeline of this run's read-only endpoints and keys, from the history."""
+def timeline(by_pair: Series, found: dict[tuple[str, str], str], run: RunRecord) -> str:
+    """The timeline of this run's read-only endpoints and keys, from the recent history."""
     pairs = list(dict.fromkeys((r.id, r.key_fingerprint) for r in run.results if not r.mutating))
     return (
         f'<section id="c2c-timeline" class="c2c"><h3>Timeline (last {TIMELINE_COLUMNS} runs of the history)</h3>'
-        f"{timeline_table(series(rows), pairs)}</section>"
+        f"{timeline_table(by_pair, found, pairs)}</section>"
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from p2p_conformance.history import HistoryError, Row, check_history, load_rows, record_run
+from p2p_conformance.history import HistoryError, check_history, load_rows, record_run
 from p2p_conformance.record_maker import RECORD_PROPERTY, ROUND_PROPERTY, SESSION_PROPERTY, RecordMaker
 from p2p_conformance.records import EndpointRecord, KeySession, RunRecord
 from p2p_conformance.report_files import HTML_NAME, guard_file, keep_timestamped_copies, write_summaries
@@ -29,7 +29,7 @@ from p2p_conformance.report_html import (
 )
 from p2p_conformance.sessions import utc_now
 from p2p_conformance.settings import RunSettings
-from p2p_conformance.trends import series, since_previous, trends
+from p2p_conformance.trends import Series, series, since_previous, trends
 from signer.keys import secret_texts
 
 TREND_WINDOW_RUNS = 50
@@ -45,7 +45,8 @@ class RunCollector:
         self.run_id = f"{self.run.started_at}-{uuid.uuid4().hex[:8]}"  # overlapping runs may start together
         self.records: dict[str, EndpointRecord] = {}
         self.sessions: dict[str, KeySession] = {}
-        self.history: list[Row] = []
+        self.series: Series = {}  # the recent history, per endpoint and key
+        self.trends: dict[tuple[str, str], str] = {}
 
     def __repr__(self) -> str:
         return f"RunCollector({len(self.records)} records)"
@@ -75,15 +76,14 @@ class RunCollector:
                 self.run.case_id,
                 rows,
             )
-        history = load_rows(self.settings.history_db)
-        recent = set(list(dict.fromkeys(row.run_id for row in history))[-TREND_WINDOW_RUNS:])
-        self.history = [row for row in history if row.run_id in recent]
-        found = trends(series(self.history))
-        self.run.results = [replace(r, trend=found.get((r.id, r.key_fingerprint))) for r in records]
+        history = load_rows(self.settings.history_db, last_runs=TREND_WINDOW_RUNS)
+        self.series = series(history)
+        self.trends = trends(self.series)
+        self.run.results = [replace(r, trend=self.trends.get((r.id, r.key_fingerprint))) for r in records]
         last_run = f"{self.run_id}#{max((r.round for r in records), default=1)}"
         keys = {r.key_name: r.key_fingerprint for r in records}
         self.run.changes = [
-            (f"{name} ({fingerprint}): " if len(keys) > 1 else "") + since_previous(self.history, last_run, fingerprint)
+            (f"{name} ({fingerprint}): " if len(keys) > 1 else "") + since_previous(history, last_run, fingerprint)
             for name, fingerprint in keys.items()
         ]
 
@@ -132,7 +132,12 @@ class HtmlReportHooks:
     def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str]) -> None:
         run = self.collector.run
         prefix += [run_header(run), control_checks(run)]
-        postfix += [failures_by_side(run), key_matrix(run), timeline(self.collector.history, run), endpoint_table(run)]
+        postfix += [
+            failures_by_side(run),
+            key_matrix(run),
+            timeline(self.collector.series, self.collector.trends, run),
+            endpoint_table(run),
+        ]
 
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
         cells.insert(2, '<th class="sortable" data-column-type="side">Side</th>')

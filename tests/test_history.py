@@ -174,6 +174,7 @@ def test_since_previous_reads_up_down_and_first(tmp_path: Path) -> None:
     assert since_previous(rows, "b", "k") == "2 of 2 endpoints now work, up from 1 of 2 at 11:53"
     assert since_previous(rows, "a", "k") == "1 of 2 endpoints now work (first run with this key)"
     assert load_rows(path, since="2025-07-09T12:00:00Z", key_fingerprint="k")[0].run_id == "b"
+    assert {row.run_id for row in load_rows(path, last_runs=1)} == {"b"}
 
 
 def test_history_report_renders_without_calling_anything(endpoint_suite: EndpointSuite, tmp_path: Path) -> None:
