@@ -132,7 +132,7 @@ def timeline_table(
     runs = sorted(started, key=lambda run_id: (started[run_id], run_id))[-columns:]
     header = (
         "<tr><th>Endpoint</th><th>Key</th>"
-        + "".join(f"<th>{escape(started[run][:16].replace('T', ' '))}</th>" for run in runs)
+        + "".join(f"<th>{escape(started[run][:19].replace('T', ' '))}</th>" for run in runs)
         + "<th>Trend</th></tr>"
     )
     body = []
