@@ -1,3 +1,6 @@
-"""Root conftest: only loads the suite's plugin and fixtures; the work lives in ``p2p_conformance``."""
+"""Root conftest: nothing to do here.
 
-pytest_plugins = ["p2p_conformance.plugin", "p2p_conformance.fixtures"]
+The suite's plugin (``p2p_conformance.pytest_plugin.plugin``) is loaded by pytest itself through the
+``pytest11`` entry point of the installed package, so its options are known before pytest reads
+the command line's paths, and another project can use it by installing this package.
+"""

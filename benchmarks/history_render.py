@@ -16,12 +16,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from p2p_conformance.history import check_history
-from p2p_conformance.history_report import render_history
+from p2p_conformance.report.history import validate_history
+from p2p_conformance.report.history_report import render_history
 
 
 def fill(path: Path, runs: int, endpoints: int, keys: int) -> None:
-    check_history(path)  # creates the schema
+    validate_history(path)  # creates the schema
     rng = random.Random(7)
     start = datetime(2025, 7, 1, tzinfo=UTC)
     behaviour = [rng.choice(["ok", "fail", "flap"]) for _ in range(endpoints)]

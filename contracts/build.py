@@ -8,8 +8,7 @@ from typing import Any
 import requests
 
 from contracts.model import Contract
-from signer import BinanceAuth, Placement, encode_query
-from signer.signing import json_body
+from signer import BinanceAuth, Placement, encode_query, json_body
 
 USER_AGENT = "p2p-conformance/0.1"
 

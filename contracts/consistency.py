@@ -6,8 +6,7 @@ import jsonschema
 
 from contracts.checks import first_schema_error
 from contracts.model import NO_EXAMPLE, Catalog, CatalogError, Contract
-from signer import Placement
-from signer.signing import SIGNING_PARAMS
+from signer import SIGNING_PARAMS, Placement
 
 
 def _problems(contract: Contract, catalog: Catalog) -> list[str]:

@@ -15,8 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 
 from contracts.model import Contract
-from signer import API_KEY_HEADER, MAX_RECV_WINDOW, Placement, encode_query
-from signer.signing import SIGNING_PARAMS
+from signer import API_KEY_HEADER, MAX_RECV_WINDOW, SIGNING_PARAMS, Placement, encode_query
 
 
 def _query(request: requests.PreparedRequest) -> str:

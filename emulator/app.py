@@ -22,8 +22,7 @@ from contracts import Catalog, Contract, load_catalog, load_error_codes
 from contracts.model import API_RESTRICTIONS_PATH, NO_EXAMPLE, SERVER_TIME_PATH
 from emulator.gateway import Rejection, authenticate
 from emulator.scenario import API_RESTRICTIONS_ID, Scenario
-from signer import API_KEY_HEADER, Placement
-from signer.signing import SIGNING_PARAMS
+from signer import API_KEY_HEADER, SIGNING_PARAMS, Placement
 
 WEIGHT_HEADER = "X-SAPI-USED-IP-WEIGHT-1M"
 # Documented in shared/binance-c2c.md section 5.6 (verbatim example of the wallet SDK tests).

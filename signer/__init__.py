@@ -13,13 +13,24 @@ from signer.auth import API_KEY_HEADER, BinanceAuth
 from signer.encoding import encode_query
 from signer.env import load_key
 from signer.errors import KeyConfigError, KeyFormatWarning
-from signer.keys import Ed25519Key, HmacKey, Key, RsaKey
-from signer.signing import DEFAULT_RECV_WINDOW, MAX_RECV_WINDOW, Placement, SignedQuery, sign, signed_query
+from signer.keys import Ed25519Key, HmacKey, Key, RsaKey, secret_texts
+from signer.signing import (
+    DEFAULT_RECV_WINDOW,
+    MAX_RECV_WINDOW,
+    SIGNING_PARAMS,
+    Placement,
+    SignedQuery,
+    json_body,
+    sign,
+    signed_query,
+    validate_recv_window,
+)
 
 __all__ = [
     "API_KEY_HEADER",
     "DEFAULT_RECV_WINDOW",
     "MAX_RECV_WINDOW",
+    "SIGNING_PARAMS",
     "BinanceAuth",
     "Ed25519Key",
     "HmacKey",
@@ -30,7 +41,10 @@ __all__ = [
     "RsaKey",
     "SignedQuery",
     "encode_query",
+    "json_body",
     "load_key",
+    "secret_texts",
     "sign",
     "signed_query",
+    "validate_recv_window",
 ]

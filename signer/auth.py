@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 import requests
 
 from signer.keys import Key
-from signer.signing import DEFAULT_RECV_WINDOW, SIGNING_PARAMS, append_signature, check_recv_window
+from signer.signing import DEFAULT_RECV_WINDOW, SIGNING_PARAMS, append_signature, validate_recv_window
 
 API_KEY_HEADER = "X-MBX-APIKEY"
 
@@ -34,7 +34,7 @@ class BinanceAuth(requests.auth.AuthBase):
         offset_ms: int = 0,
         clock_ms: Callable[[], int] = _now_ms,
     ) -> None:
-        check_recv_window(recv_window)
+        validate_recv_window(recv_window)
         self.key = key
         self.recv_window = recv_window
         self.offset_ms = offset_ms

@@ -14,7 +14,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from signer.errors import KeyConfigError
-from signer.keys import HmacKey, Key, asymmetric_key, check_credential_text
+from signer.keys import HmacKey, Key, asymmetric_key, validate_credential_text
 
 API_KEY = "BINANCE_API_KEY"
 API_SECRET = "BINANCE_API_SECRET"
@@ -34,7 +34,7 @@ def binance_settings(environ: Mapping[str, str] | None = None, dotenv_path: str 
 
 
 def _read_pem(path_text: str) -> bytes:
-    check_credential_text(path_text, PRIVATE_KEY_PATH)
+    validate_credential_text(path_text, PRIVATE_KEY_PATH)
     path = Path(path_text).expanduser()
     try:
         return path.read_bytes()
@@ -52,7 +52,7 @@ def key_from_settings(settings: Mapping[str, str]) -> Key:
     """Build the key that ``settings`` describe, or raise :class:`KeyConfigError` saying what to set."""
     if API_KEY not in settings:
         raise KeyConfigError(f"{API_KEY} is not set: put it in the environment or in .env (see .env.example)")
-    check_credential_text(settings[API_KEY], API_KEY)
+    validate_credential_text(settings[API_KEY], API_KEY)
     secret, pem_path = settings.get(API_SECRET), settings.get(PRIVATE_KEY_PATH)
     if secret is not None and pem_path is not None:
         raise KeyConfigError(
@@ -60,7 +60,7 @@ def key_from_settings(settings: Mapping[str, str]) -> Key:
             "the key type (HMAC secret, or RSA/Ed25519 private key file)"
         )
     if secret is not None:
-        check_credential_text(secret, API_SECRET)
+        validate_credential_text(secret, API_SECRET)
         return HmacKey(settings[API_KEY], secret)
     if pem_path is None:
         raise KeyConfigError(

@@ -28,7 +28,7 @@ def fingerprint(api_key: str) -> str:
     return f"{api_key[:4]}...{api_key[-4:]}" if len(api_key) >= 16 else "****"
 
 
-def check_credential_text(value: str, name: str) -> None:
+def validate_credential_text(value: str, name: str) -> None:
     """Raise :class:`KeyConfigError` naming ``name`` when ``value`` was pasted wrongly."""
     if not value:
         raise KeyConfigError(f"{name} is empty: paste the value from Binance's API management page")
@@ -53,7 +53,7 @@ def check_credential_text(value: str, name: str) -> None:
 
 
 def _check_api_key(api_key: str) -> None:
-    check_credential_text(api_key, "API key")
+    validate_credential_text(api_key, "API key")
     if not api_key.isalnum():
         warnings.warn(
             f"API key {fingerprint(api_key)} has characters other than letters and digits "
@@ -103,7 +103,7 @@ class HmacKey(_ApiKeyHolder):
 
     def __init__(self, api_key: str, secret: str) -> None:
         super().__init__(api_key)
-        check_credential_text(secret, "secret")
+        validate_credential_text(secret, "secret")
         if secret == api_key:
             raise KeyConfigError(
                 "the secret equals the API key: the secret is the second value Binance shows when the key is created"
@@ -224,7 +224,9 @@ def asymmetric_key(api_key: str, pem: str | bytes, passphrase: str | bytes | Non
 def secret_texts(key: Key) -> tuple[str, ...]:
     """The texts that must never appear in a file or log: the API key, and an HMAC key's secret.
 
-    For leak guards only (cassette writer, report writer); it is not part of the public API.
+    The one way to get them, for leak guards and redaction (cassette writer, report writer, log
+    filters): never print or store what it returns. An RSA or Ed25519 private key never leaves its
+    ``cryptography`` object, so only its API key is listed.
     """
     if isinstance(key, HmacKey):
         return key.api_key, key._secret.decode("utf-8")

@@ -42,7 +42,7 @@ def sign(payload: str, key: Key) -> str:
     return key.sign(payload)
 
 
-def check_recv_window(recv_window: int) -> None:
+def validate_recv_window(recv_window: int) -> None:
     """Refuse a recvWindow Binance would reject (-1102), before anything is sent."""
     if isinstance(recv_window, bool) or not isinstance(recv_window, int) or not 0 < recv_window <= MAX_RECV_WINDOW:
         raise ValueError(
@@ -53,7 +53,7 @@ def check_recv_window(recv_window: int) -> None:
 
 def append_signature(query: str, key: Key, *, timestamp: int, recv_window: int = DEFAULT_RECV_WINDOW) -> str:
     """Add ``recvWindow``, ``timestamp`` and then the signature to an already encoded query."""
-    check_recv_window(recv_window)
+    validate_recv_window(recv_window)
     signing = encode_query([("recvWindow", recv_window), ("timestamp", timestamp)])
     payload = f"{query}&{signing}" if query else signing
     return f"{payload}&signature={percent_encode(sign(payload, key))}"

@@ -15,7 +15,7 @@ from contracts import Contract
 from contracts.build import build_request
 from contracts.checks import check_answer
 from contracts.request_checks import request_problems
-from p2p_conformance.live import LiveResult
+from p2p_conformance.model import LiveResult
 from signer import BinanceAuth, HmacKey, vectors
 
 # Offline modes sign with Binance's published example key: public, and never sent anywhere.

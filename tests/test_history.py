@@ -13,19 +13,27 @@ from typing import TYPE_CHECKING
 import pytest
 import yaml
 
+from catalog_facts import ENDPOINTS, MUTATING, OFFLINE_TESTS, READ_ONLY
 from emulator import Emulator, load_scenario, running_emulator
-from p2p_conformance.history import HistoryError, check_history, load_rows, record_run
-from p2p_conformance.trends import since_previous, trend
+from p2p_conformance.model import EndpointRecord, Outcome, Side
+from p2p_conformance.report.history import HistoryError, load_rows, store_run, validate_history
+from p2p_conformance.report.trends import since_previous, trend
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite
 
 REPO = Path(__file__).resolve().parents[1]
 ENDPOINT_TESTS = str(REPO / "tests" / "test_endpoints.py")  # for runs in a subprocess
-SEED_ENDPOINTS = (
-    "not agent and (getAds or getUserOrderSummary or getAvailableAdsCategory or ads/search "
-    "or getReferencePrice or retrieveChatCredential)"
+SEED_IDS = (
+    "ads/getAds",
+    "orderMatch/getUserOrderSummary",
+    "ads/getAvailableAdsCategory",
+    "ads/search",
+    "ads/getReferencePrice",
+    "chat/retrieveChatCredential",
 )
+SEED_ENDPOINTS = f"not agent and ({' or '.join(SEED_IDS)})"  # the seed case file's six endpoints
+STORY_KEYS = 3
 STORY_TRENDS = {
     ("ads/getAds", "key1"): "stable-ok",
     ("orderMatch/getUserOrderSummary", "key1"): "fixed",
@@ -66,7 +74,11 @@ def test_trend_labels(working: list[bool], expected: str) -> None:
 
 def test_seed_story_gives_every_trend_and_the_since_previous_sentence(endpoint_suite: EndpointSuite) -> None:
     result, reports = run_story(endpoint_suite, "--repeat", "4", "--case-id", "144098731"), endpoint_suite.reports
-    result.assert_outcomes(passed=4 + 5 + 7 + 4, failed=72 - 20, deselected=126 + 63 * 3 * 4 - 72)
+    selected = len(SEED_IDS) * STORY_KEYS * 4
+    working = 4 + 5 + 7 + 4  # per round, as the story tells it
+    result.assert_outcomes(
+        passed=working, failed=selected - working, deselected=OFFLINE_TESTS + ENDPOINTS * STORY_KEYS * 4 - selected
+    )
     summary = endpoint_suite.summary()
     last_round = [r for r in summary["results"] if r["round"] == 4]
     trends = {(r["id"], r["key_name"]): r["trend"] for r in last_round}
@@ -93,7 +105,11 @@ def test_seed_story_gives_every_trend_and_the_since_previous_sentence(endpoint_s
 def test_each_run_adds_to_the_history_and_compares_with_the_previous_one(endpoint_suite: EndpointSuite) -> None:
     for phase, working in (("July 9 11:53", 2), ("July 9 12:14", 3)):
         result, reports = run_story(endpoint_suite, "--phase", phase, select="and key2"), endpoint_suite.reports
-        result.assert_outcomes(passed=working, failed=6 - working, deselected=309)
+        result.assert_outcomes(
+            passed=working,
+            failed=len(SEED_IDS) - working,
+            deselected=OFFLINE_TESTS + ENDPOINTS * STORY_KEYS - len(SEED_IDS),
+        )
     summary = endpoint_suite.summary()
     assert summary["changes"][0].startswith("3 of 6 endpoints now work, up from 2 of 6 at ")
     assert len({row.run_id for row in load_rows(reports / "history.sqlite3")}) == 2
@@ -131,13 +147,14 @@ def test_parallel_workers_and_overlapping_runs_write_every_row_once(
         for n in range(2)
     ]
     outputs = [run.communicate(timeout=300)[0].decode() for run in runs]
-    assert all("40 failed, 3 passed, 20 skipped" in output for output in outputs), outputs
+    counts = f"{len(READ_ONLY) - 3} failed, 3 passed, {len(MUTATING)} skipped"  # July 9: three endpoints work
+    assert all(counts in output for output in outputs), outputs
     rows = load_rows(history)
     assert len({row.run_id for row in rows}) == 2
-    assert len(rows) == 2 * 63 and len({(r.run_id, r.endpoint_id) for r in rows}) == 2 * 63
+    assert len(rows) == 2 * ENDPOINTS and len({(r.run_id, r.endpoint_id) for r in rows}) == 2 * ENDPOINTS
     for n in range(2):
         results = json.loads((tmp_path / f"reports{n}" / "live-summary.json").read_text())["results"]
-        assert len(results) == 63 and {r["outcome"] for r in results} == {"pass", "fail", "skipped"}
+        assert len(results) == ENDPOINTS and {r["outcome"] for r in results} == {"pass", "fail", "skipped"}
 
 
 def test_foreign_and_corrupt_files_are_refused_and_left_untouched(tmp_path: Path) -> None:
@@ -149,7 +166,7 @@ def test_foreign_and_corrupt_files_are_refused_and_left_untouched(tmp_path: Path
     for path, expected in [(foreign, "an SQLite file of something else"), (corrupt, "not a readable history file")]:
         before = path.read_bytes()
         with pytest.raises(HistoryError, match=expected):
-            check_history(path)
+            validate_history(path)
         assert path.read_bytes() == before
 
 
@@ -161,15 +178,20 @@ def test_live_run_with_a_foreign_history_stops_before_sending_anything(endpoint_
     result.stderr.fnmatch_lines(["ERROR: */history.sqlite3 is not a readable history file*left untouched"])
 
 
+def stored(endpoint: str, outcome: str) -> EndpointRecord:
+    """A result of key ``k`` as the history stores it."""
+    return EndpointRecord(
+        endpoint, "GET", "/p", None, "A", Outcome(outcome), Side.NONE, "", "", "k", "k", http_status=200, code="000000"
+    )
+
+
 def test_since_previous_reads_up_down_and_first(tmp_path: Path) -> None:
     path = tmp_path / "h.sqlite3"
     for run_id, at, outcomes in [
         ("a", "2025-07-09T11:53:00Z", ["pass", "fail"]),
         ("b", "2025-07-09T12:14:00Z", ["pass", "pass"]),
     ]:
-        record_run(
-            path, run_id, at, "u", None, [(f"e{i}", "k", o, 200, "000000", "none", 1.0) for i, o in enumerate(outcomes)]
-        )
+        store_run(path, run_id, at, "u", None, [stored(f"e{i}", outcome) for i, outcome in enumerate(outcomes)])
     rows = load_rows(path)
     assert since_previous(rows, "b", "k") == "2 of 2 endpoints now work, up from 1 of 2 at 11:53"
     assert since_previous(rows, "a", "k") == "1 of 2 endpoints now work (first run with this key)"
@@ -185,7 +207,7 @@ def test_history_report_renders_without_calling_anything(endpoint_suite: Endpoin
     command = [
         sys.executable,
         "-m",
-        "p2p_conformance.history_report",
+        "p2p_conformance.report.history_report",
         "--db",
         str(reports / "history.sqlite3"),
         "--since",
@@ -208,13 +230,11 @@ def test_history_report_renders_without_calling_anything(endpoint_suite: Endpoin
     [(["--since", "July 6"], "'July 6' is not a date"), (["--key", "none...none"], "has no run for key none...none")],
 )
 def test_history_report_bad_input_gets_one_line(tmp_path: Path, arguments: list[str], expected: str) -> None:
-    record_run(
-        tmp_path / "h.sqlite3", "a", "2025-07-09T11:53:00Z", "u", None, [("e", "k", "pass", 200, "0", "none", 1.0)]
-    )
+    store_run(tmp_path / "h.sqlite3", "a", "2025-07-09T11:53:00Z", "u", None, [stored("e", "pass")])
     command = [
         sys.executable,
         "-m",
-        "p2p_conformance.history_report",
+        "p2p_conformance.report.history_report",
         "--db",
         str(tmp_path / "h.sqlite3"),
         "--out",
@@ -238,7 +258,8 @@ def test_several_keys_from_a_keys_file_cover_key_times_endpoint(endpoint_suite: 
         result = endpoint_suite.run(
             "-m", "live", "--binance-url", url, "--keys-file", str(keys_file), "-k", f"test_live and {SEED_ENDPOINTS}"
         )
-    result.assert_outcomes(passed=4, failed=14, deselected=126 + 63 * 3 - 18)
+    selected = len(SEED_IDS) * STORY_KEYS
+    result.assert_outcomes(passed=4, failed=selected - 4, deselected=OFFLINE_TESTS + ENDPOINTS * STORY_KEYS - selected)
     summary = endpoint_suite.summary()
     assert [k["name"] for k in summary["keys"]] == ["key1", "key2", "key3"]
     assert {(r["id"], r["key_name"]) for r in summary["results"]} >= {("ads/getAds", "key3"), ("ads/search", "key1")}

@@ -1,6 +1,9 @@
-"""A plain ``pytest`` is offline: live tests are deselected and only loopback is reachable."""
+"""The plugin in a project of its own: found by its entry point, offline unless ``-m live``, and its
+options and folders taken from that project, not from this repository."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -26,10 +29,22 @@ def test_non_loopback_connection_is_blocked():
 
 @pytest.fixture
 def suite(pytester: pytest.Pytester) -> pytest.Pytester:
-    """A throwaway project with one live test and one offline test, using this suite's plugin."""
-    pytester.makeini("[pytest]\nmarkers =\n    live: live\naddopts = -p p2p_conformance.plugin\n")
+    """A throwaway project with one live test and two offline tests; pytest loads the plugin by its entry point."""
+    pytester.makeini("[pytest]\n")  # an ini file of its own: the throwaway project is its rootdir
     pytester.makepyfile(TESTS)
     return pytester
+
+
+def live_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Binance's published example key: enough for a live run whose tests call nothing."""
+    monkeypatch.setenv("BINANCE_API_KEY", vectors.BINANCE_API_KEY)
+    monkeypatch.setenv("BINANCE_API_SECRET", vectors.BINANCE_SECRET)
+
+
+def test_plugin_is_found_by_its_entry_point_and_registers_its_markers(suite: pytest.Pytester) -> None:
+    result = suite.runpytest("--strict-markers", "--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.live: calls the real target with your key*", "@pytest.mark.browser: *"])
+    suite.runpytest("--strict-markers").assert_outcomes(passed=2, deselected=1)
 
 
 def test_plain_run_deselects_live_tests_and_blocks_the_network(suite: pytest.Pytester) -> None:
@@ -42,9 +57,23 @@ def test_plain_run_deselects_live_tests_and_blocks_the_network(suite: pytest.Pyt
 def test_marker_expression_naming_live_selects_live_tests(
     suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, expression: str
 ) -> None:
-    monkeypatch.setenv("BINANCE_API_KEY", vectors.BINANCE_API_KEY)
-    monkeypatch.setenv("BINANCE_API_SECRET", vectors.BINANCE_SECRET)
+    live_credentials(monkeypatch)
     suite.runpytest("-m", expression, "-k", "test_live").assert_outcomes(passed=1, deselected=2)
+    assert (suite.path / "reports" / "live-summary.json").is_file()  # under the project's rootdir
+
+
+def test_path_options_in_space_form_work_outside_the_project_on_every_run(
+    suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    live_credentials(monkeypatch)
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    keys_file, reports = elsewhere / "keys.toml", elsewhere / "my-reports"
+    keys_file.write_text(f'[main]\napi_key = "{vectors.BINANCE_API_KEY}"\nsecret = "{vectors.BINANCE_SECRET}"\n')
+    for _ in range(2):  # the second time the report folder exists
+        result = suite.runpytest("-m", "live", "--keys-file", str(keys_file), "--report-dir", str(reports))
+        result.assert_outcomes(passed=1, deselected=2)
+    assert len({Path(p).name for p in reports.glob("live-summary-*.json")}) == 2
+    assert not (suite.path / "reports").exists()
 
 
 def test_live_run_without_credentials_fails_with_one_line_saying_what_to_set(suite: pytest.Pytester) -> None:

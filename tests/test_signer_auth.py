@@ -81,10 +81,14 @@ def test_public_api_is_exactly_what_the_readme_documents() -> None:
         "MAX_RECV_WINDOW",
         "Placement",
         "RsaKey",
+        "SIGNING_PARAMS",
         "SignedQuery",
         "encode_query",
+        "json_body",
         "load_key",
+        "secret_texts",
         "sign",
         "signed_query",
+        "validate_recv_window",
     ]
     assert all(hasattr(signer, name) for name in signer.__all__)

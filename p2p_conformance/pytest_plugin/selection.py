@@ -9,22 +9,24 @@ from typing import Any
 import pytest
 
 LIVE_MARKER = "live"
-OPT_IN_MARKERS = (LIVE_MARKER, "browser")
+BROWSER_MARKER = "browser"
+MARKERS = {
+    LIVE_MARKER: "calls the real target with your key; selected only with `-m live`",
+    BROWSER_MARKER: "renders the HTML report in headless Chromium; selected only with `-m browser`",
+}
 LOOPBACK_HOSTS = r"127\.0\.0\.1$,localhost$,::1$"  # pytest-recording matches these regexes from the start
 
 
-def marker_requested(config: pytest.Config, marker: str) -> bool:
-    """True when the ``-m`` expression names ``marker`` (``-m live``, ``-m "live and ..."``)."""
-    return re.search(rf"\b{marker}\b", config.option.markexpr or "") is not None
+def requested_markers(markexpr: str) -> frozenset[str]:
+    """The opt-in markers the ``-m`` expression names (``-m live``, ``-m "live and ..."``)."""
+    return frozenset(marker for marker in MARKERS if re.search(rf"\b{marker}\b", markexpr))
 
 
-def live_requested(config: pytest.Config) -> bool:
-    return marker_requested(config, LIVE_MARKER)
-
-
-def deselect_opt_in_unless_requested(config: pytest.Config, items: list[pytest.Item]) -> None:
+def deselect_opt_in_unless_requested(
+    config: pytest.Config, items: list[pytest.Item], requested: frozenset[str]
+) -> None:
     """Keep a plain ``pytest`` offline and quick: drop live and browser tests unless ``-m`` names them."""
-    unwanted = [marker for marker in OPT_IN_MARKERS if not marker_requested(config, marker)]
+    unwanted = [marker for marker in MARKERS if marker not in requested]
     dropped = [item for item in items if any(item.get_closest_marker(marker) for marker in unwanted)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
@@ -32,9 +34,9 @@ def deselect_opt_in_unless_requested(config: pytest.Config, items: list[pytest.I
         items[:] = [item for item in items if item not in dropped_set]
 
 
-def block_network_unless_live(config: pytest.Config) -> None:
+def block_network_unless_live(config: pytest.Config, live: bool) -> None:
     """Offline runs may open connections to loopback only (pytest-recording's network guard)."""
-    if not live_requested(config):
+    if not live:
         config.option.block_network = True
         config.option.allowed_hosts = config.option.allowed_hosts or LOOPBACK_HOSTS
 
@@ -50,10 +52,8 @@ def order_by_round(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: int(item_params(item).get("round_number", 1)))
 
 
-def record_live_read_only_calls(config: pytest.Config, items: list[pytest.Item]) -> None:
+def mark_cassette_recording(items: list[pytest.Item]) -> None:
     """With ``--record-mode``, live tests of read-only endpoints record their cassette; nothing else does."""
-    if config.option.record_mode in (None, "none"):
-        return
     for item in items:
         contract = item_params(item).get("contract")
         if item.get_closest_marker(LIVE_MARKER) and contract is not None and contract.read_only:

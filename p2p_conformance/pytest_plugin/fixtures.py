@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from functools import partial
 from typing import Any
 
 import pytest
 import requests
 
 from contracts import Catalog, Contract
-from emulator import Emulator, running_emulator
-from p2p_conformance.cassettes import CASSETTE_DIR
-from p2p_conformance.cassettes import vcr_config as make_vcr_config
-from p2p_conformance.live import LiveResult, TargetUnreachable
-from p2p_conformance.record_maker import LIVE_CALL, SETUP_PROBLEM, LiveCall
-from p2p_conformance.sessions import LiveSessions
-from p2p_conformance.settings import SETTINGS, RunSettings
+from emulator import Emulator, Scenario, running_emulator
+from p2p_conformance.engine.live import TargetUnreachable
+from p2p_conformance.engine.sessions import LiveSessions
+from p2p_conformance.model import LiveResult
+from p2p_conformance.pytest_plugin.settings import SETTINGS, RunSettings
+from p2p_conformance.pytest_plugin.stash import LIVE_CALL, SETUP_PROBLEM, LiveCall
+from p2p_conformance.safety.cassettes import vcr_config as make_vcr_config
 
 
 @pytest.fixture(scope="session")
@@ -37,16 +38,24 @@ def emulator_instance(run_settings: RunSettings) -> Emulator | None:
     return Emulator(run_settings.scenario, run_settings.catalog) if run_settings.scenario else None
 
 
+def _move_story_on(scenario: Scenario, round_number: int) -> None:
+    """The emulator's story moves one phase per ``--repeat`` round (round 1 is the first phase)."""
+    scenario.set_phase(round_number - 1)
+
+
 @pytest.fixture(scope="session")
 def live_sessions(run_settings: RunSettings, emulator_instance: Emulator | None) -> Iterator[LiveSessions]:
     """The run's target (the emulator started here for ``--emulator``) and one session per key."""
     with ExitStack() as stack:
         http = stack.enter_context(requests.Session())
         base_url = run_settings.base_url
+        on_new_round = None
         if emulator_instance is not None:
             base_url = stack.enter_context(running_emulator(emulator_instance))
+            if run_settings.phase is None:
+                on_new_round = partial(_move_story_on, emulator_instance.scenario)
         assert base_url is not None, "live_sessions is only requested by live tests"
-        yield LiveSessions(run_settings, base_url, http, emulator_instance)
+        yield LiveSessions(run_settings.plan, base_url, http, on_new_round)
 
 
 @pytest.fixture
@@ -68,24 +77,24 @@ def live_call(
     """Calls an endpoint live for this test's key and round, and keeps the result for the report."""
     started = live_sessions.enter_round(round_number)
     try:
-        session, summary = live_sessions.get(key_name)
+        session, key = live_sessions.get(key_name)
     except TargetUnreachable as error:
         request.node.stash[SETUP_PROBLEM] = str(error)
         pytest.fail(str(error), pytrace=False)
 
     def call(contract: Contract) -> LiveResult:
         result = session.call(contract)
-        request.node.stash[LIVE_CALL] = LiveCall(result, summary, round_number, started)
+        request.node.stash[LIVE_CALL] = LiveCall(result, key, round_number, started)
         return result
 
-    request.node.stash[LIVE_CALL] = LiveCall(None, summary, round_number, started)
+    request.node.stash[LIVE_CALL] = LiveCall(None, key, round_number, started)
     return call
 
 
 @pytest.fixture(scope="session")
-def vcr_cassette_dir(pytestconfig: pytest.Config) -> str:
-    """One cassette per endpoint, in the repository's ``cassettes/`` unless ``--cassette-dir`` says otherwise."""
-    return str(pytestconfig.option.cassette_dir or CASSETTE_DIR)
+def vcr_cassette_dir(run_settings: RunSettings) -> str:
+    """One cassette per endpoint, in the rootdir's ``cassettes/`` unless ``--cassette-dir`` says otherwise."""
+    return str(run_settings.cassette_dir)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""``python -m p2p_conformance.recording``: record the shipped cassettes from the local emulator.
+"""Record the shipped cassettes from the local emulator: ``p2p-record-cassettes``.
 
 It starts its own emulator on 127.0.0.1 with the all-ok scenario and takes no target option, so
 it cannot reach Binance: that is why it may call the mutating endpoints too, whose cassettes the
@@ -18,15 +18,16 @@ import vcr
 from contracts import load_catalog
 from contracts.build import build_request
 from emulator import Emulator, load_scenario, running_emulator
-from p2p_conformance.cassettes import CASSETTE_DIR, RefusingPersister, vcr_config
+from p2p_conformance.safety import secrets_of
+from p2p_conformance.safety.cassettes import RefusingPersister, vcr_config
 from signer import BinanceAuth, HmacKey
-from signer.keys import secret_texts
 
 SCENARIO = "all-ok"
-log = logging.getLogger("p2p_conformance.recording")
+DEFAULT_CASSETTE_DIR = Path("cassettes")  # relative to where it is run: the project's checkout
+log = logging.getLogger("p2p_conformance.record_cassettes")
 
 
-def record_all(cassette_dir: Path = CASSETTE_DIR) -> list[str]:
+def record_all(cassette_dir: Path) -> list[str]:
     """Record one cassette per catalog endpoint from a fresh emulator; returns the endpoint ids."""
     catalog = load_catalog()
     scenario = load_scenario(SCENARIO, catalog)
@@ -36,7 +37,7 @@ def record_all(cassette_dir: Path = CASSETTE_DIR) -> list[str]:
     recorder = vcr.VCR(
         cassette_library_dir=str(cassette_dir), record_mode="all", path_transformer=vcr.VCR.ensure_suffix(".yaml")
     )
-    recorder.register_persister(RefusingPersister(secret_texts(key)))
+    recorder.register_persister(RefusingPersister(secrets_of([key])))
     recorded = []
     with running_emulator(Emulator(scenario, catalog)) as base_url, requests.Session() as http:
         for contract in catalog.contracts:
@@ -48,8 +49,10 @@ def record_all(cassette_dir: Path = CASSETTE_DIR) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m p2p_conformance.recording", description=__doc__)
-    parser.add_argument("--cassette-dir", type=Path, default=CASSETTE_DIR, help="where to write (default cassettes/)")
+    parser = argparse.ArgumentParser(prog="p2p-record-cassettes", description=__doc__)
+    parser.add_argument(
+        "--cassette-dir", type=Path, default=DEFAULT_CASSETTE_DIR, help="where to write (default: ./cassettes)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("vcr").setLevel(logging.WARNING)

@@ -1,4 +1,4 @@
-"""``python -m p2p_conformance.history_report``: the history as HTML, without calling Binance.
+"""``p2p-history-report``: the history as HTML, without calling Binance.
 
 For the moment a merchant writes to support: which endpoints worked with which key, run after
 run, and each one's trend (``stable-ok``, ``stable-fail``, ``fixed``, ``regressed``,
@@ -13,10 +13,12 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
-from p2p_conformance.history import HISTORY_NAME, HistoryError, load_rows
-from p2p_conformance.report_html import STYLE, TIMELINE_COLUMNS, timeline_table
-from p2p_conformance.settings import REPORT_DIR
-from p2p_conformance.trends import TRENDS, series, since_previous, trends
+from p2p_conformance.model import Trend
+from p2p_conformance.report.history import HISTORY_NAME, HistoryError, load_rows
+from p2p_conformance.report.html import STYLE, TIMELINE_COLUMNS, timeline_table
+from p2p_conformance.report.trends import series, since_previous, trends
+
+REPORT_DIR = Path("reports")  # relative to where it is run, as ``pytest -m live`` writes it by default
 
 
 def render_history(db: Path, since: str | None = None, key: str | None = None, columns: int = TIMELINE_COLUMNS) -> str:
@@ -26,7 +28,7 @@ def render_history(db: Path, since: str | None = None, key: str | None = None, c
         raise HistoryError(f"{db} has no run{f' since {since}' if since else ''}{f' for key {key}' if key else ''}")
     by_pair = series(rows)
     found = trends(by_pair)
-    counts = {label: sum(value == label for value in found.values()) for label in TRENDS}
+    counts = {label: sum(value == label for value in found.values()) for label in Trend}
     last_run = {row.key_fingerprint: row.run_id for row in rows}  # rows are in time order
     changes = "".join(
         f"<li>{escape(fingerprint)}: {escape(since_previous(rows, run_id, fingerprint))}</li>"
@@ -54,12 +56,19 @@ def _iso(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m p2p_conformance.history_report", description=__doc__)
-    parser.add_argument("--db", type=Path, default=REPORT_DIR / HISTORY_NAME, help="the history file")
+    parser = argparse.ArgumentParser(prog="p2p-history-report", description=__doc__)
+    parser.add_argument(
+        "--db", type=Path, default=REPORT_DIR / HISTORY_NAME, help="the history file (default: reports/history.sqlite3)"
+    )
     parser.add_argument("--since", type=_iso, help="only runs from this UTC date or time on")
     parser.add_argument("--key", help="only this key, by its fingerprint as the reports show it (e.g. JvVV...x9Qa)")
     parser.add_argument("--columns", type=int, default=TIMELINE_COLUMNS, help="runs shown in the timeline")
-    parser.add_argument("--out", type=Path, default=REPORT_DIR / "history.html", help="where to write the page")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=REPORT_DIR / "history.html",
+        help="where to write the page (default: reports/history.html)",
+    )
     args = parser.parse_args(argv)
     try:
         page = render_history(args.db, args.since, args.key, args.columns)

@@ -17,10 +17,9 @@ from vcr.persisters.filesystem import FilesystemPersister
 from vcr.request import Request as VcrRequest
 from vcr.serialize import serialize
 
-from p2p_conformance.redaction import REDACTED, find_leaks, scrub_body
+from p2p_conformance.safety.redaction import REDACTED, find_leaks, scrub_body
 from signer import API_KEY_HEADER
 
-CASSETTE_DIR = Path(__file__).resolve().parents[1] / "cassettes"
 MATCH_ON = ("method", "path", "query", "body")
 
 

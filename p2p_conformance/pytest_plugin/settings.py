@@ -1,4 +1,8 @@
-"""What a run is asked to do, read once at start-up; bad input stops the run with one line."""
+"""What a run is asked to do, read once at start-up; bad input stops the run with one line.
+
+This is the only module that reads pytest's options (``config.option``); everything else gets the
+frozen :class:`RunSettings`.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,11 @@ import pytest
 
 from contracts import Catalog, CatalogError, load_catalog
 from emulator import Scenario, ScenarioError, load_scenario
-from p2p_conformance.history import HISTORY_NAME
-from p2p_conformance.options import DEFAULT_BASE_URL
-from p2p_conformance.selection import live_requested
-from signer import HmacKey, Key, KeyConfigError
+from p2p_conformance.engine.sessions import RunPlan
+from p2p_conformance.pytest_plugin.options import DEFAULT_BASE_URL
+from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, requested_markers
+from p2p_conformance.report.history import HISTORY_NAME
+from signer import HmacKey, Key, KeyConfigError, validate_recv_window
 from signer.env import (
     API_KEY,
     API_SECRET,
@@ -25,10 +30,8 @@ from signer.env import (
     binance_settings,
     key_from_settings,
 )
-from signer.signing import check_recv_window
 
 SETTINGS = pytest.StashKey["RunSettings"]()
-REPORT_DIR = Path(__file__).resolve().parents[1] / "reports"
 KEYS_FILE = "BINANCE_KEYS_FILE"
 KEYS_FILE_FIELDS = {
     "api_key": API_KEY,
@@ -40,18 +43,32 @@ KEYS_FILE_FIELDS = {
 
 @dataclass(frozen=True)
 class RunSettings:
+    """Everything a run was asked to do; directories default to the rootdir's, never the package's."""
+
     catalog: Catalog
-    live: bool
+    requested_markers: frozenset[str]  # the opt-in markers ``-m`` names
     recv_window: int
     user_ids: dict[str, str]
     report_dir: Path
     history_db: Path
+    cassette_dir: Path
+    recording: bool = False  # ``--record-mode`` other than none: live tests record cassettes
+    case_id: str | None = None
     repeat: int = 1
     interval: float = 0.0
     base_url: str | None = None  # None with the emulator: its port is known only once it runs
     keys: dict[str, Key] = field(default_factory=dict)  # by name, in the order given
     scenario: Scenario | None = None
     phase: str | None = None  # a pinned emulator phase; else each round moves to the next one
+
+    @property
+    def live(self) -> bool:
+        return LIVE_MARKER in self.requested_markers
+
+    @property
+    def plan(self) -> RunPlan:
+        """What the engine's live sessions need of these settings."""
+        return RunPlan(self.catalog, self.keys, self.recv_window, self.user_ids, self.interval)
 
 
 def _pairs(values: Sequence[str], option: str) -> dict[str, str]:
@@ -120,7 +137,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
     """The run's settings; raises :class:`pytest.UsageError` (one line, exit status 4) on bad input."""
     try:
         catalog = load_catalog().with_variants(_pairs(config.option.variant, "--variant"))
-        check_recv_window(config.option.recv_window)
+        validate_recv_window(config.option.recv_window)
     except (CatalogError, ValueError) as error:
         raise pytest.UsageError(str(error)) from None
     user_ids = _pairs(config.option.ids, "--id")
@@ -129,21 +146,29 @@ def read_settings(config: pytest.Config) -> RunSettings:
         raise pytest.UsageError(f"--id {unknown[0]}: unknown id kind (known: {', '.join(sorted(catalog.id_sources))})")
     if config.option.repeat < 1 or config.option.interval < 0:
         raise pytest.UsageError("--repeat must be at least 1 and --interval at least 0 seconds")
-    live = live_requested(config)
-    if config.option.record_mode not in (None, "none") and not live:
+    requested = requested_markers(config.option.markexpr or "")
+    live = LIVE_MARKER in requested
+    recording = config.option.record_mode not in (None, "none")
+    if recording and not live:
         raise pytest.UsageError(
             "--record-mode records cassettes from a live target: add -m live (and --emulator "
             "to record from the local emulator)"
         )
     # Emulator runs keep their reports and history apart, so demos never mix with real evidence.
-    report_dir = Path(config.option.report_dir or (REPORT_DIR / "emulator" if config.option.emulator else REPORT_DIR))
+    default_reports = config.rootpath / "reports"
+    if config.option.emulator:
+        default_reports /= "emulator"
+    report_dir = Path(config.option.report_dir or default_reports)
     settings = RunSettings(
         catalog=catalog,
-        live=live,
+        requested_markers=requested,
         recv_window=config.option.recv_window,
         user_ids=user_ids,
         report_dir=report_dir,
         history_db=Path(config.option.history_db or report_dir / HISTORY_NAME),
+        cassette_dir=Path(config.option.cassette_dir or config.rootpath / "cassettes"),
+        recording=recording,
+        case_id=config.option.case_id,
         repeat=config.option.repeat,
         interval=config.option.interval,
     )

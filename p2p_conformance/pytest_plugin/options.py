@@ -1,4 +1,4 @@
-"""Command-line options of the suite."""
+"""Command-line options of the suite (read once, by :mod:`.settings`)."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--history-db",
         default=None,
-        help="the history file live runs add to (default: reports/history.sqlite3)",
+        help="the history file live runs add to (default: history.sqlite3 in the report folder)",
     )
     group.addoption(
         "--variant",
@@ -70,7 +70,7 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--cassette-dir",
         default=None,
-        help="folder of the endpoint cassettes (default: the repository's cassettes/)",
+        help="folder of the endpoint cassettes (default: cassettes/ under pytest's rootdir)",
     )
     group.addoption(
         "--case-id",
@@ -80,7 +80,8 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--report-dir",
         default=None,
-        help="where live runs write the report (default: the repository's reports/, reports/emulator/ with --emulator)",
+        help="where live runs write the report (default: reports/ under pytest's rootdir, reports/emulator/ "
+        "with --emulator)",
     )
     group.addoption(
         "--recv-window",

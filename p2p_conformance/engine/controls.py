@@ -8,24 +8,17 @@ clock is reachable and close, the same key and signer are accepted by
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 
 import requests
 
 from contracts.checks import is_gateway_error, parsed_body
 from contracts.model import API_RESTRICTIONS_PATH
-from p2p_conformance.diagnosis import diagnose_code
-from p2p_conformance.live import TIMEOUT_SECONDS, LiveSession
+from p2p_conformance.engine.diagnosis import diagnose_code
+from p2p_conformance.engine.live import TIMEOUT_SECONDS, LiveSession
+from p2p_conformance.model import ControlCheck
 from signer import Ed25519Key, HmacKey, sign, vectors
 
 CLOCK_SKEW_LIMIT_MS = 1000  # a timestamp more than 1 s ahead of the server is refused (-1021)
-
-
-@dataclass(frozen=True)
-class ControlCheck:
-    name: str
-    ok: bool
-    evidence: str
 
 
 def clock_check(session: LiveSession) -> ControlCheck:

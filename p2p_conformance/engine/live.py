@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -13,9 +12,10 @@ from contracts import Catalog, Contract
 from contracts.build import build_request
 from contracts.checks import check_answer, is_business_error, parsed_body
 from contracts.model import SERVER_TIME_PATH
-from p2p_conformance.ids import ResolvedId, params_with_ids, resolve_ids
-from p2p_conformance.redaction import scrub_body
-from p2p_conformance.reproduction import curl_command
+from p2p_conformance.engine.ids import ResolvedId, params_with_ids, resolve_ids
+from p2p_conformance.engine.reproduction import curl_command
+from p2p_conformance.model import LiveResult
+from p2p_conformance.safety.redaction import scrub_body
 from signer import BinanceAuth, Key
 
 TIMEOUT_SECONDS = 15
@@ -26,29 +26,6 @@ RATE_LIMIT_HEADER_PREFIXES = ("x-sapi-used-", "x-mbx-used-", "x-mbx-order-count-
 def rate_limit_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """The weight, order-count and Retry-After headers of an answer."""
     return {name: value for name, value in headers.items() if name.lower().startswith(RATE_LIMIT_HEADER_PREFIXES)}
-
-
-@dataclass(frozen=True)
-class LiveResult:
-    """One live call and its verdict against the contract."""
-
-    contract: Contract
-    http_status: int | None
-    code: int | str | None
-    message: str | None
-    latency_ms: float
-    problem: str | None  # None: the answer satisfies the contract
-    notes: tuple[str, ...] = ()
-    reproduction: str = ""  # curl, with key, signature and timestamp as placeholders
-    rate_limit_headers: Mapping[str, str] = field(default_factory=dict)
-    body: str = ""  # scrubbed of chat credentials and personal data, and cut to BODY_LIMIT
-
-    @property
-    def passed(self) -> bool:
-        return self.problem is None
-
-    def __repr__(self) -> str:  # the body may hold what scrubbing removes: keep it out of tracebacks
-        return f"LiveResult({self.contract.id}, http_status={self.http_status}, code={self.code!r})"
 
 
 class TargetUnreachable(RuntimeError):

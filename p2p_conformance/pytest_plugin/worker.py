@@ -1,5 +1,6 @@
-"""Each live endpoint test's record, made where the test runs (a pytest-xdist worker, or the
-only process) and attached to its test report as plain data for :mod:`reporting` to collect.
+"""The worker's part of reporting: each live endpoint test's record, made where the test runs (a
+pytest-xdist worker, or the only process) and attached to its test report as plain data for
+:mod:`.controller` to collect. It renders nothing.
 
 It also keeps secrets out of pytest's own output: failure tracebacks (``--showlocals``
 included) and captured output are redacted in every test report before pytest, or pytest-html,
@@ -8,48 +9,33 @@ prints or embeds them.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from pytest_html import extras
 
 from contracts import Contract
-from p2p_conformance.diagnosis import Diagnosis
-from p2p_conformance.live import LiveResult
-from p2p_conformance.records import EndpointRecord, KeySession
-from p2p_conformance.redaction import RedactingFilter, redact_text
-from p2p_conformance.report_html import endpoint_details
-from p2p_conformance.selection import LIVE_MARKER, item_params
+from p2p_conformance.engine.diagnosis import diagnose_not_run, diagnose_stopped, diagnose_unreachable
+from p2p_conformance.engine.records import RecordContext, record_not_run, record_of_result
+from p2p_conformance.model import EndpointRecord, Outcome
+from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, item_params
+from p2p_conformance.pytest_plugin.stash import LIVE_CALL, SETUP_PROBLEM
+from p2p_conformance.safety.redaction import RedactingFilter, redact_text
 
 RECORD_PROPERTY = "p2p_conformance_record"
-SESSION_PROPERTY = "p2p_conformance_session"
+KEY_PROPERTY = "p2p_conformance_key"
 ROUND_PROPERTY = "p2p_conformance_round"
 
 
-@dataclass(frozen=True)
-class LiveCall:
-    """What a live test leaves for the report: its result (None before the call) and its context."""
-
-    result: LiveResult | None
-    session: KeySession
-    round: int
-    round_started: str
-
-
-LIVE_CALL = pytest.StashKey[LiveCall]()
-SETUP_PROBLEM = pytest.StashKey[str]()
-
-
-class RecordMaker:
+class WorkerPlugin:
     """Makes each endpoint test's record and redacts secrets from every test report."""
 
-    def __init__(self, secrets: tuple[str, ...], fingerprints: dict[str, str]) -> None:
+    def __init__(self, secrets: tuple[str, ...], fingerprints: Mapping[str, str]) -> None:
         self.secrets = secrets
         self.fingerprints = fingerprints  # by key name
 
     def __repr__(self) -> str:
-        return "RecordMaker()"
+        return "WorkerPlugin()"
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         """Redact what pytest's own log handlers show, print live (log_cli) or embed in reports."""
@@ -70,12 +56,11 @@ class RecordMaker:
         record = self._record(item, report, call, contract)
         if record is None:
             return
+        properties: list[tuple[str, Any]] = [(RECORD_PROPERTY, record.to_dict())]
         live = item.stash.get(LIVE_CALL, None)
-        properties: list[tuple[str, Any]] = [(RECORD_PROPERTY, asdict(record))]
         if live is not None:
-            properties += [(SESSION_PROPERTY, asdict(live.session)), (ROUND_PROPERTY, [live.round, live.round_started])]
+            properties += [(KEY_PROPERTY, live.key.to_dict()), (ROUND_PROPERTY, [live.round, live.round_started])]
         report.user_properties = [*report.user_properties, *properties]
-        report.extras = [*getattr(report, "extras", []), extras.html(endpoint_details(record))]  # type: ignore[attr-defined]
 
     def _record(
         self, item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[None], contract: Contract
@@ -83,32 +68,20 @@ class RecordMaker:
         live = item.stash.get(LIVE_CALL, None)
         params = item_params(item)
         key_name = params.get("key_name", next(iter(self.fingerprints)))
-        run = {
-            "key_name": key_name,
-            "key_fingerprint": self.fingerprints[key_name],
-            "round": params.get("round_number", 1),
-        }
+        context = RecordContext(key_name, self.fingerprints[key_name], params.get("round_number", 1))
         if report.when == "call" and live is not None and live.result is not None:
-            return EndpointRecord.from_result(live.result, **run)
+            return record_of_result(live.result, context)
         if report.skipped and not contract.read_only:
-            found = Diagnosis(
-                "none",
-                f"Not run live: mutating, {contract.mutating}.",
-                "Contract-tested offline only (request shape and replay).",
-            )
-            return EndpointRecord.not_run(contract, "skipped", found, **run)
+            return record_not_run(contract, Outcome.SKIPPED, diagnose_not_run(contract), context)
         if report.failed and report.when in ("setup", "call"):
             problem = item.stash.get(SETUP_PROBLEM, None)
             if problem is not None:
-                found = Diagnosis("network", problem, "Check --binance-url and the network path.")
+                found = diagnose_unreachable(problem)
             else:
-                error = redact_text(call.excinfo.exconly() if call.excinfo else "an error", self.secrets)
-                found = Diagnosis(
-                    "client",
-                    f"The test stopped before an answer was judged: {error}.",
-                    "Fix the error shown in the test's log and run again.",
+                found = diagnose_stopped(
+                    redact_text(call.excinfo.exconly() if call.excinfo else "an error", self.secrets)
                 )
-            return EndpointRecord.not_run(contract, "error", found, **run)
+            return record_not_run(contract, Outcome.ERROR, found, context)
         return None
 
     def _redact(self, report: pytest.TestReport) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from p2p_conformance.history import Row
-from p2p_conformance.records import SIDE_WORDS, EndpointRecord, RunRecord
-from p2p_conformance.trends import Series
+from p2p_conformance.model import EndpointRecord, Outcome, RunRecord, Trend
+from p2p_conformance.report.history import Row
+from p2p_conformance.report.summary import failures_by_side as grouped_failures
+from p2p_conformance.report.summary import heading, verdict
+from p2p_conformance.report.trends import Series
 
 STYLE = (
     "<style>#c2c-verdict{font-size:1.2em} .c2c table td,.c2c table th{padding:2px 8px;text-align:left}"
@@ -15,11 +17,6 @@ STYLE = (
     "</style>"
 )
 TIMELINE_COLUMNS = 12
-
-
-def heading(side: str) -> str:
-    words = SIDE_WORDS[side]
-    return words[0].upper() + words[1:]
 
 
 def _row(*cells: object, header: bool = False) -> str:
@@ -30,25 +27,25 @@ def _row(*cells: object, header: bool = False) -> str:
 def run_header(run: RunRecord) -> str:
     """What a support agent reads first: who, where, when, the verdict and what changed."""
     rows = [("Run (UTC)", run.started_at)]
-    rows += [("Target", url) for url in dict.fromkeys(session.base_url for session in run.sessions)]
+    several = len(run.keys) > 1
+    rows += [("Target", url) for url in dict.fromkeys(key.base_url for key in run.keys)]
     rows += [
-        (f"API key {s.name}" if len(run.sessions) > 1 else "API key", f"{s.fingerprint} ({s.key_type})")
-        for s in run.sessions
+        (f"API key {key.name}" if several else "API key", f"{key.fingerprint} ({key.key_type})") for key in run.keys
     ]
     rows.append(("Case", run.case_id or "not given (--case-id)"))
     rows += [
         (
-            f"Clock offset ({s.name})" if len(run.sessions) > 1 else "Clock offset",
-            f"{s.clock_offset_ms:+d} ms (server minus local)",
+            f"Clock offset ({key.name})" if several else "Clock offset",
+            f"{key.clock_offset_ms:+d} ms (server minus local)",
         )
-        for s in run.sessions
+        for key in run.keys
     ]
     if len(run.rounds) > 1:
         rows.append(("Rounds", ", ".join(f"{n}: {at}" for n, at in sorted(run.rounds.items()))))
     changes = "".join(f'<br><span class="c2c-change">{escape(change)}</span>' for change in run.changes)
     return (
         f'{STYLE}<section id="c2c-header" class="c2c">'
-        f'<p id="c2c-verdict"><strong>{escape(run.verdict())}</strong>{changes}</p>'
+        f'<p id="c2c-verdict"><strong>{escape(verdict(run))}</strong>{changes}</p>'
         f'<table id="c2c-run">{"".join(_row(*row) for row in rows)}</table>'
         "</section>"
     )
@@ -56,11 +53,11 @@ def run_header(run: RunRecord) -> str:
 
 def control_checks(run: RunRecord) -> str:
     rows = "".join(
-        f"<tr><td>{escape(s.name)}</td><td>{escape(c.name)}</td>"
-        f'<td class="c2c-{"ok" if c.ok else "failed"}">{"OK" if c.ok else "FAILED"}</td>'
-        f"<td>{escape(c.evidence)}</td></tr>"
-        for s in run.sessions
-        for c in s.controls
+        f"<tr><td>{escape(key.name)}</td><td>{escape(check.name)}</td>"
+        f'<td class="c2c-{"ok" if check.ok else "failed"}">{"OK" if check.ok else "FAILED"}</td>'
+        f"<td>{escape(check.evidence)}</td></tr>"
+        for key in run.keys
+        for check in key.controls
     )
     return (
         '<section id="c2c-controls" class="c2c"><h3>Control checks (run before the endpoints)</h3>'
@@ -69,7 +66,7 @@ def control_checks(run: RunRecord) -> str:
 
 
 def failures_by_side(run: RunRecord) -> str:
-    groups = run.failures_by_side()
+    groups = grouped_failures(run)
     if not groups:
         return '<section id="c2c-failures" class="c2c"><h3>Failures</h3><p>None.</p></section>'
     parts = ['<section id="c2c-failures" class="c2c"><h3>Failures, by where the fix lies</h3>']
@@ -80,7 +77,7 @@ def failures_by_side(run: RunRecord) -> str:
             parts.append(f"<p><strong>{escape(diagnosis)}</strong> Next: {escape(records[0].next_step)}</p><ul>")
             parts += [
                 f"<li>{escape(f'{r.method} {r.path}')} (HTTP {r.http_status}, code {escape(str(r.code))}"
-                f"{escape(f', key {r.key_name}') if len(run.sessions) > 1 else ''})</li>"
+                f"{escape(f', key {r.key_name}') if len(run.keys) > 1 else ''})</li>"
                 for r in records
             ]
             parts.append("</ul>")
@@ -89,9 +86,9 @@ def failures_by_side(run: RunRecord) -> str:
 
 def key_matrix(run: RunRecord) -> str:
     """Every key against every endpoint of the last round; empty with a single key."""
-    if len(run.sessions) < 2:
+    if len(run.keys) < 2:
         return ""
-    keys = [session.name for session in run.sessions]
+    keys = [key.name for key in run.keys]
     answers = {(r.id, r.key_name): r for r in run.ran()}
     endpoints = list(dict.fromkeys(r.id for r in run.ran()))
     header = "<tr><th>Endpoint</th>" + "".join(f"<th>{escape(key)}</th>" for key in keys) + "</tr>"
@@ -107,7 +104,7 @@ def key_matrix(run: RunRecord) -> str:
 def _answer_cell(record: EndpointRecord | None) -> str:
     if record is None:
         return "<td></td>"
-    working = record.outcome == "pass"
+    working = record.outcome == Outcome.PASS
     text = "ok" if working else record.code if record.code is not None else record.http_status or record.outcome
     return f'<td class="c2c-cell-{"ok" if working else "fail"}">{escape(str(text))}</td>'
 
@@ -115,14 +112,14 @@ def _answer_cell(record: EndpointRecord | None) -> str:
 def _cell(row: Row | None) -> str:
     if row is None:
         return "<td></td>"
-    working = row.outcome == "pass"
+    working = row.outcome == Outcome.PASS
     text = "ok" if working else row.code or row.outcome
     return f'<td class="c2c-cell-{"ok" if working else "fail"}">{escape(str(text))}</td>'
 
 
 def timeline_table(
     by_pair: Series,
-    found: dict[tuple[str, str], str],
+    found: dict[tuple[str, str], Trend],
     pairs: Sequence[tuple[str, str]] | None = None,
     columns: int = TIMELINE_COLUMNS,
 ) -> str:
@@ -146,9 +143,9 @@ def timeline_table(
     return f'<table class="c2c-timeline">{header}{"".join(body)}</table>'
 
 
-def timeline(by_pair: Series, found: dict[tuple[str, str], str], run: RunRecord) -> str:
+def timeline(by_pair: Series, found: dict[tuple[str, str], Trend], run: RunRecord) -> str:
     """The timeline of this run's read-only endpoints and keys, from the recent history."""
-    pairs = list(dict.fromkeys((r.id, r.key_fingerprint) for r in run.results if not r.mutating))
+    pairs = list(dict.fromkeys((r.id, r.key_fingerprint) for r in run.results if r.read_only))
     return (
         f'<section id="c2c-timeline" class="c2c"><h3>Timeline (last {TIMELINE_COLUMNS} runs of the history)</h3>'
         f"{timeline_table(by_pair, found, pairs)}</section>"

@@ -7,21 +7,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 
-from p2p_conformance.history import Row
+from p2p_conformance.model import Outcome, Trend
+from p2p_conformance.report.history import Row
 
-TRENDS = ("stable-ok", "stable-fail", "fixed", "regressed", "intermittent")
-RAN = ("pass", "fail", "error")  # skipped results say nothing about the endpoint
+RAN = frozenset(outcome.value for outcome in Outcome if outcome.ran)  # a skipped result says nothing
 Series = dict[tuple[str, str], list[Row]]  # (endpoint, key fingerprint) -> its rows, oldest first
 
 
-def trend(working: list[bool]) -> str:
+def trend(working: list[bool]) -> Trend:
     """``working``: whether the endpoint worked in each run, oldest first."""
     flips = sum(before != after for before, after in pairwise(working))
     if flips == 0:
-        return "stable-ok" if working[-1] else "stable-fail"
+        return Trend.STABLE_OK if working[-1] else Trend.STABLE_FAIL
     if flips == 1:
-        return "fixed" if working[-1] else "regressed"
-    return "intermittent"
+        return Trend.FIXED if working[-1] else Trend.REGRESSED
+    return Trend.INTERMITTENT
 
 
 def series(rows: Iterable[Row]) -> Series:
@@ -33,9 +33,9 @@ def series(rows: Iterable[Row]) -> Series:
     return grouped
 
 
-def trends(by_pair: Series) -> dict[tuple[str, str], str]:
+def trends(by_pair: Series) -> dict[tuple[str, str], Trend]:
     """The trend of each (endpoint, key fingerprint) series."""
-    return {pair: trend([row.outcome == "pass" for row in runs]) for pair, runs in by_pair.items()}
+    return {pair: trend([row.outcome == Outcome.PASS for row in runs]) for pair, runs in by_pair.items()}
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def run_counts(rows: Iterable[Row], key_fingerprint: str) -> list[RunCount]:
         if row.key_fingerprint == key_fingerprint and row.outcome in RAN:
             started.setdefault(row.run_id, row.started_at)
             ran[row.run_id] += 1
-            working[row.run_id] += row.outcome == "pass"
+            working[row.run_id] += row.outcome == Outcome.PASS
     return [RunCount(run_id, at, working[run_id], ran[run_id]) for run_id, at in started.items()]
 
 

@@ -1,4 +1,4 @@
-"""``python -m p2p_conformance.render_check reports/live-report.html``: open the report in headless
+"""``p2p-render-check reports/live-report.html``: open the report in headless
 Chromium and check that the header, the verdict and the endpoint tables render.
 
 Needs Debian's ``chromium`` (``apt-get install chromium``). ``--screenshot FILE`` also saves a PNG.
@@ -61,7 +61,7 @@ def missing_parts(dom: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m p2p_conformance.render_check", description=__doc__)
+    parser = argparse.ArgumentParser(prog="p2p-render-check", description=__doc__)
     parser.add_argument("report", type=Path, help="the HTML report, e.g. reports/live-report.html")
     parser.add_argument("--screenshot", type=Path, help="also save a PNG here (keep it out of git)")
     args = parser.parse_args(argv)

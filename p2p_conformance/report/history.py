@@ -1,4 +1,4 @@
-"""The history store: every live run's results, in an SQLite file under ``reports/``.
+"""The history store: every live run's results, in an SQLite file (``reports/history.sqlite3``).
 
 One row per run, endpoint and key. Only the pytest controller process writes (xdist workers
 send their results to it), each run in one transaction; WAL and a busy timeout let two
@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import NamedTuple
+
+from p2p_conformance.model import EndpointRecord
 
 APPLICATION_ID = 0x50325043  # "P2PC"
 SCHEMA_VERSION = 1
@@ -47,7 +49,11 @@ class HistoryError(RuntimeError):
 
 
 class Row(NamedTuple):
-    """One stored result: a run, an endpoint, a key (a named tuple: histories are long)."""
+    """One stored result: a run, an endpoint, a key (a named tuple: histories are long).
+
+    ``outcome`` and ``side`` hold the values of :class:`~p2p_conformance.model.Outcome` and
+    :class:`~p2p_conformance.model.Side`, which compare equal to them.
+    """
 
     run_id: str
     started_at: str
@@ -105,24 +111,39 @@ def open_history(path: Path, create: bool = True) -> Iterator[sqlite3.Connection
         yield connection
 
 
-def check_history(path: Path) -> None:
+def validate_history(path: Path) -> None:
     """Refuse, before a run sends anything, a history file it could not add to."""
     with open_history(path):
         pass
 
 
-def record_run(
+def _stored(record: EndpointRecord) -> tuple[str, str, str, int | None, str | None, str, float | None]:
+    code = None if record.code is None else str(record.code)
+    return (
+        record.id,
+        record.key_fingerprint,
+        record.outcome.value,
+        record.http_status,
+        code,
+        record.side.value,
+        record.latency_ms,
+    )
+
+
+def store_run(
     path: Path,
     run_id: str,
     started_at: str,
     base_url: str,
     case_id: str | None,
-    rows: Iterable[tuple[str, str, str, int | None, str | None, str, float | None]],
+    records: Iterable[EndpointRecord],
 ) -> None:
-    """Store one run: ``rows`` are (endpoint, key fingerprint, outcome, HTTP, code, side, latency)."""
+    """Store one run and its records (endpoint, key, outcome, HTTP status, code, side, latency)."""
     with open_history(path) as connection, connection:
         connection.execute("INSERT INTO runs VALUES (?, ?, ?, ?)", (run_id, started_at, base_url, case_id))
-        connection.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(run_id, *row) for row in rows])
+        connection.executemany(
+            "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(run_id, *_stored(r)) for r in records]
+        )
 
 
 def load_rows(

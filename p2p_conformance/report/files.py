@@ -11,12 +11,14 @@ import re
 import shutil
 from pathlib import Path
 
-from p2p_conformance.records import SIDE_WORDS, RunRecord
-from p2p_conformance.redaction import find_leaks, redact_text
+from p2p_conformance.model import Outcome, RunRecord
+from p2p_conformance.report.summary import SIDE_WORDS, failures_by_side, run_json, verdict
+from p2p_conformance.safety.redaction import find_leaks, redact_text
 
 HTML_NAME = "live-report.html"
 JSON_NAME = "live-summary.json"
 MARKDOWN_NAME = "live-summary.md"
+REPORT_NAMES = (HTML_NAME, JSON_NAME, MARKDOWN_NAME)
 
 
 def markdown_summary(run: RunRecord) -> str:
@@ -25,14 +27,15 @@ def markdown_summary(run: RunRecord) -> str:
         "",
         f"- Run (UTC): {run.started_at}",
     ]
-    for s in run.sessions:
+    for key in run.keys:
         lines += [
-            f"- Target: {s.base_url}",
-            f"- API key {s.name}: {s.fingerprint} ({s.key_type}), clock offset to the server {s.clock_offset_ms:+d} ms",
+            f"- Target: {key.base_url}",
+            f"- API key {key.name}: {key.fingerprint} ({key.key_type}), "
+            f"clock offset to the server {key.clock_offset_ms:+d} ms",
         ]
     lines += [
         "",
-        f"**{run.verdict()}**",
+        f"**{verdict(run)}**",
         "",
         *(f"- {change}" for change in run.changes),
         "",
@@ -42,22 +45,22 @@ def markdown_summary(run: RunRecord) -> str:
         "|---|---|---|---|",
     ]
     lines += [
-        f"| {s.name} | {c.name} | {'OK' if c.ok else 'FAILED'} | {c.evidence} |"
-        for s in run.sessions
-        for c in s.controls
+        f"| {key.name} | {check.name} | {'OK' if check.ok else 'FAILED'} | {check.evidence} |"
+        for key in run.keys
+        for check in key.controls
     ]
-    for side, by_diagnosis in run.failures_by_side().items():
+    for side, by_diagnosis in failures_by_side(run).items():
         lines += ["", f"## Failures {SIDE_WORDS[side]} ({sum(map(len, by_diagnosis.values()))})"]
         for diagnosis, records in by_diagnosis.items():
             lines += ["", f"**{diagnosis}** Next: {records[0].next_step}", ""]
             lines += [
                 f"- {r.method} {r.path} (HTTP {r.http_status}, code {r.code}, trend {r.trend}"
-                + (f", key {r.key_name})" if len(run.sessions) > 1 else ")")
+                + (f", key {r.key_name})" if len(run.keys) > 1 else ")")
                 for r in records
             ]
-    working = [r for r in run.ran() if r.outcome == "pass"]
+    working = [r for r in run.ran() if r.outcome == Outcome.PASS]
     lines += ["", f"## Working ({len(working)})", "", *(f"- {r.method} {r.path} (trend {r.trend})" for r in working)]
-    not_run = {r.id for r in run.results if r.outcome == "skipped"}
+    not_run = {r.id for r in run.results if r.outcome == Outcome.SKIPPED}
     if not_run:
         lines += ["", f"Not run live: {len(not_run)} mutating endpoints (contract-tested offline only)."]
     return "\n".join(lines) + "\n"
@@ -75,7 +78,7 @@ def guard_file(path: Path, secrets: tuple[str, ...]) -> list[str]:
 def write_summaries(run: RunRecord, report_dir: Path) -> list[Path]:
     report_dir.mkdir(parents=True, exist_ok=True)
     json_path, markdown_path = report_dir / JSON_NAME, report_dir / MARKDOWN_NAME
-    json_path.write_text(json.dumps(run.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    json_path.write_text(json.dumps(run_json(run), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     markdown_path.write_text(markdown_summary(run), encoding="utf-8")
     return [json_path, markdown_path]
 

@@ -1,0 +1,191 @@
+"""The facts of a live run, as plain data: what the engine finds, the reports show and the history stores.
+
+This module is the bottom of the package: it imports nothing of the project but the contract
+model, and nothing here calls anything. Records travel from pytest-xdist workers to the
+controller as plain dictionaries (:meth:`EndpointRecord.to_dict`), so every field is a plain value.
+The closed sets (outcome, side, trend) are :class:`~enum.StrEnum`\\ s: they compare equal to, and
+serialise as, their values.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from contracts import Contract
+
+
+class Outcome(enum.StrEnum):
+    """What became of one endpoint in one round."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"  # the test stopped before an answer was judged
+    SKIPPED = "skipped"  # not run live (mutating)
+
+    @property
+    def ran(self) -> bool:
+        """Whether the result says anything about the endpoint (a skipped one does not)."""
+        return self is not Outcome.SKIPPED
+
+
+class Side(enum.StrEnum):
+    """Where the fix of a result lies."""
+
+    NONE = "none"  # it worked
+    CLIENT = "client"
+    ACCOUNT = "account"  # the key's settings
+    BINANCE = "binance"
+    NETWORK = "network"
+    CONTRACT = "contract"  # an answer came, but breaks the contract
+
+
+class Trend(enum.StrEnum):
+    """How an endpoint and key pair has behaved over the recent history."""
+
+    STABLE_OK = "stable-ok"
+    STABLE_FAIL = "stable-fail"
+    FIXED = "fixed"  # failed, now works
+    REGRESSED = "regressed"  # worked, now fails
+    INTERMITTENT = "intermittent"  # flipped more than once
+
+
+def utc_now() -> str:
+    """UTC, ISO 8601, to the millisecond: runs started in the same second still sort in order."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _plain(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """A ``dict_factory`` for :func:`dataclasses.asdict` that turns enum members into their values."""
+    return {name: value.value if isinstance(value, enum.Enum) else value for name, value in pairs}
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What an answer means: where the fix lies, one sentence, and what to do next."""
+
+    side: Side
+    diagnosis: str
+    next_step: str
+
+
+@dataclass(frozen=True)
+class ControlCheck:
+    """One check run before the endpoints (server time, the key's permissions, the signer)."""
+
+    name: str
+    ok: bool
+    evidence: str
+
+
+@dataclass(frozen=True)
+class LiveResult:
+    """One live call and its verdict against the contract."""
+
+    contract: Contract
+    http_status: int | None
+    code: int | str | None
+    message: str | None
+    latency_ms: float
+    problem: str | None  # None: the answer satisfies the contract
+    notes: tuple[str, ...] = ()
+    reproduction: str = ""  # curl, with key, signature and timestamp as placeholders
+    rate_limit_headers: Mapping[str, str] = field(default_factory=dict)
+    body: str = ""  # scrubbed of chat credentials and personal data, and cut to a bound
+
+    @property
+    def passed(self) -> bool:
+        return self.problem is None
+
+    def __repr__(self) -> str:  # the body may hold what scrubbing removes: keep it out of tracebacks
+        return f"LiveResult({self.contract.id}, http_status={self.http_status}, code={self.code!r})"
+
+
+@dataclass(frozen=True)
+class EndpointRecord:
+    """One endpoint's line in the reports, for one key in one round."""
+
+    id: str
+    method: str
+    path: str
+    mutating: str | None  # what the endpoint would change, as in the contract; None when read-only
+    confidence: str
+    outcome: Outcome
+    side: Side
+    diagnosis: str
+    next_step: str
+    key_name: str
+    key_fingerprint: str
+    round: int = 1
+    http_status: int | None = None
+    code: int | str | None = None
+    msg: str | None = None
+    latency_ms: float | None = None
+    trend: Trend | None = None  # from the history, once the run is stored
+    notes: tuple[str, ...] = ()
+    rate_limit_headers: dict[str, str] = field(default_factory=dict)
+    body: str = ""
+    reproduction: str = ""
+
+    @property
+    def read_only(self) -> bool:
+        return self.mutating is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self, dict_factory=_plain)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> EndpointRecord:
+        trend = data.get("trend")
+        return cls(
+            **{
+                **data,
+                "outcome": Outcome(data["outcome"]),
+                "side": Side(data["side"]),
+                "trend": None if trend is None else Trend(trend),
+                "notes": tuple(data["notes"]),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class KeySummary:
+    """What a live run established for one key before its endpoints ran."""
+
+    name: str
+    fingerprint: str
+    key_type: str
+    base_url: str
+    clock_offset_ms: int
+    controls: tuple[ControlCheck, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self, dict_factory=_plain)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> KeySummary:
+        return cls(**{**data, "controls": tuple(ControlCheck(**check) for check in data["controls"])})
+
+
+@dataclass
+class RunRecord:
+    """A whole live run: when, which keys, the control checks, every endpoint of every round."""
+
+    started_at: str
+    case_id: str | None
+    keys: list[KeySummary] = field(default_factory=list)
+    results: list[EndpointRecord] = field(default_factory=list)
+    rounds: dict[int, str] = field(default_factory=dict)  # round -> when it started (UTC)
+    changes: list[str] = field(default_factory=list)  # "3 of 6 endpoints now work, up from ..." per key
+
+    @property
+    def last_round(self) -> list[EndpointRecord]:
+        latest = max((r.round for r in self.results), default=1)
+        return [r for r in self.results if r.round == latest]
+
+    def ran(self) -> list[EndpointRecord]:
+        """The read-only endpoints run in the last round (skipped ones are not)."""
+        return [r for r in self.last_round if r.read_only and r.outcome.ran]

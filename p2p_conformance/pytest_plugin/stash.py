@@ -1,0 +1,23 @@
+"""What a live test leaves on its item for the worker to make its record from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from p2p_conformance.model import KeySummary, LiveResult
+
+
+@dataclass(frozen=True)
+class LiveCall:
+    """A live test's result (None before the call) and its context: the key and the round."""
+
+    result: LiveResult | None
+    key: KeySummary
+    round: int
+    round_started: str
+
+
+LIVE_CALL = pytest.StashKey[LiveCall]()
+SETUP_PROBLEM = pytest.StashKey[str]()  # why the target could not be reached
