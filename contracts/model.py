@@ -9,13 +9,13 @@ from typing import Any
 from signer import Placement
 
 PATH_PREFIX = "/sapi/v1/c2c/"
-# The two non-C2C endpoints a live run calls first (shared/binance-c2c.md section 5.6): the server's
+# The two non-C2C endpoints a live run calls first (docs/signing.md): the server's
 # clock, and the key's permissions, whose answer proves the key and the signature are valid.
 SERVER_TIME_PATH = "/api/v3/time"
 API_RESTRICTIONS_PATH = "/sapi/v1/account/apiRestrictions"
 NO_EXAMPLE = object()
 
-# The C2C success envelope (shared/binance-c2c.md sections 2.1, 2.2 and 3).
+# The C2C success envelope (docs/endpoints.md, "Conventions every endpoint shares").
 ENVELOPE: dict[str, Any] = {
     "type": "object",
     "required": ["code", "data", "success"],

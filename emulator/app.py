@@ -25,7 +25,7 @@ from emulator.scenario import API_RESTRICTIONS_ID, Scenario
 from signer import API_KEY_HEADER, SIGNING_PARAMS, Placement
 
 WEIGHT_HEADER = "X-SAPI-USED-IP-WEIGHT-1M"
-# Documented in shared/binance-c2c.md section 5.6 (verbatim example of the wallet SDK tests).
+# Binance's documented answer, verbatim from the wallet SDK's tests (docs/signing.md, "The key's own permissions").
 API_RESTRICTIONS = {
     "ipRestrict": False,
     "createTime": 1623840271000,

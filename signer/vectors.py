@@ -1,4 +1,4 @@
-"""Published signature vectors (`shared/binance-c2c.md` section 5), kept verbatim for tests and self-checks."""
+"""Published signature vectors (docs/signing.md, "Vectors"), kept verbatim for tests and self-checks."""
 
 BINANCE_API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 BINANCE_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
