@@ -41,6 +41,26 @@ class Side(enum.StrEnum):
     BINANCE = "binance"
     NETWORK = "network"
     CONTRACT = "contract"  # an answer came, but breaks the contract
+    UNDETERMINED = "undetermined"  # the run's evidence carries no conclusion
+
+
+class Fact(enum.StrEnum):
+    """What a live run can establish about a key, from its own calls (see :mod:`..engine.evidence`)."""
+
+    KEY_RECOGNISED = "key-recognised"  # a signed call answered HTTP 200 with a success body
+    SIGNATURE_ACCEPTED_QUERY = "signature-accepted-query"  # ... with every parameter in the query
+    SIGNATURE_ACCEPTED_JSON_BODY = "signature-accepted-json-body"  # ... a POST with a JSON body
+    CLOCK_IN_WINDOW = "clock-in-window"  # the offset was applied and the slowest answer fits recvWindow
+    SIGNER_MATCHES_VECTORS = "signer-matches-vectors"  # Binance's published vectors reproduce
+    IP_ALLOWED = "ip-allowed"  # calls from this machine were accepted (not -2015 everywhere)
+
+
+class ControlKind(enum.StrEnum):
+    """The checks run before the endpoints."""
+
+    CLOCK = "clock"
+    API_RESTRICTIONS = "api-restrictions"
+    SIGNER = "signer"
 
 
 class Trend(enum.StrEnum):
@@ -76,9 +96,31 @@ class Diagnosis:
 class ControlCheck:
     """One check run before the endpoints (server time, the key's permissions, the signer)."""
 
+    kind: ControlKind
     name: str
     ok: bool
     evidence: str
+    at: str | None = None  # when the answer came (UTC), for checks that call the target
+    http_status: int | None = None
+    code: int | None = None  # Binance's error code, when the check was refused with one
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ControlCheck:
+        return cls(**{**data, "kind": ControlKind(data["kind"])})
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One fact about a key in one run: whether it holds, and the calls that prove it."""
+
+    fact: Fact
+    holds: bool
+    proof: tuple[str, ...]  # endpoint ids (or control names) whose answers establish it
+    detail: str  # the proof as a support agent reads it, with times
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Evidence:
+        return cls(**{**data, "fact": Fact(data["fact"]), "proof": tuple(data["proof"])})
 
 
 @dataclass(frozen=True)
@@ -91,6 +133,7 @@ class LiveResult:
     message: str | None
     latency_ms: float
     problem: str | None  # None: the answer satisfies the contract
+    at: str | None = None  # when the answer came (UTC); None when none came
     notes: tuple[str, ...] = ()
     reproduction: str = ""  # curl, with key, signature and timestamp as placeholders
     rate_limit_headers: Mapping[str, str] = field(default_factory=dict)
@@ -111,6 +154,7 @@ class EndpointRecord:
     id: str
     method: str
     path: str
+    placement: str  # where the business parameters went: query or json-body
     mutating: str | None  # what the endpoint would change, as in the contract; None when read-only
     confidence: str
     outcome: Outcome
@@ -120,6 +164,8 @@ class EndpointRecord:
     key_name: str
     key_fingerprint: str
     round: int = 1
+    reasoning: str = ""  # for a failure: why its side, naming the facts of the run it rests on
+    at: str | None = None  # when the answer came (UTC)
     http_status: int | None = None
     code: int | str | None = None
     msg: str | None = None
@@ -161,13 +207,22 @@ class KeySummary:
     base_url: str
     clock_offset_ms: int
     controls: tuple[ControlCheck, ...]
+    evidence: tuple[Evidence, ...] = ()  # the facts of the run's last round, once all results are in
+    notes: tuple[str, ...] = ()  # what the evidence says besides the verdict (e.g. account vs P2P access)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self, dict_factory=_plain)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> KeySummary:
-        return cls(**{**data, "controls": tuple(ControlCheck(**check) for check in data["controls"])})
+        return cls(
+            **{
+                **data,
+                "controls": tuple(ControlCheck.from_dict(check) for check in data["controls"]),
+                "evidence": tuple(Evidence.from_dict(fact) for fact in data.get("evidence", ())),
+                "notes": tuple(data.get("notes", ())),
+            }
+        )
 
 
 @dataclass
@@ -176,9 +231,12 @@ class RunRecord:
 
     started_at: str
     case_id: str | None
+    emulator: str | None = None  # the scenario, when the run went to the local emulator and not to Binance
+    focus: tuple[str, ...] = ()  # the endpoints the case is about, shown first
     keys: list[KeySummary] = field(default_factory=list)
     results: list[EndpointRecord] = field(default_factory=list)
     rounds: dict[int, str] = field(default_factory=dict)  # round -> when it started (UTC)
+    phases: dict[int, str] = field(default_factory=dict)  # round -> the emulator story's phase name
     changes: list[str] = field(default_factory=list)  # "3 of 6 endpoints now work, up from ..." per key
 
     @property

@@ -1,4 +1,5 @@
-"""The HTML report renders in headless Chromium (``pytest -m browser``; needs Debian's chromium)."""
+"""The HTML report as a support agent sees it, in headless Chromium at 1280 x 900 (``pytest -m browser``;
+needs Debian's chromium): the first screen makes the case, nothing scrolls sideways, the page is short."""
 
 from __future__ import annotations
 
@@ -7,22 +8,43 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from catalog_facts import ENDPOINTS, READ_ONLY
-from p2p_conformance.report.render_check import ROW, missing_parts, render
+from catalog_facts import READ_ONLY
+from p2p_conformance.report.render_check import ROW, layout_problems, measure, missing_parts, render
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite
 
+SEED_FOCUS = (
+    "ads/getAds,orderMatch/getUserOrderSummary,ads/getAvailableAdsCategory,ads/search,ads/getReferencePrice,"
+    "chat/retrieveChatCredential"
+)
+
 
 @pytest.mark.browser
-def test_july_9_report_renders_header_verdict_and_endpoint_tables(endpoint_suite: EndpointSuite) -> None:
-    endpoint_suite.run("-m", "live", "--emulator", "--scenario", "july-9", "--case-id", "144098731")
-    screenshot = endpoint_suite.reports / "live-report.png"
-    dom = render(endpoint_suite.reports / "live-report.html", screenshot)
+def test_july_9_first_screen_makes_the_case_without_sideways_scroll(endpoint_suite: EndpointSuite) -> None:
+    endpoint_suite.run(
+        "-m", "live", "--emulator", "--scenario", "july-9", "--case-id", "144098731", "--focus", SEED_FOCUS
+    )
+    report = endpoint_suite.reports / "live-report.html"
+    screenshot = endpoint_suite.reports / "first-screen.png"
+    dom = render(report, screenshot)
     assert missing_parts(dom) == []
-    assert f"3 of {len(READ_ONLY)} read-only endpoints work" in dom and "144098731" in dom
-    assert len(re.findall(ROW, dom)) == ENDPOINTS
+    layout = measure(report)
+    assert layout_problems(layout, max_screens=5) == []
+    first_screen = [name for name, bottom in layout.bottoms.items() if bottom <= 900]
+    assert {"c2c-banner", "c2c-run", "c2c-verdict", "c2c-summary", "c2c-focus"} <= set(first_screen)
+    assert f"3 of {len(READ_ONLY)} read-only endpoints work" in layout.text and "144098731" in layout.text
+    assert re.search(r"Proof: Binance accepted this key on .*ads/getAds \(\d\d:\d\d:\d\d\)", layout.text)
+    assert "Local emulator, not Binance" in layout.text
+    assert "None" not in layout.text and str(endpoint_suite.pytester.path) not in layout.text
+    assert len(re.findall(ROW, dom)) == len(READ_ONLY)  # one line per endpoint run; not-run ones are listed
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.browser
+def test_seed_story_report_stays_within_ten_screens(endpoint_suite: EndpointSuite) -> None:
+    endpoint_suite.run("-m", "live", "--emulator", "--scenario", "seed-story", "--repeat", "4", "--focus", SEED_FOCUS)
+    assert layout_problems(measure(endpoint_suite.reports / "live-report.html"), max_screens=10) == []
 
 
 def test_render_check_reports_what_a_broken_report_lacks() -> None:
@@ -30,6 +52,7 @@ def test_render_check_reports_what_a_broken_report_lacks() -> None:
         "the verdict line",
         "the run header",
         "the control checks",
+        "the evidence",
         "the timeline",
         "the endpoint table",
         "pytest-html's results table, filled by its script",

@@ -1,8 +1,9 @@
-"""Control checks, run before the endpoints: what proves "credentials valid, signature correct".
+"""Control checks, run before the endpoints: the target's clock, the key's own permissions, the signer.
 
-A C2C endpoint answering -2008 means little alone; next to these it is an argument: the server's
-clock is reachable and close, the same key and signer are accepted by
-``GET /sapi/v1/account/apiRestrictions``, and the signer reproduces Binance's published vectors.
+Alone, a C2C endpoint answering -2008 means little; next to these, and next to the endpoints that
+answered, it is evidence (see :mod:`.evidence`): the server's clock is reachable and close, the
+key's permissions answer (or not) on ``GET /sapi/v1/account/apiRestrictions``, and the signer
+reproduces Binance's published vectors.
 """
 
 from __future__ import annotations
@@ -15,40 +16,51 @@ from contracts.checks import is_gateway_error, parsed_body
 from contracts.model import API_RESTRICTIONS_PATH
 from p2p_conformance.engine.diagnosis import diagnose_code
 from p2p_conformance.engine.live import TIMEOUT_SECONDS, LiveSession
-from p2p_conformance.model import ControlCheck
+from p2p_conformance.model import ControlCheck, ControlKind, utc_now
 from signer import Ed25519Key, HmacKey, sign, vectors
 
 CLOCK_SKEW_LIMIT_MS = 1000  # a timestamp more than 1 s ahead of the server is refused (-1021)
+API_RESTRICTIONS_NAME = "API key permissions (GET /sapi/v1/account/apiRestrictions)"
 
 
 def clock_check(session: LiveSession) -> ControlCheck:
     skew = session.offset_ms
-    ok = abs(skew) < CLOCK_SKEW_LIMIT_MS
     applied = "applied to every timestamp" if skew else "nothing to correct"
     return ControlCheck(
+        ControlKind.CLOCK,
         "Server time and clock skew",
-        ok,
+        abs(skew) < CLOCK_SKEW_LIMIT_MS,
         f"GET /api/v3/time answered; local clock is {-skew:+d} ms from the server's ({applied}).",
     )
 
 
 def api_restrictions_check(session: LiveSession) -> ControlCheck:
-    name = "API key permissions (GET /sapi/v1/account/apiRestrictions)"
+    def refused(evidence: str, http_status: int | None = None, code: int | None = None) -> ControlCheck:
+        return ControlCheck(
+            ControlKind.API_RESTRICTIONS, API_RESTRICTIONS_NAME, False, evidence, utc_now(), http_status, code
+        )
+
     prepared = requests.Request("GET", session.base_url + API_RESTRICTIONS_PATH, auth=session.auth).prepare()
     try:
         response = session.http.send(prepared, timeout=TIMEOUT_SECONDS)
     except requests.RequestException as error:
-        return ControlCheck(name, False, f"no answer ({type(error).__name__}).")
+        return refused(f"no answer ({type(error).__name__}).")
     body = parsed_body(response)
     if response.status_code == 200 and isinstance(body, dict):
         flags = ", ".join(f"{flag}={body.get(flag)}" for flag in ("enableReading", "ipRestrict", "createTime"))
         return ControlCheck(
-            name, body.get("enableReading") is True, f"HTTP 200: the key and its signature are accepted ({flags})."
+            ControlKind.API_RESTRICTIONS,
+            API_RESTRICTIONS_NAME,
+            body.get("enableReading") is True,
+            f"HTTP 200: the key and its signature are accepted ({flags}).",
+            utc_now(),
+            200,
         )
     if is_gateway_error(body):
         meaning = diagnose_code(body["code"], response.status_code)
-        return ControlCheck(name, False, f"HTTP {response.status_code}, {meaning.diagnosis} {meaning.next_step}")
-    return ControlCheck(name, False, f"HTTP {response.status_code} without a Binance error code.")
+        evidence = f"HTTP {response.status_code}, {meaning.diagnosis} {meaning.next_step}"
+        return refused(evidence, response.status_code, body["code"])
+    return refused(f"HTTP {response.status_code} without a Binance error code.", response.status_code)
 
 
 def signer_self_check() -> ControlCheck:
@@ -61,6 +73,7 @@ def signer_self_check() -> ControlCheck:
     }
     evidence = "; ".join(f"{name}: {'reproduced' if ok else 'MISMATCH'}" for name, ok in results.items())
     return ControlCheck(
+        ControlKind.SIGNER,
         "Signature self-check against Binance's published vectors",
         all(results.values()),
         f"{evidence} (e.g. {vectors.ASCII_SIGNATURE[:16]}... for the ASCII order example).",

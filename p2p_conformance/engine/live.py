@@ -14,7 +14,7 @@ from contracts.checks import check_answer, is_business_error, parsed_body
 from contracts.model import SERVER_TIME_PATH
 from p2p_conformance.engine.ids import ResolvedId, params_with_ids, resolve_ids
 from p2p_conformance.engine.reproduction import curl_command
-from p2p_conformance.model import LiveResult
+from p2p_conformance.model import LiveResult, utc_now
 from p2p_conformance.safety.redaction import scrub_body
 from signer import BinanceAuth, Key
 
@@ -88,8 +88,8 @@ class LiveSession:
         except requests.RequestException as error:
             latency = (time.perf_counter() - started) * 1000
             failure = f"no answer: {type(error).__name__}"
-            return LiveResult(contract, None, None, None, latency, failure, notes, reproduction)
-        latency = (time.perf_counter() - started) * 1000
+            return LiveResult(contract, None, None, None, latency, failure, None, notes, reproduction)
+        latency, at = (time.perf_counter() - started) * 1000, utc_now()
         body = parsed_body(response)
         code = body.get("code") if isinstance(body, dict) else None
         message = (body.get("msg") or body.get("message")) if isinstance(body, dict) else None
@@ -104,6 +104,7 @@ class LiveSession:
             message,
             latency,
             problem,
+            at,
             notes,
             reproduction,
             rate_limit_headers(response.headers),

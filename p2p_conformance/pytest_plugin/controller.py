@@ -14,9 +14,9 @@ from html import escape
 from typing import Any
 
 import pytest
-from pytest_html import extras
 
-from p2p_conformance.model import EndpointRecord, KeySummary, RunRecord, Trend, utc_now
+from p2p_conformance.engine.evidence import weigh
+from p2p_conformance.model import EndpointRecord, KeySummary, Outcome, RunRecord, Trend, utc_now
 from p2p_conformance.pytest_plugin.settings import RunSettings
 from p2p_conformance.pytest_plugin.worker import KEY_PROPERTY, RECORD_PROPERTY, ROUND_PROPERTY
 from p2p_conformance.report.files import (
@@ -28,18 +28,22 @@ from p2p_conformance.report.files import (
 )
 from p2p_conformance.report.history import HistoryError, load_rows, store_run
 from p2p_conformance.report.html import (
+    conclusions,
     control_checks,
-    endpoint_details,
     endpoint_table,
-    failures_by_side,
+    evidence_table,
+    focus_table,
     key_matrix,
     run_header,
     timeline,
+    verdict_section,
+    working,
 )
-from p2p_conformance.report.summary import verdict
+from p2p_conformance.report.summary import answer, failures_by_conclusion, heading, plural, verdict
 from p2p_conformance.report.trends import Series, series, since_previous, trends
 
 TREND_WINDOW_RUNS = 50
+TERMINAL_NAMES = 4  # endpoints named per conclusion line; the rest are counted
 
 
 class ControllerPlugin:
@@ -48,7 +52,7 @@ class ControllerPlugin:
     def __init__(self, settings: RunSettings, secrets: tuple[str, ...]) -> None:
         self.settings = settings
         self.secrets = secrets
-        self.run = RunRecord(utc_now(), settings.case_id)
+        self.run = RunRecord(utc_now(), settings.case_id, settings.emulator, settings.focus)
         self.run_id = f"{self.run.started_at}-{uuid.uuid4().hex[:8]}"  # overlapping runs may start together
         self.records: dict[str, EndpointRecord] = {}  # by test node id
         self.keys: dict[str, KeySummary] = {}  # by key name
@@ -69,10 +73,12 @@ class ControllerPlugin:
             elif name == ROUND_PROPERTY:
                 number, started = value
                 self.run.rounds[number] = min(started, self.run.rounds.get(number, started))
+                if (phase := self.settings.phase_of_round(number)) is not None:
+                    self.run.phases[number] = phase
 
     def _store_history(self) -> None:
         """Store each round as a run, then give every record its trend and the run its changes."""
-        records, stamp = list(self.records.values()), self.run.started_at
+        records, stamp = self.run.results, self.run.started_at
         base_url = next(iter(self.keys.values())).base_url if self.keys else str(self.settings.base_url)
         for number in sorted({r.round for r in records}):
             store_run(
@@ -95,26 +101,43 @@ class ControllerPlugin:
             for name, fingerprint in fingerprints.items()
         ]
 
+    @pytest.hookimpl(tryfirst=True)  # before pytest-html writes its page
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.run.keys = list(self.keys.values())
+        self.run.results = list(self.records.values())
+        self.run = weigh(self.run, self.settings.recv_window)  # every failure's side, from the run's evidence
         try:
             self._store_history()
         except HistoryError as error:
-            self.run.results = list(self.records.values())
             self.run.changes = [f"history not stored: {error}"]
         write_summaries(self.run, self.settings.report_dir)
 
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        terminalreporter.write_sep("=", "Binance C2C conformance")
-        for line in [verdict(self.run), *self.run.changes]:
-            terminalreporter.write_line(line)
-        terminalreporter.write_line(
-            f"report: {self.settings.report_dir / HTML_NAME} (and live-summary.json, "
-            f"live-summary.md); history: {self.settings.history_db}"
+    def verdict_block(self) -> list[str]:
+        """What the terminal shows last: the verdict, its proof, one line per conclusion, where the report is."""
+        found = verdict(self.run)
+        lines = [f"{found.count} {found.headline}", *(f"  Proof: {line}" for line in found.proof)]
+        for side, groups in failures_by_conclusion(self.run).items():
+            for diagnosis, records in groups.items():
+                codes = ", ".join(dict.fromkeys(answer(r) for r in records))
+                several = len(self.run.keys) > 1
+                names = ", ".join(r.id + (f" [{r.key_name}]" if several else "") for r in records[:TERMINAL_NAMES])
+                more = len(records) - TERMINAL_NAMES
+                lines.append(
+                    f"  {heading(side)}, {plural(len(records), 'endpoint')} ({codes}): {names}"
+                    + (f" and {more} more" if more > 0 else "")
+                )
+                lines.append(f"    {diagnosis}")
+        lines += [f"  Note: {note}" for note in found.notes]
+        lines += [f"  {change}" for change in self.run.changes]
+        lines.append(
+            f"Report: {self.settings.report_dir / HTML_NAME} (and live-summary.json, live-summary.md); "
+            f"history: {self.settings.history_db}"
         )
+        return lines
 
+    @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:
-        """Check every report file once more, as written: anything secret left in one is replaced."""
+        """Check every report file once more, as written, then end the terminal output with the verdict."""
         paths = [self.settings.report_dir / name for name in REPORT_NAMES]
         written = [path for path in paths if path.exists()]
         for path in [*written, *keep_timestamped_copies(written, self.run.started_at)]:
@@ -123,10 +146,20 @@ class ControllerPlugin:
                 config.issue_config_time_warning(
                     pytest.PytestWarning(f"{path.name} held {', '.join(leaks)}: replaced"), stacklevel=1
                 )
+        terminal = config.pluginmanager.get_plugin("terminalreporter")
+        if terminal is not None:
+            terminal.write_sep("=", "Binance C2C conformance")
+            for line in self.verdict_block():
+                terminal.write_line(line)
 
 
 class HtmlReportHooks:
-    """The controller's pytest-html hooks, registered only when pytest-html is active."""
+    """The controller's pytest-html hooks, registered only when pytest-html is active.
+
+    The suite's sections go before pytest-html's own parts (its CSS moves those below, see
+    ``report.css``); its per-test table keeps one line per endpoint and key of the last round, with
+    the answer, and leaves out the endpoints not run live, which the sections list.
+    """
 
     def __init__(self, controller: ControllerPlugin) -> None:
         self.controller = controller
@@ -134,33 +167,38 @@ class HtmlReportHooks:
     def __repr__(self) -> str:
         return "HtmlReportHooks()"
 
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """Each endpoint's details under its row (pytest-html reads ``extras`` after this hook)."""
-        if any(name == RECORD_PROPERTY for name, _ in report.user_properties):
-            details = extras.html(endpoint_details(self.controller.records[report.nodeid]))
-            report.extras = [*getattr(report, "extras", []), details]  # type: ignore[attr-defined]
-
     def pytest_html_report_title(self, report: Any) -> None:
         case = self.controller.run.case_id
         report.title = f"Binance C2C conformance report{f' (case {case})' if case else ''}"
 
     def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str]) -> None:
         run = self.controller.run
-        prefix += [run_header(run), control_checks(run)]
-        postfix += [
-            failures_by_side(run),
+        prefix += [
+            run_header(run),
+            verdict_section(run),
+            focus_table(run),
+            conclusions(run),
+            working(run),
+            evidence_table(run),
+            control_checks(run),
             key_matrix(run),
             timeline(self.controller.series, self.controller.trends, run),
             endpoint_table(run),
         ]
 
+    def pytest_html_results_table_html(self, report: pytest.TestReport, data: list[str]) -> None:
+        """An endpoint's log is in the sections above (answer, reasoning, body, curl): no second copy here."""
+        if report.nodeid in self.controller.records:
+            data.clear()
+
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
-        cells.insert(2, '<th class="sortable" data-column-type="side">Side</th>')
-        cells.insert(3, "<th>HTTP / code</th>")
+        cells.insert(2, "<th>Answer</th>")
 
     def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
         record = self.controller.records.get(report.nodeid)
-        side = record.side if record else ""
-        answer = f"{record.http_status} / {record.code}" if record and record.http_status else ""
-        cells.insert(2, f'<td class="col-side">{escape(side)}</td>')
-        cells.insert(3, f"<td>{escape(answer)}</td>")
+        last_round = self.controller.settings.repeat
+        if record is not None and (record.outcome == Outcome.SKIPPED or record.round < last_round):
+            cells.clear()  # pytest-html's documented way to leave a row out
+            return
+        shown = "" if record is None else "ok" if record.outcome == Outcome.PASS else answer(record)
+        cells.insert(2, f"<td>{escape(shown)}</td>")

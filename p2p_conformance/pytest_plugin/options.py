@@ -73,6 +73,13 @@ def add_options(parser: pytest.Parser) -> None:
         help="folder of the endpoint cassettes (default: cassettes/ under pytest's rootdir)",
     )
     group.addoption(
+        "--focus",
+        default="",
+        metavar="ID,...",
+        help="the endpoints your case is about, shown first in the report, e.g. "
+        "ads/getAds,ads/search (ids as in docs/endpoints.md)",
+    )
+    group.addoption(
         "--case-id",
         default=None,
         help="your Binance support case number, shown on the report (e.g. 144098731)",

@@ -24,6 +24,7 @@ from p2p_conformance.pytest_plugin.settings import SETTINGS, RunSettings, read_s
 from p2p_conformance.pytest_plugin.worker import WorkerPlugin
 from p2p_conformance.report.files import HTML_NAME
 from p2p_conformance.report.history import HistoryError, validate_history
+from p2p_conformance.report.html import CSS_PATH
 from p2p_conformance.safety import secrets_of
 from p2p_conformance.safety.cassettes import RefusingPersister
 
@@ -57,12 +58,15 @@ def _register_reporting(config: pytest.Config, settings: RunSettings) -> None:
         validate_history(settings.history_db)
     except HistoryError as error:
         raise pytest.UsageError(str(error)) from None
+    if config.option.tbstyle == "auto":  # unless --tb asks for them, the verdict block replaces per-test lines
+        config.option.tbstyle, config.option.reportchars = "no", ""
     controller = ControllerPlugin(settings, secrets)
     config.pluginmanager.register(controller, "p2p-conformance-controller")
     if config.pluginmanager.hasplugin("html"):  # absent with -p no:html: the JSON and Markdown remain
         if not config.option.htmlpath:
             config.option.htmlpath = str(settings.report_dir / HTML_NAME)
             config.option.self_contained_html = True
+        config.option.css = [*config.option.css, str(CSS_PATH)]
         config.pluginmanager.register(HtmlReportHooks(controller), "p2p-conformance-html")
 
 

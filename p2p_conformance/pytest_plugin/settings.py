@@ -54,6 +54,7 @@ class RunSettings:
     cassette_dir: Path
     recording: bool = False  # ``--record-mode`` other than none: live tests record cassettes
     case_id: str | None = None
+    focus: tuple[str, ...] = ()  # endpoint ids the case is about
     repeat: int = 1
     interval: float = 0.0
     base_url: str | None = None  # None with the emulator: its port is known only once it runs
@@ -64,6 +65,17 @@ class RunSettings:
     @property
     def live(self) -> bool:
         return LIVE_MARKER in self.requested_markers
+
+    @property
+    def emulator(self) -> str | None:
+        """The scenario an emulator run played, as the report names it (None against a real target)."""
+        return self.scenario.description if self.scenario is not None else None
+
+    def phase_of_round(self, number: int) -> str | None:
+        """The emulator story's phase a ``--repeat`` round plays (None for a real target or a one-phase story)."""
+        if self.scenario is None or (len(self.scenario.phases) == 1 and self.phase is None):
+            return None
+        return self.phase or self.scenario.phases[min(number, len(self.scenario.phases)) - 1].name
 
     @property
     def plan(self) -> RunPlan:
@@ -140,6 +152,13 @@ def read_settings(config: pytest.Config) -> RunSettings:
         validate_recv_window(config.option.recv_window)
     except (CatalogError, ValueError) as error:
         raise pytest.UsageError(str(error)) from None
+    focus = tuple(endpoint for endpoint in config.option.focus.split(",") if endpoint.strip())
+    unknown_focus = sorted({endpoint.strip() for endpoint in focus} - {c.id for c in catalog.contracts})
+    if unknown_focus:
+        raise pytest.UsageError(
+            f"--focus {unknown_focus[0]!r}: not an endpoint id of the catalog (ids as in docs/endpoints.md, "
+            "e.g. ads/getAds,ads/search)"
+        )
     user_ids = _pairs(config.option.ids, "--id")
     unknown = sorted(set(user_ids) - set(catalog.id_sources))
     if unknown:
@@ -169,6 +188,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
         cassette_dir=Path(config.option.cassette_dir or config.rootpath / "cassettes"),
         recording=recording,
         case_id=config.option.case_id,
+        focus=tuple(endpoint.strip() for endpoint in focus),
         repeat=config.option.repeat,
         interval=config.option.interval,
     )

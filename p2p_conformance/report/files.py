@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from p2p_conformance.model import Outcome, RunRecord
-from p2p_conformance.report.summary import SIDE_WORDS, failures_by_side, run_json, verdict
+from p2p_conformance.report.summary import answer, run_json, verdict
 from p2p_conformance.safety.redaction import find_leaks, redact_text
 
 HTML_NAME = "live-report.html"
@@ -21,48 +21,57 @@ MARKDOWN_NAME = "live-summary.md"
 REPORT_NAMES = (HTML_NAME, JSON_NAME, MARKDOWN_NAME)
 
 
+MARKDOWN_FOCUS_ROWS = 8
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def md(text: object) -> str:
+    """Text as literal Markdown: a server's answer cannot add markup, links or table cells."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def _focus_rows(run: RunRecord) -> list[str]:
+    chosen = [endpoint for endpoint in run.focus if any(r.id == endpoint for r in run.last_round)]
+    if not chosen:
+        return []
+    keys = [key.name for key in run.keys]
+    answers = {(r.id, r.key_name): r for r in run.last_round}
+
+    def cell(endpoint: str, key: str) -> str:
+        record = answers.get((endpoint, key))
+        if record is None:
+            return ""
+        return "works" if record.outcome == Outcome.PASS else f"{md(answer(record))}, {md(record.side)}"
+
+    rows = [f"| {md(endpoint)} | " + " | ".join(cell(endpoint, key) for key in keys) + " |" for endpoint in chosen]
+    more = len(rows) - MARKDOWN_FOCUS_ROWS
+    shown = rows[:MARKDOWN_FOCUS_ROWS] + ([f"| and {more} more in the report |" + " |" * len(keys)] if more > 0 else [])
+    return ["", f"| Endpoint | {' | '.join(md(key) for key in keys)} |", "|---|" + "---|" * len(keys), *shown]
+
+
 def markdown_summary(run: RunRecord) -> str:
+    """The summary to paste into a ticket: at most 25 lines, whatever the run."""
+    found = verdict(run)
+    target = ", ".join(dict.fromkeys(key.base_url for key in run.keys)) or "none reached"
+    if run.emulator is not None:
+        target += " (the local emulator, not Binance)"
+    keys = ", ".join(f"{md(key.name)} {md(key.fingerprint)} ({key.key_type})" for key in run.keys)
     lines = [
-        f"# Binance C2C conformance{f': case {run.case_id}' if run.case_id else ''}",
+        f"# Binance C2C conformance{f': case {md(run.case_id)}' if run.case_id else ''}",
+        f"Run {run.started_at} · target {md(target)} · key{'s' if len(run.keys) > 1 else ''}: {keys}",
         "",
-        f"- Run (UTC): {run.started_at}",
+        f"**{md(found.count)} {md(found.headline)}**",
+        "",
     ]
-    for key in run.keys:
-        lines += [
-            f"- Target: {key.base_url}",
-            f"- API key {key.name}: {key.fingerprint} ({key.key_type}), "
-            f"clock offset to the server {key.clock_offset_ms:+d} ms",
-        ]
-    lines += [
-        "",
-        f"**{verdict(run)}**",
-        "",
-        *(f"- {change}" for change in run.changes),
-        "",
-        "## Control checks",
-        "",
-        "| Key | Check | Result | Evidence |",
-        "|---|---|---|---|",
-    ]
-    lines += [
-        f"| {key.name} | {check.name} | {'OK' if check.ok else 'FAILED'} | {check.evidence} |"
-        for key in run.keys
-        for check in key.controls
-    ]
-    for side, by_diagnosis in failures_by_side(run).items():
-        lines += ["", f"## Failures {SIDE_WORDS[side]} ({sum(map(len, by_diagnosis.values()))})"]
-        for diagnosis, records in by_diagnosis.items():
-            lines += ["", f"**{diagnosis}** Next: {records[0].next_step}", ""]
-            lines += [
-                f"- {r.method} {r.path} (HTTP {r.http_status}, code {r.code}, trend {r.trend}"
-                + (f", key {r.key_name})" if len(run.keys) > 1 else ")")
-                for r in records
-            ]
-    working = [r for r in run.ran() if r.outcome == Outcome.PASS]
-    lines += ["", f"## Working ({len(working)})", "", *(f"- {r.method} {r.path} (trend {r.trend})" for r in working)]
-    not_run = {r.id for r in run.results if r.outcome == Outcome.SKIPPED}
-    if not_run:
-        lines += ["", f"Not run live: {len(not_run)} mutating endpoints (contract-tested offline only)."]
+    if found.proof:
+        lines.append(f"- Proof: {md('; '.join(found.proof))}")
+    if found.notes:
+        lines.append(f"- Note: {md(' '.join(found.notes))}")
+    lines += [f"- {md(conclusion)}" for conclusion in found.conclusions]
+    if run.changes:
+        lines.append(f"- Since the previous run: {md('; '.join(run.changes))}")
+    lines += _focus_rows(run)
+    lines += ["", f"Every answer, its reasoning, headers and a curl reproduction: {HTML_NAME} (attach it)."]
     return "\n".join(lines) + "\n"
 
 

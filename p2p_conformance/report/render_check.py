@@ -1,17 +1,20 @@
-"""``p2p-render-check reports/live-report.html``: open the report in headless
-Chromium and check that the header, the verdict and the endpoint tables render.
+"""``p2p-render-check reports/live-report.html``: open the report in headless Chromium, as a support
+agent would at 1280 px, and check what the first screen shows.
 
-Needs Debian's ``chromium`` (``apt-get install chromium``). ``--screenshot FILE`` also saves a PNG.
+Needs Debian's ``chromium`` (``apt-get install chromium``). ``--screenshot FILE`` also saves the
+first screen as a PNG (the README's picture is ``docs/first-screen.png``, made this way).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
@@ -25,16 +28,59 @@ FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--hide-scrollbars",
 )
+SCREEN = (1280, 900)  # the support agent's first screen
+FIRST_SCREEN_IDS = ("c2c-run", "c2c-verdict", "c2c-summary")  # and c2c-focus, c2c-banner where present
 ROW = r'<tbody class="results-table-row \w+" id="'  # a row the report's script rendered
 EXPECTED = {
     "the verdict line": r'<p id="c2c-verdict"><strong>\d+ of \d+ read-only endpoint',
-    "the run header": r'<table id="c2c-run">.*?Run \(UTC\).*?Target.*?API key.*?Case.*?Clock offset',
+    "the run header": r'<table id="c2c-run">.*?Case.*?Target.*?Run \(UTC\).*?API key.*?Clock offset',
     "the control checks": r'<section id="c2c-controls"[^>]*>.*?Signature self-check',
+    "the evidence": r'<section id="c2c-evidence"[^>]*>.*?key-recognised',
     "the timeline": r'<section id="c2c-timeline"[^>]*>.*?<td class="c2c-trend">',
-    "the endpoint table": r'<section id="c2c-endpoints"[^>]*>.*?<td>(GET|POST) /sapi/v1/c2c/',
+    "the endpoint table": r'<section id="c2c-endpoints"[^>]*>.*?<td>(GET|POST) \w',
     "pytest-html's results table, filled by its script": ROW,
 }
+# Loads the report in a frame of the screen's size and writes what it measured into the page.
+MEASURING_PAGE = """<!DOCTYPE html><html><body style="margin:0">
+<iframe id="report" src="{url}" style="width:{width}px;height:{height}px;border:0"></iframe>
+<script>
+document.getElementById("report").addEventListener("load", () => {{
+  const page = document.getElementById("report").contentDocument;
+  const root = page.documentElement;
+  const bottoms = {{}};
+  for (const element of page.querySelectorAll("[id^=c2c-]")) {{
+    bottoms[element.id] = element.getBoundingClientRect().bottom;
+  }}
+  const layout = {{scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, scrollHeight: root.scrollHeight,
+                  bottoms: bottoms, text: page.body.innerText}};
+  const out = document.createElement("pre");
+  out.id = "layout";
+  out.textContent = JSON.stringify(layout);
+  document.body.appendChild(out);
+}});
+</script></body></html>"""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The report as laid out at one screen size."""
+
+    scroll_width: int
+    client_width: int
+    scroll_height: int
+    bottoms: dict[str, float]  # each c2c-* element's bottom edge, in pixels from the top
+    text: str  # what a reader sees, as text
+
+    @property
+    def screens(self) -> float:
+        return self.scroll_height / SCREEN[1]
+
+    def below_first_screen(self) -> list[str]:
+        """The first-screen elements the report has that end below the first screen."""
+        wanted = [*FIRST_SCREEN_IDS, *(name for name in ("c2c-focus", "c2c-banner") if name in self.bottoms)]
+        return [name for name in wanted if self.bottoms.get(name, float("inf")) > SCREEN[1]]
 
 
 def find_browser() -> str:
@@ -44,35 +90,66 @@ def find_browser() -> str:
     raise FileNotFoundError("Chromium was not found: install it (apt-get install chromium) and run again")
 
 
+def _browser(profile: str, *arguments: str) -> str:
+    command = [find_browser(), *FLAGS, f"--user-data-dir={profile}", f"--window-size={SCREEN[0]},{SCREEN[1]}"]
+    return subprocess.run([*command, *arguments], capture_output=True, text=True, timeout=120, check=True).stdout
+
+
 def render(report: Path, screenshot: Path | None = None) -> str:
-    """The DOM of ``report`` after its scripts ran (and a screenshot, if asked)."""
-    browser = find_browser()
+    """The DOM of ``report`` after its scripts ran (and a screenshot of the first screen, if asked)."""
+    url = report.resolve().as_uri()
     with tempfile.TemporaryDirectory() as profile:
-        common = [browser, *FLAGS, f"--user-data-dir={profile}", "--window-size=1400,2000"]
-        url = report.resolve().as_uri()
-        dom = subprocess.run([*common, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True)
+        dom = _browser(profile, "--dump-dom", url)
         if screenshot is not None:
-            subprocess.run([*common, f"--screenshot={screenshot}", url], capture_output=True, timeout=120, check=True)
-    return dom.stdout
+            _browser(profile, f"--screenshot={screenshot.resolve()}", url)
+    return dom
+
+
+def measure(report: Path) -> Layout:
+    """How ``report`` lays out on the support agent's screen (1280 x 900)."""
+    with tempfile.TemporaryDirectory() as folder:
+        page = Path(folder) / "measure.html"
+        page.write_text(
+            MEASURING_PAGE.format(url=report.resolve().as_uri(), width=SCREEN[0], height=SCREEN[1]), encoding="utf-8"
+        )
+        dom = _browser(folder, "--allow-file-access-from-files", "--dump-dom", page.as_uri())
+    found = re.search(r'<pre id="layout">(.*?)</pre>', dom, flags=re.S)
+    if found is None:
+        raise RuntimeError(f"{report} could not be measured: the browser did not lay it out")
+    data = json.loads(found.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+    return Layout(data["scrollWidth"], data["clientWidth"], data["scrollHeight"], data["bottoms"], data["text"])
 
 
 def missing_parts(dom: str) -> list[str]:
     return [name for name, pattern in EXPECTED.items() if not re.search(pattern, dom, flags=re.S)]
 
 
+def layout_problems(layout: Layout, max_screens: float) -> list[str]:
+    """What a support agent would meet: sideways scroll, first-screen facts below the fold, a long page."""
+    problems = []
+    if layout.scroll_width > layout.client_width:
+        problems.append(f"scrolls sideways at {SCREEN[0]} px ({layout.scroll_width} px wide)")
+    problems += [f"{name} ends below the first screen" for name in layout.below_first_screen()]
+    if layout.screens > max_screens:
+        problems.append(f"is {layout.screens:.1f} screens tall (at most {max_screens})")
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="p2p-render-check", description=__doc__)
     parser.add_argument("report", type=Path, help="the HTML report, e.g. reports/live-report.html")
-    parser.add_argument("--screenshot", type=Path, help="also save a PNG here (keep it out of git)")
+    parser.add_argument("--screenshot", type=Path, help="also save the first screen as a PNG here")
+    parser.add_argument("--max-screens", type=float, default=10, help="how tall the page may be, in screens")
     args = parser.parse_args(argv)
     try:
-        missing = missing_parts(render(args.report, args.screenshot))
-    except (FileNotFoundError, subprocess.SubprocessError) as error:
+        problems = [f"does not show {name}" for name in missing_parts(render(args.report, args.screenshot))]
+        problems += layout_problems(measure(args.report), args.max_screens)
+    except (FileNotFoundError, RuntimeError, subprocess.SubprocessError) as error:
         sys.stderr.write(f"render check: {error}\n")
         return 2
-    for name in missing:
-        sys.stderr.write(f"render check: {args.report} does not show {name}\n")
-    return 1 if missing else 0
+    for problem in problems:
+        sys.stderr.write(f"render check: {args.report} {problem}\n")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
-"""What every report says of a run: the verdict line, the failures grouped by side, the JSON."""
+"""What every report says of a run: the verdict built from the run's evidence, the failures grouped by
+conclusion, the JSON. It only reads the data; the conclusions were drawn by the engine."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
-from p2p_conformance.model import EndpointRecord, Outcome, RunRecord, Side
+from p2p_conformance.model import EndpointRecord, Fact, KeySummary, Outcome, RunRecord, Side
 
 SIDE_WORDS = {
     Side.BINANCE: "on Binance's side",
@@ -13,7 +15,9 @@ SIDE_WORDS = {
     Side.ACCOUNT: "in the key's settings",
     Side.NETWORK: "in the network",
     Side.CONTRACT: "in the contract (answers that break it)",
+    Side.UNDETERMINED: "undetermined (no side follows from this run's evidence)",
 }
+SIDE_ORDER = (Side.BINANCE, Side.UNDETERMINED, Side.CLIENT, Side.ACCOUNT, Side.NETWORK, Side.CONTRACT)
 
 
 def heading(side: Side) -> str:
@@ -22,46 +26,122 @@ def heading(side: Side) -> str:
     return words[0].upper() + words[1:]
 
 
-def failures_by_side(run: RunRecord) -> dict[Side, dict[str, list[EndpointRecord]]]:
-    """Failed endpoints of the last round by side (most first), then by diagnosis: the report's argument."""
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def answer(record: EndpointRecord) -> str:
+    """``-2008``, ``HTTP 500`` or ``no answer``: what came back, without Python's None."""
+    if record.code is not None and record.code != "000000":
+        return str(record.code)
+    return f"HTTP {record.http_status}" if record.http_status is not None else "no answer"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The run in a few sentences: the count, what the evidence proves, one line per side that failed."""
+
+    count: str
+    headline: str
+    proof: tuple[str, ...]
+    conclusions: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join([self.count, self.headline, *self.conclusions])
+
+
+def failures(run: RunRecord) -> list[EndpointRecord]:
+    """The read-only endpoints that did not work in the last round."""
+    return [r for r in run.ran() if r.outcome != Outcome.PASS]
+
+
+def failures_by_conclusion(run: RunRecord) -> dict[Side, dict[str, list[EndpointRecord]]]:
+    """Failures of the last round by side (in :data:`SIDE_ORDER`), then by conclusion: the report's argument."""
     grouped: dict[Side, dict[str, list[EndpointRecord]]] = {}
-    for record in run.ran():
-        if record.outcome != Outcome.PASS:
-            grouped.setdefault(record.side, {}).setdefault(record.diagnosis, []).append(record)
-    return dict(sorted(grouped.items(), key=lambda item: -sum(map(len, item[1].values()))))
+    for record in failures(run):
+        grouped.setdefault(record.side, {}).setdefault(record.diagnosis, []).append(record)
+    return {side: grouped[side] for side in SIDE_ORDER if side in grouped}
 
 
-def verdict(run: RunRecord) -> str:
-    """``3 of 43 read-only endpoints work; failures are mixed (...)``."""
+def _evidence(key: KeySummary, fact: Fact) -> tuple[bool, str] | None:
+    found = next((e for e in key.evidence if e.fact == fact), None)
+    return None if found is None else (found.holds, found.detail)
+
+
+def _headline(keys: list[KeySummary]) -> tuple[str, tuple[str, ...]]:
+    recognised = {key.name: _evidence(key, Fact.KEY_RECOGNISED) for key in keys}
+    weighed = {name: found for name, found in recognised.items() if found is not None}
+    if not weighed:
+        return "No call was judged, so the run proves nothing about the key.", ()
+    several = len(keys) > 1
+    proof = tuple(f"{name}: {detail}" if several else detail for name, (holds, detail) in weighed.items() if holds)
+    accepted = [name for name, (holds, _) in weighed.items() if holds]
+    if len(accepted) == len(weighed):
+        subject = "each key and its signatures" if several else "this key and its signatures"
+        valid = "the keys are valid" if several else "the key is valid"
+        return f"Binance accepted {subject} in this run: {valid} (proof below).", proof
+    if not accepted:
+        whom = "any of the keys" if several else "the key"
+        return (
+            f"Binance recognised {whom} on no call of this run: nothing here shows a fault on Binance's side; "
+            "check the key in Binance's API management first.",
+            proof,
+        )
+    refused = [name for name in weighed if name not in accepted]
+    return (
+        f"Binance accepted {', '.join(accepted)} in this run and recognised {', '.join(refused)} nowhere.",
+        proof,
+    )
+
+
+def _conclusion(side: Side, records: list[EndpointRecord]) -> str:
+    answers = Counter(answer(r) for r in records)
+    breakdown = ", ".join(f"{count} x {code}" if count > 1 else code for code, count in answers.most_common())
+    return f"{heading(side)}: {plural(len(records), 'endpoint')} ({breakdown})."
+
+
+def verdict(run: RunRecord) -> Verdict:
+    """The verdict: every conclusion in it follows from the run's evidence, and says so where none does."""
     ran = run.ran()
     working = sum(r.outcome == Outcome.PASS for r in ran)
-    sentence = f"{working} of {len(ran)} read-only endpoints work"
-    if len(run.keys) > 1:
-        sentence = f"{working} of {len(ran)} read-only endpoint and key pairs work"
-    sides = Counter(r.side for r in ran if r.outcome != Outcome.PASS)
-    if not sides:
-        return f"{sentence}; no failures."
-    if len(sides) == 1:
-        return f"{sentence}; failures are {SIDE_WORDS[next(iter(sides))]}."
-    parts = ", ".join(f"{SIDE_WORDS[side]}: {count}" for side, count in sides.most_common())
-    return f"{sentence}; failures are mixed ({parts})."
+    unit = "read-only endpoint and key pairs" if len(run.keys) > 1 else "read-only endpoints"
+    count = f"{working} of {len(ran)} {unit} work."
+    headline, proof = _headline(run.keys)
+    by_side: dict[Side, list[EndpointRecord]] = {}
+    for record in failures(run):
+        by_side.setdefault(record.side, []).append(record)
+    conclusions = tuple(_conclusion(side, by_side[side]) for side in SIDE_ORDER if side in by_side)
+    if not by_side:
+        conclusions = ("No failures.",)
+    notes = tuple(note for key in run.keys for note in key.notes)
+    return Verdict(count, headline, proof, conclusions, notes)
 
 
 def run_json(run: RunRecord) -> dict[str, Any]:
     """``live-summary.json``: the run for machines (the first key's facts also at the top level)."""
     first = run.keys[0] if run.keys else None
     first_facts = first.to_dict() if first else {}
+    found = verdict(run)
     return {
         "started_at": run.started_at,
         "base_url": first_facts.get("base_url"),
+        "emulator": run.emulator,
         "key_fingerprint": first_facts.get("fingerprint"),
         "key_type": first_facts.get("key_type"),
         "case_id": run.case_id,
         "clock_offset_ms": first_facts.get("clock_offset_ms"),
-        "verdict": verdict(run),
+        "verdict": found.text,
+        "proof": list(found.proof),
+        "notes": list(found.notes),
         "changes": run.changes,
+        "focus": list(run.focus),
         "controls": first_facts.get("controls", []),
         "keys": [key.to_dict() for key in run.keys],
-        "rounds": [{"round": number, "started_at": at} for number, at in sorted(run.rounds.items())],
+        "rounds": [
+            {"round": number, "started_at": at, "phase": run.phases.get(number)}
+            for number, at in sorted(run.rounds.items())
+        ],
         "results": [record.to_dict() for record in run.results],
     }

@@ -34,8 +34,10 @@ def series(rows: Iterable[Row]) -> Series:
 
 
 def trends(by_pair: Series) -> dict[tuple[str, str], Trend]:
-    """The trend of each (endpoint, key fingerprint) series."""
-    return {pair: trend([row.outcome == Outcome.PASS for row in runs]) for pair, runs in by_pair.items()}
+    """The trend of each (endpoint, key fingerprint) series of two runs or more (one run has no trend)."""
+    return {
+        pair: trend([row.outcome == Outcome.PASS for row in runs]) for pair, runs in by_pair.items() if len(runs) > 1
+    }
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,198 @@
+"""Evidence, then conclusions: each rule of ``engine/evidence.py`` (README, "How a failure's side is
+decided"), and the verdict that follows from them and from nothing else."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import yaml
+
+from catalog_facts import CATALOG, READ_ONLY
+from p2p_conformance.engine.evidence import weigh
+from p2p_conformance.engine.records import RecordContext, record_of_result
+from p2p_conformance.model import (
+    ControlCheck,
+    ControlKind,
+    EndpointRecord,
+    Fact,
+    KeySummary,
+    LiveResult,
+    RunRecord,
+    Side,
+)
+from p2p_conformance.report.summary import verdict
+
+if TYPE_CHECKING:
+    from conftest import EndpointSuite
+
+AT = "2025-07-09T12:14:03.120Z"
+OK = (200, "000000")
+RECV_WINDOW = 5000
+
+
+def answered(endpoint: str, http_status: int, code: int | str | None, latency_ms: float = 40.0) -> EndpointRecord:
+    """One endpoint's record as a live call makes it, for key ``k``."""
+    passed = (http_status, code) == OK
+    problem = None if passed else f"received HTTP {http_status} with error code {code}"
+    result = LiveResult(CATALOG[endpoint], http_status, code, None, latency_ms, problem, AT)
+    return record_of_result(result, RecordContext("k", "k...0001"))
+
+
+def controls(
+    api_restrictions: tuple[int, int | None] = (200, None), signer_ok: bool = True
+) -> tuple[ControlCheck, ...]:
+    status, code = api_restrictions
+    return (
+        ControlCheck(ControlKind.CLOCK, "clock", True, "offset measured"),
+        ControlCheck(ControlKind.API_RESTRICTIONS, "apiRestrictions", status == 200, "answer", AT, status, code),
+        ControlCheck(ControlKind.SIGNER, "signer", signer_ok, "vectors reproduced" if signer_ok else "MISMATCH"),
+    )
+
+
+def weighed(*records: EndpointRecord, key_controls: tuple[ControlCheck, ...] | None = None) -> RunRecord:
+    key = KeySummary("k", "k...0001", "HMAC", "https://api.binance.com", 12, key_controls or controls())
+    return weigh(RunRecord(AT, None, keys=[key], results=list(records)), RECV_WINDOW)
+
+
+def result(run: RunRecord, endpoint: str) -> EndpointRecord:
+    return next(r for r in run.results if r.id == endpoint)
+
+
+def facts(run: RunRecord) -> dict[Fact, Any]:
+    return {evidence.fact: evidence for evidence in run.keys[0].evidence}
+
+
+def test_minus_2008_with_the_key_recognised_elsewhere_is_on_binance_side_with_the_proof() -> None:
+    run = weighed(answered("ads/getAds", *OK), answered("ads/search", 400, -2008))
+    search = result(run, "ads/search")
+    assert search.side == Side.BINANCE
+    assert search.reasoning.startswith("key-recognised: Binance accepted this key on ads/getAds (12:14:03)")
+    assert "refuses it here" in search.reasoning
+
+
+def test_minus_2008_where_the_key_is_recognised_nowhere_is_undetermined_never_binance() -> None:
+    run = weighed(
+        answered("ads/getAds", 400, -2008), answered("ads/search", 400, -2008), key_controls=controls((400, -2008))
+    )
+    assert {r.side for r in run.results} == {Side.UNDETERMINED}
+    assert "deleted, mistyped or testnet key" in run.results[0].reasoning
+    assert not facts(run)[Fact.KEY_RECOGNISED].holds
+    found = verdict(run)
+    assert "recognised the key on no call" in found.headline and "nothing here shows a fault on Binance" in (
+        found.headline
+    )
+    assert not any("Binance's side" in line for line in found.conclusions)
+
+
+def test_the_account_control_alone_recognises_the_key() -> None:
+    run = weighed(answered("ads/search", 400, -2008))  # apiRestrictions answered 200
+    assert result(run, "ads/search").side == Side.BINANCE
+    assert facts(run)[Fact.KEY_RECOGNISED].proof == ("account/apiRestrictions",)
+
+
+def test_minus_1022_with_a_signature_of_the_same_shape_accepted_is_on_binance_side() -> None:
+    # ads/search and ads/listWithPagination are both POSTs with a JSON body.
+    run = weighed(answered("ads/listWithPagination", *OK), answered("ads/search", 400, -1022))
+    search = result(run, "ads/search")
+    assert search.side == Side.BINANCE
+    assert search.reasoning.startswith("signature-accepted-json-body and signer-matches-vectors:")
+    assert "ads/listWithPagination (12:14:03)" in search.reasoning
+
+
+def test_minus_1022_with_only_other_shapes_accepted_stays_on_the_client_side() -> None:
+    run = weighed(answered("ads/getAds", *OK), answered("ads/search", 400, -1022))  # a GET with a query only
+    search = result(run, "ads/search")
+    assert search.side == Side.CLIENT
+    assert "signature-accepted-json-body does not hold for POST with a JSON body" in search.reasoning
+    assert facts(run)[Fact.SIGNATURE_ACCEPTED_QUERY].holds and not facts(run)[Fact.SIGNATURE_ACCEPTED_JSON_BODY].holds
+
+
+def test_minus_2015_on_the_account_control_while_p2p_calls_work_is_a_note_not_a_verdict() -> None:
+    run = weighed(answered("ads/getAds", *OK), key_controls=controls((401, -2015)))
+    found = verdict(run)
+    assert "-2015 while the P2P API accepted it on ads/getAds" in found.notes[0]
+    assert found.conclusions == ("No failures.",)
+    alone = weighed(answered("ads/getAds", 401, -2015), key_controls=controls((401, -2015)))
+    assert verdict(alone).notes == () and result(alone, "ads/getAds").side == Side.ACCOUNT
+
+
+def test_http_5xx_is_on_binance_side_with_the_status_unknown() -> None:
+    run = weighed(answered("ads/getReferencePrice", 500, None), key_controls=controls((400, -2008)))
+    price = result(run, "ads/getReferencePrice")
+    assert price.side == Side.BINANCE and "execution status is unknown" in price.reasoning
+
+
+def test_where_no_rule_applies_the_documented_meaning_stands() -> None:
+    run = weighed(answered("ads/getAds", *OK), answered("chat/retrieveChatCredential", 400, -1102))
+    chat = result(run, "chat/retrieveChatCredential")
+    assert chat.side == Side.CLIENT and chat.diagnosis.startswith("-1102 MANDATORY_PARAM_EMPTY_OR_MALFORMED")
+    assert chat.reasoning == "The documented meaning of code -1102 stands: no fact of this run bears on it."
+
+
+def test_facts_name_their_proof() -> None:
+    run = weighed(answered("ads/getAds", *OK, latency_ms=120.0), answered("ads/search", 400, -2008))
+    found = facts(run)
+    assert [fact.value for fact in found] == [
+        "key-recognised",
+        "signature-accepted-query",
+        "signature-accepted-json-body",
+        "clock-in-window",
+        "signer-matches-vectors",
+        "ip-allowed",
+    ]
+    assert found[Fact.KEY_RECOGNISED].proof == ("ads/getAds", "account/apiRestrictions")
+    assert found[Fact.CLOCK_IN_WINDOW].holds and "+12 ms" in found[Fact.CLOCK_IN_WINDOW].detail
+    assert "slowest answer 120 ms" in found[Fact.CLOCK_IN_WINDOW].detail
+    assert found[Fact.SIGNER_MATCHES_VECTORS].holds and found[Fact.IP_ALLOWED].holds
+    slow = weighed(answered("ads/getAds", *OK, latency_ms=RECV_WINDOW + 1.0))
+    assert not facts(slow)[Fact.CLOCK_IN_WINDOW].holds
+    refused = weighed(answered("ads/getAds", 401, -2015), key_controls=controls((401, -2015), signer_ok=False))
+    assert not facts(refused)[Fact.IP_ALLOWED].holds and "Every answer was -2015" in (
+        facts(refused)[Fact.IP_ALLOWED].detail
+    )
+    assert not facts(refused)[Fact.SIGNER_MATCHES_VECTORS].holds
+
+
+def test_verdict_of_a_recognised_key_states_the_proof_with_times() -> None:
+    run = weighed(answered("ads/getAds", *OK), answered("ads/search", 400, -2008))
+    found = verdict(run)
+    assert found.count == "1 of 2 read-only endpoints work."
+    assert found.headline.startswith("Binance accepted this key and its signatures in this run")
+    assert found.proof == ("Binance accepted this key on ads/getAds (12:14:03), account/apiRestrictions (12:14:03).",)
+    assert found.conclusions == ("On Binance's side: 1 endpoint (-2008).",)
+
+
+@pytest.fixture
+def every_call_refused(tmp_path: Any) -> str:
+    """A scenario whose key gets -2008 on every call, the account control included."""
+    path = tmp_path / "refused.yaml"
+    key = {
+        "api_key": "RefusedKey" + "r" * 54,
+        "secret": "RefusedSecret" + "s" * 51,
+        "default": "-2008",
+        "endpoints": {"account/apiRestrictions": "-2008"},
+    }
+    path.write_text(yaml.safe_dump({"description": "a key Binance does not know", "keys": {"k": key}}))
+    return str(path)
+
+
+def test_a_run_where_every_call_gets_minus_2008_concludes_nothing_against_binance(
+    endpoint_suite: EndpointSuite, every_call_refused: str
+) -> None:
+    result_ = endpoint_suite.run("-m", "live", "--emulator", "--scenario", every_call_refused)
+    summary = endpoint_suite.summary()
+    ran = [r for r in summary["results"] if r["outcome"] != "skipped"]
+    assert len(ran) == len(READ_ONLY) and {r["side"] for r in ran} == {"undetermined"}
+    assert "nothing here shows a fault on Binance" in summary["verdict"]
+    assert "On Binance's side" not in summary["verdict"]
+    key_recognised = next(f for f in summary["keys"][0]["evidence"] if f["fact"] == "key-recognised")
+    assert key_recognised == {
+        "fact": "key-recognised",
+        "holds": False,
+        "proof": [],
+        "detail": "Binance accepted this key on no call of this run.",
+    }
+    output = result_.stdout.str()
+    assert "On Binance's side" not in output
+    assert f"Undetermined (no side follows from this run's evidence), {len(READ_ONLY)} endpoints" in output
