@@ -29,7 +29,9 @@ def fill(path: Path, runs: int, endpoints: int, keys: int) -> None:
         for run in range(runs):
             run_id = f"run{run:06d}"
             at = (start + timedelta(minutes=10 * run)).strftime("%Y-%m-%dT%H:%M:%SZ")
-            connection.execute("INSERT INTO runs VALUES (?, ?, ?, ?)", (run_id, at, "https://api.binance.com", None))
+            connection.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?)", (run_id, at, "https://api.binance.com", None, None)
+            )
             rows = []
             for key in range(keys):
                 for endpoint, kind in enumerate(behaviour):

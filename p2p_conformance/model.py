@@ -124,6 +124,17 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class SecondOpinion:
+    """The same call sent once more through Binance's own SDK code (``--cross-check``)."""
+
+    summary: str  # what was sent and what came back, in one line
+    http_status: int | None
+    code: int | str | None
+    agrees: bool | None  # None: not sent
+    message: str | None = None
+
+
+@dataclass(frozen=True)
 class LiveResult:
     """One live call and its verdict against the contract."""
 
@@ -138,6 +149,7 @@ class LiveResult:
     reproduction: str = ""  # curl, with key, signature and timestamp as placeholders
     rate_limit_headers: Mapping[str, str] = field(default_factory=dict)
     body: str = ""  # scrubbed of chat credentials and personal data, and cut to a bound
+    second_opinion: SecondOpinion | None = None
 
     @property
     def passed(self) -> bool:
@@ -175,6 +187,7 @@ class EndpointRecord:
     rate_limit_headers: dict[str, str] = field(default_factory=dict)
     body: str = ""
     reproduction: str = ""
+    second_opinion: SecondOpinion | None = None
 
     @property
     def read_only(self) -> bool:
@@ -185,7 +198,7 @@ class EndpointRecord:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EndpointRecord:
-        trend = data.get("trend")
+        trend, opinion = data.get("trend"), data.get("second_opinion")
         return cls(
             **{
                 **data,
@@ -193,6 +206,7 @@ class EndpointRecord:
                 "side": Side(data["side"]),
                 "trend": None if trend is None else Trend(trend),
                 "notes": tuple(data["notes"]),
+                "second_opinion": None if opinion is None else SecondOpinion(**opinion),
             }
         )
 

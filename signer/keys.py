@@ -121,6 +121,10 @@ class HmacKey(_ApiKeyHolder):
     def sign(self, payload: str) -> str:
         return hmac.new(self._secret, payload.encode("utf-8"), hashlib.sha256).hexdigest()
 
+    def reveal_secret(self) -> str:
+        """The secret itself: for redaction, and for handing to Binance's own SDK code; never print or store it."""
+        return self._secret.decode("utf-8")
+
 
 PrivateKey = rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
 
@@ -229,5 +233,5 @@ def secret_texts(key: Key) -> tuple[str, ...]:
     ``cryptography`` object, so only its API key is listed.
     """
     if isinstance(key, HmacKey):
-        return key.api_key, key._secret.decode("utf-8")
+        return key.api_key, key.reveal_secret()
     return (key.api_key,)

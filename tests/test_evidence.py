@@ -196,3 +196,65 @@ def test_a_run_where_every_call_gets_minus_2008_concludes_nothing_against_binanc
     output = result_.stdout.str()
     assert "On Binance's side" not in output
     assert f"Undetermined (no side follows from this run's evidence), {len(READ_ONLY)} endpoints" in output
+
+
+def test_cross_check_sends_failing_calls_through_binance_own_sdk_code_and_shows_both_answers(
+    endpoint_suite: EndpointSuite,
+) -> None:
+    pytest.importorskip("binance_common", reason="the official extra: pip install -e '.[official]' (CI installs it)")
+    selected = "test_live and not agent and (ads/search or orderMatch/listUserOrderHistory or ads/getAds)"
+    result_ = endpoint_suite.run("-m", "live", "--emulator", "--scenario", "july-9", "--cross-check", "-k", selected)
+    summary = endpoint_suite.summary()
+    opinions = {r["id"]: r["second_opinion"] for r in summary["results"]}
+    assert opinions["ads/getAds"] is None  # only failing calls are sent again
+    history = opinions["orderMatch/listUserOrderHistory"]
+    assert (history["http_status"], history["code"], history["agrees"]) == (400, -2008, True)
+    assert history["summary"].startswith("binance-common ")
+    search = opinions["ads/search"]  # a JSON-body endpoint: Binance's code sends another shape
+    assert search["agrees"] is False and "form body instead of JSON" in search["summary"]
+    assert "Binance's own SDK code gets the same answer on 1 of 2 failing endpoints." in summary["verdict"]
+    assert (
+        f"ads/search ({search['code']} where this suite got -1022): that difference is the finding"
+        in (summary["verdict"])
+    )
+    assert "Binance's own SDK code gets the same answer" in result_.stdout.str()
+
+
+def test_cross_check_without_the_official_extra_says_in_one_line_how_to_get_it(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from p2p_conformance.pytest_plugin import settings
+
+    monkeypatch.setattr(settings, "official_version", lambda: None)
+    result_ = endpoint_suite.run("-m", "live", "--emulator", "--cross-check")
+    assert result_.ret == pytest.ExitCode.USAGE_ERROR
+    assert [line for line in result_.stderr.lines if line.strip()] == [
+        "ERROR: --cross-check needs Binance's own SDK code: pip install -e '.[official]' (binance-common)"
+    ]
+
+
+def test_cross_check_never_follows_a_redirect_with_a_signed_request() -> None:
+    pytest.importorskip("binance_common", reason="the official extra: pip install -e '.[official]' (CI installs it)")
+    from werkzeug.wrappers import Request, Response
+
+    from emulator import running_emulator
+    from p2p_conformance.engine.cross_check import second_opinion
+    from signer import HmacKey, vectors
+
+    reached: list[str] = []
+
+    def elsewhere(environ: dict[str, Any], start_response: Any) -> Any:
+        reached.append(Request(environ).full_path)
+        return Response("{}", mimetype="application/json")(environ, start_response)
+
+    with running_emulator(elsewhere) as other:  # type: ignore[arg-type]
+
+        def redirecting(environ: dict[str, Any], start_response: Any) -> Any:
+            return Response("", 307, {"Location": other + Request(environ).full_path})(environ, start_response)
+
+        with running_emulator(redirecting) as target:  # type: ignore[arg-type]
+            result_ = LiveResult(CATALOG["orderMatch/listUserOrderHistory"], 400, -2008, None, 1.0, "refused", AT)
+            opinion = second_opinion(
+                result_, target, HmacKey(vectors.BINANCE_API_KEY, vectors.BINANCE_SECRET), {}, 5000, 0
+            )
+    assert reached == [] and opinion.http_status is None and "Exceeded 0 redirects" in opinion.summary

@@ -16,7 +16,14 @@ import yaml
 from catalog_facts import ENDPOINTS, MUTATING, OFFLINE_TESTS, READ_ONLY
 from emulator import Emulator, load_scenario, running_emulator
 from p2p_conformance.model import EndpointRecord, Outcome, Side
-from p2p_conformance.report.history import HistoryError, load_rows, store_run, validate_history
+from p2p_conformance.report.history import (
+    APPLICATION_ID,
+    SCHEMA_VERSION,
+    HistoryError,
+    load_rows,
+    store_run,
+    validate_history,
+)
 from p2p_conformance.report.trends import since_previous, trend
 
 if TYPE_CHECKING:
@@ -174,6 +181,29 @@ def test_foreign_and_corrupt_files_are_refused_and_left_untouched(tmp_path: Path
         assert path.read_bytes() == before
 
 
+def test_a_history_of_the_previous_schema_is_upgraded_in_place_with_nothing_lost(tmp_path: Path) -> None:
+    path = tmp_path / "v1.sqlite3"
+    with sqlite3.connect(path) as connection:  # schema version 1, as this suite wrote it before run labels
+        connection.executescript(
+            "CREATE TABLE runs (run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, base_url TEXT NOT NULL, "
+            "case_id TEXT);"
+            "CREATE TABLE results (run_id TEXT NOT NULL REFERENCES runs(run_id), endpoint_id TEXT NOT NULL, "
+            "key_fingerprint TEXT NOT NULL, outcome TEXT NOT NULL, http_status INTEGER, code TEXT, side TEXT NOT NULL, "
+            "latency_ms REAL, PRIMARY KEY (run_id, endpoint_id, key_fingerprint));"
+            f"PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 1;"
+            "INSERT INTO runs VALUES ('old', '2025-07-06T10:00:00Z', 'u', NULL);"
+            "INSERT INTO results VALUES ('old', 'e0', 'k', 'pass', 200, '000000', 'none', 1.0);"
+        )
+    store_run(path, "new", "2025-07-09T12:14:00Z", "u", None, [stored("e0", "fail")], label="July 9 12:14")
+    rows = load_rows(path)
+    assert [(row.run_id, row.outcome, row.label) for row in rows] == [
+        ("old", "pass", None),
+        ("new", "fail", "July 9 12:14"),
+    ]
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
 def test_live_run_with_a_foreign_history_stops_before_sending_anything(endpoint_suite: EndpointSuite) -> None:
     endpoint_suite.reports.mkdir()
     (endpoint_suite.reports / "history.sqlite3").write_text("my notes, not a database " * 50)
@@ -238,6 +268,7 @@ def test_history_report_renders_without_calling_anything(endpoint_suite: Endpoin
     assert finished.returncode == 0, finished.stderr
     page = out.read_text()
     assert "1 key(s), 4 runs" in page and "1 of 6 endpoints now work, down from 3 of 6 at" in page
+    assert "<br>July 9 12:14</th>" in page  # each run's column names the story's phase
     assert page.count('<td class="c2c-trend">') == 6 and '<td class="c2c-trend">regressed</td>' in page
     assert "stable-ok: 1, stable-fail: 3, fixed: 0, regressed: 1, intermittent: 1" in page
 

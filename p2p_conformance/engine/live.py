@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import requests
@@ -12,6 +13,7 @@ from contracts import Catalog, Contract
 from contracts.build import build_request
 from contracts.checks import check_answer, is_business_error, parsed_body
 from contracts.model import SERVER_TIME_PATH
+from p2p_conformance.engine.cross_check import second_opinion
 from p2p_conformance.engine.ids import ResolvedId, params_with_ids, resolve_ids
 from p2p_conformance.engine.reproduction import curl_command
 from p2p_conformance.model import LiveResult, utc_now
@@ -51,11 +53,21 @@ def measure_clock_offset(http: requests.Session, base_url: str) -> int:
 class LiveSession:
     """Everything a live run shares: target, key, clock offset, and the ids its calls need."""
 
-    def __init__(self, catalog: Catalog, base_url: str, key: Key, recv_window: int, http: requests.Session):
+    def __init__(
+        self,
+        catalog: Catalog,
+        base_url: str,
+        key: Key,
+        recv_window: int,
+        http: requests.Session,
+        cross_check: bool = False,
+    ) -> None:
         self.catalog = catalog
         self.base_url = base_url
         self.key = key
         self.http = http
+        self.recv_window = recv_window
+        self.cross_check = cross_check
         self.offset_ms = measure_clock_offset(http, base_url)
         self.auth = BinanceAuth(key, recv_window=recv_window, offset_ms=self.offset_ms)
         self.ids: dict[str, ResolvedId] = {}
@@ -78,6 +90,15 @@ class LiveSession:
         """Call a read-only endpoint once and judge the answer against its contract."""
         if not contract.read_only:
             raise ValueError(f"{contract.id} is mutating ({contract.mutating}): it is never called live")
+        result = self._call(contract)
+        if result.passed or not self.cross_check:
+            return result
+        opinion = second_opinion(
+            result, self.base_url, self.key, params_with_ids(contract, self.ids), self.recv_window, self.offset_ms
+        )
+        return replace(result, second_opinion=opinion)
+
+    def _call(self, contract: Contract) -> LiveResult:
         used = [self.ids[kind] for kind in contract.ids.values()]
         notes = tuple(resolved.how for resolved in used)
         request = build_request(contract, self.base_url, self.auth, params_with_ids(contract, self.ids))

@@ -51,4 +51,5 @@ def record_of_result(result: LiveResult, context: RecordContext) -> EndpointReco
         rate_limit_headers=dict(result.rate_limit_headers),
         body=result.body,
         reproduction=result.reproduction,
+        second_opinion=result.second_opinion,
     )

@@ -25,6 +25,7 @@ class RunPlan:
     recv_window: int
     user_ids: Mapping[str, str] = field(default_factory=dict)  # id kind -> a real id given by the user
     interval: float = 0.0  # seconds between ``--repeat`` rounds
+    cross_check: bool = False  # send each failing call again through Binance's own SDK code
 
 
 class LiveSessions:
@@ -61,7 +62,14 @@ class LiveSessions:
             if key_name not in self._sessions:
                 key = self.plan.keys[key_name]
                 try:
-                    session = LiveSession(self.plan.catalog, self.base_url, key, self.plan.recv_window, self.http)
+                    session = LiveSession(
+                        self.plan.catalog,
+                        self.base_url,
+                        key,
+                        self.plan.recv_window,
+                        self.http,
+                        cross_check=self.plan.cross_check,
+                    )
                 except TargetUnreachable as error:
                     self._unreachable = error
                     raise

@@ -88,6 +88,7 @@ class ControllerPlugin:
                 base_url,
                 self.run.case_id,
                 [r for r in records if r.round == number],
+                self.run.phases.get(number),
             )
         history = load_rows(self.settings.history_db, last_runs=TREND_WINDOW_RUNS)
         self.series = series(history)
@@ -127,6 +128,7 @@ class ControllerPlugin:
                     + (f" and {more} more" if more > 0 else "")
                 )
                 lines.append(f"    {diagnosis}")
+        lines += [f"  {line}" for line in found.second_opinions]
         lines += [f"  Note: {note}" for note in found.notes]
         lines += [f"  {change}" for change in self.run.changes]
         lines.append(

@@ -80,6 +80,12 @@ def add_options(parser: pytest.Parser) -> None:
         "ads/getAds,ads/search (ids as in docs/endpoints.md)",
     )
     group.addoption(
+        "--cross-check",
+        action="store_true",
+        help="send each failing call once more through Binance's own SDK code (binance-common) and show both "
+        "answers; needs pip install -e '.[official]'",
+    )
+    group.addoption(
         "--case-id",
         default=None,
         help="your Binance support case number, shown on the report (e.g. 144098731)",

@@ -16,6 +16,7 @@ import pytest
 
 from contracts import Catalog, CatalogError, load_catalog
 from emulator import Scenario, ScenarioError, load_scenario
+from p2p_conformance.engine.cross_check import INSTALL_HINT, official_version
 from p2p_conformance.engine.sessions import RunPlan
 from p2p_conformance.pytest_plugin.options import DEFAULT_BASE_URL
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, requested_markers
@@ -55,6 +56,7 @@ class RunSettings:
     recording: bool = False  # ``--record-mode`` other than none: live tests record cassettes
     case_id: str | None = None
     focus: tuple[str, ...] = ()  # endpoint ids the case is about
+    cross_check: bool = False  # failing calls go once more through Binance's own SDK code
     repeat: int = 1
     interval: float = 0.0
     base_url: str | None = None  # None with the emulator: its port is known only once it runs
@@ -80,7 +82,7 @@ class RunSettings:
     @property
     def plan(self) -> RunPlan:
         """What the engine's live sessions need of these settings."""
-        return RunPlan(self.catalog, self.keys, self.recv_window, self.user_ids, self.interval)
+        return RunPlan(self.catalog, self.keys, self.recv_window, self.user_ids, self.interval, self.cross_check)
 
 
 def _pairs(values: Sequence[str], option: str) -> dict[str, str]:
@@ -159,6 +161,8 @@ def read_settings(config: pytest.Config) -> RunSettings:
             f"--focus {unknown_focus[0]!r}: not an endpoint id of the catalog (ids as in docs/endpoints.md, "
             "e.g. ads/getAds,ads/search)"
         )
+    if config.option.cross_check and official_version() is None:
+        raise pytest.UsageError(INSTALL_HINT)
     user_ids = _pairs(config.option.ids, "--id")
     unknown = sorted(set(user_ids) - set(catalog.id_sources))
     if unknown:
@@ -189,6 +193,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
         recording=recording,
         case_id=config.option.case_id,
         focus=tuple(endpoint.strip() for endpoint in focus),
+        cross_check=config.option.cross_check,
         repeat=config.option.repeat,
         interval=config.option.interval,
     )

@@ -68,6 +68,8 @@ def markdown_summary(run: RunRecord) -> str:
     if found.notes:
         lines.append(f"- Note: {md(' '.join(found.notes))}")
     lines += [f"- {md(conclusion)}" for conclusion in found.conclusions]
+    if found.second_opinions:
+        lines.append(f"- {md(' '.join(found.second_opinions))}")
     if run.changes:
         lines.append(f"- Since the previous run: {md('; '.join(run.changes))}")
     lines += _focus_rows(run)

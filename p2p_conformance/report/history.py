@@ -17,14 +17,15 @@ from typing import NamedTuple
 from p2p_conformance.model import EndpointRecord
 
 APPLICATION_ID = 0x50325043  # "P2PC"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 HISTORY_NAME = "history.sqlite3"
 SCHEMA = (
     """CREATE TABLE runs (
         run_id TEXT PRIMARY KEY,
         started_at TEXT NOT NULL,
         base_url TEXT NOT NULL,
-        case_id TEXT
+        case_id TEXT,
+        label TEXT
     )""",
     """CREATE TABLE results (
         run_id TEXT NOT NULL REFERENCES runs(run_id),
@@ -42,6 +43,10 @@ SCHEMA = (
     f"PRAGMA application_id = {APPLICATION_ID}",
     f"PRAGMA user_version = {SCHEMA_VERSION}",
 )
+# From each older schema version of this suite's history to the next: what changed, nothing lost.
+MIGRATIONS = {
+    1: ("ALTER TABLE runs ADD COLUMN label TEXT", "PRAGMA user_version = 2"),  # the emulator story's phase
+}
 
 
 class HistoryError(RuntimeError):
@@ -64,10 +69,12 @@ class Row(NamedTuple):
     code: str | None
     side: str
     latency_ms: float | None
+    label: str | None  # the run's label, e.g. the emulator story's phase ("July 9 12:14")
 
 
 def _check_or_create(connection: sqlite3.Connection, path: Path) -> None:
-    """Accept our own history, create one in an empty file, refuse anything else untouched."""
+    """Accept our own history (an older schema of ours is upgraded in place, nothing lost), create one in an
+    empty file, refuse anything else untouched."""
     try:
         connection.execute("BEGIN IMMEDIATE")  # two runs creating the same new file: one waits
         application_id = connection.execute("PRAGMA application_id").fetchone()[0]
@@ -78,6 +85,11 @@ def _check_or_create(connection: sqlite3.Connection, path: Path) -> None:
                 connection.execute(statement)
             connection.execute("COMMIT")
             return
+        if application_id == APPLICATION_ID:
+            while version in MIGRATIONS:
+                for statement in MIGRATIONS[version]:
+                    connection.execute(statement)
+                version += 1
         connection.execute("COMMIT")
     except sqlite3.DatabaseError as error:
         raise HistoryError(
@@ -137,10 +149,11 @@ def store_run(
     base_url: str,
     case_id: str | None,
     records: Iterable[EndpointRecord],
+    label: str | None = None,
 ) -> None:
     """Store one run and its records (endpoint, key, outcome, HTTP status, code, side, latency)."""
     with open_history(path) as connection, connection:
-        connection.execute("INSERT INTO runs VALUES (?, ?, ?, ?)", (run_id, started_at, base_url, case_id))
+        connection.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?)", (run_id, started_at, base_url, case_id, label))
         connection.executemany(
             "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(run_id, *_stored(r)) for r in records]
         )
@@ -153,7 +166,7 @@ def load_rows(
     of the latest ``last_runs`` runs if given (selected in SQL: a long history is not read whole)."""
     query = (
         "SELECT r.run_id, runs.started_at, r.endpoint_id, r.key_fingerprint, r.outcome, r.http_status, "
-        "r.code, r.side, r.latency_ms FROM results r JOIN runs USING (run_id) WHERE runs.started_at >= ?"
+        "r.code, r.side, r.latency_ms, runs.label FROM results r JOIN runs USING (run_id) WHERE runs.started_at >= ?"
     )
     parameters: list[str | int] = [since or ""]
     if key_fingerprint:

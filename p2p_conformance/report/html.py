@@ -92,7 +92,7 @@ def verdict_section(run: RunRecord) -> str:
     """The verdict, the proof behind it (with times), one line per side that failed, and the notes."""
     found = verdict(run)
     proof = "".join(f'<p class="c2c-proof"><em>Proof:</em> {escape(line)}</p>' for line in found.proof)
-    conclusions = "".join(f"<li>{escape(line)}</li>" for line in found.conclusions)
+    conclusions = "".join(f"<li>{escape(line)}</li>" for line in (*found.conclusions, *found.second_opinions))
     notes = "".join(f'<p class="c2c-note"><em>Note:</em> {escape(note)}</p>' for note in found.notes)
     changes = "".join(f'<p class="c2c-change">{escape(change)}</p>' for change in run.changes)
     return (
@@ -245,10 +245,16 @@ def timeline_table(
     """Endpoint and key against the last ``columns`` runs, each cell the answer; ``found``: trend per pair."""
     pairs = [pair for pair in (pairs or sorted(by_pair)) if pair in by_pair]
     started = {row.run_id: row.started_at for pair in pairs for row in by_pair[pair]}
+    labels = {row.run_id: row.label for pair in pairs for row in by_pair[pair] if row.label}
     runs = sorted(started, key=lambda run_id: (started[run_id], run_id))[-columns:]
     header = (
         "<tr><th>Endpoint</th><th>Key</th>"
-        + "".join(f"<th>{escape(started[run][:19].replace('T', ' '))}</th>" for run in runs)
+        + "".join(
+            f"<th>{escape(started[run][:19].replace('T', ' '))}"
+            + (f"<br>{escape(labels[run])}" if run in labels else "")
+            + "</th>"
+            for run in runs
+        )
         + "<th>Trend</th></tr>"
     )
     body = []
@@ -296,6 +302,15 @@ def endpoint_table(run: RunRecord) -> str:
     )
 
 
+def _second_opinion(record: EndpointRecord) -> str:
+    opinion = record.second_opinion
+    if opinion is None:
+        return ""
+    if opinion.agrees is None:
+        return opinion.summary
+    return f"{opinion.summary}: {'the same answer' if opinion.agrees else 'a different answer'}"
+
+
 def endpoint_details(record: EndpointRecord) -> str:
     """One endpoint's evidence, folded: the diagnosis, Binance's message, headers, body and a curl reproduction."""
     items = [
@@ -304,6 +319,7 @@ def endpoint_details(record: EndpointRecord) -> str:
         ("Next step", record.next_step),
         ("Why", record.reasoning),
         ("Binance message", record.msg),
+        ("Binance's own SDK code", _second_opinion(record)),
         ("Notes", "; ".join(record.notes)),
         ("Rate-limit headers", ", ".join(f"{k}: {v}" for k, v in record.rate_limit_headers.items())),
     ]

@@ -45,11 +45,12 @@ class Verdict:
     headline: str
     proof: tuple[str, ...]
     conclusions: tuple[str, ...]
+    second_opinions: tuple[str, ...]  # what Binance's own SDK code got (``--cross-check``)
     notes: tuple[str, ...]
 
     @property
     def text(self) -> str:
-        return " ".join([self.count, self.headline, *self.conclusions])
+        return " ".join([self.count, self.headline, *self.conclusions, *self.second_opinions])
 
 
 def failures(run: RunRecord) -> list[EndpointRecord]:
@@ -102,6 +103,25 @@ def _conclusion(side: Side, records: list[EndpointRecord]) -> str:
     return f"{heading(side)}: {plural(len(records), 'endpoint')} ({breakdown})."
 
 
+def _second_opinions(records: list[EndpointRecord]) -> tuple[str, ...]:
+    """What Binance's own SDK code got on the same failing calls (``--cross-check``), where it was asked."""
+    asked = [r for r in records if r.second_opinion is not None and r.second_opinion.agrees is not None]
+    if not asked:
+        return ()
+    same = [r for r in asked if r.second_opinion is not None and r.second_opinion.agrees]
+    lines = [f"Binance's own SDK code gets the same answer on {len(same)} of {plural(len(asked), 'failing endpoint')}."]
+    different = [r for r in asked if r not in same]
+    if different:
+        cases = ", ".join(
+            f"{r.id} ({r.second_opinion.code if r.second_opinion.code is not None else r.second_opinion.http_status}"
+            f" where this suite got {answer(r)})"
+            for r in different
+            if r.second_opinion is not None
+        )
+        lines.append(f"It gets a different answer on {cases}: that difference is the finding.")
+    return tuple(lines)
+
+
 def verdict(run: RunRecord) -> Verdict:
     """The verdict: every conclusion in it follows from the run's evidence, and says so where none does."""
     ran = run.ran()
@@ -116,7 +136,7 @@ def verdict(run: RunRecord) -> Verdict:
     if not by_side:
         conclusions = ("No failures.",)
     notes = tuple(note for key in run.keys for note in key.notes)
-    return Verdict(count, headline, proof, conclusions, notes)
+    return Verdict(count, headline, proof, conclusions, _second_opinions(failures(run)), notes)
 
 
 def run_json(run: RunRecord) -> dict[str, Any]:
