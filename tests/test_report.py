@@ -45,6 +45,9 @@ def test_july_9_run_writes_the_three_files_with_every_endpoints_outcome_code_and
     result = endpoint_suite.run("-m", "live", "--emulator", "--scenario", "july-9", "--case-id", "144098731")
     reports = endpoint_suite.reports
     assert result.ret == pytest.ExitCode.TESTS_FAILED
+    terminal = result.outlines
+    assert len(terminal) <= 50 and terminal[-1].startswith("Report: ")  # the verdict block ends the output
+    assert not [line for line in terminal if line.startswith("FAILED ")]  # one line per conclusion instead
     summary = endpoint_suite.summary()
     assert summary["case_id"] == "144098731" and summary["key_type"] == "HMAC"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", summary["started_at"])
