@@ -193,6 +193,13 @@ class EndpointRecord:
     def read_only(self) -> bool:
         return self.mutating is None
 
+    @property
+    def answer(self) -> str:
+        """``-2008``, ``HTTP 500`` or ``no answer``: what came back, as the reports name it."""
+        if self.code is not None and self.code != "000000":
+            return str(self.code)
+        return f"HTTP {self.http_status}" if self.http_status is not None else "no answer"
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self, dict_factory=_plain)
 

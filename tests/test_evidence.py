@@ -127,7 +127,7 @@ def test_where_no_rule_applies_the_documented_meaning_stands() -> None:
     run = weighed(answered("ads/getAds", *OK), answered("chat/retrieveChatCredential", 400, -1102))
     chat = result(run, "chat/retrieveChatCredential")
     assert chat.side == Side.CLIENT and chat.diagnosis.startswith("-1102 MANDATORY_PARAM_EMPTY_OR_MALFORMED")
-    assert chat.reasoning == "The documented meaning of code -1102 stands: no fact of this run bears on it."
+    assert chat.reasoning == "The documented meaning of -1102 stands: no fact of this run bears on it."
 
 
 def test_facts_name_their_proof() -> None:

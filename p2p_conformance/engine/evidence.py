@@ -151,23 +151,18 @@ def conclude(record: EndpointRecord, facts: Mapping[Fact, Evidence], accepted: l
         return _bad_signature(record, facts, accepted)
     return replace(
         record,
-        reasoning=f"The documented meaning of {_answer(record)} stands: no fact of this run bears on it.",
+        reasoning=f"The documented meaning of {record.answer} stands: no fact of this run bears on it.",
     )
 
 
-def _answer(record: EndpointRecord) -> str:
-    return f"code {record.code}" if record.code is not None else f"HTTP {record.http_status}"
-
-
 def _key_not_found(record: EndpointRecord, recognised: Evidence, accepted: list[Accepted]) -> EndpointRecord:
-    if recognised.holds:
-        elsewhere = [call for call in accepted if call.id != record.id]
+    if recognised.holds:  # the accepted calls are all elsewhere: this one failed
         return replace(
             record,
             side=Side.BINANCE,
             diagnosis="-2008 BAD_API_ID (Invalid Api-Key ID) for a key that Binance accepted elsewhere in this run.",
             next_step="Send this report to Binance support: the key is valid, and this endpoint is not enabled for it.",
-            reasoning=f"key-recognised: Binance accepted this key on {_listed(elsewhere)} in this run and "
+            reasoning=f"key-recognised: Binance accepted this key on {_listed(accepted)} in this run and "
             "refuses it here.",
         )
     return replace(

@@ -39,7 +39,7 @@ from p2p_conformance.report.html import (
     verdict_section,
     working,
 )
-from p2p_conformance.report.summary import answer, failures_by_conclusion, heading, plural, verdict
+from p2p_conformance.report.summary import failures_by_conclusion, heading, plural, verdict
 from p2p_conformance.report.trends import Series, series, since_previous, trends
 
 TREND_WINDOW_RUNS = 50
@@ -119,7 +119,7 @@ class ControllerPlugin:
         lines = [f"{found.count} {found.headline}", *(f"  Proof: {line}" for line in found.proof)]
         for side, groups in failures_by_conclusion(self.run).items():
             for diagnosis, records in groups.items():
-                codes = ", ".join(dict.fromkeys(answer(r) for r in records))
+                codes = ", ".join(dict.fromkeys(r.answer for r in records))
                 several = len(self.run.keys) > 1
                 names = ", ".join(r.id + (f" [{r.key_name}]" if several else "") for r in records[:TERMINAL_NAMES])
                 more = len(records) - TERMINAL_NAMES
@@ -202,5 +202,5 @@ class HtmlReportHooks:
         if record is not None and (record.outcome == Outcome.SKIPPED or record.round < last_round):
             cells.clear()  # pytest-html's documented way to leave a row out
             return
-        shown = "" if record is None else "ok" if record.outcome == Outcome.PASS else answer(record)
+        shown = "" if record is None else "ok" if record.outcome == Outcome.PASS else record.answer
         cells.insert(2, f"<td>{escape(shown)}</td>")

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from p2p_conformance.model import Outcome, RunRecord
-from p2p_conformance.report.summary import answer, run_json, verdict
+from p2p_conformance.report.summary import run_json, verdict
 from p2p_conformance.safety.redaction import find_leaks, redact_text
 
 HTML_NAME = "live-report.html"
@@ -41,7 +41,7 @@ def _focus_rows(run: RunRecord) -> list[str]:
         record = answers.get((endpoint, key))
         if record is None:
             return ""
-        return "works" if record.outcome == Outcome.PASS else f"{md(answer(record))}, {md(record.side)}"
+        return "works" if record.outcome == Outcome.PASS else f"{md(record.answer)}, {md(record.side)}"
 
     rows = [f"| {md(endpoint)} | " + " | ".join(cell(endpoint, key) for key in keys) + " |" for endpoint in chosen]
     more = len(rows) - MARKDOWN_FOCUS_ROWS

@@ -14,7 +14,6 @@ from importlib.resources import files
 from p2p_conformance.model import EndpointRecord, Outcome, RunRecord, Trend
 from p2p_conformance.report.history import Row
 from p2p_conformance.report.summary import (
-    answer,
     failures_by_conclusion,
     heading,
     plural,
@@ -112,7 +111,7 @@ def focus_table(run: RunRecord) -> str:
         (
             _endpoint(r),
             *((r.key_name,) if several else ()),
-            "works" if r.outcome == Outcome.PASS else answer(r),
+            "works" if r.outcome == Outcome.PASS else r.answer,
             "" if r.outcome == Outcome.PASS else heading(r.side),
             _time(r.at),
         )
@@ -219,7 +218,7 @@ def _answer_cell(record: EndpointRecord | None) -> str:
     if record is None:
         return "<td></td>"
     working = record.outcome == Outcome.PASS
-    return _cell(working, "ok" if working else answer(record))
+    return _cell(working, "ok" if working else record.answer)
 
 
 def _row_cell(row: Row | None) -> str:
@@ -287,7 +286,7 @@ def endpoint_table(run: RunRecord) -> str:
             r.key_name,
             r.round,
             r.outcome,
-            "" if r.outcome == Outcome.SKIPPED else answer(r) if r.outcome != Outcome.PASS else "ok",
+            "" if r.outcome == Outcome.SKIPPED else r.answer if r.outcome != Outcome.PASS else "ok",
             r.side,
             _trend(r.trend) if r.outcome.ran else "",
             r.latency_ms,
@@ -314,7 +313,7 @@ def _second_opinion(record: EndpointRecord) -> str:
 def endpoint_details(record: EndpointRecord) -> str:
     """One endpoint's evidence, folded: the diagnosis, Binance's message, headers, body and a curl reproduction."""
     items = [
-        ("Answer", f"{answer(record)} at {_time(record.at)}" if record.at else answer(record)),
+        ("Answer", f"{record.answer} at {_time(record.at)}" if record.at else record.answer),
         ("Diagnosis", record.diagnosis),
         ("Next step", record.next_step),
         ("Why", record.reasoning),
@@ -331,5 +330,5 @@ def endpoint_details(record: EndpointRecord) -> str:
     pre = "".join(f"<h5>{escape(title)}</h5><pre>{escape(text)}</pre>" for title, text in blocks if text)
     return (
         f'<details class="c2c-details"><summary>{escape(_endpoint(record))} [{escape(record.key_name)}]: '
-        f"{escape(answer(record))}</summary><table>{rows}</table>{pre}</details>"
+        f"{escape(record.answer)}</summary><table>{rows}</table>{pre}</details>"
     )

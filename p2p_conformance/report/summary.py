@@ -30,13 +30,6 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def answer(record: EndpointRecord) -> str:
-    """``-2008``, ``HTTP 500`` or ``no answer``: what came back, without Python's None."""
-    if record.code is not None and record.code != "000000":
-        return str(record.code)
-    return f"HTTP {record.http_status}" if record.http_status is not None else "no answer"
-
-
 @dataclass(frozen=True)
 class Verdict:
     """The run in a few sentences: the count, what the evidence proves, one line per side that failed."""
@@ -98,7 +91,7 @@ def _headline(keys: list[KeySummary]) -> tuple[str, tuple[str, ...]]:
 
 
 def _conclusion(side: Side, records: list[EndpointRecord]) -> str:
-    answers = Counter(answer(r) for r in records)
+    answers = Counter(r.answer for r in records)
     breakdown = ", ".join(f"{count} x {code}" if count > 1 else code for code, count in answers.most_common())
     return f"{heading(side)}: {plural(len(records), 'endpoint')} ({breakdown})."
 
@@ -114,7 +107,7 @@ def _second_opinions(records: list[EndpointRecord]) -> tuple[str, ...]:
     if different:
         cases = ", ".join(
             f"{r.id} ({r.second_opinion.code if r.second_opinion.code is not None else r.second_opinion.http_status}"
-            f" where this suite got {answer(r)})"
+            f" where this suite got {r.answer})"
             for r in different
             if r.second_opinion is not None
         )
