@@ -150,6 +150,7 @@ class LiveResult:
     rate_limit_headers: Mapping[str, str] = field(default_factory=dict)
     body: str = ""  # scrubbed of chat credentials and personal data, and cut to a bound
     second_opinion: SecondOpinion | None = None
+    sent: bool = True  # False: held back to honour a rate limit or a ban (``problem`` says why)
 
     @property
     def passed(self) -> bool:

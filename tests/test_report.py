@@ -98,7 +98,7 @@ def test_reproduction_is_the_seed_curl_with_placeholders(endpoint_suite: Endpoin
     endpoint_suite.run("-m", "live", "--emulator", "-k", "test_live and ads/search")
     search = next(r for r in endpoint_suite.summary()["results"] if r["id"] == "ads/search")
     assert search["reproduction"] == (
-        "curl --location --request POST 'http://127.0.0.1:PORT/sapi/v1/c2c/ads/search?recvWindow=5000"
+        "curl --request POST 'http://127.0.0.1:PORT/sapi/v1/c2c/ads/search?recvWindow=5000"
         "&timestamp={timestamp}&signature={signature}' \\\n--header 'X-MBX-APIKEY: {api_key}' \\\n"
         "--header 'Content-Type: application/json' \\\n"
         '--data \'{"asset":"USDT","fiat":"USD","page":1,"rows":10,"tradeType":"BUY"}\''

@@ -15,7 +15,8 @@ import requests
 from contracts.checks import is_gateway_error, parsed_body
 from contracts.model import API_RESTRICTIONS_PATH
 from p2p_conformance.engine.diagnosis import diagnose_code
-from p2p_conformance.engine.live import TIMEOUT_SECONDS, LiveSession
+from p2p_conformance.engine.live import LiveSession
+from p2p_conformance.engine.transport import NotSent, redirect_target
 from p2p_conformance.model import ControlCheck, ControlKind, utc_now
 from signer import Ed25519Key, HmacKey, sign, vectors
 
@@ -42,9 +43,13 @@ def api_restrictions_check(session: LiveSession) -> ControlCheck:
 
     prepared = requests.Request("GET", session.base_url + API_RESTRICTIONS_PATH, auth=session.auth).prepare()
     try:
-        response = session.http.send(prepared, timeout=TIMEOUT_SECONDS)
+        response = session.send(prepared)
+    except NotSent as reason:
+        return refused(f"{reason}.")
     except requests.RequestException as error:
         return refused(f"no answer ({type(error).__name__}).")
+    if (elsewhere := redirect_target(response)) is not None:
+        return refused(f"HTTP {response.status_code} redirecting to {elsewhere}: not followed.", response.status_code)
     body = parsed_body(response)
     if response.status_code == 200 and isinstance(body, dict):
         flags = ", ".join(f"{flag}={body.get(flag)}" for flag in ("enableReading", "ipRestrict", "createTime"))

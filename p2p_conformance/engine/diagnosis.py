@@ -22,7 +22,14 @@ def diagnose_code(code: int, http_status: int | None) -> Diagnosis:
     )
 
 
-def _by_status(status: int) -> Diagnosis:
+def _by_status(status: int, message: str | None) -> Diagnosis:
+    if 300 <= status < 400:
+        return Diagnosis(
+            Side.BINANCE,
+            f"The target answered HTTP {status}, a {message or 'redirect'}: the suite follows no redirect "
+            "with a signed request, so nothing was sent there.",
+            "If --binance-url is Binance's address, send this report to support; otherwise correct --binance-url.",
+        )
     if status >= 500:
         return Diagnosis(
             Side.BINANCE,
@@ -56,6 +63,12 @@ def diagnose(result: LiveResult) -> Diagnosis:
     """The side, one-sentence diagnosis and next step of one live call."""
     if result.passed:
         return WORKED
+    if not result.sent:
+        return Diagnosis(
+            Side.UNDETERMINED,
+            f"Not sent: the run held this call back ({result.problem}).",
+            "Run again once Binance's rate limit or ban has passed.",
+        )
     if result.http_status is None:
         return Diagnosis(
             Side.NETWORK,
@@ -71,7 +84,7 @@ def diagnose(result: LiveResult) -> Diagnosis:
             "Check the parameters (ids, amounts) against your account's data.",
         )
     if result.http_status != 200:
-        return _by_status(result.http_status)
+        return _by_status(result.http_status, result.message)
     return Diagnosis(
         Side.CONTRACT,
         f"Binance answered 200 but the body breaks the contract: {result.problem}.",

@@ -138,7 +138,9 @@ def conclude(record: EndpointRecord, facts: Mapping[Fact, Evidence], accepted: l
     """The record with its side and reasoning drawn from the run's facts (a record that did not fail is kept)."""
     if record.outcome != Outcome.FAIL:
         return record
-    if record.http_status is not None and record.http_status >= 500:
+    if record.http_status is None:
+        return replace(record, reasoning="No answer came, so no fact of this run bears on it; the reason stands.")
+    if record.http_status >= 500:
         return replace(
             record,
             side=Side.BINANCE,

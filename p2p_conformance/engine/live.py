@@ -16,11 +16,11 @@ from contracts.model import SERVER_TIME_PATH
 from p2p_conformance.engine.cross_check import second_opinion
 from p2p_conformance.engine.ids import ResolvedId, params_with_ids, resolve_ids
 from p2p_conformance.engine.reproduction import curl_command
+from p2p_conformance.engine.transport import NotSent, RateGate, redirect_target, send
 from p2p_conformance.model import LiveResult, utc_now
 from p2p_conformance.safety.redaction import scrub_body
 from signer import BinanceAuth, Key
 
-TIMEOUT_SECONDS = 15
 BODY_LIMIT = 4000
 RATE_LIMIT_HEADER_PREFIXES = ("x-sapi-used-", "x-mbx-used-", "x-mbx-order-count-", "retry-after")
 
@@ -34,18 +34,20 @@ class TargetUnreachable(RuntimeError):
     """The target's server time could not be read: nothing else is worth calling."""
 
 
-def measure_clock_offset(http: requests.Session, base_url: str) -> int:
+def measure_clock_offset(http: requests.Session, base_url: str, gate: RateGate) -> int:
     """Server minus local time in ms, from ``GET /api/v3/time`` (half the round trip assumed)."""
+    where = f"cannot read the server time at {base_url}{SERVER_TIME_PATH}"
     sent = time.time() * 1000
     try:
-        response = http.get(base_url + SERVER_TIME_PATH, timeout=TIMEOUT_SECONDS)
+        response = send(http, requests.Request("GET", base_url + SERVER_TIME_PATH).prepare(), gate)
+        if (elsewhere := redirect_target(response)) is not None:
+            raise TargetUnreachable(f"{where}: HTTP {response.status_code} redirecting to {elsewhere}, not followed")
         response.raise_for_status()
         server_time = int(response.json()["serverTime"])
-    except (requests.RequestException, ValueError, KeyError, TypeError) as error:
-        raise TargetUnreachable(
-            f"cannot read the server time at {base_url}{SERVER_TIME_PATH}: "
-            f"{type(error).__name__}; check --binance-url and the network"
-        ) from None
+    except NotSent as error:
+        raise TargetUnreachable(f"{where}: {error}") from None
+    except (requests.RequestException, ValueError, KeyError, TypeError, OverflowError, RecursionError) as error:
+        raise TargetUnreachable(f"{where}: {type(error).__name__}; check --binance-url and the network") from None
     received = time.time() * 1000
     return round(server_time - (sent + received) / 2)
 
@@ -61,6 +63,7 @@ class LiveSession:
         recv_window: int,
         http: requests.Session,
         cross_check: bool = False,
+        gate: RateGate | None = None,
     ) -> None:
         self.catalog = catalog
         self.base_url = base_url
@@ -68,7 +71,8 @@ class LiveSession:
         self.http = http
         self.recv_window = recv_window
         self.cross_check = cross_check
-        self.offset_ms = measure_clock_offset(http, base_url)
+        self.gate = gate or RateGate()  # one per run: Binance's limits are per IP, whatever the key
+        self.offset_ms = measure_clock_offset(http, base_url, self.gate)
         self.auth = BinanceAuth(key, recv_window=recv_window, offset_ms=self.offset_ms)
         self.ids: dict[str, ResolvedId] = {}
 
@@ -79,10 +83,14 @@ class LiveSession:
         """Resolve, once and before any test runs, the ids the read-only ``contracts`` need."""
         self.ids = resolve_ids(self.catalog, contracts, user_ids, self._list_body)
 
+    def send(self, request: requests.PreparedRequest) -> requests.Response:
+        """Send one signed request of this session: no redirect followed, within the run's rate limits."""
+        return send(self.http, request, self.gate)
+
     def _list_body(self, contract: Contract) -> Any:
         try:
-            response = self.http.send(build_request(contract, self.base_url, self.auth), timeout=TIMEOUT_SECONDS)
-        except requests.RequestException:
+            response = self.send(build_request(contract, self.base_url, self.auth))
+        except (requests.RequestException, NotSent):
             return None
         return parsed_body(response) if check_answer(contract, response) is None else None
 
@@ -105,12 +113,28 @@ class LiveSession:
         reproduction = curl_command(request)
         started = time.perf_counter()
         try:
-            response = self.http.send(request, timeout=TIMEOUT_SECONDS)
+            response = self.send(request)
+        except NotSent as reason:
+            return LiveResult(contract, None, None, None, 0.0, str(reason), None, notes, reproduction, sent=False)
         except requests.RequestException as error:
             latency = (time.perf_counter() - started) * 1000
             failure = f"no answer: {type(error).__name__}"
             return LiveResult(contract, None, None, None, latency, failure, None, notes, reproduction)
         latency, at = (time.perf_counter() - started) * 1000, utc_now()
+        if (elsewhere := redirect_target(response)) is not None:
+            redirected = f"received HTTP {response.status_code} redirecting to {elsewhere}, expected 200; not followed"
+            return LiveResult(
+                contract,
+                response.status_code,
+                None,
+                f"redirect to {elsewhere}",
+                latency,
+                redirected,
+                at,
+                notes,
+                reproduction,
+                rate_limit_headers(response.headers),
+            )
         body = parsed_body(response)
         code = body.get("code") if isinstance(body, dict) else None
         message = (body.get("msg") or body.get("message")) if isinstance(body, dict) else None

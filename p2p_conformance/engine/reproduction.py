@@ -21,8 +21,9 @@ def redacted_url(url: str) -> str:
 
 
 def curl_command(request: requests.PreparedRequest) -> str:
-    """``curl --location '<url>' --header ... --data '<body>'`` with key, signature and timestamp as placeholders."""
-    lines = [f"curl --location --request {request.method} {shlex.quote(redacted_url(request.url or ''))}"]
+    """``curl --request POST '<url>' --header ... --data '<body>'`` with key, signature and timestamp as
+    placeholders; without ``--location``: a signed request is never sent on to where a redirect points."""
+    lines = [f"curl --request {request.method} {shlex.quote(redacted_url(request.url or ''))}"]
     for name in SHOWN_HEADERS:
         if name in request.headers:
             value = "{api_key}" if name == API_KEY_HEADER else request.headers[name]

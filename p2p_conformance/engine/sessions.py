@@ -12,6 +12,7 @@ import requests
 from contracts import Catalog
 from p2p_conformance.engine.controls import run_controls
 from p2p_conformance.engine.live import LiveSession, TargetUnreachable
+from p2p_conformance.engine.transport import DEFAULT_MAX_WAIT_SECONDS, RateGate
 from p2p_conformance.model import KeySummary, utc_now
 from signer import Key
 
@@ -26,6 +27,7 @@ class RunPlan:
     user_ids: Mapping[str, str] = field(default_factory=dict)  # id kind -> a real id given by the user
     interval: float = 0.0  # seconds between ``--repeat`` rounds
     cross_check: bool = False  # send each failing call again through Binance's own SDK code
+    max_wait: float = DEFAULT_MAX_WAIT_SECONDS  # the longest Retry-After the run waits out
 
 
 class LiveSessions:
@@ -49,6 +51,7 @@ class LiveSessions:
         self.round_started: dict[int, str] = {}
         self._sessions: dict[str, tuple[LiveSession, KeySummary]] = {}
         self._unreachable: TargetUnreachable | None = None  # once the target is unreachable, stop asking
+        self.gate = RateGate(plan.max_wait)  # shared by every key: Binance's rate limits are per IP
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -69,6 +72,7 @@ class LiveSessions:
                         self.plan.recv_window,
                         self.http,
                         cross_check=self.plan.cross_check,
+                        gate=self.gate,
                     )
                 except TargetUnreachable as error:
                     self._unreachable = error

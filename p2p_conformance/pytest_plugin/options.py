@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from p2p_conformance.engine.transport import DEFAULT_MAX_WAIT_SECONDS
+
 DEFAULT_BASE_URL = "https://api.binance.com"
 
 
@@ -78,6 +80,14 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="ID,...",
         help="the endpoints your case is about, shown first in the report, e.g. "
         "ads/getAds,ads/search (ids as in docs/endpoints.md)",
+    )
+    group.addoption(
+        "--max-wait",
+        type=float,
+        default=DEFAULT_MAX_WAIT_SECONDS,
+        metavar="SECONDS",
+        help="the longest Retry-After a live run waits out after an HTTP 429; a longer one stops the run "
+        f"(default {DEFAULT_MAX_WAIT_SECONDS:g}); an HTTP 418 ban always stops it",
     )
     group.addoption(
         "--cross-check",

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from _pytest.mark.expression import Expression  # pytest's own -m parser: the selection means what pytest means
 
 LIVE_MARKER = "live"
 BROWSER_MARKER = "browser"
@@ -18,8 +19,26 @@ LOOPBACK_HOSTS = r"127\.0\.0\.1$,localhost$,::1$"  # pytest-recording matches th
 
 
 def requested_markers(markexpr: str) -> frozenset[str]:
-    """The opt-in markers the ``-m`` expression names (``-m live``, ``-m "live and ..."``)."""
-    return frozenset(marker for marker in MARKERS if re.search(rf"\b{marker}\b", markexpr))
+    """The opt-in markers the ``-m`` expression selects: it names the marker and selects a test that has it
+    (``-m live``, ``-m "live and not slow"``, ``-m "live or browser"``; not ``-m "not live"``)."""
+    if not markexpr:
+        return frozenset()
+    expression = Expression.compile(markexpr)
+    return frozenset(
+        marker
+        for marker in MARKERS
+        if re.search(rf"\b{marker}\b", markexpr) and expression.evaluate(_OnlyMarker(marker))
+    )
+
+
+class _OnlyMarker:
+    """A test that carries ``marker`` and no other marker, as pytest's ``-m`` matcher sees it."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __call__(self, name: str, /, **kwargs: str | int | bool | None) -> bool:
+        return name == self.marker
 
 
 def deselect_opt_in_unless_requested(

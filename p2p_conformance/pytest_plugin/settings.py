@@ -57,6 +57,7 @@ class RunSettings:
     case_id: str | None = None
     focus: tuple[str, ...] = ()  # endpoint ids the case is about
     cross_check: bool = False  # failing calls go once more through Binance's own SDK code
+    max_wait: float = 60.0  # the longest Retry-After the run waits out
     repeat: int = 1
     interval: float = 0.0
     base_url: str | None = None  # None with the emulator: its port is known only once it runs
@@ -82,7 +83,9 @@ class RunSettings:
     @property
     def plan(self) -> RunPlan:
         """What the engine's live sessions need of these settings."""
-        return RunPlan(self.catalog, self.keys, self.recv_window, self.user_ids, self.interval, self.cross_check)
+        return RunPlan(
+            self.catalog, self.keys, self.recv_window, self.user_ids, self.interval, self.cross_check, self.max_wait
+        )
 
 
 def _pairs(values: Sequence[str], option: str) -> dict[str, str]:
@@ -96,9 +99,18 @@ def _pairs(values: Sequence[str], option: str) -> dict[str, str]:
 
 
 def _check_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") or parts.query:
-        raise pytest.UsageError(f"--binance-url {url!r}: give scheme and host only, e.g. {DEFAULT_BASE_URL}")
+    """Scheme, host and port only: no path, query, fragment, or user and password (they would be reported)."""
+    problem = pytest.UsageError(
+        f"--binance-url {url.split('@')[-1]!r}: give scheme, host and port only, e.g. {DEFAULT_BASE_URL}"
+    )
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range or not a number)
+    except ValueError:
+        raise problem from None
+    extra = parts.path not in ("", "/") or parts.query or "#" in url or "@" in parts.netloc
+    if parts.scheme not in ("http", "https") or not parts.hostname or extra:
+        raise problem
     return url.rstrip("/")
 
 
@@ -167,8 +179,8 @@ def read_settings(config: pytest.Config) -> RunSettings:
     unknown = sorted(set(user_ids) - set(catalog.id_sources))
     if unknown:
         raise pytest.UsageError(f"--id {unknown[0]}: unknown id kind (known: {', '.join(sorted(catalog.id_sources))})")
-    if config.option.repeat < 1 or config.option.interval < 0:
-        raise pytest.UsageError("--repeat must be at least 1 and --interval at least 0 seconds")
+    if config.option.repeat < 1 or config.option.interval < 0 or config.option.max_wait < 0:
+        raise pytest.UsageError("--repeat must be at least 1, --interval and --max-wait at least 0 seconds")
     requested = requested_markers(config.option.markexpr or "")
     live = LIVE_MARKER in requested
     recording = config.option.record_mode not in (None, "none")
@@ -194,6 +206,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
         case_id=config.option.case_id,
         focus=tuple(endpoint.strip() for endpoint in focus),
         cross_check=config.option.cross_check,
+        max_wait=config.option.max_wait,
         repeat=config.option.repeat,
         interval=config.option.interval,
     )
