@@ -20,11 +20,13 @@ from p2p_conformance.report.history import (
     APPLICATION_ID,
     SCHEMA_VERSION,
     HistoryError,
+    StoredRun,
     load_rows,
-    store_run,
+    store_runs,
     validate_history,
 )
 from p2p_conformance.report.trends import since_previous, trend
+from signer import vectors
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite
@@ -194,7 +196,7 @@ def test_a_history_of_the_previous_schema_is_upgraded_in_place_with_nothing_lost
             "INSERT INTO runs VALUES ('old', '2025-07-06T10:00:00Z', 'u', NULL);"
             "INSERT INTO results VALUES ('old', 'e0', 'k', 'pass', 200, '000000', 'none', 1.0);"
         )
-    store_run(path, "new", "2025-07-09T12:14:00Z", "u", None, [stored("e0", "fail")], label="July 9 12:14")
+    store_runs(path, [StoredRun("new", "2025-07-09T12:14:00Z", "u", None, [stored("e0", "fail")], "July 9 12:14")])
     rows = load_rows(path)
     assert [(row.run_id, row.outcome, row.label) for row in rows] == [
         ("old", "pass", None),
@@ -238,7 +240,7 @@ def test_since_previous_reads_up_down_and_first(tmp_path: Path) -> None:
         ("a", "2025-07-09T11:53:00Z", ["pass", "fail"]),
         ("b", "2025-07-09T12:14:00Z", ["pass", "pass"]),
     ]:
-        store_run(path, run_id, at, "u", None, [stored(f"e{i}", outcome) for i, outcome in enumerate(outcomes)])
+        store_runs(path, [StoredRun(run_id, at, "u", None, [stored(f"e{i}", o) for i, o in enumerate(outcomes)])])
     rows = load_rows(path)
     assert since_previous(rows, "b", "k") == "2 of 2 endpoints now work, up from 1 of 2 at 11:53"
     assert since_previous(rows, "a", "k") == "1 of 2 endpoints now work (first run with this key)"
@@ -278,7 +280,7 @@ def test_history_report_renders_without_calling_anything(endpoint_suite: Endpoin
     [(["--since", "July 6"], "'July 6' is not a date"), (["--key", "none...none"], "has no run for key none...none")],
 )
 def test_history_report_bad_input_gets_one_line(tmp_path: Path, arguments: list[str], expected: str) -> None:
-    store_run(tmp_path / "h.sqlite3", "a", "2025-07-09T11:53:00Z", "u", None, [stored("e", "pass")])
+    store_runs(tmp_path / "h.sqlite3", [StoredRun("a", "2025-07-09T11:53:00Z", "u", None, [stored("e", "pass")])])
     command = [
         sys.executable,
         "-m",
@@ -321,6 +323,11 @@ def test_several_keys_from_a_keys_file_cover_key_times_endpoint(endpoint_suite: 
         ('[main]\napi_key = "abc"\n', "keys file .*\\[main\\]: .*neither BINANCE_API_SECRET"),
         ('[main]\nkey = "abc"\n', "keys file .*\\[main\\]: unknown field key"),
         ("not toml [", "keys file .*: cannot be read"),
+        (
+            f'[a]\napi_key = "{vectors.BINANCE_API_KEY}"\nsecret = "{vectors.BINANCE_SECRET}"\n'
+            f'[b]\napi_key = "{vectors.BINANCE_API_KEY}"\nsecret = "{vectors.BINANCE_SECRET}"\n',
+            "keys file .*: \\[a\\] and \\[b\\] have the same key fingerprint",
+        ),
     ],
 )
 def test_bad_keys_file_stops_with_one_line(
@@ -331,3 +338,51 @@ def test_bad_keys_file_stops_with_one_line(
     result = endpoint_suite.run("-m", "live", "--keys-file", str(keys_file))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert re.search(expected, result.stderr.str()), result.stderr.str()
+
+
+def test_a_damaged_or_unusable_history_is_refused_in_one_line_before_anything_is_sent(tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged.sqlite3"
+    store_runs(
+        damaged, [StoredRun(f"r{i}", f"2025-07-09T12:{i:02d}:00Z", "u", None, [stored("e", "pass")]) for i in range(60)]
+    )
+    data = bytearray(damaged.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    data[page:] = b"\xa5" * (len(data) - page)  # every page after the first: garbage under an intact header
+    damaged.write_bytes(data)
+    foreign = tmp_path / "foreign-empty.sqlite3"
+    with sqlite3.connect(foreign) as connection:
+        connection.execute("PRAGMA user_version = 7")  # someone else's empty database
+    for path, expected in [
+        (damaged, "is not a readable history file"),
+        (foreign, "is an SQLite file of something else"),
+        (tmp_path, "is a folder: give the history file's path"),
+    ]:
+        before = path.read_bytes() if path.is_file() else None
+        with pytest.raises(HistoryError, match=expected):
+            validate_history(path)
+        assert before is None or path.read_bytes() == before
+
+
+def test_a_run_is_stored_whole_or_not_at_all(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    twice = [stored("e", "pass"), stored("e", "fail")]  # the same endpoint and key fingerprint twice
+    with pytest.raises(HistoryError, match="the run was not stored, nothing of it was written"):
+        store_runs(
+            path,
+            [
+                StoredRun("a", "2025-07-09T11:53:00Z", "u", None, [stored("x", "pass")]),
+                StoredRun("b", "2025-07-09T11:54:00Z", "u", None, twice),
+            ],
+        )
+    assert load_rows(path) == []
+
+
+def test_keys_file_named_in_the_environment_is_read(
+    endpoint_suite: EndpointSuite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys_file = tmp_path / "keys.toml"
+    keys_file.write_text("not toml [")
+    monkeypatch.setenv("BINANCE_KEYS_FILE", str(keys_file))
+    result = endpoint_suite.run("-m", "live")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert f"keys file {keys_file}: cannot be read" in result.stderr.str()

@@ -26,7 +26,7 @@ from p2p_conformance.report.files import (
     keep_timestamped_copies,
     write_summaries,
 )
-from p2p_conformance.report.history import HistoryError, load_rows, store_run
+from p2p_conformance.report.history import HistoryError, StoredRun, load_rows, store_runs
 from p2p_conformance.report.html import (
     conclusions,
     control_checks,
@@ -80,16 +80,20 @@ class ControllerPlugin:
         """Store each round as a run, then give every record its trend and the run its changes."""
         records, stamp = self.run.results, self.run.started_at
         base_url = next(iter(self.keys.values())).base_url if self.keys else str(self.settings.base_url)
-        for number in sorted({r.round for r in records}):
-            store_run(
-                self.settings.history_db,
-                f"{self.run_id}#{number}",
-                self.run.rounds.get(number, stamp),
-                base_url,
-                self.run.case_id,
-                [r for r in records if r.round == number],
-                self.run.phases.get(number),
-            )
+        store_runs(
+            self.settings.history_db,
+            [
+                StoredRun(
+                    f"{self.run_id}#{number}",
+                    self.run.rounds.get(number, stamp),
+                    base_url,
+                    self.run.case_id,
+                    [r for r in records if r.round == number],
+                    self.run.phases.get(number),
+                )
+                for number in sorted({r.round for r in records})
+            ],
+        )
         history = load_rows(self.settings.history_db, last_runs=TREND_WINDOW_RUNS)
         self.series = series(history)
         self.trends = trends(self.series)

@@ -26,6 +26,7 @@ from signer.env import (
     API_KEY,
     API_SECRET,
     BASE_URL,
+    KEYS_FILE,
     PRIVATE_KEY_PASSPHRASE,
     PRIVATE_KEY_PATH,
     binance_settings,
@@ -33,7 +34,6 @@ from signer.env import (
 )
 
 SETTINGS = pytest.StashKey["RunSettings"]()
-KEYS_FILE = "BINANCE_KEYS_FILE"
 KEYS_FILE_FIELDS = {
     "api_key": API_KEY,
     "secret": API_SECRET,
@@ -146,6 +146,15 @@ def _keys_from_file(path: Path) -> dict[str, Key]:
             raise pytest.UsageError(f"keys file {path} [{name}]: {error}") from None
     if not keys:
         raise pytest.UsageError(f"keys file {path}: no key in it; add a [name] table per key")
+    names_by_fingerprint: dict[str, list[str]] = {}
+    for name, key in keys.items():
+        names_by_fingerprint.setdefault(key.fingerprint, []).append(name)
+    same = next((names for names in names_by_fingerprint.values() if len(names) > 1), None)
+    if same:
+        raise pytest.UsageError(
+            f"keys file {path}: [{same[0]}] and [{same[1]}] have the same key fingerprint (the same key twice?); "
+            "keep one"
+        )
     return keys
 
 

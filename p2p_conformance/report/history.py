@@ -9,7 +9,7 @@ it is refused with a clear error, and nothing is ever overwritten or recreated s
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import NamedTuple
@@ -80,7 +80,7 @@ def _check_or_create(connection: sqlite3.Connection, path: Path) -> None:
         application_id = connection.execute("PRAGMA application_id").fetchone()[0]
         tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if application_id == 0 and tables == 0:
+        if application_id == 0 and tables == 0 and version == 0:
             for statement in SCHEMA:
                 connection.execute(statement)
             connection.execute("COMMIT")
@@ -90,6 +90,10 @@ def _check_or_create(connection: sqlite3.Connection, path: Path) -> None:
                 for statement in MIGRATIONS[version]:
                     connection.execute(statement)
                 version += 1
+            damage = connection.execute("PRAGMA quick_check").fetchone()[0]
+            if damage != "ok":
+                raise sqlite3.DatabaseError(f"damaged: {damage}")
+            connection.execute(f"PRAGMA user_version = {version}")  # a write: refused here, not after the run
         connection.execute("COMMIT")
     except sqlite3.DatabaseError as error:
         raise HistoryError(
@@ -113,8 +117,14 @@ def open_history(path: Path, create: bool = True) -> Iterator[sqlite3.Connection
     """A checked connection to the history at ``path`` (created when missing and ``create``)."""
     if not path.exists() and not create:
         raise HistoryError(f"{path} does not exist: run `pytest -m live` first, or pass --history-db")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with closing(sqlite3.connect(path, timeout=30, isolation_level=None)) as connection:
+    if path.is_dir():
+        raise HistoryError(f"{path} is a folder: give the history file's path (e.g. {path / HISTORY_NAME})")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        opened = sqlite3.connect(path, timeout=30, isolation_level=None)
+    except (OSError, sqlite3.Error) as error:
+        raise HistoryError(f"{path} cannot be created ({error}): pass a writable --history-db") from None
+    with closing(opened) as connection:
         _check_or_create(connection, path)
         try:
             connection.execute("PRAGMA journal_mode = WAL")
@@ -142,21 +152,36 @@ def _stored(record: EndpointRecord) -> tuple[str, str, str, int | None, str | No
     )
 
 
-def store_run(
-    path: Path,
-    run_id: str,
-    started_at: str,
-    base_url: str,
-    case_id: str | None,
-    records: Iterable[EndpointRecord],
-    label: str | None = None,
-) -> None:
-    """Store one run and its records (endpoint, key, outcome, HTTP status, code, side, latency)."""
-    with open_history(path) as connection, connection:
-        connection.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?)", (run_id, started_at, base_url, case_id, label))
-        connection.executemany(
-            "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(run_id, *_stored(r)) for r in records]
-        )
+class StoredRun(NamedTuple):
+    """One run (a ``--repeat`` round) as the history keeps it."""
+
+    run_id: str
+    started_at: str
+    base_url: str
+    case_id: str | None
+    records: Sequence[EndpointRecord]
+    label: str | None = None
+
+
+def store_runs(path: Path, runs: Iterable[StoredRun]) -> None:
+    """Store runs and their records in one transaction: all of them, or nothing."""
+    with open_history(path) as connection:
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            for run in runs:
+                connection.execute(
+                    "INSERT INTO runs VALUES (?, ?, ?, ?, ?)",
+                    (run.run_id, run.started_at, run.base_url, run.case_id, run.label),
+                )
+                connection.executemany(
+                    "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(run.run_id, *_stored(record)) for record in run.records],
+                )
+            connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise HistoryError(f"{path}: the run was not stored, nothing of it was written ({error})") from None
 
 
 def load_rows(
