@@ -32,7 +32,7 @@ def parsed_body(response: requests.Response) -> Any:
     """The JSON body, or ``None`` when there is none or it is not JSON."""
     try:
         return response.json()
-    except (json.JSONDecodeError, requests.JSONDecodeError):
+    except (json.JSONDecodeError, requests.JSONDecodeError, RecursionError):  # nested too deep: not an answer
         return None
 
 
@@ -83,8 +83,11 @@ CHECKS: tuple[Check, ...] = (check_http_status, check_json_body, check_no_error_
 
 def check_answer(contract: Contract, response: requests.Response) -> str | None:
     """The first problem with ``response`` for ``contract``, or ``None`` when it is a success."""
-    for check in CHECKS:
-        problem = check(contract, response)
-        if problem is not None:
-            return problem
+    try:
+        for check in CHECKS:
+            problem = check(contract, response)
+            if problem is not None:
+                return problem
+    except RecursionError:
+        return "received a body nested too deep to check, expected the C2C JSON envelope"
     return None

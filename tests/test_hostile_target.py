@@ -4,17 +4,25 @@ Every request the stand-in receives is kept, and the canary key and secret must 
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import yaml
 from werkzeug.wrappers import Request, Response
 
 from catalog_facts import CATALOG, READ_ONLY
 from emulator import Emulator, parse_scenario, running_emulator
+from p2p_conformance.engine.transport import FAILURES_IN_A_ROW, NotSent, SendGate
 from p2p_conformance.report.render_check import render
 
 if TYPE_CHECKING:
@@ -23,6 +31,7 @@ if TYPE_CHECKING:
 CANARY_KEY = "CanaryKeyH0st" + "h" * 51
 CANARY_SECRET = "CanarySecretH0st" + "t" * 48
 C2C = "/sapi/v1/c2c/"
+ENDPOINT_TESTS = str(Path(__file__).resolve().parent / "test_endpoints.py")  # for runs in a subprocess
 Rule = Callable[[Request], Response]
 
 
@@ -73,7 +82,7 @@ def assert_no_canary(suite: EndpointSuite, result: pytest.RunResult) -> None:
     assert not [text for text in texts if CANARY_KEY in text or CANARY_SECRET in text]
 
 
-def json_answer(status: int, payload: str, headers: dict[str, str] | None = None) -> Rule:
+def json_answer(status: int, payload: str | bytes, headers: dict[str, str] | None = None) -> Rule:
     return lambda request: Response(payload, status, headers, mimetype="application/json")
 
 
@@ -199,3 +208,76 @@ def test_a_target_url_with_more_than_scheme_host_and_port_is_refused_before_anyt
     lines = [line for line in result.stderr.lines if line.strip()]
     assert lines == [f"ERROR: --binance-url {shown}: give scheme, host and port only, e.g. https://api.binance.com"]
     assert "hunter2" not in result.stdout.str() + result.stderr.str()
+
+
+def test_every_answer_is_read_and_kept_within_bounds(
+    endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None
+) -> None:
+    target, url = hostile
+    long_msg = '{"code": -1000, "msg": "%s"}' % ("M" * 50_000)
+    target.rules[C2C + "ads/getAds"] = json_answer(400, long_msg, {"X-SAPI-USED-IP-WEIGHT-1M": "9" * 10_000})
+    target.rules[C2C + "ads/search"] = json_answer(400, "[" + "1," * 3_000_000 + "1]")  # 6 MB
+    bomb = gzip.compress(b"0" * 50_000_000)  # 50 MB once decompressed
+    target.rules[C2C + "ads/getAvailableAdsCategory"] = json_answer(400, bomb, {"Content-Encoding": "gzip"})
+    target.rules[C2C + "ads/getReferencePrice"] = json_answer(200, "[" * 200_000 + "]" * 200_000)  # deep JSON
+    started = time.monotonic()
+    endpoint_suite.run("-m", "live", "--binance-url", url, "-k", "test_live and not agent and ads/")
+    assert time.monotonic() - started < 60
+    results = {r["id"]: r for r in endpoint_suite.summary()["results"]}
+    get_ads = results["ads/getAds"]
+    assert get_ads["msg"].startswith("M" * 300) and get_ads["msg"].endswith("[cut: 49700 more characters]")
+    assert get_ads["rate_limit_headers"]["X-SAPI-USED-IP-WEIGHT-1M"].endswith("[cut: 9700 more characters]")
+    for endpoint in ("ads/search", "ads/getAvailableAdsCategory"):
+        assert "the answer was cut at 1,000,000 bytes: the rest was not read" in results[endpoint]["notes"]
+        assert len(results[endpoint]["body"]) < 4100
+    deep = results["ads/getReferencePrice"]  # a server's fault (the contract side), not the client's
+    assert deep["side"] == "contract" and "a body that is not JSON" in deep["diagnosis"]
+    assert (endpoint_suite.reports / "live-summary.json").stat().st_size < 200_000
+
+
+def test_a_target_that_never_answers_ends_within_the_deadline_with_a_report(
+    endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None
+) -> None:
+    target, url = hostile
+
+    def never(request: Request) -> Response:
+        time.sleep(20)
+        return Response("{}")
+
+    target.rules["/"] = never
+    started = time.monotonic()
+    result = endpoint_suite.run("-m", "live", "--binance-url", url, "--deadline", "2")
+    assert time.monotonic() - started < 12
+    ran = [r for r in endpoint_suite.summary()["results"] if r["outcome"] != "skipped"]
+    assert len(ran) == len(READ_ONLY) and {r["side"] for r in ran} == {"network"}
+    assert "cannot read the server time" in ran[0]["diagnosis"]
+    assert_no_canary(endpoint_suite, result)
+
+
+def test_the_run_stops_calling_a_target_that_leaves_calls_unanswered() -> None:
+    gate = SendGate(deadline=60)
+    for _ in range(FAILURES_IN_A_ROW - 1):
+        gate.unanswered()
+    gate.before_sending()  # still allowed
+    gate.unanswered()
+    with pytest.raises(NotSent, match=f"left {FAILURES_IN_A_ROW} calls in a row unanswered"):
+        gate.before_sending()
+    late = SendGate(deadline=5, clock=iter([0.0, 10.0]).__next__)
+    with pytest.raises(NotSent, match="the run's deadline"):
+        late.before_sending()
+
+
+def test_sigterm_ends_the_run_with_the_report_of_what_ran(tmp_path: Path) -> None:
+    scenario = tmp_path / "slow.yaml"
+    key = {"api_key": CANARY_KEY, "secret": CANARY_SECRET, "default": {"slow": 0.5, "then": "ok"}}
+    scenario.write_text(yaml.safe_dump({"description": "slow", "keys": {"k": key}}))
+    command = [sys.executable, "-m", "pytest", ENDPOINT_TESTS, "-p", "no:cacheprovider", "-m", "live", "--emulator"]
+    command += ["--scenario", str(scenario), "--report-dir", str(tmp_path / "reports")]
+    run = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    time.sleep(6)
+    run.send_signal(signal.SIGTERM)
+    output = run.communicate(timeout=60)[0].decode()
+    assert run.returncode == pytest.ExitCode.INTERRUPTED, output
+    results = json.loads((tmp_path / "reports" / "live-summary.json").read_text())["results"]
+    assert 0 < len([r for r in results if r["outcome"] == "pass"]) < len(READ_ONLY)
+    assert (tmp_path / "reports" / "live-report.html").is_file() and CANARY_SECRET not in output

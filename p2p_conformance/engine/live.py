@@ -16,25 +16,31 @@ from contracts.model import SERVER_TIME_PATH
 from p2p_conformance.engine.cross_check import second_opinion
 from p2p_conformance.engine.ids import ResolvedId, params_with_ids, resolve_ids
 from p2p_conformance.engine.reproduction import curl_command
-from p2p_conformance.engine.transport import NotSent, RateGate, redirect_target, send
+from p2p_conformance.engine.transport import MAX_ANSWER_BYTES, NotSent, SendGate, cut, redirect_target, send, was_cut
 from p2p_conformance.model import LiveResult, utc_now
-from p2p_conformance.safety.redaction import scrub_body
+from p2p_conformance.safety import secrets_of
+from p2p_conformance.safety.redaction import redact_text, scrub_body
 from signer import BinanceAuth, Key
 
-BODY_LIMIT = 4000
+BODY_LIMIT = 4000  # characters of a body kept for the report
+FIELD_LIMIT = 300  # characters of a message, a code or a header value kept
 RATE_LIMIT_HEADER_PREFIXES = ("x-sapi-used-", "x-mbx-used-", "x-mbx-order-count-", "retry-after")
 
 
 def rate_limit_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """The weight, order-count and Retry-After headers of an answer."""
-    return {name: value for name, value in headers.items() if name.lower().startswith(RATE_LIMIT_HEADER_PREFIXES)}
+    """The weight, order-count and Retry-After headers of an answer (each value bounded)."""
+    return {
+        cut(name, FIELD_LIMIT): cut(value, FIELD_LIMIT)
+        for name, value in headers.items()
+        if name.lower().startswith(RATE_LIMIT_HEADER_PREFIXES)
+    }
 
 
 class TargetUnreachable(RuntimeError):
     """The target's server time could not be read: nothing else is worth calling."""
 
 
-def measure_clock_offset(http: requests.Session, base_url: str, gate: RateGate) -> int:
+def measure_clock_offset(http: requests.Session, base_url: str, gate: SendGate) -> int:
     """Server minus local time in ms, from ``GET /api/v3/time`` (half the round trip assumed)."""
     where = f"cannot read the server time at {base_url}{SERVER_TIME_PATH}"
     sent = time.time() * 1000
@@ -63,15 +69,16 @@ class LiveSession:
         recv_window: int,
         http: requests.Session,
         cross_check: bool = False,
-        gate: RateGate | None = None,
+        gate: SendGate | None = None,
     ) -> None:
         self.catalog = catalog
         self.base_url = base_url
         self.key = key
+        self.secrets = secrets_of([key])  # a server that echoes them back gets them redacted
         self.http = http
         self.recv_window = recv_window
         self.cross_check = cross_check
-        self.gate = gate or RateGate()  # one per run: Binance's limits are per IP, whatever the key
+        self.gate = gate or SendGate()  # one per run: Binance's limits are per IP, whatever the key
         self.offset_ms = measure_clock_offset(http, base_url, self.gate)
         self.auth = BinanceAuth(key, recv_window=recv_window, offset_ms=self.offset_ms)
         self.ids: dict[str, ResolvedId] = {}
@@ -137,7 +144,11 @@ class LiveSession:
             )
         body = parsed_body(response)
         code = body.get("code") if isinstance(body, dict) else None
+        code = cut(code, FIELD_LIMIT) if isinstance(code, str) else code if isinstance(code, int) else None
         message = (body.get("msg") or body.get("message")) if isinstance(body, dict) else None
+        message = cut(redact_text(str(message), self.secrets), FIELD_LIMIT) if message is not None else None
+        if was_cut(response):
+            notes += (f"the answer was cut at {MAX_ANSWER_BYTES:,} bytes: the rest was not read",)
         problem = check_answer(contract, response)
         if problem and is_business_error(body) and any(resolved.placeholder for resolved in used):
             notes += (f"business error {code} with a placeholder id: the key reached the endpoint",)
@@ -153,5 +164,5 @@ class LiveSession:
             notes,
             reproduction,
             rate_limit_headers(response.headers),
-            scrub_body(response.text)[:BODY_LIMIT],
+            cut(redact_text(scrub_body(response.text), self.secrets), BODY_LIMIT),
         )

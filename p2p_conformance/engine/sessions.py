@@ -12,7 +12,7 @@ import requests
 from contracts import Catalog
 from p2p_conformance.engine.controls import run_controls
 from p2p_conformance.engine.live import LiveSession, TargetUnreachable
-from p2p_conformance.engine.transport import DEFAULT_MAX_WAIT_SECONDS, RateGate
+from p2p_conformance.engine.transport import DEFAULT_DEADLINE_SECONDS, DEFAULT_MAX_WAIT_SECONDS, SendGate
 from p2p_conformance.model import KeySummary, utc_now
 from signer import Key
 
@@ -28,6 +28,7 @@ class RunPlan:
     interval: float = 0.0  # seconds between ``--repeat`` rounds
     cross_check: bool = False  # send each failing call again through Binance's own SDK code
     max_wait: float = DEFAULT_MAX_WAIT_SECONDS  # the longest Retry-After the run waits out
+    deadline: float = DEFAULT_DEADLINE_SECONDS  # no request goes out after this many seconds of the run
 
 
 class LiveSessions:
@@ -51,7 +52,7 @@ class LiveSessions:
         self.round_started: dict[int, str] = {}
         self._sessions: dict[str, tuple[LiveSession, KeySummary]] = {}
         self._unreachable: TargetUnreachable | None = None  # once the target is unreachable, stop asking
-        self.gate = RateGate(plan.max_wait)  # shared by every key: Binance's rate limits are per IP
+        self.gate = SendGate(plan.max_wait, plan.deadline)  # shared by every key: rate limits are per IP
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:

@@ -1,10 +1,13 @@
-"""The one way the engine sends a request: never on to another address, and never past a rate limit.
+"""The one way the engine sends a request: never on to another address, never past a rate limit, a
+deadline or a dead target, and never reading more than a bounded answer.
 
 The target is hostile until proven otherwise. A redirect is never followed (the signature does not
 cover the host or the path, so a 307 could carry a valid signed request anywhere): a 3xx is an
 answer of its own. A 429 stops sending until its ``Retry-After`` has passed, or, when that is
 longer than the run may wait, for the rest of the run; a 418 (an IP ban) stops it at once. The
-limits are per IP, so one :class:`RateGate` serves every key of a run.
+limits are per IP, so one :class:`SendGate` serves every key of a run; it also ends the run's
+sending at its deadline, and after several calls in a row that got no answer. An answer is read
+up to :data:`MAX_ANSWER_BYTES` (after decompression) and for at most :data:`TIMEOUT_SECONDS` in all.
 """
 
 from __future__ import annotations
@@ -16,13 +19,21 @@ from urllib.parse import urlsplit
 
 import requests
 
-TIMEOUT_SECONDS = 15
+TIMEOUT_SECONDS = 15  # to connect, between two bytes, and for a whole answer
+MAX_ANSWER_BYTES = 1_000_000  # decompressed: a gzip bomb is cut like any other long answer
+READ_CHUNK_BYTES = 8192
 DEFAULT_MAX_WAIT_SECONDS = 60.0
+DEFAULT_DEADLINE_SECONDS = 300.0
+FAILURES_IN_A_ROW = 5  # calls without an answer before the run stops calling
 RETRY_AFTER_UNKNOWN = 60  # seconds assumed when a 429 or 418 carries no readable Retry-After
 
 
 class NotSent(Exception):
-    """The request was not sent, to honour a rate limit or a ban; the message says why and until when."""
+    """The request was not sent; the message says why (a rate limit, a ban, the deadline, a dead target)."""
+
+
+class AnswerTooSlow(requests.RequestException):
+    """The answer did not arrive whole within :data:`TIMEOUT_SECONDS` (a server dripping bytes)."""
 
 
 def redirect_target(response: requests.Response) -> str | None:
@@ -33,42 +44,72 @@ def redirect_target(response: requests.Response) -> str | None:
     return urlsplit(location).netloc or "the same host (another path)"
 
 
+def cut(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters; a cut says how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... [cut: {len(text) - limit} more characters]"
+
+
 def _retry_after(response: requests.Response) -> int:
     value = response.headers.get("Retry-After", "")
     return int(value) if value.isdigit() else RETRY_AFTER_UNKNOWN
 
 
-class RateGate:
-    """Whether a request may go out now: waits out a short 429, refuses during a long one or a ban."""
+class SendGate:
+    """Whether a request may go out now: waits out a short 429; refuses during a long one, a ban, after
+    the deadline, or once the target has left several calls in a row unanswered."""
 
     def __init__(
         self,
         max_wait: float = DEFAULT_MAX_WAIT_SECONDS,
+        deadline: float = DEFAULT_DEADLINE_SECONDS,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.max_wait = max_wait
+        self.deadline = deadline
         self.clock = clock
         self.sleep = sleep
+        self._ends_at = clock() + deadline
         self._until = 0.0  # no request before this time (epoch seconds)
         self._reason = ""
         self._stopped = False  # for the rest of the run
+        self._unanswered = 0  # calls in a row that got no answer
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"RateGate(max_wait={self.max_wait}, stopped={self._stopped})"
+        return f"SendGate(max_wait={self.max_wait}, deadline={self.deadline}, stopped={self._stopped})"
+
+    def _stop(self, reason: str) -> None:
+        self._stopped, self._reason = True, reason
 
     def before_sending(self) -> None:
-        """Wait out a short pause; raise :class:`NotSent` during a ban or a pause longer than ``max_wait``."""
+        """Wait out a short pause; raise :class:`NotSent` when the run may send no more."""
         with self._lock:
+            if not self._stopped and self.clock() >= self._ends_at:
+                self._stop(f"not sent: the run's deadline (--deadline {self.deadline:g} s) had passed")
             if self._stopped:
                 raise NotSent(self._reason)
             wait = self._until - self.clock()
         if wait > 0:
             self.sleep(wait)
 
+    def time_left(self) -> float:
+        """Seconds until the deadline: no request may wait for its answer longer than this."""
+        return max(0.1, self._ends_at - self.clock())
+
+    def unanswered(self) -> None:
+        """A call got no answer; several in a row and the run stops calling a target that is not there."""
+        with self._lock:
+            self._unanswered += 1
+            if self._unanswered >= FAILURES_IN_A_ROW and not self._stopped:
+                self._stop(f"not sent: the target left {FAILURES_IN_A_ROW} calls in a row unanswered")
+
     def after(self, response: requests.Response) -> None:
         """Learn from an answer: a 429 pauses the run, a 418 stops it."""
+        with self._lock:
+            self._unanswered = 0
         if response.status_code not in (418, 429):
             return
         seconds = _retry_after(response)
@@ -76,22 +117,50 @@ class RateGate:
             self._until = max(self._until, self.clock() + seconds)
             until = time.strftime("%H:%M:%S UTC", time.gmtime(self._until))
             if response.status_code == 418:
-                self._stopped = True
-                self._reason = (
+                self._stop(
                     f"not sent: Binance banned this IP address (HTTP 418) until {until}; the run stopped "
                     "sending at once (retry after the ban)"
                 )
             elif seconds > self.max_wait:
-                self._stopped = True
-                self._reason = (
+                self._stop(
                     f"not sent: Binance asked to wait {seconds} s (HTTP 429, Retry-After), longer than --max-wait "
                     f"{self.max_wait:g} s; retry after {until}"
                 )
 
 
-def send(http: requests.Session, request: requests.PreparedRequest, gate: RateGate) -> requests.Response:
-    """Send once, redirects not followed, within the rate limits; raises :class:`NotSent` or requests' errors."""
+def _read_bounded(response: requests.Response, seconds: float) -> None:
+    """Read the answer into ``response`` up to the byte and time bounds, then close the connection."""
+    started, content = time.monotonic(), bytearray()
+    try:
+        for chunk in response.iter_content(READ_CHUNK_BYTES):
+            content += chunk
+            if len(content) > MAX_ANSWER_BYTES:
+                break
+            if time.monotonic() - started > seconds:
+                raise AnswerTooSlow(f"the answer took over {seconds:.0f} s to arrive")
+    finally:
+        response.close()
+    response._content = bytes(content[:MAX_ANSWER_BYTES])  # requests' own cache of the body: a cut answer
+    # is exactly MAX_ANSWER_BYTES long (see was_cut)
+
+
+def was_cut(response: requests.Response) -> bool:
+    """Whether :func:`send` stopped reading this answer at :data:`MAX_ANSWER_BYTES`."""
+    return len(response.content) >= MAX_ANSWER_BYTES
+
+
+def send(http: requests.Session, request: requests.PreparedRequest, gate: SendGate) -> requests.Response:
+    """Send once within the gate, no redirect followed, the answer read within bounds.
+
+    Raises :class:`NotSent`, or requests' errors when no answer came (which the gate counts).
+    """
     gate.before_sending()
-    response = http.send(request, timeout=TIMEOUT_SECONDS, allow_redirects=False)
+    seconds = min(TIMEOUT_SECONDS, gate.time_left())
+    try:
+        response = http.send(request, timeout=seconds, allow_redirects=False, stream=True)
+        _read_bounded(response, seconds)
+    except requests.RequestException:
+        gate.unanswered()
+        raise
     gate.after(response)
     return response

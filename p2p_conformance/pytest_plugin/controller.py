@@ -8,6 +8,8 @@ tests run; :class:`ControllerPlugin` writes the history and the report files onc
 
 from __future__ import annotations
 
+import signal
+import threading
 import uuid
 from dataclasses import replace
 from html import escape
@@ -43,6 +45,12 @@ from p2p_conformance.report.summary import failures_by_conclusion, heading, plur
 from p2p_conformance.report.trends import Series, series, since_previous, trends
 
 TREND_WINDOW_RUNS = 50
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 TERMINAL_NAMES = 4  # endpoints named per conclusion line; the rest are counted
 
 
@@ -58,6 +66,7 @@ class ControllerPlugin:
         self.keys: dict[str, KeySummary] = {}  # by key name
         self.series: Series = {}  # the recent history, per endpoint and key
         self.trends: dict[tuple[str, str], Trend] = {}
+        self._previous_sigterm: Any = None
 
     def __repr__(self) -> str:
         return f"ControllerPlugin({len(self.records)} records)"
@@ -106,6 +115,11 @@ class ControllerPlugin:
             for name, fingerprint in fingerprints.items()
         ]
 
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """A SIGTERM (a cancelled CI job) ends the run like Ctrl-C: the report of what ran is still written."""
+        if threading.current_thread() is threading.main_thread():
+            self._previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
+
     @pytest.hookimpl(tryfirst=True)  # before pytest-html writes its page
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.run.keys = list(self.keys.values())
@@ -152,6 +166,8 @@ class ControllerPlugin:
                 config.issue_config_time_warning(
                     pytest.PytestWarning(f"{path.name} held {', '.join(leaks)}: replaced"), stacklevel=1
                 )
+        if self._previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, self._previous_sigterm)
         terminal = config.pluginmanager.get_plugin("terminalreporter")
         if terminal is not None:
             terminal.write_sep("=", "Binance C2C conformance")

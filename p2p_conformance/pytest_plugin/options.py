@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from p2p_conformance.engine.transport import DEFAULT_MAX_WAIT_SECONDS
+from p2p_conformance.engine.transport import DEFAULT_DEADLINE_SECONDS, DEFAULT_MAX_WAIT_SECONDS
 
 DEFAULT_BASE_URL = "https://api.binance.com"
 
@@ -88,6 +88,14 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="SECONDS",
         help="the longest Retry-After a live run waits out after an HTTP 429; a longer one stops the run "
         f"(default {DEFAULT_MAX_WAIT_SECONDS:g}); an HTTP 418 ban always stops it",
+    )
+    group.addoption(
+        "--deadline",
+        type=float,
+        default=DEFAULT_DEADLINE_SECONDS,
+        metavar="SECONDS",
+        help=f"no live request goes out after this many seconds of the run (default {DEFAULT_DEADLINE_SECONDS:g}); "
+        "the rest is reported as not sent",
     )
     group.addoption(
         "--cross-check",

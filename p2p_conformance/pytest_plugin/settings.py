@@ -58,6 +58,7 @@ class RunSettings:
     focus: tuple[str, ...] = ()  # endpoint ids the case is about
     cross_check: bool = False  # failing calls go once more through Binance's own SDK code
     max_wait: float = 60.0  # the longest Retry-After the run waits out
+    deadline: float = 300.0  # seconds after which no live request goes out
     repeat: int = 1
     interval: float = 0.0
     base_url: str | None = None  # None with the emulator: its port is known only once it runs
@@ -84,7 +85,14 @@ class RunSettings:
     def plan(self) -> RunPlan:
         """What the engine's live sessions need of these settings."""
         return RunPlan(
-            self.catalog, self.keys, self.recv_window, self.user_ids, self.interval, self.cross_check, self.max_wait
+            self.catalog,
+            self.keys,
+            self.recv_window,
+            self.user_ids,
+            self.interval,
+            self.cross_check,
+            self.max_wait,
+            self.deadline,
         )
 
 
@@ -188,8 +196,10 @@ def read_settings(config: pytest.Config) -> RunSettings:
     unknown = sorted(set(user_ids) - set(catalog.id_sources))
     if unknown:
         raise pytest.UsageError(f"--id {unknown[0]}: unknown id kind (known: {', '.join(sorted(catalog.id_sources))})")
-    if config.option.repeat < 1 or config.option.interval < 0 or config.option.max_wait < 0:
+    if config.option.repeat < 1 or min(config.option.interval, config.option.max_wait) < 0:
         raise pytest.UsageError("--repeat must be at least 1, --interval and --max-wait at least 0 seconds")
+    if config.option.deadline <= 0:
+        raise pytest.UsageError("--deadline must be more than 0 seconds")
     requested = requested_markers(config.option.markexpr or "")
     live = LIVE_MARKER in requested
     recording = config.option.record_mode not in (None, "none")
@@ -216,6 +226,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
         focus=tuple(endpoint.strip() for endpoint in focus),
         cross_check=config.option.cross_check,
         max_wait=config.option.max_wait,
+        deadline=config.option.deadline,
         repeat=config.option.repeat,
         interval=config.option.interval,
     )

@@ -48,7 +48,7 @@ def scrub_body(text: str) -> str:
     """A JSON body with sensitive fields replaced; text that is not JSON is returned as it is."""
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return text
     return json.dumps(scrub_json(document), ensure_ascii=False)
 
