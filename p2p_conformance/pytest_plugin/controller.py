@@ -160,18 +160,17 @@ class ControllerPlugin:
         """Check every report file once more, as written, then end the terminal output with the verdict."""
         paths = [self.settings.report_dir / name for name in REPORT_NAMES]
         written = [path for path in paths if path.exists()]
-        for path in [*written, *keep_timestamped_copies(written, self.run.started_at)]:
-            leaks = guard_file(path, self.secrets)
-            if leaks:
-                config.issue_config_time_warning(
-                    pytest.PytestWarning(f"{path.name} held {', '.join(leaks)}: replaced"), stacklevel=1
-                )
+        replaced = [
+            f"  Replaced before leaving it on disk: {path.name} held {', '.join(leaks)}."
+            for path in [*written, *keep_timestamped_copies(written, self.run.started_at)]
+            if (leaks := guard_file(path, self.secrets))
+        ]
         if self._previous_sigterm is not None:
             signal.signal(signal.SIGTERM, self._previous_sigterm)
         terminal = config.pluginmanager.get_plugin("terminalreporter")
         if terminal is not None:
             terminal.write_sep("=", "Binance C2C conformance")
-            for line in self.verdict_block():
+            for line in [*self.verdict_block(), *replaced]:
                 terminal.write_line(line)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from p2p_conformance.model import Outcome, RunRecord
 from p2p_conformance.report.summary import run_json, verdict
-from p2p_conformance.safety.redaction import find_leaks, redact_text
+from p2p_conformance.safety.redaction import find_leaks, redact_data, redact_text
 
 HTML_NAME = "live-report.html"
 JSON_NAME = "live-summary.json"
@@ -78,11 +78,19 @@ def markdown_summary(run: RunRecord) -> str:
 
 
 def guard_file(path: Path, secrets: tuple[str, ...]) -> list[str]:
-    """Replace anything secret left in ``path``; returns what was found (empty when clean)."""
+    """Replace anything secret left in ``path``; returns what was found (empty when clean).
+
+    A JSON file is redacted as data and written again (it stays valid JSON); other files as text.
+    """
     text = path.read_text(encoding="utf-8")
     leaks = find_leaks(text, secrets, key_like=False)
-    if leaks:
-        path.write_text(redact_text(text, secrets), encoding="utf-8")
+    if not leaks:
+        return []
+    if path.suffix == ".json":
+        redacted = json.dumps(redact_data(json.loads(text), secrets), indent=2, ensure_ascii=False) + "\n"
+    else:
+        redacted = redact_text(text, secrets)
+    path.write_text(redacted, encoding="utf-8")
     return leaks
 
 

@@ -31,8 +31,17 @@ SENSITIVE_FIELDS = frozenset(
     }
 )
 KEY_LIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
-SIGNATURE_PARAM = re.compile(r"signature=(?!REDACTED|\{signature\})[^&\s'\"<]+")  # not ours, not a placeholder
-CHAT_CREDENTIAL = re.compile(r"\"?(listenKey|listenToken)\"?\s*:\s*\"?(?!REDACTED)[^\s\",}]+")
+# A signature's value, not ours and not a placeholder; a backslash ends it (JSON's escaped quote stays whole).
+SIGNATURE_PARAM = re.compile(r"signature=(?!REDACTED|\{signature\})[^&\s'\"<\\]+")
+# A signature without its name: HMAC's 64 hex digits, an Ed25519 (88) or RSA-2048 (344) base64 value.
+BARE_SIGNATURE = re.compile(
+    r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])|(?<![A-Za-z0-9+/])(?:[A-Za-z0-9+/]{86}==|[A-Za-z0-9+/]{342}==)"
+)
+# A chat credential in JSON, escaped JSON, HTML-escaped JSON or a query string.
+QUOTE = r"(?:\\?\"|&quot;|&#34;|&#x22;)?"
+CHAT_CREDENTIAL = re.compile(
+    rf"({QUOTE}(?:listenKey|listenToken){QUOTE}\s*[:=]\s*{QUOTE})(?!REDACTED)[^\s\"\\&,}}<]+"
+)
 
 
 def scrub_json(value: Any) -> Any:
@@ -59,7 +68,7 @@ def find_leaks(text: str, secrets: Iterable[str] = (), key_like: bool = True) ->
     leaks = [f"a known secret ({secret[:4]}...)" for secret in secrets if secret and secret in text]
     if key_like and KEY_LIKE.search(text):
         leaks.append("a 64-character key-like value")
-    if SIGNATURE_PARAM.search(text):
+    if SIGNATURE_PARAM.search(text) or BARE_SIGNATURE.search(text):
         leaks.append("a signature")
     if CHAT_CREDENTIAL.search(text):
         leaks.append("a chat credential")
@@ -67,11 +76,26 @@ def find_leaks(text: str, secrets: Iterable[str] = (), key_like: bool = True) ->
 
 
 def redact_text(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every known secret and every signature value replaced."""
+    """``text`` with every known secret, signature and chat credential replaced (escaping left intact)."""
     for secret in secrets:
         if secret:
             text = text.replace(secret, REDACTED)
-    return SIGNATURE_PARAM.sub(f"signature={REDACTED}", text)
+    text = SIGNATURE_PARAM.sub(f"signature={REDACTED}", text)
+    text = BARE_SIGNATURE.sub(REDACTED, text)
+    return CHAT_CREDENTIAL.sub(rf"\g<1>{REDACTED}", text)
+
+
+def redact_data(value: Any, secrets: Iterable[str]) -> Any:
+    """A copy of parsed JSON with :func:`redact_text` applied to every string: redaction on data, before it
+    is serialised again, so the result is always valid JSON."""
+    secrets = tuple(secrets)
+    if isinstance(value, str):
+        return redact_text(value, secrets)
+    if isinstance(value, list):
+        return [redact_data(item, secrets) for item in value]
+    if isinstance(value, dict):
+        return {key: redact_data(item, secrets) for key, item in value.items()}
+    return value
 
 
 class RedactingFilter(logging.Filter):

@@ -1,0 +1,54 @@
+"""Redaction: every form a secret can take in an artifact is found and replaced, and what is redacted
+stays what it was (valid JSON stays valid JSON)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from p2p_conformance.report.files import guard_file
+from p2p_conformance.safety.redaction import REDACTED, find_leaks, redact_data, redact_text
+from signer import vectors
+
+SECRET = "CanarySecretR3d" + "x" * 49
+SIGNATURE = vectors.ASCII_SIGNATURE  # 64 hex digits
+ED25519_SIGNATURE = vectors.ED25519_ORDER_SIGNATURE  # 88 base64 characters
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("GET /p?a=1&signature=" + SIGNATURE + "&b=2", "GET /p?a=1&signature=REDACTED&b=2"),
+        ("signed: " + SIGNATURE + ".", "signed: REDACTED."),
+        ("ed25519 " + ED25519_SIGNATURE + " sent", "ed25519 REDACTED sent"),
+        ('{"listenKey": "abc123", "x": 1}', '{"listenKey": "REDACTED", "x": 1}'),
+        ('"{\\"listenToken\\": \\"tok-9\\"}"', '"{\\"listenToken\\": \\"REDACTED\\"}"'),
+        ("&quot;listenKey&quot;: &quot;abc123&quot;", "&quot;listenKey&quot;: &quot;REDACTED&quot;"),
+        ("wss://chat/x?listenKey=abc123&clientType=web", "wss://chat/x?listenKey=REDACTED&clientType=web"),
+        ("the secret is " + SECRET, "the secret is REDACTED"),
+    ],
+)
+def test_every_form_is_found_and_replaced(text: str, expected: str) -> None:
+    assert find_leaks(text, [SECRET], key_like=False)
+    assert redact_text(text, [SECRET]) == expected
+    assert find_leaks(expected, [SECRET], key_like=False) == []
+
+
+def test_an_escaped_quote_after_a_signature_survives_so_json_stays_valid() -> None:
+    document = {"curl": f'curl "https://x/p?signature={SIGNATURE}"', "list": [f"signature={SIGNATURE}"]}
+    text = json.dumps(document)
+    assert json.loads(redact_text(text, [])) == {
+        "curl": f'curl "https://x/p?signature={REDACTED}"',
+        "list": [f"signature={REDACTED}"],
+    }
+    assert redact_data(document, []) == json.loads(redact_text(text, []))
+
+
+def test_the_final_check_of_a_report_file_keeps_json_parseable_and_says_what_it_replaced(tmp_path: Path) -> None:
+    summary = tmp_path / "live-summary.json"
+    summary.write_text(json.dumps({"msg": f'echo \\"{SECRET}\\"', "body": '{"listenKey": "k1"}'}, indent=2))
+    assert guard_file(summary, (SECRET,)) == ["a known secret (Cana...)", "a chat credential"]
+    assert json.loads(summary.read_text()) == {"msg": 'echo \\"REDACTED\\"', "body": '{"listenKey": "REDACTED"}'}
+    assert guard_file(summary, (SECRET,)) == []
