@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,6 +39,8 @@ def cassette(uri: str, body: str = "{}") -> dict[str, object]:
         ("http://x/?signature=abc123", "{}", "a signature"),
         ("http://x/?a=1", '{"k": "' + "A1" * 32 + '"}', "a 64-character key-like value"),
         ("http://x/?a=1", '{"listenKey": "abc"}', "a chat credential"),
+        ("wss://x/chat?listenKey=abc&clientType=web", "{}", "a chat credential"),
+        ("http://x/?a=1", '{"echo": "' + vectors.ASCII_SIGNATURE + '"}', "a signature"),
         ("http://x/?a=1", '{"note": "my-secret-value"}', "a known secret"),
     ],
 )
@@ -79,12 +82,20 @@ def test_replay_matches_the_json_body_not_only_the_url() -> None:
             http.send(wrong)
 
 
-def test_recorded_real_ids_are_put_back_to_placeholders() -> None:
-    config = vcr_config({"987654321": "20219644646554779648"})
-    request = vcr.request.Request("POST", "http://x/p?a=987654321", b'{"adOrderNo":"987654321"}', {})
+def test_recorded_real_ids_are_put_back_to_placeholders_as_values_never_as_substrings() -> None:
+    config = vcr_config({"987654321": "20219644646554779648", "5": "1", "sapi": "11218246497340923904"}, ["a", "id"])
+    request = vcr.request.Request(
+        "POST",
+        "http://x/sapi/v1/c2c/p?a=987654321&id=5&recvWindow=5000&b=987654321x",
+        b'{"adOrderNo":"987654321","id":5,"page":5,"rows":10}',
+        {},
+    )
     scrubbed = config["before_record_request"](request)
-    assert scrubbed.uri == "http://x/p?a=20219644646554779648"
-    assert scrubbed.body == b'{"adOrderNo":"20219644646554779648"}'
+    assert scrubbed.uri == "http://x/sapi/v1/c2c/p?a=20219644646554779648&id=1&recvWindow=5000&b=987654321x"
+    assert scrubbed.body == b'{"adOrderNo":"987654321","id":1,"page":5,"rows":10}'  # adOrderNo is no id param here
+    response = {"body": {"string": b'{"data":[{"orderNumber":"987654321","note":"987654321 sapi"}]}'}, "headers": {}}
+    body = config["before_record_response"](response)["body"]["string"]
+    assert json.loads(body) == {"data": [{"orderNumber": "20219644646554779648", "note": "987654321 sapi"}]}
 
 
 def test_recorder_writes_every_endpoint_from_its_own_emulator_and_they_replay(

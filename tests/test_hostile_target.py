@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -281,3 +282,21 @@ def test_sigterm_ends_the_run_with_the_report_of_what_ran(tmp_path: Path) -> Non
     results = json.loads((tmp_path / "reports" / "live-summary.json").read_text())["results"]
     assert 0 < len([r for r in results if r["outcome"] == "pass"]) < len(READ_ONLY)
     assert (tmp_path / "reports" / "live-report.html").is_file() and CANARY_SECRET not in output
+
+
+def test_a_failed_recording_leaves_the_existing_cassettes_as_they_were(
+    endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None, tmp_path: Path
+) -> None:
+    target, url = hostile
+    cassettes = tmp_path / "cassettes"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "cassettes", cassettes)
+    before = {path: path.read_bytes() for path in cassettes.rglob("*.yaml")}
+    target.rules[C2C] = json_answer(502, "<html>Bad Gateway</html>")
+    result = endpoint_suite.run(
+        "-m", "live", "--binance-url", url, "--record-mode=rewrite", "--cassette-dir", str(cassettes)
+    )
+    assert {path: path.read_bytes() for path in cassettes.rglob("*.yaml")} == before
+    result.stdout.fnmatch_lines([f"*Cassettes left as they were in {cassettes}: {len(READ_ONLY)} test(s) failed*"])
+    endpoint_suite.run("-k", "test_replay", "--cassette-dir", str(cassettes)).assert_outcomes(
+        passed=len(before), deselected=2 * len(before)
+    )

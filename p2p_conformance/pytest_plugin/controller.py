@@ -8,6 +8,7 @@ tests run; :class:`ControllerPlugin` writes the history and the report files onc
 
 from __future__ import annotations
 
+import shutil
 import signal
 import threading
 import uuid
@@ -43,6 +44,7 @@ from p2p_conformance.report.html import (
 )
 from p2p_conformance.report.summary import failures_by_conclusion, heading, plural, verdict
 from p2p_conformance.report.trends import Series, series, since_previous, trends
+from p2p_conformance.safety.cassettes import promote_recording
 
 TREND_WINDOW_RUNS = 50
 
@@ -67,6 +69,9 @@ class ControllerPlugin:
         self.series: Series = {}  # the recent history, per endpoint and key
         self.trends: dict[tuple[str, str], Trend] = {}
         self._previous_sigterm: Any = None
+        self.recording_note = ""
+        if settings.recording:
+            shutil.rmtree(settings.recording_dir, ignore_errors=True)  # a failed recording's leftovers
 
     def __repr__(self) -> str:
         return f"ControllerPlugin({len(self.records)} records)"
@@ -130,6 +135,19 @@ class ControllerPlugin:
         except HistoryError as error:
             self.run.changes = [f"history not stored: {error}"]
         write_summaries(self.run, self.settings.report_dir)
+        if self.settings.recording:
+            self.recording_note = self._finish_recording(session)
+
+    def _finish_recording(self, session: pytest.Session) -> str:
+        """Move the recorded cassettes in only when every recording test passed; otherwise keep the old ones."""
+        staging, cassettes = self.settings.recording_dir, self.settings.cassette_dir
+        if session.testsfailed or not staging.is_dir():
+            return (
+                f"Cassettes left as they were in {cassettes}: {session.testsfailed} test(s) failed, so the recording "
+                f"was not used (it is in {staging})."
+            )
+        moved = promote_recording(staging, cassettes)
+        return f"Recorded {len(moved)} cassette(s) into {cassettes}."
 
     def verdict_block(self) -> list[str]:
         """What the terminal shows last: the verdict, its proof, one line per conclusion, where the report is."""
@@ -149,6 +167,8 @@ class ControllerPlugin:
         lines += [f"  {line}" for line in found.second_opinions]
         lines += [f"  Note: {note}" for note in found.notes]
         lines += [f"  {change}" for change in self.run.changes]
+        if self.recording_note:
+            lines.append(f"  {self.recording_note}")
         lines.append(
             f"Report: {self.settings.report_dir / HTML_NAME} (and live-summary.json, live-summary.md); "
             f"history: {self.settings.history_db}"

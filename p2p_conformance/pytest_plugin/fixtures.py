@@ -100,8 +100,12 @@ def live_call(
 
 @pytest.fixture(scope="session")
 def vcr_cassette_dir(run_settings: RunSettings) -> str:
-    """One cassette per endpoint, in the rootdir's ``cassettes/`` unless ``--cassette-dir`` says otherwise."""
-    return str(run_settings.cassette_dir)
+    """One cassette per endpoint, in the rootdir's ``cassettes/`` unless ``--cassette-dir`` says otherwise.
+
+    A recording goes to a staging folder first: pytest-recording empties each cassette before its test,
+    so recording in place would destroy the shipped set whenever the target misbehaves.
+    """
+    return str(run_settings.recording_dir if run_settings.recording else run_settings.cassette_dir)
 
 
 @pytest.fixture
@@ -115,10 +119,11 @@ def default_cassette_name(request: pytest.FixtureRequest) -> str:
 def vcr_config(request: pytest.FixtureRequest, run_settings: RunSettings) -> dict[str, Any]:
     """Scrubbing and matching for cassettes; a live recording maps real ids back to placeholders."""
     replacements: dict[str, str] = {}
+    contract = request.getfixturevalue("contract") if "contract" in request.fixturenames else None
     if run_settings.live:
         session, _ = request.getfixturevalue("live_sessions").get(request.getfixturevalue("key_name"))
         placeholders = {kind: source.placeholder for kind, source in run_settings.catalog.id_sources.items()}
         replacements = {
             resolved.value: placeholders[kind] for kind, resolved in session.ids.items() if not resolved.placeholder
         }
-    return make_vcr_config(replacements)
+    return make_vcr_config(replacements, contract.ids if contract is not None else ())

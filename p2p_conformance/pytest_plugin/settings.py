@@ -71,6 +71,11 @@ class RunSettings:
         return LIVE_MARKER in self.requested_markers
 
     @property
+    def recording_dir(self) -> Path:
+        """Where a ``--record-mode`` run records first: the cassettes move in only if all of it succeeded."""
+        return self.report_dir / "cassettes-recording"
+
+    @property
     def emulator(self) -> str | None:
         """The scenario an emulator run played, as the report names it (None against a real target)."""
         return self.scenario.description if self.scenario is not None else None

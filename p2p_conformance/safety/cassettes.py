@@ -9,53 +9,100 @@ query and the JSON body. ``drop_unused_requests`` is never used.
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from vcr.persisters.filesystem import FilesystemPersister
 from vcr.request import Request as VcrRequest
 from vcr.serialize import serialize
 
 from p2p_conformance.safety.redaction import REDACTED, find_leaks, scrub_body
-from signer import API_KEY_HEADER
+from signer import API_KEY_HEADER, encode_query
 
 MATCH_ON = ("method", "path", "query", "body")
+COMPACT, SPACED = (",", ":"), (", ", ": ")  # json.dumps separators: the signer's JSON body; scrub_body's
 
 
 class CassetteLeakError(RuntimeError):
     """A cassette about to be written still holds something secret; it was not written."""
 
 
-def _replacing(replacements: Mapping[str, str]) -> Callable[[str], str]:
-    def replace(text: str) -> str:
-        for real, stand_in in replacements.items():
-            text = text.replace(real, stand_in)
+def _placeholder_for(value: Any, replacements: Mapping[str, str]) -> Any:
+    """The placeholder of a value that *is* a real id, of the same JSON type; any other value unchanged."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or str(value) not in replacements:
+        return value
+    placeholder = replacements[str(value)]
+    return int(placeholder) if isinstance(value, int) and placeholder.isdigit() else placeholder
+
+
+def _replace_values(value: Any, replacements: Mapping[str, str], keys: frozenset[str] | None) -> Any:
+    """Parsed JSON with real ids put back to their placeholders: the values under the names in ``keys``,
+    or (``keys`` None) every value that is one."""
+    if isinstance(value, dict):
+        return {
+            key: _placeholder_for(item, replacements)
+            if keys is not None and key in keys
+            else _replace_values(item, replacements, keys)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_replace_values(item, replacements, keys) for item in value]
+    return value if keys is not None else _placeholder_for(value, replacements)
+
+
+def _replace_in_json(
+    text: str, replacements: Mapping[str, str], separators: tuple[str, str], keys: frozenset[str] | None = None
+) -> str:
+    """A JSON text with real ids replaced as values (never as substrings); other text is left as it is.
+
+    ``separators``: a request body keeps the signer's compact form (replay matches it byte for byte),
+    a response body the scrubber's.
+    """
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
         return text
+    return json.dumps(_replace_values(document, replacements, keys), separators=separators, ensure_ascii=False)
 
-    return replace
+
+def _replace_in_query(uri: str, replacements: Mapping[str, str], keys: frozenset[str]) -> str:
+    """A URI whose id parameters (``keys``) carry the placeholder instead of the real id."""
+    parts = urlsplit(uri)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(name in keys and value in replacements for name, value in pairs):
+        return uri
+    query = encode_query([(name, replacements[value] if name in keys else value) for name, value in pairs])
+    return urlunsplit(parts._replace(query=query))
 
 
-def before_record_request(replacements: Mapping[str, str]) -> Callable[[VcrRequest], VcrRequest]:
-    """Put placeholders back for real ids, so a recorded live call replays with the contract's example."""
-    replace = _replacing(replacements)
+def before_record_request(
+    replacements: Mapping[str, str], id_params: frozenset[str]
+) -> Callable[[VcrRequest], VcrRequest]:
+    """Put placeholders back for real ids in the id parameters, so a recorded live call replays with the
+    contract's example: as values, never as substrings (an id of ``5`` must not touch ``recvWindow=5000``)."""
 
     def scrub(request: VcrRequest) -> VcrRequest:
-        request.uri = replace(request.uri)
-        if isinstance(request.body, bytes):
-            request.body = replace(request.body.decode("utf-8")).encode("utf-8")
+        request.uri = _replace_in_query(request.uri, replacements, id_params)
+        if isinstance(request.body, bytes) and replacements and id_params:
+            body = _replace_in_json(request.body.decode("utf-8"), replacements, COMPACT, id_params)
+            request.body = body.encode("utf-8")
         return request
 
     return scrub
 
 
 def before_record_response(replacements: Mapping[str, str]) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    replace = _replacing(replacements)
+    """Scrub personal data and credentials from a response body, and put placeholders back for real ids."""
 
     def scrub(response: dict[str, Any]) -> dict[str, Any]:
         body = response["body"].get("string")
         if isinstance(body, bytes):
-            scrubbed = replace(scrub_body(body.decode("utf-8", errors="replace"))).encode("utf-8")
+            text = scrub_body(body.decode("utf-8", errors="replace"))
+            scrubbed = (_replace_in_json(text, replacements, SPACED) if replacements else text).encode("utf-8")
             response["body"]["string"] = scrubbed
             for name in response["headers"]:
                 if name.lower() == "content-length":
@@ -65,13 +112,17 @@ def before_record_response(replacements: Mapping[str, str]) -> Callable[[dict[st
     return scrub
 
 
-def vcr_config(replacements: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The cassette configuration shared by replay, live recording and the emulator recorder."""
-    replacements = dict(replacements or {})
+def vcr_config(replacements: Mapping[str, str] | None = None, id_params: Iterable[str] = ()) -> dict[str, Any]:
+    """The cassette configuration shared by replay, live recording and the emulator recorder.
+
+    ``replacements``: real id -> placeholder, for a live recording; ``id_params``: the request
+    parameters that carry an id.
+    """
+    replacements = {real: stand_in for real, stand_in in (replacements or {}).items() if real != stand_in}
     return {
         "filter_headers": [(API_KEY_HEADER, REDACTED), ("User-Agent", None)],
         "filter_query_parameters": [("signature", REDACTED), ("timestamp", "0")],
-        "before_record_request": before_record_request(replacements),
+        "before_record_request": before_record_request(replacements, frozenset(id_params)),
         "before_record_response": before_record_response(replacements),
         "decode_compressed_response": True,
         "match_on": MATCH_ON,
@@ -93,6 +144,18 @@ class RefusingPersister:
 
     def save_cassette(self, cassette_path: Any, cassette_dict: Any, serializer: Any) -> None:
         leaks = find_leaks(serialize(cassette_dict, serializer), self.secrets)
-        if leaks:
+        if leaks:  # the message names the file and what it held, never the content
             raise CassetteLeakError(f"refused to write {Path(cassette_path).name}: it holds {', '.join(leaks)}")
         FilesystemPersister.save_cassette(cassette_path, cassette_dict, serializer)
+
+
+def promote_recording(staging: Path, cassette_dir: Path) -> list[Path]:
+    """Move a whole, checked recording from ``staging`` into ``cassette_dir`` (each file replaced at once)."""
+    moved = []
+    for recorded in sorted(staging.rglob("*.yaml")):
+        target = cassette_dir / recorded.relative_to(staging)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(recorded, target)
+        moved.append(target)
+    shutil.rmtree(staging)
+    return moved

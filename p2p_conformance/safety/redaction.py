@@ -39,9 +39,7 @@ BARE_SIGNATURE = re.compile(
 )
 # A chat credential in JSON, escaped JSON, HTML-escaped JSON or a query string.
 QUOTE = r"(?:\\?\"|&quot;|&#34;|&#x22;)?"
-CHAT_CREDENTIAL = re.compile(
-    rf"({QUOTE}(?:listenKey|listenToken){QUOTE}\s*[:=]\s*{QUOTE})(?!REDACTED)[^\s\"\\&,}}<]+"
-)
+CHAT_CREDENTIAL = re.compile(rf"({QUOTE}(?:listenKey|listenToken){QUOTE}\s*[:=]\s*{QUOTE})(?!REDACTED)[^\s\"\\&,}}<]+")
 
 
 def scrub_json(value: Any) -> Any:
