@@ -21,13 +21,29 @@ def _advance(scenario: Scenario, seconds: float) -> None:
         log.info("scenario phase: %s", scenario.phase.name)
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give a number from 1 to 65535")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds above 0")
+    return seconds
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
-    parser.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (default 8080)")
+    parser.add_argument("--port", type=_port, default=8080, help="port on 127.0.0.1, 1 to 65535 (default 8080)")
     parser.add_argument("--scenario", default="all-ok", help="scenario file, or a name in emulator/scenarios/")
     parser.add_argument("--phase", help="start in this phase of a story scenario (default: the first)")
     parser.add_argument(
-        "--advance-every", type=float, metavar="SECONDS", help="replay a story: move to the next phase every SECONDS"
+        "--advance-every", type=_seconds, metavar="SECONDS", help="replay a story: move to the next phase every SECONDS"
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -40,7 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(error))
     if args.advance_every:
         threading.Thread(target=_advance, args=(scenario, args.advance_every), daemon=True).start()
-    server = make_emulator_server(Emulator(scenario, catalog), args.port)
+    try:
+        server = make_emulator_server(Emulator(scenario, catalog), args.port)
+    except OSError as error:
+        parser.error(f"cannot listen on 127.0.0.1:{args.port} ({error.strerror}): choose another --port")
     log.info(
         "Binance C2C emulator on http://%s:%d (scenario: %s; phase: %s)",
         LOOPBACK,

@@ -193,7 +193,10 @@ def load_scenario(path: str | Path, catalog: Catalog | None = None) -> Scenario:
     try:
         document = yaml.safe_load(candidate.read_text(encoding="utf-8"))
     except OSError as error:
-        raise ScenarioError(f"cannot read scenario {path}: {error.strerror}") from None
+        known = ", ".join(sorted(scenario.stem for scenario in SCENARIOS.glob("*.yaml")))
+        raise ScenarioError(
+            f"cannot read scenario {path}: {error.strerror} (give a scenario file, or one of: {known})"
+        ) from None
     if not isinstance(document, dict):
         raise ScenarioError(f"scenario {path} is not a YAML mapping")
     return parse_scenario(document, catalog)

@@ -7,13 +7,15 @@ environment wins over ``.env``. Values are read into memory only: ``os.environ``
 
 from __future__ import annotations
 
+import logging
 import os
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
 from dotenv import dotenv_values
 
-from signer.errors import KeyConfigError
+from signer.errors import KeyConfigError, KeyFormatWarning
 from signer.keys import HmacKey, Key, asymmetric_key, validate_credential_text
 
 API_KEY = "BINANCE_API_KEY"
@@ -28,10 +30,37 @@ SETTING_VARIABLES = (API_KEY, API_SECRET, PRIVATE_KEY_PATH, PRIVATE_KEY_PASSPHRA
 def binance_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | Path = ".env") -> dict[str, str]:
     """The ``BINANCE_*`` settings from ``.env`` overlaid with the environment."""
     environ = os.environ if environ is None else environ
-    from_file = dotenv_values(dotenv_path) if Path(dotenv_path).is_file() else {}
+    from_file = _read_dotenv(Path(dotenv_path)) if Path(dotenv_path).is_file() else {}
     merged = {name: value for name, value in from_file.items() if value is not None}
     merged.update(environ)
     return {name: merged[name] for name in SETTING_VARIABLES if name in merged}
+
+
+class _UnparsedLines(logging.Handler):
+    """Collects python-dotenv's warnings about lines it could not read, to say them with the file's name."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _read_dotenv(path: Path) -> dict[str, str | None]:
+    dotenv_log = logging.getLogger("dotenv.main")
+    collector, propagate = _UnparsedLines(), dotenv_log.propagate
+    dotenv_log.addHandler(collector)
+    dotenv_log.propagate = False
+    try:
+        values = dotenv_values(path)
+    finally:
+        dotenv_log.removeHandler(collector)
+        dotenv_log.propagate = propagate
+    for message in collector.messages:  # "python-dotenv could not parse statement starting at line 3"
+        said = message.split(" ", 1)[1] if message.lower().startswith("python-dotenv ") else message
+        warnings.warn(f"{path}: {said}", KeyFormatWarning, stacklevel=3)
+    return values
 
 
 def _read_pem(path_text: str) -> bytes:
@@ -42,6 +71,10 @@ def _read_pem(path_text: str) -> bytes:
     except FileNotFoundError:
         raise KeyConfigError(
             f"{PRIVATE_KEY_PATH} names {path}, which does not exist: give the path of your PKCS#8 PEM private key file"
+        ) from None
+    except IsADirectoryError:
+        raise KeyConfigError(
+            f"{PRIVATE_KEY_PATH} names {path}, which is a folder: give the path of the PEM file inside it"
         ) from None
     except OSError as error:
         raise KeyConfigError(

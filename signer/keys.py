@@ -142,7 +142,8 @@ def load_private_key(pem: str | bytes, passphrase: str | bytes | None = None) ->
         found = data[data.index(b"-----BEGIN") :].split(b"\n", 1)[0].decode("ascii", "replace").strip("-")
         raise KeyConfigError(
             f"the private key is not PKCS#8 (found '{found}'), Binance accepts PKCS#8 only: "
-            "convert it with `openssl pkcs8 -topk8 -in OLD.pem -out NEW.pem`"
+            "convert it with `openssl pkcs8 -topk8 -nocrypt -in OLD.pem -out NEW.pem` (leave out -nocrypt to "
+            "encrypt it with a passphrase)"
         )
     encrypted = PKCS8_MARKERS[1] in data
     if encrypted and password is None:

@@ -1,4 +1,5 @@
-"""Command-line options of the suite (read once, by :mod:`.settings`)."""
+"""Command-line options of the suite (read once, by :mod:`.settings`, which also parses the numbers: a
+mistyped one gets one line saying what to give, not argparse's usage text)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def add_options(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--scenario",
-        default="all-ok",
+        default=None,
         help="emulator scenario: a file, or a name in emulator/scenarios/ (default all-ok)",
     )
     group.addoption(
@@ -39,13 +40,11 @@ def add_options(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--repeat",
-        type=int,
         default=1,
         help="run the live endpoints N times in one session, to catch flapping (default 1)",
     )
     group.addoption(
         "--interval",
-        type=float,
         default=0.0,
         help="seconds to wait between --repeat rounds (default 0)",
     )
@@ -83,7 +82,6 @@ def add_options(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--max-wait",
-        type=float,
         default=DEFAULT_MAX_WAIT_SECONDS,
         metavar="SECONDS",
         help="the longest Retry-After a live run waits out after an HTTP 429; a longer one stops the run "
@@ -91,7 +89,6 @@ def add_options(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--deadline",
-        type=float,
         default=DEFAULT_DEADLINE_SECONDS,
         metavar="SECONDS",
         help=f"no live request goes out after this many seconds of the run (default {DEFAULT_DEADLINE_SECONDS:g}); "
@@ -116,7 +113,6 @@ def add_options(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--recv-window",
-        type=int,
         default=5000,
         help="recvWindow of live requests in milliseconds, 1 to 60000 (default 5000)",
     )

@@ -34,6 +34,7 @@ from signer.env import (
 )
 
 SETTINGS = pytest.StashKey["RunSettings"]()
+DEFAULT_SCENARIO = "all-ok"
 KEYS_FILE_FIELDS = {
     "api_key": API_KEY,
     "secret": API_SECRET,
@@ -101,6 +102,15 @@ class RunSettings:
         )
 
 
+def _number(value: object, option: str, kind: type[int] | type[float]) -> float:
+    """An option's number, or one line saying what to give."""
+    try:
+        return kind(str(value))
+    except ValueError:
+        whole = "a whole number" if kind is int else "a number"
+        raise pytest.UsageError(f"{option} {value!r}: give {whole}") from None
+
+
 def _pairs(values: Sequence[str], option: str) -> dict[str, str]:
     pairs = {}
     for value in values:
@@ -129,7 +139,7 @@ def _check_url(url: str) -> str:
 
 def _emulator_settings(config: pytest.Config, catalog: Catalog) -> tuple[dict[str, Key], Scenario]:
     try:
-        scenario = load_scenario(config.option.scenario, catalog)
+        scenario = load_scenario(config.option.scenario or DEFAULT_SCENARIO, catalog)
         if config.option.phase:
             scenario.set_phase(config.option.phase)
     except ScenarioError as error:
@@ -185,7 +195,8 @@ def read_settings(config: pytest.Config) -> RunSettings:
     """The run's settings; raises :class:`pytest.UsageError` (one line, exit status 4) on bad input."""
     try:
         catalog = load_catalog().with_variants(_pairs(config.option.variant, "--variant"))
-        validate_recv_window(config.option.recv_window)
+        recv_window = int(_number(config.option.recv_window, "--recv-window", int))
+        validate_recv_window(recv_window)
     except (CatalogError, ValueError) as error:
         raise pytest.UsageError(str(error)) from None
     focus = tuple(endpoint for endpoint in config.option.focus.split(",") if endpoint.strip())
@@ -201,10 +212,16 @@ def read_settings(config: pytest.Config) -> RunSettings:
     unknown = sorted(set(user_ids) - set(catalog.id_sources))
     if unknown:
         raise pytest.UsageError(f"--id {unknown[0]}: unknown id kind (known: {', '.join(sorted(catalog.id_sources))})")
-    if config.option.repeat < 1 or min(config.option.interval, config.option.max_wait) < 0:
+    repeat = int(_number(config.option.repeat, "--repeat", int))
+    interval = _number(config.option.interval, "--interval", float)
+    max_wait = _number(config.option.max_wait, "--max-wait", float)
+    deadline = _number(config.option.deadline, "--deadline", float)
+    if repeat < 1 or min(interval, max_wait) < 0:
         raise pytest.UsageError("--repeat must be at least 1, --interval and --max-wait at least 0 seconds")
-    if config.option.deadline <= 0:
+    if deadline <= 0:
         raise pytest.UsageError("--deadline must be more than 0 seconds")
+    if not config.option.emulator and (config.option.scenario or config.option.phase):
+        raise pytest.UsageError("--scenario and --phase choose the local emulator's story: add --emulator")
     requested = requested_markers(config.option.markexpr or "")
     live = LIVE_MARKER in requested
     recording = config.option.record_mode not in (None, "none")
@@ -221,7 +238,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
     settings = RunSettings(
         catalog=catalog,
         requested_markers=requested,
-        recv_window=config.option.recv_window,
+        recv_window=recv_window,
         user_ids=user_ids,
         report_dir=report_dir,
         history_db=Path(config.option.history_db or report_dir / HISTORY_NAME),
@@ -230,10 +247,10 @@ def read_settings(config: pytest.Config) -> RunSettings:
         case_id=config.option.case_id,
         focus=tuple(endpoint.strip() for endpoint in focus),
         cross_check=config.option.cross_check,
-        max_wait=config.option.max_wait,
-        deadline=config.option.deadline,
-        repeat=config.option.repeat,
-        interval=config.option.interval,
+        max_wait=max_wait,
+        deadline=deadline,
+        repeat=repeat,
+        interval=interval,
     )
     if config.option.emulator:
         if not live:

@@ -19,6 +19,7 @@ from p2p_conformance.model import EndpointRecord
 APPLICATION_ID = 0x50325043  # "P2PC"
 SCHEMA_VERSION = 2
 HISTORY_NAME = "history.sqlite3"
+ANOTHER_FILE = "another history file (pytest --history-db, p2p-history-report --db)"
 SCHEMA = (
     """CREATE TABLE runs (
         run_id TEXT PRIMARY KEY,
@@ -97,18 +98,17 @@ def _check_or_create(connection: sqlite3.Connection, path: Path) -> None:
         connection.execute("COMMIT")
     except sqlite3.DatabaseError as error:
         raise HistoryError(
-            f"{path} is not a readable history file ({error}): move it away or pass another "
-            "--history-db; it was left untouched"
+            f"{path} is not a readable history file ({error}): move it away or give "
+            f"{ANOTHER_FILE}; it was left untouched"
         ) from None
     if application_id != APPLICATION_ID:
         raise HistoryError(
-            f"{path} is an SQLite file of something else: move it away or pass another "
-            "--history-db; it was left untouched"
+            f"{path} is an SQLite file of something else: move it away or give {ANOTHER_FILE}; it was left untouched"
         )
     if version != SCHEMA_VERSION:
         raise HistoryError(
             f"{path} is a history of schema version {version}, this suite reads "
-            f"{SCHEMA_VERSION}: use a matching version or another --history-db"
+            f"{SCHEMA_VERSION}: use a matching version or {ANOTHER_FILE}"
         )
 
 
@@ -116,14 +116,14 @@ def _check_or_create(connection: sqlite3.Connection, path: Path) -> None:
 def open_history(path: Path, create: bool = True) -> Iterator[sqlite3.Connection]:
     """A checked connection to the history at ``path`` (created when missing and ``create``)."""
     if not path.exists() and not create:
-        raise HistoryError(f"{path} does not exist: run `pytest -m live` first, or pass --history-db")
+        raise HistoryError(f"{path} does not exist: run `pytest -m live` first, or give {ANOTHER_FILE}")
     if path.is_dir():
         raise HistoryError(f"{path} is a folder: give the history file's path (e.g. {path / HISTORY_NAME})")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         opened = sqlite3.connect(path, timeout=30, isolation_level=None)
     except (OSError, sqlite3.Error) as error:
-        raise HistoryError(f"{path} cannot be created ({error}): pass a writable --history-db") from None
+        raise HistoryError(f"{path} cannot be created ({error}): give {ANOTHER_FILE} in a writable folder") from None
     with closing(opened) as connection:
         _check_or_create(connection, path)
         try:

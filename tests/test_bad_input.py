@@ -1,0 +1,69 @@
+"""Bad input gets one clear line naming what to fix, before anything is sent."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from signer import KeyConfigError, KeyFormatWarning, load_key
+
+if TYPE_CHECKING:
+    from conftest import EndpointSuite
+
+
+@pytest.mark.parametrize(
+    ("arguments", "line"),
+    [
+        (["--recv-window", "abc"], "ERROR: --recv-window 'abc': give a whole number"),
+        (["--repeat", "two"], "ERROR: --repeat 'two': give a whole number"),
+        (["--deadline", "0"], "ERROR: --deadline must be more than 0 seconds"),
+        (["--max-wait", "soon"], "ERROR: --max-wait 'soon': give a number"),
+        (["--scenario", "july-9"], "ERROR: --scenario and --phase choose the local emulator's story: add --emulator"),
+        (["--focus", "ads/nothing"], "ERROR: --focus 'ads/nothing': not an endpoint id of the catalog*"),
+        (
+            ["--emulator", "--scenario", "july-10"],
+            "ERROR: --scenario: cannot read scenario july-10: No such file or directory (give a scenario file, "
+            "or one of: all-ok, july-9, seed-story)",
+        ),
+    ],
+)
+def test_a_bad_option_stops_the_run_with_one_line(
+    endpoint_suite: EndpointSuite, arguments: list[str], line: str
+) -> None:
+    result = endpoint_suite.run("-m", "live", *arguments)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    lines = [text for text in result.stderr.lines if text.strip()]
+    assert len(lines) == 1, lines
+    result.stderr.fnmatch_lines([line])
+
+
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [
+        (["--port", "99999"], "'99999' is not a port: give a number from 1 to 65535"),
+        (["--port", "-1"], "'-1' is not a port"),
+        (["--advance-every", "-5"], "'-5': give a number of seconds above 0"),
+    ],
+)
+def test_the_emulator_command_refuses_bad_input_in_one_line(arguments: list[str], words: str) -> None:
+    finished = subprocess.run(
+        [sys.executable, "-m", "emulator", *arguments], capture_output=True, text=True, timeout=60
+    )
+    assert finished.returncode == 2 and words in finished.stderr.splitlines()[-1]
+
+
+def test_a_dotenv_line_that_cannot_be_read_is_named_with_its_file(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text('BINANCE_API_KEY="unterminated\nBINANCE_API_SECRET=' + "s" * 64 + "\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with contextlib.suppress(KeyConfigError):
+            load_key({}, dotenv_path=dotenv)
+    messages = [str(w.message) for w in caught if issubclass(w.category, KeyFormatWarning)]
+    assert any(message.startswith(f"{dotenv}: could not parse statement starting at line") for message in messages)
