@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
 import yaml
 from werkzeug.wrappers import Request, Response
 
@@ -300,3 +301,63 @@ def test_a_failed_recording_leaves_the_existing_cassettes_as_they_were(
     endpoint_suite.run("-k", "test_replay", "--cassette-dir", str(cassettes)).assert_outcomes(
         passed=len(before), deselected=2 * len(before)
     )
+
+
+@pytest.mark.parametrize("server_time", ['{"serverTime": Infinity}', "[" * 100_000 + "]" * 100_000])
+def test_a_server_time_that_cannot_be_read_stops_the_run_once_on_the_network_side(
+    endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None, server_time: str
+) -> None:
+    target, url = hostile
+    target.rules["/api/v3/time"] = json_answer(200, server_time)
+    endpoint_suite.run("-m", "live", "--binance-url", url)
+    ran = [r for r in endpoint_suite.summary()["results"] if r["outcome"] != "skipped"]
+    assert {r["side"] for r in ran} == {"network"} and "cannot read the server time" in ran[0]["diagnosis"]
+    assert [call.path for call in target.received] == ["/api/v3/time"]  # asked once, not once per test
+
+
+class FakeTime:
+    """A clock that moves only when the gate sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_the_weight_budget_holds_a_minute_and_what_cannot_wait_is_not_sent() -> None:
+    fake = FakeTime()
+    gate = SendGate(max_wait=100, deadline=1000, weight_budget=3, clock=fake.clock, sleep=fake.sleep)
+    for _ in range(3):
+        gate.before_sending()
+    assert fake.slept == []
+    gate.before_sending()  # the fourth waits until the first request has left the minute
+    assert fake.slept == [60.0]
+    impatient = SendGate(max_wait=10, deadline=1000, weight_budget=2, clock=fake.clock, sleep=fake.sleep)
+    impatient.before_sending(weight=2)
+    with pytest.raises(NotSent, match="weight budget of 2 a minute"):
+        impatient.before_sending()
+
+
+def test_an_ip_already_at_its_budget_waits_a_minute() -> None:
+    fake = FakeTime()
+    gate = SendGate(max_wait=100, deadline=1000, weight_budget=50, clock=fake.clock, sleep=fake.sleep)
+    answer = requests.Response()
+    answer.status_code = 200
+    gate.after(answer)  # no weight header: nothing to wait for
+    answer.headers["X-SAPI-USED-IP-WEIGHT-1M"] = "50"  # other clients on this IP spent the budget
+    gate.after(answer)
+    gate.before_sending()
+    assert fake.slept == [60.0]
+
+
+def test_a_live_run_spends_no_more_than_its_weight_budget(endpoint_suite: EndpointSuite) -> None:
+    endpoint_suite.run("-m", "live", "--emulator", "--weight-budget", "6", "--max-wait", "1")
+    ran = [r for r in endpoint_suite.summary()["results"] if r["outcome"] != "skipped"]
+    held = [r for r in ran if "weight budget of 6 a minute" in r["diagnosis"]]
+    assert len(ran) - len(held) <= 6 and len(held) >= len(READ_ONLY) - 6

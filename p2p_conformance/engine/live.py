@@ -90,13 +90,13 @@ class LiveSession:
         """Resolve, once and before any test runs, the ids the read-only ``contracts`` need."""
         self.ids = resolve_ids(self.catalog, contracts, user_ids, self._list_body)
 
-    def send(self, request: requests.PreparedRequest) -> requests.Response:
+    def send(self, request: requests.PreparedRequest, weight: int = 1) -> requests.Response:
         """Send one signed request of this session: no redirect followed, within the run's rate limits."""
-        return send(self.http, request, self.gate)
+        return send(self.http, request, self.gate, weight)
 
     def _list_body(self, contract: Contract) -> Any:
         try:
-            response = self.send(build_request(contract, self.base_url, self.auth))
+            response = self.send(build_request(contract, self.base_url, self.auth), contract.weight or 1)
         except (requests.RequestException, NotSent):
             return None
         return parsed_body(response) if check_answer(contract, response) is None else None
@@ -120,7 +120,7 @@ class LiveSession:
         reproduction = curl_command(request)
         started = time.perf_counter()
         try:
-            response = self.send(request)
+            response = self.send(request, contract.weight or 1)  # unknown weights count as 1
         except NotSent as reason:
             return LiveResult(contract, None, None, None, 0.0, str(reason), None, notes, reproduction, sent=False)
         except requests.RequestException as error:

@@ -12,7 +12,12 @@ import requests
 from contracts import Catalog
 from p2p_conformance.engine.controls import run_controls
 from p2p_conformance.engine.live import LiveSession, TargetUnreachable
-from p2p_conformance.engine.transport import DEFAULT_DEADLINE_SECONDS, DEFAULT_MAX_WAIT_SECONDS, SendGate
+from p2p_conformance.engine.transport import (
+    DEFAULT_DEADLINE_SECONDS,
+    DEFAULT_MAX_WAIT_SECONDS,
+    DEFAULT_WEIGHT_BUDGET,
+    SendGate,
+)
 from p2p_conformance.model import KeySummary, utc_now
 from signer import Key
 
@@ -29,6 +34,7 @@ class RunPlan:
     cross_check: bool = False  # send each failing call again through Binance's own SDK code
     max_wait: float = DEFAULT_MAX_WAIT_SECONDS  # the longest Retry-After the run waits out
     deadline: float = DEFAULT_DEADLINE_SECONDS  # no request goes out after this many seconds of the run
+    weight_budget: int = DEFAULT_WEIGHT_BUDGET  # request weight a minute, for this process
 
 
 class LiveSessions:
@@ -52,7 +58,7 @@ class LiveSessions:
         self.round_started: dict[int, str] = {}
         self._sessions: dict[str, tuple[LiveSession, KeySummary]] = {}
         self._unreachable: TargetUnreachable | None = None  # once the target is unreachable, stop asking
-        self.gate = SendGate(plan.max_wait, plan.deadline)  # shared by every key: rate limits are per IP
+        self.gate = SendGate(plan.max_wait, plan.deadline, plan.weight_budget)  # every key's: limits are per IP
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:

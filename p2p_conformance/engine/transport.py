@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -24,6 +25,8 @@ MAX_ANSWER_BYTES = 1_000_000  # decompressed: a gzip bomb is cut like any other 
 READ_CHUNK_BYTES = 8192
 DEFAULT_MAX_WAIT_SECONDS = 60.0
 DEFAULT_DEADLINE_SECONDS = 300.0
+DEFAULT_WEIGHT_BUDGET = 1200  # request weight a minute: a tenth of Binance's 12,000 per IP on /sapi
+USED_WEIGHT_HEADERS = ("X-SAPI-USED-IP-WEIGHT-1M", "X-MBX-USED-WEIGHT-1M")  # what the IP has used this minute
 FAILURES_IN_A_ROW = 5  # calls without an answer before the run stops calling
 RETRY_AFTER_UNKNOWN = 60  # seconds assumed when a 429 or 418 carries no readable Retry-After
 
@@ -51,9 +54,14 @@ def cut(text: str, limit: int) -> str:
     return f"{text[:limit]}... [cut: {len(text) - limit} more characters]"
 
 
+def _whole_number(text: str) -> int | None:
+    """A header's whole number, or None (a server's 10,000-digit 'number' included)."""
+    return int(text) if text.isdigit() and len(text) <= 9 else None
+
+
 def _retry_after(response: requests.Response) -> int:
-    value = response.headers.get("Retry-After", "")
-    return int(value) if value.isdigit() else RETRY_AFTER_UNKNOWN
+    seconds = _whole_number(response.headers.get("Retry-After", ""))
+    return RETRY_AFTER_UNKNOWN if seconds is None else seconds
 
 
 class SendGate:
@@ -64,11 +72,14 @@ class SendGate:
         self,
         max_wait: float = DEFAULT_MAX_WAIT_SECONDS,
         deadline: float = DEFAULT_DEADLINE_SECONDS,
+        weight_budget: int = DEFAULT_WEIGHT_BUDGET,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.max_wait = max_wait
         self.deadline = deadline
+        self.weight_budget = weight_budget
+        self._spent: deque[tuple[float, int]] = deque()  # (when, weight) of the last minute's requests
         self.clock = clock
         self.sleep = sleep
         self._ends_at = clock() + deadline
@@ -84,14 +95,25 @@ class SendGate:
     def _stop(self, reason: str) -> None:
         self._stopped, self._reason = True, reason
 
-    def before_sending(self) -> None:
-        """Wait out a short pause; raise :class:`NotSent` when the run may send no more."""
+    def before_sending(self, weight: int = 1) -> None:
+        """Wait out a short pause or a full minute's budget; raise :class:`NotSent` when the run may send no more."""
         with self._lock:
-            if not self._stopped and self.clock() >= self._ends_at:
+            now = self.clock()
+            if not self._stopped and now >= self._ends_at:
                 self._stop(f"not sent: the run's deadline (--deadline {self.deadline:g} s) had passed")
             if self._stopped:
                 raise NotSent(self._reason)
-            wait = self._until - self.clock()
+            while self._spent and self._spent[0][0] <= now - 60:
+                self._spent.popleft()
+            wait = self._until - now
+            if sum(spent for _, spent in self._spent) + weight > self.weight_budget and self._spent:
+                wait = max(wait, self._spent[0][0] + 60 - now)  # until the oldest request leaves the minute
+            if wait > self.max_wait or now + wait >= self._ends_at:
+                raise NotSent(
+                    f"not sent: the run's weight budget of {self.weight_budget} a minute (--weight-budget) is spent "
+                    "and waiting for it would pass --max-wait or --deadline"
+                )
+            self._spent.append((now + max(wait, 0), weight))
         if wait > 0:
             self.sleep(wait)
 
@@ -107,9 +129,12 @@ class SendGate:
                 self._stop(f"not sent: the target left {FAILURES_IN_A_ROW} calls in a row unanswered")
 
     def after(self, response: requests.Response) -> None:
-        """Learn from an answer: a 429 pauses the run, a 418 stops it."""
+        """Learn from an answer: a 429 pauses the run, a 418 stops it, an IP at its budget waits a minute."""
+        used = _whole_number(next((response.headers[n] for n in USED_WEIGHT_HEADERS if n in response.headers), ""))
         with self._lock:
             self._unanswered = 0
+            if used is not None and used >= self.weight_budget:  # others on this IP count too
+                self._until = max(self._until, self.clock() + 60)
         if response.status_code not in (418, 429):
             return
         seconds = _retry_after(response)
@@ -149,12 +174,14 @@ def was_cut(response: requests.Response) -> bool:
     return len(response.content) >= MAX_ANSWER_BYTES
 
 
-def send(http: requests.Session, request: requests.PreparedRequest, gate: SendGate) -> requests.Response:
+def send(
+    http: requests.Session, request: requests.PreparedRequest, gate: SendGate, weight: int = 1
+) -> requests.Response:
     """Send once within the gate, no redirect followed, the answer read within bounds.
 
     Raises :class:`NotSent`, or requests' errors when no answer came (which the gate counts).
     """
-    gate.before_sending()
+    gate.before_sending(weight)
     seconds = min(TIMEOUT_SECONDS, gate.time_left())
     try:
         response = http.send(request, timeout=seconds, allow_redirects=False, stream=True)

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from p2p_conformance.engine.transport import DEFAULT_DEADLINE_SECONDS, DEFAULT_MAX_WAIT_SECONDS
+from p2p_conformance.engine.transport import (
+    DEFAULT_DEADLINE_SECONDS,
+    DEFAULT_MAX_WAIT_SECONDS,
+    DEFAULT_WEIGHT_BUDGET,
+)
 
 DEFAULT_BASE_URL = "https://api.binance.com"
 
@@ -86,6 +90,13 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="SECONDS",
         help="the longest Retry-After a live run waits out after an HTTP 429; a longer one stops the run "
         f"(default {DEFAULT_MAX_WAIT_SECONDS:g}); an HTTP 418 ban always stops it",
+    )
+    group.addoption(
+        "--weight-budget",
+        default=DEFAULT_WEIGHT_BUDGET,
+        metavar="WEIGHT",
+        help=f"request weight a live run may spend a minute, shared by pytest-xdist workers (default "
+        f"{DEFAULT_WEIGHT_BUDGET}; Binance allows 12,000 per IP on /sapi); an IP already at it waits a minute",
     )
     group.addoption(
         "--deadline",

@@ -60,6 +60,7 @@ class RunSettings:
     cross_check: bool = False  # failing calls go once more through Binance's own SDK code
     max_wait: float = 60.0  # the longest Retry-After the run waits out
     deadline: float = 300.0  # seconds after which no live request goes out
+    weight_budget: int = 1200  # request weight a minute for this process (its share of --weight-budget)
     repeat: int = 1
     interval: float = 0.0
     base_url: str | None = None  # None with the emulator: its port is known only once it runs
@@ -99,6 +100,7 @@ class RunSettings:
             self.cross_check,
             self.max_wait,
             self.deadline,
+            self.weight_budget,
         )
 
 
@@ -220,6 +222,10 @@ def read_settings(config: pytest.Config) -> RunSettings:
         raise pytest.UsageError("--repeat must be at least 1, --interval and --max-wait at least 0 seconds")
     if deadline <= 0:
         raise pytest.UsageError("--deadline must be more than 0 seconds")
+    weight_budget = int(_number(config.option.weight_budget, "--weight-budget", int))
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))  # pytest-xdist: each its share
+    if weight_budget < workers:
+        raise pytest.UsageError(f"--weight-budget must be at least 1 a minute for each of the {workers} worker(s)")
     if not config.option.emulator and (config.option.scenario or config.option.phase):
         raise pytest.UsageError("--scenario and --phase choose the local emulator's story: add --emulator")
     requested = requested_markers(config.option.markexpr or "")
@@ -249,6 +255,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
         cross_check=config.option.cross_check,
         max_wait=max_wait,
         deadline=deadline,
+        weight_budget=weight_budget // workers,
         repeat=repeat,
         interval=interval,
     )
