@@ -361,3 +361,31 @@ def test_a_live_run_spends_no_more_than_its_weight_budget(endpoint_suite: Endpoi
     ran = [r for r in endpoint_suite.summary()["results"] if r["outcome"] != "skipped"]
     held = [r for r in ran if "weight budget of 6 a minute" in r["diagnosis"]]
     assert len(ran) - len(held) <= 6 and len(held) >= len(READ_ONLY) - 6
+
+
+def test_a_refused_cassette_is_named_never_printed(
+    endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None, tmp_path: Path
+) -> None:
+    target, url = hostile
+    leaky = '{"code":"000000","data":{"next":"wss://chat?listenKey=lk-5f3a9c&x=1"},"success":true}'
+    target.rules[C2C + "ads/getAds"] = json_answer(200, leaky)
+    cassettes = tmp_path / "cassettes"
+    result = endpoint_suite.run(
+        "-m",
+        "live",
+        "--binance-url",
+        url,
+        "-k",
+        "test_live and ads/getAds",
+        "--record-mode=rewrite",
+        "--cassette-dir",
+        str(cassettes),
+        "--tb=long",
+        "-rA",
+    )
+    output = result.stdout.str() + result.stderr.str()
+    assert "refused to write getAds.yaml: it holds a chat credential" in output
+    written = [p.read_text(errors="replace") for p in endpoint_suite.reports.rglob("*") if p.is_file()]
+    assert not [text for text in [output, *written] if "lk-5f3a9c" in text]
+    assert not cassettes.exists() or not list(cassettes.rglob("*.yaml"))
+    assert_no_canary(endpoint_suite, result)
