@@ -47,13 +47,11 @@ from p2p_conformance.report.trends import Series, series, since_previous, trends
 from p2p_conformance.safety.cassettes import promote_recording
 
 TREND_WINDOW_RUNS = 50
+TERMINAL_NAMES = 4  # endpoints named per conclusion line; the rest are counted
 
 
 def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
-
-
-TERMINAL_NAMES = 4  # endpoints named per conclusion line; the rest are counted
 
 
 class ControllerPlugin:
