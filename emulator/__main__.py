@@ -43,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario", default="all-ok", help="scenario file, or a name in emulator/scenarios/")
     parser.add_argument("--phase", help="start in this phase of a story scenario (default: the first)")
     parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="also refuse what a careful client avoids (docs/emulator.md): stricter than Binance",
+    )
+    parser.add_argument(
         "--advance-every", type=_seconds, metavar="SECONDS", help="replay a story: move to the next phase every SECONDS"
     )
     args = parser.parse_args(argv)
@@ -57,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.advance_every:
         threading.Thread(target=_advance, args=(scenario, args.advance_every), daemon=True).start()
     try:
-        server = make_emulator_server(Emulator(scenario, catalog), args.port)
+        server = make_emulator_server(Emulator(scenario, catalog, strict=args.strict), args.port)
     except OSError as error:
         parser.error(f"cannot listen on 127.0.0.1:{args.port} ({error.strerror}): choose another --port")
     log.info(

@@ -22,7 +22,12 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 from emulator.scenario import KeyScenario, Scenario
 
 MAX_RECV_WINDOW = 60000
+# --strict: only what an RFC 3986 encoder writes. By default only what Binance documents refusing: a
+# payload with characters that were never percent-encoded (non-ASCII, spaces); '@' or ',' pass, as
+# Binance's legacy connector sends them.
 PERCENT_ENCODED = re.compile(r"[A-Za-z0-9\-_.~%=&+*!'()]*")
+NOT_ENCODED = re.compile(r"[^\x21-\x7e]")
+RECV_WINDOW = re.compile(r"\d+(\.\d{1,3})?")  # up to three decimals (spot API since 2025-08-12)
 
 
 @dataclass
@@ -57,14 +62,14 @@ def _signature_valid(key: KeyScenario, payload: bytes, signature: str) -> bool:
 
 
 def authenticate(
-    scenario: Scenario, api_key: str | None, raw_query: str, now_ms: int
+    scenario: Scenario, api_key: str | None, raw_query: str, now_ms: int, path: str = "/sapi/", strict: bool = False
 ) -> tuple[KeyScenario, dict[str, str]]:
     """The key and the query parameters of an accepted request; raises :class:`Rejection`."""
     if not api_key or not api_key.isascii() or api_key != api_key.strip():
         raise Rejection(-2014)
     key = scenario.key_for(api_key)
-    if key is None:
-        raise Rejection(-2015)
+    if key is None:  # a key Binance does not know: -2008 on /sapi/ (observed), -2015 on /api/ (documented)
+        raise Rejection(-2008 if path.startswith("/sapi/") else -2015)
     payload, separator, signature = raw_query.rpartition("&signature=")
     params = dict(parse_qsl(payload, keep_blank_values=True))
     if not params.get("timestamp", "").isdigit():
@@ -72,16 +77,17 @@ def authenticate(
     if not separator or not signature:
         raise _mandatory("signature")
     recv_window = params.get("recvWindow", "5000")
-    if not recv_window.isdigit():
+    if not (recv_window.isdigit() if strict else RECV_WINDOW.fullmatch(recv_window)):
         raise _mandatory("recvWindow")
-    if int(recv_window) > MAX_RECV_WINDOW:
+    if float(recv_window) > MAX_RECV_WINDOW:
         raise Rejection(-1102, f"'recvWindow' contains unexpected value. Cannot be greater than {MAX_RECV_WINDOW}.")
     timestamp = int(params["timestamp"])
     if timestamp >= now_ms + 1000:
         raise Rejection(-1021, "Timestamp for this request was 1000ms ahead of the server's time.")
-    if now_ms - timestamp > int(recv_window):
+    if now_ms - timestamp > float(recv_window):
         raise Rejection(-1021)
     # Since 2026-01-15 a payload that was not percent-encoded before signing is rejected.
-    if not PERCENT_ENCODED.fullmatch(payload) or not _signature_valid(key, payload.encode("latin-1"), signature):
+    unencoded = not PERCENT_ENCODED.fullmatch(payload) if strict else NOT_ENCODED.search(payload)
+    if unencoded or not _signature_valid(key, payload.encode("latin-1"), signature):
         raise Rejection(-1022)
     return key, params

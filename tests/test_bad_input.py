@@ -24,7 +24,7 @@ if TYPE_CHECKING:
         (["--repeat", "two"], "ERROR: --repeat 'two': give a whole number"),
         (["--deadline", "0"], "ERROR: --deadline must be more than 0 seconds"),
         (["--max-wait", "soon"], "ERROR: --max-wait 'soon': give a number"),
-        (["--scenario", "july-9"], "ERROR: --scenario and --phase choose the local emulator's story: add --emulator"),
+        (["--scenario", "july-9"], "ERROR: --scenario, --phase and --strict-emulator are about the local emulator*"),
         (["--focus", "ads/nothing"], "ERROR: --focus 'ads/nothing': not an endpoint id of the catalog*"),
         (
             ["--emulator", "--scenario", "july-10"],

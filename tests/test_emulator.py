@@ -127,32 +127,67 @@ def test_missing_timestamp_or_large_recv_window_is_refused_with_1102(base_url: s
     assert error(response) == (400, -1102) and expected in response.json()["msg"]
 
 
-@pytest.mark.parametrize(("headers", "expected"), [({}, (400, -2014)), ({"X-MBX-APIKEY": "x" * 64}, (401, -2015))])
-def test_missing_or_unknown_key_is_refused(base_url: str, headers: dict[str, str], expected: tuple[int, int]) -> None:
+@pytest.mark.parametrize(
+    ("path", "headers", "expected"),
+    [
+        ("/sapi/v1/c2c/ads/getAds", {}, (400, -2014)),
+        ("/sapi/v1/c2c/ads/getAds", {"X-MBX-APIKEY": "x" * 64}, (400, -2008)),  # observed for unknown keys
+        ("/sapi/v1/account/apiRestrictions", {"X-MBX-APIKEY": "x" * 64}, (400, -2008)),
+    ],
+)
+def test_missing_or_unknown_key_is_refused(
+    base_url: str, path: str, headers: dict[str, str], expected: tuple[int, int]
+) -> None:
     now = int(time.time() * 1000)
-    assert (
-        error(requests.get(signed_url(base_url, "/sapi/v1/c2c/ads/getAds", f"timestamp={now}"), headers=headers))
-        == expected
+    assert error(requests.get(signed_url(base_url, path, f"timestamp={now}"), headers=headers)) == expected
+
+
+@pytest.fixture(scope="module")
+def strict_url() -> Iterator[str]:
+    """An emulator with --strict: it also refuses what the suite thinks a careful client avoids."""
+    with running_emulator(Emulator(parse_scenario(SCENARIO, CATALOG), CATALOG, strict=True)) as url:
+        yield url
+
+
+def test_by_default_business_params_may_come_in_the_query_or_a_form_body_as_binance_sdk_sends_them(
+    base_url: str, strict_url: str
+) -> None:
+    now = int(time.time() * 1000)
+    query = signed_url(base_url, "/sapi/v1/c2c/ads/search", f"asset=USDT&recvWindow=5000&timestamp={now}")
+    assert requests.post(query, headers={"X-MBX-APIKEY": HMAC.api_key}, data="asset=USDT").status_code == 200
+    bare = signed_url(base_url, "/sapi/v1/c2c/orderMatch/listOrders", f"timestamp={now}")  # every body field optional
+    assert requests.post(bare, headers={"X-MBX-APIKEY": HMAC.api_key}).status_code == 200
+    strict_query = signed_url(strict_url, "/sapi/v1/c2c/ads/search", f"asset=USDT&recvWindow=5000&timestamp={now}")
+    assert error(requests.post(strict_query, headers={"X-MBX-APIKEY": HMAC.api_key}, json={})) == (400, -1104)
+    strict_form = signed_url(strict_url, "/sapi/v1/c2c/ads/search", f"timestamp={now}")
+    assert error(requests.post(strict_form, headers={"X-MBX-APIKEY": HMAC.api_key}, data="asset=USDT")) == (
+        400,
+        -1135,
     )
 
 
-def test_business_params_in_the_query_of_a_json_endpoint_are_refused_with_1104(base_url: str) -> None:
+def test_by_default_an_unencoded_at_sign_and_a_fractional_recv_window_are_accepted(
+    base_url: str, strict_url: str
+) -> None:
     now = int(time.time() * 1000)
-    url = signed_url(base_url, "/sapi/v1/c2c/ads/search", f"asset=USDT&recvWindow=5000&timestamp={now}")
-    response = requests.post(url, headers={"X-MBX-APIKEY": HMAC.api_key}, json={})
-    assert error(response) == (400, -1104)
+    payload = f"email=a@b.c&recvWindow=6000.346&timestamp={now}"
+    headers = {"X-MBX-APIKEY": HMAC.api_key}
+    path = "/sapi/v1/c2c/orderMatch/getUserOrderSummary"
+    assert requests.get(signed_url(base_url, path, payload), headers=headers).status_code == 200
+    strict = requests.get(signed_url(strict_url, path, payload), headers=headers)
+    assert error(strict)[1] in (-1102, -1022)
 
 
-def test_json_endpoint_without_json_body_is_refused_with_1135(base_url: str) -> None:
+def test_chat_credential_without_client_type_is_refused_with_31002_any_value_is_accepted(
+    base_url: str, strict_url: str
+) -> None:
     now = int(time.time() * 1000)
-    url = signed_url(base_url, "/sapi/v1/c2c/ads/search", f"timestamp={now}")
-    assert error(requests.post(url, headers={"X-MBX-APIKEY": HMAC.api_key}, data="asset=USDT")) == (400, -1135)
-
-
-def test_chat_credential_without_client_type_is_refused_with_31002(base_url: str) -> None:
-    now = int(time.time() * 1000)
-    url = signed_url(base_url, "/sapi/v1/c2c/chat/retrieveChatCredential", f"timestamp={now}")
-    assert error(requests.get(url, headers={"X-MBX-APIKEY": HMAC.api_key})) == (400, -31002)
+    path = "/sapi/v1/c2c/chat/retrieveChatCredential"
+    headers = {"X-MBX-APIKEY": HMAC.api_key}
+    assert error(requests.get(signed_url(base_url, path, f"timestamp={now}"), headers=headers)) == (400, -31002)
+    upper = {**headers, "clientType": "WEB"}
+    assert requests.get(signed_url(base_url, path, f"timestamp={now}"), headers=upper).status_code == 200
+    assert error(requests.get(signed_url(strict_url, path, f"timestamp={now}"), headers=upper)) == (400, -31002)
 
 
 def test_flapping_endpoint_alternates(base_url: str) -> None:

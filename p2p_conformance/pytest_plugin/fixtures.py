@@ -35,7 +35,9 @@ def catalog(run_settings: RunSettings) -> Catalog:
 @pytest.fixture(scope="session")
 def emulator_instance(run_settings: RunSettings) -> Emulator | None:
     """The local emulator of ``--emulator`` runs (its journal shows what the client sent), else None."""
-    return Emulator(run_settings.scenario, run_settings.catalog) if run_settings.scenario else None
+    if run_settings.scenario is None:
+        return None
+    return Emulator(run_settings.scenario, run_settings.catalog, strict=run_settings.strict_emulator)
 
 
 def _move_story_on(scenario: Scenario, round_number: int) -> None:

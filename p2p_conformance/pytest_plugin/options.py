@@ -27,6 +27,12 @@ def add_options(parser: pytest.Parser) -> None:
         help="run live tests against the local emulator on 127.0.0.1 with a throwaway key",
     )
     group.addoption(
+        "--strict-emulator",
+        action="store_true",
+        help="the emulator also refuses what the suite thinks a careful client avoids (docs/emulator.md); "
+        "Binance may be more lenient",
+    )
+    group.addoption(
         "--scenario",
         default=None,
         help="emulator scenario: a file, or a name in emulator/scenarios/ (default all-ok)",

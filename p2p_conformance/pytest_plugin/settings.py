@@ -67,6 +67,7 @@ class RunSettings:
     keys: dict[str, Key] = field(default_factory=dict)  # by name, in the order given
     scenario: Scenario | None = None
     phase: str | None = None  # a pinned emulator phase; else each round moves to the next one
+    strict_emulator: bool = False
 
     @property
     def live(self) -> bool:
@@ -80,7 +81,9 @@ class RunSettings:
     @property
     def emulator(self) -> str | None:
         """The scenario an emulator run played, as the report names it (None against a real target)."""
-        return self.scenario.description if self.scenario is not None else None
+        if self.scenario is None:
+            return None
+        return self.scenario.description + (", strict: stricter than Binance" if self.strict_emulator else "")
 
     def phase_of_round(self, number: int) -> str | None:
         """The emulator story's phase a ``--repeat`` round plays (None for a real target or a one-phase story)."""
@@ -226,8 +229,10 @@ def read_settings(config: pytest.Config) -> RunSettings:
     workers = int(getattr(config, "workerinput", {}).get("workercount", 1))  # pytest-xdist: each its share
     if weight_budget < workers:
         raise pytest.UsageError(f"--weight-budget must be at least 1 a minute for each of the {workers} worker(s)")
-    if not config.option.emulator and (config.option.scenario or config.option.phase):
-        raise pytest.UsageError("--scenario and --phase choose the local emulator's story: add --emulator")
+    if not config.option.emulator and (config.option.scenario or config.option.phase or config.option.strict_emulator):
+        raise pytest.UsageError(
+            "--scenario, --phase and --strict-emulator are about the local emulator: add --emulator"
+        )
     requested = requested_markers(config.option.markexpr or "")
     live = LIVE_MARKER in requested
     recording = config.option.record_mode not in (None, "none")
@@ -263,7 +268,13 @@ def read_settings(config: pytest.Config) -> RunSettings:
         if not live:
             raise pytest.UsageError("--emulator runs the live tests: add -m live")
         keys, scenario = _emulator_settings(config, catalog)
-        return replace(settings, keys=keys, scenario=scenario, phase=config.option.phase)
+        return replace(
+            settings,
+            keys=keys,
+            scenario=scenario,
+            phase=config.option.phase,
+            strict_emulator=config.option.strict_emulator,
+        )
     if not live:
         return settings
     environment = binance_settings()
