@@ -12,6 +12,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from emulator.app import Emulator
 
 LOOPBACK = "127.0.0.1"
+SHUTDOWN_POLL_SECONDS = 0.01
 log = logging.getLogger("emulator")
 
 
@@ -31,7 +32,13 @@ def make_emulator_server(emulator: Emulator, port: int = 0) -> BaseWSGIServer:
 def running_emulator(emulator: Emulator) -> Iterator[str]:
     """Serve ``emulator`` on a free loopback port for the duration; yields its base URL."""
     server = make_emulator_server(emulator)
-    thread = threading.Thread(target=server.serve_forever, name="binance-emulator", daemon=True)
+    # serve_forever's default 0.5 s poll made every shutdown wait up to half a second (9 s of a 42 s suite).
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
+        name="binance-emulator",
+        daemon=True,
+    )
     thread.start()
     try:
         yield f"http://{LOOPBACK}:{server.port}"
