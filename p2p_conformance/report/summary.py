@@ -122,12 +122,11 @@ def verdict(run: RunRecord) -> Verdict:
     unit = "read-only endpoint and key pairs" if len(run.keys) > 1 else "read-only endpoints"
     count = f"{working} of {len(ran)} {unit} work."
     headline, proof = _headline(run.keys)
-    by_side: dict[Side, list[EndpointRecord]] = {}
-    for record in failures(run):
-        by_side.setdefault(record.side, []).append(record)
-    conclusions = tuple(_conclusion(side, by_side[side]) for side in SIDE_ORDER if side in by_side)
-    if not by_side:
-        conclusions = ("No failures.",)
+    grouped = failures_by_conclusion(run)
+    conclusions = tuple(
+        _conclusion(side, [record for records in groups.values() for record in records])
+        for side, groups in grouped.items()
+    ) or ("No failures.",)
     notes = tuple(note for key in run.keys for note in key.notes)
     return Verdict(count, headline, proof, conclusions, _second_opinions(failures(run)), notes)
 
