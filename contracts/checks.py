@@ -8,6 +8,7 @@ problem, since later checks assume the earlier ones passed.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -72,9 +73,61 @@ def check_no_error_code(contract: Contract, response: requests.Response) -> str 
     return None
 
 
+# A field of ``data`` whose type or value changed is drift (reported, not failed); anything else breaks it.
+DRIFT_VALIDATORS = frozenset({"type", "enum", "format", "pattern", "minimum", "maximum", "minLength", "maxLength"})
+
+
+def _is_drift(error: jsonschema.ValidationError) -> bool:
+    return bool(error.absolute_path) and error.absolute_path[0] == "data" and error.validator in DRIFT_VALIDATORS
+
+
+def _where(error: jsonschema.ValidationError) -> str:
+    return "/".join(str(part) for part in error.absolute_path) or "(root)"
+
+
 def check_success_envelope(contract: Contract, response: requests.Response) -> str | None:
-    problem = first_schema_error(contract.response_schema, parsed_body(response))
-    return None if problem is None else f"received a body that breaks the contract at {problem}"
+    errors = jsonschema.Draft202012Validator(contract.response_schema).iter_errors(parsed_body(response))
+    error = jsonschema.exceptions.best_match(error for error in errors if not _is_drift(error))
+    return None if error is None else f"received a body that breaks the contract at {_where(error)}: {error.message}"
+
+
+def _field_drift(schema: Any, value: Any, path: str) -> list[str]:
+    """Fields the contract does not know, and documented optional fields that are missing."""
+    if not isinstance(schema, dict):
+        return []
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        return [note for item in value for note in _field_drift(schema["items"], item, f"{path}/*")]
+    properties = schema.get("properties")
+    if not isinstance(value, dict) or not isinstance(properties, dict):
+        return []
+    required = set(schema.get("required", ()))
+    notes = [f"{path}/{name}: a field the contract does not know" for name in value if name not in properties]
+    notes += [
+        f"{path}/{name}: a documented optional field is missing"
+        for name in properties
+        if name not in value and name not in required
+    ]
+    notes += [
+        note
+        for name, sub in properties.items()
+        if name in value
+        for note in _field_drift(sub, value[name], f"{path}/{name}")
+    ]
+    return notes
+
+
+def answer_drift(contract: Contract, body: Any) -> tuple[str, ...]:
+    """How a successful answer's parsed ``body`` departs from the contract without breaking it: new or
+    missing optional fields, and fields whose type or value changed (one note per field, list items merged)."""
+    if not isinstance(body, dict):
+        return ()
+    changed = [
+        f"{_where(error)}: {error.message}"
+        for error in jsonschema.Draft202012Validator(contract.response_schema).iter_errors(body)
+        if _is_drift(error)
+    ]
+    changed = [re.sub(r"/\d+(?=/|:)", "/*", note) for note in changed]
+    return tuple(dict.fromkeys([*changed, *_field_drift(contract.data_schema, body.get("data"), "data")]))
 
 
 Check = Callable[[Contract, requests.Response], "str | None"]

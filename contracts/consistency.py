@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jsonschema
 
-from contracts.checks import first_schema_error
+from contracts.checks import answer_drift, first_schema_error
 from contracts.model import NO_EXAMPLE, Catalog, CatalogError, Contract
 from signer import SIGNING_PARAMS, Placement
 
@@ -33,6 +33,8 @@ def _problems(contract: Contract, catalog: Catalog) -> list[str]:
         mismatch = first_schema_error(contract.response_schema, envelope)
         if mismatch is not None:
             problems.append(f"example does not match its own schema at {mismatch}")
+        elif drift := answer_drift(contract, envelope):
+            problems.append(f"example departs from its own schema: {drift[0]}")
     return problems
 
 

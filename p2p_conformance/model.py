@@ -151,6 +151,7 @@ class LiveResult:
     body: str = ""  # scrubbed of chat credentials and personal data, and cut to a bound
     second_opinion: SecondOpinion | None = None
     sent: bool = True  # False: held back to honour a rate limit or a ban (``problem`` says why)
+    drift: tuple[str, ...] = ()  # how a working answer departs from the contract without breaking it
 
     @property
     def passed(self) -> bool:
@@ -189,6 +190,7 @@ class EndpointRecord:
     body: str = ""
     reproduction: str = ""
     second_opinion: SecondOpinion | None = None
+    drift: tuple[str, ...] = ()  # fields new, missing or changed in a working answer
 
     @property
     def read_only(self) -> bool:
@@ -214,6 +216,7 @@ class EndpointRecord:
                 "side": Side(data["side"]),
                 "trend": None if trend is None else Trend(trend),
                 "notes": tuple(data["notes"]),
+                "drift": tuple(data.get("drift", ())),
                 "second_opinion": None if opinion is None else SecondOpinion(**opinion),
             }
         )

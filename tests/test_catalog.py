@@ -91,6 +91,10 @@ def test_duplicate_endpoint_id_is_refused() -> None:
             ("    example: {advClassifies: [mass, profession, block, cash]}\n", "    example: {advClassifies: 3}\n"),
             "example does not match its own schema",
         ),
+        (
+            ('selectedPayId: 1, amount: "100.00"}', 'selectedPayId: 1, amount: "100.00", extra: 1}'),
+            "example departs from its own schema: data/extra: a field the contract does not know",
+        ),
     ],
 )
 def test_broken_catalog_is_refused_with_where_and_what(change: tuple[str, str], expected: str) -> None:

@@ -389,3 +389,34 @@ def test_a_refused_cassette_is_named_never_printed(
     assert not [text for text in [output, *written] if "lk-5f3a9c" in text]
     assert not cassettes.exists() or not list(cassettes.rglob("*.yaml"))
     assert_no_canary(endpoint_suite, result)
+
+
+def test_an_answer_with_a_new_field_and_a_changed_type_is_drift_and_still_works(
+    endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None
+) -> None:
+    target, url = hostile
+    example = CATALOG["orderMatch/listUserOrderHistory"].example
+    changed = [{**item, "amount": 100.5, "rebateRate": "0.1"} for item in example]  # a number; a new field
+    payload = json.dumps({"code": "000000", "message": "success", "data": changed, "success": True})
+    target.rules[C2C + "orderMatch/listUserOrderHistory"] = json_answer(200, payload)
+    endpoint_suite.run("-m", "live", "--binance-url", url, "-k", "test_live and not agent and listUserOrderHistory")
+    summary = endpoint_suite.summary()
+    (history,) = [r for r in summary["results"] if r["id"] == "orderMatch/listUserOrderHistory"]
+    assert history["outcome"] == "pass"
+    assert "data/*/amount: 100.5 is not of type 'string'" in history["drift"]
+    assert "data/*/rebateRate: a field the contract does not know" in history["drift"]
+    assert any("Contract drift on 1 working endpoint (orderMatch/listUserOrderHistory)" in n for n in summary["notes"])
+    assert 'id="c2c-drift"' in (endpoint_suite.reports / "live-report.html").read_text()
+
+
+def test_a_missing_required_field_still_fails(
+    endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None
+) -> None:
+    target, url = hostile
+    example = CATALOG["orderMatch/listUserOrderHistory"].example
+    missing = [{name: value for name, value in item.items() if name != "orderNumber"} for item in example]
+    payload = json.dumps({"code": "000000", "message": "success", "data": missing, "success": True})
+    target.rules[C2C + "orderMatch/listUserOrderHistory"] = json_answer(200, payload)
+    endpoint_suite.run("-m", "live", "--binance-url", url, "-k", "test_live and not agent and listUserOrderHistory")
+    (history,) = [r for r in endpoint_suite.summary()["results"] if r["id"] == "orderMatch/listUserOrderHistory"]
+    assert history["outcome"] == "fail" and "'orderNumber' is a required property" in history["diagnosis"]

@@ -11,7 +11,7 @@ import requests
 
 from contracts import Catalog, Contract
 from contracts.build import build_request
-from contracts.checks import check_answer, is_business_error, parsed_body
+from contracts.checks import answer_drift, check_answer, is_business_error, parsed_body
 from contracts.model import SERVER_TIME_PATH
 from p2p_conformance.engine.cross_check import second_opinion
 from p2p_conformance.engine.ids import ResolvedId, params_with_ids, resolve_ids
@@ -24,6 +24,7 @@ from signer import BinanceAuth, Key
 
 BODY_LIMIT = 4000  # characters of a body kept for the report
 FIELD_LIMIT = 300  # characters of a message, a code or a header value kept
+DRIFT_NOTES = 20  # drift notes kept per answer
 RATE_LIMIT_HEADER_PREFIXES = ("x-sapi-used-", "x-mbx-used-", "x-mbx-order-count-", "retry-after")
 
 
@@ -153,6 +154,9 @@ class LiveSession:
         if problem and is_business_error(body) and any(resolved.placeholder for resolved in used):
             notes += (f"business error {code} with a placeholder id: the key reached the endpoint",)
             problem = None
+        drift = (
+            tuple(cut(note, FIELD_LIMIT) for note in answer_drift(contract, body)[:DRIFT_NOTES]) if not problem else ()
+        )
         return LiveResult(
             contract,
             response.status_code,
@@ -165,4 +169,5 @@ class LiveSession:
             reproduction,
             rate_limit_headers(response.headers),
             cut(redact_text(scrub_body(response.text), self.secrets), BODY_LIMIT),
+            drift=drift,
         )

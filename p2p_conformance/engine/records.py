@@ -52,4 +52,5 @@ def record_of_result(result: LiveResult, context: RecordContext) -> EndpointReco
         body=result.body,
         reproduction=result.reproduction,
         second_opinion=result.second_opinion,
+        drift=result.drift,
     )

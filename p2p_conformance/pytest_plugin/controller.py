@@ -33,6 +33,7 @@ from p2p_conformance.report.history import HistoryError, StoredRun, load_rows, s
 from p2p_conformance.report.html import (
     conclusions,
     control_checks,
+    drift_section,
     endpoint_table,
     evidence_table,
     focus_table,
@@ -217,6 +218,7 @@ class HtmlReportHooks:
             verdict_section(run),
             focus_table(run),
             conclusions(run),
+            drift_section(run),
             working(run),
             evidence_table(run),
             control_checks(run),

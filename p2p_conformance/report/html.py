@@ -14,6 +14,7 @@ from importlib.resources import files
 from p2p_conformance.model import EndpointRecord, Outcome, RunRecord, Trend
 from p2p_conformance.report.history import Row
 from p2p_conformance.report.summary import (
+    drifting,
     failures_by_conclusion,
     heading,
     plural,
@@ -142,6 +143,18 @@ def conclusions(run: RunRecord) -> str:
                 f"{''.join(endpoint_details(r) for r in records)}</details></div>"
             )
     return "".join(parts) + "</section>"
+
+
+def drift_section(run: RunRecord) -> str:
+    """Working answers that depart from the contract: what a contract update would change."""
+    drifted = drifting(run)
+    if not drifted:
+        return ""
+    items = "".join(f"<li>{escape(_endpoint(r))}: {escape('; '.join(r.drift))}</li>" for r in drifted)
+    return (
+        '<section id="c2c-drift" class="c2c"><h3>Contract drift (the endpoints work; their answers changed)</h3>'
+        f"<ul>{items}</ul></section>"
+    )
 
 
 def working(run: RunRecord) -> str:

@@ -128,7 +128,18 @@ def verdict(run: RunRecord) -> Verdict:
         for side, groups in grouped.items()
     ) or ("No failures.",)
     notes = tuple(note for key in run.keys for note in key.notes)
+    drifted = drifting(run)
+    if drifted:
+        notes += (
+            f"Contract drift on {plural(len(drifted), 'working endpoint')} ({', '.join(r.id for r in drifted[:3])}"
+            f"{' ...' if len(drifted) > 3 else ''}): fields new, missing or changed; they still work.",
+        )
     return Verdict(count, headline, proof, conclusions, _second_opinions(failures(run)), notes)
+
+
+def drifting(run: RunRecord) -> list[EndpointRecord]:
+    """The endpoints of the last round that work but whose answer departs from the contract."""
+    return [r for r in run.ran() if r.outcome == Outcome.PASS and r.drift]
 
 
 def run_json(run: RunRecord) -> dict[str, Any]:
