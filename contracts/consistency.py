@@ -21,6 +21,9 @@ def _problems(contract: Contract, catalog: Catalog) -> list[str]:
             problems.append(f"ids uses unknown id kind {kind!r}")
     if contract.placement is Placement.JSON_BODY and contract.method != "POST":
         problems.append("a JSON body needs POST")
+    mismatch = first_schema_error(contract.parameter_schema, dict(contract.params))
+    if mismatch is not None:
+        problems.append(f"params do not match the parameters' definitions at {mismatch}")
     try:
         jsonschema.Draft202012Validator.check_schema(contract.response_schema)
     except jsonschema.SchemaError as error:

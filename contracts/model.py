@@ -14,6 +14,20 @@ PATH_PREFIX = "/sapi/v1/c2c/"
 SERVER_TIME_PATH = "/api/v3/time"
 API_RESTRICTIONS_PATH = "/sapi/v1/account/apiRestrictions"
 NO_EXAMPLE = object()
+JSON_TYPES = (
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+)
+
+
+def json_type(value: Any) -> str:
+    """The JSON Schema type of a parsed value (bool before int: bool is an int)."""
+    return next((name for python_type, name in JSON_TYPES if isinstance(value, python_type)), "null")
+
 
 # The C2C success envelope (docs/endpoints.md, "Conventions every endpoint shares").
 ENVELOPE: dict[str, Any] = {
@@ -78,6 +92,7 @@ class Contract:
     example_source: str = "illustrative, built from the field list in the reference"
     variants: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     variant: str | None = None
+    parameters: Mapping[str, Any] | None = None  # definitions from the reference, where it gives them
 
     @property
     def read_only(self) -> bool:
@@ -88,6 +103,18 @@ class Contract:
         """The JSON Schema of a success answer: the envelope with this endpoint's ``data``."""
         properties = {**ENVELOPE["properties"], "data": self.data_schema}
         return {**ENVELOPE, "properties": properties}
+
+    @property
+    def parameter_schema(self) -> dict[str, Any]:
+        """The JSON Schema of the business parameters: the reference's definitions, or else each example
+        parameter's type with none required. Nothing else may be sent (the signer adds the rest)."""
+        if self.parameters is not None:
+            properties = dict(self.parameters["properties"])
+            required = list(self.parameters.get("required", []))
+        else:
+            properties = {name: {"type": json_type(value)} for name, value in self.params.items()}
+            required = []
+        return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
 
     @property
     def cassette_name(self) -> str:

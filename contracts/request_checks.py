@@ -10,10 +10,12 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
+from contracts.checks import first_schema_error
 from contracts.model import Contract
 from signer import API_KEY_HEADER, MAX_RECV_WINDOW, SIGNING_PARAMS, Placement, encode_query
 
@@ -94,6 +96,29 @@ def check_parameter_placement(contract: Contract, request: requests.PreparedRequ
     return None if query == expected else f"received business query {query!r}, expected {expected!r}"
 
 
+def _sent_parameters(contract: Contract, request: requests.PreparedRequest) -> dict[str, Any]:
+    """The business parameters as sent, typed as the definitions say (a query carries only text)."""
+    if contract.placement is Placement.JSON_BODY:
+        body = json.loads(request.body) if request.body else {}
+        return dict(body) if isinstance(body, dict) else {}
+    properties = contract.parameter_schema["properties"]
+    sent: dict[str, Any] = {}
+    for name, text in parse_qsl(_business_query(request), keep_blank_values=True):
+        kind = properties.get(name, {}).get("type")
+        try:
+            sent[name] = json.loads(text) if kind in ("integer", "number", "boolean", "array", "object") else text
+        except ValueError:
+            sent[name] = text  # not of its type: the schema says so below
+    return sent
+
+
+def check_parameter_definitions(contract: Contract, request: requests.PreparedRequest, secret: str) -> str | None:
+    problem = first_schema_error(contract.parameter_schema, _sent_parameters(contract, request))
+    if problem is None:
+        return None
+    return f"received parameters that break their definitions at {problem}, expected what the contract defines"
+
+
 RequestCheck = Callable[[Contract, requests.PreparedRequest, str], "str | None"]
 REQUEST_CHECKS: tuple[RequestCheck, ...] = (
     check_method_and_path,
@@ -104,6 +129,7 @@ REQUEST_CHECKS: tuple[RequestCheck, ...] = (
     check_api_key_header,
     check_contract_headers,
     check_parameter_placement,
+    check_parameter_definitions,
 )
 
 
