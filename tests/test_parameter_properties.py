@@ -35,7 +35,8 @@ def values(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
     if kind == "integer":
         return st.integers(schema.get("minimum", -(2**53)), schema.get("maximum", 2**53))
     if kind == "array":
-        return st.lists(SCALARS["string"], max_size=3)
+        items = values(schema["items"]) if "items" in schema else SCALARS["string"]
+        return st.lists(items, min_size=schema.get("minItems", 0), max_size=schema.get("maxItems", 3))
     if kind == "object":
         return st.dictionaries(st.text("abc", min_size=1, max_size=3), SCALARS["string"], max_size=2)
     return SCALARS[str(kind)]
