@@ -15,7 +15,7 @@ from typing import Any
 import jsonschema
 import requests
 
-from contracts.model import Contract
+from contracts.model import Contract, json_type
 
 SUCCESS_CODE = "000000"
 
@@ -114,6 +114,16 @@ def _field_drift(schema: Any, value: Any, path: str) -> list[str]:
         for note in _field_drift(sub, value[name], f"{path}/{name}")
     ]
     return notes
+
+
+def observed_shape(value: Any) -> Any:
+    """The shape of an answer as JSON Schema types (an array by its first item): what a contract update needs,
+    never the values themselves."""
+    if isinstance(value, dict):
+        return {"type": "object", "properties": {name: observed_shape(item) for name, item in value.items()}}
+    if isinstance(value, list):
+        return {"type": "array", "items": observed_shape(value[0])} if value else {"type": "array"}
+    return {"type": json_type(value)}
 
 
 def answer_drift(contract: Contract, body: Any) -> tuple[str, ...]:

@@ -152,6 +152,7 @@ class LiveResult:
     second_opinion: SecondOpinion | None = None
     sent: bool = True  # False: held back to honour a rate limit or a ban (``problem`` says why)
     drift: tuple[str, ...] = ()  # how a working answer departs from the contract without breaking it
+    observed: Any = None  # the shape of a drifting answer's data (types only)
 
     @property
     def passed(self) -> bool:
@@ -191,6 +192,7 @@ class EndpointRecord:
     reproduction: str = ""
     second_opinion: SecondOpinion | None = None
     drift: tuple[str, ...] = ()  # fields new, missing or changed in a working answer
+    observed: Any = None  # the shape of a drifting answer's data, for contracts/observed/ when recording
 
     @property
     def read_only(self) -> bool:

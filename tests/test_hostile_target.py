@@ -392,17 +392,24 @@ def test_a_refused_cassette_is_named_never_printed(
 
 
 def test_an_answer_with_a_new_field_and_a_changed_type_is_drift_and_still_works(
-    endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None
+    endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None, tmp_path: Path
 ) -> None:
     target, url = hostile
     example = CATALOG["orderMatch/listUserOrderHistory"].example
     changed = [{**item, "amount": 100.5, "rebateRate": "0.1"} for item in example]  # a number; a new field
     payload = json.dumps({"code": "000000", "message": "success", "data": changed, "success": True})
     target.rules[C2C + "orderMatch/listUserOrderHistory"] = json_answer(200, payload)
-    endpoint_suite.run("-m", "live", "--binance-url", url, "-k", "test_live and not agent and listUserOrderHistory")
+    cassettes = tmp_path / "cassettes"
+    endpoint_suite.run(
+        "-m", "live", "--binance-url", url, "-k", "test_live and not agent and listUserOrderHistory",
+        "--record-mode=rewrite", "--cassette-dir", str(cassettes),
+    )  # fmt: skip
     summary = endpoint_suite.summary()
     (history,) = [r for r in summary["results"] if r["id"] == "orderMatch/listUserOrderHistory"]
     assert history["outcome"] == "pass"
+    observed = json.loads((tmp_path / "contracts" / "observed" / "orderMatch/listUserOrderHistory.json").read_text())
+    item = observed["data"]["items"]["properties"]
+    assert item["amount"] == {"type": "number"} and item["rebateRate"] == {"type": "string"}
     assert "data/*/amount: 100.5 is not of type 'string'" in history["drift"]
     assert "data/*/rebateRate: a field the contract does not know" in history["drift"]
     assert any("Contract drift on 1 working endpoint (orderMatch/listUserOrderHistory)" in n for n in summary["notes"])

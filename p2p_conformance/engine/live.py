@@ -11,7 +11,7 @@ import requests
 
 from contracts import Catalog, Contract
 from contracts.build import build_request
-from contracts.checks import answer_drift, check_answer, is_business_error, parsed_body
+from contracts.checks import answer_drift, check_answer, is_business_error, observed_shape, parsed_body
 from contracts.model import SERVER_TIME_PATH
 from p2p_conformance.engine.cross_check import second_opinion
 from p2p_conformance.engine.ids import ResolvedId, params_with_ids, resolve_ids
@@ -157,6 +157,7 @@ class LiveSession:
         drift = (
             tuple(cut(note, FIELD_LIMIT) for note in answer_drift(contract, body)[:DRIFT_NOTES]) if not problem else ()
         )
+        observed = observed_shape(body.get("data")) if drift and isinstance(body, dict) else None
         return LiveResult(
             contract,
             response.status_code,
@@ -170,4 +171,5 @@ class LiveSession:
             rate_limit_headers(response.headers),
             cut(redact_text(scrub_body(response.text), self.secrets), BODY_LIMIT),
             drift=drift,
+            observed=observed,
         )

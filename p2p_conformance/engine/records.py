@@ -53,4 +53,5 @@ def record_of_result(result: LiveResult, context: RecordContext) -> EndpointReco
         reproduction=result.reproduction,
         second_opinion=result.second_opinion,
         drift=result.drift,
+        observed=result.observed,
     )

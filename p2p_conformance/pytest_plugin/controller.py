@@ -27,6 +27,7 @@ from p2p_conformance.report.files import (
     REPORT_NAMES,
     guard_file,
     keep_timestamped_copies,
+    write_observed,
     write_summaries,
 )
 from p2p_conformance.report.history import HistoryError, StoredRun, load_rows, store_runs
@@ -146,7 +147,11 @@ class ControllerPlugin:
                 f"was not used (it is in {staging})."
             )
         moved = promote_recording(staging, cassettes)
-        return f"Recorded {len(moved)} cassette(s) into {cassettes}."
+        shapes = write_observed(self.run.results, self.settings.observed_dir)
+        observed = (
+            f"; the shapes of {len(shapes)} drifting answer(s) into {self.settings.observed_dir}" if shapes else ""
+        )
+        return f"Recorded {len(moved)} cassette(s) into {cassettes}{observed}."
 
     def verdict_block(self) -> list[str]:
         """What the terminal shows last: the verdict, its proof, one line per conclusion, where the report is."""

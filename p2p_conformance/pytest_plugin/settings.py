@@ -79,6 +79,11 @@ class RunSettings:
         return self.report_dir / "cassettes-recording"
 
     @property
+    def observed_dir(self) -> Path:
+        """Where a recording writes the shapes of drifting answers: ``contracts/observed/`` beside the cassettes."""
+        return self.cassette_dir.parent / "contracts" / "observed"
+
+    @property
     def emulator(self) -> str | None:
         """The scenario an emulator run played, as the report names it (None against a real target)."""
         if self.scenario is None:

@@ -11,7 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
-from p2p_conformance.model import Outcome, RunRecord
+from p2p_conformance.model import EndpointRecord, Outcome, RunRecord
 from p2p_conformance.report.summary import run_json, verdict
 from p2p_conformance.safety.redaction import find_leaks, redact_data, redact_text
 
@@ -92,6 +92,20 @@ def guard_file(path: Path, secrets: tuple[str, ...]) -> list[str]:
         redacted = redact_text(text, secrets)
     path.write_text(redacted, encoding="utf-8")
     return leaks
+
+
+def write_observed(records: list[EndpointRecord], folder: Path) -> list[Path]:
+    """``contracts/observed/<endpoint id>.json``: the shape a drifting answer had, for a contract update."""
+    written = []
+    for record in records:
+        if record.observed is None:
+            continue
+        path = folder / f"{record.id}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shape = {"endpoint": record.id, "observed_at": record.at, "drift": list(record.drift), "data": record.observed}
+        path.write_text(json.dumps(shape, indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
 
 
 def write_summaries(run: RunRecord, report_dir: Path) -> list[Path]:
