@@ -7,6 +7,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from p2p_conformance.report.history import (
     HistoryError,
     StoredRun,
     load_rows,
+    run_span,
     store_runs,
     validate_history,
 )
@@ -386,3 +388,14 @@ def test_keys_file_named_in_the_environment_is_read(
     result = endpoint_suite.run("-m", "live")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert f"keys file {keys_file}: cannot be read" in result.stderr.str()
+
+
+def test_the_latest_runs_of_a_key_are_found_even_when_other_keys_ran_since(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    runs = [StoredRun(f"k{i}", f"2025-07-09T10:{i:02d}:00Z", "u", None, [stored("e", "pass")]) for i in range(3)]
+    other = replace(stored("e", "fail"), key_fingerprint="other")
+    runs += [StoredRun(f"o{i}", f"2025-07-09T11:{i:02d}:00Z", "u", None, [other]) for i in range(5)]
+    store_runs(path, runs)
+    assert [row.run_id for row in load_rows(path, key_fingerprint="k", last_runs=2)] == ["k1", "k2"]
+    assert run_span(path, key_fingerprint="k") == (3, "2025-07-09T10:00:00Z", "2025-07-09T10:02:00Z")
+    assert run_span(path, since="2025-07-09T11:03:00Z").runs == 2

@@ -45,10 +45,9 @@ from p2p_conformance.report.html import (
     working,
 )
 from p2p_conformance.report.summary import failures_by_conclusion, heading, plural, verdict
-from p2p_conformance.report.trends import Series, series, since_previous, trends
+from p2p_conformance.report.trends import WINDOW_RUNS, Series, series, since_previous, trends
 from p2p_conformance.safety.cassettes import promote_recording
 
-TREND_WINDOW_RUNS = 50
 TERMINAL_NAMES = 4  # endpoints named per conclusion line; the rest are counted
 
 
@@ -108,7 +107,7 @@ class ControllerPlugin:
                 for number in sorted({r.round for r in records})
             ],
         )
-        history = load_rows(self.settings.history_db, last_runs=TREND_WINDOW_RUNS)
+        history = load_rows(self.settings.history_db, last_runs=WINDOW_RUNS)
         self.series = series(history)
         self.trends = trends(self.series)
         self.run.results = [replace(r, trend=self.trends.get((r.id, r.key_fingerprint))) for r in records]

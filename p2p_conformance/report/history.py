@@ -73,7 +73,7 @@ class Row(NamedTuple):
     label: str | None  # the run's label, e.g. the emulator story's phase ("July 9 12:14")
 
 
-def _check_or_create(connection: sqlite3.Connection, path: Path) -> None:
+def _check_or_create(connection: sqlite3.Connection, path: Path, verify: bool) -> None:
     """Accept our own history (an older schema of ours is upgraded in place, nothing lost), create one in an
     empty file, refuse anything else untouched."""
     try:
@@ -91,10 +91,11 @@ def _check_or_create(connection: sqlite3.Connection, path: Path) -> None:
                 for statement in MIGRATIONS[version]:
                     connection.execute(statement)
                 version += 1
-            damage = connection.execute("PRAGMA quick_check").fetchone()[0]
-            if damage != "ok":
-                raise sqlite3.DatabaseError(f"damaged: {damage}")
-            connection.execute(f"PRAGMA user_version = {version}")  # a write: refused here, not after the run
+            if verify:  # before a run sends anything: the whole file readable, and writable
+                damage = connection.execute("PRAGMA quick_check").fetchone()[0]
+                if damage != "ok":
+                    raise sqlite3.DatabaseError(f"damaged: {damage}")
+                connection.execute(f"PRAGMA user_version = {version}")  # a write: refused here, not after the run
         connection.execute("COMMIT")
     except sqlite3.DatabaseError as error:
         raise HistoryError(
@@ -113,8 +114,9 @@ def _check_or_create(connection: sqlite3.Connection, path: Path) -> None:
 
 
 @contextmanager
-def open_history(path: Path, create: bool = True) -> Iterator[sqlite3.Connection]:
-    """A checked connection to the history at ``path`` (created when missing and ``create``)."""
+def open_history(path: Path, create: bool = True, verify: bool = False) -> Iterator[sqlite3.Connection]:
+    """A checked connection to the history at ``path`` (created when missing and ``create``); ``verify``
+    also reads the whole file and probes a write (once per run, before it sends anything)."""
     if not path.exists() and not create:
         raise HistoryError(f"{path} does not exist: run `pytest -m live` first, or give {ANOTHER_FILE}")
     if path.is_dir():
@@ -125,7 +127,7 @@ def open_history(path: Path, create: bool = True) -> Iterator[sqlite3.Connection
     except (OSError, sqlite3.Error) as error:
         raise HistoryError(f"{path} cannot be created ({error}): give {ANOTHER_FILE} in a writable folder") from None
     with closing(opened) as connection:
-        _check_or_create(connection, path)
+        _check_or_create(connection, path, verify)
         try:
             connection.execute("PRAGMA journal_mode = WAL")
         except sqlite3.OperationalError as error:
@@ -135,7 +137,7 @@ def open_history(path: Path, create: bool = True) -> Iterator[sqlite3.Connection
 
 def validate_history(path: Path) -> None:
     """Refuse, before a run sends anything, a history file it could not add to."""
-    with open_history(path):
+    with open_history(path, verify=True):
         pass
 
 
@@ -198,8 +200,37 @@ def load_rows(
         query += " AND r.key_fingerprint = ?"
         parameters.append(key_fingerprint)
     if last_runs is not None:
-        query += " AND r.run_id IN (SELECT run_id FROM runs ORDER BY started_at DESC, run_id DESC LIMIT ?)"
-        parameters.append(last_runs)
+        window, window_parameters = _runs_query(since, key_fingerprint)
+        query += f" AND r.run_id IN ({window} ORDER BY started_at DESC, run_id DESC LIMIT ?)"
+        parameters += [*window_parameters, last_runs]
     with open_history(path, create=False) as connection:
         rows = connection.execute(query + " ORDER BY runs.started_at, r.run_id", parameters).fetchall()
     return [Row._make(row) for row in rows]
+
+
+def _runs_query(since: str | None, key_fingerprint: str | None) -> tuple[str, list[str | int]]:
+    """The runs from ``since`` on, that have a result for ``key_fingerprint`` if given (uses the indexes)."""
+    query = "SELECT run_id FROM runs WHERE started_at >= ?"
+    parameters: list[str | int] = [since or ""]
+    if key_fingerprint:
+        query += " AND EXISTS (SELECT 1 FROM results x WHERE x.run_id = runs.run_id AND x.key_fingerprint = ?)"
+        parameters.append(key_fingerprint)
+    return query, parameters
+
+
+class RunSpan(NamedTuple):
+    """How many runs a history holds (from a date, for a key), and when the first and the last started."""
+
+    runs: int
+    first: str | None
+    last: str | None
+
+
+def run_span(path: Path, since: str | None = None, key_fingerprint: str | None = None) -> RunSpan:
+    """Counted in SQL: the whole history is never read for it."""
+    query, parameters = _runs_query(since, key_fingerprint)
+    with open_history(path, create=False) as connection:
+        found = connection.execute(
+            f"SELECT count(*), min(started_at), max(started_at) FROM runs WHERE run_id IN ({query})", parameters
+        ).fetchone()
+    return RunSpan(*found)

@@ -2,7 +2,7 @@
 
 For the moment a merchant writes to support: which endpoints worked with which key, run after
 run, and each one's trend (``stable-ok``, ``stable-fail``, ``fixed``, ``regressed``,
-``intermittent``) over the window.
+``intermittent``) over the last 50 runs.
 """
 
 from __future__ import annotations
@@ -14,16 +14,17 @@ from html import escape
 from pathlib import Path
 
 from p2p_conformance.model import Trend
-from p2p_conformance.report.history import HISTORY_NAME, HistoryError, load_rows
+from p2p_conformance.report.history import HISTORY_NAME, HistoryError, load_rows, run_span
 from p2p_conformance.report.html import STYLE, TIMELINE_COLUMNS, timeline_table
-from p2p_conformance.report.trends import series, since_previous, trends
+from p2p_conformance.report.trends import WINDOW_RUNS, series, since_previous, trends
 
 REPORT_DIR = Path("reports")  # relative to where it is run, as ``pytest -m live`` writes it by default
 
 
 def render_history(db: Path, since: str | None = None, key: str | None = None, columns: int = TIMELINE_COLUMNS) -> str:
-    """The history report as one self-contained HTML page."""
-    rows = load_rows(db, since, key)
+    """The history report as one self-contained HTML page: counted in SQL, trends over the last
+    :data:`WINDOW_RUNS` runs, so its cost does not grow with the history."""
+    rows = load_rows(db, since, key, last_runs=max(WINDOW_RUNS, columns))
     if not rows:
         raise HistoryError(f"{db} has no run{f' since {since}' if since else ''}{f' for key {key}' if key else ''}")
     by_pair = series(rows)
@@ -34,14 +35,16 @@ def render_history(db: Path, since: str | None = None, key: str | None = None, c
         f"<li>{escape(fingerprint)}: {escape(since_previous(rows, run_id, fingerprint))}</li>"
         for fingerprint, run_id in last_run.items()
     )
-    window = f"{rows[0].started_at} to {rows[-1].started_at}"
+    span = run_span(db, since, key)
+    window = f"{span.first} to {span.last}"
     summary = ", ".join(f"{label}: {count}" for label, count in counts.items())
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Binance C2C endpoint history</title>"
         f"{STYLE}</head><body class='c2c'><h1>Binance C2C endpoint history</h1>"
-        f"<p id='c2c-window'>{len(last_run)} key(s), {len({row.run_id for row in rows})} runs, {escape(window)} (UTC)"
+        f"<p id='c2c-window'>{len(last_run)} key(s), {span.runs} runs, {escape(window)} (UTC)"
         f"{escape(f'; key {key}') if key else ''}</p>"
-        f"<p id='c2c-trend-counts'>Endpoint and key pairs by trend: {escape(summary)}</p>"
+        f"<p id='c2c-trend-counts'>Endpoint and key pairs by trend over the last {WINDOW_RUNS} runs: "
+        f"{escape(summary)}</p>"
         f"<h2>Latest run against the one before</h2><ul id='c2c-changes'>{changes}</ul>"
         f"<h2>Timeline (last {columns} runs)</h2>{timeline_table(by_pair, found, columns=columns)}"
         "</body></html>"

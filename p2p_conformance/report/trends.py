@@ -10,6 +10,7 @@ from itertools import pairwise
 from p2p_conformance.model import Outcome, Trend
 from p2p_conformance.report.history import Row
 
+WINDOW_RUNS = 50  # trends are computed over the last runs of an endpoint and key, not the whole history
 RAN = frozenset(outcome.value for outcome in Outcome if outcome.ran)  # a skipped result says nothing
 Series = dict[tuple[str, str], list[Row]]  # (endpoint, key fingerprint) -> its rows, oldest first
 
