@@ -18,6 +18,7 @@ from contracts import Catalog, CatalogError, load_catalog
 from emulator import Scenario, ScenarioError, load_scenario
 from p2p_conformance.engine.cross_check import INSTALL_HINT, official_version
 from p2p_conformance.engine.sessions import RunPlan
+from p2p_conformance.engine.transport import DEFAULT_DEADLINE_SECONDS, DEFAULT_MAX_WAIT_SECONDS, DEFAULT_WEIGHT_BUDGET
 from p2p_conformance.pytest_plugin.options import DEFAULT_BASE_URL
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, requested_markers
 from p2p_conformance.report.history import HISTORY_NAME
@@ -58,9 +59,9 @@ class RunSettings:
     case_id: str | None = None
     focus: tuple[str, ...] = ()  # endpoint ids the case is about
     cross_check: bool = False  # failing calls go once more through Binance's own SDK code
-    max_wait: float = 60.0  # the longest Retry-After the run waits out
-    deadline: float = 300.0  # seconds after which no live request goes out
-    weight_budget: int = 1200  # request weight a minute for this process (its share of --weight-budget)
+    max_wait: float = DEFAULT_MAX_WAIT_SECONDS  # the longest Retry-After the run waits out
+    deadline: float = DEFAULT_DEADLINE_SECONDS  # seconds after which no live request goes out
+    weight_budget: int = DEFAULT_WEIGHT_BUDGET  # request weight a minute for this process (its share)
     repeat: int = 1
     interval: float = 0.0
     base_url: str | None = None  # None with the emulator: its port is known only once it runs
