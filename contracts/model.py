@@ -99,6 +99,11 @@ class Contract:
         return self.mutating is None
 
     @property
+    def request_weight(self) -> int:
+        """What one call counts against the rate limit: its weight, 1 where Binance does not publish it."""
+        return self.weight or 1
+
+    @property
     def response_schema(self) -> dict[str, Any]:
         """The JSON Schema of a success answer: the envelope with this endpoint's ``data``."""
         properties = {**ENVELOPE["properties"], "data": self.data_schema}

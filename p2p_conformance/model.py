@@ -73,6 +73,13 @@ class Trend(enum.StrEnum):
     INTERMITTENT = "intermittent"  # flipped more than once
 
 
+def answer_text(code: int | str | None, http_status: int | None) -> str:
+    """``-2008``, ``HTTP 500`` or ``no answer``: what came back, as every report names it."""
+    if code is not None and code != "000000":
+        return str(code)
+    return f"HTTP {http_status}" if http_status is not None else "no answer"
+
+
 def utc_now() -> str:
     """UTC, ISO 8601, to the millisecond: runs started in the same second still sort in order."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -201,9 +208,7 @@ class EndpointRecord:
     @property
     def answer(self) -> str:
         """``-2008``, ``HTTP 500`` or ``no answer``: what came back, as the reports name it."""
-        if self.code is not None and self.code != "000000":
-            return str(self.code)
-        return f"HTTP {self.http_status}" if self.http_status is not None else "no answer"
+        return answer_text(self.code, self.http_status)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self, dict_factory=_plain)

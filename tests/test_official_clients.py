@@ -12,14 +12,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 
 from catalog_facts import CATALOG
 from contracts import Contract
 from emulator import Emulator, parse_scenario, running_emulator
-from signer import Placement
+from p2p_conformance.engine.cross_check import send_with_official_code
+from signer import HmacKey, Placement
 
-binance_common = pytest.importorskip("binance_common.utils", reason="a dev dependency: pip install -e '.[dev]'")
+pytest.importorskip("binance_common.utils", reason="a dev dependency: pip install -e '.[dev]'")
 connector = pytest.importorskip("binance.api", reason="a dev dependency: pip install -e '.[dev]'")
 
 KEY = "OfficialClientKey" + "k" * 47
@@ -41,19 +41,9 @@ def lenient() -> Iterator[tuple[Emulator, str]]:
 
 
 def send_with_binance_common(contract: Contract, base_url: str) -> None:
-    from binance_common.configuration import ConfigurationRestAPI
-    from binance_common.errors import Error
-
-    configuration = ConfigurationRestAPI(
-        api_key=KEY, api_secret=SECRET, base_path=base_url, retries=0, custom_headers=dict(contract.headers)
-    )
-    body = dict(contract.params) if contract.placement is Placement.JSON_BODY else None
-    payload = {} if body is not None else dict(contract.params)
-    # A refusal shows in the emulator's journal, which the tests read.
-    with requests.Session() as session, contextlib.suppress(Error):
-        binance_common.send_request(
-            session, configuration, contract.method, contract.path, payload, body, None, None, True
-        )
+    """The contract's example sent by Binance's own request code (it adds timestamp and signature itself);
+    a refusal shows in the emulator's journal, which the tests read."""
+    send_with_official_code(contract, base_url, HmacKey(KEY, SECRET), contract.params, {})
 
 
 def last_call(served: Emulator, contract: Contract) -> Any:

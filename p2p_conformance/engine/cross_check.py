@@ -43,16 +43,22 @@ def official_version() -> str | None:
         return None
 
 
-def _send(
+def send_with_official_code(
     contract: Contract, base_url: str, key: HmacKey, params: Mapping[str, Any], signing: Mapping[str, int]
 ) -> tuple[int | None, int | str | None, str | None]:
-    """(HTTP status, Binance code, message) of the call as Binance's own code sends it."""
+    """(HTTP status, Binance code, message) of the call as Binance's own code sends it, with the
+    contract's headers (``clientType``) as a client following the contract would add them."""
     from binance_common import errors  # the optional extra: imported only when asked for
     from binance_common.configuration import ConfigurationRestAPI
     from binance_common.utils import send_request
 
     configuration = ConfigurationRestAPI(
-        api_key=key.api_key, api_secret=key.reveal_secret(), base_path=base_url, timeout=TIMEOUT_MS, retries=0
+        api_key=key.api_key,
+        api_secret=key.reveal_secret(),
+        base_path=base_url,
+        timeout=TIMEOUT_MS,
+        retries=0,
+        custom_headers=dict(contract.headers),
     )
     body = dict(params) if contract.placement is Placement.JSON_BODY else None
     payload = {**signing} if body is not None else {**params, **signing}
@@ -90,7 +96,7 @@ def second_opinion(
     if not isinstance(key, HmacKey):
         return SecondOpinion(f"not sent: Binance's code signs with the {key.key_type} key's PEM only", None, None, None)
     signing = {"recvWindow": recv_window, "timestamp": int(time.time() * 1000) + offset_ms}
-    status, code, message = _send(result.contract, base_url, key, params, signing)
+    status, code, message = send_with_official_code(result.contract, base_url, key, params, signing)
     agrees = (status, code) == (result.http_status, result.code)
     shape = ""
     if result.contract.placement is Placement.JSON_BODY:

@@ -97,7 +97,7 @@ class LiveSession:
 
     def _list_body(self, contract: Contract) -> Any:
         try:
-            response = self.send(build_request(contract, self.base_url, self.auth), contract.weight or 1)
+            response = self.send(build_request(contract, self.base_url, self.auth), contract.request_weight)
         except (requests.RequestException, NotSent):
             return None
         return parsed_body(response) if check_answer(contract, response) is None else None
@@ -121,7 +121,7 @@ class LiveSession:
         reproduction = curl_command(request)
         started = time.perf_counter()
         try:
-            response = self.send(request, contract.weight or 1)  # unknown weights count as 1
+            response = self.send(request, contract.request_weight)
         except NotSent as reason:
             return LiveResult(contract, None, None, None, 0.0, str(reason), None, notes, reproduction, sent=False)
         except requests.RequestException as error:

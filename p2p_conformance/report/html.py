@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from importlib.resources import files
 
-from p2p_conformance.model import EndpointRecord, Outcome, RunRecord, Trend
+from p2p_conformance.model import EndpointRecord, Outcome, RunRecord, Trend, answer_text
 from p2p_conformance.report.history import Row
 from p2p_conformance.report.summary import (
     drifting,
@@ -239,9 +239,7 @@ def _row_cell(row: Row | None) -> str:
         return "<td></td>"
     if row.outcome == Outcome.PASS:
         return _cell(True, "ok")
-    if row.code:
-        return _cell(False, row.code)
-    return _cell(False, f"HTTP {row.http_status}" if row.http_status is not None else "no answer")
+    return _cell(False, answer_text(row.code or None, row.http_status))
 
 
 def _trend(found: Trend | None) -> str:
