@@ -87,6 +87,8 @@ class Emulator:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
+        if latency := self.scenario.latency.for_path(request.path):
+            time.sleep(latency)
         response, call = self.dispatch(request)
         with self._lock:
             self.journal.append(call)

@@ -14,6 +14,9 @@ A scenario file (YAML)::
           ads/getReferencePrice: http-500
           chat/retrieveChatCredential: {slow: 1.5, then: ok}
 
+A scenario may add ``latency``: seconds before every answer, as a network that far away would
+(``latency: 0.2``), or per path (``latency: {default: 0.2, /api/v3/time: 0.05}``).
+
 A story that changes over time lists ``phases`` (each ``{name, keys: {key: {default, endpoints}}}``);
 a phase's ``default`` replaces the key's, and its ``endpoints`` add to and override the key's own.
 The emulator starts in the first phase.
@@ -39,6 +42,7 @@ from contracts import Catalog, load_catalog, load_error_codes
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 SIMPLE_BEHAVIOURS = ("ok", "http-500", "rate-limited", "not-found")
+MAX_LATENCY_SECONDS = 60.0
 API_RESTRICTIONS_ID = "account/apiRestrictions"  # the control endpoint, by its name in scenario files
 
 
@@ -68,6 +72,35 @@ def _parse_behaviour(spec: Any, where: str) -> list[Step]:
     if isinstance(spec, dict) and set(spec) == {"slow", "then"} and isinstance(spec["slow"], (int, float)):
         return [Step(step.answer, float(spec["slow"])) for step in _parse_behaviour(spec["then"], where)]
     raise ScenarioError(f"{where}: cannot read behaviour {spec!r}")
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Seconds the emulator waits before answering: by default, and for given paths."""
+
+    default: float = 0.0
+    paths: Mapping[str, float] = field(default_factory=dict)
+
+    def for_path(self, path: str) -> float:
+        return self.paths.get(path, self.default)
+
+
+def _seconds(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_LATENCY_SECONDS:
+        raise ScenarioError(f"{where}: {value!r} is not a number of seconds from 0 to {MAX_LATENCY_SECONDS:g}")
+    return float(value)
+
+
+def _parse_latency(spec: Any) -> Latency:
+    if spec is None:
+        return Latency()
+    if not isinstance(spec, dict):
+        return Latency(_seconds(spec, "latency"))
+    unknown = sorted(name for name in spec if name != "default" and not str(name).startswith("/"))
+    if unknown:
+        raise ScenarioError(f"latency: {unknown[0]!r} is neither default nor a path such as /api/v3/time")
+    paths = {str(path): _seconds(value, f"latency.{path}") for path, value in spec.items() if path != "default"}
+    return Latency(_seconds(spec.get("default", 0), "latency.default"), paths)
 
 
 @dataclass(frozen=True)
@@ -102,10 +135,13 @@ class Phase:
 class Scenario:
     """Keys and their behaviours, in one or several phases (a time-varying story)."""
 
-    def __init__(self, description: str, keys: dict[str, KeyScenario], phases: list[Phase]) -> None:
+    def __init__(
+        self, description: str, keys: dict[str, KeyScenario], phases: list[Phase], latency: Latency | None = None
+    ) -> None:
         self.description = description
         self.keys = keys
         self.phases = phases
+        self.latency = latency or Latency()
         self.phase_index = 0
         self._cycles: dict[tuple[int, str, str], Iterator[Step]] = {}
         self._lock = threading.Lock()
@@ -182,7 +218,8 @@ def parse_scenario(document: Mapping[str, Any], catalog: Catalog | None = None) 
             }
             behaviours[name] = _behaviours(merged, f"{where}.keys.{name}", known_endpoints)
         phases.append(Phase(str(spec.get("name", index + 1)), behaviours))
-    return Scenario(str(document.get("description", "")), keys, phases or [Phase("only", base)])
+    latency = _parse_latency(document.get("latency"))
+    return Scenario(str(document.get("description", "")), keys, phases or [Phase("only", base)], latency)
 
 
 def load_scenario(path: str | Path, catalog: Catalog | None = None) -> Scenario:

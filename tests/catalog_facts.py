@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contracts import load_catalog
+from p2p_conformance.engine.ids import list_calls
 
 CATALOG = load_catalog()
 ENDPOINTS = len(CATALOG.contracts)
@@ -11,6 +12,9 @@ MUTATING = frozenset(c.id for c in CATALOG.contracts if not c.read_only)
 # tests/test_endpoints.py runs each endpoint in three modes: test_request_shape, test_replay, test_live.
 OFFLINE_TESTS = 2 * ENDPOINTS  # what a live run deselects
 ENDPOINT_TESTS = 3 * ENDPOINTS
+# A key's first calls in a live run: the server time, its permissions, and the list calls that give ids.
+SETUP_CALLS = 2 + len(list_calls(CATALOG, list(CATALOG.contracts), {}))
+LIVE_CALLS = SETUP_CALLS + len(READ_ONLY)  # a whole live run with one key
 
 
 def matching(text: str) -> int:

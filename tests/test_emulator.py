@@ -231,6 +231,27 @@ def test_bad_scenario_is_refused(keys: dict[str, Any], expected: str) -> None:
         parse_scenario({"keys": keys}, CATALOG)
 
 
+@pytest.mark.parametrize(
+    ("latency", "expected"),
+    [
+        ("fast", "latency: 'fast' is not a number of seconds from 0 to 60"),
+        ({"default": -1}, "latency.default: -1 is not a number of seconds"),
+        ({"ads/search": 0.1}, "latency: 'ads/search' is neither default nor a path such as /api/v3/time"),
+    ],
+)
+def test_bad_latency_is_refused(latency: Any, expected: str) -> None:
+    keys = {"k": {"api_key": "a", "secret": "s"}}
+    with pytest.raises(ScenarioError, match=re.escape(expected)):
+        parse_scenario({"keys": keys, "latency": latency}, CATALOG)
+
+
+def test_latency_is_fixed_or_per_path() -> None:
+    keys = {"k": {"api_key": "a", "secret": "s"}}
+    assert parse_scenario({"keys": keys, "latency": 0.2}, CATALOG).latency.for_path("/api/v3/time") == 0.2
+    per_path = parse_scenario({"keys": keys, "latency": {"default": 0.2, "/api/v3/time": 0.05}}, CATALOG).latency
+    assert (per_path.for_path("/api/v3/time"), per_path.for_path("/sapi/v1/c2c/ads/search")) == (0.05, 0.2)
+
+
 def test_standalone_emulator_serves_the_july_9_scenario_and_logs_no_query(tmp_path: Any) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,9 +97,9 @@ def test_user_id_is_sent_in_the_body(
 
 
 def test_ids_come_from_a_read_only_list_call_or_fall_back_to_a_placeholder(emulator_url: str) -> None:
-    with requests.Session() as http:
+    with requests.Session() as http, ThreadPoolExecutor(1) as pool:
         session = LiveSession(CATALOG, emulator_url, HmacKey(CANARY_KEY, CANARY_SECRET), 5000, http)
-        session.prepare_ids(list(CATALOG.contracts), {})
+        session.look_up_ids(list(CATALOG.contracts), {}, pool)()
         assert session.ids["order-number"].how == "order-number from orderMatch/listUserOrderHistory"
         assert session.ids["merchant-number"].placeholder
         result = session.call(CATALOG["agent/merchant/getAdDetails"])
@@ -113,9 +114,9 @@ def test_placeholder_id_with_a_business_not_found_proves_the_key_reached_the_end
         ),
         CATALOG,
     )
-    with running_emulator(emulator) as url, requests.Session() as http:
+    with running_emulator(emulator) as url, requests.Session() as http, ThreadPoolExecutor(1) as pool:
         session = LiveSession(CATALOG, url, HmacKey(CANARY_KEY, CANARY_SECRET), 5000, http)
-        session.prepare_ids(list(CATALOG.contracts), {})
+        session.look_up_ids(list(CATALOG.contracts), {}, pool)()
         placeholder = session.call(CATALOG["agent/merchant/getAdDetails"])
         real_id = session.call(CATALOG["orderMatch/getUserOrderDetail"])
     assert placeholder.passed and "the key reached the endpoint" in placeholder.notes[-1]

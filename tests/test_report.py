@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 import yaml
 
-from catalog_facts import CATALOG, ENDPOINT_TESTS, READ_ONLY, matching
+from catalog_facts import CATALOG, ENDPOINT_TESTS, LIVE_CALLS, READ_ONLY, matching
 from contracts import load_error_codes
 from p2p_conformance.engine.diagnosis import diagnose
 from p2p_conformance.model import LiveResult
@@ -46,7 +46,8 @@ def test_july_9_run_writes_the_three_files_with_every_endpoints_outcome_code_and
     reports = endpoint_suite.reports
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     terminal = result.outlines
-    assert len(terminal) <= 50 and terminal[-1].startswith("Report: ")  # the verdict block ends the output
+    assert len(terminal) <= 50 and terminal[-2].startswith("Report: ")  # the verdict block ends the output,
+    assert terminal[-1].startswith(f"Network: {LIVE_CALLS} calls in ")  # then where the time went
     assert not [line for line in terminal if line.startswith("FAILED ")]  # one line per conclusion instead
     summary = endpoint_suite.summary()
     assert summary["case_id"] == "144098731" and summary["key_type"] == "HMAC"

@@ -29,6 +29,18 @@ def follow_pointer(document: Any, pointer: str) -> Any:
     return document
 
 
+def id_kinds(contracts: list[Contract]) -> list[str]:
+    """The kinds of id the read-only ``contracts`` need."""
+    return sorted({kind for contract in contracts if contract.read_only for kind in contract.ids.values()})
+
+
+def list_calls(catalog: Catalog, contracts: list[Contract], user_ids: Mapping[str, str]) -> list[Contract]:
+    """The read-only list endpoints whose answers give the ids the user did not (each once)."""
+    sources = [catalog.id_sources[kind] for kind in id_kinds(contracts) if kind not in user_ids]
+    names = dict.fromkeys(source.from_endpoint for source in sources if source.from_endpoint and source.pointer)
+    return [catalog[name] for name in names]
+
+
 def resolve_ids(
     catalog: Catalog,
     contracts: list[Contract],
@@ -36,9 +48,8 @@ def resolve_ids(
     fetch: Callable[[Contract], Any],
 ) -> dict[str, ResolvedId]:
     """One id per kind the read-only ``contracts`` need; ``fetch`` calls a list endpoint, JSON or None."""
-    kinds = sorted({kind for contract in contracts if contract.read_only for kind in contract.ids.values()})
     resolved = {}
-    for kind in kinds:
+    for kind in id_kinds(contracts):
         source = catalog.id_sources[kind]
         if kind in user_ids:
             resolved[kind] = ResolvedId(user_ids[kind], f"{kind} from --id", placeholder=False)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
 from dataclasses import replace
 from typing import Any
 
@@ -14,9 +15,18 @@ from contracts.build import build_request
 from contracts.checks import answer_drift, check_answer, is_business_error, observed_shape, parsed_body
 from contracts.model import SERVER_TIME_PATH
 from p2p_conformance.engine.cross_check import second_opinion
-from p2p_conformance.engine.ids import ResolvedId, params_with_ids, resolve_ids
+from p2p_conformance.engine.ids import ResolvedId, list_calls, params_with_ids, resolve_ids
 from p2p_conformance.engine.reproduction import curl_command
-from p2p_conformance.engine.transport import MAX_ANSWER_BYTES, NotSent, SendGate, cut, redirect_target, send, was_cut
+from p2p_conformance.engine.transport import (
+    MAX_ANSWER_BYTES,
+    NotSent,
+    Sender,
+    SendGate,
+    cut,
+    redirect_target,
+    send,
+    was_cut,
+)
 from p2p_conformance.model import LiveResult, utc_now
 from p2p_conformance.safety import secrets_of
 from p2p_conformance.safety.redaction import redact_text, scrub_body
@@ -41,7 +51,7 @@ class TargetUnreachable(RuntimeError):
     """The target's server time could not be read: nothing else is worth calling."""
 
 
-def measure_clock_offset(http: requests.Session, base_url: str, gate: SendGate) -> int:
+def measure_clock_offset(http: Sender, base_url: str, gate: SendGate) -> int:
     """Server minus local time in ms, from ``GET /api/v3/time`` (half the round trip assumed)."""
     where = f"cannot read the server time at {base_url}{SERVER_TIME_PATH}"
     sent = time.time() * 1000
@@ -68,7 +78,7 @@ class LiveSession:
         base_url: str,
         key: Key,
         recv_window: int,
-        http: requests.Session,
+        http: Sender,
         cross_check: bool = False,
         gate: SendGate | None = None,
     ) -> None:
@@ -87,9 +97,17 @@ class LiveSession:
     def __repr__(self) -> str:
         return f"LiveSession({self.base_url}, {self.key!r}, offset_ms={self.offset_ms})"
 
-    def prepare_ids(self, contracts: list[Contract], user_ids: Mapping[str, str]) -> None:
-        """Resolve, once and before any test runs, the ids the read-only ``contracts`` need."""
-        self.ids = resolve_ids(self.catalog, contracts, user_ids, self._list_body)
+    def look_up_ids(self, contracts: list[Contract], user_ids: Mapping[str, str], pool: Executor) -> Callable[[], None]:
+        """Start the list calls that give ids, in ``pool``; the function returned waits for them and sets the ids."""
+        answers = {
+            contract.id: pool.submit(self._list_body, contract)
+            for contract in list_calls(self.catalog, contracts, user_ids)
+        }
+
+        def resolve() -> None:
+            self.ids = resolve_ids(self.catalog, contracts, user_ids, lambda source: answers[source.id].result())
+
+        return resolve
 
     def send(self, request: requests.PreparedRequest, weight: int = 1) -> requests.Response:
         """Send one signed request of this session: no redirect followed, within the run's rate limits."""

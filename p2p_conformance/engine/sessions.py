@@ -1,25 +1,37 @@
-"""The live sessions of a run: one per key, created when first needed, and the rounds of ``--repeat``."""
+"""The live sessions of a run: one per key, the rounds of ``--repeat``, and the pool that sends.
+
+A round's calls go out ahead of its tests (:meth:`LiveSessions.send_round_ahead`), at most
+``concurrency`` at a time, so the network part of a run is a few round trips deep instead of one
+per endpoint; each test then judges the answer it is handed. Dependencies are kept: a key's clock
+offset is measured before anything it signs, and an endpoint that needs an id (an order number
+from a list call) goes out only once that id is known. The pool's calls share the run's
+:class:`~.transport.SendGate`, so concurrency never outruns a rate limit, a Retry-After or a ban.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-import requests
-
-from contracts import Catalog
+from contracts import Catalog, Contract
 from p2p_conformance.engine.controls import run_controls
 from p2p_conformance.engine.live import LiveSession, TargetUnreachable
 from p2p_conformance.engine.transport import (
     DEFAULT_DEADLINE_SECONDS,
     DEFAULT_MAX_WAIT_SECONDS,
     DEFAULT_WEIGHT_BUDGET,
+    NetworkMeter,
+    Sender,
     SendGate,
 )
-from p2p_conformance.model import KeySummary, utc_now
+from p2p_conformance.model import ControlCheck, KeySummary, LiveResult, utc_now
 from signer import Key
+
+DEFAULT_CONCURRENCY = 8  # calls in flight at once: a few round trips for the catalog, a trickle for Binance
+MAX_CONCURRENCY = 32
 
 
 @dataclass(frozen=True)
@@ -35,10 +47,20 @@ class RunPlan:
     max_wait: float = DEFAULT_MAX_WAIT_SECONDS  # the longest Retry-After the run waits out
     deadline: float = DEFAULT_DEADLINE_SECONDS  # no request goes out after this many seconds of the run
     weight_budget: int = DEFAULT_WEIGHT_BUDGET  # request weight a minute, for this process
+    concurrency: int = DEFAULT_CONCURRENCY  # calls in flight at once
+
+
+@dataclass
+class _Opening:
+    """A key being opened: its session (clock offset known), its control checks and id lookups under way."""
+
+    session: LiveSession
+    controls: Future[list[ControlCheck]]
+    resolve_ids: Callable[[], None]
 
 
 class LiveSessions:
-    """Every key's :class:`LiveSession` against one target, and the round the run is in.
+    """Every key's :class:`LiveSession` against one target, the round the run is in, and its pool.
 
     ``on_new_round`` is told the number of each round as it starts (the emulator's story moves on).
     """
@@ -47,7 +69,7 @@ class LiveSessions:
         self,
         plan: RunPlan,
         base_url: str,
-        http: requests.Session,
+        http: Sender,
         on_new_round: Callable[[int], None] | None = None,
     ) -> None:
         self.plan = plan
@@ -59,45 +81,71 @@ class LiveSessions:
         self._sessions: dict[str, tuple[LiveSession, KeySummary]] = {}
         self._unreachable: TargetUnreachable | None = None  # once the target is unreachable, stop asking
         self.gate = SendGate(plan.max_wait, plan.deadline, plan.weight_budget)  # every key's: limits are per IP
+        self.pool = ThreadPoolExecutor(plan.concurrency, thread_name_prefix="p2p-live-call")
+        self._ahead: dict[tuple[str, int, str], Future[LiveResult]] = {}  # (key, round, endpoint) -> its call
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"LiveSessions({self.base_url}, keys={list(self._sessions)}, round={self.round})"
 
+    @property
+    def meter(self) -> NetworkMeter:
+        """The run's requests so far and their time on the network."""
+        return self.gate.meter
+
     def get(self, key_name: str) -> tuple[LiveSession, KeySummary]:
         """The key's session: clock offset measured, control checks run and ids resolved, once."""
         with self._lock:
-            if self._unreachable is not None:
-                raise self._unreachable
-            if key_name not in self._sessions:
-                key = self.plan.keys[key_name]
-                try:
-                    session = LiveSession(
-                        self.plan.catalog,
-                        self.base_url,
-                        key,
-                        self.plan.recv_window,
-                        self.http,
-                        cross_check=self.plan.cross_check,
-                        gate=self.gate,
-                    )
-                except TargetUnreachable as error:
-                    self._unreachable = error
-                    raise
-                summary = KeySummary(
-                    key_name,
-                    key.fingerprint,
-                    key.key_type,
-                    self.base_url,
-                    session.offset_ms,
-                    tuple(run_controls(session)),
-                )
-                session.prepare_ids(list(self.plan.catalog.contracts), self.plan.user_ids)
-                self._sessions[key_name] = (session, summary)
+            self._open([key_name], lambda *_: None)
             return self._sessions[key_name]
 
-    def enter_round(self, number: int) -> str:
-        """Start round ``number`` if it is new (after ``interval``); returns when it started (UTC)."""
+    def _open(self, key_names: Sequence[str], while_ids_resolve: Callable[[str, LiveSession], None]) -> None:
+        """Open the keys not open yet: clock offsets first (every signature needs one), then each key's
+        control checks and id lookups side by side; ``while_ids_resolve`` may send calls that need no id."""
+        if self._unreachable is not None:
+            raise self._unreachable
+        names = [name for name in dict.fromkeys(key_names) if name not in self._sessions]
+        try:
+            sessions = list(self.pool.map(self._session, names))
+        except TargetUnreachable as error:
+            self._unreachable = error
+            raise
+        readonly = [contract for contract in self.plan.catalog.contracts if contract.read_only]
+        openings = {
+            name: _Opening(
+                session,
+                self.pool.submit(run_controls, session),
+                session.look_up_ids(readonly, self.plan.user_ids, self.pool),
+            )
+            for name, session in zip(names, sessions, strict=True)
+        }
+        for name, opening in openings.items():
+            while_ids_resolve(name, opening.session)
+        for name, opening in openings.items():
+            opening.resolve_ids()
+            session, key = opening.session, opening.session.key
+            controls = tuple(opening.controls.result())
+            summary = KeySummary(name, key.fingerprint, key.key_type, self.base_url, session.offset_ms, controls)
+            self._sessions[name] = (session, summary)
+
+    def _session(self, key_name: str) -> LiveSession:
+        return LiveSession(
+            self.plan.catalog,
+            self.base_url,
+            self.plan.keys[key_name],
+            self.plan.recv_window,
+            self.http,
+            cross_check=self.plan.cross_check,
+            gate=self.gate,
+        )
+
+    def enter_round(
+        self, number: int, calls_ahead: Callable[[], Mapping[str, Sequence[Contract]]] | None = None
+    ) -> str:
+        """Start round ``number`` if it is new (after ``interval``); returns when it started (UTC).
+
+        ``calls_ahead`` names the round's calls by key: they are sent now, through the pool.
+        """
         with self._lock:
             if number > self.round:
                 if self.round:
@@ -106,4 +154,38 @@ class LiveSessions:
                     self.on_new_round(number)
                 self.round = number
                 self.round_started[number] = utc_now()
+                if calls_ahead is not None:
+                    self._send_ahead(number, calls_ahead())
             return self.round_started[number]
+
+    def _send_ahead(self, number: int, planned: Mapping[str, Sequence[Contract]]) -> None:
+        """Send the round's read-only calls now; those that need an id go once their key's ids are known."""
+
+        def send(key_name: str, session: LiveSession, contracts: Sequence[Contract]) -> None:
+            for contract in contracts:
+                self._ahead[(key_name, number, contract.id)] = self.pool.submit(session.call, contract)
+
+        def without_ids(key_name: str, session: LiveSession) -> None:
+            send(key_name, session, [c for c in planned[key_name] if c.read_only and not c.ids])
+
+        opening = [name for name in planned if name not in self._sessions]
+        try:
+            self._open(opening, without_ids)
+        except TargetUnreachable:
+            return  # each test is told when it asks for its key
+        for key_name, contracts in planned.items():
+            rest = [c for c in contracts if c.read_only and (c.ids or key_name not in opening)]
+            send(key_name, self._sessions[key_name][0], rest)
+
+    def call(self, key_name: str, number: int, contract: Contract) -> LiveResult:
+        """The answer of the key's call in round ``number``: sent ahead and waited for, or sent now."""
+        with self._lock:
+            ahead = self._ahead.pop((key_name, number, contract.id), None)
+        if ahead is not None:
+            return ahead.result()
+        return self.get(key_name)[0].call(contract)
+
+    def close(self) -> None:
+        """End the run's sending: calls not sent yet never go; those on the network finish (bounded)."""
+        self.gate.stop("not sent: the run ended before this call went out")
+        self.pool.shutdown(wait=True, cancel_futures=True)

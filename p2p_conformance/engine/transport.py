@@ -8,6 +8,9 @@ longer than the run may wait, for the rest of the run; a 418 (an IP ban) stops i
 limits are per IP, so one :class:`SendGate` serves every key of a run; it also ends the run's
 sending at its deadline, and after several calls in a row that got no answer. An answer is read
 up to :data:`MAX_ANSWER_BYTES` (after decompression) and for at most :data:`TIMEOUT_SECONDS` in all.
+
+Calls may go out from several threads at once (:mod:`.pool`): the gate and the meter are
+thread-safe, and :class:`SessionPerThread` gives each thread its own keep-alive connections.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
@@ -29,6 +33,67 @@ DEFAULT_WEIGHT_BUDGET = 1200  # request weight a minute: a tenth of Binance's 12
 USED_WEIGHT_HEADERS = ("X-SAPI-USED-IP-WEIGHT-1M", "X-MBX-USED-WEIGHT-1M")  # what the IP has used this minute
 FAILURES_IN_A_ROW = 5  # calls without an answer before the run stops calling
 RETRY_AFTER_UNKNOWN = 60  # seconds assumed when a 429 or 418 carries no readable Retry-After
+
+
+class Sender(Protocol):
+    """What sends a prepared request: a :class:`requests.Session`, or :class:`SessionPerThread`."""
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response: ...
+
+
+class SessionPerThread:
+    """One keep-alive :class:`requests.Session` for each thread that sends: connections are reused by
+    the thread that opened them and never shared between threads."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"SessionPerThread({len(self._sessions)} sessions)"
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+            with self._lock:
+                self._sessions.append(session)
+        return session.send(request, **kwargs)
+
+    def close(self) -> None:
+        with self._lock:
+            for session in self._sessions:
+                session.close()
+            self._sessions.clear()
+
+
+class NetworkMeter:
+    """How many requests a run sent, and for how long at least one of them was on the network."""
+
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.clock = clock
+        self.calls = 0
+        self.seconds = 0.0  # time with at least one request in flight: concurrent calls count once
+        self._in_flight = 0
+        self._since = 0.0
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"NetworkMeter(calls={self.calls}, seconds={self.seconds:.3f})"
+
+    def started(self) -> None:
+        with self._lock:
+            self.calls += 1
+            if not self._in_flight:
+                self._since = self.clock()
+            self._in_flight += 1
+
+    def ended(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+            if not self._in_flight:
+                self.seconds += self.clock() - self._since
 
 
 class NotSent(Exception):
@@ -88,6 +153,7 @@ class SendGate:
         self._stopped = False  # for the rest of the run
         self._unanswered = 0  # calls in a row that got no answer
         self._lock = threading.Lock()
+        self.meter = NetworkMeter()
 
     def __repr__(self) -> str:
         return f"SendGate(max_wait={self.max_wait}, deadline={self.deadline}, stopped={self._stopped})"
@@ -120,6 +186,12 @@ class SendGate:
     def time_left(self) -> float:
         """Seconds until the deadline: no request may wait for its answer longer than this."""
         return max(0.1, self._ends_at - self.clock())
+
+    def stop(self, reason: str) -> None:
+        """Send nothing more in this run (an interrupted run stops its calls still waiting to go out)."""
+        with self._lock:
+            if not self._stopped:
+                self._stop(reason)
 
     def unanswered(self) -> None:
         """A call got no answer; several in a row and the run stops calling a target that is not there."""
@@ -174,20 +246,21 @@ def was_cut(response: requests.Response) -> bool:
     return len(response.content) >= MAX_ANSWER_BYTES
 
 
-def send(
-    http: requests.Session, request: requests.PreparedRequest, gate: SendGate, weight: int = 1
-) -> requests.Response:
+def send(http: Sender, request: requests.PreparedRequest, gate: SendGate, weight: int = 1) -> requests.Response:
     """Send once within the gate, no redirect followed, the answer read within bounds.
 
     Raises :class:`NotSent`, or requests' errors when no answer came (which the gate counts).
     """
     gate.before_sending(weight)
     seconds = min(TIMEOUT_SECONDS, gate.time_left())
+    gate.meter.started()
     try:
         response = http.send(request, timeout=seconds, allow_redirects=False, stream=True)
         _read_bounded(response, seconds)
     except requests.RequestException:
         gate.unanswered()
         raise
+    finally:
+        gate.meter.ended()
     gate.after(response)
     return response

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import signal
 import threading
+import time
 import uuid
 from dataclasses import replace
 from html import escape
@@ -21,7 +22,8 @@ import pytest
 from p2p_conformance.engine.evidence import weigh
 from p2p_conformance.model import EndpointRecord, KeySummary, Outcome, RunRecord, Trend, utc_now
 from p2p_conformance.pytest_plugin.settings import RunSettings
-from p2p_conformance.pytest_plugin.worker import KEY_PROPERTY, RECORD_PROPERTY, ROUND_PROPERTY
+from p2p_conformance.pytest_plugin.stash import NETWORK_METER
+from p2p_conformance.pytest_plugin.worker import KEY_PROPERTY, NETWORK_OUTPUT, RECORD_PROPERTY, ROUND_PROPERTY
 from p2p_conformance.report.files import (
     HTML_NAME,
     REPORT_NAMES,
@@ -69,6 +71,8 @@ class ControllerPlugin:
         self.trends: dict[tuple[str, str], Trend] = {}
         self._previous_sigterm: Any = None
         self.recording_note = ""
+        self.started = time.perf_counter()
+        self.network: list[tuple[int, float]] = []  # (calls, seconds on the network) of each process that called
         if settings.recording:
             shutil.rmtree(settings.recording_dir, ignore_errors=True)  # a failed recording's leftovers
 
@@ -88,6 +92,26 @@ class ControllerPlugin:
                 self.run.rounds[number] = min(started, self.run.rounds.get(number, started))
                 if (phase := self.settings.phase_of_round(number)) is not None:
                     self.run.phases[number] = phase
+
+    @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: absent without it
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        calls, seconds = getattr(node, "workeroutput", {}).get(NETWORK_OUTPUT, (0, 0.0))
+        if calls:
+            self.network.append((int(calls), float(seconds)))
+
+    def network_line(self, config: pytest.Config) -> str:
+        """Where the run's time went: its calls and how long at least one was on the network."""
+        meter = config.stash.get(NETWORK_METER, None)
+        if meter is not None:  # this process called
+            calls, seconds = meter.calls, meter.seconds
+            how = f"up to {self.settings.concurrency} at a time" if self.settings.calls_ahead else "one at a time"
+        else:  # pytest-xdist workers called, or nothing did
+            calls, seconds = sum(c for c, _ in self.network), sum(s for _, s in self.network)
+            how = f"summed over {plural(len(self.network), 'pytest-xdist worker')}, one call at a time in each"
+        return (
+            f"Network: {plural(calls, 'call')} in {seconds:.2f} s with a call on the network ({how}), "
+            f"of a {time.perf_counter() - self.started:.2f} s run"
+        )
 
     def _store_history(self) -> None:
         """Store each round as a run, then give every record its trend and the run its changes."""
@@ -193,7 +217,7 @@ class ControllerPlugin:
         terminal = config.pluginmanager.get_plugin("terminalreporter")
         if terminal is not None:
             terminal.write_sep("=", "Binance C2C conformance")
-            for line in [*self.verdict_block(), *replaced]:
+            for line in [*self.verdict_block(), *replaced, self.network_line(config)]:
                 terminal.write_line(line)
 
 

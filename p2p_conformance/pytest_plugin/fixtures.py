@@ -8,15 +8,16 @@ from functools import partial
 from typing import Any
 
 import pytest
-import requests
 
 from contracts import Catalog, Contract
 from emulator import Emulator, Scenario, running_emulator
 from p2p_conformance.engine.live import TargetUnreachable
 from p2p_conformance.engine.sessions import LiveSessions
+from p2p_conformance.engine.transport import SessionPerThread
 from p2p_conformance.model import LiveResult
+from p2p_conformance.pytest_plugin.selection import calls_of_round
 from p2p_conformance.pytest_plugin.settings import SETTINGS, RunSettings
-from p2p_conformance.pytest_plugin.stash import LIVE_CALL, SETUP_PROBLEM, LiveCall
+from p2p_conformance.pytest_plugin.stash import LIVE_CALL, NETWORK_METER, SETUP_PROBLEM, LiveCall
 from p2p_conformance.safety.cassettes import vcr_config as make_vcr_config
 
 
@@ -46,10 +47,14 @@ def _move_story_on(scenario: Scenario, round_number: int) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_sessions(run_settings: RunSettings, emulator_instance: Emulator | None) -> Iterator[LiveSessions]:
-    """The run's target (the emulator started here for ``--emulator``) and one session per key."""
+def live_sessions(
+    pytestconfig: pytest.Config, run_settings: RunSettings, emulator_instance: Emulator | None
+) -> Iterator[LiveSessions]:
+    """The run's target (the emulator started here for ``--emulator``), one session per key, and the
+    pool that sends; at the end (an interrupted run too), calls not yet sent never go out."""
     with ExitStack() as stack:
-        http = stack.enter_context(requests.Session())
+        http = SessionPerThread()
+        stack.callback(http.close)
         base_url = run_settings.base_url
         on_new_round = None
         if emulator_instance is not None:
@@ -57,7 +62,10 @@ def live_sessions(run_settings: RunSettings, emulator_instance: Emulator | None)
             if run_settings.phase is None:
                 on_new_round = partial(_move_story_on, emulator_instance.scenario)
         assert base_url is not None, "live_sessions is only requested by live tests"
-        yield LiveSessions(run_settings.plan, base_url, http, on_new_round)
+        sessions = LiveSessions(run_settings.plan, base_url, http, on_new_round)
+        stack.callback(sessions.close)
+        pytestconfig.stash[NETWORK_METER] = sessions.meter
+        yield sessions
 
 
 @pytest.fixture
@@ -74,25 +82,34 @@ def round_number() -> int:
 
 @pytest.fixture
 def live_call(
-    request: pytest.FixtureRequest, live_sessions: LiveSessions, key_name: str, round_number: int
+    request: pytest.FixtureRequest,
+    run_settings: RunSettings,
+    live_sessions: LiveSessions,
+    key_name: str,
+    round_number: int,
 ) -> Callable[[Contract], LiveResult]:
     """Calls an endpoint live for this test's key and round, and keeps the result for the report.
 
     A mutating endpoint is skipped here, before the target is even asked for its time: whatever the
-    target answers, a live run never sends one.
+    target answers, a live run never sends one. The first test of a round sends the whole round's
+    calls through the pool (unless the run records cassettes or runs under pytest-xdist, where each
+    call stays inside its own test); each test then judges its own answer.
     """
     contract = request.getfixturevalue("contract") if "contract" in request.fixturenames else None
     if contract is not None and not contract.read_only:
         pytest.skip(f"not run live: mutating, {contract.mutating}")
-    started = live_sessions.enter_round(round_number)
+    ahead = None
+    if run_settings.calls_ahead:
+        ahead = partial(calls_of_round, request.session.items, round_number, next(iter(run_settings.keys)))
+    started = live_sessions.enter_round(round_number, ahead)
     try:
-        session, key = live_sessions.get(key_name)
+        key = live_sessions.get(key_name)[1]
     except TargetUnreachable as error:
         request.node.stash[SETUP_PROBLEM] = str(error)
         pytest.fail(str(error), pytrace=False)
 
     def call(contract: Contract) -> LiveResult:
-        result = session.call(contract)
+        result = live_sessions.call(key_name, round_number, contract)
         request.node.stash[LIVE_CALL] = LiveCall(result, key, round_number, started)
         return result
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from p2p_conformance.engine.sessions import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 from p2p_conformance.engine.transport import (
     DEFAULT_DEADLINE_SECONDS,
     DEFAULT_MAX_WAIT_SECONDS,
@@ -103,6 +104,14 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="WEIGHT",
         help=f"request weight a live run may spend a minute, shared by pytest-xdist workers (default "
         f"{DEFAULT_WEIGHT_BUDGET}; Binance allows 12,000 per IP on /sapi); an IP already at it waits a minute",
+    )
+    group.addoption(
+        "--concurrency",
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"live calls in flight at once, 1 to {MAX_CONCURRENCY} (default {DEFAULT_CONCURRENCY}): a round's calls "
+        "go out together, within --weight-budget, before its tests judge the answers (one by one when recording "
+        "cassettes or under pytest-xdist)",
     )
     group.addoption(
         "--deadline",

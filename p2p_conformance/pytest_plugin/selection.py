@@ -1,13 +1,17 @@
 """Which tests a run selects and in what order: opt-in tests (live, browser) only when ``-m`` names
-them, ``--repeat`` rounds one after the other, and the live tests that record cassettes."""
+them, ``--repeat`` rounds one after the other, the calls of a round, and the live tests that record
+cassettes."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 from _pytest.mark.expression import Expression  # pytest's own -m parser: the selection means what pytest means
+
+from contracts import Contract
 
 LIVE_MARKER = "live"
 BROWSER_MARKER = "browser"
@@ -64,6 +68,18 @@ def item_params(item: pytest.Item) -> dict[str, Any]:
     """The parameters of a parametrized test (``contract``, ``key_name``, ``round_number``)."""
     callspec = getattr(item, "callspec", None)
     return callspec.params if callspec else {}
+
+
+def calls_of_round(items: Sequence[pytest.Item], number: int, default_key: str) -> dict[str, list[Contract]]:
+    """The read-only endpoints the selected live tests of round ``number`` call, by key name."""
+    calls: dict[str, list[Contract]] = {}
+    for item in items:
+        params = item_params(item)
+        contract = params.get("contract")
+        live = item.get_closest_marker(LIVE_MARKER) is not None
+        if live and contract is not None and contract.read_only and int(params.get("round_number", 1)) == number:
+            calls.setdefault(params.get("key_name", default_key), []).append(contract)
+    return calls
 
 
 def order_by_round(items: list[pytest.Item]) -> None:

@@ -17,7 +17,7 @@ import pytest
 from contracts import Catalog, CatalogError, load_catalog
 from emulator import Scenario, ScenarioError, load_scenario
 from p2p_conformance.engine.cross_check import INSTALL_HINT, official_version
-from p2p_conformance.engine.sessions import RunPlan
+from p2p_conformance.engine.sessions import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, RunPlan
 from p2p_conformance.engine.transport import DEFAULT_DEADLINE_SECONDS, DEFAULT_MAX_WAIT_SECONDS, DEFAULT_WEIGHT_BUDGET
 from p2p_conformance.pytest_plugin.options import DEFAULT_BASE_URL
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, requested_markers
@@ -62,6 +62,8 @@ class RunSettings:
     max_wait: float = DEFAULT_MAX_WAIT_SECONDS  # the longest Retry-After the run waits out
     deadline: float = DEFAULT_DEADLINE_SECONDS  # seconds after which no live request goes out
     weight_budget: int = DEFAULT_WEIGHT_BUDGET  # request weight a minute for this process (its share)
+    concurrency: int = DEFAULT_CONCURRENCY  # live calls in flight at once
+    calls_ahead: bool = True  # a round's calls go out before its tests judge them (not when recording, nor in xdist)
     repeat: int = 1
     interval: float = 0.0
     base_url: str | None = None  # None with the emulator: its port is known only once it runs
@@ -110,6 +112,7 @@ class RunSettings:
             self.max_wait,
             self.deadline,
             self.weight_budget,
+            self.concurrency,
         )
 
 
@@ -232,6 +235,9 @@ def read_settings(config: pytest.Config) -> RunSettings:
     if deadline <= 0:
         raise pytest.UsageError("--deadline must be more than 0 seconds")
     weight_budget = int(_number(config.option.weight_budget, "--weight-budget", int))
+    concurrency = int(_number(config.option.concurrency, "--concurrency", int))
+    if not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise pytest.UsageError(f"--concurrency must be from 1 to {MAX_CONCURRENCY} calls at once")
     workers = int(getattr(config, "workerinput", {}).get("workercount", 1))  # pytest-xdist: each its share
     if weight_budget < workers:
         raise pytest.UsageError(f"--weight-budget must be at least 1 a minute for each of the {workers} worker(s)")
@@ -267,6 +273,8 @@ def read_settings(config: pytest.Config) -> RunSettings:
         max_wait=max_wait,
         deadline=deadline,
         weight_budget=weight_budget // workers,
+        concurrency=concurrency,
+        calls_ahead=not recording and not hasattr(config, "workerinput"),
         repeat=repeat,
         interval=interval,
     )

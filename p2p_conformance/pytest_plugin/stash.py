@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from p2p_conformance.engine.transport import NetworkMeter
 from p2p_conformance.model import KeySummary, LiveResult
 
 
@@ -21,3 +22,4 @@ class LiveCall:
 
 LIVE_CALL = pytest.StashKey[LiveCall]()
 SETUP_PROBLEM = pytest.StashKey[str]()  # why the target could not be reached
+NETWORK_METER = pytest.StashKey[NetworkMeter]()  # the run's requests and their time on the network

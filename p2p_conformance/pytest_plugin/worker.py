@@ -19,12 +19,13 @@ from p2p_conformance.engine.diagnosis import diagnose_not_run, diagnose_stopped,
 from p2p_conformance.engine.records import RecordContext, record_not_run, record_of_result
 from p2p_conformance.model import EndpointRecord, Outcome
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, item_params
-from p2p_conformance.pytest_plugin.stash import LIVE_CALL, SETUP_PROBLEM
+from p2p_conformance.pytest_plugin.stash import LIVE_CALL, NETWORK_METER, SETUP_PROBLEM
 from p2p_conformance.safety.redaction import RedactingFilter, redact_text
 
 RECORD_PROPERTY = "p2p_conformance_record"
 KEY_PROPERTY = "p2p_conformance_key"
 ROUND_PROPERTY = "p2p_conformance_round"
+NETWORK_OUTPUT = "p2p_conformance_network"  # a pytest-xdist worker's [calls, seconds on the network]
 
 
 class WorkerPlugin:
@@ -44,6 +45,14 @@ class WorkerPlugin:
             handler = getattr(logging_plugin, name, None)
             if handler is not None:
                 handler.addFilter(RedactingFilter(self.secrets))
+
+    @pytest.hookimpl(trylast=True)  # after the session's fixtures are torn down: every call has ended
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """A pytest-xdist worker tells the controller how many calls it sent and how long they took."""
+        meter = session.config.stash.get(NETWORK_METER, None)
+        output = getattr(session.config, "workeroutput", None)
+        if meter is not None and output is not None:
+            output[NETWORK_OUTPUT] = [meter.calls, meter.seconds]
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:

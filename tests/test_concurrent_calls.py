@@ -1,0 +1,126 @@
+"""A live run's calls go out through a bounded pool: at most ``--concurrency`` at once, after what
+they depend on, round after round; the run says how many calls it sent and for how long."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from werkzeug.wrappers import Request
+
+from catalog_facts import CATALOG, LIVE_CALLS, READ_ONLY, SETUP_CALLS
+from contracts.model import SERVER_TIME_PATH
+from emulator import Emulator, parse_scenario, running_emulator
+from p2p_conformance.engine.transport import NetworkMeter
+
+if TYPE_CHECKING:
+    from conftest import EndpointSuite
+
+CANARY_KEY = "CanaryKeyP00l" + "p" * 51
+CANARY_SECRET = "CanarySecretP00l" + "l" * 48
+LATENCY = 0.05  # seconds before every answer: long enough for calls to overlap
+
+
+@dataclass
+class Span:
+    path: str
+    started: float
+    ended: float
+
+
+@dataclass
+class WatchedEmulator:
+    """The emulator, noting when each request it answers began and ended, and the most at once."""
+
+    emulator: Emulator
+    spans: list[Span] = field(default_factory=list)
+    most_at_once: int = 0
+    _answering: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        with self._lock:
+            self._answering += 1
+            self.most_at_once = max(self.most_at_once, self._answering)
+        started = time.monotonic()
+        try:
+            return self.emulator(environ, start_response)  # waits LATENCY first
+        finally:
+            with self._lock:
+                self._answering -= 1
+                self.spans.append(Span(Request(environ).path, started, time.monotonic()))
+
+    def of(self, path: str) -> list[Span]:
+        return [span for span in self.spans if span.path == path]
+
+
+@pytest.fixture
+def watched(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[WatchedEmulator, str]]:
+    """A slow emulator (every answer after LATENCY) knowing the canary key, which is in the environment."""
+    scenario = {
+        "description": "pool",
+        "latency": LATENCY,
+        "keys": {"canary": {"api_key": CANARY_KEY, "secret": CANARY_SECRET}},
+    }
+    target = WatchedEmulator(Emulator(parse_scenario(scenario, CATALOG), CATALOG))
+    monkeypatch.setenv("BINANCE_API_KEY", CANARY_KEY)
+    monkeypatch.setenv("BINANCE_API_SECRET", CANARY_SECRET)
+    with running_emulator(target) as url:  # type: ignore[arg-type]
+        yield target, url
+
+
+def test_a_round_goes_out_concurrently_within_the_bound_and_after_what_it_depends_on(
+    endpoint_suite: EndpointSuite, watched: tuple[WatchedEmulator, str]
+) -> None:
+    target, url = watched
+    result = endpoint_suite.run("-m", "live", "--binance-url", url, "--concurrency", "3")
+    result.assert_outcomes(passed=len(READ_ONLY), skipped=len(CATALOG.contracts) - len(READ_ONLY))
+    assert target.most_at_once == 3
+    assert len(target.spans) == LIVE_CALLS
+    time_known = target.of(SERVER_TIME_PATH)[0].ended  # every signature needs the clock offset
+    assert all(span.started >= time_known for span in target.spans if span.path != SERVER_TIME_PATH)
+    for contract in (c for c in CATALOG.contracts if c.read_only and c.ids):
+        for kind in contract.ids.values():
+            source = CATALOG.id_sources[kind].from_endpoint
+            if source is not None:
+                id_known = min(span.ended for span in target.of(CATALOG[source].path))
+                assert target.of(contract.path)[-1].started >= id_known, (contract.id, kind)
+    network = rf"Network: {LIVE_CALLS} calls in \d+\.\d\d s with a call on the network \(up to 3 at a time\)"
+    assert re.fullmatch(rf"{network}, of a \d+\.\d\d s run", result.stdout.lines[-1]), result.stdout.lines[-1]
+
+
+def test_repeat_rounds_stay_rounds_each_sent_together(
+    endpoint_suite: EndpointSuite, watched: tuple[WatchedEmulator, str]
+) -> None:
+    target, url = watched
+    result = endpoint_suite.run("-m", "live", "--binance-url", url, "--repeat", "2", "-k", "test_live")
+    result.assert_outcomes(passed=2 * len(READ_ONLY), skipped=2 * (len(CATALOG.contracts) - len(READ_ONLY)))
+    spans = sorted(target.spans, key=lambda span: span.started)
+    first, second = spans[: -len(READ_ONLY)], spans[-len(READ_ONLY) :]  # a key opens once: round 2 is its calls
+    assert len(first) == SETUP_CALLS + len(READ_ONLY)
+    assert max(span.ended for span in first) <= min(span.started for span in second)
+    assert target.most_at_once > 1
+    rounds = {r["round"] for r in endpoint_suite.summary()["results"]}
+    assert rounds == {1, 2}
+
+
+def test_the_meter_counts_overlapping_calls_once() -> None:
+    now = [0.0]
+    meter = NetworkMeter(clock=lambda: now[0])
+    meter.started()  # t=0: one call out
+    now[0] = 1.0
+    meter.started()  # t=1: a second beside it
+    now[0] = 2.0
+    meter.ended()
+    now[0] = 3.0
+    meter.ended()  # t=3: none on the network
+    now[0] = 10.0
+    meter.started()
+    now[0] = 10.5
+    meter.ended()
+    assert (meter.calls, meter.seconds) == (3, 3.5)
