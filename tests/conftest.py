@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,30 @@ def no_binance_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: py
 
 
 ENDPOINT_TESTS = str(Path(__file__).resolve().parent / "test_endpoints.py")
+
+
+ENDPOINT_TESTS = str(Path(__file__).resolve().parent / "test_endpoints.py")
+
+
+@dataclass(frozen=True)
+class EndpointProcess:
+    """The endpoint tests run in a pytest process of their own (for pytest-xdist, or a signal)."""
+
+    env: dict[str, str]
+
+    def command(self, *args: str) -> list[str]:
+        """The endpoint tests don't use hypothesis: its plugin would only add an import to each process."""
+        pytest_run = [sys.executable, "-m", "pytest", ENDPOINT_TESTS, "-p", "no:cacheprovider"]
+        return [*pytest_run, "-p", "no:hypothesispytest", *args]
+
+
+@pytest.fixture(scope="session")
+def endpoint_process(tmp_path_factory: pytest.TempPathFactory) -> EndpointProcess:
+    """Bytecode and assertion rewrites cached in one temporary folder for the session, so each such
+    process does not rewrite 240 modules again (even where ``PYTHONDONTWRITEBYTECODE`` is set);
+    nothing is written into the checkout."""
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    return EndpointProcess({**environment, "PYTHONPYCACHEPREFIX": str(tmp_path_factory.mktemp("pycache"))})
 
 
 @dataclass

@@ -10,7 +10,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,12 +28,11 @@ from p2p_conformance.engine.transport import FAILURES_IN_A_ROW, NotSent, SendGat
 from p2p_conformance.report.render_check import render
 
 if TYPE_CHECKING:
-    from conftest import EndpointSuite
+    from conftest import EndpointProcess, EndpointSuite
 
 CANARY_KEY = "CanaryKeyH0st" + "h" * 51
 CANARY_SECRET = "CanarySecretH0st" + "t" * 48
 C2C = "/sapi/v1/c2c/"
-ENDPOINT_TESTS = str(Path(__file__).resolve().parent / "test_endpoints.py")  # for runs in a subprocess
 Rule = Callable[[Request], Response]
 
 
@@ -255,7 +253,7 @@ def test_a_target_that_never_answers_ends_within_the_deadline_with_a_report(
 
     target.rules["/"] = never
     started = time.monotonic()
-    result = endpoint_suite.run("-m", "live", "--binance-url", url, "--deadline", "2")
+    result = endpoint_suite.run("-m", "live", "--binance-url", url, "--deadline", "0.5")
     assert time.monotonic() - started < 12
     ran = [r for r in endpoint_suite.summary()["results"] if r["outcome"] != "skipped"]
     assert len(ran) == len(READ_ONLY) and {r["side"] for r in ran} == {"network"}
@@ -276,13 +274,15 @@ def test_the_run_stops_calling_a_target_that_leaves_calls_unanswered() -> None:
         late.before_sending()
 
 
-def test_sigterm_ends_the_run_with_the_report_of_what_ran(tmp_path: Path) -> None:
+def test_sigterm_ends_the_run_with_the_report_of_what_ran(tmp_path: Path, endpoint_process: EndpointProcess) -> None:
     scenario = tmp_path / "slow.yaml"
     key = {"api_key": CANARY_KEY, "secret": CANARY_SECRET, "default": {"slow": 0.5, "then": "ok"}}
     scenario.write_text(yaml.safe_dump({"description": "slow", "keys": {"k": key}}))
-    command = [sys.executable, "-m", "pytest", ENDPOINT_TESTS, "-p", "no:cacheprovider", "-m", "live", "--emulator"]
-    command += ["--scenario", str(scenario), "--report-dir", str(tmp_path / "reports"), "--tb=line", "-v"]
-    run = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    command = endpoint_process.command("-m", "live", "--emulator", "--scenario", str(scenario), "--tb=line", "-v")
+    command += ["--report-dir", str(tmp_path / "reports")]
+    run = subprocess.Popen(
+        command, cwd=tmp_path, env=endpoint_process.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     assert run.stdout is not None
     first = next((line for line in iter(run.stdout.readline, "") if " PASSED " in line), "")
     run.send_signal(signal.SIGTERM)  # as soon as the first endpoint is judged: the others are still on the network
