@@ -142,6 +142,27 @@ class SecondOpinion:
 
 
 @dataclass(frozen=True)
+class SentRequest:
+    """A live call as it was sent, less its key and signing parameters: what a replay (Postman) needs."""
+
+    method: str
+    path: str
+    query: tuple[tuple[str, str], ...]  # in order, without recvWindow, timestamp and signature
+    headers: tuple[tuple[str, str], ...]  # without the API key's value
+    body: str | None  # the JSON body as sent
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SentRequest:
+        return cls(
+            data["method"],
+            data["path"],
+            tuple((str(name), str(value)) for name, value in data["query"]),
+            tuple((str(name), str(value)) for name, value in data["headers"]),
+            data["body"],
+        )
+
+
+@dataclass(frozen=True)
 class LiveResult:
     """One live call and its verdict against the contract."""
 
@@ -160,6 +181,7 @@ class LiveResult:
     sent: bool = True  # False: held back to honour a rate limit or a ban (``problem`` says why)
     drift: tuple[str, ...] = ()  # how a working answer departs from the contract without breaking it
     observed: Any = None  # the shape of a drifting answer's data (types only)
+    request: SentRequest | None = None  # None: nothing was built or sent
 
     @property
     def passed(self) -> bool:
@@ -200,6 +222,7 @@ class EndpointRecord:
     second_opinion: SecondOpinion | None = None
     drift: tuple[str, ...] = ()  # fields new, missing or changed in a working answer
     observed: Any = None  # the shape of a drifting answer's data, for contracts/observed/ when recording
+    request: SentRequest | None = None  # the call as sent (no key, no signature), for the Postman collection
 
     @property
     def read_only(self) -> bool:
@@ -215,7 +238,7 @@ class EndpointRecord:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EndpointRecord:
-        trend, opinion = data.get("trend"), data.get("second_opinion")
+        trend, opinion, request = data.get("trend"), data.get("second_opinion"), data.get("request")
         return cls(
             **{
                 **data,
@@ -225,6 +248,7 @@ class EndpointRecord:
                 "notes": tuple(data["notes"]),
                 "drift": tuple(data.get("drift", ())),
                 "second_opinion": None if opinion is None else SecondOpinion(**opinion),
+                "request": None if request is None else SentRequest.from_dict(request),
             }
         )
 

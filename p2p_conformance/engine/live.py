@@ -16,7 +16,7 @@ from contracts.checks import answer_drift, check_answer, is_business_error, obse
 from contracts.model import SERVER_TIME_PATH
 from p2p_conformance.engine.cross_check import second_opinion
 from p2p_conformance.engine.ids import ResolvedId, list_calls, params_with_ids, resolve_ids
-from p2p_conformance.engine.reproduction import curl_command
+from p2p_conformance.engine.reproduction import curl_command, sent_request
 from p2p_conformance.engine.transport import (
     MAX_ANSWER_BYTES,
     NotSent,
@@ -136,16 +136,18 @@ class LiveSession:
         used = [self.ids[kind] for kind in contract.ids.values()]
         notes = tuple(resolved.how for resolved in used)
         request = build_request(contract, self.base_url, self.auth, params_with_ids(contract, self.ids))
-        reproduction = curl_command(request)
+        reproduction, sent = curl_command(request), sent_request(request)
         started = time.perf_counter()
         try:
             response = self.send(request, contract.request_weight)
         except NotSent as reason:
-            return LiveResult(contract, None, None, None, 0.0, str(reason), None, notes, reproduction, sent=False)
+            return LiveResult(
+                contract, None, None, None, 0.0, str(reason), None, notes, reproduction, sent=False, request=sent
+            )
         except requests.RequestException as error:
             latency = (time.perf_counter() - started) * 1000
             failure = f"no answer: {type(error).__name__}"
-            return LiveResult(contract, None, None, None, latency, failure, None, notes, reproduction)
+            return LiveResult(contract, None, None, None, latency, failure, None, notes, reproduction, request=sent)
         latency, at = (time.perf_counter() - started) * 1000, utc_now()
         if (elsewhere := redirect_target(response)) is not None:
             redirected = f"received HTTP {response.status_code} redirecting to {elsewhere}, expected 200; not followed"
@@ -160,6 +162,7 @@ class LiveSession:
                 notes,
                 reproduction,
                 rate_limit_headers(response.headers),
+                request=sent,
             )
         body = parsed_body(response)
         code = body.get("code") if isinstance(body, dict) else None
@@ -190,4 +193,5 @@ class LiveSession:
             cut(redact_text(scrub_body(response.text), self.secrets), BODY_LIMIT),
             drift=drift,
             observed=observed,
+            request=sent,
         )

@@ -54,4 +54,5 @@ def record_of_result(result: LiveResult, context: RecordContext) -> EndpointReco
         second_opinion=result.second_opinion,
         drift=result.drift,
         observed=result.observed,
+        request=result.request,
     )

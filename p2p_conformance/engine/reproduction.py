@@ -1,16 +1,19 @@
-"""A reproduction of a request in the seed case file's curl form, with nothing secret in it."""
+"""A request as sent, with nothing secret in it: in the seed case file's curl form, and as data."""
 
 from __future__ import annotations
 
 import re
 import shlex
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
+from p2p_conformance.model import SentRequest
 from signer import API_KEY_HEADER
 
 PLACEHOLDERS = {"timestamp": "{timestamp}", "signature": "{signature}"}
 SHOWN_HEADERS = (API_KEY_HEADER, "Content-Type", "clientType")
+SIGNING_PARAMETERS = ("recvWindow", "timestamp", "signature")  # added at signing time, by whoever replays
 
 
 def redacted_url(url: str) -> str:
@@ -28,7 +31,22 @@ def curl_command(request: requests.PreparedRequest) -> str:
         if name in request.headers:
             value = "{api_key}" if name == API_KEY_HEADER else request.headers[name]
             lines.append(f"--header {shlex.quote(f'{name}: {value}')}")
-    if request.body:
-        body = request.body.decode("utf-8") if isinstance(request.body, bytes) else str(request.body)
+    if (body := _body_text(request)) is not None:
         lines.append(f"--data {shlex.quote(body)}")
     return " \\\n".join(lines)
+
+
+def _body_text(request: requests.PreparedRequest) -> str | None:
+    if not request.body:
+        return None
+    return request.body.decode("utf-8") if isinstance(request.body, bytes) else str(request.body)
+
+
+def sent_request(request: requests.PreparedRequest) -> SentRequest:
+    """The request's method, path, business parameters in order, headers and body; no key, no signature."""
+    url = urlsplit(request.url or "")
+    query = tuple(
+        (name, value) for name, value in parse_qsl(url.query, keep_blank_values=True) if name not in SIGNING_PARAMETERS
+    )
+    headers = tuple((name, request.headers[name]) for name in SHOWN_HEADERS[1:] if name in request.headers)
+    return SentRequest(request.method or "GET", url.path, query, headers, _body_text(request))

@@ -157,7 +157,7 @@ class ControllerPlugin:
             self._store_history()
         except HistoryError as error:
             self.run.changes = [f"history not stored: {error}"]
-        write_summaries(self.run, self.settings.report_dir)
+        write_summaries(self.run, self.settings.report_dir, self.settings.recv_window)
         if self.settings.recording:
             self.recording_note = self._finish_recording(session)
 

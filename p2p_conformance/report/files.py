@@ -12,13 +12,16 @@ import shutil
 from pathlib import Path
 
 from p2p_conformance.model import EndpointRecord, Outcome, RunRecord
+from p2p_conformance.report import postman
 from p2p_conformance.report.summary import run_json, verdict
 from p2p_conformance.safety.redaction import find_leaks, redact_data, redact_text
 
 HTML_NAME = "live-report.html"
 JSON_NAME = "live-summary.json"
 MARKDOWN_NAME = "live-summary.md"
-REPORT_NAMES = (HTML_NAME, JSON_NAME, MARKDOWN_NAME)
+POSTMAN_NAME = "live-postman.json"
+POSTMAN_ENVIRONMENT_NAME = "live-postman-environment.json"
+REPORT_NAMES = (HTML_NAME, JSON_NAME, MARKDOWN_NAME, POSTMAN_NAME, POSTMAN_ENVIRONMENT_NAME)
 
 
 MARKDOWN_FOCUS_ROWS = 8
@@ -108,12 +111,18 @@ def write_observed(records: list[EndpointRecord], folder: Path) -> list[Path]:
     return written
 
 
-def write_summaries(run: RunRecord, report_dir: Path) -> list[Path]:
+def write_summaries(run: RunRecord, report_dir: Path, recv_window: int) -> list[Path]:
+    """The JSON and Markdown summaries, and the Postman collection with its environment."""
     report_dir.mkdir(parents=True, exist_ok=True)
-    json_path, markdown_path = report_dir / JSON_NAME, report_dir / MARKDOWN_NAME
-    json_path.write_text(json.dumps(run_json(run), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    markdown_path.write_text(markdown_summary(run), encoding="utf-8")
-    return [json_path, markdown_path]
+    texts = {
+        JSON_NAME: json.dumps(run_json(run), indent=2, ensure_ascii=False) + "\n",
+        MARKDOWN_NAME: markdown_summary(run),
+        POSTMAN_NAME: postman.as_text(postman.collection(run)),
+        POSTMAN_ENVIRONMENT_NAME: postman.as_text(postman.environment(run, recv_window)),
+    }
+    for name, text in texts.items():
+        (report_dir / name).write_text(text, encoding="utf-8")
+    return [report_dir / name for name in texts]
 
 
 def keep_timestamped_copies(paths: list[Path], started_at: str) -> list[Path]:

@@ -1,0 +1,131 @@
+"""The run as a Postman collection (format v2.1) and its environment, for a support agent to replay.
+
+One request per read-only endpoint of the last round, failing ones first, each as the suite sent
+it: method, path, query parameters in order, headers, JSON body. The API key is ``{{apiKey}}``; a
+collection-level pre-request script adds ``recvWindow``, ``timestamp`` and the HMAC-SHA256
+``signature`` (Postman's CryptoJS) over the exact query string, last, as Binance's signed
+endpoints ask. The environment names the target and leaves key and secret empty: the agent types
+a key of their own. Nothing secret is in either file.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from p2p_conformance.model import EndpointRecord, Outcome, RunRecord
+from p2p_conformance.report.summary import SIDE_WORDS
+from signer import API_KEY_HEADER
+
+SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+DEFAULT_RECV_WINDOW = "5000"
+# Runs in Postman's sandbox (and newman) before every request of the collection.
+SIGNING_SCRIPT = [
+    "// Binance SIGNED endpoints: recvWindow, timestamp, then signature = HMAC-SHA256(secret, query string).",
+    "const crypto = require('crypto-js');  // Postman's CryptoJS",
+    "const secret = pm.variables.get('apiSecret');",
+    "if (!secret || !pm.variables.get('apiKey')) {",
+    "  throw new Error('Set apiKey and apiSecret in the environment (a test key of your own) first.');",
+    "}",
+    "const signing = ['recvWindow', 'timestamp', 'signature'];",
+    "const pairs = pm.request.url.query.all()",
+    "  .filter((p) => !p.disabled && !signing.includes(p.key))",
+    "  .map((p) => [p.key, p.value == null ? '' : String(p.value)]);",
+    "pairs.push(['recvWindow', String(pm.variables.get('recvWindow') || '" + DEFAULT_RECV_WINDOW + "')]);",
+    "pairs.push(['timestamp', String(Date.now())]);",
+    "const encoded = pairs.map(([k, v]) => [encodeURIComponent(k), encodeURIComponent(v)]);",
+    "const query = encoded.map(([k, v]) => k + '=' + v).join('&');",
+    "const signature = crypto.HmacSHA256(query, secret).toString(crypto.enc.Hex);",
+    "pm.request.url.query.clear();",
+    "encoded.concat([['signature', signature]]).forEach(([k, v]) => pm.request.url.query.add({ key: k, value: v }));",
+]
+
+
+def _description(record: EndpointRecord) -> str:
+    if record.outcome == Outcome.PASS:
+        got = f"works: HTTP {record.http_status}"
+    elif record.http_status is None:
+        got = f"{record.outcome.value}, no answer: {record.diagnosis}"
+    else:
+        got = f"{record.outcome.value}: {record.answer} (HTTP {record.http_status})"
+    lines = [
+        f"What the suite got at {record.at or 'no answer'} with key {record.key_fingerprint}: {got}.",
+    ]
+    if record.outcome != Outcome.PASS:
+        lines.append(f"Conclusion, {SIDE_WORDS[record.side]}: {record.reasoning or record.diagnosis}")
+    return "\n\n".join(lines)
+
+
+def _item(record: EndpointRecord) -> dict[str, Any]:
+    request = record.request
+    assert request is not None
+    status = "works" if record.outcome == Outcome.PASS else record.answer
+    body = (
+        {"body": {"mode": "raw", "raw": request.body, "options": {"raw": {"language": "json"}}}}
+        if request.body is not None
+        else {}
+    )
+    return {
+        "name": f"{record.id} ({status})",
+        "request": {
+            "method": request.method,
+            "header": [{"key": API_KEY_HEADER, "value": "{{apiKey}}"}]
+            + [{"key": name, "value": value} for name, value in request.headers],
+            "url": {
+                "raw": "{{baseUrl}}" + request.path,
+                "host": ["{{baseUrl}}"],
+                "path": [part for part in request.path.split("/") if part],
+                "query": [{"key": name, "value": value} for name, value in request.query],
+            },
+            **body,
+            "description": _description(record),
+        },
+        "response": [],
+    }
+
+
+def replayable(run: RunRecord) -> list[EndpointRecord]:
+    """The last round's read-only calls with a request, one per endpoint, failing ones first."""
+    chosen: dict[str, EndpointRecord] = {}
+    for record in run.ran():
+        if record.request is not None and (record.id not in chosen or chosen[record.id].outcome == Outcome.PASS):
+            chosen[record.id] = record
+    return sorted(chosen.values(), key=lambda record: record.outcome == Outcome.PASS)
+
+
+def collection(run: RunRecord) -> dict[str, Any]:
+    """The Postman collection (v2.1) of the run."""
+    case = f" (case {run.case_id})" if run.case_id else ""
+    target = " against the local emulator, not Binance" if run.emulator else ""
+    return {
+        "info": {
+            "name": f"Binance C2C conformance{case}, run {run.started_at}",
+            "description": (
+                f"Every read-only C2C call of the run of {run.started_at}{target}, failing ones first, as the "
+                "suite sent it. Import this file and live-postman-environment.json, type a key and its secret "
+                "into the environment, and run: the collection's pre-request script signs each request."
+            ),
+            "schema": SCHEMA,
+        },
+        "event": [{"listen": "prerequest", "script": {"type": "text/javascript", "exec": SIGNING_SCRIPT}}],
+        "item": [_item(record) for record in replayable(run)],
+    }
+
+
+def environment(run: RunRecord, recv_window: int) -> dict[str, Any]:
+    """The collection's environment: the run's target, its recvWindow, and an empty key and secret."""
+    base_url = next((key.base_url for key in run.keys), "https://api.binance.com")
+    return {
+        "name": f"Binance C2C conformance, run {run.started_at}",
+        "values": [
+            {"key": "baseUrl", "value": base_url, "type": "default", "enabled": True},
+            {"key": "apiKey", "value": "", "type": "secret", "enabled": True},
+            {"key": "apiSecret", "value": "", "type": "secret", "enabled": True},
+            {"key": "recvWindow", "value": str(recv_window), "type": "default", "enabled": True},
+        ],
+        "_postman_variable_scope": "environment",
+    }
+
+
+def as_text(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,93 @@
+"""Every live run writes a Postman collection of what it sent; Postman's own runner, newman, replays it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from catalog_facts import CATALOG, READ_ONLY
+from emulator import Emulator, parse_scenario, running_emulator
+
+if TYPE_CHECKING:
+    from conftest import EndpointSuite
+
+CANARY_KEY = "CanaryKeyP0stman" + "m" * 48
+CANARY_SECRET = "CanarySecretP0stman" + "n" * 45
+FAILING = "ads/search"  # refused in this scenario: it must come first
+NEWMAN = Path(__file__).resolve().parents[1] / "tools" / "newman" / "node_modules" / ".bin" / "newman"
+
+
+@pytest.fixture
+def replayed_run(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Emulator, str, dict[str, Any], dict[str, Any]]]:
+    """A live run against the emulator (one endpoint refused with -2008); its collection and environment."""
+    key = {"api_key": CANARY_KEY, "secret": CANARY_SECRET, "endpoints": {FAILING: "-2008"}}
+    emulator = Emulator(parse_scenario({"description": "postman", "keys": {"canary": key}}, CATALOG), CATALOG)
+    monkeypatch.setenv("BINANCE_API_KEY", CANARY_KEY)
+    monkeypatch.setenv("BINANCE_API_SECRET", CANARY_SECRET)
+    with running_emulator(emulator) as url:
+        endpoint_suite.run("-m", "live", "--binance-url", url, "--recv-window", "7000")
+        collection = json.loads((endpoint_suite.reports / "live-postman.json").read_text())
+        environment = json.loads((endpoint_suite.reports / "live-postman-environment.json").read_text())
+        yield emulator, url, collection, environment
+
+
+def test_the_collection_holds_each_call_as_sent_failing_first_with_nothing_secret(
+    replayed_run: tuple[Emulator, str, dict[str, Any], dict[str, Any]],
+) -> None:
+    emulator, url, collection, environment = replayed_run
+    assert collection["info"]["schema"] == "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+    items = collection["item"]
+    assert len(items) == len(READ_ONLY) and items[0]["name"] == f"{FAILING} (-2008)"
+    assert all(item["name"].endswith("(works)") for item in items[1:])
+    assert "-2008" in items[0]["request"]["description"] and "HTTP 400" in items[0]["request"]["description"]
+    sent = {call.endpoint_id: call.json_body for call in emulator.journal if call.endpoint_id}
+    for item in items:
+        request, contract = item["request"], CATALOG[item["name"].split(" ")[0]]
+        assert (request["method"], request["url"]["raw"]) == (contract.method, "{{baseUrl}}" + contract.path)
+        assert request["header"][0] == {"key": "X-MBX-APIKEY", "value": "{{apiKey}}"}
+        body = json.loads(request["body"]["raw"]) if "body" in request else None
+        assert body == sent[contract.id]  # the JSON body the emulator received from the suite
+        names = {query["key"] for query in request["url"]["query"]}
+        assert not names & {"timestamp", "signature", "recvWindow"}  # the pre-request script adds them
+    assert "crypto.HmacSHA256(query, secret)" in "\n".join(collection["event"][0]["script"]["exec"])
+    values = {value["key"]: value["value"] for value in environment["values"]}
+    assert values == {"baseUrl": url, "apiKey": "", "apiSecret": "", "recvWindow": "7000"}
+    texts = json.dumps(collection) + json.dumps(environment)
+    assert CANARY_KEY not in texts and CANARY_SECRET not in texts
+
+
+@pytest.mark.postman
+def test_newman_replays_the_collection_with_every_signature_accepted(
+    replayed_run: tuple[Emulator, str, dict[str, Any], dict[str, Any]], tmp_path: Path
+) -> None:
+    if shutil.which("node") is None:
+        pytest.skip("Node.js is not installed: newman, Postman's runner, needs it")
+    assert NEWMAN.exists(), "newman is not installed: npm ci --prefix tools/newman"
+    emulator, _, collection, environment = replayed_run
+    for value in environment["values"]:  # what the support agent types in: a key of their own
+        value["value"] = {"apiKey": CANARY_KEY, "apiSecret": CANARY_SECRET}.get(value["key"], value["value"])
+    (tmp_path / "collection.json").write_text(json.dumps(collection))
+    (tmp_path / "environment.json").write_text(json.dumps(environment))
+    suite_calls = len(emulator.journal)
+    replay = subprocess.run(
+        [str(NEWMAN), "run", "collection.json", "-e", "environment.json", "--reporters", "cli", "--bail"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert replay.returncode == 0, replay.stdout[-3000:] + replay.stderr[-3000:]
+    replayed = emulator.journal[suite_calls:]
+    assert sorted(call.endpoint_id or "" for call in replayed) == sorted(READ_ONLY)
+    assert all(call.accepted for call in replayed), [call for call in replayed if not call.accepted]
+    refused = [call for call in replayed if call.code == -2008]
+    assert [call.endpoint_id for call in refused] == [FAILING]  # the scenario's refusal, replayed as it was
