@@ -32,7 +32,7 @@ def fill(path: Path, runs: int, endpoints: int, keys: int) -> None:
             run_id = f"run{run:06d}"
             at = (start + timedelta(minutes=10 * run)).strftime("%Y-%m-%dT%H:%M:%SZ")
             connection.execute(
-                "INSERT INTO runs VALUES (?, ?, ?, ?, ?)", (run_id, at, "https://api.binance.com", None, None)
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)", (run_id, at, "https://api.binance.com", None, None, None)
             )
             rows = []
             for key in range(keys):
@@ -60,7 +60,7 @@ from p2p_conformance.report.history_report import render_history
 timings = []
 for _ in range(3):
     started = time.perf_counter()
-    page = render_history(Path(sys.argv[1]))
+    page = render_history([Path(sys.argv[1])])
     timings.append(time.perf_counter() - started)
 print(min(timings), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, len(page))
 """

@@ -289,6 +289,7 @@ class RunRecord:
     case_id: str | None
     emulator: str | None = None  # the scenario, when the run went to the local emulator and not to Binance
     focus: tuple[str, ...] = ()  # the endpoints the case is about, shown first
+    origin: str | None = None  # where the run ran from (``--origin``), e.g. "github-eu-west"
     keys: list[KeySummary] = field(default_factory=list)
     results: list[EndpointRecord] = field(default_factory=list)
     rounds: dict[int, str] = field(default_factory=dict)  # round -> when it started (UTC)

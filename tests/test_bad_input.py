@@ -23,6 +23,8 @@ if TYPE_CHECKING:
         (["--recv-window", "abc"], "ERROR: --recv-window 'abc': give a whole number"),
         (["--repeat", "two"], "ERROR: --repeat 'two': give a whole number"),
         (["--deadline", "0"], "ERROR: --deadline must be more than 0 seconds"),
+        (["--concurrency", "0"], "ERROR: --concurrency must be from 1 to 32 calls at once"),
+        (["--origin", "<eu>"], "ERROR: --origin '<eu>': give a label of up to 60 letters, digits, spaces*"),
         (["--max-wait", "soon"], "ERROR: --max-wait 'soon': give a number"),
         (["--scenario", "july-9"], "ERROR: --scenario, --phase and --strict-emulator are about the local emulator*"),
         (["--focus", "ads/nothing"], "ERROR: --focus 'ads/nothing': not an endpoint id of the catalog*"),

@@ -27,6 +27,7 @@ from p2p_conformance.report.history import (
     store_runs,
     validate_history,
 )
+from p2p_conformance.report.history_report import render_history
 from p2p_conformance.report.trends import since_previous, trend
 from signer import vectors
 
@@ -386,3 +387,52 @@ def test_the_latest_runs_of_a_key_are_found_even_when_other_keys_ran_since(tmp_p
     assert [row.run_id for row in load_rows(path, key_fingerprint="k", last_runs=2)] == ["k1", "k2"]
     assert run_span(path, key_fingerprint="k") == (3, "2025-07-09T10:00:00Z", "2025-07-09T10:02:00Z")
     assert run_span(path, since="2025-07-09T11:03:00Z").runs == 2
+
+
+def test_histories_from_two_origins_merge_into_one_report_that_shows_both(
+    endpoint_suite: EndpointSuite, tmp_path: Path
+) -> None:
+    selection = "ads/getAds or ads/search"  # July 9: works, and refused with -1022 wherever it is sent from
+    histories = {origin: tmp_path / f"{origin}.sqlite3" for origin in ("home-isp", "github-eu-west")}
+    for origin, history in histories.items():
+        endpoint_suite.run(
+            "-m",
+            "live",
+            "--emulator",
+            "--scenario",
+            "july-9",
+            "-k",
+            selection,
+            "--origin",
+            origin,
+            "--history-db",
+            str(history),
+        )
+        assert endpoint_suite.summary()["origin"] == origin
+        assert {row.origin for row in load_rows(history)} == {origin}
+    page = render_history(list(histories.values()))
+    assert "<br>from home-isp</th>" in page and "<br>from github-eu-west</th>" in page  # each run, in the timeline
+    origins = re.search(r"<p id='c2c-origins'>(.*?)</p>", page)
+    assert origins is not None
+    assert origins.group(1).startswith("2 origins: github-eu-west, home-isp. ")
+    assert "failed in the latest run from every one of them: ads/search (" in origins.group(1)
+    assert "ads/getAds (" not in origins.group(1)
+    merged = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "p2p_conformance.history_report",
+            "--db",
+            str(histories["home-isp"]),
+            "--db",
+            str(histories["github-eu-west"]),
+            "--out",
+            str(tmp_path / "merged.html"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert merged.returncode == 0, merged.stderr
+    assert (tmp_path / "merged.html").read_text() == page  # the command line gives the same report

@@ -63,7 +63,7 @@ class ControllerPlugin:
     def __init__(self, settings: RunSettings, secrets: tuple[str, ...]) -> None:
         self.settings = settings
         self.secrets = secrets
-        self.run = RunRecord(utc_now(), settings.case_id, settings.emulator, settings.focus)
+        self.run = RunRecord(utc_now(), settings.case_id, settings.emulator, settings.focus, settings.origin)
         self.run_id = f"{self.run.started_at}-{uuid.uuid4().hex[:8]}"  # overlapping runs may start together
         self.records: dict[str, EndpointRecord] = {}  # by test node id
         self.keys: dict[str, KeySummary] = {}  # by key name
@@ -127,6 +127,7 @@ class ControllerPlugin:
                     self.run.case_id,
                     [r for r in records if r.round == number],
                     self.run.phases.get(number),
+                    self.run.origin,
                 )
                 for number in sorted({r.round for r in records})
             ],

@@ -132,6 +132,13 @@ def add_options(parser: pytest.Parser) -> None:
         help="your Binance support case number, shown on the report (e.g. 144098731)",
     )
     group.addoption(
+        "--origin",
+        default=None,
+        metavar="LABEL",
+        help="where this run runs from (a network, a region, a CI runner), stored with it in the history so "
+        "that histories from several machines merge into one report (e.g. home-isp, github-eu-west)",
+    )
+    group.addoption(
         "--report-dir",
         default=None,
         help="where live runs write the report (default: reports/ under pytest's rootdir, reports/emulator/ "

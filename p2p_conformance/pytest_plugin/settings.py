@@ -6,6 +6,7 @@ frozen :class:`RunSettings`.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -57,6 +58,7 @@ class RunSettings:
     cassette_dir: Path
     recording: bool = False  # ``--record-mode`` other than none: live tests record cassettes
     case_id: str | None = None
+    origin: str | None = None  # where the run runs from, stored in the history
     focus: tuple[str, ...] = ()  # endpoint ids the case is about
     cross_check: bool = False  # failing calls go once more through Binance's own SDK code
     max_wait: float = DEFAULT_MAX_WAIT_SECONDS  # the longest Retry-After the run waits out
@@ -123,6 +125,18 @@ def _number(value: object, option: str, kind: type[int] | type[float]) -> float:
     except ValueError:
         whole = "a whole number" if kind is int else "a number"
         raise pytest.UsageError(f"{option} {value!r}: give {whole}") from None
+
+
+def _origin(label: str | None) -> str | None:
+    """``--origin``: a short label of letters, digits and ``.-_ `` (it is shown in reports and stored)."""
+    if label is None:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,59}", label):
+        raise pytest.UsageError(
+            f"--origin {label[:60]!r}: give a label of up to 60 letters, digits, spaces, dots, dashes or "
+            "underscores (e.g. home-isp, github-eu-west)"
+        )
+    return label
 
 
 def _pairs(values: Sequence[str], option: str) -> dict[str, str]:
@@ -268,6 +282,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
         cassette_dir=Path(config.option.cassette_dir or config.rootpath / "cassettes"),
         recording=recording,
         case_id=config.option.case_id,
+        origin=_origin(config.option.origin),
         focus=tuple(endpoint.strip() for endpoint in focus),
         cross_check=config.option.cross_check,
         max_wait=max_wait,

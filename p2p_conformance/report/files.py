@@ -58,10 +58,11 @@ def markdown_summary(run: RunRecord) -> str:
     target = ", ".join(dict.fromkeys(key.base_url for key in run.keys)) or "none reached"
     if run.emulator is not None:
         target += " (the local emulator, not Binance)"
+    origin = f" from {md(run.origin)}" if run.origin else ""
     keys = ", ".join(f"{md(key.name)} {md(key.fingerprint)} ({key.key_type})" for key in run.keys)
     lines = [
         f"# Binance C2C conformance{f': case {md(run.case_id)}' if run.case_id else ''}",
-        f"Run {run.started_at} · target {md(target)} · key{'s' if len(run.keys) > 1 else ''}: {keys}",
+        f"Run {run.started_at}{origin} · target {md(target)} · key{'s' if len(run.keys) > 1 else ''}: {keys}",
         "",
         f"**{md(found.count)} {md(found.headline)}**",
         "",

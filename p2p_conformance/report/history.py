@@ -17,7 +17,7 @@ from typing import NamedTuple
 from p2p_conformance.model import EndpointRecord
 
 APPLICATION_ID = 0x50325043  # "P2PC"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 HISTORY_NAME = "history.sqlite3"
 ANOTHER_FILE = "another history file (pytest --history-db, p2p-history-report --db)"
 SCHEMA = (
@@ -26,7 +26,8 @@ SCHEMA = (
         started_at TEXT NOT NULL,
         base_url TEXT NOT NULL,
         case_id TEXT,
-        label TEXT
+        label TEXT,
+        origin TEXT
     )""",
     """CREATE TABLE results (
         run_id TEXT NOT NULL REFERENCES runs(run_id),
@@ -47,6 +48,7 @@ SCHEMA = (
 # From each older schema version of this suite's history to the next: what changed, nothing lost.
 MIGRATIONS = {
     1: ("ALTER TABLE runs ADD COLUMN label TEXT", "PRAGMA user_version = 2"),  # the emulator story's phase
+    2: ("ALTER TABLE runs ADD COLUMN origin TEXT", "PRAGMA user_version = 3"),  # where the run ran from (--origin)
 }
 
 
@@ -71,6 +73,7 @@ class Row(NamedTuple):
     side: str
     latency_ms: float | None
     label: str | None  # the run's label, e.g. the emulator story's phase ("July 9 12:14")
+    origin: str | None = None  # where the run ran from (``--origin``), e.g. a CI runner's region
 
 
 def _check_or_create(connection: sqlite3.Connection, path: Path, verify: bool) -> None:
@@ -163,6 +166,7 @@ class StoredRun(NamedTuple):
     case_id: str | None
     records: Sequence[EndpointRecord]
     label: str | None = None
+    origin: str | None = None
 
 
 def store_runs(path: Path, runs: Iterable[StoredRun]) -> None:
@@ -172,8 +176,8 @@ def store_runs(path: Path, runs: Iterable[StoredRun]) -> None:
             connection.execute("BEGIN IMMEDIATE")
             for run in runs:
                 connection.execute(
-                    "INSERT INTO runs VALUES (?, ?, ?, ?, ?)",
-                    (run.run_id, run.started_at, run.base_url, run.case_id, run.label),
+                    "INSERT INTO runs (run_id, started_at, base_url, case_id, label, origin) VALUES (?, ?, ?, ?, ?, ?)",
+                    (run.run_id, run.started_at, run.base_url, run.case_id, run.label, run.origin),
                 )
                 connection.executemany(
                     "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -193,7 +197,8 @@ def load_rows(
     of the latest ``last_runs`` runs if given (selected in SQL: a long history is not read whole)."""
     query = (
         "SELECT r.run_id, runs.started_at, r.endpoint_id, r.key_fingerprint, r.outcome, r.http_status, "
-        "r.code, r.side, r.latency_ms, runs.label FROM results r JOIN runs USING (run_id) WHERE runs.started_at >= ?"
+        "r.code, r.side, r.latency_ms, runs.label, runs.origin FROM results r JOIN runs USING (run_id) "
+        "WHERE runs.started_at >= ?"
     )
     parameters: list[str | int] = [since or ""]
     if key_fingerprint:

@@ -55,6 +55,8 @@ def run_header(run: RunRecord) -> str:
     rows: list[tuple[str, str]] = [("Case", run.case_id or "not given (--case-id)")]
     rows += [("Target", url) for url in dict.fromkeys(key.base_url for key in run.keys)]
     rows.append(("Run (UTC)", run.started_at.replace("T", " ").removesuffix("Z")))
+    if run.origin:
+        rows.append(("From", f"{run.origin} (--origin)"))
     rows += [
         (f"API key {key.name}" if several else "API key", f"{key.fingerprint} ({key.key_type})") for key in run.keys
     ]
@@ -256,12 +258,14 @@ def timeline_table(
     pairs = [pair for pair in (pairs or sorted(by_pair)) if pair in by_pair]
     started = {row.run_id: row.started_at for pair in pairs for row in by_pair[pair]}
     labels = {row.run_id: row.label for pair in pairs for row in by_pair[pair] if row.label}
+    origins = {row.run_id: row.origin for pair in pairs for row in by_pair[pair] if row.origin}
     runs = sorted(started, key=lambda run_id: (started[run_id], run_id))[-columns:]
     header = (
         "<tr><th>Endpoint</th><th>Key</th>"
         + "".join(
             f"<th>{escape(started[run][:19].replace('T', ' '))}"
             + (f"<br>{escape(labels[run])}" if run in labels else "")
+            + (f"<br>from {escape(origins[run])}" if run in origins else "")
             + "</th>"
             for run in runs
         )
@@ -276,6 +280,33 @@ def timeline_table(
             + f'<td class="c2c-trend">{_trend(found.get(pair))}</td></tr>'
         )
     return f'<table class="c2c-timeline">{header}{"".join(body)}</table>'
+
+
+def origin_table(by_pair: Series) -> str:
+    """Endpoint and key against each origin (``--origin``): the latest answer from each, and which pairs
+    fail from every origin, so "it fails from every network" is read off runs, not asserted."""
+    origins = sorted({row.origin or "no --origin" for rows in by_pair.values() for row in rows})
+    latest = {
+        (pair, row.origin or "no --origin"): row for pair, rows in by_pair.items() for row in rows
+    }  # rows are in time order: the last one from each origin stays
+    everywhere = [
+        pair
+        for pair in sorted(by_pair)
+        if all((pair, origin) in latest and latest[(pair, origin)].outcome != Outcome.PASS for origin in origins)
+    ]
+    header = "<tr><th>Endpoint</th><th>Key</th>" + "".join(f"<th>{escape(o)}</th>" for o in origins) + "</tr>"
+    body = "".join(
+        f"<tr><td>{escape(pair[0])}</td><td>{escape(pair[1])}</td>"
+        + "".join(_row_cell(latest.get((pair, origin))) for origin in origins)
+        + "</tr>"
+        for pair in sorted(by_pair)
+    )
+    return (
+        f"<p id='c2c-origins'>{plural(len(origins), 'origin')}: {escape(', '.join(origins))}. "
+        f"{plural(len(everywhere), 'endpoint and key pair')} failed in the latest run from every one of them"
+        f"{': ' + escape(', '.join(f'{e} ({k})' for e, k in everywhere)) if everywhere else ''}.</p>"
+        f'<table class="c2c-timeline">{header}{body}</table>'
+    )
 
 
 def timeline(by_pair: Series, found: dict[tuple[str, str], Trend], run: RunRecord) -> str:

@@ -154,6 +154,7 @@ def run_json(run: RunRecord) -> dict[str, Any]:
         "key_fingerprint": first_facts.get("fingerprint"),
         "key_type": first_facts.get("key_type"),
         "case_id": run.case_id,
+        "origin": run.origin,
         "clock_offset_ms": first_facts.get("clock_offset_ms"),
         "verdict": found.text,
         "proof": list(found.proof),
