@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 CANARY_KEY = "CanaryKeyP0stman" + "m" * 48
 CANARY_SECRET = "CanarySecretP0stman" + "n" * 45
 FAILING = "ads/search"  # refused in this scenario: it must come first
-NEWMAN = Path(__file__).resolve().parents[1] / "tools" / "newman" / "node_modules" / ".bin" / "newman"
+NEWMAN = Path(__file__).resolve().parents[1] / "tools" / "node" / "node_modules" / ".bin" / "newman"
 
 
 @pytest.fixture
@@ -64,13 +64,13 @@ def test_the_collection_holds_each_call_as_sent_failing_first_with_nothing_secre
     assert CANARY_KEY not in texts and CANARY_SECRET not in texts
 
 
-@pytest.mark.postman
+@pytest.mark.node
 def test_newman_replays_the_collection_with_every_signature_accepted(
     replayed_run: tuple[Emulator, str, dict[str, Any], dict[str, Any]], tmp_path: Path
 ) -> None:
     if shutil.which("node") is None:
         pytest.skip("Node.js is not installed: newman, Postman's runner, needs it")
-    assert NEWMAN.exists(), "newman is not installed: npm ci --prefix tools/newman"
+    assert NEWMAN.exists(), "newman is not installed: npm ci --prefix tools/node"
     emulator, _, collection, environment = replayed_run
     for value in environment["values"]:  # what the support agent types in: a key of their own
         value["value"] = {"apiKey": CANARY_KEY, "apiSecret": CANARY_SECRET}.get(value["key"], value["value"])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import zipfile
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,8 +14,10 @@ import yaml
 
 from catalog_facts import CATALOG, ENDPOINT_TESTS, LIVE_CALLS, READ_ONLY, matching
 from contracts import load_error_codes
+from emulator import Emulator, parse_scenario, running_emulator
 from p2p_conformance.engine.diagnosis import diagnose
 from p2p_conformance.model import LiveResult
+from p2p_conformance.report.files import REPORT_NAMES as REPORT_FILES
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite
@@ -87,12 +91,8 @@ def test_july_9_run_writes_the_three_files_with_every_endpoints_outcome_code_and
     html = (reports / "live-report.html").read_text()
     assert 'id="c2c-verdict"' in html and "Binance C2C conformance report (case 144098731)" in html
     assert not re.search(r"<(link|script)[^>]+(href|src)=\"(?!data:)", html), "the report must be self-contained"
-    stamped = sorted(p.name for p in reports.glob("live-*-*"))
-    assert [re.sub(r"\d{8}T\d{9}Z", "STAMP", name) for name in stamped] == [
-        "live-report-STAMP.html",
-        "live-summary-STAMP.json",
-        "live-summary-STAMP.md",
-    ]
+    stamped = sorted(re.sub(r"\d{8}T\d{9}Z", "STAMP", p.name) for p in reports.glob("live-*") if "Z." in p.name)
+    assert stamped == sorted(f"{Path(name).stem}-STAMP{Path(name).suffix}" for name in REPORT_FILES)
 
 
 def test_reproduction_is_the_seed_curl_with_placeholders(endpoint_suite: EndpointSuite) -> None:
@@ -208,7 +208,38 @@ def test_answers_without_a_known_code_are_diagnosed(
 def test_without_pytest_html_the_json_and_markdown_are_still_written(endpoint_suite: EndpointSuite) -> None:
     result = endpoint_suite.run("-m", "live", "--emulator", "-p", "no:html", "-k", "getAds")
     result.assert_outcomes(passed=matching("getAds"), deselected=ENDPOINT_TESTS - matching("getAds"))
-    assert sorted(p.name for p in endpoint_suite.reports.glob("live-*.*") if "-2" not in p.name) == [
-        "live-summary.json",
-        "live-summary.md",
-    ]
+    written = sorted(p.name for p in endpoint_suite.reports.glob("live-*.*") if "-2" not in p.name)
+    assert written == sorted(set(REPORT_FILES) - {"live-report.html"})
+
+
+def test_bundle_holds_the_report_files_and_failing_calls_cassettes_checksums_verify_and_no_secret(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    canary_key, canary_secret = "CanaryKeyBundle" + "b" * 49, "CanarySecretBundle" + "z" * 46
+    failing = {"ads/search": "-1022", "ads/getReferencePrice": "http-500"}
+    key = {"api_key": canary_key, "secret": canary_secret, "endpoints": failing}
+    emulator = Emulator(parse_scenario({"description": "bundle", "keys": {"canary": key}}, CATALOG), CATALOG)
+    monkeypatch.setenv("BINANCE_API_KEY", canary_key)
+    monkeypatch.setenv("BINANCE_API_SECRET", canary_secret)
+    with running_emulator(emulator) as url:
+        result = endpoint_suite.run("-m", "live", "--binance-url", url, "--bundle", "--case-id", "144098731")
+    bundles = list(endpoint_suite.reports.glob("case-144098731-*.zip"))
+    assert len(bundles) == 1 and f"Bundle for the ticket: {bundles[0]}" in result.stdout.str()
+    with zipfile.ZipFile(bundles[0]) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    cassettes = {f"cassettes/{endpoint}.yaml" for endpoint in failing}
+    assert set(members) == {*REPORT_FILES, *cassettes, "SHA256SUMS"}
+    sums = dict(reversed(line.split("  ")) for line in members["SHA256SUMS"].decode().splitlines())
+    assert set(sums) == set(members) - {"SHA256SUMS"}
+    assert all(hashlib.sha256(members[name]).hexdigest() == digest for name, digest in sums.items())
+    texts = [data.decode() for data in members.values()]
+    assert not [text for text in texts if canary_key in text or canary_secret in text]
+    extracted = tmp_path / "bundle"
+    for name in cassettes:  # the exchange replays offline: the failing answer comes back from the cassette
+        (extracted / name).parent.mkdir(parents=True, exist_ok=True)
+        (extracted / name).write_bytes(members[name])
+    replay = endpoint_suite.run(
+        "-k", "test_replay and ads/search and not agent", "--cassette-dir", str(extracted / "cassettes")
+    )
+    replay.assert_outcomes(failed=1, deselected=ENDPOINT_TESTS - 1)
+    replay.stdout.fnmatch_lines(["*received HTTP 400 with error code -1022*"])

@@ -15,6 +15,7 @@ import time
 import uuid
 from dataclasses import replace
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from p2p_conformance.model import EndpointRecord, KeySummary, Outcome, RunRecord
 from p2p_conformance.pytest_plugin.settings import RunSettings
 from p2p_conformance.pytest_plugin.stash import NETWORK_METER
 from p2p_conformance.pytest_plugin.worker import KEY_PROPERTY, NETWORK_OUTPUT, RECORD_PROPERTY, ROUND_PROPERTY
+from p2p_conformance.report.bundle import BundleLeakError, write_bundle
 from p2p_conformance.report.files import (
     HTML_NAME,
     REPORT_NAMES,
@@ -203,6 +205,13 @@ class ControllerPlugin:
         )
         return lines
 
+    def _bundle(self, report_files: list[Path]) -> str:
+        try:
+            path = write_bundle(self.run, report_files, self.settings.recv_window, self.secrets)
+        except BundleLeakError as error:
+            return str(error)
+        return f"Bundle for the ticket: {path} (the report files, failing calls' cassettes, SHA256SUMS)"
+
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         """Check every report file once more, as written, then end the terminal output with the verdict."""
@@ -213,6 +222,8 @@ class ControllerPlugin:
             for path in [*written, *keep_timestamped_copies(written, self.run.started_at)]
             if (leaks := guard_file(path, self.secrets))
         ]
+        if self.settings.bundle and written:
+            replaced.append(f"  {self._bundle(written)}")
         if self._previous_sigterm is not None:
             signal.signal(signal.SIGTERM, self._previous_sigterm)
         terminal = config.pluginmanager.get_plugin("terminalreporter")

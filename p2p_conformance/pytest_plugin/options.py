@@ -132,6 +132,12 @@ def add_options(parser: pytest.Parser) -> None:
         help="your Binance support case number, shown on the report (e.g. 144098731)",
     )
     group.addoption(
+        "--bundle",
+        action="store_true",
+        help="also write reports/case-<case id>-<UTC time>.zip for the ticket: the report files, the Postman "
+        "collection, a cassette of each failing call, and SHA256SUMS",
+    )
+    group.addoption(
         "--origin",
         default=None,
         metavar="LABEL",

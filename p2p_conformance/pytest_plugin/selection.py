@@ -15,11 +15,11 @@ from contracts import Contract
 
 LIVE_MARKER = "live"
 BROWSER_MARKER = "browser"
-POSTMAN_MARKER = "postman"
+NODE_MARKER = "node"
 MARKERS = {
     LIVE_MARKER: "calls the real target with your key; selected only with `-m live`",
     BROWSER_MARKER: "renders the HTML report in headless Chromium; selected only with `-m browser`",
-    POSTMAN_MARKER: "replays the run's Postman collection with newman (Node.js); selected only with `-m postman`",
+    NODE_MARKER: "runs Node.js tools of tools/node (newman, action-validator); selected only with `-m node`",
 }
 LOOPBACK_HOSTS = r"127\.0\.0\.1$,localhost$,::1$"  # pytest-recording matches these regexes from the start
 

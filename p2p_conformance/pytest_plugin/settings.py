@@ -59,6 +59,7 @@ class RunSettings:
     recording: bool = False  # ``--record-mode`` other than none: live tests record cassettes
     case_id: str | None = None
     origin: str | None = None  # where the run runs from, stored in the history
+    bundle: bool = False  # also write the evidence bundle (zip) for the ticket
     focus: tuple[str, ...] = ()  # endpoint ids the case is about
     cross_check: bool = False  # failing calls go once more through Binance's own SDK code
     max_wait: float = DEFAULT_MAX_WAIT_SECONDS  # the longest Retry-After the run waits out
@@ -283,6 +284,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
         recording=recording,
         case_id=config.option.case_id,
         origin=_origin(config.option.origin),
+        bundle=config.option.bundle,
         focus=tuple(endpoint.strip() for endpoint in focus),
         cross_check=config.option.cross_check,
         max_wait=max_wait,

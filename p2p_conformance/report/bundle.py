@@ -1,0 +1,93 @@
+"""One evidence bundle per ticket: ``reports/case-<case id>-<UTC time>.zip``.
+
+It holds the report files of the run (HTML, JSON, Markdown, the Postman collection and its
+environment), a cassette of each failing call (the exchange as sent and answered, scrubbed, in
+vcrpy's format, so it replays offline), and ``SHA256SUMS`` over all of them (``sha256sum -c``
+verifies an unzipped bundle). Every file is checked for the run's secrets before it goes in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import yaml
+
+from p2p_conformance.model import EndpointRecord, Outcome, RunRecord
+from p2p_conformance.safety.redaction import REDACTED, find_leaks
+
+CHECKSUMS_NAME = "SHA256SUMS"
+FIXED_TIME = (2026, 1, 1, 0, 0, 0)  # zip entries' time: the same run gives the same bytes
+
+
+class BundleLeakError(RuntimeError):
+    """A file of the bundle held a secret: no bundle was written (the message names the file, not the secret)."""
+
+
+def bundle_name(run: RunRecord) -> str:
+    case = re.sub(r"[^A-Za-z0-9_-]", "_", run.case_id or "no-case-id")
+    return f"case-{case}-{re.sub(r'[^0-9TZ]', '', run.started_at)}.zip"
+
+
+def _cassette(record: EndpointRecord, base_url: str, recv_window: int) -> dict[str, Any]:
+    """The failing call in vcrpy's cassette format: key and signature redacted, timestamp 0, as the
+    suite's own cassettes (``safety.cassettes``), so ``pytest -k test_replay --cassette-dir`` replays it."""
+    request = record.request
+    assert request is not None
+    signing = [("recvWindow", str(recv_window)), ("signature", REDACTED), ("timestamp", "0")]
+    headers = {"X-MBX-APIKEY": [REDACTED], **{name: [value] for name, value in request.headers}}
+    answered = {"Content-Type": ["application/json"]} | {
+        name: [value] for name, value in record.rate_limit_headers.items()
+    }
+    return {
+        "interactions": [
+            {
+                "request": {
+                    "body": request.body,
+                    "headers": headers,
+                    "method": request.method,
+                    "uri": f"{base_url}{request.path}?{urlencode([*request.query, *signing])}",
+                },
+                "response": {
+                    "body": {"string": record.body},
+                    "headers": answered,
+                    "status": {"code": record.http_status, "message": ""},
+                },
+            }
+        ],
+        "version": 1,
+    }
+
+
+def failing_cassettes(run: RunRecord, recv_window: int) -> dict[str, str]:
+    """``cassettes/<endpoint id>.yaml`` -> its text, for each call of the last round that was answered and failed."""
+    base_url = next((key.base_url for key in run.keys), "")
+    return {
+        f"cassettes/{record.id}.yaml": yaml.safe_dump(_cassette(record, base_url, recv_window), sort_keys=False)
+        for record in run.last_round
+        if record.outcome == Outcome.FAIL and record.request is not None and record.http_status is not None
+    }
+
+
+def write_bundle(run: RunRecord, report_files: list[Path], recv_window: int, secrets: tuple[str, ...]) -> Path:
+    """Write the bundle beside the report files; raises :class:`BundleLeakError` rather than bundle a secret."""
+    contents = {path.name: path.read_bytes() for path in report_files if path.exists()}
+    contents |= {name: text.encode("utf-8") for name, text in failing_cassettes(run, recv_window).items()}
+    for name, data in contents.items():
+        if leaks := find_leaks(data.decode("utf-8", errors="replace"), secrets, key_like=False):
+            raise BundleLeakError(f"no bundle written: {name} holds {', '.join(leaks)}")
+    contents[CHECKSUMS_NAME] = "".join(
+        f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(contents.items())
+    ).encode("ascii")
+    target = report_files[0].parent / bundle_name(run)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in contents.items():
+            archive.writestr(zipfile.ZipInfo(name, FIXED_TIME), data, zipfile.ZIP_DEFLATED)
+    target.write_bytes(buffer.getvalue())
+    return target

@@ -1,0 +1,62 @@
+"""The GitHub Actions workflow users copy: the offline suite on every push, a live run on a schedule."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOW = ROOT / ".github" / "workflows" / "conformance.yml"
+VALIDATOR = ROOT / "tools" / "node" / "node_modules" / ".bin" / "action-validator"
+
+
+def workflow() -> dict[Any, Any]:
+    document = yaml.safe_load(WORKFLOW.read_text())
+    assert isinstance(document, dict)
+    return document
+
+
+def steps_text(job: dict[str, Any]) -> str:
+    return "\n".join(str(step.get("run", "")) + str(step.get("uses", "")) for step in job["steps"])
+
+
+def test_the_offline_suite_runs_on_every_push_and_pull_request_as_the_readme_says() -> None:
+    document = workflow()
+    triggers = document[True]  # YAML 1.1 reads the key `on` as true
+    assert {"push", "pull_request", "schedule", "workflow_dispatch"} <= set(triggers)
+    offline = document["jobs"]["offline"]
+    assert "if" not in offline and "\npytest" in "\n" + steps_text(offline)
+    assert "secrets." not in yaml.safe_dump(offline)  # the offline suite never sees a key
+
+
+def test_the_live_run_is_scheduled_or_asked_for_and_skipped_with_a_notice_without_secrets() -> None:
+    jobs = workflow()["jobs"]
+    assert jobs["key"]["if"] == "github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'"
+    assert "::notice title=Live run skipped::" in steps_text(jobs["key"])
+    live = jobs["live"]
+    assert live["needs"] == "key" and live["if"] == "needs.key.outputs.present == 'true'"
+    assert live["env"]["BINANCE_API_KEY"] == "${{ secrets.BINANCE_API_KEY }}"
+    origins = [entry["origin"] for entry in live["strategy"]["matrix"]["include"]]
+    assert len(set(origins)) >= 2
+    run = steps_text(live)
+    assert 'pytest -m live --origin "${{ matrix.origin }}" --bundle' in run
+    assert "actions/cache/restore" in run and "actions/cache/save" in run and "actions/upload-artifact" in run
+    assert "p2p-history-report" in steps_text(jobs["history"])
+
+
+@pytest.mark.node
+def test_action_validator_accepts_the_workflow_and_refuses_a_broken_one(tmp_path: Path) -> None:
+    if shutil.which("node") is None:
+        pytest.skip("Node.js is not installed: action-validator needs it")
+    assert VALIDATOR.exists(), "action-validator is not installed: npm ci --prefix tools/node"
+    accepted = subprocess.run([str(VALIDATOR), str(WORKFLOW)], capture_output=True, text=True, timeout=60)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    broken = tmp_path / "broken.yml"
+    broken.write_text(WORKFLOW.read_text().replace("    runs-on: ubuntu-latest", "    runs-onn: ubuntu-latest"))
+    refused = subprocess.run([str(VALIDATOR), str(broken)], capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0
