@@ -128,7 +128,7 @@ def test_a_selection_that_includes_live_tests_is_a_live_run(
 ) -> None:
     target, url = hostile
     endpoint_suite.run("-m", "live or browser", "--binance-url", url, "-k", "test_live and ads/getAds")
-    assert [call.path for call in target.c2c_calls()][-1] == C2C + "ads/getAds"
+    assert C2C + "ads/getAds" in [call.path for call in target.c2c_calls()]  # the live call went out
 
 
 def test_after_a_429_nothing_is_sent_until_retry_after_has_passed(

@@ -20,6 +20,7 @@ import yaml
 
 from p2p_conformance.model import EndpointRecord, Outcome, RunRecord
 from p2p_conformance.safety.redaction import REDACTED, find_leaks
+from signer import API_KEY_HEADER
 
 CHECKSUMS_NAME = "SHA256SUMS"
 FIXED_TIME = (2026, 1, 1, 0, 0, 0)  # zip entries' time: the same run gives the same bytes
@@ -40,7 +41,7 @@ def _cassette(record: EndpointRecord, base_url: str, recv_window: int) -> dict[s
     request = record.request
     assert request is not None
     signing = [("recvWindow", str(recv_window)), ("signature", REDACTED), ("timestamp", "0")]
-    headers = {"X-MBX-APIKEY": [REDACTED], **{name: [value] for name, value in request.headers}}
+    headers = {API_KEY_HEADER: [REDACTED], **{name: [value] for name, value in request.headers}}
     answered = {"Content-Type": ["application/json"]} | {
         name: [value] for name, value in record.rate_limit_headers.items()
     }
