@@ -11,18 +11,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from canary import Canary
 from werkzeug.wrappers import Request
 
 from catalog_facts import CATALOG, LIVE_CALLS, READ_ONLY, SETUP_CALLS
 from contracts.model import SERVER_TIME_PATH
-from emulator import Emulator, parse_scenario, running_emulator
+from emulator import Emulator, running_emulator
 from p2p_conformance.engine.transport import NetworkMeter
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite
 
-CANARY_KEY = "CanaryKeyP00l" + "p" * 51
-CANARY_SECRET = "CanarySecretP00l" + "l" * 48
+CANARY = Canary("CanaryKeyP00l" + "p" * 51, "CanarySecretP00l" + "l" * 48)
 LATENCY = 0.05  # seconds before every answer: long enough for calls to overlap
 
 
@@ -62,14 +62,8 @@ class WatchedEmulator:
 @pytest.fixture
 def watched(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[WatchedEmulator, str]]:
     """A slow emulator (every answer after LATENCY) knowing the canary key, which is in the environment."""
-    scenario = {
-        "description": "pool",
-        "latency": LATENCY,
-        "keys": {"canary": {"api_key": CANARY_KEY, "secret": CANARY_SECRET}},
-    }
-    target = WatchedEmulator(Emulator(parse_scenario(scenario, CATALOG), CATALOG))
-    monkeypatch.setenv("BINANCE_API_KEY", CANARY_KEY)
-    monkeypatch.setenv("BINANCE_API_SECRET", CANARY_SECRET)
+    target = WatchedEmulator(CANARY.emulator(latency=LATENCY))
+    CANARY.in_environment(monkeypatch)
     with running_emulator(target) as url:  # type: ignore[arg-type]
         yield target, url
 

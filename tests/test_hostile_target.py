@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 import yaml
+from canary import Canary
 from werkzeug.wrappers import Request, Response
 
 from catalog_facts import CATALOG, READ_ONLY
-from emulator import Emulator, parse_scenario, running_emulator
+from emulator import Emulator, running_emulator
 from p2p_conformance.engine.sessions import DEFAULT_CONCURRENCY
 from p2p_conformance.engine.transport import FAILURES_IN_A_ROW, NotSent, SendGate
 from p2p_conformance.report.render_check import render
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 CANARY_KEY = "CanaryKeyH0st" + "h" * 51
 CANARY_SECRET = "CanarySecretH0st" + "t" * 48
+CANARY = Canary(CANARY_KEY, CANARY_SECRET)
 C2C = "/sapi/v1/c2c/"
 Rule = Callable[[Request], Response]
 
@@ -64,8 +66,7 @@ class HostileTarget:
 @pytest.fixture
 def hostile() -> Iterator[tuple[HostileTarget, str]]:
     """The stand-in on a free loopback port, knowing only the canary key."""
-    scenario = {"description": "hostile", "keys": {"canary": {"api_key": CANARY_KEY, "secret": CANARY_SECRET}}}
-    target = HostileTarget(Emulator(parse_scenario(scenario, CATALOG), CATALOG))
+    target = HostileTarget(CANARY.emulator())
     with running_emulator(target) as url:  # type: ignore[arg-type]
         yield target, url
 
@@ -73,8 +74,7 @@ def hostile() -> Iterator[tuple[HostileTarget, str]]:
 @pytest.fixture
 def canary(monkeypatch: pytest.MonkeyPatch) -> None:
     """The canary key in the environment, as a merchant's real key would be."""
-    monkeypatch.setenv("BINANCE_API_KEY", CANARY_KEY)
-    monkeypatch.setenv("BINANCE_API_SECRET", CANARY_SECRET)
+    CANARY.in_environment(monkeypatch)
 
 
 def assert_no_canary(suite: EndpointSuite, result: pytest.RunResult) -> None:

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 import pytest
 import requests
 import yaml
+from canary import Canary
 
 from catalog_facts import CATALOG, ENDPOINT_TESTS, MUTATING, OFFLINE_TESTS, READ_ONLY, matching
-from emulator import Emulator, parse_scenario, running_emulator
+from emulator import Emulator, running_emulator
 from p2p_conformance.engine.live import LiveSession
 from signer import HmacKey
 
@@ -25,19 +26,13 @@ MUTATING_PATHS = {c.path for c in CATALOG.contracts if not c.read_only}
 # A canary: if either string shows up in any file or output, a secret leaked.
 CANARY_KEY = "CanaryKeyZ7" + "q" * 53
 CANARY_SECRET = "CanarySecretZ7" + "w" * 50
-
-
-def scenario(**endpoints: str) -> dict[str, object]:
-    return {
-        "description": "canary",
-        "keys": {"canary": {"api_key": CANARY_KEY, "secret": CANARY_SECRET, "endpoints": endpoints}},
-    }
+CANARY = Canary(CANARY_KEY, CANARY_SECRET)
 
 
 @pytest.fixture
 def emulator() -> Emulator:
     """An emulator that knows only the canary key, answering every endpoint with its example."""
-    return Emulator(parse_scenario(scenario(), CATALOG), CATALOG)
+    return CANARY.emulator()
 
 
 @pytest.fixture
@@ -49,8 +44,7 @@ def emulator_url(emulator: Emulator) -> Iterator[str]:
 def test_live_run_with_a_key_calls_every_read_only_endpoint_acceptably_and_no_mutating_one(
     endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, emulator: Emulator, emulator_url: str
 ) -> None:
-    monkeypatch.setenv("BINANCE_API_KEY", CANARY_KEY)
-    monkeypatch.setenv("BINANCE_API_SECRET", CANARY_SECRET)
+    CANARY.in_environment(monkeypatch)
     result = endpoint_suite.run("-m", "live", "--binance-url", emulator_url)
     result.assert_outcomes(passed=len(READ_ONLY), skipped=len(MUTATING), deselected=OFFLINE_TESTS)
     calls = [call for call in emulator.journal if call.endpoint_id is not None]
@@ -87,8 +81,7 @@ def test_july_9_scenario_fails_where_the_seed_failed(endpoint_suite: EndpointSui
 def test_user_id_is_sent_in_the_body(
     endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, emulator: Emulator, emulator_url: str
 ) -> None:
-    monkeypatch.setenv("BINANCE_API_KEY", CANARY_KEY)
-    monkeypatch.setenv("BINANCE_API_SECRET", CANARY_SECRET)
+    CANARY.in_environment(monkeypatch)
     endpoint_suite.run(
         "-m", "live", "--binance-url", emulator_url, "--id", "order-number=777", "-k", "getUserOrderDetail"
     ).assert_outcomes(passed=matching("getUserOrderDetail"), deselected=ENDPOINT_TESTS - matching("getUserOrderDetail"))
@@ -107,12 +100,8 @@ def test_ids_come_from_a_read_only_list_call_or_fall_back_to_a_placeholder(emula
 
 
 def test_placeholder_id_with_a_business_not_found_proves_the_key_reached_the_endpoint() -> None:
-    emulator = Emulator(
-        parse_scenario(
-            scenario(**{"agent/merchant/getAdDetails": "not-found", "orderMatch/getUserOrderDetail": "not-found"}),
-            CATALOG,
-        ),
-        CATALOG,
+    emulator = CANARY.emulator(
+        {"agent/merchant/getAdDetails": "not-found", "orderMatch/getUserOrderDetail": "not-found"}
     )
     with running_emulator(emulator) as url, requests.Session() as http, ThreadPoolExecutor(1) as pool:
         session = LiveSession(CATALOG, url, HmacKey(CANARY_KEY, CANARY_SECRET), 5000, http)
@@ -127,7 +116,7 @@ def test_recording_with_a_canary_key_writes_no_secret_and_replays(
     endpoint_suite: EndpointSuite, tmp_path: Path
 ) -> None:
     scenario_file = tmp_path / "canary.yaml"
-    scenario_file.write_text(yaml.safe_dump(scenario(**{"chat/retrieveChatCredential": "ok"})))
+    scenario_file.write_text(yaml.safe_dump(CANARY.scenario({"chat/retrieveChatCredential": "ok"})))
     cassettes = tmp_path / "cassettes"
     recorded = endpoint_suite.run(
         "-m",
@@ -155,7 +144,7 @@ def test_recording_with_a_canary_key_writes_no_secret_and_replays(
 
 
 def test_clock_offset_to_the_server_is_measured_and_applied() -> None:
-    ahead = Emulator(parse_scenario(scenario(), CATALOG), CATALOG, clock=lambda: time.time() + 30)
+    ahead = CANARY.emulator(clock=lambda: time.time() + 30)
     with running_emulator(ahead) as url, requests.Session() as http:
         session = LiveSession(CATALOG, url, HmacKey(CANARY_KEY, CANARY_SECRET), 5000, http)
         result = session.call(CATALOG["ads/getAds"])
@@ -166,8 +155,7 @@ def test_clock_offset_to_the_server_is_measured_and_applied() -> None:
 def test_unreachable_target_fails_every_live_test_with_one_clear_line(
     endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("BINANCE_API_KEY", CANARY_KEY)
-    monkeypatch.setenv("BINANCE_API_SECRET", CANARY_SECRET)
+    CANARY.in_environment(monkeypatch)
     with socket.socket() as probe:  # a loopback port with nothing listening
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

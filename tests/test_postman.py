@@ -10,15 +10,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from canary import Canary
 
 from catalog_facts import CATALOG, READ_ONLY
-from emulator import Emulator, parse_scenario, running_emulator
+from emulator import Emulator, running_emulator
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite
 
 CANARY_KEY = "CanaryKeyP0stman" + "m" * 48
 CANARY_SECRET = "CanarySecretP0stman" + "n" * 45
+CANARY = Canary(CANARY_KEY, CANARY_SECRET)
 FAILING = "ads/search"  # refused in this scenario: it must come first
 NEWMAN = Path(__file__).resolve().parents[1] / "tools" / "node" / "node_modules" / ".bin" / "newman"
 
@@ -28,10 +30,8 @@ def replayed_run(
     endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[Emulator, str, dict[str, Any], dict[str, Any]]]:
     """A live run against the emulator (one endpoint refused with -2008); its collection and environment."""
-    key = {"api_key": CANARY_KEY, "secret": CANARY_SECRET, "endpoints": {FAILING: "-2008"}}
-    emulator = Emulator(parse_scenario({"description": "postman", "keys": {"canary": key}}, CATALOG), CATALOG)
-    monkeypatch.setenv("BINANCE_API_KEY", CANARY_KEY)
-    monkeypatch.setenv("BINANCE_API_SECRET", CANARY_SECRET)
+    emulator = CANARY.emulator({FAILING: "-2008"})
+    CANARY.in_environment(monkeypatch)
     with running_emulator(emulator) as url:
         endpoint_suite.run("-m", "live", "--binance-url", url, "--recv-window", "7000")
         collection = json.loads((endpoint_suite.reports / "live-postman.json").read_text())

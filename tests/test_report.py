@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 import yaml
+from canary import Canary
 
 from catalog_facts import CATALOG, ENDPOINT_TESTS, LIVE_CALLS, READ_ONLY, matching
 from contracts import load_error_codes
-from emulator import Emulator, parse_scenario, running_emulator
+from emulator import running_emulator
 from p2p_conformance.engine.diagnosis import diagnose
 from p2p_conformance.model import LiveResult
 from p2p_conformance.report.files import REPORT_NAMES as REPORT_FILES
@@ -215,12 +216,10 @@ def test_without_pytest_html_the_json_and_markdown_are_still_written(endpoint_su
 def test_bundle_holds_the_report_files_and_failing_calls_cassettes_checksums_verify_and_no_secret(
     endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    canary_key, canary_secret = "CanaryKeyBundle" + "b" * 49, "CanarySecretBundle" + "z" * 46
+    canary = Canary("CanaryKeyBundle" + "b" * 49, "CanarySecretBundle" + "z" * 46)
     failing = {"ads/search": "-1022", "ads/getReferencePrice": "http-500"}
-    key = {"api_key": canary_key, "secret": canary_secret, "endpoints": failing}
-    emulator = Emulator(parse_scenario({"description": "bundle", "keys": {"canary": key}}, CATALOG), CATALOG)
-    monkeypatch.setenv("BINANCE_API_KEY", canary_key)
-    monkeypatch.setenv("BINANCE_API_SECRET", canary_secret)
+    emulator = canary.emulator(failing)
+    canary.in_environment(monkeypatch)
     with running_emulator(emulator) as url:
         result = endpoint_suite.run("-m", "live", "--binance-url", url, "--bundle", "--case-id", "144098731")
     bundles = list(endpoint_suite.reports.glob("case-144098731-*.zip"))
@@ -233,7 +232,7 @@ def test_bundle_holds_the_report_files_and_failing_calls_cassettes_checksums_ver
     assert set(sums) == set(members) - {"SHA256SUMS"}
     assert all(hashlib.sha256(members[name]).hexdigest() == digest for name, digest in sums.items())
     texts = [data.decode() for data in members.values()]
-    assert not [text for text in texts if canary_key in text or canary_secret in text]
+    assert not [text for text in texts if canary.api_key in text or canary.secret in text]
     extracted = tmp_path / "bundle"
     for name in cassettes:  # the exchange replays offline: the failing answer comes back from the cassette
         (extracted / name).parent.mkdir(parents=True, exist_ok=True)
