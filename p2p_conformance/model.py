@@ -297,6 +297,11 @@ class RunRecord:
     changes: list[str] = field(default_factory=list)  # "3 of 6 endpoints now work, up from ..." per key
 
     @property
+    def base_url(self) -> str | None:
+        """The target, as the first key reached it (None when no key was opened)."""
+        return next((key.base_url for key in self.keys), None)
+
+    @property
     def last_round(self) -> list[EndpointRecord]:
         latest = max((r.round for r in self.results), default=1)
         return [r for r in self.results if r.round == latest]

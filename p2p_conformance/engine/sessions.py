@@ -1,6 +1,6 @@
 """The live sessions of a run: one per key, the rounds of ``--repeat``, and the pool that sends.
 
-A round's calls go out ahead of its tests (:meth:`LiveSessions.send_round_ahead`), at most
+A round's calls go out ahead of its tests (:meth:`LiveSessions.enter_round`), at most
 ``concurrency`` at a time, so the network part of a run is a few round trips deep instead of one
 per endpoint; each test then judges the answer it is handed. Dependencies are kept: a key's clock
 offset is measured before anything it signs, and an endpoint that needs an id (an order number
@@ -99,9 +99,10 @@ class LiveSessions:
             self._open([key_name], lambda *_: None)
             return self._sessions[key_name]
 
-    def _open(self, key_names: Sequence[str], while_ids_resolve: Callable[[str, LiveSession], None]) -> None:
+    def _open(self, key_names: Sequence[str], while_ids_resolve: Callable[[str, LiveSession], None]) -> list[str]:
         """Open the keys not open yet: clock offsets first (every signature needs one), then each key's
-        control checks and id lookups side by side; ``while_ids_resolve`` may send calls that need no id."""
+        control checks and id lookups side by side; ``while_ids_resolve`` may send calls that need no id.
+        Returns the keys it opened."""
         if self._unreachable is not None:
             raise self._unreachable
         names = [name for name in dict.fromkeys(key_names) if name not in self._sessions]
@@ -110,12 +111,11 @@ class LiveSessions:
         except TargetUnreachable as error:
             self._unreachable = error
             raise
-        readonly = [contract for contract in self.plan.catalog.contracts if contract.read_only]
         openings = {
             name: _Opening(
                 session,
                 self.pool.submit(run_controls, session),
-                session.look_up_ids(readonly, self.plan.user_ids, self.pool),
+                session.look_up_ids(list(self.plan.catalog.contracts), self.plan.user_ids, self.pool),
             )
             for name, session in zip(names, sessions, strict=True)
         }
@@ -127,6 +127,7 @@ class LiveSessions:
             controls = tuple(opening.controls.result())
             summary = KeySummary(name, key.fingerprint, key.key_type, self.base_url, session.offset_ms, controls)
             self._sessions[name] = (session, summary)
+        return names
 
     def _session(self, key_name: str) -> LiveSession:
         return LiveSession(
@@ -168,13 +169,12 @@ class LiveSessions:
         def without_ids(key_name: str, session: LiveSession) -> None:
             send(key_name, session, [c for c in planned[key_name] if c.read_only and not c.ids])
 
-        opening = [name for name in planned if name not in self._sessions]
         try:
-            self._open(opening, without_ids)
+            opened = self._open(list(planned), without_ids)
         except TargetUnreachable:
             return  # each test is told when it asks for its key
         for key_name, contracts in planned.items():
-            rest = [c for c in contracts if c.read_only and (c.ids or key_name not in opening)]
+            rest = [c for c in contracts if c.read_only and (c.ids or key_name not in opened)]
             send(key_name, self._sessions[key_name][0], rest)
 
     def call(self, key_name: str, number: int, contract: Contract) -> LiveResult:

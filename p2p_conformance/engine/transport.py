@@ -9,7 +9,7 @@ limits are per IP, so one :class:`SendGate` serves every key of a run; it also e
 sending at its deadline, and after several calls in a row that got no answer. An answer is read
 up to :data:`MAX_ANSWER_BYTES` (after decompression) and for at most :data:`TIMEOUT_SECONDS` in all.
 
-Calls may go out from several threads at once (:mod:`.pool`): the gate and the meter are
+Calls may go out from several threads at once (:mod:`.sessions`' pool): the gate and the meter are
 thread-safe, and :class:`SessionPerThread` gives each thread its own keep-alive connections.
 """
 

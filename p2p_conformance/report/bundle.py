@@ -19,6 +19,8 @@ from urllib.parse import urlencode
 import yaml
 
 from p2p_conformance.model import EndpointRecord, Outcome, RunRecord
+from p2p_conformance.report.files import file_stamp
+from p2p_conformance.safety.cassettes import SCRUBBED_QUERY
 from p2p_conformance.safety.redaction import REDACTED, find_leaks
 from signer import API_KEY_HEADER
 
@@ -32,7 +34,7 @@ class BundleLeakError(RuntimeError):
 
 def bundle_name(run: RunRecord) -> str:
     case = re.sub(r"[^A-Za-z0-9_-]", "_", run.case_id or "no-case-id")
-    return f"case-{case}-{re.sub(r'[^0-9TZ]', '', run.started_at)}.zip"
+    return f"case-{case}-{file_stamp(run.started_at)}.zip"
 
 
 def _cassette(record: EndpointRecord, base_url: str, recv_window: int) -> dict[str, Any]:
@@ -40,7 +42,7 @@ def _cassette(record: EndpointRecord, base_url: str, recv_window: int) -> dict[s
     suite's own cassettes (``safety.cassettes``), so ``pytest -k test_replay --cassette-dir`` replays it."""
     request = record.request
     assert request is not None
-    signing = [("recvWindow", str(recv_window)), ("signature", REDACTED), ("timestamp", "0")]
+    signing = [("recvWindow", str(recv_window)), *SCRUBBED_QUERY]
     headers = {API_KEY_HEADER: [REDACTED], **{name: [value] for name, value in request.headers}}
     answered = {"Content-Type": ["application/json"]} | {
         name: [value] for name, value in record.rate_limit_headers.items()
@@ -67,7 +69,7 @@ def _cassette(record: EndpointRecord, base_url: str, recv_window: int) -> dict[s
 
 def failing_cassettes(run: RunRecord, recv_window: int) -> dict[str, str]:
     """``cassettes/<endpoint id>.yaml`` -> its text, for each call of the last round that was answered and failed."""
-    base_url = next((key.base_url for key in run.keys), "")
+    base_url = run.base_url or ""
     return {
         f"cassettes/{record.id}.yaml": yaml.safe_dump(_cassette(record, base_url, recv_window), sort_keys=False)
         for record in run.last_round

@@ -28,6 +28,16 @@ MARKDOWN_FOCUS_ROWS = 8
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 
+def json_text(document: object) -> str:
+    """A report file's JSON: indented, non-ASCII kept as written, one final newline."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def file_stamp(started_at: str) -> str:
+    """``2026-11-24T06:10:35.123Z`` as ``20261124T061035123Z``: a run's time in file names."""
+    return re.sub(r"[^0-9TZ]", "", started_at)
+
+
 def md(text: object) -> str:
     """Text as literal Markdown: a server's answer cannot add markup, links or table cells."""
     return MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
@@ -91,7 +101,7 @@ def guard_file(path: Path, secrets: tuple[str, ...]) -> list[str]:
     if not leaks:
         return []
     if path.suffix == ".json":
-        redacted = json.dumps(redact_data(json.loads(text), secrets), indent=2, ensure_ascii=False) + "\n"
+        redacted = json_text(redact_data(json.loads(text), secrets))
     else:
         redacted = redact_text(text, secrets)
     path.write_text(redacted, encoding="utf-8")
@@ -116,10 +126,10 @@ def write_summaries(run: RunRecord, report_dir: Path, recv_window: int) -> list[
     """The JSON and Markdown summaries, and the Postman collection with its environment."""
     report_dir.mkdir(parents=True, exist_ok=True)
     texts = {
-        JSON_NAME: json.dumps(run_json(run), indent=2, ensure_ascii=False) + "\n",
+        JSON_NAME: json_text(run_json(run)),
         MARKDOWN_NAME: markdown_summary(run),
-        POSTMAN_NAME: postman.as_text(postman.collection(run)),
-        POSTMAN_ENVIRONMENT_NAME: postman.as_text(postman.environment(run, recv_window)),
+        POSTMAN_NAME: json_text(postman.collection(run)),
+        POSTMAN_ENVIRONMENT_NAME: json_text(postman.environment(run, recv_window)),
     }
     for name, text in texts.items():
         (report_dir / name).write_text(text, encoding="utf-8")
@@ -128,7 +138,7 @@ def write_summaries(run: RunRecord, report_dir: Path, recv_window: int) -> list[
 
 def keep_timestamped_copies(paths: list[Path], started_at: str) -> list[Path]:
     """``live-report.html`` is also kept as ``live-report-20261124T061035Z.html``, and so on."""
-    stamp = re.sub(r"[^0-9TZ]", "", started_at)
+    stamp = file_stamp(started_at)
     copies = []
     for path in paths:
         if path.exists():

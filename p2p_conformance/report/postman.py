@@ -10,7 +10,6 @@ a key of their own. Nothing secret is in either file.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from p2p_conformance.model import EndpointRecord, Outcome, RunRecord
@@ -114,7 +113,7 @@ def collection(run: RunRecord) -> dict[str, Any]:
 
 def environment(run: RunRecord, recv_window: int) -> dict[str, Any]:
     """The collection's environment: the run's target, its recvWindow, and an empty key and secret."""
-    base_url = next((key.base_url for key in run.keys), "https://api.binance.com")
+    base_url = run.base_url or "https://api.binance.com"
     return {
         "name": f"Binance C2C conformance, run {run.started_at}",
         "values": [
@@ -125,7 +124,3 @@ def environment(run: RunRecord, recv_window: int) -> dict[str, Any]:
         ],
         "_postman_variable_scope": "environment",
     }
-
-
-def as_text(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

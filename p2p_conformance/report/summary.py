@@ -149,7 +149,7 @@ def run_json(run: RunRecord) -> dict[str, Any]:
     found = verdict(run)
     return {
         "started_at": run.started_at,
-        "base_url": first_facts.get("base_url"),
+        "base_url": run.base_url,
         "emulator": run.emulator,
         "key_fingerprint": first_facts.get("fingerprint"),
         "key_type": first_facts.get("key_type"),

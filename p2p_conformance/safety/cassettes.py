@@ -24,6 +24,7 @@ from p2p_conformance.safety.redaction import REDACTED, find_leaks, scrub_body
 from signer import API_KEY_HEADER, encode_query
 
 MATCH_ON = ("method", "path", "query", "body")
+SCRUBBED_QUERY = (("signature", REDACTED), ("timestamp", "0"))  # what a cassette keeps of the signing parameters
 COMPACT, SPACED = (",", ":"), (", ", ": ")  # json.dumps separators: the signer's JSON body; scrub_body's
 
 
@@ -121,7 +122,7 @@ def vcr_config(replacements: Mapping[str, str] | None = None, id_params: Iterabl
     replacements = {real: stand_in for real, stand_in in (replacements or {}).items() if real != stand_in}
     return {
         "filter_headers": [(API_KEY_HEADER, REDACTED), ("User-Agent", None)],
-        "filter_query_parameters": [("signature", REDACTED), ("timestamp", "0")],
+        "filter_query_parameters": list(SCRUBBED_QUERY),
         "before_record_request": before_record_request(replacements, frozenset(id_params)),
         "before_record_response": before_record_response(replacements),
         "decode_compressed_response": True,
