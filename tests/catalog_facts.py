@@ -20,3 +20,8 @@ LIVE_CALLS = SETUP_CALLS + len(READ_ONLY)  # a whole live run with one key
 def matching(text: str) -> int:
     """How many endpoints a ``-k`` of ``text`` selects in one mode (ids that contain it)."""
     return sum(text in contract.id for contract in CATALOG.contracts)
+
+
+def read_only_matching(text: str) -> frozenset[str]:
+    """The read-only endpoints a ``-k "test_live and <text>"`` runs live (ids that contain it, as ``-k`` matches)."""
+    return frozenset(id_ for id_ in READ_ONLY if text.lower() in id_.lower())

@@ -28,9 +28,6 @@ def no_binance_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: py
 ENDPOINT_TESTS = str(Path(__file__).resolve().parent / "test_endpoints.py")
 
 
-ENDPOINT_TESTS = str(Path(__file__).resolve().parent / "test_endpoints.py")
-
-
 @dataclass(frozen=True)
 class EndpointProcess:
     """The endpoint tests run in a pytest process of their own (for pytest-xdist, or a signal)."""
@@ -42,14 +39,22 @@ class EndpointProcess:
         pytest_run = [sys.executable, "-m", "pytest", ENDPOINT_TESTS, "-p", "no:cacheprovider"]
         return [*pytest_run, "-p", "no:hypothesispytest", *args]
 
+    def cache_for_children(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Processes this one starts (pytest-xdist's workers of a nested run) use the same cache."""
+        monkeypatch.setenv("PYTHONPYCACHEPREFIX", self.env["PYTHONPYCACHEPREFIX"])
+        monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
+
 
 @pytest.fixture(scope="session")
-def endpoint_process(tmp_path_factory: pytest.TempPathFactory) -> EndpointProcess:
-    """Bytecode and assertion rewrites cached in one temporary folder for the session, so each such
-    process does not rewrite 240 modules again (even where ``PYTHONDONTWRITEBYTECODE`` is set);
-    nothing is written into the checkout."""
+def endpoint_process(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> EndpointProcess:
+    """Bytecode and assertion rewrites cached in pytest's own cache folder (``.pytest_cache``, ignored
+    by git; a temporary folder when the cache plugin is off), so such a process does not compile and
+    rewrite 240 modules again each time, even where ``PYTHONDONTWRITEBYTECODE`` is set."""
+    cache = (
+        pytestconfig.cache.mkdir("pycache") if pytestconfig.cache is not None else tmp_path_factory.mktemp("pycache")
+    )
     environment = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
-    return EndpointProcess({**environment, "PYTHONPYCACHEPREFIX": str(tmp_path_factory.mktemp("pycache"))})
+    return EndpointProcess({**environment, "PYTHONPYCACHEPREFIX": str(cache)})
 
 
 @dataclass

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+from emulator.__main__ import main as emulator_command
 from signer import KeyConfigError, KeyFormatWarning, load_key
 
 if TYPE_CHECKING:
@@ -53,11 +52,12 @@ def test_a_bad_option_stops_the_run_with_one_line(
         (["--advance-every", "-5"], "'-5': give a number of seconds above 0"),
     ],
 )
-def test_the_emulator_command_refuses_bad_input_in_one_line(arguments: list[str], words: str) -> None:
-    finished = subprocess.run(
-        [sys.executable, "-m", "emulator", *arguments], capture_output=True, text=True, timeout=60
-    )
-    assert finished.returncode == 2 and words in finished.stderr.splitlines()[-1]
+def test_the_emulator_command_refuses_bad_input_in_one_line(
+    arguments: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        emulator_command(arguments)
+    assert stopped.value.code == 2 and words in capsys.readouterr().err.splitlines()[-1]
 
 
 def test_a_dotenv_line_that_cannot_be_read_is_named_with_its_file(tmp_path: Path) -> None:

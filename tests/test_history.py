@@ -27,6 +27,7 @@ from p2p_conformance.report.history import (
     store_runs,
     validate_history,
 )
+from p2p_conformance.report.history_report import main as history_report
 from p2p_conformance.report.history_report import render_history
 from p2p_conformance.report.trends import since_previous, trend
 from signer import vectors
@@ -131,30 +132,29 @@ def test_each_run_adds_to_the_history_and_compares_with_the_previous_one(endpoin
 
 
 def test_parallel_workers_and_overlapping_runs_write_every_row_once(
-    tmp_path: Path, endpoint_process: EndpointProcess
+    endpoint_suite: EndpointSuite, endpoint_process: EndpointProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     history = tmp_path / "shared-history.sqlite3"
     terms = ("ads/getAds", "ads/getReferencePrice", "releaseCoin")  # July 9: works, fails, mutating
     selected = [c for c in CATALOG.contracts if any(term.lower() in c.id.lower() for term in terms)]  # as -k matches
-    command = endpoint_process.command(
-        "-m", "live", "--emulator", "--scenario", "july-9", "-q", "-k", " or ".join(terms)
+    options = ["-m", "live", "--emulator", "--scenario", "july-9", "-q", "-k", " or ".join(terms)]
+    options += ["--history-db", str(history)]
+    alone = subprocess.Popen(  # a run on its own, while a run with two pytest-xdist workers writes the same file
+        endpoint_process.command(*options, "--report-dir", str(tmp_path / "alone")),
+        cwd=tmp_path,
+        env=endpoint_process.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
-    command += ["--history-db", str(history)]
-    runs = [  # started together: one with two pytest-xdist workers, one on its own
-        subprocess.Popen(
-            [*command, *workers, "--report-dir", str(tmp_path / f"reports{n}")],
-            cwd=tmp_path,
-            env=endpoint_process.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        for n, workers in enumerate([["-n", "2"], []])
-    ]
-    outputs = [run.communicate(timeout=300)[0].decode() for run in runs]
+    endpoint_process.cache_for_children(monkeypatch)  # the workers are started from this process
+    parallel = endpoint_suite.run(*options, "-n", "2", "-p", "no:hypothesispytest")
+    parallel.stdout.fnmatch_lines(["Network: * (summed over 2 pytest-xdist workers, *"])
+    output = alone.communicate(timeout=300)[0].decode()
     rows = load_rows(history)
-    assert len({row.run_id for row in rows}) == 2, outputs
+    assert len({row.run_id for row in rows}) == 2, output
     assert len(rows) == 2 * len(selected) and len({(r.run_id, r.endpoint_id) for r in rows}) == 2 * len(selected)
-    summaries = [json.loads((tmp_path / f"reports{n}" / "live-summary.json").read_text()) for n in range(2)]
+    folders = (endpoint_suite.reports, tmp_path / "alone")
+    summaries = [json.loads((folder / "live-summary.json").read_text()) for folder in folders]
     outcomes = [{r["id"]: r["outcome"] for r in summary["results"]} for summary in summaries]
     assert outcomes[0] == outcomes[1] and set(outcomes[0]) == {c.id for c in selected}
     assert set(outcomes[0].values()) == {"pass", "fail", "skipped"}
@@ -243,21 +243,8 @@ def test_history_report_renders_without_calling_anything(endpoint_suite: Endpoin
     reports = endpoint_suite.reports
     key2 = json.loads((reports / "live-summary.json").read_text())["keys"][1]["fingerprint"]
     out = tmp_path / "history.html"
-    command = [
-        sys.executable,
-        "-m",
-        "p2p_conformance.report.history_report",
-        "--db",
-        str(reports / "history.sqlite3"),
-        "--since",
-        "2020-01-01",
-        "--key",
-        key2,
-        "--out",
-        str(out),
-    ]
-    finished = subprocess.run(command, capture_output=True, text=True, timeout=60)
-    assert finished.returncode == 0, finished.stderr
+    arguments = ["--db", str(reports / "history.sqlite3"), "--since", "2020-01-01", "--key", key2, "--out", str(out)]
+    assert history_report(arguments) == 0
     page = out.read_text()
     assert "1 key(s), 4 runs" in page and "1 of 6 endpoints now work, down from 3 of 6 at" in page
     assert "<br>July 9 12:14</th>" in page  # each run's column names the story's phase
@@ -269,20 +256,15 @@ def test_history_report_renders_without_calling_anything(endpoint_suite: Endpoin
     ("arguments", "expected"),
     [(["--since", "July 6"], "'July 6' is not a date"), (["--key", "none...none"], "has no run for key none...none")],
 )
-def test_history_report_bad_input_gets_one_line(tmp_path: Path, arguments: list[str], expected: str) -> None:
+def test_history_report_bad_input_gets_one_line(
+    tmp_path: Path, arguments: list[str], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     store_runs(tmp_path / "h.sqlite3", [StoredRun("a", "2025-07-09T11:53:00Z", "u", None, [stored("e", "pass")])])
-    command = [
-        sys.executable,
-        "-m",
-        "p2p_conformance.report.history_report",
-        "--db",
-        str(tmp_path / "h.sqlite3"),
-        "--out",
-        str(tmp_path / "out.html"),
-        *arguments,
-    ]
-    finished = subprocess.run(command, capture_output=True, text=True, timeout=60)
-    assert finished.returncode == 2 and expected in finished.stderr
+    try:
+        status = history_report(["--db", str(tmp_path / "h.sqlite3"), "--out", str(tmp_path / "out.html"), *arguments])
+    except SystemExit as stopped:  # as argparse stops on a value it cannot read
+        status = stopped.code
+    assert status == 2 and expected in capsys.readouterr().err
     assert not (tmp_path / "out.html").exists()
 
 
