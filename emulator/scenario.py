@@ -39,6 +39,7 @@ from typing import Any
 import yaml
 
 from contracts import Catalog, load_catalog, load_error_codes
+from contracts.loading import SAFE_LOADER
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 SIMPLE_BEHAVIOURS = ("ok", "http-500", "rate-limited", "not-found")
@@ -228,7 +229,7 @@ def load_scenario(path: str | Path, catalog: Catalog | None = None) -> Scenario:
     if not candidate.exists() and (SCENARIOS / f"{path}.yaml").exists():
         candidate = SCENARIOS / f"{path}.yaml"
     try:
-        document = yaml.safe_load(candidate.read_text(encoding="utf-8"))
+        document = yaml.load(candidate.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except OSError as error:
         known = ", ".join(sorted(scenario.stem for scenario in SCENARIOS.glob("*.yaml")))
         raise ScenarioError(

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from conftest import EndpointSuite
 
 CANARY = Canary("CanaryKeyP00l" + "p" * 51, "CanarySecretP00l" + "l" * 48)
-LATENCY = 0.05  # seconds before every answer: long enough for calls to overlap
+LATENCY = 0.02  # seconds before every answer: long enough for calls to overlap
 
 
 @dataclass

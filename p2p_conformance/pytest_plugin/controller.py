@@ -214,14 +214,16 @@ class ControllerPlugin:
 
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:
-        """Check every report file once more, as written, then end the terminal output with the verdict."""
+        """Check every report file once more, as written, keep a timestamped copy of each as checked,
+        then end the terminal output with the verdict."""
         paths = [self.settings.report_dir / name for name in REPORT_NAMES]
         written = [path for path in paths if path.exists()]
         replaced = [
             f"  Replaced before leaving it on disk: {path.name} held {', '.join(leaks)}."
-            for path in [*written, *keep_timestamped_copies(written, self.run.started_at)]
+            for path in written
             if (leaks := guard_file(path, self.secrets))
         ]
+        keep_timestamped_copies(written, self.run.started_at)
         if self.settings.bundle and written:
             replaced.append(f"  {self._bundle(written)}")
         if self._previous_sigterm is not None:

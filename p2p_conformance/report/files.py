@@ -136,13 +136,9 @@ def write_summaries(run: RunRecord, report_dir: Path, recv_window: int) -> list[
     return [report_dir / name for name in texts]
 
 
-def keep_timestamped_copies(paths: list[Path], started_at: str) -> list[Path]:
+def keep_timestamped_copies(paths: list[Path], started_at: str) -> None:
     """``live-report.html`` is also kept as ``live-report-20261124T061035Z.html``, and so on."""
     stamp = file_stamp(started_at)
-    copies = []
     for path in paths:
         if path.exists():
-            copy = path.with_name(f"{path.stem}-{stamp}{path.suffix}")
-            shutil.copyfile(path, copy)
-            copies.append(copy)
-    return copies
+            shutil.copyfile(path, path.with_name(f"{path.stem}-{stamp}{path.suffix}"))
