@@ -11,7 +11,7 @@ import time
 from contracts import load_catalog
 from emulator.app import Emulator
 from emulator.scenario import Scenario, ScenarioError, load_scenario
-from emulator.server import LOOPBACK, log, make_emulator_server
+from emulator.server import LOOPBACK, EmulatorServer, log
 
 
 def _advance(scenario: Scenario, seconds: float) -> None:
@@ -62,9 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.advance_every:
         threading.Thread(target=_advance, args=(scenario, args.advance_every), daemon=True).start()
     try:
-        server = make_emulator_server(Emulator(scenario, catalog, strict=args.strict), args.port)
-    except OSError as error:
-        parser.error(f"cannot listen on 127.0.0.1:{args.port} ({error.strerror}): choose another --port")
+        server = EmulatorServer(Emulator(scenario, catalog, strict=args.strict), args.port)
+    except OSError as error:  # cheroot words it "No socket could be created -- ((host, port): [Errno 98] reason)"
+        reason = str(error).rsplit("] ", 1)[-1].rstrip(")")
+        parser.error(f"cannot listen on {LOOPBACK}:{args.port} ({reason}): choose another --port")
     log.info(
         "Binance C2C emulator on http://%s:%d (scenario: %s; phase: %s)",
         LOOPBACK,
@@ -73,8 +74,11 @@ def main(argv: list[str] | None = None) -> int:
         scenario.phase.name,
     )
     log.info("keys: %s (credentials are in the scenario file)", ", ".join(scenario.keys))
-    with contextlib.suppress(KeyboardInterrupt):
-        server.serve_forever()
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever()
+    finally:
+        server.stop()
     return 0
 
 

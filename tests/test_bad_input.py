@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import socket
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,6 +59,17 @@ def test_the_emulator_command_refuses_bad_input_in_one_line(
     with pytest.raises(SystemExit) as stopped:
         emulator_command(arguments)
     assert stopped.value.code == 2 and words in capsys.readouterr().err.splitlines()[-1]
+
+
+def test_the_emulator_command_names_a_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        with pytest.raises(SystemExit) as stopped:
+            emulator_command(["--port", str(port)])
+    line = capsys.readouterr().err.splitlines()[-1]
+    assert stopped.value.code == 2 and line.endswith(
+        f"cannot listen on 127.0.0.1:{port} (Address already in use): choose another --port"
+    )
 
 
 def test_a_dotenv_line_that_cannot_be_read_is_named_with_its_file(tmp_path: Path) -> None:

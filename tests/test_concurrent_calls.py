@@ -31,6 +31,7 @@ class Span:
     path: str
     started: float
     ended: float
+    connection: str  # the client's address and port: the same on every request of a kept-alive connection
 
 
 @dataclass
@@ -53,7 +54,8 @@ class WatchedEmulator:
         finally:
             with self._lock:
                 self._answering -= 1
-                self.spans.append(Span(Request(environ).path, started, time.monotonic()))
+                connection = f"{environ['REMOTE_ADDR']}:{environ['REMOTE_PORT']}"
+                self.spans.append(Span(Request(environ).path, started, time.monotonic(), connection))
 
     def of(self, path: str) -> list[Span]:
         return [span for span in self.spans if span.path == path]
@@ -64,7 +66,7 @@ def watched(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[WatchedEmulator, 
     """A slow emulator (every answer after LATENCY) knowing the canary key, which is in the environment."""
     target = WatchedEmulator(CANARY.emulator(latency=LATENCY))
     CANARY.in_environment(monkeypatch)
-    with running_emulator(target) as url:  # type: ignore[arg-type]
+    with running_emulator(target) as url:
         yield target, url
 
 
@@ -103,6 +105,15 @@ def test_repeat_rounds_stay_rounds_each_sent_together(
     assert target.most_at_once > 1
     rounds = {r["round"] for r in endpoint_suite.summary()["results"]}
     assert rounds == {1, 2}
+
+
+def test_connections_are_kept_alive_one_per_sending_thread(
+    endpoint_suite: EndpointSuite, watched: tuple[WatchedEmulator, str]
+) -> None:
+    target, url = watched
+    endpoint_suite.run("-m", "live", "--binance-url", url, "--concurrency", "2", "-k", "test_live and ads/")
+    connections = {span.connection for span in target.spans}
+    assert len(connections) <= 2 < len(target.spans), connections  # two threads send, each on its own connection
 
 
 def test_the_meter_counts_overlapping_calls_once() -> None:

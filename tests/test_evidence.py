@@ -248,12 +248,12 @@ def test_cross_check_never_follows_a_redirect_with_a_signed_request() -> None:
         reached.append(Request(environ).full_path)
         return Response("{}", mimetype="application/json")(environ, start_response)
 
-    with running_emulator(elsewhere) as other:  # type: ignore[arg-type]
+    with running_emulator(elsewhere) as other:
 
         def redirecting(environ: dict[str, Any], start_response: Any) -> Any:
             return Response("", 307, {"Location": other + Request(environ).full_path})(environ, start_response)
 
-        with running_emulator(redirecting) as target:  # type: ignore[arg-type]
+        with running_emulator(redirecting) as target:
             result_ = LiveResult(CATALOG["orderMatch/listUserOrderHistory"], 400, -2008, None, 1.0, "refused", AT)
             opinion = second_opinion(
                 result_, target, HmacKey(vectors.BINANCE_API_KEY, vectors.BINANCE_SECRET), {}, 5000, 0

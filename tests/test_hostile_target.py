@@ -10,6 +10,7 @@ import re
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -70,7 +71,7 @@ class HostileTarget:
 def hostile() -> Iterator[tuple[HostileTarget, str]]:
     """The stand-in on a free loopback port, knowing only the canary key."""
     target = HostileTarget(CANARY.emulator())
-    with running_emulator(target) as url:  # type: ignore[arg-type]
+    with running_emulator(target) as url:
         yield target, url
 
 
@@ -95,7 +96,7 @@ def test_a_redirect_is_never_followed_with_a_signed_request(
 ) -> None:
     target, url = hostile
     elsewhere = HostileTarget(target.emulator)
-    with running_emulator(elsewhere) as other:  # type: ignore[arg-type]
+    with running_emulator(elsewhere) as other:
         target.rules[C2C] = lambda request: Response("", 307, {"Location": other + request.full_path})
         result = endpoint_suite.run("-m", "live", "--binance-url", url, *SOME_LIVE)
     assert elsewhere.received == []  # nothing signed, nothing at all, went where the redirect pointed
@@ -249,14 +250,18 @@ def test_a_target_that_never_answers_ends_within_the_deadline_with_a_report(
     endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None
 ) -> None:
     target, url = hostile
+    test_over = threading.Event()
 
     def never(request: Request) -> Response:
-        time.sleep(20)
+        test_over.wait(20)  # no answer while the run lasts; released after it, so the stand-in can stop
         return Response("{}")
 
     target.rules["/"] = never
     started = time.monotonic()
-    result = endpoint_suite.run("-m", "live", "--binance-url", url, "--deadline", "0.5", *SOME_LIVE)
+    try:
+        result = endpoint_suite.run("-m", "live", "--binance-url", url, "--deadline", "0.5", *SOME_LIVE)
+    finally:
+        test_over.set()
     assert time.monotonic() - started < 12
     ran = endpoint_suite.summary()["results"]
     assert len(ran) == len(read_only_matching(SOME)) and {r["side"] for r in ran} == {"network"}
