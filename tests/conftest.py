@@ -50,9 +50,8 @@ def endpoint_process(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempP
     """Bytecode and assertion rewrites cached in pytest's own cache folder (``.pytest_cache``, ignored
     by git; a temporary folder when the cache plugin is off), so such a process does not compile and
     rewrite 240 modules again each time, even where ``PYTHONDONTWRITEBYTECODE`` is set."""
-    cache = (
-        pytestconfig.cache.mkdir("pycache") if pytestconfig.cache is not None else tmp_path_factory.mktemp("pycache")
-    )
+    cache_plugin = getattr(pytestconfig, "cache", None)  # absent under -p no:cacheprovider
+    cache = tmp_path_factory.mktemp("pycache") if cache_plugin is None else cache_plugin.mkdir("pycache")
     environment = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
     return EndpointProcess({**environment, "PYTHONPYCACHEPREFIX": str(cache)})
 
