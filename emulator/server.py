@@ -7,6 +7,7 @@ HTTP/1.1 with keep-alive, as Binance serves: a client's connection stays open fo
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -44,6 +45,8 @@ class EmulatorServer:
     so a port in use raises :class:`OSError` before anything is served."""
 
     def __init__(self, app: WsgiApp, port: int = 0) -> None:
+        if os.environ.get("LISTEN_PID"):  # cheroot would serve a socket handed over by systemd instead
+            raise OSError(f"LISTEN_PID is set: the emulator listens on {LOOPBACK} only; unset LISTEN_PID")
         self._server = wsgi.Server((LOOPBACK, port), _log_path_only(app), numthreads=ANSWERING_THREADS)
         self._server.expiration_interval = STOP_POLL_SECONDS
         self._server.prepare()

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from contracts import load_catalog
 from contracts.build import build_request
 from emulator import Emulator, ScenarioError, parse_scenario, running_emulator
+from emulator.server import EmulatorServer
 from signer import BinanceAuth, Ed25519Key, HmacKey, RsaKey, encode_query, vectors
 
 HMAC_SECRET = "EmulatorTestSecret1" + "b" * 45
@@ -205,6 +206,12 @@ def test_scenario_answers(base_url: str) -> None:
     started = time.perf_counter()
     assert call(base_url, "paymentMethod/listAll").status_code == 200
     assert time.perf_counter() - started >= 0.3
+
+
+def test_it_listens_on_loopback_only_even_when_a_socket_is_handed_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LISTEN_PID", "1")  # systemd's socket activation: cheroot would serve fd 3 instead
+    with pytest.raises(OSError, match=r"LISTEN_PID is set: the emulator listens on 127\.0\.0\.1 only"):
+        EmulatorServer(Emulator(parse_scenario(SCENARIO, CATALOG), CATALOG))
 
 
 def test_server_time_unknown_path_and_wrong_method(base_url: str) -> None:
