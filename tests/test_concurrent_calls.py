@@ -14,8 +14,8 @@ import pytest
 from canary import Canary
 from werkzeug.wrappers import Request
 
-from catalog_facts import CATALOG, LIVE_CALLS, READ_ONLY, SETUP_CALLS, matching, read_only_matching
-from contracts.model import SERVER_TIME_PATH
+from catalog_facts import CATALOG, LIVE_CALLS, READ_ONLY, matching, read_only_matching, setup_calls
+from contracts.model import API_RESTRICTIONS_PATH, SERVER_TIME_PATH
 from emulator import Emulator, running_emulator
 from p2p_conformance.engine.transport import NetworkMeter
 
@@ -100,11 +100,20 @@ def test_repeat_rounds_stay_rounds_each_sent_together(
     result.assert_outcomes(passed=2 * selected, skipped=2 * (matching(selection) - selected))
     spans = sorted(target.spans, key=lambda span: span.started)
     first, second = spans[:-selected], spans[-selected:]  # a key opens once: round 2 is its calls
-    assert len(first) == SETUP_CALLS + selected
+    assert len(first) == setup_calls(read_only_matching(selection)) + selected
     assert max(span.ended for span in first) <= min(span.started for span in second)
     assert target.most_at_once > 1
     rounds = {r["round"] for r in endpoint_suite.summary()["results"]}
     assert rounds == {1, 2}
+
+
+def test_a_run_of_endpoints_that_need_no_id_sends_no_list_call(
+    endpoint_suite: EndpointSuite, watched: tuple[WatchedEmulator, str]
+) -> None:
+    target, url = watched
+    endpoint_suite.run("-m", "live", "--binance-url", url, "-k", "test_live and ads/getAds")
+    paths = sorted(span.path for span in target.spans)
+    assert paths == sorted([SERVER_TIME_PATH, API_RESTRICTIONS_PATH, CATALOG["ads/getAds"].path])
 
 
 def test_connections_are_kept_alive_one_per_sending_thread(

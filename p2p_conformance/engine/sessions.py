@@ -62,6 +62,8 @@ class _Opening:
 class LiveSessions:
     """Every key's :class:`LiveSession` against one target, the round the run is in, and its pool.
 
+    ``calls`` are the endpoints the run will call (the whole catalog if not given): ids are looked up
+    for them only, so a run narrowed to endpoints that need no id sends no list call.
     ``on_new_round`` is told the number of each round as it starts (the emulator's story moves on).
     """
 
@@ -71,8 +73,10 @@ class LiveSessions:
         base_url: str,
         http: Sender,
         on_new_round: Callable[[int], None] | None = None,
+        calls: Sequence[Contract] | None = None,
     ) -> None:
         self.plan = plan
+        self.calls = list(plan.catalog.contracts if calls is None else calls)
         self.base_url = base_url
         self.http = http
         self.on_new_round = on_new_round
@@ -115,7 +119,7 @@ class LiveSessions:
             name: _Opening(
                 session,
                 self.pool.submit(run_controls, session),
-                session.look_up_ids(list(self.plan.catalog.contracts), self.plan.user_ids, self.pool),
+                session.look_up_ids(self.calls, self.plan.user_ids, self.pool),
             )
             for name, session in zip(names, sessions, strict=True)
         }

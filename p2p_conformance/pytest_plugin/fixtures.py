@@ -15,7 +15,7 @@ from p2p_conformance.engine.live import TargetUnreachable
 from p2p_conformance.engine.sessions import LiveSessions
 from p2p_conformance.engine.transport import SessionPerThread
 from p2p_conformance.model import LiveResult
-from p2p_conformance.pytest_plugin.selection import calls_of_round
+from p2p_conformance.pytest_plugin.selection import called_contracts, calls_of_round
 from p2p_conformance.pytest_plugin.settings import SETTINGS, RunSettings
 from p2p_conformance.pytest_plugin.stash import LIVE_CALL, NETWORK_METER, SETUP_PROBLEM, LiveCall
 from p2p_conformance.safety.cassettes import vcr_config as make_vcr_config
@@ -48,10 +48,11 @@ def _move_story_on(scenario: Scenario, round_number: int) -> None:
 
 @pytest.fixture(scope="session")
 def live_sessions(
-    pytestconfig: pytest.Config, run_settings: RunSettings, emulator_instance: Emulator | None
+    request: pytest.FixtureRequest, run_settings: RunSettings, emulator_instance: Emulator | None
 ) -> Iterator[LiveSessions]:
     """The run's target (the emulator started here for ``--emulator``), one session per key, and the
-    pool that sends; at the end (an interrupted run too), calls not yet sent never go out."""
+    pool that sends; ids are looked up only for the endpoints this run's tests call (a pytest-xdist
+    worker: its own share). At the end (an interrupted run too), calls not yet sent never go out."""
     with ExitStack() as stack:
         http = SessionPerThread()
         stack.callback(http.close)
@@ -62,9 +63,10 @@ def live_sessions(
             if run_settings.phase is None:
                 on_new_round = partial(_move_story_on, emulator_instance.scenario)
         assert base_url is not None, "live_sessions is only requested by live tests"
-        sessions = LiveSessions(run_settings.plan, base_url, http, on_new_round)
+        calls = called_contracts(request.session.items)
+        sessions = LiveSessions(run_settings.plan, base_url, http, on_new_round, calls)
         stack.callback(sessions.close)
-        pytestconfig.stash[NETWORK_METER] = sessions.meter
+        request.config.stash[NETWORK_METER] = sessions.meter
         yield sessions
 
 

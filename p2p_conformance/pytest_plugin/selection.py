@@ -1,11 +1,11 @@
 """Which tests a run selects and in what order: opt-in tests (live, browser) only when ``-m`` names
-them, ``--repeat`` rounds one after the other, the calls of a round, and the live tests that record
-cassettes."""
+them, ``--repeat`` rounds one after the other, the calls of a round and of the run, and the live
+tests that record cassettes."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -72,16 +72,27 @@ def item_params(item: pytest.Item) -> dict[str, Any]:
     return callspec.params if callspec else {}
 
 
-def calls_of_round(items: Sequence[pytest.Item], number: int, default_key: str) -> dict[str, list[Contract]]:
-    """The read-only endpoints the selected live tests of round ``number`` call, by key name."""
-    calls: dict[str, list[Contract]] = {}
+def _live_calls(items: Sequence[pytest.Item]) -> Iterator[tuple[dict[str, Any], Contract]]:
+    """Each selected live test of a read-only endpoint: its parameters and its contract."""
     for item in items:
         params = item_params(item)
         contract = params.get("contract")
-        live = item.get_closest_marker(LIVE_MARKER) is not None
-        if live and contract is not None and contract.read_only and int(params.get("round_number", 1)) == number:
+        if item.get_closest_marker(LIVE_MARKER) is not None and contract is not None and contract.read_only:
+            yield params, contract
+
+
+def calls_of_round(items: Sequence[pytest.Item], number: int, default_key: str) -> dict[str, list[Contract]]:
+    """The read-only endpoints the selected live tests of round ``number`` call, by key name."""
+    calls: dict[str, list[Contract]] = {}
+    for params, contract in _live_calls(items):
+        if int(params.get("round_number", 1)) == number:
             calls.setdefault(params.get("key_name", default_key), []).append(contract)
     return calls
+
+
+def called_contracts(items: Sequence[pytest.Item]) -> list[Contract]:
+    """The read-only endpoints the selected live tests call, each once (in any round, with any key)."""
+    return list({contract.id: contract for _, contract in _live_calls(items)}.values())
 
 
 def order_by_round(items: list[pytest.Item]) -> None:
