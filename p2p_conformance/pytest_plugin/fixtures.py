@@ -51,8 +51,8 @@ def live_sessions(
     request: pytest.FixtureRequest, run_settings: RunSettings, emulator_instance: Emulator | None
 ) -> Iterator[LiveSessions]:
     """The run's target (the emulator started here for ``--emulator``), one session per key, and the
-    pool that sends; ids are looked up only for the endpoints this run's tests call (a pytest-xdist
-    worker: its own share). At the end (an interrupted run too), calls not yet sent never go out."""
+    pool that sends; ids are looked up only for the endpoints the selected tests call. At the end (an
+    interrupted run too), calls not yet sent never go out."""
     with ExitStack() as stack:
         http = SessionPerThread()
         stack.callback(http.close)

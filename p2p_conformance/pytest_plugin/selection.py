@@ -72,19 +72,19 @@ def item_params(item: pytest.Item) -> dict[str, Any]:
     return callspec.params if callspec else {}
 
 
-def _live_calls(items: Sequence[pytest.Item]) -> Iterator[tuple[dict[str, Any], Contract]]:
-    """Each selected live test of a read-only endpoint: its parameters and its contract."""
+def _live_calls(items: Sequence[pytest.Item]) -> Iterator[tuple[pytest.Item, dict[str, Any], Contract]]:
+    """Each selected live test of a read-only endpoint: the test, its parameters and its contract."""
     for item in items:
         params = item_params(item)
         contract = params.get("contract")
         if item.get_closest_marker(LIVE_MARKER) is not None and contract is not None and contract.read_only:
-            yield params, contract
+            yield item, params, contract
 
 
 def calls_of_round(items: Sequence[pytest.Item], number: int, default_key: str) -> dict[str, list[Contract]]:
     """The read-only endpoints the selected live tests of round ``number`` call, by key name."""
     calls: dict[str, list[Contract]] = {}
-    for params, contract in _live_calls(items):
+    for _, params, contract in _live_calls(items):
         if int(params.get("round_number", 1)) == number:
             calls.setdefault(params.get("key_name", default_key), []).append(contract)
     return calls
@@ -92,7 +92,7 @@ def calls_of_round(items: Sequence[pytest.Item], number: int, default_key: str) 
 
 def called_contracts(items: Sequence[pytest.Item]) -> list[Contract]:
     """The read-only endpoints the selected live tests call, each once (in any round, with any key)."""
-    return list({contract.id: contract for _, contract in _live_calls(items)}.values())
+    return list({contract.id: contract for _, _, contract in _live_calls(items)}.values())
 
 
 def order_by_round(items: list[pytest.Item]) -> None:
@@ -102,7 +102,5 @@ def order_by_round(items: list[pytest.Item]) -> None:
 
 def mark_cassette_recording(items: list[pytest.Item]) -> None:
     """With ``--record-mode``, live tests of read-only endpoints record their cassette; nothing else does."""
-    for item in items:
-        contract = item_params(item).get("contract")
-        if item.get_closest_marker(LIVE_MARKER) and contract is not None and contract.read_only:
-            item.add_marker(pytest.mark.vcr)
+    for item, _, _ in _live_calls(items):
+        item.add_marker(pytest.mark.vcr)
