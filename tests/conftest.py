@@ -30,7 +30,8 @@ ENDPOINT_TESTS = str(Path(__file__).resolve().parent / "test_endpoints.py")
 
 @dataclass(frozen=True)
 class EndpointProcess:
-    """The endpoint tests run in a pytest process of their own (for pytest-xdist, or a signal)."""
+    """The endpoint tests run in a pytest process of their own (to be signalled, or to run beside an
+    in-process run), and the cache its processes share."""
 
     env: dict[str, str]
 
