@@ -9,11 +9,10 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 
 from p2p_conformance.model import SentRequest
-from signer import API_KEY_HEADER
+from signer import API_KEY_HEADER, SIGNING_PARAMS
 
 PLACEHOLDERS = {"timestamp": "{timestamp}", "signature": "{signature}"}
 SHOWN_HEADERS = (API_KEY_HEADER, "Content-Type", "clientType")
-SIGNING_PARAMETERS = ("recvWindow", "timestamp", "signature")  # added at signing time, by whoever replays
 
 
 def redacted_url(url: str) -> str:
@@ -46,7 +45,7 @@ def sent_request(request: requests.PreparedRequest) -> SentRequest:
     """The request's method, path, business parameters in order, headers and body; no key, no signature."""
     url = urlsplit(request.url or "")
     query = tuple(
-        (name, value) for name, value in parse_qsl(url.query, keep_blank_values=True) if name not in SIGNING_PARAMETERS
+        (name, value) for name, value in parse_qsl(url.query, keep_blank_values=True) if name not in SIGNING_PARAMS
     )
     headers = tuple((name, request.headers[name]) for name in SHOWN_HEADERS[1:] if name in request.headers)
     return SentRequest(request.method or "GET", url.path, query, headers, _body_text(request))

@@ -118,7 +118,7 @@ class ControllerPlugin:
     def _store_history(self) -> None:
         """Store each round as a run, then give every record its trend and the run its changes."""
         records, stamp = self.run.results, self.run.started_at
-        base_url = next(iter(self.keys.values())).base_url if self.keys else str(self.settings.base_url)
+        base_url = self.run.base_url or str(self.settings.base_url)
         store_runs(
             self.settings.history_db,
             [

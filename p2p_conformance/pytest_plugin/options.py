@@ -11,8 +11,8 @@ from p2p_conformance.engine.transport import (
     DEFAULT_MAX_WAIT_SECONDS,
     DEFAULT_WEIGHT_BUDGET,
 )
-
-DEFAULT_BASE_URL = "https://api.binance.com"
+from signer import DEFAULT_RECV_WINDOW, MAX_RECV_WINDOW
+from signer.env import DEFAULT_BASE_URL
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -152,6 +152,6 @@ def add_options(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--recv-window",
-        default=5000,
-        help="recvWindow of live requests in milliseconds, 1 to 60000 (default 5000)",
+        default=DEFAULT_RECV_WINDOW,
+        help=f"recvWindow of live requests in milliseconds, 1 to {MAX_RECV_WINDOW} (default {DEFAULT_RECV_WINDOW})",
     )

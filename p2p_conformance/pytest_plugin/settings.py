@@ -11,6 +11,7 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,7 +21,6 @@ from emulator import Scenario, ScenarioError, load_scenario
 from p2p_conformance.engine.cross_check import INSTALL_HINT, official_version
 from p2p_conformance.engine.sessions import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, RunPlan
 from p2p_conformance.engine.transport import DEFAULT_DEADLINE_SECONDS, DEFAULT_MAX_WAIT_SECONDS, DEFAULT_WEIGHT_BUDGET
-from p2p_conformance.pytest_plugin.options import DEFAULT_BASE_URL
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, requested_markers
 from p2p_conformance.report.history import HISTORY_NAME
 from signer import HmacKey, Key, KeyConfigError, validate_recv_window
@@ -28,6 +28,7 @@ from signer.env import (
     API_KEY,
     API_SECRET,
     BASE_URL,
+    DEFAULT_BASE_URL,
     KEYS_FILE,
     PRIVATE_KEY_PASSPHRASE,
     PRIVATE_KEY_PATH,
@@ -119,7 +120,10 @@ class RunSettings:
         )
 
 
-def _number(value: object, option: str, kind: type[int] | type[float]) -> float:
+Number = TypeVar("Number", int, float)
+
+
+def _number(value: object, option: str, kind: type[Number]) -> Number:
     """An option's number, or one line saying what to give."""
     try:
         return kind(str(value))
@@ -224,7 +228,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
     """The run's settings; raises :class:`pytest.UsageError` (one line, exit status 4) on bad input."""
     try:
         catalog = load_catalog().with_variants(_pairs(config.option.variant, "--variant"))
-        recv_window = int(_number(config.option.recv_window, "--recv-window", int))
+        recv_window = _number(config.option.recv_window, "--recv-window", int)
         validate_recv_window(recv_window)
     except (CatalogError, ValueError) as error:
         raise pytest.UsageError(str(error)) from None
@@ -241,7 +245,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
     unknown = sorted(set(user_ids) - set(catalog.id_sources))
     if unknown:
         raise pytest.UsageError(f"--id {unknown[0]}: unknown id kind (known: {', '.join(sorted(catalog.id_sources))})")
-    repeat = int(_number(config.option.repeat, "--repeat", int))
+    repeat = _number(config.option.repeat, "--repeat", int)
     interval = _number(config.option.interval, "--interval", float)
     max_wait = _number(config.option.max_wait, "--max-wait", float)
     deadline = _number(config.option.deadline, "--deadline", float)
@@ -249,8 +253,8 @@ def read_settings(config: pytest.Config) -> RunSettings:
         raise pytest.UsageError("--repeat must be at least 1, --interval and --max-wait at least 0 seconds")
     if deadline <= 0:
         raise pytest.UsageError("--deadline must be more than 0 seconds")
-    weight_budget = int(_number(config.option.weight_budget, "--weight-budget", int))
-    concurrency = int(_number(config.option.concurrency, "--concurrency", int))
+    weight_budget = _number(config.option.weight_budget, "--weight-budget", int)
+    concurrency = _number(config.option.concurrency, "--concurrency", int)
     if not 1 <= concurrency <= MAX_CONCURRENCY:
         raise pytest.UsageError(f"--concurrency must be from 1 to {MAX_CONCURRENCY} calls at once")
     workers = int(getattr(config, "workerinput", {}).get("workercount", 1))  # pytest-xdist: each its share

@@ -14,10 +14,10 @@ from typing import Any
 
 from p2p_conformance.model import EndpointRecord, Outcome, RunRecord
 from p2p_conformance.report.summary import SIDE_WORDS
-from signer import API_KEY_HEADER
+from signer import API_KEY_HEADER, DEFAULT_RECV_WINDOW
+from signer.env import DEFAULT_BASE_URL
 
 SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
-DEFAULT_RECV_WINDOW = "5000"
 # Runs in Postman's sandbox (and newman) before every request of the collection.
 SIGNING_SCRIPT = [
     "// Binance SIGNED endpoints: recvWindow, timestamp, then signature = HMAC-SHA256(secret, query string).",
@@ -30,7 +30,7 @@ SIGNING_SCRIPT = [
     "const pairs = pm.request.url.query.all()",
     "  .filter((p) => !p.disabled && !signing.includes(p.key))",
     "  .map((p) => [p.key, p.value == null ? '' : String(p.value)]);",
-    "pairs.push(['recvWindow', String(pm.variables.get('recvWindow') || '" + DEFAULT_RECV_WINDOW + "')]);",
+    f"pairs.push(['recvWindow', String(pm.variables.get('recvWindow') || '{DEFAULT_RECV_WINDOW}')]);",
     "pairs.push(['timestamp', String(Date.now())]);",
     "const encoded = pairs.map(([k, v]) => [encodeURIComponent(k), encodeURIComponent(v)]);",
     "const query = encoded.map(([k, v]) => k + '=' + v).join('&');",
@@ -113,7 +113,7 @@ def collection(run: RunRecord) -> dict[str, Any]:
 
 def environment(run: RunRecord, recv_window: int) -> dict[str, Any]:
     """The collection's environment: the run's target, its recvWindow, and an empty key and secret."""
-    base_url = run.base_url or "https://api.binance.com"
+    base_url = run.base_url or DEFAULT_BASE_URL
     return {
         "name": f"Binance C2C conformance, run {run.started_at}",
         "values": [
