@@ -282,13 +282,16 @@ def timeline_table(
     return f'<table class="c2c-timeline">{header}{"".join(body)}</table>'
 
 
+NO_ORIGIN = "no --origin"  # the column of runs stored without one
+
+
 def origin_table(by_pair: Series) -> str:
     """Endpoint and key against each origin (``--origin``): the latest answer from each, and which pairs
     fail from every origin, so "it fails from every network" is read off runs, not asserted."""
-    origins = sorted({row.origin or "no --origin" for rows in by_pair.values() for row in rows})
     latest = {
-        (pair, row.origin or "no --origin"): row for pair, rows in by_pair.items() for row in rows
+        (pair, row.origin or NO_ORIGIN): row for pair, rows in by_pair.items() for row in rows
     }  # rows are in time order: the last one from each origin stays
+    origins = sorted({origin for _, origin in latest})
     everywhere = [
         pair
         for pair in sorted(by_pair)
