@@ -150,7 +150,7 @@ def test_after_a_429_nothing_is_sent_until_retry_after_has_passed(
     target.rules[C2C] = once_limited  # the first C2C call of the run gets the 429
     selection = "test_live and (ads/getAds or ads/search or ads/getDetailByNo or ads/listWithPagination)"
     endpoint_suite.run("-m", "live", "--binance-url", url, "-k", selection, "--concurrency", "1")
-    limited, *others = target.c2c_calls()
+    others = target.c2c_calls()[1:]  # after the limited one
     assert len(others) >= 3  # Retry-After: 1 s, then the run went on
     waited = [round(call.wall - answered_429_at[0], 3) for call in others]
     assert min(waited) >= 1.0 - CLOCK_ROUNDING, waited
