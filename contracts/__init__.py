@@ -1,7 +1,7 @@
 """The C2C endpoint catalog: every endpoint as a declarative contract (see ``endpoints.yaml``)."""
 
 from contracts.loading import load_catalog, load_error_codes, parse_catalog
-from contracts.model import Catalog, CatalogError, Contract, ErrorCode, IdSource
+from contracts.model import Catalog, CatalogError, Contract, ErrorCode, IdSource, Side
 
 __all__ = [
     "Catalog",
@@ -9,6 +9,7 @@ __all__ = [
     "Contract",
     "ErrorCode",
     "IdSource",
+    "Side",
     "load_catalog",
     "load_error_codes",
     "parse_catalog",

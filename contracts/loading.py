@@ -11,7 +11,7 @@ import jsonschema
 import yaml
 
 from contracts.consistency import check_consistency
-from contracts.model import PATH_PREFIX, Catalog, CatalogError, Contract, ErrorCode, IdSource
+from contracts.model import PATH_PREFIX, Catalog, CatalogError, Contract, ErrorCode, IdSource, Side
 from signer import Placement
 
 HERE = Path(__file__).resolve().parent
@@ -72,4 +72,6 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
 def load_error_codes(path: Path = HERE / "error-codes.yaml") -> dict[int, ErrorCode]:
     """Binance's error codes with their meaning, side and next step, by code."""
     document = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
-    return {code: ErrorCode(code=code, **fields) for code, fields in document.items()}
+    return {
+        code: ErrorCode(**{**fields, "code": code, "side": Side(fields["side"])}) for code, fields in document.items()
+    }

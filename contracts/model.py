@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -42,7 +43,19 @@ ENVELOPE: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True)
+class Side(enum.StrEnum):
+    """Where the fix of a result lies: the error-code catalog names some, a live run's evidence the rest."""
+
+    NONE = "none"  # it worked
+    CLIENT = "client"
+    ACCOUNT = "account"  # the key's settings
+    BINANCE = "binance"
+    NETWORK = "network"
+    CONTRACT = "contract"  # an answer came, but breaks the contract
+    UNDETERMINED = "undetermined"  # the run's evidence carries no conclusion
+
+
+@dataclass(frozen=True, kw_only=True)
 class ErrorCode:
     """What a Binance error code means and where its fix lies (``error-codes.yaml``)."""
 
@@ -50,7 +63,7 @@ class ErrorCode:
     name: str
     message: str
     http: int
-    side: str
+    side: Side
     meaning: str
     next: str
 

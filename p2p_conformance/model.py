@@ -1,21 +1,45 @@
 """The facts of a live run, as plain data: what the engine finds, the reports show and the history stores.
 
 This module is the bottom of the package: it imports nothing of the project but the contract
-model, and nothing here calls anything. Records travel from pytest-xdist workers to the
-controller as plain dictionaries (:meth:`EndpointRecord.to_dict`), so every field is a plain value.
-The closed sets (outcome, side, trend) are :class:`~enum.StrEnum`\\ s: they compare equal to, and
-serialise as, their values.
+model and the signer's names, and nothing here calls anything. Records travel from pytest-xdist
+workers to the controller as plain dictionaries (:meth:`EndpointRecord.to_dict`), so every field
+is a plain value. The closed sets (outcome, side, trend...) are :class:`~enum.StrEnum`\\ s,
+converted once where data comes in (``from_dict``, the history's row reader): they compare equal
+to, and serialise as, their values. Records with more than four fields are built by keyword.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from contracts import Contract
+from contracts import Contract, Side
+from contracts.checks import SUCCESS_CODE
+from signer import KeyType, Placement
+
+__all__ = [
+    "ANSWER_FIELDS",
+    "Answer",
+    "ControlCheck",
+    "ControlKind",
+    "EndpointRecord",
+    "Evidence",
+    "Fact",
+    "KeySummary",
+    "LiveResult",
+    "Outcome",
+    "RunRecord",
+    "SecondOpinion",
+    "SentRequest",
+    "Side",
+    "Stop",
+    "Trend",
+    "answer_text",
+    "utc_now",
+]
 
 
 class Outcome(enum.StrEnum):
@@ -32,16 +56,11 @@ class Outcome(enum.StrEnum):
         return self is not Outcome.SKIPPED
 
 
-class Side(enum.StrEnum):
-    """Where the fix of a result lies."""
+class Stop(enum.StrEnum):
+    """Why a live test ended with no answer to judge (an :attr:`Outcome.ERROR`)."""
 
-    NONE = "none"  # it worked
-    CLIENT = "client"
-    ACCOUNT = "account"  # the key's settings
-    BINANCE = "binance"
-    NETWORK = "network"
-    CONTRACT = "contract"  # an answer came, but breaks the contract
-    UNDETERMINED = "undetermined"  # the run's evidence carries no conclusion
+    UNREACHABLE = "unreachable"  # the target's server time could not be read: nothing was called
+    TEST_ERROR = "test-error"  # the test stopped on an error of its own
 
 
 class Fact(enum.StrEnum):
@@ -75,7 +94,7 @@ class Trend(enum.StrEnum):
 
 def answer_text(code: int | str | None, http_status: int | None) -> str:
     """``-2008``, ``HTTP 500`` or ``no answer``: what came back, as every report names it."""
-    if code is not None and code != "000000":
+    if code is not None and code != SUCCESS_CODE:
         return str(code)
     return f"HTTP {http_status}" if http_status is not None else "no answer"
 
@@ -90,16 +109,7 @@ def _plain(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     return {name: value.value if isinstance(value, enum.Enum) else value for name, value in pairs}
 
 
-@dataclass(frozen=True)
-class Diagnosis:
-    """What an answer means: where the fix lies, one sentence, and what to do next."""
-
-    side: Side
-    diagnosis: str
-    next_step: str
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ControlCheck:
     """One check run before the endpoints (server time, the key's permissions, the signer)."""
 
@@ -130,18 +140,18 @@ class Evidence:
         return cls(**{**data, "fact": Fact(data["fact"]), "proof": tuple(data["proof"])})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SecondOpinion:
     """The same call sent once more through Binance's own SDK code (``--cross-check``)."""
 
     summary: str  # what was sent and what came back, in one line
-    http_status: int | None
-    code: int | str | None
-    agrees: bool | None  # None: not sent
+    http_status: int | None = None
+    code: int | str | None = None
+    agrees: bool | None = None  # None: not sent
     message: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SentRequest:
     """A live call as it was sent, less its key and signing parameters: what a replay (Postman) needs."""
 
@@ -154,112 +164,141 @@ class SentRequest:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SentRequest:
         return cls(
-            data["method"],
-            data["path"],
-            tuple((str(name), str(value)) for name, value in data["query"]),
-            tuple((str(name), str(value)) for name, value in data["headers"]),
-            data["body"],
+            method=data["method"],
+            path=data["path"],
+            query=tuple((str(name), str(value)) for name, value in data["query"]),
+            headers=tuple((str(name), str(value)) for name, value in data["headers"]),
+            body=data["body"],
         )
 
 
-@dataclass(frozen=True)
-class LiveResult:
-    """One live call and its verdict against the contract."""
+@dataclass(frozen=True, kw_only=True)
+class Answer:
+    """What came back for one live call, or that nothing did: the one home of the fields every report
+    shows. A :class:`LiveResult` carries it from the engine and an :class:`EndpointRecord` to the
+    reports, so a new field of an answer is added here, once."""
 
-    contract: Contract
-    http_status: int | None
-    code: int | str | None
-    message: str | None
-    latency_ms: float
-    problem: str | None  # None: the answer satisfies the contract
-    at: str | None = None  # when the answer came (UTC); None when none came
-    notes: tuple[str, ...] = ()
-    reproduction: str = ""  # curl, with key, signature and timestamp as placeholders
+    sent: bool = False  # False: never sent (not run live, or held back to honour a rate limit or a ban)
+    http_status: int | None = None  # None: no answer came
+    code: int | str | None = None  # Binance's ``code``: a negative number, or a C2C business code
+    msg: str | None = None  # Binance's ``msg`` (or ``message``), redacted and bounded
+    latency_ms: float | None = None
+    at: str | None = None  # when the answer came (UTC)
+    notes: tuple[str, ...] = ()  # how ids were found, what was cut, a business error with a placeholder id
     rate_limit_headers: Mapping[str, str] = field(default_factory=dict)
     body: str = ""  # scrubbed of chat credentials and personal data, and cut to a bound
-    second_opinion: SecondOpinion | None = None
-    sent: bool = True  # False: held back to honour a rate limit or a ban (``problem`` says why)
+    reproduction: str = ""  # curl, with key, signature and timestamp as placeholders
+    second_opinion: SecondOpinion | None = None  # ``--cross-check``
     drift: tuple[str, ...] = ()  # how a working answer departs from the contract without breaking it
-    observed: Any = None  # the shape of a drifting answer's data (types only)
-    request: SentRequest | None = None  # None: nothing was built or sent
-
-    @property
-    def passed(self) -> bool:
-        return self.problem is None
-
-    def __repr__(self) -> str:  # the body may hold what scrubbing removes: keep it out of tracebacks
-        return f"LiveResult({self.contract.id}, http_status={self.http_status}, code={self.code!r})"
-
-
-@dataclass(frozen=True)
-class EndpointRecord:
-    """One endpoint's line in the reports, for one key in one round."""
-
-    id: str
-    method: str
-    path: str
-    placement: str  # where the business parameters went: query or json-body
-    mutating: str | None  # what the endpoint would change, as in the contract; None when read-only
-    confidence: str
-    outcome: Outcome
-    side: Side
-    diagnosis: str
-    next_step: str
-    key_name: str
-    key_fingerprint: str
-    round: int = 1
-    reasoning: str = ""  # for a failure: why its side, naming the facts of the run it rests on
-    at: str | None = None  # when the answer came (UTC)
-    http_status: int | None = None
-    code: int | str | None = None
-    msg: str | None = None
-    latency_ms: float | None = None
-    trend: Trend | None = None  # from the history, once the run is stored
-    notes: tuple[str, ...] = ()
-    rate_limit_headers: dict[str, str] = field(default_factory=dict)
-    body: str = ""
-    reproduction: str = ""
-    second_opinion: SecondOpinion | None = None
-    drift: tuple[str, ...] = ()  # fields new, missing or changed in a working answer
-    observed: Any = None  # the shape of a drifting answer's data, for contracts/observed/ when recording
+    observed: Any = None  # the shape of a drifting answer's data (types only), for contracts/observed/
     request: SentRequest | None = None  # the call as sent (no key, no signature), for the Postman collection
 
     @property
-    def read_only(self) -> bool:
-        return self.mutating is None
-
-    @property
-    def answer(self) -> str:
-        """``-2008``, ``HTTP 500`` or ``no answer``: what came back, as the reports name it."""
+    def text(self) -> str:
+        """``-2008``, ``HTTP 500`` or ``no answer``: what came back, as every report names it."""
         return answer_text(self.code, self.http_status)
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self, dict_factory=_plain)
-
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> EndpointRecord:
-        trend, opinion, request = data.get("trend"), data.get("second_opinion"), data.get("request")
+    def from_dict(cls, data: Mapping[str, Any]) -> Answer:
+        """The answer in a record's dictionary, where its fields stand beside the record's own."""
+        known = {name: data[name] for name in ANSWER_FIELDS if name in data}
+        opinion, request = known.get("second_opinion"), known.get("request")
         return cls(
             **{
-                **data,
-                "outcome": Outcome(data["outcome"]),
-                "side": Side(data["side"]),
-                "trend": None if trend is None else Trend(trend),
-                "notes": tuple(data["notes"]),
-                "drift": tuple(data.get("drift", ())),
+                **known,
+                "notes": tuple(known.get("notes", ())),
+                "drift": tuple(known.get("drift", ())),
                 "second_opinion": None if opinion is None else SecondOpinion(**opinion),
                 "request": None if request is None else SentRequest.from_dict(request),
             }
         )
 
 
-@dataclass(frozen=True)
+ANSWER_FIELDS = frozenset(answer_field.name for answer_field in fields(Answer))
+
+
+@dataclass(frozen=True, kw_only=True)
+class LiveResult:
+    """One live call and its verdict against the contract."""
+
+    contract: Contract
+    answer: Answer
+    problem: str | None  # None: the answer satisfies the contract; else what is wrong with it, or why none came
+
+    @property
+    def passed(self) -> bool:
+        return self.problem is None
+
+    def __repr__(self) -> str:  # the body may hold what scrubbing removes: keep it out of tracebacks
+        return f"LiveResult({self.contract.id}, {self.answer.text})"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EndpointRecord:
+    """One endpoint's line in the reports, for one key in one round.
+
+    Where the test ran, the record says what happened: the answer, or why there is none. Its side,
+    diagnosis, next step and reasoning are drawn once, from the whole run's evidence, by
+    :func:`p2p_conformance.engine.evidence.weigh`.
+    """
+
+    id: str
+    method: str
+    path: str
+    placement: Placement  # where the business parameters went
+    mutating: str | None  # what the endpoint would change, as in the contract; None when read-only
+    confidence: str
+    key_name: str
+    key_fingerprint: str
+    round: int = 1
+    outcome: Outcome
+    answer: Answer = Answer()
+    problem: str | None = None  # why it did not pass: the contract check, the gate's reason, the test's error
+    stop: Stop | None = None  # why an :attr:`Outcome.ERROR` has no answer
+    side: Side = Side.UNDETERMINED  # until weighed
+    diagnosis: str = ""
+    next_step: str = ""
+    reasoning: str = ""  # for a failure: why its side, naming the facts of the run it rests on
+    trend: Trend | None = None  # from the history, once the run is stored
+
+    @property
+    def read_only(self) -> bool:
+        return self.mutating is None
+
+    @property
+    def worked(self) -> bool:
+        return self.outcome is Outcome.PASS
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the answer's fields stand beside the record's own, as in ``live-summary.json``."""
+        data = asdict(self, dict_factory=_plain)
+        answer = data.pop("answer")
+        return {**data, **answer}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> EndpointRecord:
+        trend, stop = data.get("trend"), data.get("stop")
+        own = {name: value for name, value in data.items() if name not in ANSWER_FIELDS}
+        return cls(
+            **{
+                **own,
+                "placement": Placement(data["placement"]),
+                "outcome": Outcome(data["outcome"]),
+                "side": Side(data["side"]),
+                "stop": None if stop is None else Stop(stop),
+                "trend": None if trend is None else Trend(trend),
+                "answer": Answer.from_dict(data),
+            }
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
 class KeySummary:
     """What a live run established for one key before its endpoints ran."""
 
     name: str
     fingerprint: str
-    key_type: str
+    key_type: KeyType
     base_url: str
     clock_offset_ms: int
     controls: tuple[ControlCheck, ...]
@@ -274,6 +313,7 @@ class KeySummary:
         return cls(
             **{
                 **data,
+                "key_type": KeyType(data["key_type"]),
                 "controls": tuple(ControlCheck.from_dict(check) for check in data["controls"]),
                 "evidence": tuple(Evidence.from_dict(fact) for fact in data.get("evidence", ())),
                 "notes": tuple(data.get("notes", ())),
@@ -281,7 +321,7 @@ class KeySummary:
         )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class RunRecord:
     """A whole live run: when, which keys, the control checks, every endpoint of every round."""
 

@@ -13,7 +13,7 @@ from signer.auth import API_KEY_HEADER, BinanceAuth
 from signer.encoding import encode_query
 from signer.env import load_key
 from signer.errors import KeyConfigError, KeyFormatWarning
-from signer.keys import Ed25519Key, HmacKey, Key, RsaKey, secret_texts
+from signer.keys import Ed25519Key, HmacKey, Key, KeyType, RsaKey, secret_texts
 from signer.signing import (
     DEFAULT_RECV_WINDOW,
     MAX_RECV_WINDOW,
@@ -37,6 +37,7 @@ __all__ = [
     "Key",
     "KeyConfigError",
     "KeyFormatWarning",
+    "KeyType",
     "Placement",
     "RsaKey",
     "SignedQuery",

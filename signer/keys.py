@@ -8,6 +8,7 @@ input is a :class:`KeyConfigError` whose message is one line saying what to fix.
 from __future__ import annotations
 
 import base64
+import enum
 import hashlib
 import hmac
 import warnings
@@ -63,11 +64,19 @@ def _check_api_key(api_key: str) -> None:
         )
 
 
+class KeyType(enum.StrEnum):
+    """The kinds of API key Binance issues, as the reports name them."""
+
+    HMAC = "HMAC"
+    RSA = "RSA"
+    ED25519 = "Ed25519"
+
+
 class Key(Protocol):
     """What the signer needs from a key."""
 
     api_key: str
-    key_type: str
+    key_type: KeyType
 
     @property
     def fingerprint(self) -> str: ...
@@ -78,7 +87,7 @@ class Key(Protocol):
 class _ApiKeyHolder:
     """Shared part of every key: the API key, its fingerprint and a repr that hides secrets."""
 
-    key_type = ""
+    key_type: KeyType
     __slots__ = ("api_key",)
 
     def __init__(self, api_key: str) -> None:
@@ -98,7 +107,7 @@ class _ApiKeyHolder:
 class HmacKey(_ApiKeyHolder):
     """An HMAC-SHA256 key: the API key and its secret. Signatures are lowercase hex."""
 
-    key_type = "HMAC"
+    key_type = KeyType.HMAC
     __slots__ = ("_secret",)
 
     def __init__(self, api_key: str, secret: str) -> None:
@@ -196,7 +205,7 @@ class _AsymmetricKey(_ApiKeyHolder):
 class RsaKey(_AsymmetricKey):
     """An RSA key (PKCS#8 PEM); signs with RSASSA-PKCS1-v1_5 over SHA-256."""
 
-    key_type = "RSA"
+    key_type = KeyType.RSA
     __slots__ = ()
     _expected = rsa.RSAPrivateKey
 
@@ -208,7 +217,7 @@ class RsaKey(_AsymmetricKey):
 class Ed25519Key(_AsymmetricKey):
     """An Ed25519 key (PKCS#8 PEM)."""
 
-    key_type = "Ed25519"
+    key_type = KeyType.ED25519
     __slots__ = ()
     _expected = ed25519.Ed25519PrivateKey
 

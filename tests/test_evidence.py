@@ -9,9 +9,10 @@ import pytest
 import yaml
 
 from catalog_facts import CATALOG, read_only_matching
-from p2p_conformance.engine.evidence import weigh
+from p2p_conformance.engine.conclusions import weigh
 from p2p_conformance.engine.records import RecordContext, record_of_result
 from p2p_conformance.model import (
+    Answer,
     ControlCheck,
     ControlKind,
     EndpointRecord,
@@ -22,6 +23,7 @@ from p2p_conformance.model import (
     Side,
 )
 from p2p_conformance.report.summary import verdict
+from signer import KeyType
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite
@@ -35,7 +37,8 @@ def answered(endpoint: str, http_status: int, code: int | str | None, latency_ms
     """One endpoint's record as a live call makes it, for key ``k``."""
     passed = (http_status, code) == OK
     problem = None if passed else f"received HTTP {http_status} with error code {code}"
-    result = LiveResult(CATALOG[endpoint], http_status, code, None, latency_ms, problem, AT)
+    answer = Answer(sent=True, http_status=http_status, code=code, latency_ms=latency_ms, at=AT)
+    result = LiveResult(contract=CATALOG[endpoint], answer=answer, problem=problem)
     return record_of_result(result, RecordContext("k", "k...0001"))
 
 
@@ -44,15 +47,35 @@ def controls(
 ) -> tuple[ControlCheck, ...]:
     status, code = api_restrictions
     return (
-        ControlCheck(ControlKind.CLOCK, "clock", True, "offset measured"),
-        ControlCheck(ControlKind.API_RESTRICTIONS, "apiRestrictions", status == 200, "answer", AT, status, code),
-        ControlCheck(ControlKind.SIGNER, "signer", signer_ok, "vectors reproduced" if signer_ok else "MISMATCH"),
+        ControlCheck(kind=ControlKind.CLOCK, name="clock", ok=True, evidence="offset measured"),
+        ControlCheck(
+            kind=ControlKind.API_RESTRICTIONS,
+            name="apiRestrictions",
+            ok=status == 200,
+            evidence="answer",
+            at=AT,
+            http_status=status,
+            code=code,
+        ),
+        ControlCheck(
+            kind=ControlKind.SIGNER,
+            name="signer",
+            ok=signer_ok,
+            evidence="vectors reproduced" if signer_ok else "MISMATCH",
+        ),
     )
 
 
 def weighed(*records: EndpointRecord, key_controls: tuple[ControlCheck, ...] | None = None) -> RunRecord:
-    key = KeySummary("k", "k...0001", "HMAC", "https://api.binance.com", 12, key_controls or controls())
-    return weigh(RunRecord(AT, None, keys=[key], results=list(records)), RECV_WINDOW)
+    key = KeySummary(
+        name="k",
+        fingerprint="k...0001",
+        key_type=KeyType.HMAC,
+        base_url="https://api.binance.com",
+        clock_offset_ms=12,
+        controls=key_controls or controls(),
+    )
+    return weigh(RunRecord(started_at=AT, case_id=None, keys=[key], results=list(records)), RECV_WINDOW)
 
 
 def result(run: RunRecord, endpoint: str) -> EndpointRecord:
@@ -254,7 +277,8 @@ def test_cross_check_never_follows_a_redirect_with_a_signed_request() -> None:
             return Response("", 307, {"Location": other + Request(environ).full_path})(environ, start_response)
 
         with running_emulator(redirecting) as target:
-            result_ = LiveResult(CATALOG["orderMatch/listUserOrderHistory"], 400, -2008, None, 1.0, "refused", AT)
+            refused = Answer(sent=True, http_status=400, code=-2008, latency_ms=1.0, at=AT)
+            result_ = LiveResult(contract=CATALOG["orderMatch/listUserOrderHistory"], answer=refused, problem="refused")
             opinion = second_opinion(
                 result_, target, HmacKey(vectors.BINANCE_API_KEY, vectors.BINANCE_SECRET), {}, 5000, 0
             )

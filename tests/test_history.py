@@ -16,7 +16,7 @@ import yaml
 
 from catalog_facts import CATALOG, ENDPOINTS, OFFLINE_TESTS
 from emulator import Emulator, load_scenario, running_emulator
-from p2p_conformance.model import EndpointRecord, Outcome, Side
+from p2p_conformance.model import Answer, EndpointRecord, Outcome, Side
 from p2p_conformance.report.history import (
     APPLICATION_ID,
     SCHEMA_VERSION,
@@ -30,7 +30,7 @@ from p2p_conformance.report.history import (
 from p2p_conformance.report.history_report import main as history_report
 from p2p_conformance.report.history_report import render_history
 from p2p_conformance.report.trends import since_previous, trend
-from signer import vectors
+from signer import Placement, vectors
 
 if TYPE_CHECKING:
     from conftest import EndpointProcess, EndpointSuite
@@ -210,17 +210,14 @@ def stored(endpoint: str, outcome: str) -> EndpointRecord:
         id=endpoint,
         method="GET",
         path="/p",
-        placement="query",
+        placement=Placement.QUERY,
         mutating=None,
         confidence="A",
         outcome=Outcome(outcome),
         side=Side.NONE,
-        diagnosis="",
-        next_step="",
         key_name="k",
         key_fingerprint="k",
-        http_status=200,
-        code="000000",
+        answer=Answer(sent=True, http_status=200, code="000000"),
     )
 
 

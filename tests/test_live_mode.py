@@ -105,7 +105,7 @@ def test_ids_come_from_a_read_only_list_call_or_fall_back_to_a_placeholder(emula
         assert session.ids["order-number"].how == "order-number from orderMatch/listUserOrderHistory"
         assert session.ids["merchant-number"].placeholder
         result = session.call(CATALOG["agent/merchant/getAdDetails"])
-    assert result.passed and any("placeholder merchant-number" in note for note in result.notes)
+    assert result.passed and any("placeholder merchant-number" in note for note in result.answer.notes)
 
 
 def test_placeholder_id_with_a_business_not_found_proves_the_key_reached_the_endpoint() -> None:
@@ -117,7 +117,7 @@ def test_placeholder_id_with_a_business_not_found_proves_the_key_reached_the_end
         session.look_up_ids(list(CATALOG.contracts), {}, pool)()
         placeholder = session.call(CATALOG["agent/merchant/getAdDetails"])
         real_id = session.call(CATALOG["orderMatch/getUserOrderDetail"])
-    assert placeholder.passed and "the key reached the endpoint" in placeholder.notes[-1]
+    assert placeholder.passed and "the key reached the endpoint" in placeholder.answer.notes[-1]
     assert not real_id.passed and "EMULATOR_NOT_FOUND" in (real_id.problem or "")
 
 

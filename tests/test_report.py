@@ -16,8 +16,9 @@ from canary import Canary
 from catalog_facts import CATALOG, ENDPOINT_TESTS, LIVE_CALLS, READ_ONLY, matching
 from contracts import load_error_codes
 from emulator import running_emulator
-from p2p_conformance.engine.diagnosis import diagnose
-from p2p_conformance.model import LiveResult
+from p2p_conformance.engine.conclusions import Conclusion, documented_meaning
+from p2p_conformance.engine.records import RecordContext, record_of_result
+from p2p_conformance.model import Answer, LiveResult
 from p2p_conformance.report.files import REPORT_NAMES as REPORT_FILES
 
 if TYPE_CHECKING:
@@ -182,11 +183,17 @@ def test_canary_key_and_secret_appear_nowhere_even_when_a_request_raises(
         assert not re.search(r"signature=(?!REDACTED|\{signature\})", text), where
 
 
+def meaning(http_status: int | None, code: int | str | None, problem: str | None, msg: str | None = None) -> Conclusion:
+    """What an answer of ads/getAds means on its own, before the run's evidence is weighed."""
+    answer = Answer(sent=True, http_status=http_status, code=code, msg=msg, latency_ms=1.0)
+    result = LiveResult(contract=CATALOG["ads/getAds"], answer=answer, problem=problem)
+    return documented_meaning(record_of_result(result, RecordContext("k", "k...0001")))
+
+
 @pytest.mark.parametrize("code", sorted(load_error_codes()), ids=str)
 def test_every_reference_error_code_has_a_diagnosis(code: int) -> None:
     known = load_error_codes()[code]
-    result = LiveResult(CATALOG["ads/getAds"], known.http, code, known.message, 10.0, f"received code {code}")
-    found = diagnose(result)
+    found = meaning(known.http, code, f"received code {code}", known.message)
     assert found.side == known.side
     assert found.diagnosis.startswith(f"{code} {known.name}: ") and found.next_step == known.next
 
@@ -208,7 +215,7 @@ def test_every_reference_error_code_has_a_diagnosis(code: int) -> None:
 def test_answers_without_a_known_code_are_diagnosed(
     http_status: int | None, code: object, problem: str | None, side: str, words: str
 ) -> None:
-    found = diagnose(LiveResult(CATALOG["ads/getAds"], http_status, code, None, 1.0, problem))  # type: ignore[arg-type]
+    found = meaning(http_status, code, problem)  # type: ignore[arg-type]
     assert found.side == side and words in found.diagnosis
 
 

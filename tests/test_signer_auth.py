@@ -78,6 +78,7 @@ def test_public_api_is_exactly_what_the_readme_documents() -> None:
         "Key",
         "KeyConfigError",
         "KeyFormatWarning",
+        "KeyType",
         "MAX_RECV_WINDOW",
         "Placement",
         "RsaKey",

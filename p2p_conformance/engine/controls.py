@@ -14,7 +14,7 @@ import requests
 
 from contracts.checks import is_gateway_error, parsed_body
 from contracts.model import API_RESTRICTIONS_PATH
-from p2p_conformance.engine.diagnosis import diagnose_code
+from p2p_conformance.engine.conclusions import code_meaning
 from p2p_conformance.engine.live import LiveSession
 from p2p_conformance.engine.transport import NotSent, redirect_target
 from p2p_conformance.model import ControlCheck, ControlKind, utc_now
@@ -28,17 +28,23 @@ def clock_check(session: LiveSession) -> ControlCheck:
     skew = session.offset_ms
     applied = "applied to every timestamp" if skew else "nothing to correct"
     return ControlCheck(
-        ControlKind.CLOCK,
-        "Server time and clock skew",
-        abs(skew) < CLOCK_SKEW_LIMIT_MS,
-        f"GET /api/v3/time answered; local clock is {-skew:+d} ms from the server's ({applied}).",
+        kind=ControlKind.CLOCK,
+        name="Server time and clock skew",
+        ok=abs(skew) < CLOCK_SKEW_LIMIT_MS,
+        evidence=f"GET /api/v3/time answered; local clock is {-skew:+d} ms from the server's ({applied}).",
     )
 
 
 def api_restrictions_check(session: LiveSession) -> ControlCheck:
     def refused(evidence: str, http_status: int | None = None, code: int | None = None) -> ControlCheck:
         return ControlCheck(
-            ControlKind.API_RESTRICTIONS, API_RESTRICTIONS_NAME, False, evidence, utc_now(), http_status, code
+            kind=ControlKind.API_RESTRICTIONS,
+            name=API_RESTRICTIONS_NAME,
+            ok=False,
+            evidence=evidence,
+            at=utc_now(),
+            http_status=http_status,
+            code=code,
         )
 
     prepared = requests.Request("GET", session.base_url + API_RESTRICTIONS_PATH, auth=session.auth).prepare()
@@ -54,15 +60,15 @@ def api_restrictions_check(session: LiveSession) -> ControlCheck:
     if response.status_code == 200 and isinstance(body, dict):
         flags = ", ".join(f"{flag}={body.get(flag)}" for flag in ("enableReading", "ipRestrict", "createTime"))
         return ControlCheck(
-            ControlKind.API_RESTRICTIONS,
-            API_RESTRICTIONS_NAME,
-            body.get("enableReading") is True,
-            f"HTTP 200: the key and its signature are accepted ({flags}).",
-            utc_now(),
-            200,
+            kind=ControlKind.API_RESTRICTIONS,
+            name=API_RESTRICTIONS_NAME,
+            ok=body.get("enableReading") is True,
+            evidence=f"HTTP 200: the key and its signature are accepted ({flags}).",
+            at=utc_now(),
+            http_status=200,
         )
     if is_gateway_error(body):
-        meaning = diagnose_code(body["code"], response.status_code)
+        meaning = code_meaning(body["code"], response.status_code)
         evidence = f"HTTP {response.status_code}, {meaning.diagnosis} {meaning.next_step}"
         return refused(evidence, response.status_code, body["code"])
     return refused(f"HTTP {response.status_code} without a Binance error code.", response.status_code)
@@ -78,10 +84,10 @@ def signer_self_check() -> ControlCheck:
     }
     evidence = "; ".join(f"{name}: {'reproduced' if ok else 'MISMATCH'}" for name, ok in results.items())
     return ControlCheck(
-        ControlKind.SIGNER,
-        "Signature self-check against Binance's published vectors",
-        all(results.values()),
-        f"{evidence} (e.g. {vectors.ASCII_SIGNATURE[:16]}... for the ASCII order example).",
+        kind=ControlKind.SIGNER,
+        name="Signature self-check against Binance's published vectors",
+        ok=all(results.values()),
+        evidence=f"{evidence} (e.g. {vectors.ASCII_SIGNATURE[:16]}... for the ASCII order example).",
     )
 
 

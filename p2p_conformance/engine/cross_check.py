@@ -92,16 +92,22 @@ def second_opinion(
     """Send ``result``'s call again through Binance's own code, and say whether the answers agree."""
     version = official_version()
     if version is None:
-        return SecondOpinion(f"not sent: {INSTALL_HINT}", None, None, None)
+        return SecondOpinion(summary=f"not sent: {INSTALL_HINT}")
     if not isinstance(key, HmacKey):
-        return SecondOpinion(f"not sent: Binance's code signs with the {key.key_type} key's PEM only", None, None, None)
+        return SecondOpinion(summary=f"not sent: Binance's code signs with the {key.key_type} key's PEM only")
     signing = {"recvWindow": recv_window, "timestamp": int(time.time() * 1000) + offset_ms}
     status, code, message = send_with_official_code(result.contract, base_url, key, params, signing)
-    agrees = (status, code) == (result.http_status, result.code)
+    agrees = (status, code) == (result.answer.http_status, result.answer.code)
     shape = ""
     if result.contract.placement is Placement.JSON_BODY:
         shape = " (its own shape: every parameter in the signed query, and a form body instead of JSON)"
     answer = f"HTTP {status}" if status is not None else f"no answer ({message})"
     if code is not None:
         answer += f", code {code}"
-    return SecondOpinion(f"binance-common {version}{shape}: {answer}", status, code, agrees, message)
+    return SecondOpinion(
+        summary=f"binance-common {version}{shape}: {answer}",
+        http_status=status,
+        code=code,
+        agrees=agrees,
+        message=message,
+    )

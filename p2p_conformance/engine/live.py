@@ -27,7 +27,7 @@ from p2p_conformance.engine.transport import (
     send,
     was_cut,
 )
-from p2p_conformance.model import LiveResult, utc_now
+from p2p_conformance.model import Answer, LiveResult, utc_now
 from p2p_conformance.safety import secrets_of
 from p2p_conformance.safety.redaction import redact_text, scrub_body
 from signer import BinanceAuth, Key
@@ -130,40 +130,33 @@ class LiveSession:
         opinion = second_opinion(
             result, self.base_url, self.key, params_with_ids(contract, self.ids), self.recv_window, self.offset_ms
         )
-        return replace(result, second_opinion=opinion)
+        return replace(result, answer=replace(result.answer, second_opinion=opinion))
 
     def _call(self, contract: Contract) -> LiveResult:
         used = [self.ids[kind] for kind in contract.ids.values()]
         notes = tuple(resolved.how for resolved in used)
         request = build_request(contract, self.base_url, self.auth, params_with_ids(contract, self.ids))
-        reproduction, sent = curl_command(request), sent_request(request)
+        sent = Answer(notes=notes, reproduction=curl_command(request), request=sent_request(request))
         started = time.perf_counter()
         try:
             response = self.send(request, contract.request_weight)
         except NotSent as reason:
-            return LiveResult(
-                contract, None, None, None, 0.0, str(reason), None, notes, reproduction, sent=False, request=sent
-            )
+            return LiveResult(contract=contract, answer=replace(sent, latency_ms=0.0), problem=str(reason))
         except requests.RequestException as error:
-            latency = (time.perf_counter() - started) * 1000
-            failure = f"no answer: {type(error).__name__}"
-            return LiveResult(contract, None, None, None, latency, failure, None, notes, reproduction, request=sent)
-        latency, at = (time.perf_counter() - started) * 1000, utc_now()
+            answer = replace(sent, sent=True, latency_ms=_elapsed_ms(started))
+            return LiveResult(contract=contract, answer=answer, problem=f"no answer: {type(error).__name__}")
+        answered = replace(
+            sent,
+            sent=True,
+            http_status=response.status_code,
+            latency_ms=_elapsed_ms(started),
+            at=utc_now(),
+            rate_limit_headers=rate_limit_headers(response.headers),
+        )
         if (elsewhere := redirect_target(response)) is not None:
             redirected = f"received HTTP {response.status_code} redirecting to {elsewhere}, expected 200; not followed"
-            return LiveResult(
-                contract,
-                response.status_code,
-                None,
-                f"redirect to {elsewhere}",
-                latency,
-                redirected,
-                at,
-                notes,
-                reproduction,
-                rate_limit_headers(response.headers),
-                request=sent,
-            )
+            answer = replace(answered, msg=f"redirect to {elsewhere}")
+            return LiveResult(contract=contract, answer=answer, problem=redirected)
         body = parsed_body(response)
         code = body.get("code") if isinstance(body, dict) else None
         code = cut(code, FIELD_LIMIT) if isinstance(code, str) else code if isinstance(code, int) else None
@@ -178,20 +171,18 @@ class LiveSession:
         drift = (
             tuple(cut(note, FIELD_LIMIT) for note in answer_drift(contract, body)[:DRIFT_NOTES]) if not problem else ()
         )
-        observed = observed_shape(body.get("data")) if drift and isinstance(body, dict) else None
-        return LiveResult(
-            contract,
-            response.status_code,
-            code,
-            message,
-            latency,
-            problem,
-            at,
-            notes,
-            reproduction,
-            rate_limit_headers(response.headers),
-            cut(redact_text(scrub_body(response.text), self.secrets), BODY_LIMIT),
+        answer = replace(
+            answered,
+            code=code,
+            msg=message,
+            notes=notes,
+            body=cut(redact_text(scrub_body(response.text), self.secrets), BODY_LIMIT),
             drift=drift,
-            observed=observed,
-            request=sent,
+            observed=observed_shape(body.get("data")) if drift and isinstance(body, dict) else None,
         )
+        return LiveResult(contract=contract, answer=answer, problem=problem)
+
+
+def _elapsed_ms(started: float) -> float:
+    """Milliseconds since ``started`` (``time.perf_counter``), to a tenth, as the reports show them."""
+    return round((time.perf_counter() - started) * 1000, 1)

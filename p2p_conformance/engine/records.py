@@ -1,12 +1,15 @@
-"""Turning what happened to an endpoint into its :class:`~p2p_conformance.model.EndpointRecord`."""
+"""Turning what happened to an endpoint into its :class:`~p2p_conformance.model.EndpointRecord`.
+
+A record says what happened: the answer, or why none came. Its side is drawn later, once, from the
+whole run (:func:`p2p_conformance.engine.conclusions.weigh`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from contracts import Contract
-from p2p_conformance.engine.diagnosis import diagnose
-from p2p_conformance.model import Diagnosis, EndpointRecord, LiveResult, Outcome
+from p2p_conformance.model import Answer, EndpointRecord, LiveResult, Outcome, Stop
 
 
 @dataclass(frozen=True)
@@ -18,41 +21,34 @@ class RecordContext:
     round: int = 1
 
 
-def record_not_run(contract: Contract, outcome: Outcome, found: Diagnosis, context: RecordContext) -> EndpointRecord:
-    """A skipped endpoint, or one whose test stopped before an answer was judged."""
+def endpoint_record(
+    contract: Contract,
+    context: RecordContext,
+    *,
+    outcome: Outcome,
+    answer: Answer | None = None,
+    problem: str | None = None,
+    stop: Stop | None = None,
+) -> EndpointRecord:
+    """The record of one endpoint for one key and round."""
     return EndpointRecord(
         id=contract.id,
         method=contract.method,
         path=contract.path,
-        placement=contract.placement.value,
+        placement=contract.placement,
         mutating=contract.mutating,
         confidence=contract.confidence,
-        outcome=outcome,
-        side=found.side,
-        diagnosis=found.diagnosis,
-        next_step=found.next_step,
         key_name=context.key_name,
         key_fingerprint=context.key_fingerprint,
         round=context.round,
+        outcome=outcome,
+        answer=answer or Answer(),
+        problem=problem,
+        stop=stop,
     )
 
 
 def record_of_result(result: LiveResult, context: RecordContext) -> EndpointRecord:
-    """The record of a live call, answered or not, with its diagnosis."""
+    """The record of a live call, answered or not."""
     outcome = Outcome.PASS if result.passed else Outcome.FAIL
-    return replace(
-        record_not_run(result.contract, outcome, diagnose(result), context),
-        http_status=result.http_status,
-        code=result.code,
-        msg=result.message,
-        latency_ms=round(result.latency_ms, 1),
-        at=result.at,
-        notes=result.notes,
-        rate_limit_headers=dict(result.rate_limit_headers),
-        body=result.body,
-        reproduction=result.reproduction,
-        second_opinion=result.second_opinion,
-        drift=result.drift,
-        observed=result.observed,
-        request=result.request,
-    )
+    return endpoint_record(result.contract, context, outcome=outcome, answer=result.answer, problem=result.problem)

@@ -48,4 +48,6 @@ def sent_request(request: requests.PreparedRequest) -> SentRequest:
         (name, value) for name, value in parse_qsl(url.query, keep_blank_values=True) if name not in SIGNING_PARAMS
     )
     headers = tuple((name, request.headers[name]) for name in SHOWN_HEADERS[1:] if name in request.headers)
-    return SentRequest(request.method or "GET", url.path, query, headers, _body_text(request))
+    return SentRequest(
+        method=request.method or "GET", path=url.path, query=query, headers=headers, body=_body_text(request)
+    )

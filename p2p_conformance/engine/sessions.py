@@ -129,7 +129,14 @@ class LiveSessions:
             opening.resolve_ids()
             session, key = opening.session, opening.session.key
             controls = tuple(opening.controls.result())
-            summary = KeySummary(name, key.fingerprint, key.key_type, self.base_url, session.offset_ms, controls)
+            summary = KeySummary(
+                name=name,
+                fingerprint=key.fingerprint,
+                key_type=key.key_type,
+                base_url=self.base_url,
+                clock_offset_ms=session.offset_ms,
+                controls=controls,
+            )
             self._sessions[name] = (session, summary)
         return names
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from p2p_conformance.engine.evidence import weigh
+from p2p_conformance.engine.conclusions import weigh
 from p2p_conformance.model import EndpointRecord, KeySummary, Outcome, RunRecord, Trend, utc_now
 from p2p_conformance.pytest_plugin.settings import RunSettings
 from p2p_conformance.pytest_plugin.stash import NETWORK_METER
@@ -65,7 +65,13 @@ class ControllerPlugin:
     def __init__(self, settings: RunSettings, secrets: tuple[str, ...]) -> None:
         self.settings = settings
         self.secrets = secrets
-        self.run = RunRecord(utc_now(), settings.case_id, settings.emulator, settings.focus, settings.origin)
+        self.run = RunRecord(
+            started_at=utc_now(),
+            case_id=settings.case_id,
+            emulator=settings.emulator,
+            focus=settings.focus,
+            origin=settings.origin,
+        )
         self.run_id = f"{self.run.started_at}-{uuid.uuid4().hex[:8]}"  # overlapping runs may start together
         self.records: dict[str, EndpointRecord] = {}  # by test node id
         self.keys: dict[str, KeySummary] = {}  # by key name
@@ -185,7 +191,7 @@ class ControllerPlugin:
         lines = [f"{found.count} {found.headline}", *(f"  Proof: {line}" for line in found.proof)]
         for side, groups in failures_by_conclusion(self.run).items():
             for diagnosis, records in groups.items():
-                codes = ", ".join(dict.fromkeys(r.answer for r in records))
+                codes = ", ".join(dict.fromkeys(r.answer.text for r in records))
                 several = len(self.run.keys) > 1
                 names = ", ".join(r.id + (f" [{r.key_name}]" if several else "") for r in records[:TERMINAL_NAMES])
                 more = len(records) - TERMINAL_NAMES
@@ -283,5 +289,5 @@ class HtmlReportHooks:
         if record is not None and (record.outcome == Outcome.SKIPPED or record.round < last_round):
             cells.clear()  # pytest-html's documented way to leave a row out
             return
-        shown = "" if record is None else "ok" if record.outcome == Outcome.PASS else record.answer
+        shown = "" if record is None else "ok" if record.outcome == Outcome.PASS else record.answer.text
         cells.insert(2, f"<td>{escape(shown)}</td>")

@@ -15,9 +15,8 @@ from typing import Any
 import pytest
 
 from contracts import Contract
-from p2p_conformance.engine.diagnosis import diagnose_not_run, diagnose_stopped, diagnose_unreachable
-from p2p_conformance.engine.records import RecordContext, record_not_run, record_of_result
-from p2p_conformance.model import EndpointRecord, Outcome
+from p2p_conformance.engine.records import RecordContext, endpoint_record, record_of_result
+from p2p_conformance.model import EndpointRecord, Outcome, Stop
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, item_params
 from p2p_conformance.pytest_plugin.stash import LIVE_CALL, NETWORK_METER, SETUP_PROBLEM
 from p2p_conformance.safety.redaction import RedactingFilter, redact_text
@@ -81,16 +80,13 @@ class WorkerPlugin:
         if report.when == "call" and live is not None and live.result is not None:
             return record_of_result(live.result, context)
         if report.skipped and not contract.read_only:
-            return record_not_run(contract, Outcome.SKIPPED, diagnose_not_run(contract), context)
+            return endpoint_record(contract, context, outcome=Outcome.SKIPPED)
         if report.failed and report.when in ("setup", "call"):
             problem = item.stash.get(SETUP_PROBLEM, None)
             if problem is not None:
-                found = diagnose_unreachable(problem)
-            else:
-                found = diagnose_stopped(
-                    redact_text(call.excinfo.exconly() if call.excinfo else "an error", self.secrets)
-                )
-            return record_not_run(contract, Outcome.ERROR, found, context)
+                return endpoint_record(contract, context, outcome=Outcome.ERROR, problem=problem, stop=Stop.UNREACHABLE)
+            error = redact_text(call.excinfo.exconly() if call.excinfo else "an error", self.secrets)
+            return endpoint_record(contract, context, outcome=Outcome.ERROR, problem=error, stop=Stop.TEST_ERROR)
         return None
 
     def _redact(self, report: pytest.TestReport) -> None:

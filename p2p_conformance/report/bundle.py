@@ -40,12 +40,12 @@ def bundle_name(run: RunRecord) -> str:
 def _cassette(record: EndpointRecord, base_url: str, recv_window: int) -> dict[str, Any]:
     """The failing call in vcrpy's cassette format: key and signature redacted, timestamp 0, as the
     suite's own cassettes (``safety.cassettes``), so ``pytest -k test_replay --cassette-dir`` replays it."""
-    request = record.request
+    request = record.answer.request
     assert request is not None
     signing = [("recvWindow", str(recv_window)), *SCRUBBED_QUERY]
     headers = {API_KEY_HEADER: [REDACTED], **{name: [value] for name, value in request.headers}}
     answered = {"Content-Type": ["application/json"]} | {
-        name: [value] for name, value in record.rate_limit_headers.items()
+        name: [value] for name, value in record.answer.rate_limit_headers.items()
     }
     return {
         "interactions": [
@@ -57,9 +57,9 @@ def _cassette(record: EndpointRecord, base_url: str, recv_window: int) -> dict[s
                     "uri": f"{base_url}{request.path}?{urlencode([*request.query, *signing])}",
                 },
                 "response": {
-                    "body": {"string": record.body},
+                    "body": {"string": record.answer.body},
                     "headers": answered,
-                    "status": {"code": record.http_status, "message": ""},
+                    "status": {"code": record.answer.http_status, "message": ""},
                 },
             }
         ],
@@ -73,7 +73,9 @@ def failing_cassettes(run: RunRecord, recv_window: int) -> dict[str, str]:
     return {
         f"cassettes/{record.id}.yaml": yaml.safe_dump(_cassette(record, base_url, recv_window), sort_keys=False)
         for record in run.last_round
-        if record.outcome == Outcome.FAIL and record.request is not None and record.http_status is not None
+        if record.outcome == Outcome.FAIL
+        and record.answer.request is not None
+        and record.answer.http_status is not None
     }
 
 

@@ -54,7 +54,7 @@ def _focus_rows(run: RunRecord) -> list[str]:
         record = answers.get((endpoint, key))
         if record is None:
             return ""
-        return "works" if record.outcome == Outcome.PASS else f"{md(record.answer)}, {md(record.side)}"
+        return "works" if record.outcome == Outcome.PASS else f"{md(record.answer.text)}, {md(record.side)}"
 
     rows = [f"| {md(endpoint)} | " + " | ".join(cell(endpoint, key) for key in keys) + " |" for endpoint in chosen]
     more = len(rows) - MARKDOWN_FOCUS_ROWS
@@ -112,11 +112,16 @@ def write_observed(records: list[EndpointRecord], folder: Path) -> list[Path]:
     """``contracts/observed/<endpoint id>.json``: the shape a drifting answer had, for a contract update."""
     written = []
     for record in records:
-        if record.observed is None:
+        if record.answer.observed is None:
             continue
         path = folder / f"{record.id}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        shape = {"endpoint": record.id, "observed_at": record.at, "drift": list(record.drift), "data": record.observed}
+        shape = {
+            "endpoint": record.id,
+            "observed_at": record.answer.at,
+            "drift": list(record.answer.drift),
+            "data": record.answer.observed,
+        }
         path.write_text(json.dumps(shape, indent=2) + "\n", encoding="utf-8")
         written.append(path)
     return written

@@ -14,7 +14,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-from p2p_conformance.model import EndpointRecord
+from p2p_conformance.model import EndpointRecord, Outcome, Side
 
 APPLICATION_ID = 0x50325043  # "P2PC"
 SCHEMA_VERSION = 3
@@ -57,20 +57,16 @@ class HistoryError(RuntimeError):
 
 
 class Row(NamedTuple):
-    """One stored result: a run, an endpoint, a key (a named tuple: histories are long).
-
-    ``outcome`` and ``side`` hold the values of :class:`~p2p_conformance.model.Outcome` and
-    :class:`~p2p_conformance.model.Side`, which compare equal to them.
-    """
+    """One stored result: a run, an endpoint, a key (a named tuple: histories are long)."""
 
     run_id: str
     started_at: str
     endpoint_id: str
     key_fingerprint: str
-    outcome: str
+    outcome: Outcome
     http_status: int | None
     code: str | None
-    side: str
+    side: Side
     latency_ms: float | None
     label: str | None  # the run's label, e.g. the emulator story's phase ("July 9 12:14")
     origin: str | None = None  # where the run ran from (``--origin``), e.g. a CI runner's region
@@ -145,15 +141,15 @@ def validate_history(path: Path) -> None:
 
 
 def _stored(record: EndpointRecord) -> tuple[str, str, str, int | None, str | None, str, float | None]:
-    code = None if record.code is None else str(record.code)
+    code = None if record.answer.code is None else str(record.answer.code)
     return (
         record.id,
         record.key_fingerprint,
         record.outcome.value,
-        record.http_status,
+        record.answer.http_status,
         code,
         record.side.value,
-        record.latency_ms,
+        record.answer.latency_ms,
     )
 
 
@@ -210,7 +206,16 @@ def load_rows(
         parameters += [*window_parameters, last_runs]
     with open_history(path, create=False) as connection:
         rows = connection.execute(query + " ORDER BY runs.started_at, r.run_id", parameters).fetchall()
-    return [Row._make(row) for row in rows]
+    try:
+        return [_row(stored) for stored in rows]
+    except ValueError as error:
+        raise HistoryError(f"{path} holds a result this suite did not write ({error})") from None
+
+
+def _row(stored: tuple[object, ...]) -> Row:
+    """A stored result as the reports read it, its outcome and side as the model's closed sets."""
+    row = Row._make(stored)
+    return row._replace(outcome=Outcome(row.outcome), side=Side(row.side))
 
 
 def _runs_query(since: str | None, key_fingerprint: str | None) -> tuple[str, list[str | int]]:

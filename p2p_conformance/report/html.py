@@ -114,9 +114,9 @@ def focus_table(run: RunRecord) -> str:
         (
             _endpoint(r),
             *((r.key_name,) if several else ()),
-            "works" if r.outcome == Outcome.PASS else r.answer,
+            "works" if r.outcome == Outcome.PASS else r.answer.text,
             "" if r.outcome == Outcome.PASS else heading(r.side),
-            _time(r.at),
+            _time(r.answer.at),
         )
         for r in sorted(chosen, key=lambda r: run.focus.index(r.id))
     ]
@@ -152,7 +152,7 @@ def drift_section(run: RunRecord) -> str:
     drifted = drifting(run)
     if not drifted:
         return ""
-    items = "".join(f"<li>{escape(_endpoint(r))}: {escape('; '.join(r.drift))}</li>" for r in drifted)
+    items = "".join(f"<li>{escape(_endpoint(r))}: {escape('; '.join(r.answer.drift))}</li>" for r in drifted)
     return (
         '<section id="c2c-drift" class="c2c"><h3>Contract drift (the endpoints work; their answers changed)</h3>'
         f"<ul>{items}</ul></section>"
@@ -162,7 +162,7 @@ def drift_section(run: RunRecord) -> str:
 def working(run: RunRecord) -> str:
     """The endpoints that answered, and those a live run never calls."""
     answered = [r for r in run.ran() if r.outcome == Outcome.PASS]
-    names = ", ".join(f"{_endpoint(r)} ({_time(r.at)})" for r in answered) or "none"
+    names = ", ".join(f"{_endpoint(r)} ({_time(r.answer.at)})" for r in answered) or "none"
     not_run = list(dict.fromkeys(_endpoint(r) for r in run.last_round if r.outcome == Outcome.SKIPPED))
     skipped = ""
     if not_run:
@@ -233,7 +233,7 @@ def _answer_cell(record: EndpointRecord | None) -> str:
     if record is None:
         return "<td></td>"
     working = record.outcome == Outcome.PASS
-    return _cell(working, "ok" if working else record.answer)
+    return _cell(working, "ok" if working else record.answer.text)
 
 
 def _row_cell(row: Row | None) -> str:
@@ -331,11 +331,11 @@ def endpoint_table(run: RunRecord) -> str:
             r.key_name,
             r.round,
             r.outcome,
-            "" if r.outcome == Outcome.SKIPPED else r.answer if r.outcome != Outcome.PASS else "ok",
+            "" if r.outcome == Outcome.SKIPPED else r.answer.text if r.outcome != Outcome.PASS else "ok",
             r.side,
             _trend(r.trend) if r.outcome.ran else "",
-            r.latency_ms,
-            _time(r.at),
+            r.answer.latency_ms,
+            _time(r.answer.at),
         )
         for r in run.results
     ]
@@ -347,7 +347,7 @@ def endpoint_table(run: RunRecord) -> str:
 
 
 def _second_opinion(record: EndpointRecord) -> str:
-    opinion = record.second_opinion
+    opinion = record.answer.second_opinion
     if opinion is None:
         return ""
     if opinion.agrees is None:
@@ -358,22 +358,22 @@ def _second_opinion(record: EndpointRecord) -> str:
 def endpoint_details(record: EndpointRecord) -> str:
     """One endpoint's evidence, folded: the diagnosis, Binance's message, headers, body and a curl reproduction."""
     items = [
-        ("Answer", f"{record.answer} at {_time(record.at)}" if record.at else record.answer),
+        ("Answer", f"{record.answer.text} at {_time(record.answer.at)}" if record.answer.at else record.answer.text),
         ("Diagnosis", record.diagnosis),
         ("Next step", record.next_step),
         ("Why", record.reasoning),
-        ("Binance message", record.msg),
+        ("Binance message", record.answer.msg),
         ("Binance's own SDK code", _second_opinion(record)),
-        ("Notes", "; ".join(record.notes)),
-        ("Rate-limit headers", ", ".join(f"{k}: {v}" for k, v in record.rate_limit_headers.items())),
+        ("Notes", "; ".join(record.answer.notes)),
+        ("Rate-limit headers", ", ".join(f"{k}: {v}" for k, v in record.answer.rate_limit_headers.items())),
     ]
     rows = "".join(_row(name, value) for name, value in items if value)
     blocks = [
-        ("Response body", record.body),
-        ("Reproduction (key, signature and timestamp are placeholders)", record.reproduction),
+        ("Response body", record.answer.body),
+        ("Reproduction (key, signature and timestamp are placeholders)", record.answer.reproduction),
     ]
     pre = "".join(f"<h5>{escape(title)}</h5><pre>{escape(text)}</pre>" for title, text in blocks if text)
     return (
         f'<details class="c2c-details"><summary>{escape(_endpoint(record))} [{escape(record.key_name)}]: '
-        f"{escape(record.answer)}</summary><table>{rows}</table>{pre}</details>"
+        f"{escape(record.answer.text)}</summary><table>{rows}</table>{pre}</details>"
     )

@@ -42,13 +42,13 @@ SIGNING_SCRIPT = [
 
 def _description(record: EndpointRecord) -> str:
     if record.outcome == Outcome.PASS:
-        got = f"works: HTTP {record.http_status}"
-    elif record.http_status is None:
+        got = f"works: HTTP {record.answer.http_status}"
+    elif record.answer.http_status is None:
         got = f"{record.outcome.value}, no answer: {record.diagnosis}"
     else:
-        got = f"{record.outcome.value}: {record.answer} (HTTP {record.http_status})"
+        got = f"{record.outcome.value}: {record.answer.text} (HTTP {record.answer.http_status})"
     lines = [
-        f"What the suite got at {record.at or 'no answer'} with key {record.key_fingerprint}: {got}.",
+        f"What the suite got at {record.answer.at or 'no answer'} with key {record.key_fingerprint}: {got}.",
     ]
     if record.outcome != Outcome.PASS:
         lines.append(f"Conclusion, {SIDE_WORDS[record.side]}: {record.reasoning or record.diagnosis}")
@@ -56,9 +56,9 @@ def _description(record: EndpointRecord) -> str:
 
 
 def _item(record: EndpointRecord) -> dict[str, Any]:
-    request = record.request
+    request = record.answer.request
     assert request is not None
-    status = "works" if record.outcome == Outcome.PASS else record.answer
+    status = "works" if record.outcome == Outcome.PASS else record.answer.text
     body = (
         {"body": {"mode": "raw", "raw": request.body, "options": {"raw": {"language": "json"}}}}
         if request.body is not None
@@ -87,7 +87,7 @@ def replayable(run: RunRecord) -> list[EndpointRecord]:
     """The last round's read-only calls with a request, one per endpoint, failing ones first."""
     chosen: dict[str, EndpointRecord] = {}
     for record in run.ran():
-        if record.request is not None and (record.id not in chosen or chosen[record.id].outcome == Outcome.PASS):
+        if record.answer.request is not None and (record.id not in chosen or chosen[record.id].outcome == Outcome.PASS):
             chosen[record.id] = record
     return sorted(chosen.values(), key=lambda record: record.outcome == Outcome.PASS)
 

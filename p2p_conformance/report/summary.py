@@ -91,27 +91,28 @@ def _headline(keys: list[KeySummary]) -> tuple[str, tuple[str, ...]]:
 
 
 def _conclusion(side: Side, records: list[EndpointRecord]) -> str:
-    answers = Counter(r.answer for r in records)
+    answers = Counter(r.answer.text for r in records)
     breakdown = ", ".join(f"{count} x {code}" if count > 1 else code for code, count in answers.most_common())
     return f"{heading(side)}: {plural(len(records), 'endpoint')} ({breakdown})."
 
 
 def _second_opinions(records: list[EndpointRecord]) -> tuple[str, ...]:
     """What Binance's own SDK code got on the same failing calls (``--cross-check``), where it was asked."""
-    asked = [r for r in records if r.second_opinion is not None and r.second_opinion.agrees is not None]
+    asked = [
+        (r, opinion) for r in records if (opinion := r.answer.second_opinion) is not None and opinion.agrees is not None
+    ]
     if not asked:
         return ()
-    same = [r for r in asked if r.second_opinion is not None and r.second_opinion.agrees]
+    same = [r for r, opinion in asked if opinion.agrees]
     lines = [f"Binance's own SDK code gets the same answer on {len(same)} of {plural(len(asked), 'failing endpoint')}."]
-    different = [r for r in asked if r not in same]
+    different = [
+        f"{r.id} ({opinion.code if opinion.code is not None else opinion.http_status} where this suite got "
+        f"{r.answer.text})"
+        for r, opinion in asked
+        if not opinion.agrees
+    ]
     if different:
-        cases = ", ".join(
-            f"{r.id} ({r.second_opinion.code if r.second_opinion.code is not None else r.second_opinion.http_status}"
-            f" where this suite got {r.answer})"
-            for r in different
-            if r.second_opinion is not None
-        )
-        lines.append(f"It gets a different answer on {cases}: that difference is the finding.")
+        lines.append(f"It gets a different answer on {', '.join(different)}: that difference is the finding.")
     return tuple(lines)
 
 
@@ -139,7 +140,7 @@ def verdict(run: RunRecord) -> Verdict:
 
 def drifting(run: RunRecord) -> list[EndpointRecord]:
     """The endpoints of the last round that work but whose answer departs from the contract."""
-    return [r for r in run.ran() if r.outcome == Outcome.PASS and r.drift]
+    return [r for r in run.ran() if r.outcome == Outcome.PASS and r.answer.drift]
 
 
 def run_json(run: RunRecord) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from p2p_conformance.model import Outcome, Trend
 from p2p_conformance.report.history import Row
 
 WINDOW_RUNS = 50  # trends are computed over the last runs of an endpoint and key, not the whole history
-RAN = frozenset(outcome.value for outcome in Outcome if outcome.ran)  # a skipped result says nothing
 Series = dict[tuple[str, str], list[Row]]  # (endpoint, key fingerprint) -> its rows, oldest first
 
 
@@ -29,7 +28,7 @@ def series(rows: Iterable[Row]) -> Series:
     """Rows that ran, per (endpoint, key fingerprint), in time order."""
     grouped: Series = {}
     for row in rows:
-        if row.outcome in RAN:
+        if row.outcome.ran:  # a skipped result says nothing
             grouped.setdefault((row.endpoint_id, row.key_fingerprint), []).append(row)
     return grouped
 
@@ -55,7 +54,7 @@ def run_counts(rows: Iterable[Row], key_fingerprint: str) -> list[RunCount]:
     working: Counter[str] = Counter()
     ran: Counter[str] = Counter()
     for row in rows:
-        if row.key_fingerprint == key_fingerprint and row.outcome in RAN:
+        if row.key_fingerprint == key_fingerprint and row.outcome.ran:
             started.setdefault(row.run_id, row.started_at)
             ran[row.run_id] += 1
             working[row.run_id] += row.outcome == Outcome.PASS

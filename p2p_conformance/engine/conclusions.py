@@ -1,0 +1,270 @@
+"""Where each result's fix lies: the one place a :class:`~p2p_conformance.model.Side` is decided.
+
+The worker records what happened to an endpoint (the answer, or why none came); once the whole
+run is in, :func:`weigh` gathers each key's facts per round (:mod:`.evidence`) and :func:`conclude`
+gives every record its side, diagnosis, next step and, for a failure, the reasoning that names the
+facts it rests on. The documented meaning of an answer (``contracts/error-codes.yaml`` for
+Binance's codes, :func:`status_meaning` for a bare HTTP status) is where it starts; the run's
+evidence overrides it, in this order:
+
+1. HTTP 5xx: ``binance``, execution status unknown (whatever the client sent).
+2. -2008 where ``key-recognised`` holds: ``binance`` (the same key was accepted elsewhere in this run);
+   where it does not: ``undetermined``, never ``binance``.
+3. -1022 where a signature was accepted for the same HTTP method and parameter placement: ``binance``;
+   otherwise the documented ``client`` stands, and the reasoning says what was not ruled out.
+4. Otherwise the documented meaning stands.
+
+A -2015 on the account control while C2C calls succeed is a note on the key, not a verdict: account
+endpoints can refuse a key the P2P API accepts (:func:`account_note`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from contracts import load_error_codes
+from contracts.checks import SUCCESS_CODE
+from p2p_conformance.engine.evidence import ACCOUNT_CONTROL_ID, REJECTED_KEY, SHAPES, Accepted, gather, listed
+from p2p_conformance.model import (
+    ControlKind,
+    EndpointRecord,
+    Evidence,
+    Fact,
+    KeySummary,
+    Outcome,
+    RunRecord,
+    Side,
+    Stop,
+)
+from signer import Placement
+
+KEY_NOT_FOUND = -2008
+BAD_SIGNATURE = -1022
+NO_FACT_FOR_NO_ANSWER = "No answer came, so no fact of this run bears on it; the reason stands."
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    """Where the fix lies, one sentence, what to do next, and why (a failure's reasoning)."""
+
+    side: Side
+    diagnosis: str
+    next_step: str
+    reasoning: str = ""
+
+
+WORKED = Conclusion(Side.NONE, "Worked: the answer satisfies the contract.", "Nothing to do.")
+
+
+def code_meaning(code: int, http_status: int | None) -> Conclusion:
+    """The documented meaning of a Binance error code; an unknown one is judged by its HTTP status."""
+    known = load_error_codes().get(code)
+    if known is not None:
+        return Conclusion(known.side, f"{code} {known.name}: {known.meaning}", known.next)
+    side = Side.BINANCE if http_status is not None and http_status >= 500 else Side.CLIENT
+    return Conclusion(
+        side,
+        f"{code}: an error code this suite does not know (HTTP {http_status}).",
+        "Look the code up in Binance's error list; send this report to support if it is not there.",
+    )
+
+
+def status_meaning(status: int, message: str | None) -> Conclusion:
+    """What an HTTP status without a Binance error code means."""
+    if 300 <= status < 400:
+        return Conclusion(
+            Side.BINANCE,
+            f"The target answered HTTP {status}, a {message or 'redirect'}: the suite follows no redirect "
+            "with a signed request, so nothing was sent there.",
+            "If --binance-url is Binance's address, send this report to support; otherwise correct --binance-url.",
+        )
+    if status >= 500:
+        return Conclusion(
+            Side.BINANCE,
+            f"Binance answered HTTP {status}: a server-side failure, execution status unknown.",
+            "Retry later; if it persists, send this report to Binance support.",
+        )
+    if status in (418, 429):
+        return Conclusion(
+            Side.CLIENT,
+            f"HTTP {status}: the request rate limit was exceeded.",
+            "Wait for Retry-After seconds and slow down.",
+        )
+    if status == 403:
+        return Conclusion(
+            Side.CLIENT,
+            "HTTP 403: Binance's web application firewall blocked the request.",
+            "Check the request for unusual content and the rate of requests.",
+        )
+    if status == 404:
+        return Conclusion(
+            Side.CONTRACT,
+            "HTTP 404: Binance does not serve this path and method.",
+            "The contract may be wrong for this endpoint: try its variants (--variant).",
+        )
+    return Conclusion(
+        Side.CLIENT, f"HTTP {status} without a Binance error code.", "Compare the request with the contract."
+    )
+
+
+def documented_meaning(record: EndpointRecord) -> Conclusion:
+    """What a record's answer (or its lack of one) means on its own, before the run's evidence is weighed."""
+    answer = record.answer
+    if record.outcome is Outcome.PASS:
+        return WORKED
+    if record.outcome is Outcome.SKIPPED:
+        return Conclusion(
+            Side.NONE,
+            f"Not run live: mutating, {record.mutating}.",
+            "Contract-tested offline only (request shape and replay).",
+        )
+    if record.stop is Stop.UNREACHABLE:
+        return Conclusion(Side.NETWORK, str(record.problem), "Check --binance-url and the network path.")
+    if record.stop is Stop.TEST_ERROR:
+        return Conclusion(
+            Side.CLIENT,
+            f"The test stopped before an answer was judged: {record.problem}.",
+            "Fix the error shown in the test's log and run again.",
+        )
+    if not answer.sent:
+        return Conclusion(
+            Side.UNDETERMINED,
+            f"Not sent: the run held this call back ({record.problem}).",
+            "Run again once Binance's rate limit or ban has passed.",
+        )
+    if answer.http_status is None:
+        return Conclusion(
+            Side.NETWORK,
+            f"No answer from Binance ({record.problem}).",
+            "Check the network path to the target and retry.",
+        )
+    if isinstance(answer.code, int) and answer.code < 0:
+        return code_meaning(answer.code, answer.http_status)
+    if isinstance(answer.code, str) and answer.code != SUCCESS_CODE:
+        return Conclusion(
+            Side.CLIENT,
+            f"The C2C service refused the request with business code {answer.code} ({answer.msg}).",
+            "Check the parameters (ids, amounts) against your account's data.",
+        )
+    if answer.http_status != 200:
+        return status_meaning(answer.http_status, answer.msg)
+    return Conclusion(
+        Side.CONTRACT,
+        f"Binance answered 200 but the body breaks the contract: {record.problem}.",
+        "Compare the body with the contract; the contract or Binance's answer has changed.",
+    )
+
+
+def conclude(record: EndpointRecord, facts: Mapping[Fact, Evidence], accepted: list[Accepted]) -> EndpointRecord:
+    """The record with its side, diagnosis, next step and reasoning, from its answer and the run's facts."""
+    found = documented_meaning(record)
+    status, code = record.answer.http_status, record.answer.code
+    if record.outcome is Outcome.FAIL:
+        if status is None:
+            found = replace(found, reasoning=NO_FACT_FOR_NO_ANSWER)
+        elif status >= 500:
+            found = replace(
+                found,
+                side=Side.BINANCE,
+                reasoning=f"HTTP {status} is a failure on Binance's servers whatever the request; "
+                "the execution status is unknown.",
+            )
+        elif code == KEY_NOT_FOUND:
+            found = _key_not_found(facts[Fact.KEY_RECOGNISED], accepted)
+        elif code == BAD_SIGNATURE:
+            found = _bad_signature(record, found, facts, accepted)
+        else:
+            found = replace(
+                found,
+                reasoning=f"The documented meaning of {record.answer.text} stands: no fact of this run bears on it.",
+            )
+    return replace(
+        record, side=found.side, diagnosis=found.diagnosis, next_step=found.next_step, reasoning=found.reasoning
+    )
+
+
+def _name(code: int) -> str:
+    """``-2008 BAD_API_ID``: a code as the error-code catalog names it."""
+    return f"{code} {load_error_codes()[code].name}"
+
+
+def _key_not_found(recognised: Evidence, accepted: list[Accepted]) -> Conclusion:
+    known = load_error_codes()[KEY_NOT_FOUND]
+    if recognised.holds:  # the accepted calls are all elsewhere: this one failed
+        return Conclusion(
+            Side.BINANCE,
+            f"{_name(KEY_NOT_FOUND)} ({known.message.rstrip('.')}) for a key that Binance accepted elsewhere in "
+            "this run.",
+            "Send this report to Binance support: the key is valid, and this endpoint is not enabled for it.",
+            f"key-recognised: Binance accepted this key on {listed(accepted)} in this run and refuses it here.",
+        )
+    return Conclusion(
+        Side.UNDETERMINED,
+        f"{_name(KEY_NOT_FOUND)}: Binance recognised this key nowhere in this run.",
+        f"Check the key in Binance's API management (a deleted, mistyped or testnet key gives the same "
+        f"{KEY_NOT_FOUND}); if it is right, the merchant API is not enabled for it at all.",
+        f"key-recognised does not hold: a deleted, mistyped or testnet key gives the same {KEY_NOT_FOUND}, so "
+        "nothing in this run puts it on either side.",
+    )
+
+
+def _bad_signature(
+    record: EndpointRecord, documented: Conclusion, facts: Mapping[Fact, Evidence], accepted: list[Accepted]
+) -> Conclusion:
+    fact = (
+        Fact.SIGNATURE_ACCEPTED_JSON_BODY if record.placement is Placement.JSON_BODY else Fact.SIGNATURE_ACCEPTED_QUERY
+    )
+    shape = f"{record.method} with {SHAPES[record.placement]}"
+    same_shape = [c for c in accepted if c.method == record.method and c.placement is record.placement]
+    vectors = " and signer-matches-vectors" if facts[Fact.SIGNER_MATCHES_VECTORS].holds else ""
+    if same_shape:
+        return Conclusion(
+            Side.BINANCE,
+            f"{_name(BAD_SIGNATURE)}, although the same signer's signatures were accepted on "
+            f"{len(same_shape)} endpoint(s) with the same request shape ({shape}) in this run.",
+            "Send this report to Binance support: the same signer and key are accepted on requests of this shape.",
+            f"{fact}{vectors}: signatures of the same shape ({shape}) were accepted on {listed(same_shape)} "
+            "in this run.",
+        )
+    return replace(
+        documented,
+        reasoning=f"{fact} does not hold for {shape}: no signed request of this shape was accepted in this run, "
+        "so a signing fault on the client side is not ruled out.",
+    )
+
+
+def account_note(key: KeySummary, facts: Mapping[Fact, Evidence]) -> tuple[str, ...]:
+    """A note, not a verdict: the account control answered -2015 while C2C endpoints accepted the key."""
+    control = next((c for c in key.controls if c.kind == ControlKind.API_RESTRICTIONS), None)
+    p2p = [proof for proof in facts[Fact.KEY_RECOGNISED].proof if proof != ACCOUNT_CONTROL_ID]
+    if control is None or control.code != REJECTED_KEY or not p2p:
+        return ()
+    return (
+        f"The account endpoint (apiRestrictions) refused this key with {REJECTED_KEY} while the P2P API accepted it "
+        f"on {', '.join(p2p)}: account permissions and P2P access are granted separately, so this says nothing "
+        "against the P2P results.",
+    )
+
+
+def weigh(run: RunRecord, recv_window: int) -> RunRecord:
+    """The run with every record concluded from its key's facts in its round, and each key's last facts."""
+    keys = {key.name: key for key in run.keys}
+    concluded: dict[int, EndpointRecord] = {}
+    last_facts: dict[str, dict[Fact, Evidence]] = {}
+    for name in dict.fromkeys(r.key_name for r in run.results):
+        for number in sorted({r.round for r in run.results if r.key_name == name}):
+            indexed = [(i, r) for i, r in enumerate(run.results) if r.key_name == name and r.round == number]
+            facts, accepted = gather([r for _, r in indexed], keys.get(name), recv_window)
+            concluded.update({i: conclude(r, facts, accepted) for i, r in indexed})
+            last_facts[name] = facts
+    return replace(
+        run,
+        keys=[
+            replace(key, evidence=tuple(last_facts[key.name].values()), notes=account_note(key, last_facts[key.name]))
+            if key.name in last_facts
+            else key
+            for key in run.keys
+        ],
+        results=[concluded.get(i, r) for i, r in enumerate(run.results)],
+    )
