@@ -22,7 +22,7 @@ from werkzeug.wrappers import Request, Response
 from contracts import Catalog, Contract, load_catalog, load_error_codes
 from contracts.model import API_RESTRICTIONS_PATH, NO_EXAMPLE, SERVER_TIME_PATH
 from emulator.gateway import Rejection, authenticate
-from emulator.scenario import API_RESTRICTIONS_ID, Scenario
+from emulator.scenario import API_RESTRICTIONS_ID, Behaviour, Scenario
 from signer import API_KEY_HEADER, SIGNING_PARAMS, Placement
 
 WEIGHT_HEADER = "X-SAPI-USED-IP-WEIGHT-1M"
@@ -182,17 +182,17 @@ class Emulator:
             raise Rejection(-1135)
         return body
 
-    def _answer(self, answer: str, contract: Contract | None) -> Response:
-        if answer == "ok" and contract is None:
+    def _answer(self, answer: Behaviour | int, contract: Contract | None) -> Response:
+        if answer is Behaviour.OK and contract is None:
             return _json(API_RESTRICTIONS)
-        if answer == "ok":
+        if answer is Behaviour.OK:
             assert contract is not None
             data = None if contract.example is NO_EXAMPLE else contract.example
             envelope: dict[str, Any] = {"code": "000000", "message": "success", "data": data, "success": True}
             if isinstance(data, list) and self.strict:  # "total" is optional in the envelope: assumed
                 envelope["total"] = len(data)
             return _json(envelope)
-        if answer == "not-found":
+        if answer is Behaviour.NOT_FOUND:
             return _json(
                 {
                     "code": "EMULATOR_NOT_FOUND",
@@ -201,13 +201,13 @@ class Emulator:
                     "success": False,
                 }
             )
-        if answer == "http-500":
+        if answer is Behaviour.HTTP_500:
             return Response("<html><body><h1>500 Internal Server Error</h1></body></html>", 500, mimetype="text/html")
-        if answer == "rate-limited":
+        if answer is Behaviour.RATE_LIMITED:
             response = error_response(Rejection(-1003))
             response.headers["Retry-After"] = "1"
             return response
-        return error_response(Rejection(int(answer)))
+        return error_response(Rejection(answer))
 
 
 def _lenient_body(request: Request) -> Any:

@@ -29,6 +29,7 @@ each call), ``{slow: SECONDS, then: A}``.
 
 from __future__ import annotations
 
+import enum
 import itertools
 import threading
 from collections.abc import Iterator, Mapping
@@ -42,7 +43,6 @@ from contracts import Catalog, load_catalog, load_error_codes
 from contracts.loading import SAFE_LOADER
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
-SIMPLE_BEHAVIOURS = ("ok", "http-500", "rate-limited", "not-found")
 MAX_LATENCY_SECONDS = 60.0
 API_RESTRICTIONS_ID = "account/apiRestrictions"  # the control endpoint, by its name in scenario files
 
@@ -51,11 +51,20 @@ class ScenarioError(ValueError):
     """A scenario file that cannot be used; the message says where and what."""
 
 
+class Behaviour(enum.StrEnum):
+    """How the emulator answers a call, besides a Binance error code."""
+
+    OK = "ok"  # the contract's example, in the success envelope
+    HTTP_500 = "http-500"  # an HTML error page
+    RATE_LIMITED = "rate-limited"  # -1003 with HTTP 429 and Retry-After
+    NOT_FOUND = "not-found"  # a C2C business error: no record with this id
+
+
 @dataclass(frozen=True)
 class Step:
-    """One answer: a behaviour name or error code, after an optional delay."""
+    """One answer: a behaviour or a Binance error code (e.g. -2008), after an optional delay."""
 
-    answer: str
+    answer: Behaviour | int
     delay: float = 0.0
 
 
@@ -63,11 +72,11 @@ def _parse_behaviour(spec: Any, where: str) -> list[Step]:
     if isinstance(spec, int):
         spec = str(spec)
     if isinstance(spec, str):
-        if spec in SIMPLE_BEHAVIOURS or (spec.lstrip("-").isdigit() and int(spec) in load_error_codes()):
-            return [Step(spec)]
-        raise ScenarioError(
-            f"{where}: unknown behaviour {spec!r} (use {', '.join(SIMPLE_BEHAVIOURS)} or an error code)"
-        )
+        if spec in set(Behaviour):
+            return [Step(Behaviour(spec))]
+        if spec.lstrip("-").isdigit() and int(spec) in load_error_codes():
+            return [Step(int(spec))]
+        raise ScenarioError(f"{where}: unknown behaviour {spec!r} (use {', '.join(Behaviour)} or an error code)")
     if isinstance(spec, dict) and set(spec) == {"flap"} and isinstance(spec["flap"], list) and spec["flap"]:
         return [step for item in spec["flap"] for step in _parse_behaviour(item, where)]
     if isinstance(spec, dict) and set(spec) == {"slow", "then"} and isinstance(spec["slow"], (int, float)):
@@ -184,7 +193,7 @@ def _behaviours(spec: Mapping[str, Any], where: str, known_endpoints: set[str]) 
     if unknown:
         raise ScenarioError(f"{where}.endpoints: {unknown[0]!r} is not an endpoint of the catalog")
     return Behaviours(
-        _parse_behaviour(spec.get("default", "ok"), f"{where}.default"),
+        _parse_behaviour(spec.get("default", Behaviour.OK), f"{where}.default"),
         {eid: _parse_behaviour(b, f"{where}.endpoints.{eid}") for eid, b in endpoints.items()},
     )
 
@@ -214,7 +223,7 @@ def parse_scenario(document: Mapping[str, Any], catalog: Catalog | None = None) 
         behaviours = dict(base)
         for name, overlay in overlays.items():
             merged = {
-                "default": overlay.get("default", base_specs[name].get("default", "ok")),
+                "default": overlay.get("default", base_specs[name].get("default", Behaviour.OK)),
                 "endpoints": {**(base_specs[name].get("endpoints") or {}), **(overlay.get("endpoints") or {})},
             }
             behaviours[name] = _behaviours(merged, f"{where}.keys.{name}", known_endpoints)

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from contracts import load_catalog
 from contracts.build import build_request
 from emulator import Emulator, ScenarioError, parse_scenario, running_emulator
+from emulator.scenario import Behaviour
 from emulator.server import EmulatorServer
 from signer import BinanceAuth, Ed25519Key, HmacKey, RsaKey, encode_query, vectors
 
@@ -306,11 +307,11 @@ def test_story_phases_change_the_answers_and_are_checked() -> None:
         ],
     }
     scenario = parse_scenario(story, CATALOG)
-    assert scenario.next_step("k", "ads/getAds").answer == "-2008"
+    assert scenario.next_step("k", "ads/getAds").answer == -2008
     scenario.set_phase("July 9")
-    assert scenario.next_step("k", "ads/getAds").answer == "ok"
-    assert scenario.next_step("k", "ads/search").answer == "-2008"  # the key's default still holds
-    assert scenario.next_step("k", "account/apiRestrictions").answer == "ok"  # and its own endpoints
+    assert scenario.next_step("k", "ads/getAds").answer is Behaviour.OK
+    assert scenario.next_step("k", "ads/search").answer == -2008  # the key's default still holds
+    assert scenario.next_step("k", "account/apiRestrictions").answer is Behaviour.OK  # and its own endpoints
     scenario.set_phase("July 10")
     assert [scenario.next_step("k", e).answer for e in ("ads/getAds", "ads/search")] == ["http-500", "ok"]
     scenario.set_phase(9)

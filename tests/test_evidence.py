@@ -3,6 +3,7 @@ decided"), and the verdict that follows from them and from nothing else."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -10,7 +11,7 @@ import yaml
 
 from catalog_facts import CATALOG, read_only_matching
 from p2p_conformance.engine.conclusions import weigh
-from p2p_conformance.engine.records import RecordContext, record_of_result
+from p2p_conformance.engine.records import RecordContext, endpoint_record, record_of_result
 from p2p_conformance.model import (
     Answer,
     ControlCheck,
@@ -19,8 +20,10 @@ from p2p_conformance.model import (
     Fact,
     KeySummary,
     LiveResult,
+    Outcome,
     RunRecord,
     Side,
+    Stop,
 )
 from p2p_conformance.report.summary import verdict
 from signer import KeyType
@@ -283,3 +286,21 @@ def test_cross_check_never_follows_a_redirect_with_a_signed_request() -> None:
                 result_, target, HmacKey(vectors.BINANCE_API_KEY, vectors.BINANCE_SECRET), {}, 5000, 0
             )
     assert reached == [] and opinion.http_status is None and "Exceeded 0 redirects" in opinion.summary
+
+
+def test_records_say_what_happened_and_weigh_alone_gives_every_one_its_side() -> None:
+    """The worker's record has no side; a key that was never opened (the target unreachable) still gets one."""
+    unreachable = endpoint_record(
+        CATALOG["ads/getAds"],
+        RecordContext("never-opened", "n...0002"),
+        outcome=Outcome.ERROR,
+        problem="cannot read the server time at https://api.binance.com/api/v3/time: ConnectTimeout",
+        stop=Stop.UNREACHABLE,
+    )
+    stopped = replace(unreachable, id="ads/search", stop=Stop.TEST_ERROR, problem="RuntimeError: boom")
+    refused = answered("ads/search", 400, -2008)
+    assert {(r.side, r.diagnosis) for r in (unreachable, stopped, refused)} == {(Side.UNDETERMINED, "")}
+    run = weighed(answered("ads/getAds", *OK), refused, unreachable, stopped)
+    assert [r.side for r in run.results] == [Side.NONE, Side.BINANCE, Side.NETWORK, Side.CLIENT]
+    assert run.results[2].diagnosis.startswith("cannot read the server time")
+    assert run.results[3].diagnosis == "The test stopped before an answer was judged: RuntimeError: boom."

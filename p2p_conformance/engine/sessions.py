@@ -34,7 +34,7 @@ DEFAULT_CONCURRENCY = 8  # calls in flight at once: a few round trips for the ca
 MAX_CONCURRENCY = 32
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunPlan:
     """What every session of a run shares: the catalog, the keys by name, and how to call."""
 

@@ -46,7 +46,7 @@ KEYS_FILE_FIELDS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunSettings:
     """Everything a run was asked to do; directories default to the rootdir's, never the package's."""
 
@@ -107,16 +107,16 @@ class RunSettings:
     def plan(self) -> RunPlan:
         """What the engine's live sessions need of these settings."""
         return RunPlan(
-            self.catalog,
-            self.keys,
-            self.recv_window,
-            self.user_ids,
-            self.interval,
-            self.cross_check,
-            self.max_wait,
-            self.deadline,
-            self.weight_budget,
-            self.concurrency,
+            catalog=self.catalog,
+            keys=self.keys,
+            recv_window=self.recv_window,
+            user_ids=self.user_ids,
+            interval=self.interval,
+            cross_check=self.cross_check,
+            max_wait=self.max_wait,
+            deadline=self.deadline,
+            weight_budget=self.weight_budget,
+            concurrency=self.concurrency,
         )
 
 

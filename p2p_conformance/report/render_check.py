@@ -63,7 +63,7 @@ document.getElementById("report").addEventListener("load", () => {{
 </script></body></html>"""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Layout:
     """The report as laid out at one screen size."""
 
@@ -117,7 +117,13 @@ def measure(report: Path) -> Layout:
     if found is None:
         raise RuntimeError(f"{report} could not be measured: the browser did not lay it out")
     data = json.loads(found.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
-    return Layout(data["scrollWidth"], data["clientWidth"], data["scrollHeight"], data["bottoms"], data["text"])
+    return Layout(
+        scroll_width=data["scrollWidth"],
+        client_width=data["clientWidth"],
+        scroll_height=data["scrollHeight"],
+        bottoms=data["bottoms"],
+        text=data["text"],
+    )
 
 
 def missing_parts(dom: str) -> list[str]:

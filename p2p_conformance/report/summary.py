@@ -30,7 +30,7 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Verdict:
     """The run in a few sentences: the count, what the evidence proves, one line per side that failed."""
 
@@ -135,7 +135,14 @@ def verdict(run: RunRecord) -> Verdict:
             f"Contract drift on {plural(len(drifted), 'working endpoint')} ({', '.join(r.id for r in drifted[:3])}"
             f"{' ...' if len(drifted) > 3 else ''}): fields new, missing or changed; they still work.",
         )
-    return Verdict(count, headline, proof, conclusions, _second_opinions(failures(run)), notes)
+    return Verdict(
+        count=count,
+        headline=headline,
+        proof=proof,
+        conclusions=conclusions,
+        second_opinions=_second_opinions(failures(run)),
+        notes=notes,
+    )
 
 
 def drifting(run: RunRecord) -> list[EndpointRecord]:
