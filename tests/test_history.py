@@ -391,7 +391,7 @@ def test_histories_from_two_origins_merge_into_one_report_that_shows_both(
         assert {row.origin for row in load_rows(history)} == {origin}
     page = render_history(list(histories.values()))
     assert "<br>from home-isp</th>" in page and "<br>from github-eu-west</th>" in page  # each run, in the timeline
-    origins = re.search(r"<p id='c2c-origins'>(.*?)</p>", page)
+    origins = re.search(r'<p id="c2c-origins">(.*?)</p>', page)
     assert origins is not None
     assert origins.group(1).startswith("2 origins: github-eu-west, home-isp. ")
     assert "failed in the latest run from every one of them: ads/search (" in origins.group(1)

@@ -14,7 +14,6 @@ import threading
 import time
 import uuid
 from dataclasses import replace
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +42,13 @@ from p2p_conformance.report.html import (
     evidence_table,
     focus_table,
     key_matrix,
+    results_table_cell,
     run_header,
     timeline,
     verdict_section,
     working,
 )
-from p2p_conformance.report.summary import failures_by_conclusion, heading, plural, verdict
+from p2p_conformance.report.summary import failures_by_conclusion, heading, plural, shown_answer, verdict
 from p2p_conformance.report.trends import WINDOW_RUNS, Series, series, since_previous, trends
 from p2p_conformance.safety.cassettes import promote_recording
 
@@ -281,7 +281,7 @@ class HtmlReportHooks:
             data.clear()
 
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
-        cells.insert(2, "<th>Answer</th>")
+        cells.insert(2, results_table_cell("Answer", header=True))
 
     def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
         record = self.controller.records.get(report.nodeid)
@@ -289,5 +289,5 @@ class HtmlReportHooks:
         if record is not None and (record.outcome == Outcome.SKIPPED or record.round < last_round):
             cells.clear()  # pytest-html's documented way to leave a row out
             return
-        shown = "" if record is None else "ok" if record.outcome == Outcome.PASS else record.answer.text
-        cells.insert(2, f"<td>{escape(shown)}</td>")
+        shown = "" if record is None else shown_answer(record.outcome, record.answer.text)
+        cells.insert(2, results_table_cell(shown))

@@ -11,9 +11,9 @@ import re
 import shutil
 from pathlib import Path
 
-from p2p_conformance.model import EndpointRecord, Outcome, RunRecord
+from p2p_conformance.model import EndpointRecord, RunRecord
 from p2p_conformance.report import postman
-from p2p_conformance.report.summary import run_json, verdict
+from p2p_conformance.report.summary import run_json, shown_answer, verdict
 from p2p_conformance.safety.redaction import find_leaks, redact_data, redact_text
 
 HTML_NAME = "live-report.html"
@@ -54,7 +54,8 @@ def _focus_rows(run: RunRecord) -> list[str]:
         record = answers.get((endpoint, key))
         if record is None:
             return ""
-        return "works" if record.outcome == Outcome.PASS else f"{md(record.answer.text)}, {md(record.side)}"
+        shown = md(shown_answer(record.outcome, record.answer.text))
+        return shown if record.worked else f"{shown}, {md(record.side)}"
 
     rows = [f"| {md(endpoint)} | " + " | ".join(cell(endpoint, key) for key in keys) + " |" for endpoint in chosen]
     more = len(rows) - MARKDOWN_FOCUS_ROWS

@@ -13,12 +13,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from datetime import datetime
-from html import escape
 from pathlib import Path
+
+from markupsafe import Markup
 
 from p2p_conformance.model import Trend
 from p2p_conformance.report.history import HISTORY_NAME, HistoryError, Row, RunSpan, load_rows, run_span
-from p2p_conformance.report.html import STYLE, TIMELINE_COLUMNS, origin_table, timeline_table
+from p2p_conformance.report.html import STYLE, TIMELINE_COLUMNS, origin_table, render, timeline_table
 from p2p_conformance.report.trends import WINDOW_RUNS, series, since_previous, trends
 
 REPORT_DIR = Path("reports")  # relative to where it is run, as ``pytest -m live`` writes it by default
@@ -56,24 +57,18 @@ def render_history(
     found = trends(by_pair)
     counts = {label: sum(value == label for value in found.values()) for label in Trend}
     last_run = {row.key_fingerprint: row.run_id for row in rows}  # rows are in time order
-    changes = "".join(
-        f"<li>{escape(fingerprint)}: {escape(since_previous(rows, run_id, fingerprint))}</li>"
-        for fingerprint, run_id in last_run.items()
-    )
-    span = merged_span(dbs, since, key)
-    window = f"{span.first} to {span.last}"
-    summary = ", ".join(f"{label}: {count}" for label, count in counts.items())
-    return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Binance C2C endpoint history</title>"
-        f"{STYLE}</head><body class='c2c'><h1>Binance C2C endpoint history</h1>"
-        f"<p id='c2c-window'>{len(last_run)} key(s), {span.runs} runs, {escape(window)} (UTC)"
-        f"{escape(f'; key {key}') if key else ''}</p>"
-        f"<p id='c2c-trend-counts'>Endpoint and key pairs by trend over the last {WINDOW_RUNS} runs: "
-        f"{escape(summary)}</p>"
-        f"<h2>Latest run against the one before</h2><ul id='c2c-changes'>{changes}</ul>"
-        f"<h2>Timeline (last {columns} runs)</h2>{timeline_table(by_pair, found, columns=columns)}"
-        f"<h2>From each origin (--origin), the latest run</h2>{origin_table(by_pair)}"
-        "</body></html>"
+    return render(
+        "history.html",
+        style=STYLE,
+        key_count=len(last_run),
+        span=merged_span(dbs, since, key),
+        key=key,
+        window_runs=WINDOW_RUNS,
+        trend_counts=", ".join(f"{label}: {count}" for label, count in counts.items()),
+        changes=[(fingerprint, since_previous(rows, run_id, fingerprint)) for fingerprint, run_id in last_run.items()],
+        columns=columns,
+        timeline=Markup(timeline_table(by_pair, found, columns=columns)),
+        origins=Markup(origin_table(by_pair)),
     )
 
 

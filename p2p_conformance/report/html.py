@@ -2,43 +2,37 @@
 
 The order is the support agent's: who, where, when; the verdict with its proof; the endpoints the
 case is about; the failures grouped by conclusion; then the evidence in full, and everything long
-folded (``<details>``). Every text is escaped; nothing prints Python's ``None``.
+folded (``<details>``). The markup is in Jinja2 templates (``templates/``) with autoescaping on:
+every value reaches the page as text, never as markup, and nothing prints Python's ``None``. This
+module only chooses what each section shows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from html import escape
+from collections.abc import Sequence
+from dataclasses import dataclass
 from importlib.resources import files
+from typing import Any
 
-from p2p_conformance.model import EndpointRecord, Outcome, RunRecord, Trend, answer_text
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from p2p_conformance.model import EndpointRecord, Outcome, RunRecord, Side, Trend, answer_text
 from p2p_conformance.report.history import Row
 from p2p_conformance.report.summary import (
     drifting,
     failures_by_conclusion,
     heading,
     plural,
+    shown_answer,
     verdict,
 )
 from p2p_conformance.report.trends import Series
 
 CSS_PATH = files("p2p_conformance.report") / "report.css"
-STYLE = f"<style>{CSS_PATH.read_text(encoding='utf-8')}</style>"  # for pages pytest-html does not make
+STYLE = Markup(CSS_PATH.read_text(encoding="utf-8"))  # the suite's own file, for pages pytest-html does not make
 TIMELINE_COLUMNS = 12
-
-
-def _text(value: object) -> str:
-    return "" if value is None else escape(str(value))
-
-
-def _row(*cells: object, header: bool = False) -> str:
-    tag = "th" if header else "td"
-    return "<tr>" + "".join(f"<{tag}>{_text(c)}</{tag}>" for c in cells) + "</tr>"
-
-
-def _table(header: Sequence[str], rows: Iterable[Sequence[object]], table_id: str = "") -> str:
-    attribute = f' id="{table_id}"' if table_id else ""
-    return f"<table{attribute}>{_row(*header, header=True)}{''.join(_row(*row) for row in rows)}</table>"
+NO_ORIGIN = "no --origin"  # the column of runs stored without one
 
 
 def _time(at: str | None) -> str:
@@ -47,6 +41,77 @@ def _time(at: str | None) -> str:
 
 def _endpoint(record: EndpointRecord) -> str:
     return f"{record.method} {record.id}"
+
+
+def _second_opinion(record: EndpointRecord) -> str:
+    opinion = record.answer.second_opinion
+    if opinion is None:
+        return ""
+    if opinion.agrees is None:
+        return opinion.summary
+    return f"{opinion.summary}: {'the same answer' if opinion.agrees else 'a different answer'}"
+
+
+def _details(record: EndpointRecord) -> list[tuple[str, str]]:
+    """The named facts of one endpoint's folded evidence, those with a value."""
+    answer = record.answer
+    items = [
+        ("Answer", f"{answer.text} at {_time(answer.at)}" if answer.at else answer.text),
+        ("Diagnosis", record.diagnosis),
+        ("Next step", record.next_step),
+        ("Why", record.reasoning),
+        ("Binance message", answer.msg or ""),
+        ("Binance's own SDK code", _second_opinion(record)),
+        ("Notes", "; ".join(answer.notes)),
+        ("Rate-limit headers", ", ".join(f"{k}: {v}" for k, v in answer.rate_limit_headers.items())),
+    ]
+    return [(name, value) for name, value in items if value]
+
+
+TEMPLATES = Environment(
+    loader=PackageLoader("p2p_conformance.report", "templates"),
+    autoescape=True,  # every template is HTML
+    undefined=StrictUndefined,  # a misspelt name fails the render instead of showing nothing
+    finalize=lambda value: "" if value is None else value,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=False,
+)
+TEMPLATES.globals["details"] = _details
+
+
+def render(template: str, **context: Any) -> str:
+    """One template of ``templates/`` with ``context``, as HTML (autoescaped)."""
+    return TEMPLATES.get_template(template).render(**context)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """An answer cell: what it shows, and whether the endpoint worked (its colour)."""
+
+    text: str
+    works: bool
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One row of a table of answer cells: text cells first, then the answers, then the trend (if any)."""
+
+    labels: tuple[str, ...]
+    cells: tuple[Cell | None, ...]
+    trend: str | None = None
+
+
+def _record_cell(record: EndpointRecord | None) -> Cell | None:
+    if record is None:
+        return None
+    return Cell(shown_answer(record.outcome, record.answer.text), record.worked)
+
+
+def _row_cell(row: Row | None) -> Cell | None:
+    if row is None:
+        return None
+    return Cell(shown_answer(row.outcome, answer_text(row.code or None, row.http_status)), row.outcome is Outcome.PASS)
 
 
 def run_header(run: RunRecord) -> str:
@@ -68,40 +133,18 @@ def run_header(run: RunRecord) -> str:
         for key in run.keys
     ]
     if len(run.rounds) > 1 or run.phases:
-        rows.append(
-            (
-                "Rounds",
-                "; ".join(
-                    f"{number}: {at[11:19]}" + (f" ({run.phases[number]})" if number in run.phases else "")
-                    for number, at in sorted(run.rounds.items())
-                ),
-            )
+        rounds = "; ".join(
+            f"{number}: {at[11:19]}" + (f" ({run.phases[number]})" if number in run.phases else "")
+            for number, at in sorted(run.rounds.items())
         )
-    banner = ""
-    if run.emulator is not None:
-        banner = (
-            '<p id="c2c-banner"><strong>Local emulator, not Binance.</strong> This run went to the suite\'s '
-            f"emulator on this machine ({escape(run.emulator)}): a demonstration of the report, not evidence "
-            "about Binance.</p>"
-        )
-    return (
-        f'<section id="c2c-header" class="c2c">{banner}'
-        f'<table id="c2c-run">{"".join(_row(name, value) for name, value in rows)}</table></section>'
-    )
+        rows.append(("Rounds", rounds))
+    return render("run_header.html", emulator=run.emulator, rows=rows)
 
 
 def verdict_section(run: RunRecord) -> str:
     """The verdict, the proof behind it (with times), one line per side that failed, and the notes."""
     found = verdict(run)
-    proof = "".join(f'<p class="c2c-proof"><em>Proof:</em> {escape(line)}</p>' for line in found.proof)
-    conclusions = "".join(f"<li>{escape(line)}</li>" for line in (*found.conclusions, *found.second_opinions))
-    notes = "".join(f'<p class="c2c-note"><em>Note:</em> {escape(note)}</p>' for note in found.notes)
-    changes = "".join(f'<p class="c2c-change">{escape(change)}</p>' for change in run.changes)
-    return (
-        f'<section id="c2c-summary" class="c2c"><p id="c2c-verdict"><strong>{escape(found.count)} '
-        f"{escape(found.headline)}</strong></p>{proof}"
-        f'<ul id="c2c-conclusions-list">{conclusions}</ul>{notes}{changes}</section>'
-    )
+    return render("verdict.html", found=found, lines=[*found.conclusions, *found.second_opinions], changes=run.changes)
 
 
 def focus_table(run: RunRecord) -> str:
@@ -114,66 +157,66 @@ def focus_table(run: RunRecord) -> str:
         (
             _endpoint(r),
             *((r.key_name,) if several else ()),
-            "works" if r.outcome == Outcome.PASS else r.answer.text,
-            "" if r.outcome == Outcome.PASS else heading(r.side),
+            shown_answer(r.outcome, r.answer.text),
+            "" if r.worked else heading(r.side),
             _time(r.answer.at),
         )
         for r in sorted(chosen, key=lambda r: run.focus.index(r.id))
     ]
     header = ("Endpoint", *(("Key",) if several else ()), "Answer", "Where the fix lies", "Time (UTC)")
-    return f'<section id="c2c-focus" class="c2c"><h3>The endpoints of this case</h3>{_table(header, rows)}</section>'
+    return render("focus.html", header=header, rows=rows)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConclusionGroup:
+    """One block of the failures section: the endpoints that failed for the same reason, on the same side."""
+
+    side: Side
+    heading: str
+    count: str
+    diagnosis: str
+    next_step: str
+    reasons: list[str]
+    names: str
+    records: list[EndpointRecord]
 
 
 def conclusions(run: RunRecord) -> str:
     """Failures grouped by conclusion: each group one block, its endpoints in one line, details folded."""
-    groups = failures_by_conclusion(run)
-    if not groups:
-        return '<section id="c2c-conclusions" class="c2c"><h3>Failures</h3><p>None.</p></section>'
     several = len(run.keys) > 1
-    parts = ['<section id="c2c-conclusions" class="c2c"><h3>Failures, by conclusion</h3>']
-    for side, by_diagnosis in groups.items():
-        for diagnosis, records in by_diagnosis.items():
-            reasons = list(dict.fromkeys(r.reasoning for r in records if r.reasoning))
-            names = ", ".join(_endpoint(r) + (f" [{r.key_name}]" if several else "") for r in records)
-            parts.append(
-                f'<div class="c2c-group side-{side.value}"><h4>{escape(heading(side))}: '
-                f"{plural(len(records), 'endpoint')}</h4>"
-                f"<p>{escape(diagnosis)} <em>Next:</em> {escape(records[0].next_step)}</p>"
-                + "".join(f'<p class="c2c-reasoning">Why: {escape(reason)}</p>' for reason in reasons)
-                + f'<p class="c2c-names">{escape(names)}</p>'
-                f"<details><summary>Each answer: body, headers, curl</summary>"
-                f"{''.join(endpoint_details(r) for r in records)}</details></div>"
-            )
-    return "".join(parts) + "</section>"
+    groups = [
+        ConclusionGroup(
+            side=side,
+            heading=heading(side),
+            count=plural(len(records), "endpoint"),
+            diagnosis=diagnosis,
+            next_step=records[0].next_step,
+            reasons=list(dict.fromkeys(r.reasoning for r in records if r.reasoning)),
+            names=", ".join(_endpoint(r) + (f" [{r.key_name}]" if several else "") for r in records),
+            records=records,
+        )
+        for side, by_diagnosis in failures_by_conclusion(run).items()
+        for diagnosis, records in by_diagnosis.items()
+    ]
+    return render("conclusions.html", groups=groups)
 
 
 def drift_section(run: RunRecord) -> str:
     """Working answers that depart from the contract: what a contract update would change."""
     drifted = drifting(run)
-    if not drifted:
-        return ""
-    items = "".join(f"<li>{escape(_endpoint(r))}: {escape('; '.join(r.answer.drift))}</li>" for r in drifted)
-    return (
-        '<section id="c2c-drift" class="c2c"><h3>Contract drift (the endpoints work; their answers changed)</h3>'
-        f"<ul>{items}</ul></section>"
-    )
+    return render("drift.html", drifted=drifted) if drifted else ""
 
 
 def working(run: RunRecord) -> str:
     """The endpoints that answered, and those a live run never calls."""
-    answered = [r for r in run.ran() if r.outcome == Outcome.PASS]
-    names = ", ".join(f"{_endpoint(r)} ({_time(r.answer.at)})" for r in answered) or "none"
-    not_run = list(dict.fromkeys(_endpoint(r) for r in run.last_round if r.outcome == Outcome.SKIPPED))
-    skipped = ""
-    if not_run:
-        skipped = (
-            f"<details><summary>{plural(len(not_run), 'mutating endpoint')} not run live (they could move money "
-            "or change an ad, an order or the merchant's status; tested offline only)</summary>"
-            f"<p>{escape(', '.join(not_run))}</p></details>"
-        )
-    return (
-        f'<section id="c2c-working" class="c2c"><h3>Working ({len(answered)})</h3>'
-        f"<p>{escape(names)}</p>{skipped}</section>"
+    answered = [r for r in run.ran() if r.worked]
+    not_run = list(dict.fromkeys(_endpoint(r) for r in run.last_round if r.outcome is Outcome.SKIPPED))
+    return render(
+        "working.html",
+        count=len(answered),
+        names=", ".join(f"{_endpoint(r)} ({_time(r.answer.at)})" for r in answered) or "none",
+        not_run=not_run,
+        not_run_count=plural(len(not_run), "mutating endpoint"),
     )
 
 
@@ -186,23 +229,12 @@ def evidence_table(run: RunRecord) -> str:
         for fact in key.evidence
     ]
     header = (*(("Key",) if several else ()), "Fact", "Holds", "Proof")
-    return f'<section id="c2c-evidence" class="c2c"><h3>Evidence of this run</h3>{_table(header, rows)}</section>'
+    return render("evidence.html", header=header, rows=rows)
 
 
 def control_checks(run: RunRecord) -> str:
-    several = len(run.keys) > 1
-    rows = "".join(
-        "<tr>" + (f"<td>{escape(key.name)}</td>" if several else "") + f"<td>{escape(check.name)}</td>"
-        f'<td class="c2c-{"ok" if check.ok else "failed"}">{"OK" if check.ok else "refused"}</td>'
-        f"<td>{escape(check.evidence)}</td></tr>"
-        for key in run.keys
-        for check in key.controls
-    )
-    header = _row(*(("Key",) if several else ()), "Check", "Result", "Evidence", header=True)
-    return (
-        '<section id="c2c-controls" class="c2c"><h3>Control checks (run before the endpoints)</h3>'
-        f"<table>{header}{rows}</table></section>"
-    )
+    """The checks run before the endpoints, per key."""
+    return render("controls.html", keys=run.keys, several=len(run.keys) > 1)
 
 
 def key_matrix(run: RunRecord) -> str:
@@ -211,37 +243,12 @@ def key_matrix(run: RunRecord) -> str:
         return ""
     keys = [key.name for key in run.keys]
     answers = {(r.id, r.key_name): r for r in run.ran()}
-    endpoints = list(dict.fromkeys(r.id for r in run.ran()))
-    header = "<tr><th>Endpoint</th>" + "".join(f"<th>{escape(key)}</th>" for key in keys) + "</tr>"
-    body = "".join(
-        f"<tr><td>{escape(endpoint)}</td>"
-        + "".join(_answer_cell(answers.get((endpoint, key))) for key in keys)
-        + "</tr>"
-        for endpoint in endpoints
-    )
-    return (
-        f'<section id="c2c-matrix" class="c2c"><details><summary>Keys x endpoints ({len(keys)} keys)</summary>'
-        f"<table>{header}{body}</table></details></section>"
-    )
-
-
-def _cell(working: bool, text: str) -> str:
-    return f'<td class="c2c-cell-{"ok" if working else "fail"}">{escape(text)}</td>'
-
-
-def _answer_cell(record: EndpointRecord | None) -> str:
-    if record is None:
-        return "<td></td>"
-    working = record.outcome == Outcome.PASS
-    return _cell(working, "ok" if working else record.answer.text)
-
-
-def _row_cell(row: Row | None) -> str:
-    if row is None:
-        return "<td></td>"
-    if row.outcome == Outcome.PASS:
-        return _cell(True, "ok")
-    return _cell(False, answer_text(row.code or None, row.http_status))
+    rows = [
+        AnswerRow(labels=(endpoint,), cells=tuple(_record_cell(answers.get((endpoint, key))) for key in keys))
+        for endpoint in dict.fromkeys(r.id for r in run.ran())
+    ]
+    header = [("Endpoint",), *((key,) for key in keys)]
+    return render("matrix.html", key_count=len(keys), header=header, rows=rows)
 
 
 def _trend(found: Trend | None) -> str:
@@ -260,29 +267,25 @@ def timeline_table(
     labels = {row.run_id: row.label for pair in pairs for row in by_pair[pair] if row.label}
     origins = {row.run_id: row.origin for pair in pairs for row in by_pair[pair] if row.origin}
     runs = sorted(started, key=lambda run_id: (started[run_id], run_id))[-columns:]
-    header = (
-        "<tr><th>Endpoint</th><th>Key</th>"
-        + "".join(
-            f"<th>{escape(started[run][:19].replace('T', ' '))}"
-            + (f"<br>{escape(labels[run])}" if run in labels else "")
-            + (f"<br>from {escape(origins[run])}" if run in origins else "")
-            + "</th>"
+    header = [
+        ("Endpoint",),
+        ("Key",),
+        *(
+            (
+                started[run][:19].replace("T", " "),
+                *((labels[run],) if run in labels else ()),
+                *((f"from {origins[run]}",) if run in origins else ()),
+            )
             for run in runs
-        )
-        + "<th>Trend</th></tr>"
-    )
-    body = []
+        ),
+        ("Trend",),
+    ]
+    rows = []
     for pair in pairs:
         cells = {row.run_id: row for row in by_pair[pair][-columns:]}
-        body.append(
-            f"<tr><td>{escape(pair[0])}</td><td>{escape(pair[1])}</td>"
-            + "".join(_row_cell(cells.get(run)) for run in runs)
-            + f'<td class="c2c-trend">{_trend(found.get(pair))}</td></tr>'
-        )
-    return f'<table class="c2c-timeline">{header}{"".join(body)}</table>'
-
-
-NO_ORIGIN = "no --origin"  # the column of runs stored without one
+        answers = tuple(_row_cell(cells.get(run)) for run in runs)
+        rows.append(AnswerRow(labels=pair, cells=answers, trend=_trend(found.get(pair))))
+    return render("answer_table.html", header=header, rows=rows)
 
 
 def origin_table(by_pair: Series) -> str:
@@ -297,18 +300,18 @@ def origin_table(by_pair: Series) -> str:
         for pair in sorted(by_pair)
         if all((pair, origin) in latest and latest[(pair, origin)].outcome != Outcome.PASS for origin in origins)
     ]
-    header = "<tr><th>Endpoint</th><th>Key</th>" + "".join(f"<th>{escape(o)}</th>" for o in origins) + "</tr>"
-    body = "".join(
-        f"<tr><td>{escape(pair[0])}</td><td>{escape(pair[1])}</td>"
-        + "".join(_row_cell(latest.get((pair, origin))) for origin in origins)
-        + "</tr>"
+    rows = [
+        AnswerRow(labels=pair, cells=tuple(_row_cell(latest.get((pair, origin))) for origin in origins))
         for pair in sorted(by_pair)
-    )
-    return (
-        f"<p id='c2c-origins'>{plural(len(origins), 'origin')}: {escape(', '.join(origins))}. "
-        f"{plural(len(everywhere), 'endpoint and key pair')} failed in the latest run from every one of them"
-        f"{': ' + escape(', '.join(f'{e} ({k})' for e, k in everywhere)) if everywhere else ''}.</p>"
-        f'<table class="c2c-timeline">{header}{body}</table>'
+    ]
+    return render(
+        "origins.html",
+        origins_count=plural(len(origins), "origin"),
+        origins=origins,
+        everywhere_count=plural(len(everywhere), "endpoint and key pair"),
+        everywhere=[f"{endpoint} ({key})" for endpoint, key in everywhere],
+        header=[("Endpoint",), ("Key",), *((origin,) for origin in origins)],
+        rows=rows,
     )
 
 
@@ -316,10 +319,10 @@ def timeline(by_pair: Series, found: dict[tuple[str, str], Trend], run: RunRecor
     """The timeline of this run's read-only endpoints and keys, from the recent history (folded)."""
     pairs = list(dict.fromkeys((r.id, r.key_fingerprint) for r in run.results if r.read_only))
     runs = len({row.run_id for pair in pairs for row in by_pair.get(pair, [])})
-    return (
-        f'<section id="c2c-timeline" class="c2c"><details><summary>Timeline: the last '
-        f"{plural(min(runs, TIMELINE_COLUMNS), 'run')} of the history, endpoint by endpoint</summary>"
-        f"{timeline_table(by_pair, found, pairs)}</details></section>"
+    return render(
+        "timeline.html",
+        runs=plural(min(runs, TIMELINE_COLUMNS), "run"),
+        table=Markup(timeline_table(by_pair, found, pairs)),
     )
 
 
@@ -331,7 +334,7 @@ def endpoint_table(run: RunRecord) -> str:
             r.key_name,
             r.round,
             r.outcome,
-            "" if r.outcome == Outcome.SKIPPED else r.answer.text if r.outcome != Outcome.PASS else "ok",
+            shown_answer(r.outcome, r.answer.text),
             r.side,
             _trend(r.trend) if r.outcome.ran else "",
             r.answer.latency_ms,
@@ -340,40 +343,9 @@ def endpoint_table(run: RunRecord) -> str:
         for r in run.results
     ]
     header = ("Endpoint", "Key", "Round", "Outcome", "Answer", "Side", "Trend", "Latency (ms)", "Time (UTC)")
-    return (
-        f'<section id="c2c-endpoints" class="c2c"><details><summary>All {plural(len(rows), "result")} of this run'
-        f"</summary>{_table(header, rows)}</details></section>"
-    )
+    return render("endpoints.html", count=plural(len(rows), "result"), header=header, rows=rows)
 
 
-def _second_opinion(record: EndpointRecord) -> str:
-    opinion = record.answer.second_opinion
-    if opinion is None:
-        return ""
-    if opinion.agrees is None:
-        return opinion.summary
-    return f"{opinion.summary}: {'the same answer' if opinion.agrees else 'a different answer'}"
-
-
-def endpoint_details(record: EndpointRecord) -> str:
-    """One endpoint's evidence, folded: the diagnosis, Binance's message, headers, body and a curl reproduction."""
-    items = [
-        ("Answer", f"{record.answer.text} at {_time(record.answer.at)}" if record.answer.at else record.answer.text),
-        ("Diagnosis", record.diagnosis),
-        ("Next step", record.next_step),
-        ("Why", record.reasoning),
-        ("Binance message", record.answer.msg),
-        ("Binance's own SDK code", _second_opinion(record)),
-        ("Notes", "; ".join(record.answer.notes)),
-        ("Rate-limit headers", ", ".join(f"{k}: {v}" for k, v in record.answer.rate_limit_headers.items())),
-    ]
-    rows = "".join(_row(name, value) for name, value in items if value)
-    blocks = [
-        ("Response body", record.answer.body),
-        ("Reproduction (key, signature and timestamp are placeholders)", record.answer.reproduction),
-    ]
-    pre = "".join(f"<h5>{escape(title)}</h5><pre>{escape(text)}</pre>" for title, text in blocks if text)
-    return (
-        f'<details class="c2c-details"><summary>{escape(_endpoint(record))} [{escape(record.key_name)}]: '
-        f"{escape(record.answer.text)}</summary><table>{rows}</table>{pre}</details>"
-    )
+def results_table_cell(text: str, header: bool = False) -> str:
+    """A cell for pytest-html's per-test table (its hooks take HTML): the answer column, or its header."""
+    return render("results_cell.html", text=text, header=header).strip()

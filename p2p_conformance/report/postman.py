@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from p2p_conformance.model import EndpointRecord, Outcome, RunRecord
-from p2p_conformance.report.summary import SIDE_WORDS
+from p2p_conformance.report.summary import SIDE_WORDS, WORKS, shown_answer
 from signer import API_KEY_HEADER, DEFAULT_RECV_WINDOW
 from signer.env import DEFAULT_BASE_URL
 
@@ -42,7 +42,7 @@ SIGNING_SCRIPT = [
 
 def _description(record: EndpointRecord) -> str:
     if record.outcome == Outcome.PASS:
-        got = f"works: HTTP {record.answer.http_status}"
+        got = f"{WORKS}: HTTP {record.answer.http_status}"
     elif record.answer.http_status is None:
         got = f"{record.outcome.value}, no answer: {record.diagnosis}"
     else:
@@ -58,7 +58,7 @@ def _description(record: EndpointRecord) -> str:
 def _item(record: EndpointRecord) -> dict[str, Any]:
     request = record.answer.request
     assert request is not None
-    status = "works" if record.outcome == Outcome.PASS else record.answer.text
+    status = shown_answer(record.outcome, record.answer.text)
     body = (
         {"body": {"mode": "raw", "raw": request.body, "options": {"raw": {"language": "json"}}}}
         if request.body is not None

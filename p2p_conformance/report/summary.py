@@ -26,6 +26,17 @@ def heading(side: Side) -> str:
     return words[0].upper() + words[1:]
 
 
+WORKS = "works"  # what an answer cell says of an endpoint that worked, in every file format
+
+
+def shown_answer(outcome: Outcome, answer: str) -> str:
+    """What an answer cell shows, in every report file: ``works``, what came back (``-2008``, ``HTTP 500``,
+    ``no answer``), or nothing for an endpoint that was not run."""
+    if outcome is Outcome.PASS:
+        return WORKS
+    return "" if outcome is Outcome.SKIPPED else answer
+
+
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 

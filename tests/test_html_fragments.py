@@ -1,0 +1,165 @@
+"""The report's HTML fragments, rendered straight from their templates: the cells a record gives, and
+server text shown as text (autoescaping), without a nested pytest run."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import jinja2
+import pytest
+
+from catalog_facts import CATALOG
+from p2p_conformance.engine.conclusions import weigh
+from p2p_conformance.engine.records import RecordContext, endpoint_record
+from p2p_conformance.model import Answer, ControlCheck, ControlKind, KeySummary, Outcome, RunRecord, SecondOpinion
+from p2p_conformance.report.html import (
+    TEMPLATES,
+    conclusions,
+    control_checks,
+    endpoint_table,
+    focus_table,
+    key_matrix,
+    results_table_cell,
+    run_header,
+)
+from p2p_conformance.report.summary import WORKS, shown_answer
+from signer import KeyType
+
+AT = "2025-07-09T12:14:03.120Z"
+MARKUP = "<img src=x onerror=\"document.title='pwned'\">"
+
+
+class Cells(HTMLParser):
+    """The text of every ``<td>`` (with its class) and ``<th>`` of a fragment, in order."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.cells: list[tuple[str, str, str]] = []  # (tag, class, text)
+        self._open: list[list[str]] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("td", "th"):
+            self._open = [tag, dict(attrs).get("class") or "", ""]
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._open[2] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._open is not None:
+            self.cells.append((self._open[0], self._open[1], self._open[2]))
+            self._open = None
+
+    def texts(self, tag: str = "td") -> list[str]:
+        return [text for cell_tag, _, text in self.cells if cell_tag == tag]
+
+
+def key(name: str) -> KeySummary:
+    return KeySummary(
+        name=name,
+        fingerprint=f"{name}...0001",
+        key_type=KeyType.HMAC,
+        base_url="https://api.binance.com",
+        clock_offset_ms=12,
+        controls=(ControlCheck(kind=ControlKind.CLOCK, name="clock", ok=True, evidence=MARKUP),),
+    )
+
+
+def run_of(*answers: tuple[str, str, Answer, Outcome], keys: tuple[str, ...] = ("k",)) -> RunRecord:
+    """A weighed run of ``(endpoint, key, answer, outcome)`` records."""
+    records = [
+        endpoint_record(
+            CATALOG[endpoint],
+            RecordContext(key_name, f"{key_name}...0001"),
+            outcome=outcome,
+            answer=answer,
+            problem=None if outcome is Outcome.PASS else f"received {answer.text}",
+        )
+        for endpoint, key_name, answer, outcome in answers
+    ]
+    run = RunRecord(started_at=AT, case_id=None, focus=("ads/getAds", "ads/search"), keys=[key(k) for k in keys])
+    run.results = records
+    return weigh(run, 5000)
+
+
+WORKED = Answer(sent=True, http_status=200, code="000000", latency_ms=40.0, at=AT)
+REFUSED = Answer(
+    sent=True,
+    http_status=400,
+    code=-2008,
+    msg=MARKUP,
+    latency_ms=41.0,
+    at=AT,
+    body=f'{{"code": -2008, "msg": "{MARKUP}"}}',
+    second_opinion=SecondOpinion(summary=MARKUP, http_status=400, code=-2008, agrees=True),
+)
+
+
+def test_the_focus_table_shows_each_endpoint_s_answer_side_and_time() -> None:
+    run = run_of(("ads/getAds", "k", WORKED, Outcome.PASS), ("ads/search", "k", REFUSED, Outcome.FAIL))
+    cells = Cells(focus_table(run))
+    assert cells.texts("th") == ["Endpoint", "Answer", "Where the fix lies", "Time (UTC)"]
+    assert cells.texts() == [
+        "GET ads/getAds",
+        WORKS,
+        "",
+        "12:14:03",
+        "POST ads/search",
+        "-2008",
+        "On Binance's side",
+        "12:14:03",
+    ]
+
+
+def test_server_text_is_shown_as_text_in_every_fragment() -> None:
+    run = run_of(("ads/getAds", "k", WORKED, Outcome.PASS), ("ads/search", "k", REFUSED, Outcome.FAIL))
+    for fragment in (conclusions(run), control_checks(run)):
+        assert "<img" not in fragment and "&lt;img src=x onerror=" in fragment
+    details = Cells(conclusions(run)).texts()
+    assert details[details.index("Binance message") + 1] == MARKUP  # the text, whole, as a cell's content
+    assert f"{MARKUP}: the same answer" in details
+
+
+def test_the_key_matrix_colours_each_key_s_answer() -> None:
+    run = run_of(
+        ("ads/getAds", "key1", WORKED, Outcome.PASS),
+        ("ads/getAds", "key2", REFUSED, Outcome.FAIL),
+        keys=("key1", "key2"),
+    )
+    cells = Cells(key_matrix(run)).cells
+    assert cells == [
+        ("th", "", "Endpoint"),
+        ("th", "", "key1"),
+        ("th", "", "key2"),
+        ("td", "", "ads/getAds"),
+        ("td", "c2c-cell-ok", WORKS),
+        ("td", "c2c-cell-fail", "-2008"),
+    ]
+    assert key_matrix(run_of(("ads/getAds", "k", WORKED, Outcome.PASS))) == ""  # one key: no matrix
+
+
+def test_a_skipped_endpoint_shows_no_answer_and_nothing_prints_none() -> None:
+    skipped = endpoint_record(CATALOG["ads/post"], RecordContext("k", "k...0001"), outcome=Outcome.SKIPPED)
+    run = run_of(("ads/getAds", "k", WORKED, Outcome.PASS))
+    run.results.append(weigh(RunRecord(started_at=AT, case_id=None, results=[skipped]), 5000).results[0])
+    table = endpoint_table(run)
+    rows = Cells(table).texts()
+    assert rows[-9:][3:5] == ["skipped", ""] and "None" not in table
+    assert "None" not in run_header(RunRecord(started_at=AT, case_id=None))
+
+
+@pytest.mark.parametrize(
+    ("outcome", "text", "shown"),
+    [(Outcome.PASS, "HTTP 200", WORKS), (Outcome.FAIL, "-2008", "-2008"), (Outcome.SKIPPED, "no answer", "")],
+)
+def test_one_rule_for_what_an_answer_cell_shows(outcome: Outcome, text: str, shown: str) -> None:
+    assert shown_answer(outcome, text) == shown
+    assert results_table_cell(shown) == f"<td>{shown}</td>"
+
+
+def test_templates_escape_and_refuse_a_missing_value() -> None:
+    assert TEMPLATES.autoescape is True
+    assert results_table_cell(MARKUP) == "<td>&lt;img src=x onerror=&#34;document.title=&#39;pwned&#39;&#34;&gt;</td>"
+    with pytest.raises(jinja2.UndefinedError):
+        TEMPLATES.get_template("focus.html").render()
