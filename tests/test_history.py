@@ -186,7 +186,7 @@ def test_a_history_of_the_previous_schema_is_upgraded_in_place_with_nothing_lost
             "INSERT INTO runs VALUES ('old', '2025-07-06T10:00:00Z', 'u', NULL);"
             "INSERT INTO results VALUES ('old', 'e0', 'k', 'pass', 200, '000000', 'none', 1.0);"
         )
-    store_runs(path, [StoredRun("new", "2025-07-09T12:14:00Z", "u", None, [stored("e0", "fail")], "July 9 12:14")])
+    store_runs(path, [stored_run("new", "2025-07-09T12:14:00Z", [stored("e0", "fail")], "July 9 12:14")])
     rows = load_rows(path)
     assert [(row.run_id, row.outcome, row.label) for row in rows] == [
         ("old", "pass", None),
@@ -202,6 +202,11 @@ def test_live_run_with_a_foreign_history_stops_before_sending_anything(endpoint_
     result = run_story(endpoint_suite)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: */history.sqlite3 is not a readable history file*left untouched"])
+
+
+def stored_run(run_id: str, started_at: str, records: list[EndpointRecord], label: str | None = None) -> StoredRun:
+    """A run of key ``k`` against a target ``u`` as the history keeps it."""
+    return StoredRun(run_id=run_id, started_at=started_at, base_url="u", case_id=None, records=records, label=label)
 
 
 def stored(endpoint: str, outcome: str) -> EndpointRecord:
@@ -227,7 +232,7 @@ def test_since_previous_reads_up_down_and_first(tmp_path: Path) -> None:
         ("a", "2025-07-09T11:53:00Z", ["pass", "fail"]),
         ("b", "2025-07-09T12:14:00Z", ["pass", "pass"]),
     ]:
-        store_runs(path, [StoredRun(run_id, at, "u", None, [stored(f"e{i}", o) for i, o in enumerate(outcomes)])])
+        store_runs(path, [stored_run(run_id, at, [stored(f"e{i}", o) for i, o in enumerate(outcomes)])])
     rows = load_rows(path)
     assert since_previous(rows, "b", "k") == "2 of 2 endpoints now work, up from 1 of 2 at 11:53"
     assert since_previous(rows, "a", "k") == "1 of 2 endpoints now work (first run with this key)"
@@ -256,7 +261,7 @@ def test_history_report_renders_without_calling_anything(endpoint_suite: Endpoin
 def test_history_report_bad_input_gets_one_line(
     tmp_path: Path, arguments: list[str], expected: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    store_runs(tmp_path / "h.sqlite3", [StoredRun("a", "2025-07-09T11:53:00Z", "u", None, [stored("e", "pass")])])
+    store_runs(tmp_path / "h.sqlite3", [stored_run("a", "2025-07-09T11:53:00Z", [stored("e", "pass")])])
     try:
         status = history_report(["--db", str(tmp_path / "h.sqlite3"), "--out", str(tmp_path / "out.html"), *arguments])
     except SystemExit as stopped:  # as argparse stops on a value it cannot read
@@ -311,9 +316,7 @@ def test_bad_keys_file_stops_with_one_line(
 
 def test_a_damaged_or_unusable_history_is_refused_in_one_line_before_anything_is_sent(tmp_path: Path) -> None:
     damaged = tmp_path / "damaged.sqlite3"
-    store_runs(
-        damaged, [StoredRun(f"r{i}", f"2025-07-09T12:{i:02d}:00Z", "u", None, [stored("e", "pass")]) for i in range(60)]
-    )
+    store_runs(damaged, [stored_run(f"r{i}", f"2025-07-09T12:{i:02d}:00Z", [stored("e", "pass")]) for i in range(60)])
     data = bytearray(damaged.read_bytes())
     page = int.from_bytes(data[16:18], "big")
     data[page:] = b"\xa5" * (len(data) - page)  # every page after the first: garbage under an intact header
@@ -339,8 +342,8 @@ def test_a_run_is_stored_whole_or_not_at_all(tmp_path: Path) -> None:
         store_runs(
             path,
             [
-                StoredRun("a", "2025-07-09T11:53:00Z", "u", None, [stored("x", "pass")]),
-                StoredRun("b", "2025-07-09T11:54:00Z", "u", None, twice),
+                stored_run("a", "2025-07-09T11:53:00Z", [stored("x", "pass")]),
+                stored_run("b", "2025-07-09T11:54:00Z", twice),
             ],
         )
     assert load_rows(path) == []
@@ -359,9 +362,9 @@ def test_keys_file_named_in_the_environment_is_read(
 
 def test_the_latest_runs_of_a_key_are_found_even_when_other_keys_ran_since(tmp_path: Path) -> None:
     path = tmp_path / "h.sqlite3"
-    runs = [StoredRun(f"k{i}", f"2025-07-09T10:{i:02d}:00Z", "u", None, [stored("e", "pass")]) for i in range(3)]
+    runs = [stored_run(f"k{i}", f"2025-07-09T10:{i:02d}:00Z", [stored("e", "pass")]) for i in range(3)]
     other = replace(stored("e", "fail"), key_fingerprint="other")
-    runs += [StoredRun(f"o{i}", f"2025-07-09T11:{i:02d}:00Z", "u", None, [other]) for i in range(5)]
+    runs += [stored_run(f"o{i}", f"2025-07-09T11:{i:02d}:00Z", [other]) for i in range(5)]
     store_runs(path, runs)
     assert [row.run_id for row in load_rows(path, key_fingerprint="k", last_runs=2)] == ["k1", "k2"]
     assert run_span(path, key_fingerprint="k") == (3, "2025-07-09T10:00:00Z", "2025-07-09T10:02:00Z")

@@ -13,7 +13,6 @@ import signal
 import threading
 import time
 import uuid
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +25,13 @@ from p2p_conformance.pytest_plugin.stash import NETWORK_METER
 from p2p_conformance.pytest_plugin.worker import KEY_PROPERTY, NETWORK_OUTPUT, RECORD_PROPERTY, ROUND_PROPERTY
 from p2p_conformance.report.bundle import BundleLeakError, write_bundle
 from p2p_conformance.report.files import (
-    HTML_NAME,
     REPORT_NAMES,
     guard_file,
     keep_timestamped_copies,
     write_observed,
     write_summaries,
 )
-from p2p_conformance.report.history import HistoryError, StoredRun, load_rows, store_runs
+from p2p_conformance.report.history import HistoryError
 from p2p_conformance.report.html import (
     conclusions,
     control_checks,
@@ -48,8 +46,9 @@ from p2p_conformance.report.html import (
     verdict_section,
     working,
 )
-from p2p_conformance.report.summary import failures_by_conclusion, heading, plural, shown_answer, verdict
-from p2p_conformance.report.trends import WINDOW_RUNS, Series, series, since_previous, trends
+from p2p_conformance.report.summary import plural, shown_answer
+from p2p_conformance.report.terminal import network_line, verdict_block
+from p2p_conformance.report.trends import Series, remember
 from p2p_conformance.safety.cassettes import promote_recording
 
 TERMINAL_NAMES = 4  # endpoints named per conclusion line; the rest are counted
@@ -116,41 +115,7 @@ class ControllerPlugin:
         else:  # pytest-xdist workers called, or nothing did
             calls, seconds = sum(c for c, _ in self.network), sum(s for _, s in self.network)
             how = f"summed over {plural(len(self.network), 'pytest-xdist worker')}, one call at a time in each"
-        return (
-            f"Network: {plural(calls, 'call')} in {seconds:.2f} s with a call on the network ({how}), "
-            f"of a {time.perf_counter() - self.started:.2f} s run"
-        )
-
-    def _store_history(self) -> None:
-        """Store each round as a run, then give every record its trend and the run its changes."""
-        records, stamp = self.run.results, self.run.started_at
-        base_url = self.run.base_url or str(self.settings.base_url)
-        store_runs(
-            self.settings.history_db,
-            [
-                StoredRun(
-                    f"{self.run_id}#{number}",
-                    self.run.rounds.get(number, stamp),
-                    base_url,
-                    self.run.case_id,
-                    [r for r in records if r.round == number],
-                    self.run.phases.get(number),
-                    self.run.origin,
-                )
-                for number in sorted({r.round for r in records})
-            ],
-        )
-        history = load_rows(self.settings.history_db, last_runs=WINDOW_RUNS)
-        self.series = series(history)
-        self.trends = trends(self.series)
-        self.run.results = [replace(r, trend=self.trends.get((r.id, r.key_fingerprint))) for r in records]
-        last_run = f"{self.run_id}#{max((r.round for r in records), default=1)}"
-        fingerprints = {r.key_name: r.key_fingerprint for r in records}
-        self.run.changes = [
-            (f"{name} ({fingerprint}): " if len(fingerprints) > 1 else "")
-            + since_previous(history, last_run, fingerprint)
-            for name, fingerprint in fingerprints.items()
-        ]
+        return network_line(calls=calls, seconds=seconds, how=how, run_seconds=time.perf_counter() - self.started)
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         """A SIGTERM (a cancelled CI job) ends the run like Ctrl-C: the report of what ran is still written."""
@@ -163,9 +128,13 @@ class ControllerPlugin:
         self.run.results = list(self.records.values())
         self.run = weigh(self.run, self.settings.recv_window)  # every failure's side, from the run's evidence
         try:
-            self._store_history()
+            remembered = remember(
+                self.settings.history_db, self.run, self.run_id, self.run.base_url or str(self.settings.base_url)
+            )
         except HistoryError as error:
             self.run.changes = [f"history not stored: {error}"]
+        else:
+            self.run, self.series, self.trends = remembered.run, remembered.series, remembered.trends
         write_summaries(self.run, self.settings.report_dir, self.settings.recv_window)
         if self.settings.recording:
             self.recording_note = self._finish_recording(session)
@@ -184,32 +153,6 @@ class ControllerPlugin:
             f"; the shapes of {len(shapes)} drifting answer(s) into {self.settings.observed_dir}" if shapes else ""
         )
         return f"Recorded {len(moved)} cassette(s) into {cassettes}{observed}."
-
-    def verdict_block(self) -> list[str]:
-        """What the terminal shows last: the verdict, its proof, one line per conclusion, where the report is."""
-        found = verdict(self.run)
-        lines = [f"{found.count} {found.headline}", *(f"  Proof: {line}" for line in found.proof)]
-        for side, groups in failures_by_conclusion(self.run).items():
-            for diagnosis, records in groups.items():
-                codes = ", ".join(dict.fromkeys(r.answer.text for r in records))
-                several = len(self.run.keys) > 1
-                names = ", ".join(r.id + (f" [{r.key_name}]" if several else "") for r in records[:TERMINAL_NAMES])
-                more = len(records) - TERMINAL_NAMES
-                lines.append(
-                    f"  {heading(side)}, {plural(len(records), 'endpoint')} ({codes}): {names}"
-                    + (f" and {more} more" if more > 0 else "")
-                )
-                lines.append(f"    {diagnosis}")
-        lines += [f"  {line}" for line in found.second_opinions]
-        lines += [f"  Note: {note}" for note in found.notes]
-        lines += [f"  {change}" for change in self.run.changes]
-        if self.recording_note:
-            lines.append(f"  {self.recording_note}")
-        lines.append(
-            f"Report: {self.settings.report_dir / HTML_NAME} (and live-summary.json, live-summary.md); "
-            f"history: {self.settings.history_db}"
-        )
-        return lines
 
     def _bundle(self, report_files: list[Path]) -> str:
         try:
@@ -237,7 +180,13 @@ class ControllerPlugin:
         terminal = config.pluginmanager.get_plugin("terminalreporter")
         if terminal is not None:
             terminal.write_sep("=", "Binance C2C conformance")
-            for line in [*self.verdict_block(), *replaced, self.network_line(config)]:
+            block = verdict_block(
+                self.run,
+                report_dir=self.settings.report_dir,
+                history_db=self.settings.history_db,
+                recording_note=self.recording_note,
+            )
+            for line in [*block, *replaced, self.network_line(config)]:
                 terminal.write_line(line)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -153,7 +154,8 @@ def _stored(record: EndpointRecord) -> tuple[str, str, str, int | None, str | No
     )
 
 
-class StoredRun(NamedTuple):
+@dataclass(frozen=True, kw_only=True)
+class StoredRun:
     """One run (a ``--repeat`` round) as the history keeps it."""
 
     run_id: str

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
+from pathlib import Path
 
-from p2p_conformance.model import Outcome, Trend
-from p2p_conformance.report.history import Row
+from p2p_conformance.model import Outcome, RunRecord, Trend
+from p2p_conformance.report.history import Row, StoredRun, load_rows, store_runs
 
 WINDOW_RUNS = 50  # trends are computed over the last runs of an endpoint and key, not the whole history
 Series = dict[tuple[str, str], list[Row]]  # (endpoint, key fingerprint) -> its rows, oldest first
@@ -75,3 +76,44 @@ def since_previous(rows: Iterable[Row], run_id: str, key_fingerprint: str) -> st
     direction = "up" if now.working > before.working else "down" if now.working < before.working else "unchanged"
     when = before.started_at[11:16] if before.started_at[:10] == now.started_at[:10] else before.started_at[:16]
     return f"{sentence}, {direction} from {before.working} of {before.ran} at {when.replace('T', ' ')}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Remembered:
+    """A run once stored: its records with their trends and its changes, and the recent history they came from."""
+
+    run: RunRecord
+    series: Series = field(default_factory=dict)
+    trends: dict[tuple[str, str], Trend] = field(default_factory=dict)
+
+
+def remember(path: Path, run: RunRecord, run_id: str, base_url: str) -> Remembered:
+    """Store each round of ``run`` as a run of the history at ``path``, then give every record its trend
+    and the run its changes since the previous run, per key. Raises :class:`HistoryError`."""
+    records = run.results
+    store_runs(
+        path,
+        [
+            StoredRun(
+                run_id=f"{run_id}#{number}",
+                started_at=run.rounds.get(number, run.started_at),
+                base_url=base_url,
+                case_id=run.case_id,
+                records=[r for r in records if r.round == number],
+                label=run.phases.get(number),
+                origin=run.origin,
+            )
+            for number in sorted({r.round for r in records})
+        ],
+    )
+    history = load_rows(path, last_runs=WINDOW_RUNS)
+    by_pair = series(history)
+    found = trends(by_pair)
+    last_run = f"{run_id}#{max((r.round for r in records), default=1)}"
+    fingerprints = {r.key_name: r.key_fingerprint for r in records}
+    changes = [
+        (f"{name} ({fingerprint}): " if len(fingerprints) > 1 else "") + since_previous(history, last_run, fingerprint)
+        for name, fingerprint in fingerprints.items()
+    ]
+    trended = [replace(r, trend=found.get((r.id, r.key_fingerprint))) for r in records]
+    return Remembered(run=replace(run, results=trended, changes=changes), series=by_pair, trends=found)

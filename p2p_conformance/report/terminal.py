@@ -1,0 +1,43 @@
+"""What the terminal shows last: the verdict block, where the report is, and where the run's time went."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from p2p_conformance.model import RunRecord
+from p2p_conformance.report.files import HTML_NAME
+from p2p_conformance.report.summary import failures_by_conclusion, heading, plural, verdict
+
+TERMINAL_NAMES = 4  # endpoints named per conclusion line; the rest are counted
+
+
+def verdict_block(run: RunRecord, *, report_dir: Path, history_db: Path, recording_note: str = "") -> list[str]:
+    """The verdict, its proof, one line per conclusion, the notes and changes, and where the report is."""
+    found = verdict(run)
+    lines = [f"{found.count} {found.headline}", *(f"  Proof: {line}" for line in found.proof)]
+    several = len(run.keys) > 1
+    for side, groups in failures_by_conclusion(run).items():
+        for diagnosis, records in groups.items():
+            codes = ", ".join(dict.fromkeys(r.answer.text for r in records))
+            names = ", ".join(r.id + (f" [{r.key_name}]" if several else "") for r in records[:TERMINAL_NAMES])
+            more = len(records) - TERMINAL_NAMES
+            lines.append(
+                f"  {heading(side)}, {plural(len(records), 'endpoint')} ({codes}): {names}"
+                + (f" and {more} more" if more > 0 else "")
+            )
+            lines.append(f"    {diagnosis}")
+    lines += [f"  {line}" for line in found.second_opinions]
+    lines += [f"  Note: {note}" for note in found.notes]
+    lines += [f"  {change}" for change in run.changes]
+    if recording_note:
+        lines.append(f"  {recording_note}")
+    lines.append(f"Report: {report_dir / HTML_NAME} (and live-summary.json, live-summary.md); history: {history_db}")
+    return lines
+
+
+def network_line(*, calls: int, seconds: float, how: str, run_seconds: float) -> str:
+    """Where the run's time went: its calls and how long at least one was on the network."""
+    return (
+        f"Network: {plural(calls, 'call')} in {seconds:.2f} s with a call on the network ({how}), "
+        f"of a {run_seconds:.2f} s run"
+    )
