@@ -67,7 +67,7 @@ class ControllerPlugin:
         self.run = RunRecord(
             started_at=utc_now(),
             case_id=settings.case_id,
-            emulator=settings.emulator,
+            emulator=settings.emulator.label if settings.emulator else None,
             focus=settings.focus,
             origin=settings.origin,
         )
@@ -81,7 +81,7 @@ class ControllerPlugin:
         self.started = time.perf_counter()
         self.network: list[tuple[int, float]] = []  # (calls, seconds on the network) of each process that called
         if settings.recording:
-            shutil.rmtree(settings.recording_dir, ignore_errors=True)  # a failed recording's leftovers
+            shutil.rmtree(settings.paths.recording_dir, ignore_errors=True)  # a failed recording's leftovers
 
     def __repr__(self) -> str:
         return f"ControllerPlugin({len(self.records)} records)"
@@ -111,7 +111,7 @@ class ControllerPlugin:
         meter = config.stash.get(NETWORK_METER, None)
         if meter is not None:  # this process called
             calls, seconds = meter.calls, meter.seconds
-            how = f"up to {self.settings.concurrency} at a time" if self.settings.calls_ahead else "one at a time"
+            how = f"up to {self.settings.plan.concurrency} at a time" if self.settings.calls_ahead else "one at a time"
         else:  # pytest-xdist workers called, or nothing did
             calls, seconds = sum(c for c, _ in self.network), sum(s for _, s in self.network)
             how = f"summed over {plural(len(self.network), 'pytest-xdist worker')}, one call at a time in each"
@@ -126,37 +126,36 @@ class ControllerPlugin:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.run.keys = list(self.keys.values())
         self.run.results = list(self.records.values())
-        self.run = weigh(self.run, self.settings.recv_window)  # every failure's side, from the run's evidence
+        self.run = weigh(self.run, self.settings.plan.recv_window)  # every failure's side, from the run's evidence
         try:
             remembered = remember(
-                self.settings.history_db, self.run, self.run_id, self.run.base_url or str(self.settings.base_url)
+                self.settings.paths.history_db, self.run, self.run_id, self.run.base_url or str(self.settings.base_url)
             )
         except HistoryError as error:
             self.run.changes = [f"history not stored: {error}"]
         else:
             self.run, self.series, self.trends = remembered.run, remembered.series, remembered.trends
-        write_summaries(self.run, self.settings.report_dir, self.settings.recv_window)
+        write_summaries(self.run, self.settings.paths.report_dir, self.settings.plan.recv_window)
         if self.settings.recording:
             self.recording_note = self._finish_recording(session)
 
     def _finish_recording(self, session: pytest.Session) -> str:
         """Move the recorded cassettes in only when every recording test passed; otherwise keep the old ones."""
-        staging, cassettes = self.settings.recording_dir, self.settings.cassette_dir
+        paths = self.settings.paths
+        staging, cassettes = paths.recording_dir, paths.cassette_dir
         if session.testsfailed or not staging.is_dir():
             return (
                 f"Cassettes left as they were in {cassettes}: {session.testsfailed} test(s) failed, so the recording "
                 f"was not used (it is in {staging})."
             )
         moved = promote_recording(staging, cassettes)
-        shapes = write_observed(self.run.results, self.settings.observed_dir)
-        observed = (
-            f"; the shapes of {len(shapes)} drifting answer(s) into {self.settings.observed_dir}" if shapes else ""
-        )
+        shapes = write_observed(self.run.results, paths.observed_dir)
+        observed = f"; the shapes of {len(shapes)} drifting answer(s) into {paths.observed_dir}" if shapes else ""
         return f"Recorded {len(moved)} cassette(s) into {cassettes}{observed}."
 
     def _bundle(self, report_files: list[Path]) -> str:
         try:
-            path = write_bundle(self.run, report_files, self.settings.recv_window, self.secrets)
+            path = write_bundle(self.run, report_files, self.settings.plan.recv_window, self.secrets)
         except BundleLeakError as error:
             return str(error)
         return f"Bundle for the ticket: {path} (the report files, failing calls' cassettes, SHA256SUMS)"
@@ -165,7 +164,7 @@ class ControllerPlugin:
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         """Check every report file once more, as written, keep a timestamped copy of each as checked,
         then end the terminal output with the verdict."""
-        paths = [self.settings.report_dir / name for name in REPORT_NAMES]
+        paths = [self.settings.paths.report_dir / name for name in REPORT_NAMES]
         written = [path for path in paths if path.exists()]
         replaced = [
             f"  Replaced before leaving it on disk: {path.name} held {', '.join(leaks)}."
@@ -182,8 +181,8 @@ class ControllerPlugin:
             terminal.write_sep("=", "Binance C2C conformance")
             block = verdict_block(
                 self.run,
-                report_dir=self.settings.report_dir,
-                history_db=self.settings.history_db,
+                report_dir=self.settings.paths.report_dir,
+                history_db=self.settings.paths.history_db,
                 recording_note=self.recording_note,
             )
             for line in [*block, *replaced, self.network_line(config)]:

@@ -30,15 +30,18 @@ def run_settings(pytestconfig: pytest.Config) -> RunSettings:
 @pytest.fixture(scope="session")
 def catalog(run_settings: RunSettings) -> Catalog:
     """The endpoint catalog with the variants chosen on the command line."""
-    return run_settings.catalog
+    return run_settings.plan.catalog
 
 
 @pytest.fixture(scope="session")
 def emulator_instance(run_settings: RunSettings) -> Emulator | None:
-    """The local emulator of ``--emulator`` runs (its journal shows what the client sent), else None."""
-    if run_settings.scenario is None:
+    """The local emulator of ``--emulator`` runs (its journal shows what the client sent), else None.
+    It plays a scenario of its own, loaded here: the story's phase moves on as the rounds do."""
+    choice = run_settings.emulator
+    if choice is None:
         return None
-    return Emulator(run_settings.scenario, run_settings.catalog, strict=run_settings.strict_emulator)
+    catalog = run_settings.plan.catalog
+    return Emulator(choice.load(catalog), catalog, strict=choice.strict)
 
 
 def _move_story_on(scenario: Scenario, round_number: int) -> None:
@@ -60,7 +63,7 @@ def live_sessions(
         on_new_round = None
         if emulator_instance is not None:
             base_url = stack.enter_context(running_emulator(emulator_instance))
-            if run_settings.phase is None:
+            if run_settings.emulator is not None and run_settings.emulator.phase is None:
                 on_new_round = partial(_move_story_on, emulator_instance.scenario)
         assert base_url is not None, "live_sessions is only requested by live tests"
         calls = called_contracts(request.session.items)
@@ -73,7 +76,7 @@ def live_sessions(
 @pytest.fixture
 def key_name(run_settings: RunSettings) -> str:
     """The key a live test calls with; parametrized over every key when a run has several."""
-    return next(iter(run_settings.keys))
+    return next(iter(run_settings.plan.keys))
 
 
 @pytest.fixture
@@ -102,7 +105,7 @@ def live_call(
         pytest.skip(f"not run live: mutating, {contract.mutating}")
     ahead = None
     if run_settings.calls_ahead:
-        ahead = partial(calls_of_round, request.session.items, round_number, next(iter(run_settings.keys)))
+        ahead = partial(calls_of_round, request.session.items, round_number, next(iter(run_settings.plan.keys)))
     started = live_sessions.enter_round(round_number, ahead)
     try:
         key = live_sessions.get(key_name)[1]
@@ -126,7 +129,8 @@ def vcr_cassette_dir(run_settings: RunSettings) -> str:
     A recording goes to a staging folder first: pytest-recording empties each cassette before its test,
     so recording in place would destroy the shipped set whenever the target misbehaves.
     """
-    return str(run_settings.recording_dir if run_settings.recording else run_settings.cassette_dir)
+    paths = run_settings.paths
+    return str(paths.recording_dir if run_settings.recording else paths.cassette_dir)
 
 
 @pytest.fixture
@@ -143,7 +147,7 @@ def vcr_config(request: pytest.FixtureRequest, run_settings: RunSettings) -> dic
     contract = request.getfixturevalue("contract") if "contract" in request.fixturenames else None
     if run_settings.live:
         session, _ = request.getfixturevalue("live_sessions").get(request.getfixturevalue("key_name"))
-        placeholders = {kind: source.placeholder for kind, source in run_settings.catalog.id_sources.items()}
+        placeholders = {kind: source.placeholder for kind, source in run_settings.plan.catalog.id_sources.items()}
         replacements = {
             resolved.value: placeholders[kind] for kind, resolved in session.ids.items() if not resolved.placeholder
         }

@@ -5,6 +5,7 @@ The work lives in the sibling modules and in the layers below; nothing here deci
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,14 +16,12 @@ from p2p_conformance.pytest_plugin.controller import ControllerPlugin, HtmlRepor
 from p2p_conformance.pytest_plugin.options import add_options
 from p2p_conformance.pytest_plugin.selection import (
     MARKERS,
-    block_network_unless_live,
     deselect_opt_in_unless_requested,
     mark_cassette_recording,
     order_by_round,
 )
-from p2p_conformance.pytest_plugin.settings import SETTINGS, RunSettings, read_settings
+from p2p_conformance.pytest_plugin.settings import SETTINGS, RunSettings, guard_network, read_settings, report_options
 from p2p_conformance.pytest_plugin.worker import WorkerPlugin
-from p2p_conformance.report.files import HTML_NAME
 from p2p_conformance.report.history import HistoryError, validate_history
 from p2p_conformance.report.html import CSS_PATH
 from p2p_conformance.safety import secrets_of
@@ -42,41 +41,36 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(fixtures, "p2p-conformance-fixtures")
     settings = read_settings(config)
     config.stash[SETTINGS] = settings
-    block_network_unless_live(config, settings.live)
+    guard_network(config, settings)
     if settings.live:
         _register_reporting(config, settings)
 
 
 def _register_reporting(config: pytest.Config, settings: RunSettings) -> None:
     """The worker plugin where tests run; the controller and its HTML hooks where the run is reported."""
-    secrets = secrets_of(settings.keys.values())
-    fingerprints = {name: key.fingerprint for name, key in settings.keys.items()}
+    secrets = secrets_of(settings.plan.keys.values())
+    fingerprints = {name: key.fingerprint for name, key in settings.plan.keys.items()}
     config.pluginmanager.register(WorkerPlugin(secrets, fingerprints), "p2p-conformance-worker")
     if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller reports
         return
     try:
-        validate_history(settings.history_db)
+        validate_history(settings.paths.history_db)
     except HistoryError as error:
         raise pytest.UsageError(str(error)) from None
-    if config.option.tbstyle == "auto":  # unless --tb asks for them, the verdict block replaces per-test lines
-        config.option.tbstyle, config.option.reportchars = "no", ""
+    report_options(config, settings, Path(str(CSS_PATH)))
     controller = ControllerPlugin(settings, secrets)
     config.pluginmanager.register(controller, "p2p-conformance-controller")
-    if config.pluginmanager.hasplugin("html"):  # absent with -p no:html: the JSON and Markdown remain
-        if not config.option.htmlpath:
-            config.option.htmlpath = str(settings.report_dir / HTML_NAME)
-            config.option.self_contained_html = True
-        config.option.css = [*config.option.css, str(CSS_PATH)]
+    if config.pluginmanager.hasplugin("html"):
         config.pluginmanager.register(HtmlReportHooks(controller), "p2p-conformance-html")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     settings = metafunc.config.stash[SETTINGS]
     if "contract" in metafunc.fixturenames:
-        contracts = settings.catalog.contracts
+        contracts = settings.plan.catalog.contracts
         metafunc.parametrize("contract", contracts, ids=[contract.id for contract in contracts])
-    if "key_name" in metafunc.fixturenames and len(settings.keys) > 1:
-        metafunc.parametrize("key_name", list(settings.keys))
+    if "key_name" in metafunc.fixturenames and len(settings.plan.keys) > 1:
+        metafunc.parametrize("key_name", list(settings.plan.keys))
     if "round_number" in metafunc.fixturenames and settings.repeat > 1:
         rounds = range(1, settings.repeat + 1)
         metafunc.parametrize("round_number", rounds, ids=[f"round{n}" for n in rounds])
@@ -91,4 +85,4 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
-    vcr.register_persister(RefusingPersister(secrets_of(config.stash[SETTINGS].keys.values())))
+    vcr.register_persister(RefusingPersister(secrets_of(config.stash[SETTINGS].plan.keys.values())))

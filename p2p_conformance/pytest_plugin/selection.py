@@ -59,13 +59,6 @@ def deselect_opt_in_unless_requested(
         items[:] = [item for item in items if item not in dropped_set]
 
 
-def block_network_unless_live(config: pytest.Config, live: bool) -> None:
-    """Offline runs may open connections to loopback only (pytest-recording's network guard)."""
-    if not live:
-        config.option.block_network = True
-        config.option.allowed_hosts = config.option.allowed_hosts or LOOPBACK_HOSTS
-
-
 def item_params(item: pytest.Item) -> dict[str, Any]:
     """The parameters of a parametrized test (``contract``, ``key_name``, ``round_number``)."""
     callspec = getattr(item, "callspec", None)

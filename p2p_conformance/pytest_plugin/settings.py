@@ -1,7 +1,9 @@
 """What a run is asked to do, read once at start-up; bad input stops the run with one line.
 
-This is the only module that reads pytest's options (``config.option``); everything else gets the
-frozen :class:`RunSettings`.
+This is the only module that reads pytest's options (``config.option``), and the only one that sets
+pytest's own options for a run (:func:`apply_to_pytest`); everything else gets the frozen
+:class:`RunSettings`. Each concern is parsed by its own function: the catalog and focus, the limits,
+the paths, the emulator, the target and keys.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -19,9 +21,9 @@ import pytest
 from contracts import Catalog, CatalogError, load_catalog
 from emulator import Scenario, ScenarioError, load_scenario
 from p2p_conformance.engine.cross_check import INSTALL_HINT, official_version
-from p2p_conformance.engine.sessions import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, RunPlan
-from p2p_conformance.engine.transport import DEFAULT_DEADLINE_SECONDS, DEFAULT_MAX_WAIT_SECONDS, DEFAULT_WEIGHT_BUDGET
-from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, requested_markers
+from p2p_conformance.engine.sessions import MAX_CONCURRENCY, RunPlan
+from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, LOOPBACK_HOSTS, requested_markers
+from p2p_conformance.report.files import HTML_NAME
 from p2p_conformance.report.history import HISTORY_NAME
 from signer import HmacKey, Key, KeyConfigError, validate_recv_window
 from signer.env import (
@@ -47,38 +49,12 @@ KEYS_FILE_FIELDS = {
 
 
 @dataclass(frozen=True, kw_only=True)
-class RunSettings:
-    """Everything a run was asked to do; directories default to the rootdir's, never the package's."""
+class Paths:
+    """Where a run writes; they default to the rootdir's folders, never the package's."""
 
-    catalog: Catalog
-    requested_markers: frozenset[str]  # the opt-in markers ``-m`` names
-    recv_window: int
-    user_ids: dict[str, str]
     report_dir: Path
     history_db: Path
     cassette_dir: Path
-    recording: bool = False  # ``--record-mode`` other than none: live tests record cassettes
-    case_id: str | None = None
-    origin: str | None = None  # where the run runs from, stored in the history
-    bundle: bool = False  # also write the evidence bundle (zip) for the ticket
-    focus: tuple[str, ...] = ()  # endpoint ids the case is about
-    cross_check: bool = False  # failing calls go once more through Binance's own SDK code
-    max_wait: float = DEFAULT_MAX_WAIT_SECONDS  # the longest Retry-After the run waits out
-    deadline: float = DEFAULT_DEADLINE_SECONDS  # seconds after which no live request goes out
-    weight_budget: int = DEFAULT_WEIGHT_BUDGET  # request weight a minute for this process (its share)
-    concurrency: int = DEFAULT_CONCURRENCY  # live calls in flight at once
-    calls_ahead: bool = True  # a round's calls go out before its tests judge them (not when recording, nor in xdist)
-    repeat: int = 1
-    interval: float = 0.0
-    base_url: str | None = None  # None with the emulator: its port is known only once it runs
-    keys: dict[str, Key] = field(default_factory=dict)  # by name, in the order given
-    scenario: Scenario | None = None
-    phase: str | None = None  # a pinned emulator phase; else each round moves to the next one
-    strict_emulator: bool = False
-
-    @property
-    def live(self) -> bool:
-        return LIVE_MARKER in self.requested_markers
 
     @property
     def recording_dir(self) -> Path:
@@ -90,34 +66,74 @@ class RunSettings:
         """Where a recording writes the shapes of drifting answers: ``contracts/observed/`` beside the cassettes."""
         return self.cassette_dir.parent / "contracts" / "observed"
 
+
+@dataclass(frozen=True, kw_only=True)
+class EmulatorChoice:
+    """What ``--emulator`` plays, checked at start-up. The settings hold no :class:`Scenario` (it changes
+    phase during a run): the fixture that runs the emulator loads its own with :meth:`load`."""
+
+    scenario: str  # a name in emulator/scenarios/ or a file, as given
+    description: str
+    phases: tuple[str, ...]
+    phase: str | None  # a pinned phase; else each round moves to the next one
+    strict: bool
+
     @property
-    def emulator(self) -> str | None:
-        """The scenario an emulator run played, as the report names it (None against a real target)."""
-        if self.scenario is None:
-            return None
-        return self.scenario.description + (", strict: stricter than Binance" if self.strict_emulator else "")
+    def label(self) -> str:
+        """The scenario as the report names it."""
+        return self.description + (", strict: stricter than Binance" if self.strict else "")
 
     def phase_of_round(self, number: int) -> str | None:
-        """The emulator story's phase a ``--repeat`` round plays (None for a real target or a one-phase story)."""
-        if self.scenario is None or (len(self.scenario.phases) == 1 and self.phase is None):
+        """The story's phase a ``--repeat`` round plays (None for a one-phase story)."""
+        if len(self.phases) == 1 and self.phase is None:
             return None
-        return self.phase or self.scenario.phases[min(number, len(self.scenario.phases)) - 1].name
+        return self.phase or self.phases[min(number, len(self.phases)) - 1]
+
+    def load(self, catalog: Catalog) -> Scenario:
+        """A fresh scenario, at its pinned phase if one was given."""
+        scenario = load_scenario(self.scenario, catalog)
+        if self.phase:
+            scenario.set_phase(self.phase)
+        return scenario
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunSettings:
+    """Everything a run was asked to do."""
+
+    plan: RunPlan  # what the engine's live sessions need: catalog, keys, limits
+    paths: Paths
+    requested_markers: frozenset[str]  # the opt-in markers ``-m`` names
+    recording: bool = False  # ``--record-mode`` other than none: live tests record cassettes
+    case_id: str | None = None
+    origin: str | None = None  # where the run runs from, stored in the history
+    bundle: bool = False  # also write the evidence bundle (zip) for the ticket
+    focus: tuple[str, ...] = ()  # endpoint ids the case is about
+    calls_ahead: bool = True  # a round's calls go out before its tests judge them (not when recording, nor in xdist)
+    repeat: int = 1
+    base_url: str | None = None  # None with the emulator: its port is known only once it runs
+    emulator: EmulatorChoice | None = None
 
     @property
-    def plan(self) -> RunPlan:
-        """What the engine's live sessions need of these settings."""
-        return RunPlan(
-            catalog=self.catalog,
-            keys=self.keys,
-            recv_window=self.recv_window,
-            user_ids=self.user_ids,
-            interval=self.interval,
-            cross_check=self.cross_check,
-            max_wait=self.max_wait,
-            deadline=self.deadline,
-            weight_budget=self.weight_budget,
-            concurrency=self.concurrency,
-        )
+    def live(self) -> bool:
+        return LIVE_MARKER in self.requested_markers
+
+    def phase_of_round(self, number: int) -> str | None:
+        """The emulator story's phase a round plays (None against a real target)."""
+        return self.emulator.phase_of_round(number) if self.emulator is not None else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Limits:
+    """How much a run may do and how fast: each option a finite number in its range."""
+
+    recv_window: int
+    repeat: int
+    interval: float
+    max_wait: float
+    deadline: float
+    weight_budget: int  # this process's share
+    concurrency: int
 
 
 Number = TypeVar("Number", int, float)
@@ -132,7 +148,7 @@ def _number(value: object, option: str, kind: type[Number]) -> Number:
         raise pytest.UsageError(f"{option} {value!r}: give {whole}") from None
 
 
-def _origin(label: str | None) -> str | None:
+def _label(label: str | None) -> str | None:
     """``--origin``: a short label of letters, digits and ``.-_ `` (it is shown in reports and stored)."""
     if label is None:
         return None
@@ -170,9 +186,87 @@ def _check_url(url: str) -> str:
     return url.rstrip("/")
 
 
-def _emulator_settings(config: pytest.Config, catalog: Catalog) -> tuple[dict[str, Key], Scenario]:
+def _catalog(config: pytest.Config) -> Catalog:
+    """The catalog with the ``--variant`` choices."""
     try:
-        scenario = load_scenario(config.option.scenario or DEFAULT_SCENARIO, catalog)
+        return load_catalog().with_variants(_pairs(config.option.variant, "--variant"))
+    except CatalogError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+def _focus(config: pytest.Config, catalog: Catalog) -> tuple[str, ...]:
+    """``--focus``: endpoint ids of the catalog."""
+    focus = tuple(endpoint.strip() for endpoint in config.option.focus.split(",") if endpoint.strip())
+    unknown = sorted(set(focus) - {c.id for c in catalog.contracts})
+    if unknown:
+        raise pytest.UsageError(
+            f"--focus {unknown[0]!r}: not an endpoint id of the catalog (ids as in docs/endpoints.md, "
+            "e.g. ads/getAds,ads/search)"
+        )
+    return focus
+
+
+def _user_ids(config: pytest.Config, catalog: Catalog) -> dict[str, str]:
+    """``--id KIND=VALUE``: real ids of kinds the catalog knows."""
+    user_ids = _pairs(config.option.ids, "--id")
+    unknown = sorted(set(user_ids) - set(catalog.id_sources))
+    if unknown:
+        raise pytest.UsageError(f"--id {unknown[0]}: unknown id kind (known: {', '.join(sorted(catalog.id_sources))})")
+    return user_ids
+
+
+def _limits(config: pytest.Config) -> Limits:
+    """recvWindow, rounds, waits, the deadline, the weight budget (shared out among pytest-xdist workers)
+    and the concurrency."""
+    recv_window = _number(config.option.recv_window, "--recv-window", int)
+    try:
+        validate_recv_window(recv_window)
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+    repeat = _number(config.option.repeat, "--repeat", int)
+    interval = _number(config.option.interval, "--interval", float)
+    max_wait = _number(config.option.max_wait, "--max-wait", float)
+    deadline = _number(config.option.deadline, "--deadline", float)
+    if repeat < 1 or min(interval, max_wait) < 0:
+        raise pytest.UsageError("--repeat must be at least 1, --interval and --max-wait at least 0 seconds")
+    if deadline <= 0:
+        raise pytest.UsageError("--deadline must be more than 0 seconds")
+    weight_budget = _number(config.option.weight_budget, "--weight-budget", int)
+    concurrency = _number(config.option.concurrency, "--concurrency", int)
+    if not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise pytest.UsageError(f"--concurrency must be from 1 to {MAX_CONCURRENCY} calls at once")
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))  # pytest-xdist: each its share
+    if weight_budget < workers:
+        raise pytest.UsageError(f"--weight-budget must be at least 1 a minute for each of the {workers} worker(s)")
+    return Limits(
+        recv_window=recv_window,
+        repeat=repeat,
+        interval=interval,
+        max_wait=max_wait,
+        deadline=deadline,
+        weight_budget=weight_budget // workers,
+        concurrency=concurrency,
+    )
+
+
+def _paths(config: pytest.Config) -> Paths:
+    """Emulator runs keep their reports and history apart, so demos never mix with real evidence."""
+    default_reports = config.rootpath / "reports"
+    if config.option.emulator:
+        default_reports /= "emulator"
+    report_dir = Path(config.option.report_dir or default_reports)
+    return Paths(
+        report_dir=report_dir,
+        history_db=Path(config.option.history_db or report_dir / HISTORY_NAME),
+        cassette_dir=Path(config.option.cassette_dir or config.rootpath / "cassettes"),
+    )
+
+
+def _emulator_choice(config: pytest.Config, catalog: Catalog) -> tuple[EmulatorChoice, dict[str, Key]]:
+    """The scenario ``--emulator`` plays (checked now), and the keys it knows."""
+    choice = config.option.scenario or DEFAULT_SCENARIO
+    try:
+        scenario = load_scenario(choice, catalog)
         if config.option.phase:
             scenario.set_phase(config.option.phase)
     except ScenarioError as error:
@@ -180,7 +274,14 @@ def _emulator_settings(config: pytest.Config, catalog: Catalog) -> tuple[dict[st
     keys: dict[str, Key] = {name: HmacKey(key.api_key, key.secret) for name, key in scenario.keys.items() if key.secret}
     if not keys:
         raise pytest.UsageError("--scenario: no key has an HMAC secret to sign with")
-    return keys, scenario
+    emulator = EmulatorChoice(
+        scenario=choice,
+        description=scenario.description,
+        phases=tuple(phase.name for phase in scenario.phases),
+        phase=config.option.phase,
+        strict=config.option.strict_emulator,
+    )
+    return emulator, keys
 
 
 def _keys_from_file(path: Path) -> dict[str, Key]:
@@ -214,104 +315,99 @@ def _keys_from_file(path: Path) -> dict[str, Key]:
     return keys
 
 
-def _live_keys(config: pytest.Config, environment: dict[str, str]) -> dict[str, Key]:
+def _target_and_keys(config: pytest.Config) -> tuple[str, dict[str, Key]]:
+    """A live run's target (``--binance-url``, ``BINANCE_BASE_URL``, else Binance) and keys (``--keys-file``,
+    ``BINANCE_KEYS_FILE``, else the key in the environment or ``.env``)."""
+    environment = binance_settings()
+    url = _check_url(config.option.binance_url or environment.get(BASE_URL) or DEFAULT_BASE_URL)
     keys_file = config.option.keys_file or environment.get(KEYS_FILE)
     if keys_file:
-        return _keys_from_file(Path(keys_file))
+        return url, _keys_from_file(Path(keys_file))
     try:
-        return {"default": key_from_settings(environment)}
+        return url, {"default": key_from_settings(environment)}
     except KeyConfigError as error:
         raise pytest.UsageError(f"live run: {error} (or run against the local emulator with --emulator)") from None
 
 
-def read_settings(config: pytest.Config) -> RunSettings:
-    """The run's settings; raises :class:`pytest.UsageError` (one line, exit status 4) on bad input."""
-    try:
-        catalog = load_catalog().with_variants(_pairs(config.option.variant, "--variant"))
-        recv_window = _number(config.option.recv_window, "--recv-window", int)
-        validate_recv_window(recv_window)
-    except (CatalogError, ValueError) as error:
-        raise pytest.UsageError(str(error)) from None
-    focus = tuple(endpoint for endpoint in config.option.focus.split(",") if endpoint.strip())
-    unknown_focus = sorted({endpoint.strip() for endpoint in focus} - {c.id for c in catalog.contracts})
-    if unknown_focus:
-        raise pytest.UsageError(
-            f"--focus {unknown_focus[0]!r}: not an endpoint id of the catalog (ids as in docs/endpoints.md, "
-            "e.g. ads/getAds,ads/search)"
-        )
+def _check_combinations(config: pytest.Config, live: bool, recording: bool) -> None:
+    """Options that only mean something together with another."""
     if config.option.cross_check and official_version() is None:
         raise pytest.UsageError(INSTALL_HINT)
-    user_ids = _pairs(config.option.ids, "--id")
-    unknown = sorted(set(user_ids) - set(catalog.id_sources))
-    if unknown:
-        raise pytest.UsageError(f"--id {unknown[0]}: unknown id kind (known: {', '.join(sorted(catalog.id_sources))})")
-    repeat = _number(config.option.repeat, "--repeat", int)
-    interval = _number(config.option.interval, "--interval", float)
-    max_wait = _number(config.option.max_wait, "--max-wait", float)
-    deadline = _number(config.option.deadline, "--deadline", float)
-    if repeat < 1 or min(interval, max_wait) < 0:
-        raise pytest.UsageError("--repeat must be at least 1, --interval and --max-wait at least 0 seconds")
-    if deadline <= 0:
-        raise pytest.UsageError("--deadline must be more than 0 seconds")
-    weight_budget = _number(config.option.weight_budget, "--weight-budget", int)
-    concurrency = _number(config.option.concurrency, "--concurrency", int)
-    if not 1 <= concurrency <= MAX_CONCURRENCY:
-        raise pytest.UsageError(f"--concurrency must be from 1 to {MAX_CONCURRENCY} calls at once")
-    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))  # pytest-xdist: each its share
-    if weight_budget < workers:
-        raise pytest.UsageError(f"--weight-budget must be at least 1 a minute for each of the {workers} worker(s)")
     if not config.option.emulator and (config.option.scenario or config.option.phase or config.option.strict_emulator):
         raise pytest.UsageError(
             "--scenario, --phase and --strict-emulator are about the local emulator: add --emulator"
         )
-    requested = requested_markers(config.option.markexpr or "")
-    live = LIVE_MARKER in requested
-    recording = config.option.record_mode not in (None, "none")
     if recording and not live:
         raise pytest.UsageError(
             "--record-mode records cassettes from a live target: add -m live (and --emulator "
             "to record from the local emulator)"
         )
-    # Emulator runs keep their reports and history apart, so demos never mix with real evidence.
-    default_reports = config.rootpath / "reports"
+    if config.option.emulator and not live:
+        raise pytest.UsageError("--emulator runs the live tests: add -m live")
+
+
+def read_settings(config: pytest.Config) -> RunSettings:
+    """The run's settings; raises :class:`pytest.UsageError` (one line, exit status 4) on bad input. The
+    options are checked before the keys are read: a mistyped option is named even when no key is set."""
+    catalog = _catalog(config)
+    limits = _limits(config)
+    focus = _focus(config, catalog)
+    user_ids = _user_ids(config, catalog)
+    origin = _label(config.option.origin)
+    requested = requested_markers(config.option.markexpr or "")
+    live = LIVE_MARKER in requested
+    recording = config.option.record_mode not in (None, "none")
+    _check_combinations(config, live, recording)
+    emulator: EmulatorChoice | None = None
+    base_url: str | None = None
+    keys: dict[str, Key] = {}
     if config.option.emulator:
-        default_reports /= "emulator"
-    report_dir = Path(config.option.report_dir or default_reports)
-    settings = RunSettings(
+        emulator, keys = _emulator_choice(config, catalog)
+    elif live:
+        base_url, keys = _target_and_keys(config)
+    plan = RunPlan(
         catalog=catalog,
-        requested_markers=requested,
-        recv_window=recv_window,
+        keys=keys,
+        recv_window=limits.recv_window,
         user_ids=user_ids,
-        report_dir=report_dir,
-        history_db=Path(config.option.history_db or report_dir / HISTORY_NAME),
-        cassette_dir=Path(config.option.cassette_dir or config.rootpath / "cassettes"),
+        interval=limits.interval,
+        cross_check=config.option.cross_check,
+        max_wait=limits.max_wait,
+        deadline=limits.deadline,
+        weight_budget=limits.weight_budget,
+        concurrency=limits.concurrency,
+    )
+    return RunSettings(
+        plan=plan,
+        paths=_paths(config),
+        requested_markers=requested,
         recording=recording,
         case_id=config.option.case_id,
-        origin=_origin(config.option.origin),
+        origin=origin,
         bundle=config.option.bundle,
-        focus=tuple(endpoint.strip() for endpoint in focus),
-        cross_check=config.option.cross_check,
-        max_wait=max_wait,
-        deadline=deadline,
-        weight_budget=weight_budget // workers,
-        concurrency=concurrency,
+        focus=focus,
         calls_ahead=not recording and not hasattr(config, "workerinput"),
-        repeat=repeat,
-        interval=interval,
+        repeat=limits.repeat,
+        base_url=base_url,
+        emulator=emulator,
     )
-    if config.option.emulator:
-        if not live:
-            raise pytest.UsageError("--emulator runs the live tests: add -m live")
-        keys, scenario = _emulator_settings(config, catalog)
-        return replace(
-            settings,
-            keys=keys,
-            scenario=scenario,
-            phase=config.option.phase,
-            strict_emulator=config.option.strict_emulator,
-        )
-    if not live:
-        return settings
-    environment = binance_settings()
-    url = _check_url(config.option.binance_url or environment.get(BASE_URL) or DEFAULT_BASE_URL)
-    return replace(settings, base_url=url, keys=_live_keys(config, environment))
+
+
+def guard_network(config: pytest.Config, settings: RunSettings) -> None:
+    """An offline run may open connections to loopback only (pytest-recording's network guard)."""
+    if not settings.live:
+        config.option.block_network = True
+        config.option.allowed_hosts = config.option.allowed_hosts or LOOPBACK_HOSTS
+
+
+def report_options(config: pytest.Config, settings: RunSettings, css: Path) -> None:
+    """pytest's own options where a live run is reported: the verdict block replaces per-test failure lines
+    (unless ``--tb`` asks for them), and pytest-html, when active, writes the report with the suite's
+    stylesheet."""
+    if config.option.tbstyle == "auto":
+        config.option.tbstyle, config.option.reportchars = "no", ""
+    if config.pluginmanager.hasplugin("html"):  # absent with -p no:html: the JSON and Markdown remain
+        if not config.option.htmlpath:
+            config.option.htmlpath = str(settings.paths.report_dir / HTML_NAME)
+            config.option.self_contained_html = True
+        config.option.css = [*config.option.css, str(css)]
