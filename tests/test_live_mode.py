@@ -29,6 +29,12 @@ CANARY_SECRET = "CanarySecretZ7" + "w" * 50
 CANARY = Canary(CANARY_KEY, CANARY_SECRET)
 
 
+def open_session(url: str, http: requests.Session) -> LiveSession:
+    """The canary key's session against ``url``, its clock offset measured."""
+    key = HmacKey(CANARY_KEY, CANARY_SECRET)
+    return LiveSession.open(catalog=CATALOG, base_url=url, key=key, recv_window=5000, http=http)
+
+
 @pytest.fixture
 def emulator() -> Emulator:
     """An emulator that knows only the canary key, answering every endpoint with its example."""
@@ -100,8 +106,8 @@ def test_user_id_is_sent_in_the_body(
 
 def test_ids_come_from_a_read_only_list_call_or_fall_back_to_a_placeholder(emulator_url: str) -> None:
     with requests.Session() as http, ThreadPoolExecutor(1) as pool:
-        session = LiveSession(CATALOG, emulator_url, HmacKey(CANARY_KEY, CANARY_SECRET), 5000, http)
-        session.look_up_ids(list(CATALOG.contracts), {}, pool)()
+        session = open_session(emulator_url, http)
+        session.set_ids(CATALOG.contracts, {}, session.start_id_lookups(CATALOG.contracts, {}, pool))
         assert session.ids["order-number"].how == "order-number from orderMatch/listUserOrderHistory"
         assert session.ids["merchant-number"].placeholder
         result = session.call(CATALOG["agent/merchant/getAdDetails"])
@@ -113,8 +119,8 @@ def test_placeholder_id_with_a_business_not_found_proves_the_key_reached_the_end
         {"agent/merchant/getAdDetails": "not-found", "orderMatch/getUserOrderDetail": "not-found"}
     )
     with running_emulator(emulator) as url, requests.Session() as http, ThreadPoolExecutor(1) as pool:
-        session = LiveSession(CATALOG, url, HmacKey(CANARY_KEY, CANARY_SECRET), 5000, http)
-        session.look_up_ids(list(CATALOG.contracts), {}, pool)()
+        session = open_session(url, http)
+        session.set_ids(CATALOG.contracts, {}, session.start_id_lookups(CATALOG.contracts, {}, pool))
         placeholder = session.call(CATALOG["agent/merchant/getAdDetails"])
         real_id = session.call(CATALOG["orderMatch/getUserOrderDetail"])
     assert placeholder.passed and "the key reached the endpoint" in placeholder.answer.notes[-1]
@@ -157,7 +163,7 @@ def test_recording_with_a_canary_key_writes_no_secret_and_replays(
 def test_clock_offset_to_the_server_is_measured_and_applied() -> None:
     ahead = CANARY.emulator(clock=lambda: time.time() + 30)
     with running_emulator(ahead) as url, requests.Session() as http:
-        session = LiveSession(CATALOG, url, HmacKey(CANARY_KEY, CANARY_SECRET), 5000, http)
+        session = open_session(url, http)
         result = session.call(CATALOG["ads/getAds"])
     assert 29_000 < session.offset_ms < 31_000
     assert result.passed, result.problem

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
-from concurrent.futures import Executor
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor, Future
 from dataclasses import replace
 from typing import Any
 
@@ -70,17 +70,23 @@ def measure_clock_offset(http: Sender, base_url: str, gate: SendGate) -> int:
 
 
 class LiveSession:
-    """Everything a live run shares: target, key, clock offset, and the ids its calls need."""
+    """Everything a key's calls share: target, key, clock offset, and the ids its calls need.
+
+    Made by :meth:`open`, which measures the clock offset (every signature needs it); constructing
+    one sends nothing.
+    """
 
     def __init__(
         self,
+        *,
         catalog: Catalog,
         base_url: str,
         key: Key,
         recv_window: int,
         http: Sender,
+        gate: SendGate,
+        offset_ms: int,
         cross_check: bool = False,
-        gate: SendGate | None = None,
     ) -> None:
         self.catalog = catalog
         self.base_url = base_url
@@ -89,25 +95,53 @@ class LiveSession:
         self.http = http
         self.recv_window = recv_window
         self.cross_check = cross_check
-        self.gate = gate or SendGate()  # one per run: Binance's limits are per IP, whatever the key
-        self.offset_ms = measure_clock_offset(http, base_url, self.gate)
-        self.auth = BinanceAuth(key, recv_window=recv_window, offset_ms=self.offset_ms)
+        self.gate = gate  # one per run: Binance's limits are per IP, whatever the key
+        self.offset_ms = offset_ms
+        self.auth = BinanceAuth(key, recv_window=recv_window, offset_ms=offset_ms)
         self.ids: dict[str, ResolvedId] = {}
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        catalog: Catalog,
+        base_url: str,
+        key: Key,
+        recv_window: int,
+        http: Sender,
+        gate: SendGate | None = None,
+        cross_check: bool = False,
+    ) -> LiveSession:
+        """A key's session, once the target's clock has been read (raises :class:`TargetUnreachable`)."""
+        gate = gate or SendGate()
+        return cls(
+            catalog=catalog,
+            base_url=base_url,
+            key=key,
+            recv_window=recv_window,
+            http=http,
+            gate=gate,
+            offset_ms=measure_clock_offset(http, base_url, gate),
+            cross_check=cross_check,
+        )
 
     def __repr__(self) -> str:
         return f"LiveSession({self.base_url}, {self.key!r}, offset_ms={self.offset_ms})"
 
-    def look_up_ids(self, contracts: list[Contract], user_ids: Mapping[str, str], pool: Executor) -> Callable[[], None]:
-        """Start the list calls that give ids, in ``pool``; the function returned waits for them and sets the ids."""
-        answers = {
+    def start_id_lookups(
+        self, contracts: Sequence[Contract], user_ids: Mapping[str, str], pool: Executor
+    ) -> dict[str, Future[Any]]:
+        """The list calls that give the ids ``contracts`` need, started in ``pool``: their answers by endpoint."""
+        return {
             contract.id: pool.submit(self._list_body, contract)
-            for contract in list_calls(self.catalog, contracts, user_ids)
+            for contract in list_calls(self.catalog, list(contracts), user_ids)
         }
 
-        def resolve() -> None:
-            self.ids = resolve_ids(self.catalog, contracts, user_ids, lambda source: answers[source.id].result())
-
-        return resolve
+    def set_ids(
+        self, contracts: Sequence[Contract], user_ids: Mapping[str, str], lookups: Mapping[str, Future[Any]]
+    ) -> None:
+        """Wait for the list calls of :meth:`start_id_lookups` and keep the ids they give (or placeholders)."""
+        self.ids = resolve_ids(self.catalog, list(contracts), user_ids, lambda source: lookups[source.id].result())
 
     def send(self, request: requests.PreparedRequest, weight: int = 1) -> requests.Response:
         """Send one signed request of this session: no redirect followed, within the run's rate limits."""

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from contracts import Catalog, Contract
 from p2p_conformance.engine.controls import run_controls
@@ -50,21 +51,34 @@ class RunPlan:
     concurrency: int = DEFAULT_CONCURRENCY  # calls in flight at once
 
 
-@dataclass
+RoundCalls = Mapping[str, Sequence[Contract]]  # a round's read-only calls, by key name
+
+
+@dataclass(frozen=True)
+class OpenKey:
+    """A key ready to call: its session (clock offset known, ids resolved) and what was established for it."""
+
+    session: LiveSession
+    summary: KeySummary
+
+
+@dataclass(frozen=True)
 class _Opening:
-    """A key being opened: its session (clock offset known), its control checks and id lookups under way."""
+    """A key being opened: its session, and its control checks and id lookups under way."""
 
     session: LiveSession
     controls: Future[list[ControlCheck]]
-    resolve_ids: Callable[[], None]
+    lookups: dict[str, Future[Any]]
 
 
 class LiveSessions:
     """Every key's :class:`LiveSession` against one target, the round the run is in, and its pool.
 
     ``calls`` are the endpoints the run will call (the whole catalog if not given): ids are looked up
-    for them only, so a run narrowed to endpoints that need no id sends no list call.
-    ``on_new_round`` is told the number of each round as it starts (the emulator's story moves on).
+    for them only, so a run narrowed to endpoints that need no id sends no list call. ``rounds`` names
+    each round's calls by key: they go out together when the round starts (none given: each call is
+    sent when its test asks, as when recording cassettes or under pytest-xdist). ``on_new_round`` is
+    told the number of each round as it starts (the emulator's story moves on).
     """
 
     def __init__(
@@ -72,17 +86,20 @@ class LiveSessions:
         plan: RunPlan,
         base_url: str,
         http: Sender,
-        on_new_round: Callable[[int], None] | None = None,
+        *,
         calls: Sequence[Contract] | None = None,
+        rounds: Mapping[int, RoundCalls] | None = None,
+        on_new_round: Callable[[int], None] | None = None,
     ) -> None:
         self.plan = plan
         self.calls = list(plan.catalog.contracts if calls is None else calls)
+        self.rounds = dict(rounds or {})
         self.base_url = base_url
         self.http = http
         self.on_new_round = on_new_round
         self.round = 0
         self.round_started: dict[int, str] = {}
-        self._sessions: dict[str, tuple[LiveSession, KeySummary]] = {}
+        self._keys: dict[str, OpenKey] = {}
         self._unreachable: TargetUnreachable | None = None  # once the target is unreachable, stop asking
         self.gate = SendGate(plan.max_wait, plan.deadline, plan.weight_budget)  # every key's: limits are per IP
         self.pool = ThreadPoolExecutor(plan.concurrency, thread_name_prefix="p2p-live-call")
@@ -90,74 +107,76 @@ class LiveSessions:
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"LiveSessions({self.base_url}, keys={list(self._sessions)}, round={self.round})"
+        return f"LiveSessions({self.base_url}, keys={list(self._keys)}, round={self.round})"
 
     @property
     def meter(self) -> NetworkMeter:
         """The run's requests so far and their time on the network."""
         return self.gate.meter
 
-    def get(self, key_name: str) -> tuple[LiveSession, KeySummary]:
-        """The key's session: clock offset measured, control checks run and ids resolved, once."""
+    def get(self, key_name: str) -> OpenKey:
+        """The key, opened once: clock offset measured, control checks run and ids resolved."""
         with self._lock:
-            self._open([key_name], lambda *_: None)
-            return self._sessions[key_name]
+            self._open([key_name])
+            return self._keys[key_name]
 
-    def _open(self, key_names: Sequence[str], while_ids_resolve: Callable[[str, LiveSession], None]) -> list[str]:
+    def _open(self, key_names: Sequence[str], number: int = 0) -> list[str]:
         """Open the keys not open yet: clock offsets first (every signature needs one), then each key's
-        control checks and id lookups side by side; ``while_ids_resolve`` may send calls that need no id.
+        control checks and id lookups side by side, with round ``number``'s calls that need no id.
         Returns the keys it opened."""
         if self._unreachable is not None:
             raise self._unreachable
-        names = [name for name in dict.fromkeys(key_names) if name not in self._sessions]
+        names = [name for name in dict.fromkeys(key_names) if name not in self._keys]
         try:
             sessions = list(self.pool.map(self._session, names))
         except TargetUnreachable as error:
             self._unreachable = error
             raise
-        openings = {
-            name: _Opening(
+        openings = [
+            _Opening(
                 session,
                 self.pool.submit(run_controls, session),
-                session.look_up_ids(self.calls, self.plan.user_ids, self.pool),
+                session.start_id_lookups(self.calls, self.plan.user_ids, self.pool),
             )
-            for name, session in zip(names, sessions, strict=True)
-        }
-        for name, opening in openings.items():
-            while_ids_resolve(name, opening.session)
-        for name, opening in openings.items():
-            opening.resolve_ids()
+            for session in sessions
+        ]
+        for name, opening in zip(names, openings, strict=True):
+            self._send(name, number, opening.session, [c for c in self._calls_of(number, name) if not c.ids])
+        for name, opening in zip(names, openings, strict=True):
             session, key = opening.session, opening.session.key
-            controls = tuple(opening.controls.result())
+            session.set_ids(self.calls, self.plan.user_ids, opening.lookups)
             summary = KeySummary(
                 name=name,
                 fingerprint=key.fingerprint,
                 key_type=key.key_type,
                 base_url=self.base_url,
                 clock_offset_ms=session.offset_ms,
-                controls=controls,
+                controls=tuple(opening.controls.result()),
             )
-            self._sessions[name] = (session, summary)
+            self._keys[name] = OpenKey(session, summary)
         return names
 
     def _session(self, key_name: str) -> LiveSession:
-        return LiveSession(
-            self.plan.catalog,
-            self.base_url,
-            self.plan.keys[key_name],
-            self.plan.recv_window,
-            self.http,
-            cross_check=self.plan.cross_check,
+        return LiveSession.open(
+            catalog=self.plan.catalog,
+            base_url=self.base_url,
+            key=self.plan.keys[key_name],
+            recv_window=self.plan.recv_window,
+            http=self.http,
             gate=self.gate,
+            cross_check=self.plan.cross_check,
         )
 
-    def enter_round(
-        self, number: int, calls_ahead: Callable[[], Mapping[str, Sequence[Contract]]] | None = None
-    ) -> str:
-        """Start round ``number`` if it is new (after ``interval``); returns when it started (UTC).
+    def _calls_of(self, number: int, key_name: str) -> list[Contract]:
+        """The read-only calls of round ``number`` for the key (none when the round sends nothing ahead)."""
+        return [c for c in self.rounds.get(number, {}).get(key_name, ()) if c.read_only]
 
-        ``calls_ahead`` names the round's calls by key: they are sent now, through the pool.
-        """
+    def _send(self, key_name: str, number: int, session: LiveSession, contracts: Sequence[Contract]) -> None:
+        for contract in contracts:
+            self._ahead[(key_name, number, contract.id)] = self.pool.submit(session.call, contract)
+
+    def enter_round(self, number: int) -> str:
+        """Start round ``number`` if it is new (after ``interval``) and send its calls; returns when it started."""
         with self._lock:
             if number > self.round:
                 if self.round:
@@ -166,27 +185,21 @@ class LiveSessions:
                     self.on_new_round(number)
                 self.round = number
                 self.round_started[number] = utc_now()
-                if calls_ahead is not None:
-                    self._send_ahead(number, calls_ahead())
+                self._send_ahead(number)
             return self.round_started[number]
 
-    def _send_ahead(self, number: int, planned: Mapping[str, Sequence[Contract]]) -> None:
+    def _send_ahead(self, number: int) -> None:
         """Send the round's read-only calls now; those that need an id go once their key's ids are known."""
-
-        def send(key_name: str, session: LiveSession, contracts: Sequence[Contract]) -> None:
-            for contract in contracts:
-                self._ahead[(key_name, number, contract.id)] = self.pool.submit(session.call, contract)
-
-        def without_ids(key_name: str, session: LiveSession) -> None:
-            send(key_name, session, [c for c in planned[key_name] if c.read_only and not c.ids])
-
+        planned = self.rounds.get(number, {})
+        if not planned:
+            return
         try:
-            opened = self._open(list(planned), without_ids)
+            opened = self._open(list(planned), number)
         except TargetUnreachable:
             return  # each test is told when it asks for its key
-        for key_name, contracts in planned.items():
-            rest = [c for c in contracts if c.read_only and (c.ids or key_name not in opened)]
-            send(key_name, self._sessions[key_name][0], rest)
+        for key_name in planned:
+            rest = [c for c in self._calls_of(number, key_name) if c.ids or key_name not in opened]
+            self._send(key_name, number, self._keys[key_name].session, rest)
 
     def call(self, key_name: str, number: int, contract: Contract) -> LiveResult:
         """The answer of the key's call in round ``number``: sent ahead and waited for, or sent now."""
@@ -194,7 +207,7 @@ class LiveSessions:
             ahead = self._ahead.pop((key_name, number, contract.id), None)
         if ahead is not None:
             return ahead.result()
-        return self.get(key_name)[0].call(contract)
+        return self.get(key_name).session.call(contract)
 
     def close(self) -> None:
         """End the run's sending: calls not sent yet never go; those on the network finish (bounded)."""

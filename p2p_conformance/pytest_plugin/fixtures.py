@@ -54,8 +54,10 @@ def live_sessions(
     request: pytest.FixtureRequest, run_settings: RunSettings, emulator_instance: Emulator | None
 ) -> Iterator[LiveSessions]:
     """The run's target (the emulator started here for ``--emulator``), one session per key, and the
-    pool that sends; ids are looked up only for the endpoints the selected tests call. At the end (an
-    interrupted run too), calls not yet sent never go out."""
+    pool that sends; ids are looked up only for the endpoints the selected tests call, and each round's
+    calls are named up front, from the selected tests, so the first test of a round can send them all
+    (not when recording cassettes or under pytest-xdist: there each call stays inside its own test). At
+    the end (an interrupted run too), calls not yet sent never go out."""
     with ExitStack() as stack:
         http = SessionPerThread()
         stack.callback(http.close)
@@ -66,8 +68,16 @@ def live_sessions(
             if run_settings.emulator is not None and run_settings.emulator.phase is None:
                 on_new_round = partial(_move_story_on, emulator_instance.scenario)
         assert base_url is not None, "live_sessions is only requested by live tests"
-        calls = called_contracts(request.session.items)
-        sessions = LiveSessions(run_settings.plan, base_url, http, on_new_round, calls)
+        items, first_key = request.session.items, next(iter(run_settings.plan.keys))
+        rounds = range(1, run_settings.repeat + 1) if run_settings.calls_ahead else range(0)
+        sessions = LiveSessions(
+            run_settings.plan,
+            base_url,
+            http,
+            calls=called_contracts(items),
+            rounds={number: calls_of_round(items, number, first_key) for number in rounds},
+            on_new_round=on_new_round,
+        )
         stack.callback(sessions.close)
         request.config.stash[NETWORK_METER] = sessions.meter
         yield sessions
@@ -96,19 +106,15 @@ def live_call(
     """Calls an endpoint live for this test's key and round, and keeps the result for the report.
 
     A mutating endpoint is skipped here, before the target is even asked for its time: whatever the
-    target answers, a live run never sends one. The first test of a round sends the whole round's
-    calls through the pool (unless the run records cassettes or runs under pytest-xdist, where each
-    call stays inside its own test); each test then judges its own answer.
+    target answers, a live run never sends one. The first test of a round starts it (its calls go out
+    through the pool); each test then judges its own answer.
     """
     contract = request.getfixturevalue("contract") if "contract" in request.fixturenames else None
     if contract is not None and not contract.read_only:
         pytest.skip(f"not run live: mutating, {contract.mutating}")
-    ahead = None
-    if run_settings.calls_ahead:
-        ahead = partial(calls_of_round, request.session.items, round_number, next(iter(run_settings.plan.keys)))
-    started = live_sessions.enter_round(round_number, ahead)
+    started = live_sessions.enter_round(round_number)
     try:
-        key = live_sessions.get(key_name)[1]
+        key = live_sessions.get(key_name).summary
     except TargetUnreachable as error:
         request.node.stash[SETUP_PROBLEM] = str(error)
         pytest.fail(str(error), pytrace=False)
@@ -146,7 +152,7 @@ def vcr_config(request: pytest.FixtureRequest, run_settings: RunSettings) -> dic
     replacements: dict[str, str] = {}
     contract = request.getfixturevalue("contract") if "contract" in request.fixturenames else None
     if run_settings.live:
-        session, _ = request.getfixturevalue("live_sessions").get(request.getfixturevalue("key_name"))
+        session = request.getfixturevalue("live_sessions").get(request.getfixturevalue("key_name")).session
         placeholders = {kind: source.placeholder for kind, source in run_settings.plan.catalog.id_sources.items()}
         replacements = {
             resolved.value: placeholders[kind] for kind, resolved in session.ids.items() if not resolved.placeholder
