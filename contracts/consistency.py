@@ -41,7 +41,7 @@ def _problems(contract: Contract, catalog: Catalog) -> list[str]:
     return problems
 
 
-def check_consistency(catalog: Catalog) -> None:
+def validate_consistency(catalog: Catalog) -> None:
     """Raise :class:`CatalogError` for the first endpoint or id source that does not add up."""
     by_id = {contract.id: contract for contract in catalog.contracts}
     for source in catalog.id_sources.values():

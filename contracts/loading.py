@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import jsonschema
 import yaml
 
-from contracts.consistency import check_consistency
+from contracts.consistency import validate_consistency
 from contracts.model import PATH_PREFIX, Catalog, CatalogError, Contract, ErrorCode, IdSource, Side
 from signer import Placement
 
@@ -33,7 +33,7 @@ class _UniqueKeyLoader(SAFE_LOADER):
         return super().construct_mapping(node, deep=deep)
 
 
-def _check_schema(document: Any) -> None:
+def _validate_schema(document: Any) -> None:
     meta = yaml.load((HERE / "catalog-schema.yaml").read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(meta).iter_errors(document))
     if error is not None:
@@ -52,13 +52,13 @@ def _contract(endpoint_id: str, entry: Mapping[str, Any]) -> Contract:
 def parse_catalog(text: str) -> Catalog:
     """Parse and check catalog text; raise :class:`CatalogError` on the first problem."""
     document = yaml.load(text, Loader=_UniqueKeyLoader)
-    _check_schema(document)
+    _validate_schema(document)
     id_sources = {
         kind: IdSource(kind, spec["placeholder"], spec.get("from"), spec.get("pointer"), spec.get("notes", ""))
         for kind, spec in document["ids"].items()
     }
     catalog = Catalog(tuple(_contract(i, e) for i, e in document["endpoints"].items()), id_sources)
-    check_consistency(catalog)
+    validate_consistency(catalog)
     return catalog
 
 

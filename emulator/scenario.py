@@ -41,6 +41,7 @@ import yaml
 
 from contracts import Catalog, load_catalog, load_error_codes
 from contracts.loading import SAFE_LOADER
+from signer.env import ASYMMETRIC_NAMES
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 MAX_LATENCY_SECONDS = 60.0
@@ -207,7 +208,7 @@ def parse_scenario(document: Mapping[str, Any], catalog: Catalog | None = None) 
         if not isinstance(spec, dict) or "api_key" not in spec:
             raise ScenarioError(f"{where}: needs api_key and a secret or public_key")
         if ("secret" in spec) == ("public_key" in spec):
-            raise ScenarioError(f"{where}: give exactly one of secret (HMAC) and public_key (RSA/Ed25519)")
+            raise ScenarioError(f"{where}: give exactly one of secret (HMAC) and public_key ({ASYMMETRIC_NAMES})")
         keys[name] = KeyScenario(name, spec["api_key"], spec.get("secret"), spec.get("public_key"))
         base_specs[name] = spec
     if not keys:

@@ -16,7 +16,9 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from signer.errors import KeyConfigError, KeyFormatWarning
-from signer.keys import HmacKey, Key, asymmetric_key, validate_credential_text
+from signer.keys import ASYMMETRIC_KEYS, HmacKey, Key, asymmetric_key, validate_credential_text
+
+ASYMMETRIC_NAMES = "/".join(key_class.key_type for key_class in ASYMMETRIC_KEYS)  # "RSA/Ed25519"
 
 API_KEY = "BINANCE_API_KEY"
 API_SECRET = "BINANCE_API_SECRET"
@@ -92,14 +94,15 @@ def key_from_settings(settings: Mapping[str, str]) -> Key:
     if secret is not None and pem_path is not None:
         raise KeyConfigError(
             f"both {API_SECRET} and {PRIVATE_KEY_PATH} are set: keep the one that matches "
-            "the key type (HMAC secret, or RSA/Ed25519 private key file)"
+            f"the key type ({HmacKey.key_type} secret, or {ASYMMETRIC_NAMES} private key file)"
         )
     if secret is not None:
         validate_credential_text(secret, API_SECRET)
         return HmacKey(settings[API_KEY], secret)
     if pem_path is None:
         raise KeyConfigError(
-            f"{API_KEY} is set but neither {API_SECRET} (HMAC) nor {PRIVATE_KEY_PATH} (RSA/Ed25519) is: set one of them"
+            f"{API_KEY} is set but neither {API_SECRET} ({HmacKey.key_type}) nor {PRIVATE_KEY_PATH} "
+            f"({ASYMMETRIC_NAMES}) is: set one of them"
         )
     return asymmetric_key(settings[API_KEY], _read_pem(pem_path), settings.get(PRIVATE_KEY_PASSPHRASE))
 

@@ -53,7 +53,7 @@ def validate_credential_text(value: str, name: str) -> None:
         )
 
 
-def _check_api_key(api_key: str) -> None:
+def _validate_api_key(api_key: str) -> None:
     validate_credential_text(api_key, "API key")
     if not api_key.isalnum():
         warnings.warn(
@@ -62,6 +62,16 @@ def _check_api_key(api_key: str) -> None:
             KeyFormatWarning,
             stacklevel=3,
         )
+
+
+def base64_signature(*sizes: int) -> str:
+    """A regex for a standard-base64 signature of one of these byte lengths, not part of a longer run."""
+    bodies = []
+    for size in sizes:
+        characters, padding_characters = 4 * -(-size // 3), (3 - size % 3) % 3
+        body = f"[A-Za-z0-9+/]{{{characters - padding_characters}}}" + "=" * padding_characters
+        bodies.append(body if padding_characters else f"{body}(?![A-Za-z0-9+/=])")
+    return "(?<![A-Za-z0-9+/])(?:" + "|".join(bodies) + ")"
 
 
 class KeyType(enum.StrEnum):
@@ -88,10 +98,11 @@ class _ApiKeyHolder:
     """Shared part of every key: the API key, its fingerprint and a repr that hides secrets."""
 
     key_type: KeyType
+    signature_pattern: str  # a regex that finds one of its signatures standing alone in text (for leak guards)
     __slots__ = ("api_key",)
 
     def __init__(self, api_key: str) -> None:
-        _check_api_key(api_key)
+        _validate_api_key(api_key)
         self.api_key = api_key
 
     @property
@@ -108,6 +119,7 @@ class HmacKey(_ApiKeyHolder):
     """An HMAC-SHA256 key: the API key and its secret. Signatures are lowercase hex."""
 
     key_type = KeyType.HMAC
+    signature_pattern = r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])"  # lowercase hex of 32 bytes
     __slots__ = ("_secret",)
 
     def __init__(self, api_key: str, secret: str) -> None:
@@ -166,11 +178,12 @@ def load_private_key(pem: str | bytes, passphrase: str | bytes | None = None) ->
     except (ValueError, TypeError, UnsupportedAlgorithm):
         problem = "the passphrase does not decrypt it (wrong passphrase?)" if encrypted else "it is damaged"
         raise KeyConfigError(f"the private key could not be read: {problem}") from None
-    if not isinstance(key, (rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey)):
+    if _asymmetric_class(key) is None:
         raise KeyConfigError(
-            f"the private key is {type(key).__name__.removeprefix('_')}; Binance accepts RSA or Ed25519 keys"
+            f"the private key is {type(key).__name__.removeprefix('_')}; Binance accepts "
+            f"{' or '.join(cls.key_type for cls in ASYMMETRIC_KEYS)} keys"
         )
-    return key
+    return key  # type: ignore[return-value]  # one of the registry's private key types
 
 
 class _AsymmetricKey(_ApiKeyHolder):
@@ -185,8 +198,9 @@ class _AsymmetricKey(_ApiKeyHolder):
     def _adopt(self, api_key: str, private_key: PrivateKey) -> None:
         super().__init__(api_key)
         if not isinstance(private_key, self._expected):
-            other = "Ed25519Key" if isinstance(private_key, ed25519.Ed25519PrivateKey) else "RsaKey"
-            raise KeyConfigError(f"the PEM holds a key of another type than {self.key_type}: use {other}")
+            other = _asymmetric_class(private_key)
+            use = f": use {other.__name__}" if other is not None else ""
+            raise KeyConfigError(f"the PEM holds a key of another type than {self.key_type}{use}")
         self._private_key = private_key
 
     def public_key_pem(self) -> bytes:
@@ -206,6 +220,7 @@ class RsaKey(_AsymmetricKey):
     """An RSA key (PKCS#8 PEM); signs with RSASSA-PKCS1-v1_5 over SHA-256."""
 
     key_type = KeyType.RSA
+    signature_pattern = base64_signature(256, 384, 512)  # 2048, 3072 and 4096-bit moduli
     __slots__ = ()
     _expected = rsa.RSAPrivateKey
 
@@ -218,6 +233,7 @@ class Ed25519Key(_AsymmetricKey):
     """An Ed25519 key (PKCS#8 PEM)."""
 
     key_type = KeyType.ED25519
+    signature_pattern = base64_signature(64)
     __slots__ = ()
     _expected = ed25519.Ed25519PrivateKey
 
@@ -226,10 +242,22 @@ class Ed25519Key(_AsymmetricKey):
         return self._private_key.sign(data)
 
 
+# Every key type, each a class that knows its name, how it signs and what its signatures look like. A new
+# type is one class here, listed below; the emulator verifies its signatures on its own (emulator/gateway.py).
+KEY_CLASSES: tuple[type[HmacKey] | type[RsaKey] | type[Ed25519Key], ...] = (HmacKey, RsaKey, Ed25519Key)
+ASYMMETRIC_KEYS: tuple[type[RsaKey] | type[Ed25519Key], ...] = (RsaKey, Ed25519Key)
+
+
+def _asymmetric_class(private_key: object) -> type[RsaKey] | type[Ed25519Key] | None:
+    """The key class of a loaded private key, or None when Binance accepts no such key."""
+    return next((cls for cls in ASYMMETRIC_KEYS if isinstance(private_key, cls._expected)), None)
+
+
 def asymmetric_key(api_key: str, pem: str | bytes, passphrase: str | bytes | None = None) -> RsaKey | Ed25519Key:
     """An :class:`RsaKey` or :class:`Ed25519Key`, whichever the PEM holds."""
     private_key = load_private_key(pem, passphrase)
-    key_class: type[RsaKey] | type[Ed25519Key] = RsaKey if isinstance(private_key, rsa.RSAPrivateKey) else Ed25519Key
+    key_class = _asymmetric_class(private_key)
+    assert key_class is not None  # load_private_key accepts only the registry's types
     key = key_class.__new__(key_class)
     key._adopt(api_key, private_key)
     return key

@@ -7,10 +7,16 @@ import json
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from p2p_conformance.report.files import guard_file
 from p2p_conformance.safety.redaction import REDACTED, find_leaks, redact_data, redact_text
-from signer import vectors
+from signer import HmacKey, vectors
+from signer.keys import KEY_CLASSES, asymmetric_key
+
+NO_ENCRYPTION = serialization.NoEncryption()
 
 SECRET = "CanarySecretR3d" + "x" * 49
 SIGNATURE = vectors.ASCII_SIGNATURE  # 64 hex digits
@@ -52,3 +58,26 @@ def test_the_final_check_of_a_report_file_keeps_json_parseable_and_says_what_it_
     assert guard_file(summary, (SECRET,)) == ["a known secret (Cana...)", "a chat credential"]
     assert json.loads(summary.read_text()) == {"msg": 'echo \\"REDACTED\\"', "body": '{"listenKey": "REDACTED"}'}
     assert guard_file(summary, (SECRET,)) == []
+
+
+def _pem(private_key: PrivateKeyTypes) -> bytes:
+    return private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, NO_ENCRYPTION)
+
+
+# A key of every size each key class signs with: RSA's moduli included, so a new size cannot pass the guard.
+PRIVATE_KEYS = {
+    "HMAC": None,
+    "Ed25519": ed25519.Ed25519PrivateKey.generate(),
+    **{f"RSA-{bits}": rsa.generate_private_key(public_exponent=65537, key_size=bits) for bits in (2048, 3072, 4096)},
+}
+
+
+@pytest.mark.parametrize("kind", list(PRIVATE_KEYS))
+def test_a_bare_signature_of_every_key_type_the_signer_knows_is_found(kind: str) -> None:
+    private_key = PRIVATE_KEYS[kind]
+    key = HmacKey(vectors.BINANCE_API_KEY, vectors.BINANCE_SECRET) if private_key is None else None
+    key = key or asymmetric_key(vectors.BINANCE_API_KEY, _pem(private_key))
+    assert type(key) in KEY_CLASSES  # the registry the guard's pattern is made from
+    signature = key.sign("timestamp=1499827319559")
+    text = f"Binance echoed {signature} back"
+    assert find_leaks(text, [], key_like=False) and redact_text(text, []) == "Binance echoed REDACTED back"

@@ -170,7 +170,7 @@ def _pairs(values: Sequence[str], option: str) -> dict[str, str]:
     return pairs
 
 
-def _check_url(url: str) -> str:
+def _validate_url(url: str) -> str:
     """Scheme, host and port only: no path, query, fragment, or user and password (they would be reported)."""
     problem = pytest.UsageError(
         f"--binance-url {url.split('@')[-1]!r}: give scheme, host and port only, e.g. {DEFAULT_BASE_URL}"
@@ -319,7 +319,7 @@ def _target_and_keys(config: pytest.Config) -> tuple[str, dict[str, Key]]:
     """A live run's target (``--binance-url``, ``BINANCE_BASE_URL``, else Binance) and keys (``--keys-file``,
     ``BINANCE_KEYS_FILE``, else the key in the environment or ``.env``)."""
     environment = binance_settings()
-    url = _check_url(config.option.binance_url or environment.get(BASE_URL) or DEFAULT_BASE_URL)
+    url = _validate_url(config.option.binance_url or environment.get(BASE_URL) or DEFAULT_BASE_URL)
     keys_file = config.option.keys_file or environment.get(KEYS_FILE)
     if keys_file:
         return url, _keys_from_file(Path(keys_file))
@@ -329,7 +329,7 @@ def _target_and_keys(config: pytest.Config) -> tuple[str, dict[str, Key]]:
         raise pytest.UsageError(f"live run: {error} (or run against the local emulator with --emulator)") from None
 
 
-def _check_combinations(config: pytest.Config, live: bool, recording: bool) -> None:
+def _validate_combinations(config: pytest.Config, live: bool, recording: bool) -> None:
     """Options that only mean something together with another."""
     if config.option.cross_check and official_version() is None:
         raise pytest.UsageError(INSTALL_HINT)
@@ -357,7 +357,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
     requested = requested_markers(config.option.markexpr or "")
     live = LIVE_MARKER in requested
     recording = config.option.record_mode not in (None, "none")
-    _check_combinations(config, live, recording)
+    _validate_combinations(config, live, recording)
     emulator: EmulatorChoice | None = None
     base_url: str | None = None
     keys: dict[str, Key] = {}

@@ -73,7 +73,7 @@ class Row(NamedTuple):
     origin: str | None = None  # where the run ran from (``--origin``), e.g. a CI runner's region
 
 
-def _check_or_create(connection: sqlite3.Connection, path: Path, verify: bool) -> None:
+def _validate_or_create(connection: sqlite3.Connection, path: Path, verify: bool) -> None:
     """Accept our own history (an older schema of ours is upgraded in place, nothing lost), create one in an
     empty file, refuse anything else untouched."""
     try:
@@ -127,7 +127,7 @@ def open_history(path: Path, create: bool = True, verify: bool = False) -> Itera
     except (OSError, sqlite3.Error) as error:
         raise HistoryError(f"{path} cannot be created ({error}): give {ANOTHER_FILE} in a writable folder") from None
     with closing(opened) as connection:
-        _check_or_create(connection, path, verify)
+        _validate_or_create(connection, path, verify)
         try:
             connection.execute("PRAGMA journal_mode = WAL")
         except sqlite3.OperationalError as error:

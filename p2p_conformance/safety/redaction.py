@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from signer.keys import KEY_CLASSES
+
 REDACTED = "REDACTED"
 # Response fields that are credentials (chat) or personal data (counterparties' names).
 SENSITIVE_FIELDS = frozenset(
@@ -33,10 +35,8 @@ SENSITIVE_FIELDS = frozenset(
 KEY_LIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 # A signature's value, not ours and not a placeholder; a backslash ends it (JSON's escaped quote stays whole).
 SIGNATURE_PARAM = re.compile(r"signature=(?!REDACTED|\{signature\})[^&\s'\"<\\]+")
-# A signature without its name: HMAC's 64 hex digits, an Ed25519 (88) or RSA-2048 (344) base64 value.
-BARE_SIGNATURE = re.compile(
-    r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])|(?<![A-Za-z0-9+/])(?:[A-Za-z0-9+/]{86}==|[A-Za-z0-9+/]{342}==)"
-)
+# A signature without its name, of any key type the signer knows (each key class gives its pattern).
+BARE_SIGNATURE = re.compile("|".join(key_class.signature_pattern for key_class in KEY_CLASSES))
 # A chat credential in JSON, escaped JSON, HTML-escaped JSON or a query string.
 QUOTE = r"(?:\\?\"|&quot;|&#34;|&#x22;)?"
 CHAT_CREDENTIAL = re.compile(rf"({QUOTE}(?:listenKey|listenToken){QUOTE}\s*[:=]\s*{QUOTE})(?!REDACTED)[^\s\"\\&,}}<]+")
