@@ -44,7 +44,7 @@ API_RESTRICTIONS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Call:
     """One request as the emulator saw it: what a test can check without trusting the client."""
 
@@ -112,14 +112,14 @@ class Emulator:
         ) -> tuple[Response, Call]:
             endpoint_id = contract.id if contract else None
             call = Call(
-                request.method,
-                request.path,
-                endpoint_id,
-                key_name,
-                accepted,
-                response.status_code,
-                _code_of(response),
-                body,
+                method=request.method,
+                path=request.path,
+                endpoint_id=endpoint_id,
+                key_name=key_name,
+                accepted=accepted,
+                http_status=response.status_code,
+                code=_code_of(response),
+                json_body=body,
             )
             return response, call
 
@@ -145,7 +145,7 @@ class Emulator:
         step = self.scenario.next_step(key.name, contract.id if contract else API_RESTRICTIONS_ID)
         if step.delay:
             time.sleep(step.delay)
-        return seen(self._answer(step.answer, contract), contract, key.name, True, body)
+        return seen(self._answer(step.answer, contract), contract, key_name=key.name, accepted=True, body=body)
 
     @staticmethod
     def _check_shape(contract: Contract, request: Request, params: dict[str, str], strict: bool) -> Any:
