@@ -170,17 +170,17 @@ class LiveSession:
         used = [self.ids[kind] for kind in contract.ids.values()]
         notes = tuple(resolved.how for resolved in used)
         request = build_request(contract, self.base_url, self.auth, params_with_ids(contract, self.ids))
-        sent = Answer(notes=notes, reproduction=curl_command(request), request=sent_request(request))
+        prepared = Answer(notes=notes, reproduction=curl_command(request), request=sent_request(request))
         started = time.perf_counter()
         try:
             response = self.send(request, contract.request_weight)
         except NotSent as reason:
-            return LiveResult(contract=contract, answer=replace(sent, latency_ms=0.0), problem=str(reason))
+            return LiveResult(contract=contract, answer=replace(prepared, latency_ms=0.0), problem=str(reason))
         except requests.RequestException as error:
-            answer = replace(sent, sent=True, latency_ms=_elapsed_ms(started))
+            answer = replace(prepared, sent=True, latency_ms=_elapsed_ms(started))
             return LiveResult(contract=contract, answer=answer, problem=f"no answer: {type(error).__name__}")
         answered = replace(
-            sent,
+            prepared,
             sent=True,
             http_status=response.status_code,
             latency_ms=_elapsed_ms(started),
