@@ -7,17 +7,19 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
 from canary import Canary
 from werkzeug.wrappers import Request
 
 from catalog_facts import CATALOG, LIVE_CALLS, READ_ONLY, matching, read_only_matching, setup_calls
 from contracts.model import API_RESTRICTIONS_PATH, SERVER_TIME_PATH
 from emulator import Emulator, running_emulator
-from p2p_conformance.engine.transport import NetworkMeter
+from p2p_conformance.engine.transport import NetworkMeter, SessionPerThread, environment_proxies
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite
@@ -156,3 +158,30 @@ def test_the_meter_counts_overlapping_calls_once() -> None:
     now[0] = 10.5
     meter.ended()
     assert (meter.calls, meter.seconds) == (3, 3.5)
+
+
+def test_a_sending_thread_never_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pytest changes os.environ between tests (PYTEST_CURRENT_TEST) while the pool sends; requests would
+    read it for each request's proxies, and a read during a change raised KeyError in a live call."""
+
+    def environment_read(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a request read the environment's proxies while sending")
+
+    monkeypatch.setattr(requests.sessions, "resolve_proxies", environment_read)
+    http = SessionPerThread(environment_proxies("http://127.0.0.1:9"))
+    with running_emulator(CANARY.emulator()) as url, ThreadPoolExecutor(2) as pool:
+        request = requests.Request("GET", url + SERVER_TIME_PATH).prepare()
+        answers = list(pool.map(lambda _: http.send(request, timeout=5).status_code, range(4)))
+    http.close()
+    assert answers == [200] * 4
+
+
+def test_proxies_are_read_once_and_loopback_goes_through_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    assert environment_proxies("http://127.0.0.1:8080") == {} == environment_proxies("http://localhost:1")
+    assert environment_proxies("https://api.binance.com")["https"] == "http://proxy.invalid:3128"
+    monkeypatch.setenv("NO_PROXY", "api.binance.com")
+    assert "https" not in environment_proxies("https://api.binance.com")

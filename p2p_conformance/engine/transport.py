@@ -41,11 +41,28 @@ class Sender(Protocol):
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response: ...
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def environment_proxies(url: str) -> dict[str, str]:
+    """The proxies the environment names for ``url`` (``HTTPS_PROXY``, ``NO_PROXY``...), read once, by the
+    thread that starts the run; a loopback target (the emulator) goes through none."""
+    if urlsplit(url).hostname in LOOPBACK_HOSTS:
+        return {}
+    return dict(requests.utils.get_environ_proxies(url))
+
+
 class SessionPerThread:
     """One keep-alive :class:`requests.Session` for each thread that sends: connections are reused by
-    the thread that opened them and never shared between threads."""
+    the thread that opened them and never shared between threads.
 
-    def __init__(self) -> None:
+    Every request goes with the ``proxies`` given here: a sending thread never reads ``os.environ``
+    (requests would, for each request), which pytest changes between tests (``PYTEST_CURRENT_TEST``),
+    and reading it while it changes raises ``KeyError`` in the reader.
+    """
+
+    def __init__(self, proxies: dict[str, str] | None = None) -> None:
+        self.proxies = dict(proxies or {})
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
@@ -59,7 +76,7 @@ class SessionPerThread:
             session = self._local.session = requests.Session()
             with self._lock:
                 self._sessions.append(session)
-        return session.send(request, **kwargs)
+        return session.send(request, proxies=self.proxies, **kwargs)
 
     def close(self) -> None:
         with self._lock:
