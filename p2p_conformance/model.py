@@ -72,6 +72,7 @@ class Fact(enum.StrEnum):
     CLOCK_IN_WINDOW = "clock-in-window"  # the offset was applied and the slowest answer fits recvWindow
     SIGNER_MATCHES_VECTORS = "signer-matches-vectors"  # Binance's published vectors reproduce
     IP_ALLOWED = "ip-allowed"  # calls from this machine were accepted (not -2015 everywhere)
+    SAME_REQUEST_CHANGED_ANSWER = "same-request-changed-answer"  # a success in one round, a refusal in another
 
 
 class ControlKind(enum.StrEnum):

@@ -22,6 +22,7 @@ from p2p_conformance.model import (
     LiveResult,
     Outcome,
     RunRecord,
+    SentRequest,
     Side,
     Stop,
 )
@@ -166,6 +167,7 @@ def test_facts_name_their_proof() -> None:
         "clock-in-window",
         "signer-matches-vectors",
         "ip-allowed",
+        "same-request-changed-answer",
     ]
     assert found[Fact.KEY_RECOGNISED].proof == ("ads/getAds", "account/apiRestrictions")
     assert found[Fact.CLOCK_IN_WINDOW].holds and "+12 ms" in found[Fact.CLOCK_IN_WINDOW].detail
@@ -304,3 +306,55 @@ def test_records_say_what_happened_and_weigh_alone_gives_every_one_its_side() ->
     assert [r.side for r in run.results] == [Side.NONE, Side.BINANCE, Side.NETWORK, Side.CLIENT]
     assert run.results[2].diagnosis.startswith("cannot read the server time")
     assert run.results[3].diagnosis == "The test stopped before an answer was judged: RuntimeError: boom."
+
+
+GET_ADS = SentRequest(method="GET", path="/sapi/v1/c2c/ads/getAds", query=(("page", "1"),), headers=(), body=None)
+PHASES = {1: "July 9 12:14", 2: "July 9 13:03"}
+
+
+def in_round(record: EndpointRecord, number: int, request: SentRequest = GET_ADS) -> EndpointRecord:
+    return replace(record, round=number, answer=replace(record.answer, request=request))
+
+
+def story_of(*records: EndpointRecord) -> RunRecord:
+    """A run of two rounds (two phases of a story) with the records given; the account control refuses the
+    key, so only the records say whether Binance recognised it."""
+    key = weighed(key_controls=controls(api_restrictions=(400, -2015))).keys[0]
+    run = RunRecord(started_at=AT, case_id=None, keys=[key], results=list(records), phases=PHASES)
+    return weigh(run, RECV_WINDOW)
+
+
+def test_the_same_request_worked_then_refused_is_binance_s_change_and_the_verdict_says_it() -> None:
+    run = story_of(
+        in_round(answered("ads/getAds", *OK), 1),
+        in_round(answered("ads/getAds", 400, -2008), 2),
+        in_round(answered("orderMatch/getUserOrderSummary", *OK), 2, request=None),  # the key is known in round 2
+    )
+    sentence = "ads/getAds worked at July 9 12:14 and was refused with -2008 at July 9 13:03, same key, same request"
+    fact = facts(run)[Fact.SAME_REQUEST_CHANGED_ANSWER]
+    assert fact.holds and fact.proof == ("ads/getAds",) and fact.detail == f"{sentence}."
+    refused = next(r for r in run.results if r.round == 2 and r.id == "ads/getAds")
+    assert refused.side == Side.BINANCE and refused.reasoning.endswith(f"same-request-changed-answer: {sentence}.")
+    assert f"{sentence}." in verdict(run).proof
+
+
+def test_the_same_request_refused_then_worked_holds_too_and_puts_a_lone_refusal_on_binance_s_side() -> None:
+    run = story_of(in_round(answered("ads/getAds", 400, -2008), 1), in_round(answered("ads/getAds", *OK), 2))
+    fact = facts(run)[Fact.SAME_REQUEST_CHANGED_ANSWER]
+    assert fact.detail.startswith("ads/getAds was refused with -2008 at July 9 12:14 and worked at July 9 13:03")
+    refused = next(r for r in run.results if r.round == 1)
+    # Round 1 alone recognises the key nowhere; the same request's success in round 2 does.
+    assert refused.side == Side.BINANCE and "same-request-changed-answer" in refused.reasoning
+
+
+def test_different_requests_or_no_answer_are_not_a_changed_answer() -> None:
+    other = replace(GET_ADS, query=(("page", "2"),))
+    timed_out = in_round(answered("ads/getAds", *OK), 2)
+    timed_out = replace(timed_out, answer=replace(timed_out.answer, http_status=None, code=None))
+    for records in [
+        (in_round(answered("ads/getAds", *OK), 1), in_round(answered("ads/getAds", 400, -2008), 2, request=other)),
+        (in_round(answered("ads/getAds", 400, -2008), 1), timed_out),
+    ]:
+        run = story_of(*records)
+        assert not facts(run)[Fact.SAME_REQUEST_CHANGED_ANSWER].holds
+        assert next(r for r in run.results if r.answer.code == -2008).side == Side.UNDETERMINED

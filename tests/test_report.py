@@ -59,7 +59,7 @@ def test_july_9_run_writes_the_three_files_with_every_endpoints_outcome_code_and
     assert summary["case_id"] == "144098731" and summary["key_type"] == "HMAC"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", summary["started_at"])
     assert summary["base_url"].startswith("http://127.0.0.1:") and isinstance(summary["clock_offset_ms"], int)
-    assert summary["key_fingerprint"] == "Emul...rJkx"
+    assert summary["key_fingerprint"] == ["Emul...rJkx"]
     results = {r["id"]: r for r in summary["results"]}
     assert set(results) == {c.id for c in CATALOG.contracts}
     for contract in CATALOG.contracts:

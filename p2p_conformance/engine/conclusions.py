@@ -8,8 +8,9 @@ Binance's codes, :func:`status_meaning` for a bare HTTP status) is where it star
 evidence overrides it, in this order:
 
 1. HTTP 5xx: ``binance``, execution status unknown (whatever the client sent).
-2. -2008 where ``key-recognised`` holds: ``binance`` (the same key was accepted elsewhere in this run);
-   where it does not: ``undetermined``, never ``binance``.
+2. -2008 where ``key-recognised`` holds, or where the same request of this key got a success in
+   another round (``same-request-changed-answer``): ``binance``, citing both; where neither holds:
+   ``undetermined``, never ``binance``.
 3. -1022 where a signature was accepted for the same HTTP method and parameter placement: ``binance``;
    otherwise the documented ``client`` stands, and the reasoning says what was not ruled out.
 4. Otherwise the documented meaning stands.
@@ -25,7 +26,17 @@ from dataclasses import dataclass, replace
 
 from contracts import load_error_codes
 from contracts.checks import SUCCESS_CODE
-from p2p_conformance.engine.evidence import ACCOUNT_CONTROL_ID, REJECTED_KEY, SHAPES, Accepted, gather, listed
+from p2p_conformance.engine.evidence import (
+    ACCOUNT_CONTROL_ID,
+    REJECTED_KEY,
+    SHAPES,
+    Accepted,
+    ChangedAnswer,
+    changed_answer_fact,
+    changed_answers,
+    gather,
+    listed,
+)
 from p2p_conformance.model import (
     ControlKind,
     EndpointRecord,
@@ -156,8 +167,14 @@ def documented_meaning(record: EndpointRecord) -> Conclusion:
     )
 
 
-def conclude(record: EndpointRecord, facts: Mapping[Fact, Evidence], accepted: list[Accepted]) -> EndpointRecord:
-    """The record with its side, diagnosis, next step and reasoning, from its answer and the run's facts."""
+def conclude(
+    record: EndpointRecord,
+    facts: Mapping[Fact, Evidence],
+    accepted: list[Accepted],
+    changed: ChangedAnswer | None = None,
+) -> EndpointRecord:
+    """The record with its side, diagnosis, next step and reasoning, from its answer and the run's facts
+    (``changed``: the same request of this key to this endpoint got another answer in another round)."""
     found = documented_meaning(record)
     status, code = record.answer.http_status, record.answer.code
     if record.outcome is Outcome.FAIL:
@@ -171,7 +188,7 @@ def conclude(record: EndpointRecord, facts: Mapping[Fact, Evidence], accepted: l
                 "the execution status is unknown.",
             )
         elif code == KEY_NOT_FOUND:
-            found = _key_not_found(facts[Fact.KEY_RECOGNISED], accepted)
+            found = _key_not_found(facts[Fact.KEY_RECOGNISED], accepted, changed)
         elif code == BAD_SIGNATURE:
             found = _bad_signature(record, found, facts, accepted)
         else:
@@ -189,15 +206,25 @@ def _name(code: int) -> str:
     return f"{code} {load_error_codes()[code].name}"
 
 
-def _key_not_found(recognised: Evidence, accepted: list[Accepted]) -> Conclusion:
+def _key_not_found(recognised: Evidence, accepted: list[Accepted], changed: ChangedAnswer | None) -> Conclusion:
     known = load_error_codes()[KEY_NOT_FOUND]
+    same_request = f"{Fact.SAME_REQUEST_CHANGED_ANSWER}: {changed.sentence}." if changed is not None else ""
     if recognised.holds:  # the accepted calls are all elsewhere: this one failed
         return Conclusion(
             Side.BINANCE,
             f"{_name(KEY_NOT_FOUND)} ({known.message.rstrip('.')}) for a key that Binance accepted elsewhere in "
             "this run.",
             "Send this report to Binance support: the key is valid, and this endpoint is not enabled for it.",
-            f"key-recognised: Binance accepted this key on {listed(accepted)} in this run and refuses it here.",
+            f"key-recognised: Binance accepted this key on {listed(accepted)} in this run and refuses it here."
+            + (f" {same_request}" if same_request else ""),
+        )
+    if changed is not None:
+        return Conclusion(
+            Side.BINANCE,
+            f"{_name(KEY_NOT_FOUND)} ({known.message.rstrip('.')}) for a request that Binance accepted from the "
+            "same key in another round of this run.",
+            "Send this report to Binance support: the same request with the same key got a success and a refusal.",
+            same_request,
         )
     return Conclusion(
         Side.UNDETERMINED,
@@ -241,23 +268,25 @@ def account_note(key: KeySummary, facts: Mapping[Fact, Evidence]) -> tuple[str, 
     if control is None or control.code != REJECTED_KEY or not p2p:
         return ()
     return (
-        f"The account endpoint (apiRestrictions) refused this key with {REJECTED_KEY} while the P2P API accepted it "
-        f"on {', '.join(p2p)}: account permissions and P2P access are granted separately, so this says nothing "
+        f"The account endpoint (apiRestrictions) refused {key.name} with {REJECTED_KEY} while the P2P API accepted "
+        f"it on {', '.join(p2p)}: account permissions and P2P access are granted separately, so this says nothing "
         "against the P2P results.",
     )
 
 
 def weigh(run: RunRecord, recv_window: int) -> RunRecord:
-    """The run with every record concluded from its key's facts in its round, and each key's last facts."""
+    """The run with every record concluded from its key's facts in its round (and, across rounds, from
+    the same requests' other answers), and each key's facts of its last round."""
     keys = {key.name: key for key in run.keys}
     concluded: dict[int, EndpointRecord] = {}
     last_facts: dict[str, dict[Fact, Evidence]] = {}
     for name in dict.fromkeys(r.key_name for r in run.results):
+        changes = changed_answers([r for r in run.results if r.key_name == name], run.phases)
         for number in sorted({r.round for r in run.results if r.key_name == name}):
             indexed = [(i, r) for i, r in enumerate(run.results) if r.key_name == name and r.round == number]
             facts, accepted = gather([r for _, r in indexed], keys.get(name), recv_window)
-            concluded.update({i: conclude(r, facts, accepted) for i, r in indexed})
-            last_facts[name] = facts
+            concluded.update({i: conclude(r, facts, accepted, changes.get(r.id)) for i, r in indexed})
+            last_facts[name] = {**facts, Fact.SAME_REQUEST_CHANGED_ANSWER: changed_answer_fact(changes)}
     return replace(
         run,
         keys=[

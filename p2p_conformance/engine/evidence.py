@@ -8,8 +8,9 @@ calls that prove them; :mod:`.conclusions` draws each result's side from them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 
 from contracts.checks import SUCCESS_CODE
 from p2p_conformance.model import (
@@ -120,3 +121,60 @@ def gather(
         ),
     ]
     return {evidence.fact: evidence for evidence in facts}, accepted
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangedAnswer:
+    """The same request of one key to one endpoint, answered with a success in one round and refused in
+    another: the case file's "identical requests yield different results"."""
+
+    endpoint: str
+    worked_at: str  # the round's phase name, or the answer's time
+    refused_at: str
+    refusal: str  # what the refusal was: "-2008", "HTTP 500"
+    worked_first: bool
+
+    @property
+    def sentence(self) -> str:
+        """``ads/getAds worked at 12:14 and was refused with -2008 at 13:03, same key, same request``."""
+        if self.worked_first:
+            change = f"worked at {self.worked_at} and was refused with {self.refusal} at {self.refused_at}"
+        else:
+            change = f"was refused with {self.refusal} at {self.refused_at} and worked at {self.worked_at}"
+        return f"{self.endpoint} {change}, same key, same request"
+
+
+def changed_answers(records: Iterable[EndpointRecord], phases: Mapping[int, str]) -> dict[str, ChangedAnswer]:
+    """For one key's records over every round: each endpoint whose same request (method, path, parameters,
+    headers and body, all but the timestamp and signature) worked in one round and was refused in the next
+    one that sent it (the latest such change). A call that got no answer is neither."""
+
+    def when(record: EndpointRecord) -> str:
+        return phases.get(record.round) or clock_time(record.answer.at)
+
+    answered: dict[str, list[EndpointRecord]] = {}
+    for record in sorted(records, key=lambda r: r.round):
+        if record.answer.request is not None and record.answer.http_status is not None:
+            answered.setdefault(record.id, []).append(record)
+    changes = {}
+    for endpoint, rounds in answered.items():
+        for before, after in pairwise(rounds):
+            if before.answer.request == after.answer.request and before.worked != after.worked:
+                worked, refused = (before, after) if before.worked else (after, before)
+                changes[endpoint] = ChangedAnswer(
+                    endpoint=endpoint,
+                    worked_at=when(worked),
+                    refused_at=when(refused),
+                    refusal=refused.answer.text,
+                    worked_first=before.worked,
+                )
+    return changes
+
+
+def changed_answer_fact(changes: Mapping[str, ChangedAnswer]) -> Evidence:
+    """``same-request-changed-answer`` for one key, from :func:`changed_answers`."""
+    if not changes:
+        unchanged = "No request got a success in one round and a refusal in another."
+        return Evidence(Fact.SAME_REQUEST_CHANGED_ANSWER, False, (), unchanged)
+    details = "; ".join(change.sentence for change in changes.values())
+    return Evidence(Fact.SAME_REQUEST_CHANGED_ANSWER, True, tuple(changes), f"{details}.")

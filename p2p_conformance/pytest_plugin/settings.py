@@ -40,6 +40,7 @@ from signer.env import (
 
 SETTINGS = pytest.StashKey["RunSettings"]()
 DEFAULT_SCENARIO = "all-ok"
+FIRST_KEY = "key1"  # the label of the one key of the environment or .env, as the reports name keys
 KEYS_FILE_FIELDS = {
     "api_key": API_KEY,
     "secret": API_SECRET,
@@ -324,7 +325,7 @@ def _target_and_keys(config: pytest.Config) -> tuple[str, dict[str, Key]]:
     if keys_file:
         return url, _keys_from_file(Path(keys_file))
     try:
-        return url, {"default": key_from_settings(environment)}
+        return url, {FIRST_KEY: key_from_settings(environment)}
     except KeyConfigError as error:
         raise pytest.UsageError(f"live run: {error} (or run against the local emulator with --emulator)") from None
 

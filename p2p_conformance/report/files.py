@@ -13,6 +13,7 @@ from pathlib import Path
 
 from p2p_conformance.model import EndpointRecord, RunRecord
 from p2p_conformance.report import postman
+from p2p_conformance.report.story import run_story, tells_a_story
 from p2p_conformance.report.summary import run_json, shown_answer, verdict
 from p2p_conformance.safety.redaction import find_leaks, redact_data, redact_text
 
@@ -24,6 +25,7 @@ POSTMAN_ENVIRONMENT_NAME = "live-postman-environment.json"
 REPORT_NAMES = (HTML_NAME, JSON_NAME, MARKDOWN_NAME, POSTMAN_NAME, POSTMAN_ENVIRONMENT_NAME)
 
 
+MARKDOWN_LINES = 25
 MARKDOWN_FOCUS_ROWS = 8
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -63,8 +65,20 @@ def _focus_rows(run: RunRecord) -> list[str]:
     return ["", f"| Endpoint | {' | '.join(md(key) for key in keys)} |", "|---|" + "---|" * len(keys), *shown]
 
 
+def _story_lines(run: RunRecord, room: int) -> list[str]:
+    """The story in at most ``room`` lines: one per round and key, the last ones when there are more (they
+    are the news), the rest counted."""
+    if not tells_a_story(run) or room < 1:
+        return []
+    story = run_story(run)
+    shown = story[len(story) - min(len(story), room - 1) :] if room > 1 else []
+    earlier = f" ({len(story) - len(shown)} earlier lines in the report)" if len(story) > len(shown) else ""
+    return [f"- Story{earlier}:", *(f"  - {md(line.sentence())}" for line in shown)]
+
+
 def markdown_summary(run: RunRecord) -> str:
-    """The summary to paste into a ticket: at most 25 lines, whatever the run."""
+    """The summary to paste into a ticket: at most :data:`MARKDOWN_LINES` lines (the story gets the room the
+    rest leaves)."""
     found = verdict(run)
     target = ", ".join(dict.fromkeys(key.base_url for key in run.keys)) or "none reached"
     if run.emulator is not None:
@@ -82,6 +96,7 @@ def markdown_summary(run: RunRecord) -> str:
         lines.append(f"- Proof: {md('; '.join(found.proof))}")
     if found.notes:
         lines.append(f"- Note: {md(' '.join(found.notes))}")
+    story_at = len(lines)
     lines += [f"- {md(conclusion)}" for conclusion in found.conclusions]
     if found.second_opinions:
         lines.append(f"- {md(' '.join(found.second_opinions))}")
@@ -89,6 +104,7 @@ def markdown_summary(run: RunRecord) -> str:
         lines.append(f"- Since the previous run: {md('; '.join(run.changes))}")
     lines += _focus_rows(run)
     lines += ["", f"Every answer, its reasoning, headers and a curl reproduction: {HTML_NAME} (attach it)."]
+    lines[story_at:story_at] = _story_lines(run, MARKDOWN_LINES - len(lines))
     return "\n".join(lines) + "\n"
 
 

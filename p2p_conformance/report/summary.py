@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from p2p_conformance.model import EndpointRecord, Fact, KeySummary, Outcome, RunRecord, Side
+from p2p_conformance.report.story import run_story
 
 SIDE_WORDS = {
     Side.BINANCE: "on Binance's side",
@@ -101,6 +102,17 @@ def _headline(keys: list[KeySummary]) -> tuple[str, tuple[str, ...]]:
     )
 
 
+def _changed_answers(keys: list[KeySummary]) -> tuple[str, ...]:
+    """The same request answered with a success and a refusal, per key: the story's strongest proof."""
+    several = len(keys) > 1
+    found = {key.name: _evidence(key, Fact.SAME_REQUEST_CHANGED_ANSWER) for key in keys}
+    return tuple(
+        f"{name}: {detail}" if several else detail
+        for name, evidence in found.items()
+        if evidence is not None and (detail := evidence[1]) and evidence[0]
+    )
+
+
 def _conclusion(side: Side, records: list[EndpointRecord]) -> str:
     answers = Counter(r.answer.text for r in records)
     breakdown = ", ".join(f"{count} x {code}" if count > 1 else code for code, count in answers.most_common())
@@ -134,6 +146,7 @@ def verdict(run: RunRecord) -> Verdict:
     unit = "read-only endpoint and key pairs" if len(run.keys) > 1 else "read-only endpoints"
     count = f"{working} of {len(ran)} {unit} work."
     headline, proof = _headline(run.keys)
+    proof += _changed_answers(run.keys)
     grouped = failures_by_conclusion(run)
     conclusions = tuple(
         _conclusion(side, [record for records in groups.values() for record in records])
@@ -162,7 +175,8 @@ def drifting(run: RunRecord) -> list[EndpointRecord]:
 
 
 def run_json(run: RunRecord) -> dict[str, Any]:
-    """``live-summary.json``: the run for machines (the first key's facts also at the top level)."""
+    """``live-summary.json``: the run for machines (the first key's facts also at the top level; every key's
+    fingerprint in ``key_fingerprint``, in the keys' order), with its story, round by round and key by key."""
     first = run.keys[0] if run.keys else None
     first_facts = first.to_dict() if first else {}
     found = verdict(run)
@@ -170,7 +184,7 @@ def run_json(run: RunRecord) -> dict[str, Any]:
         "started_at": run.started_at,
         "base_url": run.base_url,
         "emulator": run.emulator,
-        "key_fingerprint": first_facts.get("fingerprint"),
+        "key_fingerprint": [key.fingerprint for key in run.keys],
         "key_type": first_facts.get("key_type"),
         "case_id": run.case_id,
         "origin": run.origin,
@@ -186,5 +200,6 @@ def run_json(run: RunRecord) -> dict[str, Any]:
             {"round": number, "started_at": at, "phase": run.phases.get(number)}
             for number, at in sorted(run.rounds.items())
         ],
+        "story": [line.to_dict() for line in run_story(run)],
         "results": [record.to_dict() for record in run.results],
     }

@@ -1,0 +1,129 @@
+"""The case as a story: which endpoints worked, with which key, round after round (and run after run).
+
+The seed case file's first table is such a story ("11:53 key 1: 1/6 working ... 12:14 key 2: 3/6"),
+and support asked for evidence of change over time. :func:`story` computes it once, from
+observations that a live run's records or the history's rows both give; the report's first screen,
+its chart, the Markdown, the terminal and ``live-summary.json`` all read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from p2p_conformance.model import EndpointRecord, Outcome, RunRecord, Side
+
+
+@dataclass(frozen=True, kw_only=True)
+class Observation:
+    """One endpoint's answer for one key in one round (or stored run)."""
+
+    round: int
+    at: str  # when the round started (UTC)
+    phase: str | None
+    key: str  # the key's label
+    fingerprint: str
+    endpoint: str
+    worked: bool
+    answer: str  # what came back: "-2008", "HTTP 500", "no answer"
+    side: Side
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoryLine:
+    """One round and key: which of the counted endpoints worked and which failed, and each one's answer."""
+
+    round: int
+    phase: str | None
+    at: str
+    key: str
+    fingerprint: str
+    working: tuple[str, ...]
+    failing: tuple[str, ...]
+    counted: int
+    answers: dict[str, Observation]  # by endpoint, for the chart
+
+    def to_dict(self) -> dict[str, object]:
+        """As ``live-summary.json``'s ``story`` has it."""
+        return {
+            "round": self.round,
+            "phase": self.phase,
+            "at": self.at,
+            "key": self.key,
+            "fingerprint": self.fingerprint,
+            "working": list(self.working),
+            "failing": list(self.failing),
+            "counted": self.counted,
+        }
+
+    @property
+    def when(self) -> str:
+        """``July 9 12:14`` (the phase's name) or the round's time, ``12:14:03``."""
+        return self.phase or self.at[11:19]
+
+    def sentence(self, names: int = 6) -> str:
+        """``July 9 12:14 · key2 · 3 of 6 work: getAds, getUserOrderSummary, getAvailableAdsCategory``."""
+        shown = [endpoint.rsplit("/", 1)[-1] for endpoint in self.working[:names]]
+        more = len(self.working) - names
+        listed = ": " + ", ".join(shown) + (f" and {more} more" if more > 0 else "") if shown else ""
+        return f"{self.when} · {self.key} · {len(self.working)} of {self.counted} work{listed}"
+
+
+def observations(run: RunRecord) -> list[Observation]:
+    """Every read-only endpoint that ran, for every key and round of the run."""
+    return [
+        Observation(
+            round=record.round,
+            at=run.rounds.get(record.round, run.started_at),
+            phase=run.phases.get(record.round),
+            key=record.key_name,
+            fingerprint=record.key_fingerprint,
+            endpoint=record.id,
+            worked=record.worked,
+            answer=record.answer.text,
+            side=record.side,
+        )
+        for record in run.results
+        if _counts(record)
+    ]
+
+
+def _counts(record: EndpointRecord) -> bool:
+    return record.read_only and record.outcome is not Outcome.SKIPPED
+
+
+def story(seen: Iterable[Observation], focus: Sequence[str] = ()) -> list[StoryLine]:
+    """One line per round and key, in time order, counted over the ``focus`` endpoints when given."""
+    rounds: dict[tuple[int, str], list[Observation]] = {}
+    for observation in seen:
+        if not focus or observation.endpoint in focus:
+            rounds.setdefault((observation.round, observation.key), []).append(observation)
+    lines = []
+    for (number, key), observed in rounds.items():
+        if focus:
+            observed.sort(key=lambda o: focus.index(o.endpoint))
+        first = observed[0]
+        lines.append(
+            StoryLine(
+                round=number,
+                phase=first.phase,
+                at=first.at,
+                key=key,
+                fingerprint=first.fingerprint,
+                working=tuple(o.endpoint for o in observed if o.worked),
+                failing=tuple(o.endpoint for o in observed if not o.worked),
+                counted=len(observed),
+                answers={o.endpoint: o for o in observed},
+            )
+        )
+    return sorted(lines, key=lambda line: (line.at, line.round))
+
+
+def run_story(run: RunRecord) -> list[StoryLine]:
+    """The story of a live run: its rounds and keys, over its ``--focus`` endpoints when given."""
+    return story(observations(run), run.focus)
+
+
+def tells_a_story(run: RunRecord) -> bool:
+    """Whether the run has more than one round or key (a single one keeps the plain first screen)."""
+    return len(run.rounds) > 1 or len(run.keys) > 1
