@@ -108,9 +108,15 @@ def test_seed_story_gives_every_trend_and_the_since_previous_sentence(endpoint_s
     markdown = (reports / "live-summary.md").read_text()
     assert changes[1] in markdown and len(markdown.splitlines()) <= 25
     assert summary["verdict"] == (
-        "4 of 18 read-only endpoint and key pairs work. Binance accepted each key and its signatures in this run: "
-        "the keys are valid (proof below). On Binance's side: 14 endpoints (14 x -2008)."
+        "In the last round (July 9 13:03): 4 of 18 read-only endpoint and key pairs work. Binance accepted each key "
+        "and its signatures in this run: the keys are valid (proof below). "
+        "On Binance's side: 14 endpoints (14 x -2008)."
     )
+    story = {(line["phase"], line["key"]): line for line in summary["story"]}  # one line per round and key
+    assert len(summary["story"]) == 4 * STORY_KEYS == len(story)
+    assert [line["phase"] for line in summary["story"]][::STORY_KEYS] == [r["phase"] for r in summary["rounds"]]
+    assert story[("July 9 11:53", "key1")]["working"] == ["orderMatch/getUserOrderSummary"]
+    assert (len(story[("July 9 12:14", "key2")]["working"]), story[("July 9 12:14", "key2")]["counted"]) == (3, 6)
     assert [r["phase"] for r in summary["rounds"]] == ["July 6", "July 9 11:53", "July 9 12:14", "July 9 13:03"]
     html = (reports / "live-report.html").read_text()
     assert '<td class="c2c-trend">regressed</td>' in html and "4: " in html and "(July 9 13:03)" in html

@@ -42,9 +42,22 @@ def test_july_9_first_screen_makes_the_case_without_sideways_scroll(endpoint_sui
 
 
 @pytest.mark.browser
-def test_seed_story_report_stays_within_ten_screens(endpoint_suite: EndpointSuite) -> None:
+def test_seed_story_opens_with_its_story_lines_and_chart_and_stays_within_ten_screens(
+    endpoint_suite: EndpointSuite,
+) -> None:
     endpoint_suite.run("-m", "live", "--emulator", "--scenario", "seed-story", "--repeat", "4", "--focus", SEED_FOCUS)
-    assert layout_problems(measure(endpoint_suite.reports / "live-report.html"), max_screens=10) == []
+    report = endpoint_suite.reports / "live-report.html"
+    layout = measure(report)
+    assert layout_problems(layout, max_screens=10) == []  # the lines on the first screen, the chart by the second
+    story = endpoint_suite.summary()["story"]
+    phases, keys, focus = {line["phase"] for line in story}, {line["key"] for line in story}, SEED_FOCUS.split(",")
+    assert len(phases) == 4 and len(story) == len(phases) * len(keys)
+    for line in story:  # every phase's line, with its "N of 6", as the case file writes it
+        assert f"{line['phase']} · {line['key']} · {len(line['working'])} of {len(focus)} work" in layout.text
+    dom = render(report)
+    chart = re.search(r'<svg id="c2c-story-chart".*?</svg>', dom, flags=re.S)
+    assert chart is not None and chart.group().count('class="c2c-lane"') == len(focus) * len(keys)
+    assert "<script" not in chart.group()
 
 
 def test_render_check_reports_what_a_broken_report_lacks() -> None:

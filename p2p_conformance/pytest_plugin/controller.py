@@ -42,6 +42,7 @@ from p2p_conformance.report.html import (
     key_matrix,
     results_table_cell,
     run_header,
+    story_section,
     timeline,
     verdict_section,
     working,
@@ -211,6 +212,7 @@ class HtmlReportHooks:
         run = self.controller.run
         prefix += [
             run_header(run),
+            story_section(run),
             verdict_section(run),
             focus_table(run),
             conclusions(run),

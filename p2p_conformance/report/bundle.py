@@ -67,11 +67,29 @@ def _cassette(record: EndpointRecord, base_url: str, recv_window: int) -> dict[s
     }
 
 
+def _cassette_folder(run: RunRecord) -> dict[str, str]:
+    """``cassettes/`` for a run of one key; with several, a folder per key, named by its label (made safe
+    as a file name, and told apart when two labels come out the same)."""
+    if len(run.keys) < 2:
+        return {key.name: "cassettes" for key in run.keys}
+    folders: dict[str, str] = {}
+    for number, key in enumerate(run.keys, start=1):
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", key.name)[:60].lstrip(".") or f"key{number}"
+        folders[key.name] = (
+            f"cassettes/{safe}" if f"cassettes/{safe}" not in folders.values() else f"cassettes/{safe}-{number}"
+        )
+    return folders
+
+
 def failing_cassettes(run: RunRecord, recv_window: int) -> dict[str, str]:
-    """``cassettes/<endpoint id>.yaml`` -> its text, for each call of the last round that was answered and failed."""
+    """``cassettes/<endpoint id>.yaml`` (``cassettes/<key>/<endpoint id>.yaml`` with several keys) -> its text,
+    for each call of the last round that was answered and failed."""
     base_url = run.base_url or ""
+    folders = _cassette_folder(run)
     return {
-        f"cassettes/{record.id}.yaml": yaml.safe_dump(_cassette(record, base_url, recv_window), sort_keys=False)
+        f"{folders.get(record.key_name, 'cassettes')}/{record.id}.yaml": yaml.safe_dump(
+            _cassette(record, base_url, recv_window), sort_keys=False
+        )
         for record in run.last_round
         if record.outcome == Outcome.FAIL
         and record.answer.request is not None

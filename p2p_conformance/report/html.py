@@ -18,7 +18,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from p2p_conformance.model import EndpointRecord, Outcome, RunRecord, Side, Trend, answer_text
+from p2p_conformance.report.chart import story_chart
 from p2p_conformance.report.history import Row
+from p2p_conformance.report.story import run_story, tells_a_story
 from p2p_conformance.report.summary import (
     drifting,
     failures_by_conclusion,
@@ -141,6 +143,14 @@ def run_header(run: RunRecord) -> str:
     return render("run_header.html", emulator=run.emulator, rows=rows)
 
 
+def story_section(run: RunRecord) -> str:
+    """A run of several rounds or keys: one line per round and key in the case file's form, then the chart."""
+    if not tells_a_story(run):
+        return ""
+    lines = run_story(run)
+    return render("story.html", lines=[line.sentence() for line in lines], chart=story_chart(lines, run.focus))
+
+
 def verdict_section(run: RunRecord) -> str:
     """The verdict, the proof behind it (with times), one line per side that failed, and the notes."""
     found = verdict(run)
@@ -211,10 +221,14 @@ def working(run: RunRecord) -> str:
     """The endpoints that answered, and those a live run never calls."""
     answered = [r for r in run.ran() if r.worked]
     not_run = list(dict.fromkeys(_endpoint(r) for r in run.last_round if r.outcome is Outcome.SKIPPED))
+    several = len(run.keys) > 1
     return render(
         "working.html",
         count=len(answered),
-        names=", ".join(f"{_endpoint(r)} ({_time(r.answer.at)})" for r in answered) or "none",
+        names=", ".join(
+            f"{_endpoint(r)}{f' [{r.key_name}]' if several else ''} ({_time(r.answer.at)})" for r in answered
+        )
+        or "none",
         not_run=not_run,
         not_run_count=plural(len(not_run), "mutating endpoint"),
     )

@@ -48,24 +48,26 @@ def _description(record: EndpointRecord) -> str:
     else:
         got = f"{record.outcome.value}: {record.answer.text} (HTTP {record.answer.http_status})"
     lines = [
-        f"What the suite got at {record.answer.at or 'no answer'} with key {record.key_fingerprint}: {got}.",
+        f"What the suite got at {record.answer.at or 'no answer'} with {record.key_name} ({record.key_fingerprint}): "
+        f"{got}.",
     ]
     if record.outcome != Outcome.PASS:
         lines.append(f"Conclusion, {SIDE_WORDS[record.side]}: {record.reasoning or record.diagnosis}")
     return "\n\n".join(lines)
 
 
-def _item(record: EndpointRecord) -> dict[str, Any]:
+def _item(record: EndpointRecord, several_keys: bool) -> dict[str, Any]:
     request = record.answer.request
     assert request is not None
     status = shown_answer(record.outcome, record.answer.text)
+    key = f" [{record.key_name}]" if several_keys else ""
     body = (
         {"body": {"mode": "raw", "raw": request.body, "options": {"raw": {"language": "json"}}}}
         if request.body is not None
         else {}
     )
     return {
-        "name": f"{record.id} ({status})",
+        "name": f"{record.id}{key} ({status})",
         "request": {
             "method": request.method,
             "header": [{"key": API_KEY_HEADER, "value": "{{apiKey}}"}]
@@ -107,7 +109,7 @@ def collection(run: RunRecord) -> dict[str, Any]:
             "schema": SCHEMA,
         },
         "event": [{"listen": "prerequest", "script": {"type": "text/javascript", "exec": SIGNING_SCRIPT}}],
-        "item": [_item(record) for record in replayable(run)],
+        "item": [_item(record, len(run.keys) > 1) for record in replayable(run)],
     }
 
 

@@ -32,9 +32,12 @@ FLAGS = (
 )
 SCREEN = (1280, 900)  # the support agent's first screen
 FIRST_SCREEN_IDS = ("c2c-run", "c2c-verdict", "c2c-summary")  # and c2c-focus, c2c-banner where present
+# A run of several rounds or keys opens with its story: the lines on the first screen, the chart and the
+# last round's verdict within the second.
+STORY_SCREENS = {"c2c-run": 1, "c2c-story-lines": 1, "c2c-story": 2, "c2c-verdict": 2, "c2c-summary": 2}
 ROW = r'<tbody class="results-table-row \w+" id="'  # a row the report's script rendered
 EXPECTED = {
-    "the verdict line": r'<p id="c2c-verdict"><strong>\d+ of \d+ read-only endpoint',
+    "the verdict line": r'<p id="c2c-verdict"><strong>(In the last round \([^)]*\): )?\d+ of \d+ read-only endpoint',
     "the run header": r'<table id="c2c-run">.*?Case.*?Target.*?Run \(UTC\).*?API key.*?Clock offset',
     "the control checks": r'<section id="c2c-controls"[^>]*>.*?Signature self-check',
     "the evidence": r'<section id="c2c-evidence"[^>]*>.*?key-recognised',
@@ -77,10 +80,18 @@ class Layout:
     def screens(self) -> float:
         return self.scroll_height / SCREEN[1]
 
-    def below_first_screen(self) -> list[str]:
-        """The first-screen elements the report has that end below the first screen."""
-        wanted = [*FIRST_SCREEN_IDS, *(name for name in ("c2c-focus", "c2c-banner") if name in self.bottoms)]
-        return [name for name in wanted if self.bottoms.get(name, float("inf")) > SCREEN[1]]
+    def misplaced(self) -> list[str]:
+        """The elements that end below the screen they belong on (the first, or for a story the second)."""
+        if "c2c-story" in self.bottoms:
+            screens = dict(STORY_SCREENS)
+        else:
+            optional = (name for name in ("c2c-focus", "c2c-banner") if name in self.bottoms)
+            screens = dict.fromkeys((*FIRST_SCREEN_IDS, *optional), 1)
+        return [
+            f"{name} ends below the {'first' if screen == 1 else 'second'} screen"
+            for name, screen in screens.items()
+            if self.bottoms.get(name, float("inf")) > screen * SCREEN[1]
+        ]
 
 
 def find_browser() -> str:
@@ -135,7 +146,7 @@ def layout_problems(layout: Layout, max_screens: float) -> list[str]:
     problems = []
     if layout.scroll_width > layout.client_width:
         problems.append(f"scrolls sideways at {SCREEN[0]} px ({layout.scroll_width} px wide)")
-    problems += [f"{name} ends below the first screen" for name in layout.below_first_screen()]
+    problems += layout.misplaced()
     if layout.screens > max_screens:
         problems.append(f"is {layout.screens:.1f} screens tall (at most {max_screens})")
     return problems

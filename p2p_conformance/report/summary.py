@@ -145,6 +145,9 @@ def verdict(run: RunRecord) -> Verdict:
     working = sum(r.outcome == Outcome.PASS for r in ran)
     unit = "read-only endpoint and key pairs" if len(run.keys) > 1 else "read-only endpoints"
     count = f"{working} of {len(ran)} {unit} work."
+    if len(run.rounds) > 1:  # the story is above; the details below are the last round's
+        last = max(run.rounds)
+        count = f"In the last round ({run.phases.get(last) or run.rounds[last][11:19]}): {count}"
     headline, proof = _headline(run.keys)
     proof += _changed_answers(run.keys)
     grouped = failures_by_conclusion(run)

@@ -1,0 +1,164 @@
+"""The story as a chart: one lane per endpoint (and key), time across, each cell the answer.
+
+Only the geometry and the words are computed here; ``templates/story.html`` draws it as inline SVG
+(no script, no network, every text escaped). Time is real time: a column stands where its round
+started, with at least a cell's width between columns, so an hour's gap and a second's both read.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from p2p_conformance.model import Side
+from p2p_conformance.report.story import StoryLine
+from p2p_conformance.report.summary import WORKS
+
+LABEL_WIDTH = 330  # pixels for the lane names on the left
+CELL_WIDTH = 74
+CELL_HEIGHT = 18
+LANE_GAP = 2
+HEADER_HEIGHT = 34  # two lines: the phase (or date), the time
+MAX_WIDTH = 1200  # the report's column is 1240 px wide
+MAX_LANES = 24  # without --focus, the lanes whose answer changed, at most this many
+
+
+class AnswerClass(enum.StrEnum):
+    """How a cell is coloured: whether it worked, and where the fix of a failure lies."""
+
+    WORKS = "works"
+    BINANCE = "binance"  # refused, and the evidence puts it on Binance's side
+    CLIENT = "client"  # the client or the key's settings
+    NETWORK = "network"  # no answer
+    UNDETERMINED = "undetermined"  # refused, no side follows from the evidence (or the answer broke the contract)
+    NOT_RUN = "not-run"
+
+
+CLASS_OF_SIDE = {
+    Side.BINANCE: AnswerClass.BINANCE,
+    Side.CLIENT: AnswerClass.CLIENT,
+    Side.ACCOUNT: AnswerClass.CLIENT,
+    Side.NETWORK: AnswerClass.NETWORK,
+    Side.UNDETERMINED: AnswerClass.UNDETERMINED,
+    Side.CONTRACT: AnswerClass.UNDETERMINED,
+}
+LEGEND = {
+    AnswerClass.WORKS: "works",
+    AnswerClass.BINANCE: "refused, on Binance's side",
+    AnswerClass.CLIENT: "client side or key settings",
+    AnswerClass.NETWORK: "no answer",
+    AnswerClass.UNDETERMINED: "refused, side undetermined",
+    AnswerClass.NOT_RUN: "not run",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Column:
+    x: int
+    heading: str  # the phase, or the date
+    time: str  # HH:MM (UTC)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cell:
+    x: int
+    y: int
+    text: str  # "works", "-2008", "HTTP 500"
+    answer_class: AnswerClass
+    title: str  # the whole sentence, shown on hover
+
+
+@dataclass(frozen=True, kw_only=True)
+class Lane:
+    y: int
+    label: str
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Chart:
+    width: int
+    height: int
+    columns: tuple[Column, ...]
+    lanes: tuple[Lane, ...]
+    caption: str
+    legend: tuple[tuple[AnswerClass, str], ...]
+    cell_width: int = CELL_WIDTH
+    cell_height: int = CELL_HEIGHT
+
+
+def _seconds(at: str) -> float:
+    return datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp()
+
+
+def column_positions(times: Sequence[str], left: int, room: int, cell: int) -> list[int]:
+    """Where each column starts: in proportion to real time, at least ``cell`` apart, within ``room``."""
+    if not times:
+        return []
+    seconds = [_seconds(at) for at in times]
+    span = (seconds[-1] - seconds[0]) or 1.0
+    free = max(room - cell * len(times), 0)
+    positions, previous = [], None
+    for moment in seconds:
+        x = left + round((moment - seconds[0]) / span * free)
+        x = max(x, previous + cell) if previous is not None else x
+        positions.append(x)
+        previous = x
+    return positions
+
+
+def _changed(lines: Sequence[StoryLine], endpoint: str, key: str) -> bool:
+    answers = {line.answers[endpoint].answer for line in lines if line.key == key and endpoint in line.answers}
+    return len(answers) > 1
+
+
+def story_chart(lines: Sequence[StoryLine], focus: Sequence[str]) -> Chart | None:
+    """The chart of a story: lanes of the focus endpoints (else those whose answer changed), per key when
+    there are several; None when there is nothing to draw."""
+    keys = list(dict.fromkeys(line.key for line in lines))
+    rounds = list(dict.fromkeys((line.round, line.at, line.phase) for line in lines))
+    endpoints = list(focus) or list(dict.fromkeys(e for line in lines for e in (*line.working, *line.failing)))
+    pairs = [(endpoint, key) for endpoint in endpoints for key in keys]
+    if not focus:
+        pairs = [pair for pair in pairs if _changed(lines, *pair)][:MAX_LANES]
+    if not pairs or not rounds:
+        return None
+    room = min(MAX_WIDTH - LABEL_WIDTH, max(len(rounds) * CELL_WIDTH, 600))
+    xs = column_positions([at for _, at, _ in rounds], LABEL_WIDTH, room, CELL_WIDTH)
+    by_round_key = {(line.round, line.key): line for line in lines}
+    several = len(keys) > 1
+    lanes = []
+    for index, (endpoint, key) in enumerate(pairs):
+        y = HEADER_HEIGHT + index * (CELL_HEIGHT + LANE_GAP)
+        cells = []
+        for x, (number, at, phase) in zip(xs, rounds, strict=True):
+            line = by_round_key.get((number, key))
+            seen = line.answers.get(endpoint) if line is not None else None
+            when = phase or at[11:19]
+            if seen is None:
+                text, answer_class, said = "", AnswerClass.NOT_RUN, "not run"
+            elif seen.worked:
+                text, answer_class, said = WORKS, AnswerClass.WORKS, WORKS
+            else:
+                text, answer_class = seen.answer.removeprefix("HTTP "), CLASS_OF_SIDE[seen.side]
+                said = f"{seen.answer} ({LEGEND[answer_class]})"
+            cells.append(
+                Cell(x=x, y=y, text=text, answer_class=answer_class, title=f"{endpoint} · {key} · {when}: {said}")
+            )
+        lanes.append(Lane(y=y, label=f"{endpoint} · {key}" if several else endpoint, cells=tuple(cells)))
+    columns = tuple(
+        Column(x=x, heading=phase or at[:10], time=at[11:16]) for x, (_, at, phase) in zip(xs, rounds, strict=True)
+    )
+    width = min(MAX_WIDTH, xs[-1] + CELL_WIDTH + 4)
+    height = HEADER_HEIGHT + len(lanes) * (CELL_HEIGHT + LANE_GAP)
+    shown = "the endpoints of this case (--focus)" if focus else "the endpoints whose answer changed"
+    return Chart(
+        width=width,
+        height=height,
+        columns=columns,
+        lanes=tuple(lanes),
+        caption=f"Each round's answer, {shown}{', per key' if several else ''}; time runs left to right (UTC).",
+        legend=tuple(LEGEND.items()),
+    )
