@@ -305,6 +305,7 @@ class KeySummary:
     controls: tuple[ControlCheck, ...]
     evidence: tuple[Evidence, ...] = ()  # the facts of the run's last round, once all results are in
     notes: tuple[str, ...] = ()  # what the evidence says besides the verdict (e.g. account vs P2P access)
+    recognised_rounds: tuple[int, ...] = ()  # the rounds in which Binance recognised the key (key-recognised)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self, dict_factory=_plain)
@@ -315,6 +316,7 @@ class KeySummary:
             **{
                 **data,
                 "key_type": KeyType(data["key_type"]),
+                "recognised_rounds": tuple(data.get("recognised_rounds", ())),
                 "controls": tuple(ControlCheck.from_dict(check) for check in data["controls"]),
                 "evidence": tuple(Evidence.from_dict(fact) for fact in data.get("evidence", ())),
                 "notes": tuple(data.get("notes", ())),

@@ -29,7 +29,7 @@ from p2p_conformance.report.history import (
 )
 from p2p_conformance.report.history_report import main as history_report
 from p2p_conformance.report.history_report import render_history
-from p2p_conformance.report.trends import since_previous, trend
+from p2p_conformance.report.trends import series, since_previous, trend, trends
 from signer import Placement, vectors
 
 if TYPE_CHECKING:
@@ -424,3 +424,49 @@ def test_histories_from_two_origins_merge_into_one_report_that_shows_both(
     )
     assert merged.returncode == 0, merged.stderr
     assert (tmp_path / "merged.html").read_text() == page  # the command line gives the same report
+
+
+def test_a_report_reads_a_history_as_it_is_never_upgrading_or_switching_it(tmp_path: Path) -> None:
+    path = tmp_path / "v1.sqlite3"
+    with sqlite3.connect(path) as connection:  # schema version 1, in the default journal mode
+        connection.executescript(
+            "CREATE TABLE runs (run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, base_url TEXT NOT NULL, "
+            "case_id TEXT);"
+            "CREATE TABLE results (run_id TEXT NOT NULL, endpoint_id TEXT NOT NULL, key_fingerprint TEXT NOT NULL, "
+            "outcome TEXT NOT NULL, http_status INTEGER, code TEXT, side TEXT NOT NULL, latency_ms REAL);"
+            f"PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 1;"
+            "INSERT INTO runs VALUES ('old', '2025-07-06T10:00:00Z', 'u', NULL);"
+            "INSERT INTO results VALUES ('old', 'e0', 'k', 'pass', 200, '000000', 'none', 1.0);"
+        )
+    path.chmod(0o444)
+    before = path.read_bytes()
+    rows = load_rows(path)
+    assert [(row.run_id, row.label, row.recognised) for row in rows] == [("old", None, None)]
+    assert "e0" in render_history([path])
+    assert path.read_bytes() == before and not path.with_name("v1.sqlite3-wal").exists()
+
+
+def no_answer(endpoint: str) -> EndpointRecord:
+    """A call of key ``k`` that got no answer (a timeout): the network side."""
+    return replace(stored(endpoint, "fail"), side=Side.NETWORK, answer=Answer(sent=True))
+
+
+def test_no_answer_is_a_gap_and_a_run_binance_recognised_the_key_on_no_call_moves_no_trend(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    runs = [
+        stored_run("a", "2025-07-09T11:53:00Z", [stored("e0", "pass"), stored("e1", "pass")], "July 9 11:53"),
+        stored_run("b", "2025-07-09T12:14:00Z", [no_answer("e0"), stored("e1", "pass")], "July 9 12:14"),
+        replace(
+            stored_run("c", "2025-07-09T12:30:00Z", [stored("e0", "fail"), stored("e1", "fail")], "wrong secret"),
+            recognised={"k": False},
+        ),
+        stored_run("d", "2025-07-09T13:03:00Z", [stored("e0", "pass"), stored("e1", "fail")], "July 9 13:03"),
+    ]
+    store_runs(path, runs)
+    rows = load_rows(path)
+    found = trends(series(rows))
+    assert found[("e0", "k")] == "stable-ok"  # the timeout at 12:14 and the unrecognised run at 12:30 are gaps
+    assert found[("e1", "k")] == "regressed"
+    assert since_previous(rows, "c", "k").startswith("no Binance answer for this key in this run")
+    # d is compared with b, the last run that reached Binance, over the endpoints both asked (e1 only)
+    assert since_previous(rows, "d", "k") == "0 of 1 endpoints now work, down from 1 of 1 at July 9 12:14"

@@ -280,6 +280,7 @@ def weigh(run: RunRecord, recv_window: int) -> RunRecord:
     keys = {key.name: key for key in run.keys}
     concluded: dict[int, EndpointRecord] = {}
     last_facts: dict[str, dict[Fact, Evidence]] = {}
+    recognised: dict[str, list[int]] = {}
     for name in dict.fromkeys(r.key_name for r in run.results):
         changes = changed_answers([r for r in run.results if r.key_name == name], run.phases)
         for number in sorted({r.round for r in run.results if r.key_name == name}):
@@ -287,10 +288,17 @@ def weigh(run: RunRecord, recv_window: int) -> RunRecord:
             facts, accepted = gather([r for _, r in indexed], keys.get(name), recv_window)
             concluded.update({i: conclude(r, facts, accepted, changes.get(r.id)) for i, r in indexed})
             last_facts[name] = {**facts, Fact.SAME_REQUEST_CHANGED_ANSWER: changed_answer_fact(changes)}
+            if facts[Fact.KEY_RECOGNISED].holds:
+                recognised.setdefault(name, []).append(number)
     return replace(
         run,
         keys=[
-            replace(key, evidence=tuple(last_facts[key.name].values()), notes=account_note(key, last_facts[key.name]))
+            replace(
+                key,
+                evidence=tuple(last_facts[key.name].values()),
+                notes=account_note(key, last_facts[key.name]),
+                recognised_rounds=tuple(recognised.get(key.name, ())),
+            )
             if key.name in last_facts
             else key
             for key in run.keys

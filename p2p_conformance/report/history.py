@@ -3,22 +3,24 @@
 One row per run, endpoint and key. Only the pytest controller process writes (xdist workers
 send their results to it), each run in one transaction; WAL and a busy timeout let two
 overlapping runs share the file. A file that is not this suite's history is never written to:
-it is refused with a clear error, and nothing is ever overwritten or recreated silently.
+it is refused with a clear error, and nothing is ever overwritten or recreated silently. Only a
+live run's writer upgrades an older history; readers (the history report) open a file read-only
+and read every schema version this suite wrote, as it is.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 from p2p_conformance.model import EndpointRecord, Outcome, Side
 
 APPLICATION_ID = 0x50325043  # "P2PC"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 HISTORY_NAME = "history.sqlite3"
 ANOTHER_FILE = "another history file (pytest --history-db, p2p-history-report --db)"
 SCHEMA = (
@@ -28,7 +30,9 @@ SCHEMA = (
         base_url TEXT NOT NULL,
         case_id TEXT,
         label TEXT,
-        origin TEXT
+        origin TEXT,
+        focus TEXT,
+        emulator TEXT
     )""",
     """CREATE TABLE results (
         run_id TEXT NOT NULL REFERENCES runs(run_id),
@@ -39,6 +43,8 @@ SCHEMA = (
         code TEXT,
         side TEXT NOT NULL,
         latency_ms REAL,
+        key_name TEXT,
+        recognised INTEGER,
         PRIMARY KEY (run_id, endpoint_id, key_fingerprint)
     )""",
     "CREATE INDEX results_by_series ON results (endpoint_id, key_fingerprint, run_id)",
@@ -50,7 +56,16 @@ SCHEMA = (
 MIGRATIONS = {
     1: ("ALTER TABLE runs ADD COLUMN label TEXT", "PRAGMA user_version = 2"),  # the emulator story's phase
     2: ("ALTER TABLE runs ADD COLUMN origin TEXT", "PRAGMA user_version = 3"),  # where the run ran from (--origin)
+    3: (  # the case's endpoints (--focus), the emulator's scenario, each key's label and whether Binance knew it
+        "ALTER TABLE runs ADD COLUMN focus TEXT",
+        "ALTER TABLE runs ADD COLUMN emulator TEXT",
+        "ALTER TABLE results ADD COLUMN key_name TEXT",
+        "ALTER TABLE results ADD COLUMN recognised INTEGER",
+        "PRAGMA user_version = 4",
+    ),
 }
+# What each version's rows hold beyond the first: a reader asks an older file for NULL instead.
+ADDED_IN = {"label": 2, "origin": 3, "focus": 4, "emulator": 4, "key_name": 4, "recognised": 4}
 
 
 class HistoryError(RuntimeError):
@@ -71,6 +86,10 @@ class Row(NamedTuple):
     latency_ms: float | None
     label: str | None  # the run's label, e.g. the emulator story's phase ("July 9 12:14")
     origin: str | None = None  # where the run ran from (``--origin``), e.g. a CI runner's region
+    focus: str | None = None  # the run's ``--focus`` endpoints, comma-separated
+    emulator: str | None = None  # the scenario, when the run went to the local emulator and not to Binance
+    key_name: str | None = None  # the key's label in that run
+    recognised: bool | None = None  # whether Binance recognised the key on any call of that run (None: not stored)
 
 
 def _validate_or_create(connection: sqlite3.Connection, path: Path, verify: bool) -> None:
@@ -114,11 +133,10 @@ def _validate_or_create(connection: sqlite3.Connection, path: Path, verify: bool
 
 
 @contextmanager
-def open_history(path: Path, create: bool = True, verify: bool = False) -> Iterator[sqlite3.Connection]:
-    """A checked connection to the history at ``path`` (created when missing and ``create``); ``verify``
-    also reads the whole file and probes a write (once per run, before it sends anything)."""
-    if not path.exists() and not create:
-        raise HistoryError(f"{path} does not exist: run `pytest -m live` first, or give {ANOTHER_FILE}")
+def open_history(path: Path, verify: bool = False) -> Iterator[sqlite3.Connection]:
+    """A checked connection for the writer to the history at ``path`` (created when missing, an older
+    schema upgraded); ``verify`` also reads the whole file and probes a write (once per run, before it
+    sends anything)."""
     if path.is_dir():
         raise HistoryError(f"{path} is a folder: give the history file's path (e.g. {path / HISTORY_NAME})")
     try:
@@ -141,7 +159,7 @@ def validate_history(path: Path) -> None:
         pass
 
 
-def _stored(record: EndpointRecord) -> tuple[str, str, str, int | None, str | None, str, float | None]:
+def _stored(record: EndpointRecord, recognised: bool | None) -> tuple[object, ...]:
     code = None if record.answer.code is None else str(record.answer.code)
     return (
         record.id,
@@ -151,6 +169,8 @@ def _stored(record: EndpointRecord) -> tuple[str, str, str, int | None, str | No
         code,
         record.side.value,
         record.answer.latency_ms,
+        record.key_name,
+        recognised,
     )
 
 
@@ -165,6 +185,9 @@ class StoredRun:
     records: Sequence[EndpointRecord]
     label: str | None = None
     origin: str | None = None
+    focus: Sequence[str] = ()
+    emulator: str | None = None
+    recognised: Mapping[str, bool] = field(default_factory=dict)  # key name -> Binance recognised it in this run
 
 
 def store_runs(path: Path, runs: Iterable[StoredRun]) -> None:
@@ -174,12 +197,23 @@ def store_runs(path: Path, runs: Iterable[StoredRun]) -> None:
             connection.execute("BEGIN IMMEDIATE")
             for run in runs:
                 connection.execute(
-                    "INSERT INTO runs (run_id, started_at, base_url, case_id, label, origin) VALUES (?, ?, ?, ?, ?, ?)",
-                    (run.run_id, run.started_at, run.base_url, run.case_id, run.label, run.origin),
+                    "INSERT INTO runs (run_id, started_at, base_url, case_id, label, origin, focus, emulator) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        run.run_id,
+                        run.started_at,
+                        run.base_url,
+                        run.case_id,
+                        run.label,
+                        run.origin,
+                        ",".join(run.focus) or None,
+                        run.emulator,
+                    ),
                 )
                 connection.executemany(
-                    "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(run.run_id, *_stored(record)) for record in run.records],
+                    "INSERT INTO results (run_id, endpoint_id, key_fingerprint, outcome, http_status, code, side, "
+                    "latency_ms, key_name, recognised) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(run.run_id, *_stored(record, run.recognised.get(record.key_name))) for record in run.records],
                 )
             connection.execute("COMMIT")
         except sqlite3.Error as error:
@@ -188,26 +222,64 @@ def store_runs(path: Path, runs: Iterable[StoredRun]) -> None:
             raise HistoryError(f"{path}: the run was not stored, nothing of it was written ({error})") from None
 
 
+@contextmanager
+def reading(path: Path) -> Iterator[tuple[sqlite3.Connection, int]]:
+    """A read-only connection to the history at ``path`` and its schema version: nothing is created,
+    upgraded or switched (a report never changes the file it reads)."""
+    if not path.is_file():
+        raise HistoryError(f"{path} does not exist: run `pytest -m live` first, or give {ANOTHER_FILE}")
+    try:
+        opened = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error as error:
+        raise HistoryError(f"{path} cannot be opened ({error})") from None
+    with closing(opened) as connection:
+        try:
+            application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as error:
+            raise HistoryError(f"{path} is not a readable history file ({error}): give {ANOTHER_FILE}") from None
+        if application_id != APPLICATION_ID:
+            raise HistoryError(f"{path} is an SQLite file of something else: give {ANOTHER_FILE}")
+        if not 1 <= version <= SCHEMA_VERSION:
+            raise HistoryError(
+                f"{path} is a history of schema version {version}, this suite reads 1 to {SCHEMA_VERSION}: "
+                f"use a matching version or {ANOTHER_FILE}"
+            )
+        yield connection, version
+
+
+def _column(name: str, table: str, version: int) -> str:
+    """``table.name``, or NULL where the file's schema version has no such column yet."""
+    return f"{table}.{name}" if ADDED_IN.get(name, 1) <= version else "NULL"
+
+
 def load_rows(
     path: Path, since: str | None = None, key_fingerprint: str | None = None, last_runs: int | None = None
 ) -> list[Row]:
     """Stored results in time order, from ``since`` (ISO 8601) on, for one key fingerprint if given,
     of the latest ``last_runs`` runs if given (selected in SQL: a long history is not read whole)."""
-    query = (
-        "SELECT r.run_id, runs.started_at, r.endpoint_id, r.key_fingerprint, r.outcome, r.http_status, "
-        "r.code, r.side, r.latency_ms, runs.label, runs.origin FROM results r JOIN runs USING (run_id) "
-        "WHERE runs.started_at >= ?"
-    )
-    parameters: list[str | int] = [since or ""]
-    if key_fingerprint:
-        query += " AND r.key_fingerprint = ?"
-        parameters.append(key_fingerprint)
-    if last_runs is not None:
-        window, window_parameters = _runs_query(since, key_fingerprint)
-        query += f" AND r.run_id IN ({window} ORDER BY started_at DESC, run_id DESC LIMIT ?)"
-        parameters += [*window_parameters, last_runs]
-    with open_history(path, create=False) as connection:
-        rows = connection.execute(query + " ORDER BY runs.started_at, r.run_id", parameters).fetchall()
+    with reading(path) as (connection, version):
+        columns = ", ".join(
+            [
+                "r.run_id, runs.started_at, r.endpoint_id, r.key_fingerprint, r.outcome, r.http_status, r.code, r.side",
+                "r.latency_ms",
+                *(_column(name, "runs", version) for name in ("label", "origin", "focus", "emulator")),
+                *(_column(name, "r", version) for name in ("key_name", "recognised")),
+            ]
+        )
+        query = f"SELECT {columns} FROM results r JOIN runs USING (run_id) WHERE runs.started_at >= ?"
+        parameters: list[str | int] = [since or ""]
+        if key_fingerprint:
+            query += " AND r.key_fingerprint = ?"
+            parameters.append(key_fingerprint)
+        if last_runs is not None:
+            window, window_parameters = _runs_query(since, key_fingerprint)
+            query += f" AND r.run_id IN ({window} ORDER BY started_at DESC, run_id DESC LIMIT ?)"
+            parameters += [*window_parameters, last_runs]
+        try:
+            rows = connection.execute(query + " ORDER BY runs.started_at, r.run_id", parameters).fetchall()
+        except sqlite3.DatabaseError as error:
+            raise HistoryError(f"{path} cannot be read ({error})") from None
     try:
         return [_row(stored) for stored in rows]
     except ValueError as error:
@@ -217,7 +289,8 @@ def load_rows(
 def _row(stored: tuple[object, ...]) -> Row:
     """A stored result as the reports read it, its outcome and side as the model's closed sets."""
     row = Row._make(stored)
-    return row._replace(outcome=Outcome(row.outcome), side=Side(row.side))
+    recognised = None if row.recognised is None else bool(row.recognised)
+    return row._replace(outcome=Outcome(row.outcome), side=Side(row.side), recognised=recognised)
 
 
 def _runs_query(since: str | None, key_fingerprint: str | None) -> tuple[str, list[str | int]]:
@@ -241,7 +314,7 @@ class RunSpan(NamedTuple):
 def run_span(path: Path, since: str | None = None, key_fingerprint: str | None = None) -> RunSpan:
     """Counted in SQL: the whole history is never read for it."""
     query, parameters = _runs_query(since, key_fingerprint)
-    with open_history(path, create=False) as connection:
+    with reading(path) as (connection, _):
         found = connection.execute(
             f"SELECT count(*), min(started_at), max(started_at) FROM runs WHERE run_id IN ({query})", parameters
         ).fetchone()

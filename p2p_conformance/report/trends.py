@@ -1,14 +1,18 @@
-"""Trends computed from the history: the seed's "Progress" column, per endpoint and key."""
+"""Trends computed from the history: the seed's "Progress" column, per endpoint and key.
+
+Honest about what a run can say: a call that got no answer (a timeout, an unreachable target) is a gap,
+not a failure, and a run in which Binance recognised the key on no call (a wrong secret, a dead target)
+is kept and shown but moves no trend: neither says anything about the endpoint.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 
-from p2p_conformance.model import Outcome, RunRecord, Trend
+from p2p_conformance.model import Outcome, RunRecord, Side, Trend
 from p2p_conformance.report.history import Row, StoredRun, load_rows, store_runs
 
 WINDOW_RUNS = 50  # trends are computed over the last runs of an endpoint and key, not the whole history
@@ -25,11 +29,17 @@ def trend(working: list[bool]) -> Trend:
     return Trend.INTERMITTENT
 
 
+def says_something(row: Row) -> bool:
+    """Whether a stored result bears on its endpoint: it ran, an answer came, and Binance knew the key in
+    that run (``recognised`` None: an older history that did not store it)."""
+    return row.outcome.ran and row.side is not Side.NETWORK and row.recognised is not False
+
+
 def series(rows: Iterable[Row]) -> Series:
-    """Rows that ran, per (endpoint, key fingerprint), in time order."""
+    """Rows that bear on their endpoint (:func:`says_something`), per (endpoint, key fingerprint), in time order."""
     grouped: Series = {}
     for row in rows:
-        if row.outcome.ran:  # a skipped result says nothing
+        if says_something(row):
             grouped.setdefault((row.endpoint_id, row.key_fingerprint), []).append(row)
     return grouped
 
@@ -41,41 +51,66 @@ def trends(by_pair: Series) -> dict[tuple[str, str], Trend]:
     }
 
 
-@dataclass(frozen=True)
-class RunCount:
+@dataclass(frozen=True, kw_only=True)
+class RunAnswers:
+    """One run of one key: when, its label, and which endpoints worked or failed (those that bear on them)."""
+
     run_id: str
     started_at: str
-    working: int
-    ran: int
+    label: str | None
+    working: frozenset[str]
+    failing: frozenset[str]
+    counted: bool  # False: no answer came, or Binance recognised the key on no call
+
+    @property
+    def name(self) -> str:
+        """The run as a change sentence names it: its phase, else its time (and date when it was another day)."""
+        return self.label or self.started_at[11:16]
 
 
-def run_counts(rows: Iterable[Row], key_fingerprint: str) -> list[RunCount]:
-    """Per run (time order), how many endpoints worked for this key, of those that ran."""
-    started: dict[str, str] = {}
-    working: Counter[str] = Counter()
-    ran: Counter[str] = Counter()
+def runs_of_key(rows: Iterable[Row], key_fingerprint: str) -> list[RunAnswers]:
+    """Per run (time order), what the key's endpoints answered."""
+    runs: dict[str, list[Row]] = {}
     for row in rows:
         if row.key_fingerprint == key_fingerprint and row.outcome.ran:
-            started.setdefault(row.run_id, row.started_at)
-            ran[row.run_id] += 1
-            working[row.run_id] += row.outcome == Outcome.PASS
-    return [RunCount(run_id, at, working[run_id], ran[run_id]) for run_id, at in started.items()]
+            runs.setdefault(row.run_id, []).append(row)
+    return [
+        RunAnswers(
+            run_id=run_id,
+            started_at=ran[0].started_at,
+            label=ran[0].label,
+            working=frozenset(r.endpoint_id for r in ran if says_something(r) and r.outcome is Outcome.PASS),
+            failing=frozenset(r.endpoint_id for r in ran if says_something(r) and r.outcome is not Outcome.PASS),
+            counted=any(says_something(r) for r in ran),
+        )
+        for run_id, ran in runs.items()
+    ]
 
 
 def since_previous(rows: Iterable[Row], run_id: str, key_fingerprint: str) -> str:
-    """ "3 of 6 endpoints now work, up from 1 of 6 at 11:53" for ``run_id`` and one key."""
-    counts = run_counts(rows, key_fingerprint)
-    index = next((i for i, count in enumerate(counts) if count.run_id == run_id), None)
+    """ "3 of 6 endpoints now work, up from 1 of 6 at July 9 11:53" for ``run_id`` and one key: compared with
+    the key's previous run that reached Binance, over the endpoints both runs asked."""
+    runs = runs_of_key(rows, key_fingerprint)
+    index = next((i for i, run in enumerate(runs) if run.run_id == run_id), None)
     if index is None:
         return "no endpoint ran in this run"
-    now = counts[index]
-    sentence = f"{now.working} of {now.ran} endpoints now work"
-    if index == 0:
-        return f"{sentence} (first run with this key)"
-    before = counts[index - 1]
-    direction = "up" if now.working > before.working else "down" if now.working < before.working else "unchanged"
-    when = before.started_at[11:16] if before.started_at[:10] == now.started_at[:10] else before.started_at[:16]
-    return f"{sentence}, {direction} from {before.working} of {before.ran} at {when.replace('T', ' ')}"
+    now = runs[index]
+    if not now.counted:
+        return (
+            "no Binance answer for this key in this run (no answer came, or the key was recognised on no call): "
+            "not compared"
+        )
+    before = next((run for run in reversed(runs[:index]) if run.counted), None)
+    if before is None:
+        return f"{len(now.working)} of {len(now.working | now.failing)} endpoints now work (first run with this key)"
+    both = (now.working | now.failing) & (before.working | before.failing)
+    working_now, working_before = len(now.working & both), len(before.working & both)
+    direction = "up" if working_now > working_before else "down" if working_now < working_before else "unchanged"
+    when = before.name if before.label or before.started_at[:10] == now.started_at[:10] else before.started_at[:16]
+    return (
+        f"{working_now} of {len(both)} endpoints now work, {direction} from {working_before} of {len(both)} "
+        f"at {when.replace('T', ' ')}"
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,6 +137,9 @@ def remember(path: Path, run: RunRecord, run_id: str, base_url: str) -> Remember
                 records=[r for r in records if r.round == number],
                 label=run.phases.get(number),
                 origin=run.origin,
+                focus=run.focus,
+                emulator=run.emulator,
+                recognised={key.name: number in key.recognised_rounds for key in run.keys},
             )
             for number in sorted({r.round for r in records})
         ],
