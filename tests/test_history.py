@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import subprocess
@@ -254,7 +255,8 @@ def test_history_report_renders_without_calling_anything(endpoint_suite: Endpoin
     arguments = ["--db", str(reports / "history.sqlite3"), "--since", "2020-01-01", "--key", key2, "--out", str(out)]
     assert history_report(arguments) == 0
     page = out.read_text()
-    assert "1 key(s), 4 runs" in page and "1 of 6 endpoints now work, down from 3 of 6 at" in page
+    assert f"<td>Keys</td><td>key2 ({key2})</td>" in page and ">4 runs, " in page
+    assert "key2: 1 of 6 endpoints now work, down from 3 of 6 at July 9 12:14" in page
     assert "<br>July 9 12:14</th>" in page  # each run's column names the story's phase
     assert page.count('<td class="c2c-trend">') == 6 and '<td class="c2c-trend">regressed</td>' in page
     assert "stable-ok: 1, stable-fail: 3, fixed: 0, regressed: 1, intermittent: 1" in page
@@ -470,3 +472,30 @@ def test_no_answer_is_a_gap_and_a_run_binance_recognised_the_key_on_no_call_move
     assert since_previous(rows, "c", "k").startswith("no Binance answer for this key in this run")
     # d is compared with b, the last run that reached Binance, over the endpoints both asked (e1 only)
     assert since_previous(rows, "d", "k") == "0 of 1 endpoints now work, down from 1 of 1 at July 9 12:14"
+
+
+def test_merging_emulator_and_real_runs_says_so_at_the_top_and_marks_each_run(tmp_path: Path) -> None:
+    real, demo = tmp_path / "real.sqlite3", tmp_path / "demo.sqlite3"
+    store_runs(real, [stored_run("real", "2025-07-09T12:14:00Z", [stored("e0", "pass")], "July 9 12:14")])
+    store_runs(
+        demo,
+        [replace(stored_run("demo", "2025-07-09T13:03:00Z", [stored("e0", "fail")], "July 9 13:03"), emulator="x")],
+    )
+    page = render_history([real, demo])
+    assert "1 of 2 runs went to the suite&#39;s local emulator, not Binance" in page
+    assert "<li>emulator · July 9 13:03 · k · 0 of 1 work</li>" in page and "<li>July 9 12:14 · k · 1 of 1 work" in page
+
+
+def test_without_db_the_newest_history_here_is_read_and_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert history_report([]) == 2
+    assert "no history in reports or reports/emulator: run `pytest -m live`" in capsys.readouterr().err
+    for folder, at in (("reports", "2025-07-09T11:53:00Z"), ("reports/emulator", "2025-07-09T12:14:00Z")):
+        store_runs(tmp_path / folder / "history.sqlite3", [stored_run(folder, at, [stored("e0", "pass")])])
+    older = tmp_path / "reports" / "history.sqlite3"
+    os.utime(older, (1, 1))  # the emulator's history was written last
+    assert history_report(["--focus", "e0"]) == 0
+    assert "reading reports/emulator/history.sqlite3" in capsys.readouterr().err
+    assert (tmp_path / "reports" / "emulator" / "history.html").is_file()

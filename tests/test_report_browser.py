@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from catalog_facts import READ_ONLY
+from p2p_conformance.report.history_report import main as history_report
 from p2p_conformance.report.render_check import ROW, layout_problems, measure, missing_parts, render
 
 if TYPE_CHECKING:
@@ -70,3 +71,23 @@ def test_render_check_reports_what_a_broken_report_lacks() -> None:
         "the endpoint table",
         "pytest-html's results table, filled by its script",
     ]
+
+
+@pytest.mark.browser
+def test_the_seed_story_s_history_tells_it_on_its_first_screen(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    endpoint_suite.run(
+        "-m", "live", "--emulator", "--scenario", "seed-story", "--repeat", "4", "--focus", SEED_FOCUS,
+        "--report-dir", str(endpoint_suite.pytester.path / "reports" / "emulator"),
+    )  # fmt: skip
+    monkeypatch.chdir(endpoint_suite.pytester.path)  # as a user runs it, after the README's story command
+    assert history_report([]) == 0
+    assert "reading reports/emulator/history.sqlite3" in capsys.readouterr().err
+    page = endpoint_suite.pytester.path / "reports" / "emulator" / "history.html"
+    assert missing_parts(render(page)) == []
+    layout = measure(page)
+    assert layout_problems(layout, max_screens=5) == []  # the story's lines and chart on the first screen
+    first_screen = layout.text[: layout.text.index("Latest run against the one before")]
+    assert "Local emulator, not Binance" in first_screen
+    assert all(f"· {key} ·" in first_screen for key in ("key1", "key2", "key3"))  # keys by label, not fingerprint

@@ -23,7 +23,7 @@ from emulator import Scenario, ScenarioError, load_scenario
 from p2p_conformance.engine.cross_check import INSTALL_HINT, official_version
 from p2p_conformance.engine.sessions import MAX_CONCURRENCY, RunPlan
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, LOOPBACK_HOSTS, requested_markers
-from p2p_conformance.report.files import HTML_NAME
+from p2p_conformance.report.files import EMULATOR_REPORTS, HTML_NAME
 from p2p_conformance.report.history import HISTORY_NAME
 from signer import HmacKey, Key, KeyConfigError, validate_recv_window
 from signer.env import (
@@ -254,7 +254,7 @@ def _paths(config: pytest.Config) -> Paths:
     """Emulator runs keep their reports and history apart, so demos never mix with real evidence."""
     default_reports = config.rootpath / "reports"
     if config.option.emulator:
-        default_reports /= "emulator"
+        default_reports /= EMULATOR_REPORTS
     report_dir = Path(config.option.report_dir or default_reports)
     return Paths(
         report_dir=report_dir,

@@ -23,6 +23,7 @@ MARKDOWN_NAME = "live-summary.md"
 POSTMAN_NAME = "live-postman.json"
 POSTMAN_ENVIRONMENT_NAME = "live-postman-environment.json"
 REPORT_NAMES = (HTML_NAME, JSON_NAME, MARKDOWN_NAME, POSTMAN_NAME, POSTMAN_ENVIRONMENT_NAME)
+EMULATOR_REPORTS = "emulator"  # the folder of reports/ where emulator runs keep their reports and history, apart
 
 
 MARKDOWN_LINES = 25

@@ -90,6 +90,8 @@ class Row(NamedTuple):
     emulator: str | None = None  # the scenario, when the run went to the local emulator and not to Binance
     key_name: str | None = None  # the key's label in that run
     recognised: bool | None = None  # whether Binance recognised the key on any call of that run (None: not stored)
+    base_url: str | None = None  # the run's target
+    case_id: str | None = None
 
 
 def _validate_or_create(connection: sqlite3.Connection, path: Path, verify: bool) -> None:
@@ -265,6 +267,7 @@ def load_rows(
                 "r.latency_ms",
                 *(_column(name, "runs", version) for name in ("label", "origin", "focus", "emulator")),
                 *(_column(name, "r", version) for name in ("key_name", "recognised")),
+                "runs.base_url, runs.case_id",
             ]
         )
         query = f"SELECT {columns} FROM results r JOIN runs USING (run_id) WHERE runs.started_at >= ?"

@@ -17,9 +17,12 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from p2p_conformance.model import Trend
+from p2p_conformance.model import Outcome, Trend, answer_text
+from p2p_conformance.report.chart import story_chart
+from p2p_conformance.report.files import EMULATOR_REPORTS
 from p2p_conformance.report.history import HISTORY_NAME, HistoryError, Row, RunSpan, load_rows, run_span
-from p2p_conformance.report.html import STYLE, TIMELINE_COLUMNS, origin_table, render, timeline_table
+from p2p_conformance.report.html import NO_ORIGIN, STYLE, TIMELINE_COLUMNS, origin_table, render, timeline_table
+from p2p_conformance.report.story import Observation, story
 from p2p_conformance.report.trends import WINDOW_RUNS, series, since_previous, trends
 
 REPORT_DIR = Path("reports")  # relative to where it is run, as ``pytest -m live`` writes it by default
@@ -28,7 +31,8 @@ REPORT_DIR = Path("reports")  # relative to where it is run, as ``pytest -m live
 def merged_rows(dbs: Sequence[Path], since: str | None, key: str | None, last_runs: int) -> list[Row]:
     """The latest ``last_runs`` runs of all the histories together, in time order (run ids are unique)."""
     rows = sorted(
-        (row for db in dbs for row in load_rows(db, since, key, last_runs)), key=lambda r: (r.started_at, r.run_id)
+        (row for db in dbs for row in load_rows(db, since, key, last_runs)),
+        key=lambda r: (r.started_at, r.run_id, r.key_name or r.key_fingerprint, r.endpoint_id),
     )
     runs = list(dict.fromkeys(row.run_id for row in rows))[-last_runs:]
     kept = set(runs)
@@ -44,11 +48,55 @@ def merged_span(dbs: Sequence[Path], since: str | None, key: str | None) -> RunS
     )
 
 
+STORY_LINES = 16  # the latest lines of the history's story shown; the earlier ones are folded
+CHANGED = (Trend.FIXED, Trend.REGRESSED, Trend.INTERMITTENT)
+
+
+def history_observations(rows: Sequence[Row]) -> list[Observation]:
+    """The history's results as the story reads them: each stored run a round, each key by its label."""
+    numbers = {run_id: number for number, run_id in enumerate(dict.fromkeys(row.run_id for row in rows), start=1)}
+    return [
+        Observation(
+            round=numbers[row.run_id],
+            at=row.started_at,
+            phase=row.label,
+            key=row.key_name or row.key_fingerprint,
+            fingerprint=row.key_fingerprint,
+            endpoint=row.endpoint_id,
+            worked=row.outcome is Outcome.PASS,
+            answer=answer_text(row.code or None, row.http_status),
+            side=row.side,
+        )
+        for row in rows
+        if row.outcome.ran
+    ]
+
+
+def _emulator_notice(rows: Sequence[Row]) -> str | None:
+    """Whether, and how many of, the runs went to the local emulator rather than Binance."""
+    runs = {row.run_id: row.emulator for row in rows}
+    emulated = sum(scenario is not None for scenario in runs.values())
+    if not emulated:
+        return None
+    if emulated == len(runs):
+        return "every run of this history went to the suite's local emulator: a demonstration, not evidence"
+    return (
+        f"{emulated} of {len(runs)} runs went to the suite's local emulator, not Binance (marked 'emulator' "
+        "in the story): histories of both were merged"
+    )
+
+
 def render_history(
-    dbs: Sequence[Path], since: str | None = None, key: str | None = None, columns: int = TIMELINE_COLUMNS
+    dbs: Sequence[Path],
+    since: str | None = None,
+    key: str | None = None,
+    columns: int = TIMELINE_COLUMNS,
+    focus: Sequence[str] = (),
 ) -> str:
-    """The history report of one or several history files as one self-contained HTML page: counted in
-    SQL, trends over the last :data:`WINDOW_RUNS` runs, so its cost does not grow with the history."""
+    """The history report of one or several history files as one self-contained HTML page. Its first screen
+    tells the story: the case, the target, whether runs went to the emulator, one line per run and key,
+    and the chart over the history's real time; then the endpoints by how they behaved. Counted in SQL,
+    trends over the last :data:`WINDOW_RUNS` runs, so its cost does not grow with the history."""
     rows = merged_rows(dbs, since, key, max(WINDOW_RUNS, columns))
     if not rows:
         names = ", ".join(str(db) for db in dbs)
@@ -57,19 +105,62 @@ def render_history(
     found = trends(by_pair)
     counts = {label: sum(value == label for value in found.values()) for label in Trend}
     last_run = {row.key_fingerprint: row.run_id for row in rows}  # rows are in time order
+    labels = {row.key_fingerprint: row.key_name or row.key_fingerprint for row in rows}
+    stored_focus = next((row.focus for row in reversed(rows) if row.focus), None) or ""
+    focus = tuple(focus) or tuple(endpoint for endpoint in stored_focus.split(",") if endpoint)
+    emulated = {row.run_id for row in rows if row.emulator is not None}
+    recent = set(list(dict.fromkeys(row.run_id for row in rows))[-columns:])
+    lines = story(history_observations([row for row in rows if row.run_id in recent]), focus)
+    run_of_line = {(row.started_at, row.key_name or row.key_fingerprint): row.run_id for row in rows}
+    mixed = bool(emulated) and len(emulated) < len({row.run_id for row in rows})  # else the banner says it
+    sentences = [
+        ("emulator · " if mixed and run_of_line.get((line.at, line.key)) in emulated else "") + line.sentence()
+        for line in lines
+    ]
+    pairs = sorted(by_pair, key=lambda pair: (focus.index(pair[0]) if pair[0] in focus else len(focus), pair))
+    in_focus = [pair for pair in pairs if pair[0] in focus]
+    changed = [pair for pair in pairs if pair not in in_focus and found.get(pair) in CHANGED]
+    never = [pair for pair in pairs if pair not in in_focus and found.get(pair) is Trend.STABLE_FAIL]
+    always = [pair for pair in pairs if pair not in in_focus and found.get(pair) is Trend.STABLE_OK]
+    origins = sorted({row.origin or NO_ORIGIN for row in rows})
+    span = merged_span(dbs, since, key)
+
+    def table(chosen: Sequence[tuple[str, str]]) -> Markup:
+        return Markup(timeline_table(by_pair, found, chosen, columns, key_labels=labels)) if chosen else Markup()
+
     return render(
         "history.html",
         style=STYLE,
-        key_count=len(last_run),
-        span=merged_span(dbs, since, key),
+        cases=sorted({row.case_id for row in rows if row.case_id}),
+        targets=sorted({row.base_url for row in rows if row.base_url}),
+        emulator=_emulator_notice(rows),
+        keys=[f"{label} ({fingerprint})" if label != fingerprint else label for fingerprint, label in labels.items()],
+        span=span,
+        window=f"{span.runs} runs, {_shown(span.first)} to {_shown(span.last)}",
+        origin=origins[0] if origins != [NO_ORIGIN] and len(origins) == 1 else None,
         key=key,
         window_runs=WINDOW_RUNS,
         trend_counts=", ".join(f"{label}: {count}" for label, count in counts.items()),
-        changes=[(fingerprint, since_previous(rows, run_id, fingerprint)) for fingerprint, run_id in last_run.items()],
+        earlier_lines=sentences[:-STORY_LINES],
+        story_lines=sentences[-STORY_LINES:],
+        chart=story_chart(lines, focus),
+        changes=[(labels[print_], since_previous(rows, run_id, print_)) for print_, run_id in last_run.items()],
         columns=columns,
-        timeline=Markup(timeline_table(by_pair, found, columns=columns)),
-        origins=Markup(origin_table(by_pair)),
+        focus_table=table(in_focus),
+        changed_table=table(changed),
+        changed_count=len(changed),
+        never_table=table(never),
+        never_count=len(never),
+        always_table=table(always),
+        always_count=len(always),
+        origins=origins,
+        origin_table=Markup(origin_table(by_pair, key_labels=labels)) if len(origins) > 1 else Markup(),
     )
+
+
+def _shown(at: str | None) -> str:
+    """``2025-07-09 12:14:03``: a stored time as the page shows it (UTC, said in the header)."""
+    return (at or "?")[:19].replace("T", " ")
 
 
 def _iso(text: str) -> str:
@@ -79,32 +170,52 @@ def _iso(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date: use e.g. 2025-07-06 or 2025-07-09T11:00") from None
 
 
+def newest_history(folder: Path = REPORT_DIR) -> Path:
+    """The history the last live run wrote here: ``reports/history.sqlite3`` or the emulator's
+    ``reports/emulator/history.sqlite3``, whichever changed last."""
+    found = [path for path in (folder / HISTORY_NAME, folder / EMULATOR_REPORTS / HISTORY_NAME) if path.is_file()]
+    if not found:
+        raise HistoryError(
+            f"no history in {folder} or {folder / EMULATOR_REPORTS}: run `pytest -m live` (or with --emulator) first, "
+            "or give --db"
+        )
+    return max(found, key=_last_written)
+
+
+def _last_written(path: Path) -> float:
+    """When a history was last written: a commit may reach only its write-ahead log (``-wal``) so far."""
+    log = path.with_name(f"{path.name}-wal")
+    return max(path.stat().st_mtime, log.stat().st_mtime if log.is_file() else 0.0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="p2p-history-report", description=__doc__)
     parser.add_argument(
         "--db",
         type=Path,
         action="append",
-        help="a history file; give several to merge histories from several machines (default: reports/history.sqlite3)",
+        help="a history file; give several to merge histories from several machines (default: the newest of "
+        "reports/history.sqlite3 and reports/emulator/history.sqlite3)",
     )
     parser.add_argument("--since", type=_iso, help="only runs from this UTC date or time on")
     parser.add_argument("--key", help="only this key, by its fingerprint as the reports show it (e.g. JvVV...x9Qa)")
+    parser.add_argument("--focus", default="", help="the case's endpoint ids, comma-separated (else the last run's)")
     parser.add_argument("--columns", type=int, default=TIMELINE_COLUMNS, help="runs shown in the timeline")
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=REPORT_DIR / "history.html",
-        help="where to write the page (default: reports/history.html)",
-    )
+    parser.add_argument("--out", type=Path, help="where to write the page (default: history.html beside the history)")
     args = parser.parse_args(argv)
+    focus = tuple(endpoint.strip() for endpoint in args.focus.split(",") if endpoint.strip())
     try:
-        page = render_history(args.db or [REPORT_DIR / HISTORY_NAME], args.since, args.key, args.columns)
+        dbs = args.db or [newest_history()]
+        if not args.db:
+            sys.stderr.write(f"history report: reading {dbs[0]} (the newest history here; --db chooses another)\n")
+        page = render_history(dbs, args.since, args.key, args.columns, focus)
     except HistoryError as error:
         sys.stderr.write(f"history report: {error}\n")
         return 2
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(page, encoding="utf-8")
-    sys.stderr.write(f"history report written to {args.out}\n")
+    out = args.out or (dbs[0].parent if len(dbs) == 1 else REPORT_DIR) / "history.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    sys.stderr.write(f"history report written to {out}\n")
     return 0
 
 

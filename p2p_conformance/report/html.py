@@ -9,7 +9,7 @@ module only chooses what each section shows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
@@ -274,13 +274,16 @@ def timeline_table(
     found: dict[tuple[str, str], Trend],
     pairs: Sequence[tuple[str, str]] | None = None,
     columns: int = TIMELINE_COLUMNS,
+    key_labels: Mapping[str, str] | None = None,
 ) -> str:
-    """Endpoint and key against the last ``columns`` runs, each cell the answer; ``found``: trend per pair."""
+    """Endpoint and key against the last ``columns`` runs, each cell the answer; ``found``: trend per pair;
+    keys by their label (``key_labels``, by fingerprint) where known."""
     pairs = [pair for pair in (pairs or sorted(by_pair)) if pair in by_pair]
     started = {row.run_id: row.started_at for pair in pairs for row in by_pair[pair]}
     labels = {row.run_id: row.label for pair in pairs for row in by_pair[pair] if row.label}
     origins = {row.run_id: row.origin for pair in pairs for row in by_pair[pair] if row.origin}
     runs = sorted(started, key=lambda run_id: (started[run_id], run_id))[-columns:]
+    named = key_labels or {}
     header = [
         ("Endpoint",),
         ("Key",),
@@ -298,13 +301,16 @@ def timeline_table(
     for pair in pairs:
         cells = {row.run_id: row for row in by_pair[pair][-columns:]}
         answers = tuple(_row_cell(cells.get(run)) for run in runs)
-        rows.append(AnswerRow(labels=pair, cells=answers, trend=_trend(found.get(pair))))
+        rows.append(
+            AnswerRow(labels=(pair[0], named.get(pair[1], pair[1])), cells=answers, trend=_trend(found.get(pair)))
+        )
     return render("answer_table.html", header=header, rows=rows)
 
 
-def origin_table(by_pair: Series) -> str:
+def origin_table(by_pair: Series, key_labels: Mapping[str, str] | None = None) -> str:
     """Endpoint and key against each origin (``--origin``): the latest answer from each, and which pairs
     fail from every origin, so "it fails from every network" is read off runs, not asserted."""
+    named = key_labels or {}
     latest = {
         (pair, row.origin or NO_ORIGIN): row for pair, rows in by_pair.items() for row in rows
     }  # rows are in time order: the last one from each origin stays
@@ -315,7 +321,10 @@ def origin_table(by_pair: Series) -> str:
         if all((pair, origin) in latest and latest[(pair, origin)].outcome != Outcome.PASS for origin in origins)
     ]
     rows = [
-        AnswerRow(labels=pair, cells=tuple(_row_cell(latest.get((pair, origin))) for origin in origins))
+        AnswerRow(
+            labels=(pair[0], named.get(pair[1], pair[1])),
+            cells=tuple(_row_cell(latest.get((pair, origin))) for origin in origins),
+        )
         for pair in sorted(by_pair)
     ]
     return render(
@@ -323,7 +332,7 @@ def origin_table(by_pair: Series) -> str:
         origins_count=plural(len(origins), "origin"),
         origins=origins,
         everywhere_count=plural(len(everywhere), "endpoint and key pair"),
-        everywhere=[f"{endpoint} ({key})" for endpoint, key in everywhere],
+        everywhere=[f"{endpoint} ({named.get(key, key)})" for endpoint, key in everywhere],
         header=[("Endpoint",), ("Key",), *((origin,) for origin in origins)],
         rows=rows,
     )

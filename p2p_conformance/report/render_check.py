@@ -35,6 +35,13 @@ FIRST_SCREEN_IDS = ("c2c-run", "c2c-verdict", "c2c-summary")  # and c2c-focus, c
 # A run of several rounds or keys opens with its story: the lines on the first screen, the chart and the
 # last round's verdict within the second.
 STORY_SCREENS = {"c2c-run": 1, "c2c-story-lines": 1, "c2c-story": 2, "c2c-verdict": 2, "c2c-summary": 2}
+# The history report (p2p-history-report) tells the story on its first screen, chart included.
+HISTORY_SCREENS = {"c2c-run": 1, "c2c-story-lines": 1, "c2c-story-chart": 1}
+HISTORY_EXPECTED = {
+    "the case, target and keys": r'<table id="c2c-run">.*?Case.*?Target.*?Keys',
+    "the story's lines": r'<ul id="c2c-story-lines"><li>',
+    "the chart": r'<svg id="c2c-story-chart"[^>]*>.*?class="c2c-lane"',
+}
 ROW = r'<tbody class="results-table-row \w+" id="'  # a row the report's script rendered
 EXPECTED = {
     "the verdict line": r'<p id="c2c-verdict"><strong>(In the last round \([^)]*\): )?\d+ of \d+ read-only endpoint',
@@ -82,7 +89,9 @@ class Layout:
 
     def misplaced(self) -> list[str]:
         """The elements that end below the screen they belong on (the first, or for a story the second)."""
-        if "c2c-story" in self.bottoms:
+        if "c2c-history" in self.bottoms:
+            screens = dict(HISTORY_SCREENS)
+        elif "c2c-story" in self.bottoms:
             screens = dict(STORY_SCREENS)
         else:
             optional = (name for name in ("c2c-focus", "c2c-banner") if name in self.bottoms)
@@ -138,7 +147,9 @@ def measure(report: Path) -> Layout:
 
 
 def missing_parts(dom: str) -> list[str]:
-    return [name for name, pattern in EXPECTED.items() if not re.search(pattern, dom, flags=re.S)]
+    """What the page lacks of a live report's parts (of a history report's, for ``p2p-history-report``'s page)."""
+    expected = HISTORY_EXPECTED if 'id="c2c-history"' in dom else EXPECTED
+    return [name for name, pattern in expected.items() if not re.search(pattern, dom, flags=re.S)]
 
 
 def layout_problems(layout: Layout, max_screens: float) -> list[str]:
@@ -154,7 +165,9 @@ def layout_problems(layout: Layout, max_screens: float) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="p2p-render-check", description=__doc__)
-    parser.add_argument("report", type=Path, help="the HTML report, e.g. reports/live-report.html")
+    parser.add_argument(
+        "report", type=Path, help="the HTML report, e.g. reports/live-report.html (or p2p-history-report's page)"
+    )
     parser.add_argument("--screenshot", type=Path, help="also save the first screen as a PNG here")
     parser.add_argument("--max-screens", type=float, default=10, help="how tall the page may be, in screens")
     args = parser.parse_args(argv)
