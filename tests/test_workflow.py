@@ -60,3 +60,14 @@ def test_action_validator_accepts_the_workflow_and_refuses_a_broken_one(tmp_path
     broken.write_text(WORKFLOW.read_text().replace("    runs-on: ubuntu-latest", "    runs-onn: ubuntu-latest"))
     refused = subprocess.run([str(VALIDATOR), str(broken)], capture_output=True, text=True, timeout=60)
     assert refused.returncode != 0
+
+
+def test_publishing_the_history_is_optional_and_gets_only_the_pages_permissions() -> None:
+    jobs = workflow()["jobs"]
+    publish = jobs["publish"]
+    assert publish["needs"] == "history" and "vars.PUBLISH_HISTORY == 'true'" in publish["if"]
+    assert publish["permissions"] == {"pages": "write", "id-token": "write"}
+    assert "secrets." not in yaml.safe_dump(publish)  # it publishes the merged page, nothing else
+    run = steps_text(publish)
+    assert "actions/upload-pages-artifact" in run and "actions/deploy-pages" in run
+    assert "mv site/history.html site/index.html" in run
