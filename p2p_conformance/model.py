@@ -193,6 +193,7 @@ class Answer:
     drift: tuple[str, ...] = ()  # how a working answer departs from the contract without breaking it
     observed: Any = None  # the shape of a drifting answer's data (types only), for contracts/observed/
     request: SentRequest | None = None  # the call as sent (no key, no signature), for the Postman collection
+    request_gaps: tuple[str, ...] = ()  # what the request lacked of the headers and parameters its contract requires
 
     @property
     def text(self) -> str:
@@ -209,6 +210,7 @@ class Answer:
                 **known,
                 "notes": tuple(known.get("notes", ())),
                 "drift": tuple(known.get("drift", ())),
+                "request_gaps": tuple(known.get("request_gaps", ())),
                 "second_opinion": None if opinion is None else SecondOpinion(**opinion),
                 "request": None if request is None else SentRequest.from_dict(request),
             }

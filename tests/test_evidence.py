@@ -94,8 +94,8 @@ def test_minus_2008_with_the_key_recognised_elsewhere_is_on_binance_side_with_th
     run = weighed(answered("ads/getAds", *OK), answered("ads/search", 400, -2008))
     search = result(run, "ads/search")
     assert search.side == Side.BINANCE
-    assert search.reasoning.startswith("key-recognised: Binance accepted this key on ads/getAds (12:14:03)")
-    assert "refuses it here" in search.reasoning
+    assert search.reasoning.startswith("Binance accepted this key on ads/getAds (12:14:03)")
+    assert search.reasoning.endswith("in this run and refuses it here (key-recognised).")  # plain words, then the fact
 
 
 def test_minus_2008_where_the_key_is_recognised_nowhere_is_undetermined_never_binance() -> None:
@@ -123,16 +123,44 @@ def test_minus_1022_with_a_signature_of_the_same_shape_accepted_is_on_binance_si
     run = weighed(answered("ads/listWithPagination", *OK), answered("ads/search", 400, -1022))
     search = result(run, "ads/search")
     assert search.side == Side.BINANCE
-    assert search.reasoning.startswith("signature-accepted-json-body and signer-matches-vectors:")
+    assert search.reasoning.startswith("Signatures of the same shape (POST with a JSON body) from the same signer")
     assert "ads/listWithPagination (12:14:03)" in search.reasoning
+    assert search.reasoning.endswith("(signature-accepted-json-body, signer-matches-vectors).")
 
 
-def test_minus_1022_with_only_other_shapes_accepted_stays_on_the_client_side() -> None:
-    run = weighed(answered("ads/getAds", *OK), answered("ads/search", 400, -1022))  # a GET with a query only
+def test_minus_1022_with_only_other_shapes_accepted_is_undetermined_not_client() -> None:
+    # The recorded case at 12:14: ads/search (POST, JSON body) got -1022 while GET query calls were accepted.
+    run = weighed(answered("ads/getAds", *OK), answered("ads/search", 400, -1022), key_controls=controls((400, -2015)))
     search = result(run, "ads/search")
-    assert search.side == Side.CLIENT
-    assert "signature-accepted-json-body does not hold for POST with a JSON body" in search.reasoning
+    assert search.side == Side.UNDETERMINED
+    assert search.reasoning.startswith(
+        "The same key's signatures were accepted on GET with every parameter in the query (ads/getAds (12:14:03)); "
+        "no POST with a JSON body was accepted in this run, so the run cannot tell whether Binance signs something "
+        "else for this endpoint"
+    )
     assert facts(run)[Fact.SIGNATURE_ACCEPTED_QUERY].holds and not facts(run)[Fact.SIGNATURE_ACCEPTED_JSON_BODY].holds
+
+
+@pytest.mark.parametrize(
+    ("latency_ms", "cause"),
+    [
+        (40.0, "the secret does not belong to this API key"),
+        (RECV_WINDOW + 1.0, "the clock is outside the receive window"),
+    ],
+)
+def test_minus_1022_where_binance_accepted_no_signature_of_the_key_is_client_and_says_what_is_off(
+    latency_ms: float, cause: str
+) -> None:
+    run = weighed(
+        answered("ads/getAds", 400, -1022, latency_ms=latency_ms),
+        answered("ads/search", 400, -1022),
+        key_controls=controls((400, -1022)),
+    )
+    assert {r.side for r in run.results} == {Side.CLIENT}
+    assert all(cause in r.diagnosis for r in run.results)
+    assert result(run, "ads/getAds").reasoning.startswith("Binance accepted no signed call of this key in this run")
+    wrong_secret = "the secret does not belong to this API key" in verdict(run).headline  # not "check the key"
+    assert wrong_secret == (cause == "the secret does not belong to this API key")
 
 
 def test_minus_2015_on_the_account_control_while_p2p_calls_work_is_a_note_not_a_verdict() -> None:
@@ -151,10 +179,38 @@ def test_http_5xx_is_on_binance_side_with_the_status_unknown() -> None:
 
 
 def test_where_no_rule_applies_the_documented_meaning_stands() -> None:
-    run = weighed(answered("ads/getAds", *OK), answered("chat/retrieveChatCredential", 400, -1102))
-    chat = result(run, "chat/retrieveChatCredential")
-    assert chat.side == Side.CLIENT and chat.diagnosis.startswith("-1102 MANDATORY_PARAM_EMPTY_OR_MALFORMED")
-    assert chat.reasoning == "The documented meaning of -1102 stands: no fact of this run bears on it."
+    run = weighed(answered("ads/getAds", *OK), answered("ads/search", 400, -1021))
+    search = result(run, "ads/search")
+    assert search.side == Side.CLIENT and search.diagnosis.startswith("-1021 INVALID_TIMESTAMP")
+    assert search.reasoning == "The documented meaning of -1021 stands: no fact of this run bears on it."
+
+
+CHAT = SentRequest(
+    method="GET", path="/sapi/v1/c2c/chat/retrieveChatCredential", query=(), headers=(("clientType", "web"),), body=None
+)
+
+
+def test_a_parameter_error_on_a_request_that_carried_its_contract_is_undetermined_naming_the_tier() -> None:
+    # The recorded case: -1102 "illegal parameter" on retrieveChatCredential, sent with its clientType header,
+    # while a no-parameter GET (getAvailableAdsCategory) was accepted.
+    chat = answered("chat/retrieveChatCredential", 400, -1102)
+    chat = replace(chat, answer=replace(chat.answer, request=CHAT))
+    run = weighed(answered("ads/getAvailableAdsCategory", *OK), chat)
+    found = result(run, "chat/retrieveChatCredential")
+    assert found.side == Side.UNDETERMINED
+    assert "the request carried every parameter and header its contract requires (the header clientType: web)" in (
+        found.diagnosis
+    )
+    assert "was accepted on ads/getAvailableAdsCategory (12:14:03)" in found.reasoning
+    assert "several public clients that agree" in found.reasoning and "(tier C)" in found.next_step
+
+
+def test_a_parameter_error_on_a_request_that_lacked_what_its_contract_requires_is_client() -> None:
+    chat = answered("chat/retrieveChatCredential", 400, -1102)
+    gap = "received headers {'clientType': None}, expected {'clientType': 'web'}"
+    chat = replace(chat, answer=replace(chat.answer, request_gaps=(gap,)))
+    found = result(weighed(answered("ads/getAds", *OK), chat), "chat/retrieveChatCredential")
+    assert found.side == Side.CLIENT and found.reasoning == f"The request lacked what its contract requires: {gap}."
 
 
 def test_facts_name_their_proof() -> None:
@@ -334,7 +390,10 @@ def test_the_same_request_worked_then_refused_is_binance_s_change_and_the_verdic
     fact = facts(run)[Fact.SAME_REQUEST_CHANGED_ANSWER]
     assert fact.holds and fact.proof == ("ads/getAds",) and fact.detail == f"{sentence}."
     refused = next(r for r in run.results if r.round == 2 and r.id == "ads/getAds")
-    assert refused.side == Side.BINANCE and refused.reasoning.endswith(f"same-request-changed-answer: {sentence}.")
+    assert refused.side == Side.BINANCE and refused.reasoning.endswith(
+        "The same request of this key worked at July 9 12:14 and was refused with -2008 at July 9 13:03 "
+        "(same-request-changed-answer)."
+    )
     assert f"{sentence}." in verdict(run).proof
 
 

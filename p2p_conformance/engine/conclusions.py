@@ -12,8 +12,16 @@ evidence overrides it, in this order:
    another round (``same-request-changed-answer``): ``binance``, citing both; where neither holds:
    ``undetermined``, never ``binance``.
 3. -1022 where a signature was accepted for the same HTTP method and parameter placement: ``binance``;
-   otherwise the documented ``client`` stands, and the reasoning says what was not ruled out.
-4. Otherwise the documented meaning stands.
+   where the key's signatures were accepted only on other request shapes: ``undetermined`` (the run
+   cannot tell whether Binance signs something else for this endpoint); ``client`` only where Binance
+   accepted no signature of the key at all (the secret, the clock or the signer is off: the reasoning
+   names which facts fail).
+4. -1100, -1101, -1102 (a parameter missing or malformed) on a request that carried every header and
+   parameter its contract requires: ``undetermined``, naming the contract's tier; ``client`` when the
+   request lacked something the contract requires.
+5. Otherwise the documented meaning stands.
+
+Every reasoning says the evidence in plain words first, and the fact's name after it.
 
 A -2015 on the account control while C2C calls succeed is a note on the key, not a verdict: account
 endpoints can refuse a key the P2P API accepts (:func:`account_note`).
@@ -52,6 +60,13 @@ from signer import Placement
 
 KEY_NOT_FOUND = -2008
 BAD_SIGNATURE = -1022
+PARAMETER_CODES = frozenset({-1100, -1101, -1102})  # a parameter missing, malformed, or one too many
+TIERS = {
+    "A": "Binance's official API reference",
+    "B": "Binance's official agent skill",
+    "C": "several public clients that agree",
+    "D": "a single public source",
+}
 NO_FACT_FOR_NO_ANSWER = "No answer came, so no fact of this run bears on it; the reason stands."
 
 
@@ -191,6 +206,8 @@ def conclude(
             found = _key_not_found(facts[Fact.KEY_RECOGNISED], accepted, changed)
         elif code == BAD_SIGNATURE:
             found = _bad_signature(record, found, facts, accepted)
+        elif code in PARAMETER_CODES:
+            found = _parameter_problem(record, found, accepted)
         else:
             found = replace(
                 found,
@@ -208,14 +225,16 @@ def _name(code: int) -> str:
 
 def _key_not_found(recognised: Evidence, accepted: list[Accepted], changed: ChangedAnswer | None) -> Conclusion:
     known = load_error_codes()[KEY_NOT_FOUND]
-    same_request = f"{Fact.SAME_REQUEST_CHANGED_ANSWER}: {changed.sentence}." if changed is not None else ""
+    same_request = (
+        f"The same request of this key {changed.change} ({Fact.SAME_REQUEST_CHANGED_ANSWER})." if changed else ""
+    )
     if recognised.holds:  # the accepted calls are all elsewhere: this one failed
         return Conclusion(
             Side.BINANCE,
             f"{_name(KEY_NOT_FOUND)} ({known.message.rstrip('.')}) for a key that Binance accepted elsewhere in "
             "this run.",
             "Send this report to Binance support: the key is valid, and this endpoint is not enabled for it.",
-            f"key-recognised: Binance accepted this key on {listed(accepted)} in this run and refuses it here."
+            f"Binance accepted this key on {listed(accepted)} in this run and refuses it here ({Fact.KEY_RECOGNISED})."
             + (f" {same_request}" if same_request else ""),
         )
     if changed is not None:
@@ -231,33 +250,94 @@ def _key_not_found(recognised: Evidence, accepted: list[Accepted], changed: Chan
         f"{_name(KEY_NOT_FOUND)}: Binance recognised this key nowhere in this run.",
         f"Check the key in Binance's API management (a deleted, mistyped or testnet key gives the same "
         f"{KEY_NOT_FOUND}); if it is right, the merchant API is not enabled for it at all.",
-        f"key-recognised does not hold: a deleted, mistyped or testnet key gives the same {KEY_NOT_FOUND}, so "
-        "nothing in this run puts it on either side.",
+        f"Binance accepted this key on no call of this run, and a deleted, mistyped or testnet key gives the same "
+        f"{KEY_NOT_FOUND}: nothing in this run puts it on either side ({Fact.KEY_RECOGNISED} does not hold).",
     )
+
+
+def _shape(method: str, placement: Placement) -> str:
+    """``GET with every parameter in the query``: a request shape in words."""
+    return f"{method} with {SHAPES[placement]}"
+
+
+def signing_faults(facts: Mapping[Fact, Evidence]) -> list[str]:
+    """What the run shows wrong on the signing side, in words: the clock, the signer (empty: neither)."""
+    faults = []
+    if not facts[Fact.CLOCK_IN_WINDOW].holds:
+        faults.append(f"the clock is outside the receive window ({Fact.CLOCK_IN_WINDOW} does not hold)")
+    if not facts[Fact.SIGNER_MATCHES_VECTORS].holds:
+        faults.append(
+            f"the signer does not reproduce Binance's vectors ({Fact.SIGNER_MATCHES_VECTORS} does not hold)"
+        )
+    return faults
 
 
 def _bad_signature(
     record: EndpointRecord, documented: Conclusion, facts: Mapping[Fact, Evidence], accepted: list[Accepted]
 ) -> Conclusion:
-    fact = (
-        Fact.SIGNATURE_ACCEPTED_JSON_BODY if record.placement is Placement.JSON_BODY else Fact.SIGNATURE_ACCEPTED_QUERY
-    )
-    shape = f"{record.method} with {SHAPES[record.placement]}"
+    json_body = record.placement is Placement.JSON_BODY
+    fact = Fact.SIGNATURE_ACCEPTED_JSON_BODY if json_body else Fact.SIGNATURE_ACCEPTED_QUERY
+    shape = _shape(record.method, record.placement)
     same_shape = [c for c in accepted if c.method == record.method and c.placement is record.placement]
-    vectors = " and signer-matches-vectors" if facts[Fact.SIGNER_MATCHES_VECTORS].holds else ""
     if same_shape:
+        vectors = f", {Fact.SIGNER_MATCHES_VECTORS}" if facts[Fact.SIGNER_MATCHES_VECTORS].holds else ""
         return Conclusion(
             Side.BINANCE,
             f"{_name(BAD_SIGNATURE)}, although the same signer's signatures were accepted on "
             f"{len(same_shape)} endpoint(s) with the same request shape ({shape}) in this run.",
             "Send this report to Binance support: the same signer and key are accepted on requests of this shape.",
-            f"{fact}{vectors}: signatures of the same shape ({shape}) were accepted on {listed(same_shape)} "
-            "in this run.",
+            f"Signatures of the same shape ({shape}) from the same signer and key were accepted on "
+            f"{listed(same_shape)} in this run ({fact}{vectors}).",
         )
+    if accepted:  # the key and its signatures were accepted, on other shapes only
+        shapes = ", ".join(dict.fromkeys(_shape(c.method, c.placement) for c in accepted))
+        return Conclusion(
+            Side.UNDETERMINED,
+            f"{_name(BAD_SIGNATURE)} on a {shape}, while the same key's signatures were accepted on other request "
+            "shapes in this run.",
+            "Send this report to Binance support and ask which payload Binance signs for this endpoint: the "
+            "signer and key are accepted on the shapes listed.",
+            f"The same key's signatures were accepted on {shapes} ({listed(accepted)}); no {shape} was accepted in "
+            f"this run, so the run cannot tell whether Binance signs something else for this endpoint ({fact} does "
+            f"not hold, {Fact.KEY_RECOGNISED} holds).",
+        )
+    faults = signing_faults(facts)
+    cause = "; ".join(faults) if faults else "the secret does not belong to this API key"
     return replace(
         documented,
-        reasoning=f"{fact} does not hold for {shape}: no signed request of this shape was accepted in this run, "
-        "so a signing fault on the client side is not ruled out.",
+        diagnosis=f"{_name(BAD_SIGNATURE)}, and Binance accepted no signature of this key in this run: {cause}.",
+        reasoning=f"Binance accepted no signed call of this key in this run ({Fact.KEY_RECOGNISED} does not hold)"
+        + (
+            f", while {'; '.join(faults)}."
+            if faults
+            else f", while the clock is in the window and the signer reproduces Binance's vectors "
+            f"({Fact.CLOCK_IN_WINDOW}, {Fact.SIGNER_MATCHES_VECTORS}): the secret is what is left."
+        ),
+    )
+
+
+def _parameter_problem(record: EndpointRecord, documented: Conclusion, accepted: list[Accepted]) -> Conclusion:
+    """-1100/-1101/-1102 on a request that carried, or lacked, what its contract requires."""
+    gaps = record.answer.request_gaps
+    if gaps:
+        return replace(documented, reasoning=f"The request lacked what its contract requires: {gaps[0]}.")
+    code = record.answer.code
+    assert isinstance(code, int)
+    shape = _shape(record.method, record.placement)
+    request = record.answer.request
+    headers = ", ".join(f"{name}: {value}" for name, value in request.headers) if request is not None else ""
+    carried = f"every parameter and header its contract requires{f' (the header {headers})' if headers else ''}"
+    similar = [c for c in accepted if c.method == record.method and c.placement is record.placement]
+    tier = TIERS.get(record.confidence, f"tier {record.confidence}")
+    return Conclusion(
+        Side.UNDETERMINED,
+        f"{_name(code)}: Binance says a parameter is missing or malformed, but the request carried {carried}.",
+        f"Send this report to Binance support and ask which parameter this endpoint wants: the contract comes from "
+        f"{tier} (tier {record.confidence}).",
+        f"The request carried {carried}"
+        + (f", and a request of the same shape ({shape}) was accepted on {listed(similar)}" if similar else "")
+        + f"; the contract comes from {tier}, so the run cannot tell whether the contract lacks a parameter or "
+        "Binance checks something else (the documented meaning, client, is not carried by this run's evidence).",
     )
 
 

@@ -135,13 +135,16 @@ class ChangedAnswer:
     worked_first: bool
 
     @property
+    def change(self) -> str:
+        """``worked at 12:14 and was refused with -2008 at 13:03`` (or the reverse)."""
+        if self.worked_first:
+            return f"worked at {self.worked_at} and was refused with {self.refusal} at {self.refused_at}"
+        return f"was refused with {self.refusal} at {self.refused_at} and worked at {self.worked_at}"
+
+    @property
     def sentence(self) -> str:
         """``ads/getAds worked at 12:14 and was refused with -2008 at 13:03, same key, same request``."""
-        if self.worked_first:
-            change = f"worked at {self.worked_at} and was refused with {self.refusal} at {self.refused_at}"
-        else:
-            change = f"was refused with {self.refusal} at {self.refused_at} and worked at {self.worked_at}"
-        return f"{self.endpoint} {change}, same key, same request"
+        return f"{self.endpoint} {self.change}, same key, same request"
 
 
 def changed_answers(records: Iterable[EndpointRecord], phases: Mapping[int, str]) -> dict[str, ChangedAnswer]:

@@ -14,6 +14,7 @@ from contracts import Catalog, Contract
 from contracts.build import build_request
 from contracts.checks import answer_drift, check_answer, is_business_error, observed_shape, parsed_body
 from contracts.model import SERVER_TIME_PATH
+from contracts.request_checks import check_contract_headers, check_parameter_definitions
 from p2p_conformance.engine.cross_check import second_opinion
 from p2p_conformance.engine.ids import ResolvedId, list_calls, params_with_ids, resolve_ids
 from p2p_conformance.engine.reproduction import curl_command, sent_request
@@ -36,6 +37,9 @@ BODY_LIMIT = 4000  # characters of a body kept for the report
 FIELD_LIMIT = 300  # characters of a message, a code or a header value kept
 DRIFT_NOTES = 20  # drift notes kept per answer
 RATE_LIMIT_HEADER_PREFIXES = ("x-sapi-used-", "x-mbx-used-", "x-mbx-order-count-", "retry-after")
+# What a request must carry by its contract (headers, required and well-formed parameters): a parameter
+# error from Binance on a request that carried all of it is not the client's fault by this run's evidence.
+CONTRACT_REQUIREMENTS = (check_contract_headers, check_parameter_definitions)
 
 
 def rate_limit_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -170,7 +174,10 @@ class LiveSession:
         used = [self.ids[kind] for kind in contract.ids.values()]
         notes = tuple(resolved.how for resolved in used)
         request = build_request(contract, self.base_url, self.auth, params_with_ids(contract, self.ids))
-        prepared = Answer(notes=notes, reproduction=curl_command(request), request=sent_request(request))
+        gaps = tuple(gap for check in CONTRACT_REQUIREMENTS if (gap := check(contract, request, "")) is not None)
+        prepared = Answer(
+            notes=notes, reproduction=curl_command(request), request=sent_request(request), request_gaps=gaps
+        )
         started = time.perf_counter()
         try:
             response = self.send(request, contract.request_weight)

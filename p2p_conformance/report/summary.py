@@ -76,7 +76,22 @@ def _evidence(key: KeySummary, fact: Fact) -> tuple[bool, str] | None:
     return None if found is None else (found.holds, found.detail)
 
 
-def _headline(keys: list[KeySummary]) -> tuple[str, tuple[str, ...]]:
+BAD_SIGNATURE = -1022
+
+
+def _refused_every_signature(run: RunRecord, key: KeySummary) -> bool:
+    """Whether every answered call of the key was refused with -1022 while its clock and signer hold."""
+    answered = [r for r in run.ran() if r.key_name == key.name and r.answer.http_status is not None]
+    signing = [_evidence(key, fact) for fact in (Fact.CLOCK_IN_WINDOW, Fact.SIGNER_MATCHES_VECTORS)]
+    return (
+        bool(answered)
+        and all(r.answer.code == BAD_SIGNATURE for r in answered)
+        and all(found is not None and found[0] for found in signing)
+    )
+
+
+def _headline(run: RunRecord) -> tuple[str, tuple[str, ...]]:
+    keys = run.keys
     recognised = {key.name: _evidence(key, Fact.KEY_RECOGNISED) for key in keys}
     weighed = {name: found for name, found in recognised.items() if found is not None}
     if not weighed:
@@ -89,6 +104,15 @@ def _headline(keys: list[KeySummary]) -> tuple[str, tuple[str, ...]]:
         valid = "the keys are valid" if several else "the key is valid"
         return f"Binance accepted {subject} in this run: {valid} (proof below).", proof
     if not accepted:
+        if all(_refused_every_signature(run, key) for key in keys):
+            whom = "of any key" if several else "of the key"
+            return (
+                f"Binance accepted no signature {whom} in this run and refused every call with {BAD_SIGNATURE}, "
+                "while the clock is in the window and the signer reproduces Binance's published vectors: the "
+                "secret does not belong to this API key; copy the secret shown with this key again (a new key "
+                "shows it once).",
+                proof,
+            )
         whom = "any of the keys" if several else "the key"
         return (
             f"Binance recognised {whom} on no call of this run: nothing here shows a fault on Binance's side; "
@@ -148,7 +172,7 @@ def verdict(run: RunRecord) -> Verdict:
     if len(run.rounds) > 1:  # the story is above; the details below are the last round's
         last = max(run.rounds)
         count = f"In the last round ({run.phases.get(last) or run.rounds[last][11:19]}): {count}"
-    headline, proof = _headline(run.keys)
+    headline, proof = _headline(run)
     proof += _changed_answers(run.keys)
     grouped = failures_by_conclusion(run)
     conclusions = tuple(
