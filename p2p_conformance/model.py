@@ -194,6 +194,9 @@ class Answer:
     observed: Any = None  # the shape of a drifting answer's data (types only), for contracts/observed/
     request: SentRequest | None = None  # the call as sent (no key, no signature), for the Postman collection
     request_gaps: tuple[str, ...] = ()  # what the request lacked of the headers and parameters its contract requires
+    timestamp: int | None = None  # the ``timestamp`` the request carried (not secret: support looks it up)
+    offset_ms: int | None = None  # the server-time offset applied to it
+    trace_headers: Mapping[str, str] = field(default_factory=dict)  # Date, x-mbx-uuid...: what identifies the answer
 
     @property
     def text(self) -> str:
@@ -308,6 +311,7 @@ class KeySummary:
     evidence: tuple[Evidence, ...] = ()  # the facts of the run's last round, once all results are in
     notes: tuple[str, ...] = ()  # what the evidence says besides the verdict (e.g. account vs P2P access)
     recognised_rounds: tuple[int, ...] = ()  # the rounds in which Binance recognised the key (key-recognised)
+    shape: str = ""  # "API key: 64 characters, letters and digits; secret: 64 characters, ..." (never the text)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self, dict_factory=_plain)

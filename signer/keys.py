@@ -29,6 +29,22 @@ def fingerprint(api_key: str) -> str:
     return f"{api_key[:4]}...{api_key[-4:]}" if len(api_key) >= 16 else "****"
 
 
+def text_shape(value: str) -> str:
+    """``64 characters, letters and digits``: a credential's length and kinds of character, never its text
+    (support can compare it with what Binance issued without seeing it)."""
+    kinds = [
+        kind
+        for kind, present in (
+            ("letters", any(c.isascii() and c.isalpha() for c in value)),
+            ("digits", any(c.isascii() and c.isdigit() for c in value)),
+            ("other characters", any(not (c.isascii() and c.isalnum()) for c in value)),
+        )
+        if present
+    ]
+    listed = " and ".join(kinds) if len(kinds) < 3 else f"{kinds[0]}, {kinds[1]} and {kinds[2]}"
+    return f"{len(value)} characters, {listed}"
+
+
 def validate_credential_text(value: str, name: str) -> None:
     """Raise :class:`KeyConfigError` naming ``name`` when ``value`` was pasted wrongly."""
     if not value:
@@ -91,6 +107,9 @@ class Key(Protocol):
     @property
     def fingerprint(self) -> str: ...
 
+    @property
+    def shape(self) -> str: ...
+
     def sign(self, payload: str) -> str: ...
 
 
@@ -108,6 +127,11 @@ class _ApiKeyHolder:
     @property
     def fingerprint(self) -> str:
         return fingerprint(self.api_key)
+
+    @property
+    def shape(self) -> str:
+        """The key's lengths and kinds of character (:func:`text_shape`), for the report's first screen."""
+        return f"API key: {text_shape(self.api_key)}"
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(api_key='{self.fingerprint}')"
@@ -141,6 +165,10 @@ class HmacKey(_ApiKeyHolder):
 
     def sign(self, payload: str) -> str:
         return hmac.new(self._secret, payload.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    @property
+    def shape(self) -> str:
+        return f"API key: {text_shape(self.api_key)}; secret: {text_shape(self.reveal_secret())}"
 
     def reveal_secret(self) -> str:
         """The secret itself: for redaction, and for handing to Binance's own SDK code; never print or store it."""
@@ -202,6 +230,12 @@ class _AsymmetricKey(_ApiKeyHolder):
             use = f": use {other.__name__}" if other is not None else ""
             raise KeyConfigError(f"the PEM holds a key of another type than {self.key_type}{use}")
         self._private_key = private_key
+
+    @property
+    def shape(self) -> str:
+        size = getattr(self._private_key, "key_size", None)
+        private = f"{self.key_type} private key" + (f" of {size} bits" if size else "")
+        return f"API key: {text_shape(self.api_key)}; {private}"
 
     def public_key_pem(self) -> bytes:
         """The public key, as the PEM to register with Binance (and to verify signatures)."""

@@ -470,3 +470,32 @@ def test_a_missing_required_field_still_fails(
     endpoint_suite.run("-m", "live", "--binance-url", url, "-k", "test_live and not agent and listUserOrderHistory")
     (history,) = [r for r in endpoint_suite.summary()["results"] if r["id"] == "orderMatch/listUserOrderHistory"]
     assert history["outcome"] == "fail" and "'orderNumber' is a required property" in history["diagnosis"]
+
+
+def test_what_support_can_look_up_is_kept_per_call_bounded_escaped_and_redacted(
+    endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None
+) -> None:
+    target, url = hostile
+    stamps: list[str] = []
+
+    def traced(request: Request) -> Response:  # a refusal: its evidence is shown folded under its conclusion
+        stamps.append(request.args["timestamp"])
+        answer = json_answer(400, '{"code": -2008, "msg": "Invalid Api-Key ID."}')(request)
+        answer.headers["Date"] = "Wed, 09 Jul 2025 12:14:03 GMT"
+        answer.headers["x-mbx-uuid"] = "<script>alert(1)</script>"
+        answer.headers["x-mbx-traceid"] = f"echo {CANARY_KEY}"  # a target echoing the key in a header
+        answer.headers["X-Amz-Cf-Pop"] = "FRA56-P" + "1" * 1000
+        return answer
+
+    target.rules[C2C + "ads/getAds"] = traced
+    endpoint_suite.run("-m", "live", "--binance-url", url, "-k", "test_live and ads/getAds", "--focus", "ads/getAds")
+    (got,) = [r for r in endpoint_suite.summary()["results"] if r["id"] == "ads/getAds"]
+    assert got["timestamp"] == int(stamps[0]) and isinstance(got["offset_ms"], int)
+    assert len(got["at"]) == len("2025-07-09T12:14:03.120Z")  # to the millisecond
+    headers = got["trace_headers"]
+    assert headers["x-mbx-uuid"] == "<script>alert(1)</script>" and headers["Date"].startswith("Wed, 09 Jul")
+    assert CANARY_KEY not in headers["x-mbx-traceid"] and "REDACTED" in headers["x-mbx-traceid"]
+    assert headers["X-Amz-Cf-Pop"].endswith("more characters]")
+    page = (endpoint_suite.reports / "live-report.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+    assert f"timestamp={stamps[0]}" in page

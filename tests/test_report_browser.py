@@ -37,6 +37,8 @@ def test_july_9_first_screen_makes_the_case_without_sideways_scroll(endpoint_sui
     assert f"3 of {len(READ_ONLY)} read-only endpoints work" in layout.text and "144098731" in layout.text
     assert re.search(r"Proof: Binance accepted this key on .*ads/getAds \(\d\d:\d\d:\d\d\)", layout.text)
     assert "Local emulator, not Binance" in layout.text
+    # support argued about the key's length: its shape is on the first screen (in c2c-run), never its text
+    assert "API key: 64 characters, letters and digits; secret: 64 characters, letters and digits" in layout.text
     assert "None" not in layout.text and str(endpoint_suite.pytester.path) not in layout.text
     assert len(re.findall(ROW, dom)) == len(READ_ONLY)  # one line per endpoint run; not-run ones are listed
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

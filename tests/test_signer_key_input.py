@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from signer import Ed25519Key, HmacKey, KeyConfigError, KeyFormatWarning, RsaKey, load_key
 from signer import vectors as v
+from signer.keys import text_shape
 
 API_KEY, SECRET = v.BINANCE_API_KEY, v.BINANCE_SECRET
 
@@ -227,3 +228,21 @@ def test_dotenv_quotes_are_removed_by_dotenv_not_reported(tmp_path: Path) -> Non
     env_file = tmp_path / ".env"
     env_file.write_text(f"BINANCE_API_KEY=\"{API_KEY}\"\nBINANCE_API_SECRET='{SECRET}'\n")
     assert load_key({}, env_file).api_key == API_KEY
+
+
+@pytest.mark.parametrize(
+    ("value", "shape"),
+    [
+        ("a" * 60 + "1234", "64 characters, letters and digits"),
+        ("abc-def", "7 characters, letters and other characters"),
+        ("ab1 ", "4 characters, letters, digits and other characters"),
+    ],
+)
+def test_a_credential_is_described_by_its_length_and_kinds_of_character_never_its_text(value: str, shape: str) -> None:
+    assert text_shape(value) == shape
+
+
+def test_a_key_s_shape_names_both_of_its_parts() -> None:
+    assert HmacKey(API_KEY, "s" * 63 + "1").shape == (
+        "API key: 64 characters, letters and digits; secret: 64 characters, letters and digits"
+    )

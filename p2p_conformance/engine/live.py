@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import replace
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
@@ -42,13 +43,28 @@ RATE_LIMIT_HEADER_PREFIXES = ("x-sapi-used-", "x-mbx-used-", "x-mbx-order-count-
 CONTRACT_REQUIREMENTS = (check_contract_headers, check_parameter_definitions)
 
 
-def rate_limit_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """The weight, order-count and Retry-After headers of an answer (each value bounded)."""
+# The answer headers that identify a call for Binance's support (where Binance sends them).
+TRACE_HEADERS = frozenset({"date", "x-mbx-uuid", "x-mbx-traceid", "x-cache", "x-amz-cf-id", "x-amz-cf-pop"})
+
+
+def kept_headers(headers: Mapping[str, str], wanted: Callable[[str], bool], secrets: Sequence[str]) -> dict[str, str]:
+    """The answer headers ``wanted`` keeps, as data: each name and value bounded, and redacted (a target that
+    echoes the key in a header gets it replaced, like in a body)."""
     return {
-        cut(name, FIELD_LIMIT): cut(value, FIELD_LIMIT)
+        cut(name, FIELD_LIMIT): cut(redact_text(value, secrets), FIELD_LIMIT)
         for name, value in headers.items()
-        if name.lower().startswith(RATE_LIMIT_HEADER_PREFIXES)
+        if wanted(name.lower())
     }
+
+
+def rate_limit_headers(headers: Mapping[str, str], secrets: Sequence[str] = ()) -> dict[str, str]:
+    """The weight, order-count and Retry-After headers of an answer."""
+    return kept_headers(headers, lambda name: name.startswith(RATE_LIMIT_HEADER_PREFIXES), secrets)
+
+
+def trace_headers(headers: Mapping[str, str], secrets: Sequence[str] = ()) -> dict[str, str]:
+    """The headers that identify an answer for support: Date, x-mbx-uuid, x-mbx-traceid, CloudFront's."""
+    return kept_headers(headers, TRACE_HEADERS.__contains__, secrets)
 
 
 class TargetUnreachable(RuntimeError):
@@ -175,8 +191,14 @@ class LiveSession:
         notes = tuple(resolved.how for resolved in used)
         request = build_request(contract, self.base_url, self.auth, params_with_ids(contract, self.ids))
         gaps = tuple(gap for check in CONTRACT_REQUIREMENTS if (gap := check(contract, request, "")) is not None)
+        stamp = dict(parse_qsl(urlsplit(request.url or "").query)).get("timestamp", "")
         prepared = Answer(
-            notes=notes, reproduction=curl_command(request), request=sent_request(request), request_gaps=gaps
+            notes=notes,
+            reproduction=curl_command(request),
+            request=sent_request(request),
+            request_gaps=gaps,
+            timestamp=int(stamp) if stamp.isdigit() else None,
+            offset_ms=self.offset_ms,
         )
         started = time.perf_counter()
         try:
@@ -192,7 +214,8 @@ class LiveSession:
             http_status=response.status_code,
             latency_ms=_elapsed_ms(started),
             at=utc_now(),
-            rate_limit_headers=rate_limit_headers(response.headers),
+            rate_limit_headers=rate_limit_headers(response.headers, self.secrets),
+            trace_headers=trace_headers(response.headers, self.secrets),
         )
         if (elsewhere := redirect_target(response)) is not None:
             redirected = f"received HTTP {response.status_code} redirecting to {elsewhere}, expected 200; not followed"

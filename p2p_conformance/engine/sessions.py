@@ -152,6 +152,7 @@ class LiveSessions:
                 base_url=self.base_url,
                 clock_offset_ms=session.offset_ms,
                 controls=tuple(opening.controls.result()),
+                shape=key.shape,
             )
             self._keys[name] = OpenKey(session, summary)
         return names

@@ -41,6 +41,11 @@ def _time(at: str | None) -> str:
     return at[11:19] if at else ""
 
 
+def _utc(at: str) -> str:
+    """``2025-07-09 12:14:03.120``: a time to the millisecond, as support looks calls up."""
+    return at.replace("T", " ").removesuffix("Z")
+
+
 def _endpoint(record: EndpointRecord) -> str:
     return f"{record.method} {record.id}"
 
@@ -57,8 +62,14 @@ def _second_opinion(record: EndpointRecord) -> str:
 def _details(record: EndpointRecord) -> list[tuple[str, str]]:
     """The named facts of one endpoint's folded evidence, those with a value."""
     answer = record.answer
+    sent = ""
+    if answer.timestamp is not None:
+        offset = f", the server-time offset of {answer.offset_ms:+d} ms applied" if answer.offset_ms is not None else ""
+        sent = f"timestamp={answer.timestamp}{offset}"
     items = [
-        ("Answer", f"{answer.text} at {_time(answer.at)}" if answer.at else answer.text),
+        ("Answer", f"{answer.text} at {_utc(answer.at)} (UTC)" if answer.at else answer.text),
+        ("Sent with", sent),
+        ("Answer headers", ", ".join(f"{k}: {v}" for k, v in answer.trace_headers.items())),
         ("Diagnosis", record.diagnosis),
         ("Next step", record.next_step),
         ("Why", record.reasoning),
@@ -121,12 +132,13 @@ def run_header(run: RunRecord) -> str:
     several = len(run.keys) > 1
     rows: list[tuple[str, str]] = [("Case", run.case_id or "not given (--case-id)")]
     rows += [("Target", url) for url in dict.fromkeys(key.base_url for key in run.keys)]
-    rows.append(("Run (UTC)", run.started_at.replace("T", " ").removesuffix("Z")))
+    rows.append(("Run (UTC)", _utc(run.started_at)))
     if run.origin:
         rows.append(("From", f"{run.origin} (--origin)"))
     rows += [
         (f"API key {key.name}" if several else "API key", f"{key.fingerprint} ({key.key_type})") for key in run.keys
     ]
+    rows += [(f"Key shape ({key.name})" if several else "Key shape", key.shape) for key in run.keys if key.shape]
     rows += [
         (
             f"Clock offset ({key.name})" if several else "Clock offset",
