@@ -61,8 +61,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(error))
     if args.advance_every:
         threading.Thread(target=_advance, args=(scenario, args.advance_every), daemon=True).start()
+    emulator = Emulator(scenario, catalog, strict=args.strict)
     try:
-        server = EmulatorServer(Emulator(scenario, catalog, strict=args.strict), args.port)
+        server = EmulatorServer(emulator, args.port)
     except OSError as error:  # cheroot words it "No socket could be created -- ((host, port): [Errno 98] reason)"
         reason = str(error).rsplit("] ", 1)[-1].rstrip(")")
         parser.error(f"cannot listen on {LOOPBACK}:{args.port} ({reason}): choose another --port")
@@ -78,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
     finally:
+        emulator.release()  # calls held without an answer end, so the stop does not wait for them
         server.stop()
     return 0
 

@@ -67,6 +67,9 @@ def error_response(rejection: Rejection) -> Response:
     return _json({"code": rejection.code, "msg": rejection.message or known.message}, known.http)
 
 
+NO_ANSWER_HOLD_SECONDS = 320.0  # longer than any client's --timeout (at most 300 s); released when the emulator stops
+
+
 class Emulator:
     """Answers each catalog endpoint per the scenario, after the gateway's checks; keeps a journal."""
 
@@ -84,6 +87,11 @@ class Emulator:
         self.journal: list[Call] = []
         self._recent: deque[float] = deque()
         self._lock = threading.Lock()
+        self._released = threading.Event()  # set when the emulator stops: held calls end
+
+    def release(self) -> None:
+        """End every call held without an answer (``no-answer``): the server is about to stop."""
+        self._released.set()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
@@ -183,6 +191,9 @@ class Emulator:
         return body
 
     def _answer(self, answer: Behaviour | int, contract: Contract | None) -> Response:
+        if answer is Behaviour.NO_ANSWER:  # hold the connection; the client gives up first (its timeout)
+            self._released.wait(NO_ANSWER_HOLD_SECONDS)
+            return Response(b"", 504)
         if answer is Behaviour.OK and contract is None:
             return _json(API_RESTRICTIONS)
         if answer is Behaviour.OK:

@@ -59,6 +59,7 @@ class Behaviour(enum.StrEnum):
     HTTP_500 = "http-500"  # an HTML error page
     RATE_LIMITED = "rate-limited"  # -1003 with HTTP 429 and Retry-After
     NOT_FOUND = "not-found"  # a C2C business error: no record with this id
+    NO_ANSWER = "no-answer"  # the connection is held and no answer comes (a timeout, as the client sees it)
 
 
 @dataclass(frozen=True)
@@ -127,12 +128,14 @@ class Behaviours:
 
 @dataclass(frozen=True)
 class KeyScenario:
-    """One key the emulator knows: its credentials (never shown in a repr)."""
+    """One key the emulator knows: its credentials (never shown in a repr), and the story's phase it was
+    made in (``made``; before it, the key does not exist: Binance answers -2008 on /sapi)."""
 
     name: str
     api_key: str = field(repr=False)
     secret: str | None = field(repr=False)
     public_key: str | None = field(repr=False)
+    made: str | None = None
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,12 @@ class Scenario:
         self.phase_index = names.index(name_or_index)
 
     def key_for(self, api_key: str) -> KeyScenario | None:
-        return next((key for key in self.keys.values() if key.api_key == api_key), None)
+        """The key with this API key, if it exists in the current phase."""
+        key = next((key for key in self.keys.values() if key.api_key == api_key), None)
+        if key is None or key.made is None:
+            return key
+        made = next(index for index, phase in enumerate(self.phases) if phase.name == key.made)
+        return key if self.phase_index >= made else None
 
     def next_step(self, key_name: str, endpoint_id: str) -> Step:
         """The answer for this call: a flapping behaviour moves on by one at each call."""
@@ -209,7 +217,7 @@ def parse_scenario(document: Mapping[str, Any], catalog: Catalog | None = None) 
             raise ScenarioError(f"{where}: needs api_key and a secret or public_key")
         if ("secret" in spec) == ("public_key" in spec):
             raise ScenarioError(f"{where}: give exactly one of secret (HMAC) and public_key ({ASYMMETRIC_NAMES})")
-        keys[name] = KeyScenario(name, spec["api_key"], spec.get("secret"), spec.get("public_key"))
+        keys[name] = KeyScenario(name, spec["api_key"], spec.get("secret"), spec.get("public_key"), spec.get("made"))
         base_specs[name] = spec
     if not keys:
         raise ScenarioError("the scenario has no keys")
@@ -230,7 +238,12 @@ def parse_scenario(document: Mapping[str, Any], catalog: Catalog | None = None) 
             behaviours[name] = _behaviours(merged, f"{where}.keys.{name}", known_endpoints)
         phases.append(Phase(str(spec.get("name", index + 1)), behaviours))
     latency = _parse_latency(document.get("latency"))
-    return Scenario(str(document.get("description", "")), keys, phases or [Phase("only", base)], latency)
+    phases = phases or [Phase("only", base)]
+    names = [phase.name for phase in phases]
+    for key in keys.values():
+        if key.made is not None and key.made not in names:
+            raise ScenarioError(f"keys.{key.name}.made: {key.made!r} is not a phase (phases: {', '.join(names)})")
+    return Scenario(str(document.get("description", "")), keys, phases, latency)
 
 
 def load_scenario(path: str | Path, catalog: Catalog | None = None) -> Scenario:

@@ -71,12 +71,16 @@ class EmulatorServer:
 @contextmanager
 def running_emulator(app: WsgiApp) -> Iterator[str]:
     """Serve ``app`` (the emulator, or a test's stand-in around it) on a free loopback port for the
-    duration; yields its base URL."""
+    duration; yields its base URL. At the end, calls the app holds without an answer are released first
+    (``release()``, where the app has it): stopping waits for answers being written."""
     server = EmulatorServer(app)
     thread = threading.Thread(target=server.serve_forever, name="binance-emulator", daemon=True)
     thread.start()
     try:
         yield server.url
     finally:
+        release = getattr(app, "release", None)
+        if callable(release):
+            release()
         server.stop()
         thread.join(timeout=5)

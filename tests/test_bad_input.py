@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         (["--repeat", "two"], "ERROR: --repeat 'two': give a whole number"),
         (["--deadline", "0"], "ERROR: --deadline must be more than 0 seconds"),
         (["--concurrency", "0"], "ERROR: --concurrency must be from 1 to 32 calls at once"),
+        (["--timeout", "nan"], "ERROR: --timeout must be from 0.1 to 300 seconds for one call"),
         (["--origin", "<eu>"], "ERROR: --origin '<eu>': give a label of up to 60 letters, digits, spaces*"),
         (["--max-wait", "soon"], "ERROR: --max-wait 'soon': give a number"),
         (["--scenario", "july-9"], "ERROR: --scenario, --phase and --strict-emulator are about the local emulator*"),

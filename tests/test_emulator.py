@@ -17,7 +17,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from contracts import load_catalog
 from contracts.build import build_request
-from emulator import Emulator, ScenarioError, parse_scenario, running_emulator
+from emulator import Emulator, ScenarioError, load_scenario, parse_scenario, running_emulator
+from emulator.app import error_response
+from emulator.gateway import Rejection
 from emulator.scenario import Behaviour
 from emulator.server import EmulatorServer
 from signer import BinanceAuth, Ed25519Key, HmacKey, RsaKey, encode_query, vectors
@@ -321,3 +323,53 @@ def test_story_phases_change_the_answers_and_are_checked() -> None:
     story["phases"] = [{"name": "x", "keys": {"other": {}}}]
     with pytest.raises(ScenarioError, match=r"phases\[0\].keys: 'other' is not a key of the scenario"):
         parse_scenario(story, CATALOG)
+
+
+# The case's published raw results (public repository abaasi256/binance-api-key-registration-bug-2025:
+# audits/binance-backend-2025/audit_results.json for July 6, test_results/july_9_api_fluctuation.json for July 9),
+# for the keys the case tested in each phase: what the story must answer.
+OK, TIMEOUT = Behaviour.OK, Behaviour.NO_ANSWER
+RECORDED = {
+    ("July 6", "key3"): {"ads/getAds": OK, "ads/getAvailableAdsCategory": -2008, "ads/search": -2008,
+                         "ads/getReferencePrice": -2008},
+    ("July 9 11:53", "key1"): {"orderMatch/getUserOrderSummary": OK, "ads/getAds": TIMEOUT,
+                               "ads/getAvailableAdsCategory": TIMEOUT, "ads/search": TIMEOUT,
+                               "ads/getReferencePrice": TIMEOUT, "chat/retrieveChatCredential": -1102},
+    ("July 9 12:14", "key2"): {"ads/getAds": OK, "ads/getAvailableAdsCategory": OK,
+                               "orderMatch/getUserOrderSummary": OK, "ads/search": -1022,
+                               "ads/getReferencePrice": -1000, "chat/retrieveChatCredential": -1102},
+    ("July 9 13:03", "key2"): {"ads/getAds": OK, "ads/getAvailableAdsCategory": -2008, "ads/search": -2008,
+                               "ads/getReferencePrice": -2008, "orderMatch/getUserOrderSummary": -2008,
+                               "chat/retrieveChatCredential": -2008},
+}  # fmt: skip
+MADE = {"key1": "July 9 11:53", "key2": "July 9 12:14", "key3": None}  # fresh keys of July 9; the July 6 key
+
+
+def test_the_seed_story_answers_as_the_case_recorded_it() -> None:
+    story = load_scenario("seed-story")
+    assert [phase.name for phase in story.phases] == ["July 6", "July 9 11:53", "July 9 12:14", "July 9 13:03"]
+    for (phase, key), answers in RECORDED.items():
+        story.set_phase(phase)
+        for endpoint, answer in answers.items():
+            assert [step.answer for step in story.phase.behaviours[key].for_endpoint(endpoint)] == [answer], (
+                phase,
+                key,
+                endpoint,
+            )
+    for index, phase in enumerate(story.phases):  # a key exists from the phase it was made in
+        story.set_phase(index)
+        for name, made in MADE.items():
+            exists = made is None or index >= [p.name for p in story.phases].index(made)
+            assert (story.key_for(story.keys[name].api_key) is not None) == exists, (phase.name, name)
+
+
+def test_recorded_refusals_come_as_binance_sent_them() -> None:
+    july_9 = load_scenario("july-9")
+    steps = july_9.phase.behaviours["key1"].for_endpoint("ads/getReferencePrice")
+    assert [step.answer for step in steps] == [-1000, -2008]  # a server failure as JSON -1000, not an HTML page
+    server_error, unknown_key = error_response(Rejection(-1000)), error_response(Rejection(-2008))
+    assert server_error.status_code == 500 and server_error.json == {
+        "code": -1000,
+        "msg": "An unknown error occurred while processing the request.",
+    }
+    assert unknown_key.status_code == 400 and unknown_key.json == {"code": -2008, "msg": "Invalid Api-Key ID."}

@@ -24,7 +24,6 @@ from werkzeug.wrappers import Request, Response
 
 from catalog_facts import CATALOG, ENDPOINT_TESTS, matching, read_only_matching
 from emulator import Emulator, running_emulator
-from p2p_conformance.engine import transport
 from p2p_conformance.engine.transport import FAILURES_IN_A_ROW, NotSent, SendGate
 from p2p_conformance.report.render_check import render
 
@@ -249,7 +248,7 @@ def test_every_answer_is_read_and_kept_within_bounds(
 
 
 def test_a_target_that_never_answers_ends_within_the_deadline_with_a_report(
-    endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None, monkeypatch: pytest.MonkeyPatch
+    endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None
 ) -> None:
     """The stand-in answers nothing until the run is over, and the per-request timeout is made longer than
     any test: only the run's deadline can end the run before the stand-in answers."""
@@ -264,9 +263,10 @@ def test_a_target_that_never_answers_ends_within_the_deadline_with_a_report(
         return Response("{}")
 
     target.rules["/"] = never
-    monkeypatch.setattr(transport, "TIMEOUT_SECONDS", 3600)
     try:
-        result = endpoint_suite.run("-m", "live", "--binance-url", url, "--deadline", "0.5", *SOME_LIVE)
+        result = endpoint_suite.run(
+            "-m", "live", "--binance-url", url, "--deadline", "0.5", "--timeout", "300", *SOME_LIVE
+        )
     finally:
         test_over.set()
     assert answered_during_the_run == []  # the run ended while every request it sent was still held

@@ -32,7 +32,7 @@ JULY_9_FIRST_ANSWERS = {
     "orderMatch/getUserOrderSummary": ("pass", "000000", "none"),
     "ads/getAvailableAdsCategory": ("pass", "000000", "none"),
     "ads/search": ("fail", -1022, "undetermined"),  # GET query calls accepted, no POST JSON body
-    "ads/getReferencePrice": ("fail", None, "binance"),
+    "ads/getReferencePrice": ("fail", -1000, "binance"),  # HTTP 500 with JSON -1000, as recorded
     "chat/retrieveChatCredential": ("fail", -1102, "undetermined"),  # sent as its contract says
     "user/baseDetail": ("fail", -2015, "account"),
 }
@@ -75,7 +75,7 @@ def test_july_9_run_writes_the_three_files_with_every_endpoints_outcome_code_and
     assert summary["verdict"] == (
         f"3 of {len(READ_ONLY)} read-only endpoints work. Binance accepted this key and its signatures in this "
         f"run: the key is valid (proof below). On Binance's side: {sides['binance']} endpoints "
-        f"({sides['binance'] - 1} x -2008, HTTP 500). "
+        f"({sides['binance'] - 1} x -2008, -1000). "
         "Undetermined (no side follows from this run's evidence): 2 endpoints (-1022, -1102). "
         "In the key's settings: 1 endpoint (-2015)."
     )

@@ -48,7 +48,10 @@ def test_july_9_first_screen_makes_the_case_without_sideways_scroll(endpoint_sui
 def test_seed_story_opens_with_its_story_lines_and_chart_and_stays_within_ten_screens(
     endpoint_suite: EndpointSuite,
 ) -> None:
-    endpoint_suite.run("-m", "live", "--emulator", "--scenario", "seed-story", "--repeat", "4", "--focus", SEED_FOCUS)
+    endpoint_suite.run(
+        "-m", "live", "--emulator", "--scenario", "seed-story", "--repeat", "4", "--timeout", "0.3",
+        "--focus", SEED_FOCUS,
+    )  # fmt: skip
     report = endpoint_suite.reports / "live-report.html"
     layout = measure(report)
     assert layout_problems(layout, max_screens=10) == []  # the lines on the first screen, the chart by the second
@@ -80,8 +83,8 @@ def test_the_seed_story_s_history_tells_it_on_its_first_screen(
     endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     endpoint_suite.run(
-        "-m", "live", "--emulator", "--scenario", "seed-story", "--repeat", "4", "--focus", SEED_FOCUS,
-        "--report-dir", str(endpoint_suite.pytester.path / "reports" / "emulator"),
+        "-m", "live", "--emulator", "--scenario", "seed-story", "--repeat", "4", "--timeout", "0.3",
+        "--focus", SEED_FOCUS, "--report-dir", str(endpoint_suite.pytester.path / "reports" / "emulator"),
     )  # fmt: skip
     monkeypatch.chdir(endpoint_suite.pytester.path)  # as a user runs it, after the README's story command
     assert history_report([]) == 0

@@ -362,14 +362,22 @@ def weigh(run: RunRecord, recv_window: int) -> RunRecord:
     last_facts: dict[str, dict[Fact, Evidence]] = {}
     recognised: dict[str, list[int]] = {}
     for name in dict.fromkeys(r.key_name for r in run.results):
-        changes = changed_answers([r for r in run.results if r.key_name == name], run.phases)
-        for number in sorted({r.round for r in run.results if r.key_name == name}):
-            indexed = [(i, r) for i, r in enumerate(run.results) if r.key_name == name and r.round == number]
-            facts, accepted = gather([r for _, r in indexed], keys.get(name), recv_window)
+        rounds = {
+            number: [(i, r) for i, r in enumerate(run.results) if r.key_name == name and r.round == number]
+            for number in sorted({r.round for r in run.results if r.key_name == name})
+        }
+        gathered = {
+            number: gather([r for _, r in indexed], keys.get(name), recv_window) for number, indexed in rounds.items()
+        }
+        recognised[name] = [number for number, (facts, _) in gathered.items() if facts[Fact.KEY_RECOGNISED].holds]
+        # A refusal in a round where Binance knew the key on no call says nothing of the endpoint (a key not
+        # made yet, or deleted, gets -2008 everywhere): only rounds that recognised the key are compared.
+        known = [r for number in recognised[name] for _, r in rounds[number]]
+        changes = changed_answers(known, run.phases)
+        for number, indexed in rounds.items():
+            facts, accepted = gathered[number]
             concluded.update({i: conclude(r, facts, accepted, changes.get(r.id)) for i, r in indexed})
             last_facts[name] = {**facts, Fact.SAME_REQUEST_CHANGED_ANSWER: changed_answer_fact(changes)}
-            if facts[Fact.KEY_RECOGNISED].holds:
-                recognised.setdefault(name, []).append(number)
     return replace(
         run,
         keys=[

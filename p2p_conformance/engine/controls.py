@@ -16,7 +16,7 @@ from contracts.checks import is_gateway_error, parsed_body
 from contracts.model import API_RESTRICTIONS_PATH
 from p2p_conformance.engine.conclusions import code_meaning
 from p2p_conformance.engine.live import LiveSession
-from p2p_conformance.engine.transport import NotSent, redirect_target
+from p2p_conformance.engine.transport import NotSent, failure_name, redirect_target
 from p2p_conformance.model import ControlCheck, ControlKind, utc_now
 from signer import Ed25519Key, HmacKey, sign, vectors
 
@@ -53,7 +53,7 @@ def api_restrictions_check(session: LiveSession) -> ControlCheck:
     except NotSent as reason:
         return refused(f"{reason}.")
     except requests.RequestException as error:
-        return refused(f"no answer ({type(error).__name__}).")
+        return refused(f"no answer ({failure_name(error)}).")
     if (elsewhere := redirect_target(response)) is not None:
         return refused(f"HTTP {response.status_code} redirecting to {elsewhere}: not followed.", response.status_code)
     body = parsed_body(response)

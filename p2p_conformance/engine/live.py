@@ -25,6 +25,7 @@ from p2p_conformance.engine.transport import (
     Sender,
     SendGate,
     cut,
+    failure_name,
     redirect_target,
     send,
     was_cut,
@@ -207,7 +208,7 @@ class LiveSession:
             return LiveResult(contract=contract, answer=replace(prepared, latency_ms=0.0), problem=str(reason))
         except requests.RequestException as error:
             answer = replace(prepared, sent=True, latency_ms=_elapsed_ms(started))
-            return LiveResult(contract=contract, answer=answer, problem=f"no answer: {type(error).__name__}")
+            return LiveResult(contract=contract, answer=answer, problem=f"no answer: {failure_name(error)}")
         answered = replace(
             prepared,
             sent=True,

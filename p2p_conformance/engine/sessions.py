@@ -24,6 +24,7 @@ from p2p_conformance.engine.transport import (
     DEFAULT_DEADLINE_SECONDS,
     DEFAULT_MAX_WAIT_SECONDS,
     DEFAULT_WEIGHT_BUDGET,
+    TIMEOUT_SECONDS,
     NetworkMeter,
     Sender,
     SendGate,
@@ -49,6 +50,7 @@ class RunPlan:
     deadline: float = DEFAULT_DEADLINE_SECONDS  # no request goes out after this many seconds of the run
     weight_budget: int = DEFAULT_WEIGHT_BUDGET  # request weight a minute, for this process
     concurrency: int = DEFAULT_CONCURRENCY  # calls in flight at once
+    timeout: float = TIMEOUT_SECONDS  # seconds a call may take before it counts as no answer
 
 
 RoundCalls = Mapping[str, Sequence[Contract]]  # a round's read-only calls, by key name
@@ -101,7 +103,8 @@ class LiveSessions:
         self.round_started: dict[int, str] = {}
         self._keys: dict[str, OpenKey] = {}
         self._unreachable: TargetUnreachable | None = None  # once the target is unreachable, stop asking
-        self.gate = SendGate(plan.max_wait, plan.deadline, plan.weight_budget)  # every key's: limits are per IP
+        # Every key's: limits are per IP.
+        self.gate = SendGate(plan.max_wait, plan.deadline, plan.weight_budget, timeout=plan.timeout)
         self.pool = ThreadPoolExecutor(plan.concurrency, thread_name_prefix="p2p-live-call")
         self._ahead: dict[tuple[str, int, str], Future[LiveResult]] = {}  # (key, round, endpoint) -> its call
         self._lock = threading.Lock()

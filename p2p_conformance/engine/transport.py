@@ -7,7 +7,8 @@ answer of its own. A 429 stops sending until its ``Retry-After`` has passed, or,
 longer than the run may wait, for the rest of the run; a 418 (an IP ban) stops it at once. The
 limits are per IP, so one :class:`SendGate` serves every key of a run; it also ends the run's
 sending at its deadline, and after several calls in a row that got no answer. An answer is read
-up to :data:`MAX_ANSWER_BYTES` (after decompression) and for at most :data:`TIMEOUT_SECONDS` in all.
+up to :data:`MAX_ANSWER_BYTES` (after decompression) and for at most the gate's ``timeout`` (by default
+:data:`TIMEOUT_SECONDS`) in all.
 
 Calls may go out from several threads at once (:mod:`.sessions`' pool): the gate and the meter are
 thread-safe, and :class:`SessionPerThread` gives each thread its own keep-alive connections.
@@ -24,7 +25,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-TIMEOUT_SECONDS = 15  # to connect, between two bytes, and for a whole answer
+TIMEOUT_SECONDS = 15.0  # to connect, between two bytes, and for a whole answer (``--timeout``)
+MAX_TIMEOUT_SECONDS = 300.0
 MAX_ANSWER_BYTES = 1_000_000  # decompressed: a gzip bomb is cut like any other long answer
 READ_CHUNK_BYTES = 8192
 DEFAULT_MAX_WAIT_SECONDS = 60.0
@@ -118,7 +120,18 @@ class NotSent(Exception):
 
 
 class AnswerTooSlow(requests.RequestException):
-    """The answer did not arrive whole within :data:`TIMEOUT_SECONDS` (a server dripping bytes)."""
+    """The answer did not arrive whole within the call's timeout (a server dripping bytes)."""
+
+
+def failure_name(error: BaseException) -> str:
+    """``ConnectionError (RemoteDisconnected)``: what kind of failure left a call without an answer, by the
+    names of the exceptions only (their messages can hold the URL, and so the signature)."""
+    names = [type(error).__name__]
+    inner: object = error.args[0] if error.args else None
+    while isinstance(inner, BaseException) and len(names) < 3:
+        names.append(type(inner).__name__)
+        inner = getattr(inner, "reason", None) or next((a for a in inner.args if isinstance(a, BaseException)), None)
+    return names[0] + (f" ({', '.join(dict.fromkeys(names[1:]))})" if len(names) > 1 else "")
 
 
 def redirect_target(response: requests.Response) -> str | None:
@@ -157,7 +170,9 @@ class SendGate:
         weight_budget: int = DEFAULT_WEIGHT_BUDGET,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        timeout: float = TIMEOUT_SECONDS,
     ) -> None:
+        self.timeout = timeout  # seconds a call may take: to connect, between two bytes, and in all
         self.max_wait = max_wait
         self.deadline = deadline
         self.weight_budget = weight_budget
@@ -269,7 +284,7 @@ def send(http: Sender, request: requests.PreparedRequest, gate: SendGate, weight
     Raises :class:`NotSent`, or requests' errors when no answer came (which the gate counts).
     """
     gate.before_sending(weight)
-    seconds = min(TIMEOUT_SECONDS, gate.time_left())
+    seconds = min(gate.timeout, gate.time_left())
     gate.meter.started()
     try:
         response = http.send(request, timeout=seconds, allow_redirects=False, stream=True)

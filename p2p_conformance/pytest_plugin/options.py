@@ -10,6 +10,7 @@ from p2p_conformance.engine.transport import (
     DEFAULT_DEADLINE_SECONDS,
     DEFAULT_MAX_WAIT_SECONDS,
     DEFAULT_WEIGHT_BUDGET,
+    TIMEOUT_SECONDS,
 )
 from signer import DEFAULT_RECV_WINDOW, MAX_RECV_WINDOW
 from signer.env import DEFAULT_BASE_URL
@@ -90,6 +91,13 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="ID,...",
         help="the endpoints your case is about, shown first in the report, e.g. "
         "ads/getAds,ads/search (ids as in docs/endpoints.md)",
+    )
+    group.addoption(
+        "--timeout",
+        default=TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help=f"how long one live call may take (to connect, between two bytes, in all) before it counts as no "
+        f"answer (default {TIMEOUT_SECONDS:g}; the seed case file's client waited 10)",
     )
     group.addoption(
         "--max-wait",

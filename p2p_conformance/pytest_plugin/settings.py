@@ -22,6 +22,7 @@ from contracts import Catalog, CatalogError, load_catalog
 from emulator import Scenario, ScenarioError, load_scenario
 from p2p_conformance.engine.cross_check import INSTALL_HINT, official_version
 from p2p_conformance.engine.sessions import MAX_CONCURRENCY, RunPlan
+from p2p_conformance.engine.transport import MAX_TIMEOUT_SECONDS
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, LOOPBACK_HOSTS, requested_markers
 from p2p_conformance.report.files import EMULATOR_REPORTS, HTML_NAME
 from p2p_conformance.report.history import HISTORY_NAME
@@ -40,6 +41,7 @@ from signer.env import (
 
 SETTINGS = pytest.StashKey["RunSettings"]()
 DEFAULT_SCENARIO = "all-ok"
+MIN_TIMEOUT_SECONDS = 0.1
 FIRST_KEY = "key1"  # the label of the one key of the environment or .env, as the reports name keys
 KEYS_FILE_FIELDS = {
     "api_key": API_KEY,
@@ -135,6 +137,7 @@ class Limits:
     deadline: float
     weight_budget: int  # this process's share
     concurrency: int
+    timeout: float
 
 
 Number = TypeVar("Number", int, float)
@@ -232,6 +235,11 @@ def _limits(config: pytest.Config) -> Limits:
         raise pytest.UsageError("--repeat must be at least 1, --interval and --max-wait at least 0 seconds")
     if deadline <= 0:
         raise pytest.UsageError("--deadline must be more than 0 seconds")
+    timeout = _number(config.option.timeout, "--timeout", float)
+    if not MIN_TIMEOUT_SECONDS <= timeout <= MAX_TIMEOUT_SECONDS:  # also refuses nan
+        raise pytest.UsageError(
+            f"--timeout must be from {MIN_TIMEOUT_SECONDS:g} to {MAX_TIMEOUT_SECONDS:g} seconds for one call"
+        )
     weight_budget = _number(config.option.weight_budget, "--weight-budget", int)
     concurrency = _number(config.option.concurrency, "--concurrency", int)
     if not 1 <= concurrency <= MAX_CONCURRENCY:
@@ -247,6 +255,7 @@ def _limits(config: pytest.Config) -> Limits:
         deadline=deadline,
         weight_budget=weight_budget // workers,
         concurrency=concurrency,
+        timeout=timeout,
     )
 
 
@@ -377,6 +386,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
         deadline=limits.deadline,
         weight_budget=limits.weight_budget,
         concurrency=limits.concurrency,
+        timeout=limits.timeout,
     )
     return RunSettings(
         plan=plan,
