@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from werkzeug.wrappers import Request, Response
 
@@ -67,6 +68,7 @@ def error_response(rejection: Rejection) -> Response:
     return _json({"code": rejection.code, "msg": rejection.message or known.message}, known.http)
 
 
+FORM = "application/x-www-form-urlencoded"
 NO_ANSWER_HOLD_SECONDS = 320.0  # longer than any client's --timeout (at most 300 s); released when the emulator stops
 
 
@@ -146,6 +148,7 @@ class Emulator:
                 self.now_ms(),
                 request.path,
                 self.strict,
+                form_body=_form_body(request),
             )
             body = self._check_shape(contract, request, params, self.strict) if contract else None
         except Rejection as rejection:
@@ -221,6 +224,13 @@ class Emulator:
         return error_response(Rejection(answer))
 
 
+def _form_body(request: Request) -> str:
+    """A form body as received (Binance signs it with the query), or nothing for any other body."""
+    if request.mimetype != FORM:
+        return ""
+    return request.get_data(cache=True, as_text=True)
+
+
 def _lenient_body(request: Request) -> Any:
     """The business parameters however they came: a JSON body, a form body, or none (then the query)."""
     if request.mimetype == "application/json":
@@ -228,7 +238,8 @@ def _lenient_body(request: Request) -> Any:
             return json.loads(request.get_data(as_text=True))
         except json.JSONDecodeError:
             raise Rejection(-1135) from None  # a body that says it is JSON and is not: documented
-    return dict(request.form) or None
+    sent = parse_qsl(_form_body(request), keep_blank_values=True)
+    return {name: value for name, value in sent if name not in SIGNING_PARAMS} or None
 
 
 def _code_of(response: Response) -> int | str | None:

@@ -2,8 +2,9 @@
 
 API key header (-2014, -2015), ``timestamp`` and ``signature`` present (-1102), ``recvWindow`` at
 most 60000 (-1102), the timestamp inside the window (-1021), and the signature over the exact
-query string received, percent-encoded (-1022). Written independently of ``signer``: it checks
-the bytes on the wire, as Binance does.
+bytes received, percent-encoded (-1022): Binance signs "the query string concatenated with the
+request body" (a form body; a JSON body is not part of it), and takes the signing parameters from
+either. Written independently of ``signer``: it checks the bytes on the wire, as Binance does.
 """
 
 from __future__ import annotations
@@ -61,20 +62,41 @@ def _signature_valid(key: KeyScenario, payload: bytes, signature: str) -> bool:
     return True
 
 
+def _signed_parts(raw_query: str, form_body: str) -> tuple[str, str]:
+    """The signed payload and the signature: the signature is the last ``signature`` parameter of the form
+    body, else of the query; the payload is the query and the body concatenated (no separator between
+    them, as Binance documents), without the signature."""
+    body_part, in_body, body_signature = f"&{form_body}".rpartition("&signature=")
+    if in_body:
+        return raw_query + body_part[1:], body_signature
+    query_part, _, query_signature = f"&{raw_query}".rpartition("&signature=")
+    return query_part[1:] + form_body, query_signature
+
+
 def authenticate(
-    scenario: Scenario, api_key: str | None, raw_query: str, now_ms: int, path: str = "/sapi/", strict: bool = False
+    scenario: Scenario,
+    api_key: str | None,
+    raw_query: str,
+    now_ms: int,
+    path: str = "/sapi/",
+    strict: bool = False,
+    form_body: str = "",
 ) -> tuple[KeyScenario, dict[str, str]]:
-    """The key and the query parameters of an accepted request; raises :class:`Rejection`."""
+    """The key and the signed parameters of an accepted request; raises :class:`Rejection`.
+
+    ``form_body``: an ``application/x-www-form-urlencoded`` body as received; it is signed with the query.
+    """
     if not api_key or not api_key.isascii() or api_key != api_key.strip():
         raise Rejection(-2014)
     key = scenario.key_for(api_key)
     if key is None:  # a key Binance does not know: -2008 on /sapi/ (observed), -2015 on /api/ (documented)
         raise Rejection(-2008 if path.startswith("/sapi/") else -2015)
-    payload, separator, signature = raw_query.rpartition("&signature=")
-    params = dict(parse_qsl(payload, keep_blank_values=True))
+    payload, signature = _signed_parts(raw_query, form_body)
+    params = dict(parse_qsl(raw_query, keep_blank_values=True)) | dict(parse_qsl(form_body, keep_blank_values=True))
+    params.pop("signature", None)
     if not params.get("timestamp", "").isdigit():
         raise _mandatory("timestamp")
-    if not separator or not signature:
+    if not signature:
         raise _mandatory("signature")
     recv_window = params.get("recvWindow", "5000")
     if not (recv_window.isdigit() if strict else RECV_WINDOW.fullmatch(recv_window)):
