@@ -345,7 +345,16 @@ def test_a_failed_recording_leaves_the_existing_cassettes_as_they_were(
     )
 
 
-@pytest.mark.parametrize("server_time", ['{"serverTime": Infinity}', "[" * 100_000 + "]" * 100_000])
+@pytest.mark.parametrize(
+    "server_time",
+    [
+        '{"serverTime": Infinity}',
+        "[" * 100_000 + "]" * 100_000,
+        '{"serverTime": 1e300}',  # would be signed into a 301-digit timestamp
+        '{"serverTime": true}',  # would be signed as 1
+        '{"serverTime": 1499827319559}',  # 2017: years from this machine's clock
+    ],
+)
 def test_a_server_time_that_cannot_be_read_stops_the_run_once_on_the_network_side(
     endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None, server_time: str
 ) -> None:

@@ -68,6 +68,9 @@ def trace_headers(headers: Mapping[str, str], secrets: Sequence[str] = ()) -> di
     return kept_headers(headers, TRACE_HEADERS.__contains__, secrets)
 
 
+PLAUSIBLE_CLOCK_OFFSET_MS = 24 * 3600 * 1000  # a server time further from this machine's is not believed
+
+
 class TargetUnreachable(RuntimeError):
     """The target's server time could not be read: nothing else is worth calling."""
 
@@ -81,12 +84,18 @@ def measure_clock_offset(http: Sender, base_url: str, gate: SendGate) -> int:
         if (elsewhere := redirect_target(response)) is not None:
             raise TargetUnreachable(f"{where}: HTTP {response.status_code} redirecting to {elsewhere}, not followed")
         response.raise_for_status()
-        server_time = int(response.json()["serverTime"])
+        server_time = response.json()["serverTime"]
     except NotSent as error:
         raise TargetUnreachable(f"{where}: {error}") from None
     except (requests.RequestException, ValueError, KeyError, TypeError, OverflowError, RecursionError) as error:
         raise TargetUnreachable(f"{where}: {type(error).__name__}; check --binance-url and the network") from None
     received = time.time() * 1000
+    # A whole number of milliseconds near this machine's clock, or nothing is signed with it.
+    if type(server_time) is not int or abs(server_time - received) > PLAUSIBLE_CLOCK_OFFSET_MS:
+        raise TargetUnreachable(
+            f"{where}: the server's time is not plausible ({cut(str(server_time), 40)!r} is not a whole number of "
+            "milliseconds within a day of this machine's clock); nothing was signed with it"
+        )
     return round(server_time - (sent + received) / 2)
 
 

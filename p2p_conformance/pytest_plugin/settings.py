@@ -42,6 +42,7 @@ from signer.env import (
 SETTINGS = pytest.StashKey["RunSettings"]()
 DEFAULT_SCENARIO = "all-ok"
 MIN_TIMEOUT_SECONDS = 0.1
+MAX_WAIT_SECONDS = 7 * 24 * 3600.0  # a week: the longest --interval, --max-wait or --deadline a run takes
 FIRST_KEY = "key1"  # the label of the one key of the environment or .env, as the reports name keys
 KEYS_FILE_FIELDS = {
     "api_key": API_KEY,
@@ -152,6 +153,15 @@ def _number(value: object, option: str, kind: type[Number]) -> Number:
         raise pytest.UsageError(f"{option} {value!r}: give {whole}") from None
 
 
+def _seconds(value: object, option: str, least: float, most: float) -> float:
+    """A duration option: a finite number of seconds from ``least`` to ``most`` (nan and inf refused), or one
+    line saying what to give."""
+    seconds = _number(value, option, float)
+    if not least <= seconds <= most:  # False for nan as for anything out of range
+        raise pytest.UsageError(f"{option} {value}: give a number of seconds from {least:g} to {most:g}")
+    return seconds
+
+
 def _label(label: str | None) -> str | None:
     """``--origin``: a short label of letters, digits and ``.-_ `` (it is shown in reports and stored)."""
     if label is None:
@@ -228,18 +238,12 @@ def _limits(config: pytest.Config) -> Limits:
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
     repeat = _number(config.option.repeat, "--repeat", int)
-    interval = _number(config.option.interval, "--interval", float)
-    max_wait = _number(config.option.max_wait, "--max-wait", float)
-    deadline = _number(config.option.deadline, "--deadline", float)
-    if repeat < 1 or min(interval, max_wait) < 0:
-        raise pytest.UsageError("--repeat must be at least 1, --interval and --max-wait at least 0 seconds")
-    if deadline <= 0:
-        raise pytest.UsageError("--deadline must be more than 0 seconds")
-    timeout = _number(config.option.timeout, "--timeout", float)
-    if not MIN_TIMEOUT_SECONDS <= timeout <= MAX_TIMEOUT_SECONDS:  # also refuses nan
-        raise pytest.UsageError(
-            f"--timeout must be from {MIN_TIMEOUT_SECONDS:g} to {MAX_TIMEOUT_SECONDS:g} seconds for one call"
-        )
+    interval = _seconds(config.option.interval, "--interval", 0.0, MAX_WAIT_SECONDS)
+    max_wait = _seconds(config.option.max_wait, "--max-wait", 0.0, MAX_WAIT_SECONDS)
+    deadline = _seconds(config.option.deadline, "--deadline", MIN_TIMEOUT_SECONDS, MAX_WAIT_SECONDS)
+    if repeat < 1:
+        raise pytest.UsageError("--repeat must be at least 1")
+    timeout = _seconds(config.option.timeout, "--timeout", MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS)
     weight_budget = _number(config.option.weight_budget, "--weight-budget", int)
     concurrency = _number(config.option.concurrency, "--concurrency", int)
     if not 1 <= concurrency <= MAX_CONCURRENCY:
