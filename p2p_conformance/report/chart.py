@@ -56,6 +56,8 @@ LEGEND = {
 
 @dataclass(frozen=True, kw_only=True)
 class Column:
+    """A round (or stored run) across the chart: where it stands and its two heading lines."""
+
     x: int
     heading: str  # the phase, or the date
     time: str  # HH:MM (UTC)
@@ -63,6 +65,8 @@ class Column:
 
 @dataclass(frozen=True, kw_only=True)
 class Cell:
+    """One answer in the chart."""
+
     x: int
     y: int
     text: str  # "works", "-2008", "HTTP 500"
@@ -72,6 +76,8 @@ class Cell:
 
 @dataclass(frozen=True, kw_only=True)
 class Lane:
+    """One endpoint (and key) down the chart."""
+
     y: int
     label: str
     cells: tuple[Cell, ...]
@@ -79,6 +85,8 @@ class Lane:
 
 @dataclass(frozen=True, kw_only=True)
 class Chart:
+    """The whole chart, laid out: what templates/_chart.html draws."""
+
     width: int
     height: int
     columns: tuple[Column, ...]

@@ -99,7 +99,7 @@ def render(template: str, **context: Any) -> str:
 
 
 @dataclass(frozen=True)
-class Cell:
+class AnswerCell:
     """An answer cell: what it shows, and whether the endpoint worked (its colour)."""
 
     text: str
@@ -111,20 +111,21 @@ class AnswerRow:
     """One row of a table of answer cells: text cells first, then the answers, then the trend (if any)."""
 
     labels: tuple[str, ...]
-    cells: tuple[Cell | None, ...]
+    cells: tuple[AnswerCell | None, ...]
     trend: str | None = None
 
 
-def _record_cell(record: EndpointRecord | None) -> Cell | None:
+def _record_cell(record: EndpointRecord | None) -> AnswerCell | None:
     if record is None:
         return None
-    return Cell(shown_answer(record.outcome, record.answer.text), record.worked)
+    return AnswerCell(shown_answer(record.outcome, record.answer.text), record.worked)
 
 
-def _row_cell(row: Row | None) -> Cell | None:
+def _row_cell(row: Row | None) -> AnswerCell | None:
     if row is None:
         return None
-    return Cell(shown_answer(row.outcome, answer_text(row.code or None, row.http_status)), row.outcome is Outcome.PASS)
+    shown = shown_answer(row.outcome, answer_text(row.code or None, row.http_status))
+    return AnswerCell(shown, row.outcome is Outcome.PASS)
 
 
 def run_header(run: RunRecord) -> str:
