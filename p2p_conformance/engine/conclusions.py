@@ -8,9 +8,9 @@ Binance's codes, :func:`status_meaning` for a bare HTTP status) is where it star
 evidence overrides it, in this order:
 
 1. HTTP 5xx: ``binance``, execution status unknown (whatever the client sent).
-2. -2008 where ``key-recognised`` holds, or where the same request of this key got a success in
-   another round (``same-request-changed-answer``): ``binance``, citing both; where neither holds:
-   ``undetermined``, never ``binance``.
+2. -2008 where ``key-recognised`` holds: ``binance``, citing it, and ``same-request-changed-answer``
+   where the same request of this key got a success in another round that recognised the key; where
+   ``key-recognised`` does not hold: ``undetermined``, never ``binance``.
 3. -1022 where a signature was accepted for the same HTTP method and parameter placement: ``binance``;
    where the key's signatures were accepted only on other request shapes: ``undetermined`` (the run
    cannot tell whether Binance signs something else for this endpoint); ``client`` only where Binance
@@ -237,14 +237,6 @@ def _key_not_found(recognised: Evidence, accepted: list[Accepted], changed: Chan
             f"Binance accepted this key on {listed(accepted)} in this run and refuses it here ({Fact.KEY_RECOGNISED})."
             + (f" {same_request}" if same_request else ""),
         )
-    if changed is not None:
-        return Conclusion(
-            Side.BINANCE,
-            f"{_name(KEY_NOT_FOUND)} ({known.message.rstrip('.')}) for a request that Binance accepted from the "
-            "same key in another round of this run.",
-            "Send this report to Binance support: the same request with the same key got a success and a refusal.",
-            same_request,
-        )
     return Conclusion(
         Side.UNDETERMINED,
         f"{_name(KEY_NOT_FOUND)}: Binance recognised this key nowhere in this run.",
@@ -266,9 +258,7 @@ def signing_faults(facts: Mapping[Fact, Evidence]) -> list[str]:
     if not facts[Fact.CLOCK_IN_WINDOW].holds:
         faults.append(f"the clock is outside the receive window ({Fact.CLOCK_IN_WINDOW} does not hold)")
     if not facts[Fact.SIGNER_MATCHES_VECTORS].holds:
-        faults.append(
-            f"the signer does not reproduce Binance's vectors ({Fact.SIGNER_MATCHES_VECTORS} does not hold)"
-        )
+        faults.append(f"the signer does not reproduce Binance's vectors ({Fact.SIGNER_MATCHES_VECTORS} does not hold)")
     return faults
 
 
@@ -376,7 +366,10 @@ def weigh(run: RunRecord, recv_window: int) -> RunRecord:
         changes = changed_answers(known, run.phases)
         for number, indexed in rounds.items():
             facts, accepted = gathered[number]
-            concluded.update({i: conclude(r, facts, accepted, changes.get(r.id)) for i, r in indexed})
+            compared = number in recognised[name]  # a change is cited only in the rounds it was seen between
+            concluded.update(
+                {i: conclude(r, facts, accepted, changes.get(r.id) if compared else None) for i, r in indexed}
+            )
             last_facts[name] = {**facts, Fact.SAME_REQUEST_CHANGED_ANSWER: changed_answer_fact(changes)}
     return replace(
         run,
