@@ -31,6 +31,7 @@ __all__ = [
     "KeySummary",
     "LiveResult",
     "Outcome",
+    "ProbeResult",
     "RunRecord",
     "SecondOpinion",
     "SentRequest",
@@ -174,6 +175,15 @@ class SentRequest:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ProbeResult:
+    """One request shape a failing call was sent in again (``--probe``), and what it got."""
+
+    shape: str  # "every parameter in the signed query"
+    answer: str  # "accepted", "-2008", "HTTP 500", "no answer (ReadTimeout)"
+    accepted: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class Answer:
     """What came back for one live call, or that nothing did: the one home of the fields every report
     shows. A :class:`LiveResult` carries it from the engine and an :class:`EndpointRecord` to the
@@ -197,6 +207,7 @@ class Answer:
     timestamp: int | None = None  # the ``timestamp`` the request carried (not secret: support looks it up)
     offset_ms: int | None = None  # the server-time offset applied to it
     trace_headers: Mapping[str, str] = field(default_factory=dict)  # Date, x-mbx-uuid...: what identifies the answer
+    probes: tuple[ProbeResult, ...] = ()  # the same call in other request shapes (``--probe``)
 
     @property
     def text(self) -> str:
@@ -214,6 +225,7 @@ class Answer:
                 "notes": tuple(known.get("notes", ())),
                 "drift": tuple(known.get("drift", ())),
                 "request_gaps": tuple(known.get("request_gaps", ())),
+                "probes": tuple(ProbeResult(**found) for found in known.get("probes", ())),
                 "second_opinion": None if opinion is None else SecondOpinion(**opinion),
                 "request": None if request is None else SentRequest.from_dict(request),
             }

@@ -192,7 +192,10 @@ def conclude(
     (``changed``: the same request of this key to this endpoint got another answer in another round)."""
     found = documented_meaning(record)
     status, code = record.answer.http_status, record.answer.code
-    if record.outcome is Outcome.FAIL:
+    accepted_shape = next((found.shape for found in record.answer.probes if found.accepted), None)
+    if record.outcome is Outcome.FAIL and accepted_shape is not None:
+        found = _shape_accepted(record, found, accepted_shape)
+    elif record.outcome is Outcome.FAIL:
         if status is None:
             found = replace(found, reasoning=NO_FACT_FOR_NO_ANSWER)
         elif status >= 500:
@@ -215,6 +218,17 @@ def conclude(
             )
     return replace(
         record, side=found.side, diagnosis=found.diagnosis, next_step=found.next_step, reasoning=found.reasoning
+    )
+
+
+def _shape_accepted(record: EndpointRecord, documented: Conclusion, shape: str) -> Conclusion:
+    """``--probe`` found a request shape Binance accepts for this endpoint: the fix is the client's."""
+    return Conclusion(
+        Side.CLIENT,
+        f"{documented.diagnosis} Sent {shape}, the same call was accepted.",
+        f"Send this endpoint's call {shape}: Binance accepts that shape (the contract may need that variant).",
+        f"The same call, the same key and the same run: refused with {record.answer.text} as the contract shapes "
+        f"it, accepted {shape} (--probe).",
     )
 
 

@@ -18,6 +18,7 @@ from contracts.model import SERVER_TIME_PATH
 from contracts.request_checks import check_contract_headers, check_parameter_definitions
 from p2p_conformance.engine.cross_check import second_opinion
 from p2p_conformance.engine.ids import ResolvedId, list_calls, params_with_ids, resolve_ids
+from p2p_conformance.engine.probe import ProbeBudget, probe
 from p2p_conformance.engine.reproduction import curl_command, sent_request
 from p2p_conformance.engine.transport import (
     MAX_ANSWER_BYTES,
@@ -117,7 +118,11 @@ class LiveSession:
         gate: SendGate,
         offset_ms: int,
         cross_check: bool = False,
+        probes: ProbeBudget | None = None,
+        probe_endpoints: frozenset[str] = frozenset(),
     ) -> None:
+        self.probes = probes  # --probe: how many more failing endpoints may be sent in other shapes
+        self.probe_endpoints = probe_endpoints  # only these (the case's --focus), when given
         self.catalog = catalog
         self.base_url = base_url
         self.key = key
@@ -141,6 +146,8 @@ class LiveSession:
         http: Sender,
         gate: SendGate | None = None,
         cross_check: bool = False,
+        probes: ProbeBudget | None = None,
+        probe_endpoints: frozenset[str] = frozenset(),
     ) -> LiveSession:
         """A key's session, once the target's clock has been read (raises :class:`TargetUnreachable`)."""
         gate = gate or SendGate()
@@ -153,6 +160,8 @@ class LiveSession:
             gate=gate,
             offset_ms=measure_clock_offset(http, base_url, gate),
             cross_check=cross_check,
+            probes=probes,
+            probe_endpoints=probe_endpoints,
         )
 
     def __repr__(self) -> str:
@@ -189,12 +198,32 @@ class LiveSession:
         if not contract.read_only:
             raise ValueError(f"{contract.id} is mutating ({contract.mutating}): it is never called live")
         result = self._call(contract)
-        if result.passed or not self.cross_check:
+        if result.passed:
+            return result
+        if self._may_probe(contract, result):
+            found = probe(
+                contract,
+                base_url=self.base_url,
+                auth=self.auth,
+                key=self.key,
+                params=lambda shaped: params_with_ids(shaped, self.ids),
+                send=self.send,
+                offset_ms=self.offset_ms,
+                recv_window=self.recv_window,
+            )
+            result = replace(result, answer=replace(result.answer, probes=found))
+        if not self.cross_check:
             return result
         opinion = second_opinion(
             result, self.base_url, self.key, params_with_ids(contract, self.ids), self.recv_window, self.offset_ms
         )
         return replace(result, answer=replace(result.answer, second_opinion=opinion))
+
+    def _may_probe(self, contract: Contract, result: LiveResult) -> bool:
+        """A failing call with an answer, of a probed endpoint, while the run's probe budget lasts."""
+        wanted = not self.probe_endpoints or contract.id in self.probe_endpoints
+        answered = result.answer.http_status is not None
+        return self.probes is not None and wanted and answered and self.probes.take()
 
     def _call(self, contract: Contract) -> LiveResult:
         used = [self.ids[kind] for kind in contract.ids.values()]

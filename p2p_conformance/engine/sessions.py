@@ -20,6 +20,7 @@ from typing import Any
 from contracts import Catalog, Contract
 from p2p_conformance.engine.controls import run_controls
 from p2p_conformance.engine.live import LiveSession, TargetUnreachable
+from p2p_conformance.engine.probe import ProbeBudget
 from p2p_conformance.engine.transport import (
     DEFAULT_DEADLINE_SECONDS,
     DEFAULT_MAX_WAIT_SECONDS,
@@ -51,6 +52,8 @@ class RunPlan:
     weight_budget: int = DEFAULT_WEIGHT_BUDGET  # request weight a minute, for this process
     concurrency: int = DEFAULT_CONCURRENCY  # calls in flight at once
     timeout: float = TIMEOUT_SECONDS  # seconds a call may take before it counts as no answer
+    probe_limit: int = 0  # --probe: failing endpoints sent again in other request shapes (0: none)
+    probe_endpoints: frozenset[str] = frozenset()  # only these, when given (the case's --focus)
 
 
 RoundCalls = Mapping[str, Sequence[Contract]]  # a round's read-only calls, by key name
@@ -106,6 +109,7 @@ class LiveSessions:
         # Every key's: limits are per IP.
         self.gate = SendGate(plan.max_wait, plan.deadline, plan.weight_budget, timeout=plan.timeout)
         self.pool = ThreadPoolExecutor(plan.concurrency, thread_name_prefix="p2p-live-call")
+        self.probes = ProbeBudget(plan.probe_limit) if plan.probe_limit else None  # every key's
         self._ahead: dict[tuple[str, int, str], Future[LiveResult]] = {}  # (key, round, endpoint) -> its call
         self._lock = threading.Lock()
 
@@ -169,6 +173,8 @@ class LiveSessions:
             http=self.http,
             gate=self.gate,
             cross_check=self.plan.cross_check,
+            probes=self.probes,
+            probe_endpoints=self.plan.probe_endpoints,
         )
 
     def _calls_of(self, number: int, key_name: str) -> list[Contract]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from p2p_conformance.engine.probe import DEFAULT_PROBE_LIMIT
 from p2p_conformance.engine.sessions import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 from p2p_conformance.engine.transport import (
     DEFAULT_DEADLINE_SECONDS,
@@ -91,6 +92,18 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="ID,...",
         help="the endpoints your case is about, shown first in the report, e.g. "
         "ads/getAds,ads/search (ids as in docs/endpoints.md)",
+    )
+    group.addoption(
+        "--probe",
+        action="store_true",
+        help="send each failing read-only endpoint again in the documented alternative request shapes "
+        "(query, form body, clientType header, variants, sorted parameters); the --focus ones when given",
+    )
+    group.addoption(
+        "--probe-limit",
+        default=DEFAULT_PROBE_LIMIT,
+        metavar="N",
+        help=f"the most failing endpoints --probe sends again (default {DEFAULT_PROBE_LIMIT})",
     )
     group.addoption(
         "--timeout",

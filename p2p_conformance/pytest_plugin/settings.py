@@ -21,6 +21,7 @@ import pytest
 from contracts import Catalog, CatalogError, load_catalog
 from emulator import Scenario, ScenarioError, load_scenario
 from p2p_conformance.engine.cross_check import INSTALL_HINT, official_version
+from p2p_conformance.engine.probe import MAX_PROBE_LIMIT
 from p2p_conformance.engine.sessions import MAX_CONCURRENCY, RunPlan
 from p2p_conformance.engine.transport import MAX_TIMEOUT_SECONDS
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, LOOPBACK_HOSTS, requested_markers
@@ -379,6 +380,9 @@ def read_settings(config: pytest.Config) -> RunSettings:
         emulator, keys = _emulator_choice(config, catalog)
     elif live:
         base_url, keys = _target_and_keys(config)
+    probe_limit = _number(config.option.probe_limit, "--probe-limit", int)
+    if not 1 <= probe_limit <= MAX_PROBE_LIMIT:
+        raise pytest.UsageError(f"--probe-limit must be from 1 to {MAX_PROBE_LIMIT} endpoints")
     plan = RunPlan(
         catalog=catalog,
         keys=keys,
@@ -391,6 +395,8 @@ def read_settings(config: pytest.Config) -> RunSettings:
         weight_budget=limits.weight_budget,
         concurrency=limits.concurrency,
         timeout=limits.timeout,
+        probe_limit=probe_limit if config.option.probe else 0,
+        probe_endpoints=frozenset(focus),
     )
     return RunSettings(
         plan=plan,

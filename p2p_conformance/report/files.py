@@ -99,8 +99,8 @@ def markdown_summary(run: RunRecord) -> str:
         lines.append(f"- Note: {md(' '.join(found.notes))}")
     story_at = len(lines)
     lines += [f"- {md(conclusion)}" for conclusion in found.conclusions]
-    if found.second_opinions:
-        lines.append(f"- {md(' '.join(found.second_opinions))}")
+    if found.findings:
+        lines.append(f"- {md(' '.join(found.findings))}")
     if run.changes:
         lines.append(f"- Since the previous run: {md('; '.join(run.changes))}")
     lines += _focus_rows(run)

@@ -75,6 +75,7 @@ def _details(record: EndpointRecord) -> list[tuple[str, str]]:
         ("Why", record.reasoning),
         ("Binance message", answer.msg or ""),
         ("Binance's own SDK code", _second_opinion(record)),
+        ("Request shapes tried (--probe)", "; ".join(f"{found.shape}: {found.answer}" for found in answer.probes)),
         ("Notes", "; ".join(answer.notes)),
         ("Rate-limit headers", ", ".join(f"{k}: {v}" for k, v in answer.rate_limit_headers.items())),
     ]
@@ -167,7 +168,7 @@ def story_section(run: RunRecord) -> str:
 def verdict_section(run: RunRecord) -> str:
     """The verdict, the proof behind it (with times), one line per side that failed, and the notes."""
     found = verdict(run)
-    return render("verdict.html", found=found, lines=[*found.conclusions, *found.second_opinions], changes=run.changes)
+    return render("verdict.html", found=found, lines=[*found.conclusions, *found.findings], changes=run.changes)
 
 
 def focus_table(run: RunRecord) -> str:

@@ -51,11 +51,17 @@ class Verdict:
     proof: tuple[str, ...]
     conclusions: tuple[str, ...]
     second_opinions: tuple[str, ...]  # what Binance's own SDK code got (``--cross-check``)
+    probes: tuple[str, ...] = ()  # what the other request shapes got (``--probe``)
     notes: tuple[str, ...]
 
     @property
     def text(self) -> str:
-        return " ".join([self.count, self.headline, *self.conclusions, *self.second_opinions])
+        return " ".join([self.count, self.headline, *self.conclusions, *self.second_opinions, *self.probes])
+
+    @property
+    def findings(self) -> tuple[str, ...]:
+        """What the second opinions and the probes found, after the conclusions."""
+        return self.second_opinions + self.probes
 
 
 def failures(run: RunRecord) -> list[EndpointRecord]:
@@ -137,6 +143,25 @@ def _changed_answers(keys: list[KeySummary]) -> tuple[str, ...]:
     )
 
 
+def _probes(records: list[EndpointRecord]) -> tuple[str, ...]:
+    """What ``--probe`` showed for each probed failing endpoint, in one sentence each."""
+    lines = []
+    for record in records:
+        probes = record.answer.probes
+        if not probes:
+            continue
+        accepted = [found.shape for found in probes if found.accepted]
+        if accepted:
+            lines.append(f"{record.id} [{record.key_name}]: accepted {accepted[0]}: use that shape.")
+            continue
+        answers = ", ".join(dict.fromkeys(found.answer for found in probes))
+        lines.append(
+            f"{record.id} [{record.key_name}]: all {plural(len(probes), 'request shape')} refused ({answers}): "
+            "the request shape is not the cause."
+        )
+    return tuple(lines)
+
+
 def _conclusion(side: Side, records: list[EndpointRecord]) -> str:
     answers = Counter(r.answer.text for r in records)
     breakdown = ", ".join(f"{count} x {code}" if count > 1 else code for code, count in answers.most_common())
@@ -192,6 +217,7 @@ def verdict(run: RunRecord) -> Verdict:
         proof=proof,
         conclusions=conclusions,
         second_opinions=_second_opinions(failures(run)),
+        probes=_probes(failures(run)),
         notes=notes,
     )
 

@@ -29,7 +29,7 @@ def verdict_block(run: RunRecord, *, report_dir: Path, history_db: Path, recordi
                 + (f" and {more} more" if more > 0 else "")
             )
             lines.append(f"    {diagnosis}")
-    lines += [f"  {line}" for line in found.second_opinions]
+    lines += [f"  {line}" for line in found.findings]
     lines += [f"  Note: {note}" for note in found.notes]
     lines += [f"  {change}" for change in run.changes]
     if recording_note:

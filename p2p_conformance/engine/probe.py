@@ -1,0 +1,146 @@
+"""``--probe``: a failing read-only call sent again in the documented alternative request shapes.
+
+The case file's "tested multiple signature methods", done by the tool, as the merchant's own audit
+did (audits/...: "Original", "Form URL-encoded", "With clientType header", "JSON body POST"): the
+contract's shape; every parameter in the signed query; every parameter in a signed form body (what
+ccxt and python-binance send); the ``clientType: web`` header added or left out; the catalog's named
+variants; the parameters sorted by name. Each goes through the run's send gate like any call, and
+only read-only endpoints are probed. If every shape gets the same refusal, the request shape is not
+the cause; a shape Binance accepts is the one to use.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import requests
+
+from contracts import Contract
+from contracts.build import USER_AGENT, build_request
+from contracts.checks import SUCCESS_CODE, parsed_body
+from p2p_conformance.engine.transport import NotSent, failure_name
+from p2p_conformance.model import ProbeResult
+from signer import API_KEY_HEADER, BinanceAuth, Key, Placement, signed_query
+
+CLIENT_TYPE = ("clientType", "web")  # the header some merchant endpoints want (docs/endpoints.md)
+DEFAULT_PROBE_LIMIT = 6  # endpoints probed in a run: the case's six
+MAX_PROBE_LIMIT = 50
+
+
+@dataclass(frozen=True, kw_only=True)
+class Shape:
+    """One way to send an endpoint's call."""
+
+    name: str
+    contract: Contract  # the contract as this shape sends it (placement, headers, parameters)
+    form_body: bool = False  # every parameter and the signature in an application/x-www-form-urlencoded body
+
+
+class ProbeBudget:
+    """How many more endpoints a run may probe (``--probe-limit``), shared by every key and thread."""
+
+    def __init__(self, endpoints: int) -> None:
+        self._left = endpoints
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"ProbeBudget({self._left} left)"
+
+    def take(self) -> bool:
+        with self._lock:
+            if self._left <= 0:
+                return False
+            self._left -= 1
+            return True
+
+
+def shapes(contract: Contract) -> list[Shape]:
+    """The shapes to try for ``contract``, its own first."""
+    found = [Shape(name="as the contract says", contract=contract)]
+    if contract.placement is Placement.JSON_BODY:
+        found.append(
+            Shape(name="every parameter in the signed query", contract=replace(contract, placement=Placement.QUERY))
+        )
+    if contract.method == "POST":
+        found.append(
+            Shape(
+                name="every parameter in a signed form body (as ccxt and python-binance send)",
+                contract=contract,
+                form_body=True,
+            )
+        )
+    name, value = CLIENT_TYPE
+    if name in contract.headers:
+        without = {header: v for header, v in contract.headers.items() if header != name}
+        found.append(Shape(name=f"without the {name} header", contract=replace(contract, headers=without)))
+    else:
+        found.append(
+            Shape(
+                name=f"with the header {name}: {value}",
+                contract=replace(contract, headers={**contract.headers, name: value}),
+            )
+        )
+    found += [
+        Shape(name=f"variant {variant}", contract=contract.with_variant(variant)) for variant in contract.variants
+    ]
+    if len(contract.params) > 1 and list(contract.params) != sorted(contract.params):
+        in_order = dict(sorted(contract.params.items()))
+        found.append(Shape(name="parameters sorted by name", contract=replace(contract, params=in_order)))
+    return found
+
+
+def _form_request(
+    shape: Shape, base_url: str, key: Key, params: Mapping[str, Any], timestamp: int, recv_window: int
+) -> requests.PreparedRequest:
+    """Every parameter and the signature in a form body, an empty query: Binance signs query and body together."""
+    body = signed_query(params, key, timestamp=timestamp, recv_window=recv_window).query
+    headers = {
+        "User-Agent": USER_AGENT,
+        API_KEY_HEADER: key.api_key,
+        "Content-Type": "application/x-www-form-urlencoded",
+        **shape.contract.headers,
+    }
+    url = base_url.rstrip("/") + shape.contract.path
+    return requests.Request(shape.contract.method, url, headers=headers, data=body).prepare()
+
+
+def probe(
+    contract: Contract,
+    *,
+    base_url: str,
+    auth: BinanceAuth,
+    key: Key,
+    params: Callable[[Contract], Mapping[str, Any]],
+    send: Callable[[requests.PreparedRequest, int], requests.Response],
+    offset_ms: int,
+    recv_window: int,
+) -> tuple[ProbeResult, ...]:
+    """Send ``contract``'s call in every shape (read-only contracts only); what each got."""
+    if not contract.read_only:
+        raise ValueError(f"{contract.id} is mutating ({contract.mutating}): it is never probed")
+    results = []
+    for shape in shapes(contract):
+        sent_params = params(shape.contract)
+        if shape.form_body:
+            timestamp = int(time.time() * 1000) + offset_ms
+            request = _form_request(shape, base_url, key, sent_params, timestamp, recv_window)
+        else:
+            request = build_request(shape.contract, base_url, auth, sent_params)
+        try:
+            response = send(request, contract.request_weight)
+        except NotSent as reason:
+            results.append(ProbeResult(shape=shape.name, answer=f"not sent ({reason})", accepted=False))
+            break  # the gate stopped the run: no shape after this one goes either
+        except requests.RequestException as error:
+            results.append(ProbeResult(shape=shape.name, answer=f"no answer ({failure_name(error)})", accepted=False))
+            continue
+        body = parsed_body(response)
+        code = body.get("code") if isinstance(body, dict) else None
+        accepted = response.status_code == 200 and code == SUCCESS_CODE
+        shown = "accepted" if accepted else str(code) if isinstance(code, int | str) else f"HTTP {response.status_code}"
+        results.append(ProbeResult(shape=shape.name, answer=shown[:40], accepted=accepted))
+    return tuple(results)

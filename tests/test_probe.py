@@ -1,0 +1,98 @@
+"""``--probe``: failing read-only calls sent again in the other request shapes, through the same gate;
+a shape Binance accepts puts the fix on the client's side, the same refusal in every shape says the
+shape is not the cause. Against a stand-in on loopback that keeps every request it receives."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from canary import Canary
+from werkzeug.wrappers import Request, Response
+
+from catalog_facts import CATALOG
+from emulator import Emulator, running_emulator
+
+if TYPE_CHECKING:
+    from conftest import EndpointSuite
+
+CANARY = Canary("CanaryKeyPr0be" + "p" * 50, "CanarySecretPr0be" + "b" * 47)
+SEARCH = CATALOG["ads/search"]  # a POST with a JSON body
+MUTATING_PATHS = {c.path for c in CATALOG.contracts if not c.read_only}
+REFUSED = '{"code": -1022, "msg": "Signature for this request is not valid."}'
+
+
+@dataclass
+class StandIn:
+    """The emulator, but ads/search refuses every shape except the ones ``accepts`` names."""
+
+    emulator: Emulator
+    accepts: set[str] = field(default_factory=set)  # "form": a form body
+    received: list[tuple[str, str]] = field(default_factory=list)  # (path, content type)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        self.received.append((request.path, request.mimetype))
+        if request.path == SEARCH.path and not (
+            request.mimetype.endswith("form-urlencoded") and "form" in self.accepts
+        ):
+            return Response(REFUSED, 400, mimetype="application/json")(environ, start_response)
+        return self.emulator(environ, start_response)
+
+
+@pytest.fixture
+def stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[StandIn, str]]:
+    CANARY.in_environment(monkeypatch)
+    target = StandIn(CANARY.emulator())
+    with running_emulator(target) as url:
+        yield target, url
+
+
+def run(suite: EndpointSuite, url: str, *args: str) -> dict[str, Any]:
+    suite.run("-m", "live", "--binance-url", url, "--probe", *args)
+    return {r["id"]: r for r in suite.summary()["results"]}
+
+
+def test_the_same_refusal_in_every_shape_says_the_shape_is_not_the_cause(
+    endpoint_suite: EndpointSuite, stand_in: tuple[StandIn, str]
+) -> None:
+    target, url = stand_in
+    results = run(endpoint_suite, url, "-k", "test_live and ads/")
+    probes = results["ads/search"]["probes"]
+    shapes = [found["shape"] for found in probes]
+    assert shapes[:3] == [
+        "as the contract says",
+        "every parameter in the signed query",
+        "every parameter in a signed form body (as ccxt and python-binance send)",
+    ]
+    assert {found["answer"] for found in probes} == {"-1022"} and not any(found["accepted"] for found in probes)
+    assert all(not r["probes"] for endpoint, r in results.items() if endpoint != "ads/search")  # only failures
+    verdict = endpoint_suite.summary()["verdict"]
+    assert f"ads/search [key1]: all {len(probes)} request shapes refused (-1022): the request shape is not" in verdict
+    assert {path for path, _ in target.received} & MUTATING_PATHS == set()  # a probe never sends a mutating call
+
+
+def test_a_shape_binance_accepts_puts_the_fix_on_the_client_side(
+    endpoint_suite: EndpointSuite, stand_in: tuple[StandIn, str]
+) -> None:
+    target, url = stand_in
+    target.accepts.add("form")
+    search = run(endpoint_suite, url, "-k", "test_live and ads/search and not agent")["ads/search"]
+    accepted = [found["shape"] for found in search["probes"] if found["accepted"]]
+    assert accepted == ["every parameter in a signed form body (as ccxt and python-binance send)"]
+    assert search["side"] == "client" and "accepted every parameter in a signed form body" in search["reasoning"]
+    assert (SEARCH.path, "application/x-www-form-urlencoded") in target.received
+
+
+def test_probing_stops_at_its_limit_and_keeps_to_the_focus(
+    endpoint_suite: EndpointSuite, stand_in: tuple[StandIn, str]
+) -> None:
+    target, url = stand_in
+    target.emulator = CANARY.emulator({"ads/getAds": "-2008", "ads/getAvailableAdsCategory": "-2008"})
+    selection = ("-k", "test_live and ads/ and not agent")  # three failures: getAds, getAvailableAdsCategory, search
+    limited = run(endpoint_suite, url, *selection, "--probe-limit", "1")
+    assert len([endpoint for endpoint, r in limited.items() if r["probes"]]) == 1
+    focused = run(endpoint_suite, url, *selection, "--focus", "ads/getAds")
+    assert [endpoint for endpoint, r in focused.items() if r["probes"]] == ["ads/getAds"]  # the case's, only
