@@ -181,6 +181,12 @@ class ProbeResult:
     shape: str  # "every parameter in the signed query"
     answer: str  # "accepted", "-2008", "HTTP 500", "no answer (ReadTimeout)"
     accepted: bool
+    request: SentRequest | None = None  # as sent (no key, no signing parameters); None for a form body
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ProbeResult:
+        request = data.get("request")
+        return cls(**{**data, "request": None if request is None else SentRequest.from_dict(request)})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -225,7 +231,7 @@ class Answer:
                 "notes": tuple(known.get("notes", ())),
                 "drift": tuple(known.get("drift", ())),
                 "request_gaps": tuple(known.get("request_gaps", ())),
-                "probes": tuple(ProbeResult(**found) for found in known.get("probes", ())),
+                "probes": tuple(ProbeResult.from_dict(found) for found in known.get("probes", ())),
                 "second_opinion": None if opinion is None else SecondOpinion(**opinion),
                 "request": None if request is None else SentRequest.from_dict(request),
             }

@@ -29,11 +29,12 @@ NEWMAN = Path(__file__).resolve().parents[1] / "tools" / "node" / "node_modules"
 def replayed_run(
     endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[Emulator, str, dict[str, Any], dict[str, Any]]]:
-    """A live run against the emulator (one endpoint refused with -2008); its collection and environment."""
+    """A live run against the emulator (one endpoint refused with -2008, sent again in other shapes with
+    --probe); its collection and environment."""
     emulator = CANARY.emulator({FAILING: "-2008"})
     CANARY.in_environment(monkeypatch)
     with running_emulator(emulator) as url:
-        endpoint_suite.run("-m", "live", "--binance-url", url, "--recv-window", "7000")
+        endpoint_suite.run("-m", "live", "--binance-url", url, "--recv-window", "7000", "--probe")
         collection = json.loads((endpoint_suite.reports / "live-postman.json").read_text())
         environment = json.loads((endpoint_suite.reports / "live-postman-environment.json").read_text())
         yield emulator, url, collection, environment
@@ -44,8 +45,10 @@ def test_the_collection_holds_each_call_as_sent_failing_first_with_nothing_secre
 ) -> None:
     emulator, url, collection, environment = replayed_run
     assert collection["info"]["schema"] == "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
-    items = collection["item"]
+    items = [item for item in collection["item"] if "item" not in item]  # the calls; then the probes' folder
     assert len(items) == len(READ_ONLY) and items[0]["name"] == f"{FAILING} (-2008)"
+    (folder,) = [item for item in collection["item"] if "item" in item]
+    assert folder["item"] and all(probe["name"].startswith(f"{FAILING}: ") for probe in folder["item"])
     assert all(item["name"].endswith("(works)") for item in items[1:])
     assert "-2008" in items[0]["request"]["description"] and "HTTP 400" in items[0]["request"]["description"]
     sent = {call.endpoint_id: call.json_body for call in emulator.journal if call.endpoint_id}
@@ -87,7 +90,9 @@ def test_newman_replays_the_collection_with_every_signature_accepted(
     )
     assert replay.returncode == 0, replay.stdout[-3000:] + replay.stderr[-3000:]
     replayed = emulator.journal[suite_calls:]
-    assert sorted(call.endpoint_id or "" for call in replayed) == sorted(READ_ONLY)
+    probes = len(next(item for item in collection["item"] if "item" in item)["item"])  # the --probe folder's
+    assert sorted(call.endpoint_id or "" for call in replayed) == sorted([*READ_ONLY, *[FAILING] * probes])
     assert all(call.accepted for call in replayed), [call for call in replayed if not call.accepted]
     refused = [call for call in replayed if call.code == -2008]
-    assert [call.endpoint_id for call in refused] == [FAILING]  # the scenario's refusal, replayed as it was
+    assert {call.endpoint_id for call in refused} == {FAILING}  # the scenario's refusal, replayed as it was
+    assert len(refused) == 1 + probes

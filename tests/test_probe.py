@@ -4,6 +4,7 @@ shape is not the cause. Against a stand-in on loopback that keeps every request 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -51,7 +52,8 @@ def stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[StandIn, str]]:
 
 
 def run(suite: EndpointSuite, url: str, *args: str) -> dict[str, Any]:
-    suite.run("-m", "live", "--binance-url", url, "--probe", *args)
+    cassettes = suite.pytester.path / "cassettes"  # contracts/observed/ goes beside them, in the test's folder
+    suite.run("-m", "live", "--binance-url", url, "--probe", "--cassette-dir", str(cassettes), *args)
     return {r["id"]: r for r in suite.summary()["results"]}
 
 
@@ -72,6 +74,13 @@ def test_the_same_refusal_in_every_shape_says_the_shape_is_not_the_cause(
     verdict = endpoint_suite.summary()["verdict"]
     assert f"ads/search [key1]: all {len(probes)} request shapes refused (-1022): the request shape is not" in verdict
     assert {path for path, _ in target.received} & MUTATING_PATHS == set()  # a probe never sends a mutating call
+    page = (endpoint_suite.reports / "live-report.html").read_text()
+    assert f"Request shapes tried (--probe): {len(probes)}</summary>" in page  # the matrix, folded
+    collection = json.loads((endpoint_suite.reports / "live-postman.json").read_text())
+    (folder,) = [item for item in collection["item"] if item["name"] == "Other request shapes (--probe)"]
+    names = [item["name"] for item in folder["item"]]
+    assert "ads/search: every parameter in the signed query (-1022)" in names
+    assert not [name for name in names if "form body" in name]  # the collection's script cannot sign one
 
 
 def test_a_shape_binance_accepts_puts_the_fix_on_the_client_side(
@@ -84,6 +93,8 @@ def test_a_shape_binance_accepts_puts_the_fix_on_the_client_side(
     assert accepted == ["every parameter in a signed form body (as ccxt and python-binance send)"]
     assert search["side"] == "client" and "accepted every parameter in a signed form body" in search["reasoning"]
     assert (SEARCH.path, "application/x-www-form-urlencoded") in target.received
+    variant = json.loads((endpoint_suite.pytester.path / "contracts/observed/ads/search.variant.json").read_text())
+    assert variant["accepted_shapes"] == accepted and variant["refused_as_the_contract_says"] == "-1022"
 
 
 def test_probing_stops_at_its_limit_and_keeps_to_the_focus(

@@ -22,6 +22,7 @@ import requests
 from contracts import Contract
 from contracts.build import USER_AGENT, build_request
 from contracts.checks import SUCCESS_CODE, parsed_body
+from p2p_conformance.engine.reproduction import sent_request
 from p2p_conformance.engine.transport import NotSent, failure_name
 from p2p_conformance.model import ProbeResult
 from signer import API_KEY_HEADER, BinanceAuth, Key, Placement, signed_query
@@ -128,19 +129,23 @@ def probe(
         if shape.form_body:
             timestamp = int(time.time() * 1000) + offset_ms
             request = _form_request(shape, base_url, key, sent_params, timestamp, recv_window)
+            as_sent = None  # its signature is in the body: not kept, and not replayable by the Postman script
         else:
             request = build_request(shape.contract, base_url, auth, sent_params)
+            as_sent = sent_request(request)
         try:
             response = send(request, contract.request_weight)
         except NotSent as reason:
-            results.append(ProbeResult(shape=shape.name, answer=f"not sent ({reason})", accepted=False))
+            held = f"not sent ({reason})"
+            results.append(ProbeResult(shape=shape.name, answer=held, accepted=False, request=as_sent))
             break  # the gate stopped the run: no shape after this one goes either
         except requests.RequestException as error:
-            results.append(ProbeResult(shape=shape.name, answer=f"no answer ({failure_name(error)})", accepted=False))
+            failure = f"no answer ({failure_name(error)})"
+            results.append(ProbeResult(shape=shape.name, answer=failure, accepted=False, request=as_sent))
             continue
         body = parsed_body(response)
         code = body.get("code") if isinstance(body, dict) else None
         accepted = response.status_code == 200 and code == SUCCESS_CODE
         shown = "accepted" if accepted else str(code) if isinstance(code, int | str) else f"HTTP {response.status_code}"
-        results.append(ProbeResult(shape=shape.name, answer=shown[:40], accepted=accepted))
+        results.append(ProbeResult(shape=shape.name, answer=shown[:40], accepted=accepted, request=as_sent))
     return tuple(results)

@@ -30,6 +30,7 @@ from p2p_conformance.report.files import (
     keep_timestamped_copies,
     write_observed,
     write_summaries,
+    write_variants,
 )
 from p2p_conformance.report.history import HistoryError
 from p2p_conformance.report.html import (
@@ -78,7 +79,7 @@ class ControllerPlugin:
         self.series: Series = {}  # the recent history, per endpoint and key
         self.trends: dict[tuple[str, str], Trend] = {}
         self._previous_sigterm: Any = None
-        self.recording_note = ""
+        self.closing_notes: list[str] = []  # the recording's outcome, observed variants: after the verdict
         self.started = time.perf_counter()
         self.network: list[tuple[int, float]] = []  # (calls, seconds on the network) of each process that called
         if settings.recording:
@@ -137,8 +138,14 @@ class ControllerPlugin:
         else:
             self.run, self.series, self.trends = remembered.run, remembered.series, remembered.trends
         write_summaries(self.run, self.settings.paths.report_dir, self.settings.plan.recv_window)
+        variants = write_variants(self.run.results, self.settings.paths.observed_dir)
+        if variants:
+            self.closing_notes.append(
+                f"Request shapes Binance accepted where the contract's was refused (--probe): "
+                f"{', '.join(str(path) for path in variants)}; send them back as a contract update."
+            )
         if self.settings.recording:
-            self.recording_note = self._finish_recording(session)
+            self.closing_notes.append(self._finish_recording(session))
 
     def _finish_recording(self, session: pytest.Session) -> str:
         """Move the recorded cassettes in only when every recording test passed; otherwise keep the old ones."""
@@ -184,7 +191,7 @@ class ControllerPlugin:
                 self.run,
                 report_dir=self.settings.paths.report_dir,
                 history_db=self.settings.paths.history_db,
-                recording_note=self.recording_note,
+                notes=self.closing_notes,
             )
             for line in [*block, *replaced, self.network_line(config)]:
                 terminal.write_line(line)

@@ -145,6 +145,27 @@ def write_observed(records: list[EndpointRecord], folder: Path) -> list[Path]:
     return written
 
 
+def write_variants(records: list[EndpointRecord], folder: Path) -> list[Path]:
+    """``contracts/observed/<endpoint id>.variant.json``: a request shape Binance accepted where the contract's
+    was refused (``--probe``), to send back as a contract update."""
+    written = []
+    for record in records:
+        accepted = [found for found in record.answer.probes if found.accepted]
+        if not accepted:
+            continue
+        path = folder / f"{record.id}.variant.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        variant = {
+            "endpoint": record.id,
+            "observed_at": record.answer.at,
+            "refused_as_the_contract_says": record.answer.text,
+            "accepted_shapes": [found.shape for found in accepted],
+        }
+        path.write_text(json_text(variant), encoding="utf-8")
+        written.append(path)
+    return written
+
+
 def write_summaries(run: RunRecord, report_dir: Path, recv_window: int) -> list[Path]:
     """The JSON and Markdown summaries, and the Postman collection with its environment."""
     report_dir.mkdir(parents=True, exist_ok=True)

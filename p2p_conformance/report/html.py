@@ -75,7 +75,6 @@ def _details(record: EndpointRecord) -> list[tuple[str, str]]:
         ("Why", record.reasoning),
         ("Binance message", answer.msg or ""),
         ("Binance's own SDK code", _second_opinion(record)),
-        ("Request shapes tried (--probe)", "; ".join(f"{found.shape}: {found.answer}" for found in answer.probes)),
         ("Notes", "; ".join(answer.notes)),
         ("Rate-limit headers", ", ".join(f"{k}: {v}" for k, v in answer.rate_limit_headers.items())),
     ]

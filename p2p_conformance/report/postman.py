@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from p2p_conformance.model import EndpointRecord, Outcome, RunRecord
+from p2p_conformance.model import EndpointRecord, Outcome, RunRecord, SentRequest
 from p2p_conformance.report.summary import SIDE_WORDS, WORKS, shown_answer
 from signer import API_KEY_HEADER, DEFAULT_RECV_WINDOW
 from signer.env import DEFAULT_BASE_URL
@@ -61,13 +61,33 @@ def _item(record: EndpointRecord, several_keys: bool) -> dict[str, Any]:
     assert request is not None
     status = shown_answer(record.outcome, record.answer.text)
     key = f" [{record.key_name}]" if several_keys else ""
+    return _request_item(f"{record.id}{key} ({status})", request, _description(record))
+
+
+def _probe_items(run: RunRecord) -> list[dict[str, Any]]:
+    """The other request shapes ``--probe`` sent, one item each (those the collection's script can sign:
+    a form-body shape signs its body too, which the script does not)."""
+    several = len(run.keys) > 1
+    return [
+        _request_item(
+            f"{record.id}{f' [{record.key_name}]' if several else ''}: {found.shape} ({found.answer})",
+            found.request,
+            f"The suite sent this shape with --probe and got: {found.answer}.",
+        )
+        for record in run.ran()
+        for found in record.answer.probes
+        if found.request is not None
+    ]
+
+
+def _request_item(name: str, request: SentRequest, description: str) -> dict[str, Any]:
     body = (
         {"body": {"mode": "raw", "raw": request.body, "options": {"raw": {"language": "json"}}}}
         if request.body is not None
         else {}
     )
     return {
-        "name": f"{record.id}{key} ({status})",
+        "name": name,
         "request": {
             "method": request.method,
             "header": [{"key": API_KEY_HEADER, "value": "{{apiKey}}"}]
@@ -79,7 +99,7 @@ def _item(record: EndpointRecord, several_keys: bool) -> dict[str, Any]:
                 "query": [{"key": name, "value": value} for name, value in request.query],
             },
             **body,
-            "description": _description(record),
+            "description": description,
         },
         "response": [],
     }
@@ -92,6 +112,14 @@ def replayable(run: RunRecord) -> list[EndpointRecord]:
         if record.answer.request is not None and (record.id not in chosen or chosen[record.id].outcome == Outcome.PASS):
             chosen[record.id] = record
     return sorted(chosen.values(), key=lambda record: record.outcome == Outcome.PASS)
+
+
+def _probe_folder(run: RunRecord) -> list[dict[str, Any]]:
+    items = _probe_items(run)
+    if not items:
+        return []
+    description = "Each failing endpoint in the other request shapes --probe sent (form-body shapes are left out)."
+    return [{"name": "Other request shapes (--probe)", "description": description, "item": items}]
 
 
 def collection(run: RunRecord) -> dict[str, Any]:
@@ -109,7 +137,7 @@ def collection(run: RunRecord) -> dict[str, Any]:
             "schema": SCHEMA,
         },
         "event": [{"listen": "prerequest", "script": {"type": "text/javascript", "exec": SIGNING_SCRIPT}}],
-        "item": [_item(record, len(run.keys) > 1) for record in replayable(run)],
+        "item": [_item(record, len(run.keys) > 1) for record in replayable(run)] + _probe_folder(run),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from p2p_conformance.model import RunRecord
@@ -12,7 +13,7 @@ from p2p_conformance.report.summary import failures_by_conclusion, heading, plur
 TERMINAL_NAMES = 4  # endpoints named per conclusion line; the rest are counted
 
 
-def verdict_block(run: RunRecord, *, report_dir: Path, history_db: Path, recording_note: str = "") -> list[str]:
+def verdict_block(run: RunRecord, *, report_dir: Path, history_db: Path, notes: Sequence[str] = ()) -> list[str]:
     """The story (one line per round and key, when there are several), the verdict, its proof, one line
     per conclusion, the notes and changes, and where the report is."""
     found = verdict(run)
@@ -32,8 +33,7 @@ def verdict_block(run: RunRecord, *, report_dir: Path, history_db: Path, recordi
     lines += [f"  {line}" for line in found.findings]
     lines += [f"  Note: {note}" for note in found.notes]
     lines += [f"  {change}" for change in run.changes]
-    if recording_note:
-        lines.append(f"  {recording_note}")
+    lines += [f"  {note}" for note in notes]
     lines.append(f"Report: {report_dir / HTML_NAME} (and live-summary.json, live-summary.md); history: {history_db}")
     return lines
 
