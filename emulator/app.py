@@ -9,11 +9,12 @@ other than ``web`` (-31002), and a payload character that an RFC 3986 encoder wo
 
 from __future__ import annotations
 
+import errno
 import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -69,7 +70,21 @@ def error_response(rejection: Rejection) -> Response:
 
 
 FORM = "application/x-www-form-urlencoded"
-NO_ANSWER_HOLD_SECONDS = 320.0  # longer than any client's --timeout (at most 300 s); released when the emulator stops
+
+
+class _NoAnswer:
+    """A body that never comes: after ``hold`` seconds (or once the emulator stops) the connection is reset
+    before the answer's first byte, as a stalled server's is; the client sees no answer at all."""
+
+    def __init__(self, released: threading.Event, hold: float) -> None:
+        self.released, self.hold = released, hold
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:  # the server asks for the first bytes of the answer only after its headers
+        self.released.wait(self.hold)
+        raise ConnectionResetError(errno.ECONNRESET, "the emulator plays a call that gets no answer")
 
 
 class Emulator:
@@ -194,9 +209,8 @@ class Emulator:
         return body
 
     def _answer(self, answer: Behaviour | int, contract: Contract | None) -> Response:
-        if answer is Behaviour.NO_ANSWER:  # hold the connection; the client gives up first (its timeout)
-            self._released.wait(NO_ANSWER_HOLD_SECONDS)
-            return Response(b"", 504)
+        if answer is Behaviour.NO_ANSWER:
+            return Response(_NoAnswer(self._released, self.scenario.no_answer_hold))
         if answer is Behaviour.OK and contract is None:
             return _json(API_RESTRICTIONS)
         if answer is Behaviour.OK:

@@ -59,7 +59,7 @@ class Behaviour(enum.StrEnum):
     HTTP_500 = "http-500"  # an HTML error page
     RATE_LIMITED = "rate-limited"  # -1003 with HTTP 429 and Retry-After
     NOT_FOUND = "not-found"  # a C2C business error: no record with this id
-    NO_ANSWER = "no-answer"  # the connection is held and no answer comes (a timeout, as the client sees it)
+    NO_ANSWER = "no-answer"  # no answer comes: the connection is held (the scenario's no_answer_hold), then reset
 
 
 @dataclass(frozen=True)
@@ -150,8 +150,14 @@ class Scenario:
     """Keys and their behaviours, in one or several phases (a time-varying story)."""
 
     def __init__(
-        self, description: str, keys: dict[str, KeyScenario], phases: list[Phase], latency: Latency | None = None
+        self,
+        description: str,
+        keys: dict[str, KeyScenario],
+        phases: list[Phase],
+        latency: Latency | None = None,
+        no_answer_hold: float = 0.0,
     ) -> None:
+        self.no_answer_hold = no_answer_hold  # seconds a no-answer call holds its connection before it is reset
         self.description = description
         self.keys = keys
         self.phases = phases
@@ -238,12 +244,15 @@ def parse_scenario(document: Mapping[str, Any], catalog: Catalog | None = None) 
             behaviours[name] = _behaviours(merged, f"{where}.keys.{name}", known_endpoints)
         phases.append(Phase(str(spec.get("name", index + 1)), behaviours))
     latency = _parse_latency(document.get("latency"))
+    hold = document.get("no_answer_hold", 0.0)
+    if isinstance(hold, bool) or not isinstance(hold, int | float) or not 0 <= hold <= MAX_LATENCY_SECONDS:
+        raise ScenarioError(f"no_answer_hold: {hold!r} is not a number of seconds from 0 to {MAX_LATENCY_SECONDS:g}")
     phases = phases or [Phase("only", base)]
     names = [phase.name for phase in phases]
     for key in keys.values():
         if key.made is not None and key.made not in names:
             raise ScenarioError(f"keys.{key.name}.made: {key.made!r} is not a phase (phases: {', '.join(names)})")
-    return Scenario(str(document.get("description", "")), keys, phases, latency)
+    return Scenario(str(document.get("description", "")), keys, phases, latency, float(hold))
 
 
 def load_scenario(path: str | Path, catalog: Catalog | None = None) -> Scenario:

@@ -6,6 +6,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -26,6 +27,7 @@ from signer import BinanceAuth, Ed25519Key, HmacKey, RsaKey, encode_query, vecto
 
 HMAC_SECRET = "EmulatorTestSecret1" + "b" * 45
 HMAC = HmacKey("EmulatorTestKey1" + "a" * 48, HMAC_SECRET)
+MAX_HOLD = 60  # seconds: the longest a scenario may hold a no-answer call
 ED25519 = Ed25519Key("EmulatorTestKey2" + "c" * 48, vectors.RFC8032_PEM)
 RSA_PEM = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
     serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -373,3 +375,32 @@ def test_recorded_refusals_come_as_binance_sent_them() -> None:
         "msg": "An unknown error occurred while processing the request.",
     }
     assert unknown_key.status_code == 400 and unknown_key.json == {"code": -2008, "msg": "Invalid Api-Key ID."}
+
+
+def _no_answer_scenario(hold: float) -> Emulator:
+    keys = {"k": {"api_key": HMAC.api_key, "secret": HMAC_SECRET, "endpoints": {"ads/getAds": "no-answer"}}}
+    return Emulator(parse_scenario({"keys": keys, "no_answer_hold": hold}, CATALOG), CATALOG)
+
+
+def test_a_no_answer_call_gets_no_answer_at_all_and_ends_when_the_emulator_stops() -> None:
+    with running_emulator(_no_answer_scenario(0)) as base_url, pytest.raises(requests.RequestException):
+        call(base_url, "ads/getAds")  # the connection is reset before a byte of the answer
+    outcome: list[BaseException | int] = []
+
+    def held_call(base_url: str) -> None:
+        try:
+            outcome.append(call(base_url, "ads/getAds").status_code)
+        except requests.RequestException as error:
+            outcome.append(error)
+
+    with running_emulator(_no_answer_scenario(MAX_HOLD)) as base_url:
+        caller = threading.Thread(target=held_call, args=(base_url,))
+        caller.start()
+    caller.join(timeout=60)  # a bound for a broken release, not the decision: the call must have ended unanswered
+    assert len(outcome) == 1 and isinstance(outcome[0], requests.RequestException)
+
+
+@pytest.mark.parametrize("hold", [-1, "long", True, 61])
+def test_a_bad_no_answer_hold_is_refused(hold: Any) -> None:
+    with pytest.raises(ScenarioError, match=r"no_answer_hold: .* is not a number of seconds from 0 to 60"):
+        parse_scenario({"keys": {"k": {"api_key": "a", "secret": "s"}}, "no_answer_hold": hold}, CATALOG)

@@ -47,7 +47,6 @@ SEED_IDS = (
 )
 SEED_ENDPOINTS = f"not agent and ({' or '.join(SEED_IDS)})"  # the seed case file's six endpoints
 STORY_KEYS = 3
-STORY_TIMEOUT = ("--timeout", "0.3")  # key1's calls that time out in the recorded case end fast here
 # The recorded case's trends at 13:03 (emulator/scenarios/seed-story.yaml): a key's rounds before it was made,
 # and its calls that got no answer, move no trend.
 STORY_TRENDS = {
@@ -66,7 +65,7 @@ STORY_TRENDS = {
 def run_story(suite: EndpointSuite, *args: str, select: str = "") -> pytest.RunResult:
     """The seed story's six endpoints, live against the emulator (``select`` narrows further, e.g. a key)."""
     selection = f"test_live and {SEED_ENDPOINTS} {select}"
-    return suite.run("-m", "live", "--emulator", "--scenario", "seed-story", *STORY_TIMEOUT, "-k", selection, *args)
+    return suite.run("-m", "live", "--emulator", "--scenario", "seed-story", "-k", selection, *args)
 
 
 @pytest.mark.parametrize(
@@ -305,7 +304,7 @@ def test_several_keys_from_a_keys_file_cover_key_times_endpoint(endpoint_suite: 
     scenario.set_phase("July 9 12:14")  # every key made by then
     with running_emulator(Emulator(scenario)) as url:
         result = endpoint_suite.run(
-            "-m", "live", "--binance-url", url, "--keys-file", str(keys_file), *STORY_TIMEOUT,
+            "-m", "live", "--binance-url", url, "--keys-file", str(keys_file),
             "-k", f"test_live and {SEED_ENDPOINTS}",
         )  # fmt: skip
     selected = len(SEED_IDS) * STORY_KEYS

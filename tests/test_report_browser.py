@@ -49,7 +49,7 @@ def test_seed_story_opens_with_its_story_lines_and_chart_and_stays_within_ten_sc
     endpoint_suite: EndpointSuite,
 ) -> None:
     endpoint_suite.run(
-        "-m", "live", "--emulator", "--scenario", "seed-story", "--repeat", "4", "--timeout", "0.3",
+        "-m", "live", "--emulator", "--scenario", "seed-story", "--repeat", "4",
         "--focus", SEED_FOCUS,
     )  # fmt: skip
     report = endpoint_suite.reports / "live-report.html"
@@ -83,7 +83,7 @@ def test_the_seed_story_s_history_tells_it_on_its_first_screen(
     endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     endpoint_suite.run(
-        "-m", "live", "--emulator", "--scenario", "seed-story", "--repeat", "4", "--timeout", "0.3",
+        "-m", "live", "--emulator", "--scenario", "seed-story", "--repeat", "4",
         "--focus", SEED_FOCUS, "--report-dir", str(endpoint_suite.pytester.path / "reports" / "emulator"),
     )  # fmt: skip
     monkeypatch.chdir(endpoint_suite.pytester.path)  # as a user runs it, after the README's story command

@@ -33,7 +33,10 @@ DEFAULT_MAX_WAIT_SECONDS = 60.0
 DEFAULT_DEADLINE_SECONDS = 300.0
 DEFAULT_WEIGHT_BUDGET = 1200  # request weight a minute: a tenth of Binance's 12,000 per IP on /sapi
 USED_WEIGHT_HEADERS = ("X-SAPI-USED-IP-WEIGHT-1M", "X-MBX-USED-WEIGHT-1M")  # what the IP has used this minute
-FAILURES_IN_A_ROW = 5  # calls without an answer before the run stops calling
+# Calls without an answer, one after another, before the run stops calling a target that is not there. More
+# than one round's worth of a target that leaves some endpoints unanswered (the recorded case: four at 11:53),
+# twice over, since a round's unanswered calls can end one round and begin the next.
+FAILURES_IN_A_ROW = 10
 RETRY_AFTER_UNKNOWN = 60  # seconds assumed when a 429 or 418 carries no readable Retry-After
 
 
