@@ -49,6 +49,19 @@ SEED_ENDPOINTS = f"not agent and ({' or '.join(SEED_IDS)})"  # the seed case fil
 STORY_KEYS = 3
 # The recorded case's trends at 13:03 (emulator/scenarios/seed-story.yaml): a key's rounds before it was made,
 # and its calls that got no answer, move no trend.
+# The conclusions a competent reader of the recorded case draws, phase by phase (round, key, endpoint): side.
+RECORDED_SIDES = {
+    (2, "key1", "orderMatch/getUserOrderSummary"): "none",
+    (2, "key1", "ads/getAds"): "network",  # no answer: a gap, on nobody's side by the evidence
+    (2, "key1", "ads/search"): "network",
+    (2, "key1", "chat/retrieveChatCredential"): "undetermined",  # -1102, sent with everything its contract wants
+    (3, "key2", "ads/search"): "undetermined",  # -1022 while GET query calls of the key were accepted
+    (3, "key2", "ads/getReferencePrice"): "binance",  # HTTP 500, -1000
+    (3, "key2", "chat/retrieveChatCredential"): "undetermined",
+    (4, "key2", "orderMatch/getUserOrderSummary"): "binance",  # -2008, the same request worked at 12:14
+    (4, "key2", "ads/getAvailableAdsCategory"): "binance",
+    (1, "key1", "ads/getAds"): "undetermined",  # -2008 before the key was made: nothing says whose it is
+}
 STORY_TRENDS = {
     ("ads/getAds", "key1"): None,  # no answer in every round since key1 was made: no trend at all
     ("orderMatch/getUserOrderSummary", "key1"): "stable-ok",
@@ -91,6 +104,9 @@ def test_seed_story_gives_its_trends_and_the_since_previous_sentence(endpoint_su
         passed=working, failed=selected - working, deselected=OFFLINE_TESTS + ENDPOINTS * STORY_KEYS * 4 - selected
     )
     summary = endpoint_suite.summary()
+    sides = {(r["round"], r["key_name"], r["id"]): r["side"] for r in summary["results"]}
+    assert {found: sides[found] for found in RECORDED_SIDES} == RECORDED_SIDES
+    assert "client" not in sides.values()  # nothing in the recorded case is evidence against the merchant
     last_round = [r for r in summary["results"] if r["round"] == 4]
     trends = {(r["id"], r["key_name"]): r["trend"] for r in last_round}
     assert {pair: trends[pair] for pair in STORY_TRENDS} == STORY_TRENDS

@@ -107,3 +107,20 @@ def test_probing_stops_at_its_limit_and_keeps_to_the_focus(
     assert len([endpoint for endpoint, r in limited.items() if r["probes"]]) == 1
     focused = run(endpoint_suite, url, *selection, "--focus", "ads/getAds")
     assert [endpoint for endpoint, r in focused.items() if r["probes"]] == ["ads/getAds"]  # the case's, only
+
+
+def test_the_july_9_story_probed_shows_each_failing_endpoint_s_shapes_and_its_verdict_line(
+    endpoint_suite: EndpointSuite,
+) -> None:
+    focus = (
+        "ads/getAds,orderMatch/getUserOrderSummary,ads/getAvailableAdsCategory,ads/search,ads/getReferencePrice,"
+        "chat/retrieveChatCredential"
+    )
+    endpoint_suite.run("-m", "live", "--emulator", "--scenario", "july-9", "--probe", "--focus", focus)
+    summary = endpoint_suite.summary()
+    failing = {r["id"] for r in summary["results"] if r["id"] in focus.split(",") and r["outcome"] == "fail"}
+    probed = {r["id"]: r["probes"] for r in summary["results"] if r["probes"]}
+    assert set(probed) == failing == {"ads/search", "ads/getReferencePrice", "chat/retrieveChatCredential"}
+    assert all(shapes[0]["shape"] == "as the contract says" for shapes in probed.values())
+    for endpoint, shapes in probed.items():
+        assert f"{endpoint} [key1]: all {len(shapes)} request shapes refused (" in summary["verdict"]
