@@ -126,44 +126,46 @@ def guard_file(path: Path, secrets: tuple[str, ...]) -> list[str]:
     return leaks
 
 
+def _write_observations(folder: Path, suffix: str, documents: dict[str, dict[str, object]]) -> list[Path]:
+    """``folder/<endpoint id><suffix>``, one JSON document each: what a run observed, for a contract update."""
+    written = []
+    for endpoint, document in documents.items():
+        path = folder / f"{endpoint}{suffix}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
 def write_observed(records: list[EndpointRecord], folder: Path) -> list[Path]:
     """``contracts/observed/<endpoint id>.json``: the shape a drifting answer had, for a contract update."""
-    written = []
-    for record in records:
-        if record.answer.observed is None:
-            continue
-        path = folder / f"{record.id}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shape = {
+    shapes: dict[str, dict[str, object]] = {
+        record.id: {
             "endpoint": record.id,
             "observed_at": record.answer.at,
             "drift": list(record.answer.drift),
             "data": record.answer.observed,
         }
-        path.write_text(json.dumps(shape, indent=2) + "\n", encoding="utf-8")
-        written.append(path)
-    return written
+        for record in records
+        if record.answer.observed is not None
+    }
+    return _write_observations(folder, ".json", shapes)
 
 
 def write_variants(records: list[EndpointRecord], folder: Path) -> list[Path]:
     """``contracts/observed/<endpoint id>.variant.json``: a request shape Binance accepted where the contract's
     was refused (``--probe``), to send back as a contract update."""
-    written = []
-    for record in records:
-        accepted = [found for found in record.answer.probes if found.accepted]
-        if not accepted:
-            continue
-        path = folder / f"{record.id}.variant.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        variant = {
+    variants: dict[str, dict[str, object]] = {
+        record.id: {
             "endpoint": record.id,
             "observed_at": record.answer.at,
             "refused_as_the_contract_says": record.answer.text,
-            "accepted_shapes": [found.shape for found in accepted],
+            "accepted_shapes": accepted,
         }
-        path.write_text(json_text(variant), encoding="utf-8")
-        written.append(path)
-    return written
+        for record in records
+        if (accepted := [found.shape for found in record.answer.probes if found.accepted])
+    }
+    return _write_observations(folder, ".variant.json", variants)
 
 
 def write_summaries(run: RunRecord, report_dir: Path, recv_window: int) -> list[Path]:
