@@ -59,12 +59,12 @@ def kept_headers(headers: Mapping[str, str], wanted: Callable[[str], bool], secr
     }
 
 
-def rate_limit_headers(headers: Mapping[str, str], secrets: Sequence[str] = ()) -> dict[str, str]:
+def rate_limit_headers(headers: Mapping[str, str], secrets: Sequence[str]) -> dict[str, str]:
     """The weight, order-count and Retry-After headers of an answer."""
     return kept_headers(headers, lambda name: name.startswith(RATE_LIMIT_HEADER_PREFIXES), secrets)
 
 
-def trace_headers(headers: Mapping[str, str], secrets: Sequence[str] = ()) -> dict[str, str]:
+def trace_headers(headers: Mapping[str, str], secrets: Sequence[str]) -> dict[str, str]:
     """The headers that identify an answer for support: Date, x-mbx-uuid, x-mbx-traceid, CloudFront's."""
     return kept_headers(headers, TRACE_HEADERS.__contains__, secrets)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -52,9 +52,14 @@ STORY_LINES = 16  # the latest lines of the history's story shown; the earlier o
 CHANGED = (Trend.FIXED, Trend.REGRESSED, Trend.INTERMITTENT)
 
 
-def history_observations(rows: Sequence[Row]) -> list[Observation]:
-    """The history's results as the story reads them: each stored run a round, each key by its label."""
-    numbers = {run_id: number for number, run_id in enumerate(dict.fromkeys(row.run_id for row in rows), start=1)}
+def run_numbers(rows: Sequence[Row]) -> dict[str, int]:
+    """Each stored run's number in time order (rows are in time order): the story's round."""
+    return {run_id: number for number, run_id in enumerate(dict.fromkeys(row.run_id for row in rows), start=1)}
+
+
+def history_observations(rows: Sequence[Row], numbers: Mapping[str, int]) -> list[Observation]:
+    """The history's results as the story reads them: each stored run a round (``numbers``), each key by
+    its label."""
     return [
         Observation(
             round=numbers[row.run_id],
@@ -108,15 +113,13 @@ def render_history(
     labels = {row.key_fingerprint: row.key_name or row.key_fingerprint for row in rows}
     stored_focus = next((row.focus for row in reversed(rows) if row.focus), None) or ""
     focus = tuple(focus) or tuple(endpoint for endpoint in stored_focus.split(",") if endpoint)
-    emulated = {row.run_id for row in rows if row.emulator is not None}
     recent = set(list(dict.fromkeys(row.run_id for row in rows))[-columns:])
-    lines = story(history_observations([row for row in rows if row.run_id in recent]), focus)
-    run_of_line = {(row.started_at, row.key_name or row.key_fingerprint): row.run_id for row in rows}
-    mixed = bool(emulated) and len(emulated) < len({row.run_id for row in rows})  # else the banner says it
-    sentences = [
-        ("emulator · " if mixed and run_of_line.get((line.at, line.key)) in emulated else "") + line.sentence()
-        for line in lines
-    ]
+    recent_rows = [row for row in rows if row.run_id in recent]
+    numbers = run_numbers(recent_rows)
+    lines = story(history_observations(recent_rows, numbers), focus)
+    emulated = {numbers[row.run_id] for row in recent_rows if row.emulator is not None}
+    mixed = any(row.emulator is None for row in rows) and bool(emulated)  # all emulated: the banner says it
+    sentences = [("emulator · " if mixed and line.round in emulated else "") + line.sentence() for line in lines]
     pairs = sorted(by_pair, key=lambda pair: (focus.index(pair[0]) if pair[0] in focus else len(focus), pair))
     in_focus = [pair for pair in pairs if pair[0] in focus]
     changed = [pair for pair in pairs if pair not in in_focus and found.get(pair) in CHANGED]
@@ -144,7 +147,9 @@ def render_history(
         earlier_lines=sentences[:-STORY_LINES],
         story_lines=sentences[-STORY_LINES:],
         chart=story_chart(lines, focus),
-        changes=[(labels[print_], since_previous(rows, run_id, print_)) for print_, run_id in last_run.items()],
+        changes=[
+            (labels[fingerprint], since_previous(rows, run_id, fingerprint)) for fingerprint, run_id in last_run.items()
+        ],
         columns=columns,
         focus_table=table(in_focus),
         changed_table=table(changed),
