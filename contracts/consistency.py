@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import jsonschema
 
 from contracts.checks import answer_drift, first_schema_error
@@ -45,6 +47,12 @@ def validate_consistency(catalog: Catalog) -> None:
     """Raise :class:`CatalogError` for the first endpoint or id source that does not add up."""
     by_id = {contract.id: contract for contract in catalog.contracts}
     for source in catalog.id_sources.values():
+        try:
+            re.compile(source.pattern)
+        except re.error as error:
+            raise CatalogError(f"id kind {source.kind!r}: pattern is not a regular expression ({error})") from None
+        if not source.accepts(source.placeholder):
+            raise CatalogError(f"id kind {source.kind!r}: its placeholder does not match its own pattern")
         if source.from_endpoint is None:
             continue
         origin = by_id.get(source.from_endpoint)

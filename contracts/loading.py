@@ -54,7 +54,14 @@ def parse_catalog(text: str) -> Catalog:
     document = yaml.load(text, Loader=_UniqueKeyLoader)
     _validate_schema(document)
     id_sources = {
-        kind: IdSource(kind, spec["placeholder"], spec.get("from"), spec.get("pointer"), spec.get("notes", ""))
+        kind: IdSource(
+            kind=kind,
+            pattern=spec["pattern"],
+            placeholder=spec["placeholder"],
+            from_endpoint=spec.get("from"),
+            pointer=spec.get("pointer"),
+            notes=spec.get("notes", ""),
+        )
         for kind, spec in document["ids"].items()
     }
     catalog = Catalog(tuple(_contract(i, e) for i, e in document["endpoints"].items()), id_sources)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -72,15 +73,20 @@ class CatalogError(ValueError):
     """The catalog file, or a variant chosen on the command line, is not usable."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class IdSource:
-    """Where a live run gets a real id of one kind (an order number, an ad number...)."""
+    """Where a live run gets a real id of one kind (an order number, an ad number...), and what one looks like."""
 
     kind: str
+    pattern: str  # a full match; an id that does not match is never used
     placeholder: str
     from_endpoint: str | None = None
     pointer: str | None = None
     notes: str = ""
+
+    def accepts(self, value: str) -> bool:
+        """Whether ``value`` is an id of this kind (server text and user input are checked the same way)."""
+        return re.fullmatch(self.pattern, value) is not None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,10 @@ if TYPE_CHECKING:
         (["--scenario", "july-9"], "ERROR: --scenario, --phase and --strict-emulator are about the local emulator*"),
         (["--focus", "ads/nothing"], "ERROR: --focus 'ads/nothing': not an endpoint id of the catalog*"),
         (
+            ["--id", "order-number={{apiSecret}}"],
+            "ERROR: --id order-number=...: not an order-number (expected ^[[]0-9]{1,32}$, e.g. 20219644646554779648)",
+        ),
+        (
             ["--emulator", "--scenario", "july-10"],
             "ERROR: --scenario: cannot read scenario july-10: No such file or directory (give a scenario file, "
             "or one of: all-ok, july-9, seed-story)",

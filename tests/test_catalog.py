@@ -87,6 +87,9 @@ def test_duplicate_endpoint_id_is_refused() -> None:
         (("    data: {type: boolean}\n", "    data: {type: bolean}\n"), "not valid JSON Schema"),
         (("    ids: {adsNo: ad-number}\n", "    ids: {adsNo: ticket-number}\n"), "unknown id kind 'ticket-number'"),
         (("      seed-get: {method: GET,", "      seed-get: {method: PUT,"), "'PUT' is not one of"),
+        (('    pattern: "^[0-9]{1,20}$"\n', ""), "'pattern' is a required property"),
+        (('    pattern: "^[0-9]{1,20}$"\n', '    pattern: "^[a-z]+$"\n'), "placeholder does not match its own pattern"),
+        (('    pattern: "^[0-9]{1,20}$"\n', '    pattern: "^[0-9$"\n'), "pattern is not a regular expression"),
         (
             ("    example: {advClassifies: [mass, profession, block, cash]}\n", "    example: {advClassifies: 3}\n"),
             "example does not match its own schema",

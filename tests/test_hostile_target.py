@@ -5,6 +5,7 @@ Every request the stand-in receives is kept, and the canary key and secret must 
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import re
 import shutil
@@ -17,12 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import newman
 import pytest
 import requests
 from canary import Canary
 from werkzeug.wrappers import Request, Response
 
-from catalog_facts import CATALOG, ENDPOINT_TESTS, matching, read_only_matching
+from catalog_facts import CATALOG, ENDPOINT_TESTS, READ_ONLY, matching, read_only_matching
 from emulator import Emulator, running_emulator
 from p2p_conformance.engine.transport import FAILURES_IN_A_ROW, NotSent, SendGate
 from p2p_conformance.report.render_check import render
@@ -46,6 +48,10 @@ class Received:
     method: str
     path: str
     wall: float  # epoch seconds, the clock the send gate counts Retry-After on
+    raw: str = ""  # the query string, the headers and the body as received
+
+    def carries(self, text: str) -> bool:
+        return text in self.raw
 
 
 @dataclass
@@ -58,7 +64,11 @@ class HostileTarget:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
-        self.received.append(Received(request.method, request.path, time.time()))
+        headers = "\n".join(f"{name}: {value}" for name, value in request.headers.items())
+        body = request.get_data()
+        environ["wsgi.input"] = io.BytesIO(body)  # read here; the emulator reads it again
+        raw = "\n".join([request.query_string.decode("latin-1"), headers, body.decode("latin-1")])
+        self.received.append(Received(request.method, request.path, time.time(), raw))
         rule = next((rule for prefix, rule in self.rules.items() if request.path.startswith(prefix)), None)
         return (rule(request) if rule else self.emulator)(environ, start_response)
 
@@ -508,3 +518,50 @@ def test_what_support_can_look_up_is_kept_per_call_bounded_escaped_and_redacted(
     page = (endpoint_suite.reports / "live-report.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
     assert f"timestamp={stamps[0]}" in page
+
+
+@pytest.fixture
+def variables_in_answers(
+    endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None
+) -> tuple[HostileTarget, pytest.RunResult]:
+    """A live run against a target that answers an order number ``{{apiSecret}}`` and an error message
+    with Postman variables in it."""
+    target, url = hostile
+    order = {**CATALOG["orderMatch/listUserOrderHistory"].example[0], "orderNumber": "{{apiSecret}}"}
+    listed = {"code": "000000", "message": "success", "data": [order], "total": 1, "success": True}
+    target.rules[C2C + "orderMatch/listUserOrderHistory"] = json_answer(200, json.dumps(listed))
+    refusal = {"code": -1000, "msg": "see {{apiSecret}} and {{{apiKey}}}", "data": None}
+    target.rules[C2C + "ads/getAds"] = json_answer(400, json.dumps(refusal))
+    return target, endpoint_suite.run("-m", "live", "--binance-url", url)
+
+
+def test_an_id_from_an_answer_is_used_only_when_it_is_one_and_no_text_becomes_a_postman_variable(
+    endpoint_suite: EndpointSuite, variables_in_answers: tuple[HostileTarget, pytest.RunResult]
+) -> None:
+    target, result = variables_in_answers
+    needing = {c.id for c in CATALOG.contracts if c.read_only and "order-number" in c.ids.values()}
+    assert needing and not [call for call in target.c2c_calls() if call.carries("apiSecret")]
+    placeholder = CATALOG.id_sources["order-number"].placeholder
+    results = {r["id"]: r for r in endpoint_suite.summary()["results"]}
+    said = "placeholder order-number (orderMatch/listUserOrderHistory gave one that is not an order-number"
+    assert all(any(said in note for note in results[endpoint]["notes"]) for endpoint in needing)
+    assert all(placeholder in json.dumps(results[endpoint]["request"]) for endpoint in needing)
+    collection = json.loads((endpoint_suite.reports / "live-postman.json").read_text())
+    variables = set(re.findall(r"\{\{(.*?)\}\}", json.dumps(collection)))
+    assert variables == {"baseUrl", "apiKey"}  # the collection's own, in the URL and the key header only
+    assert_no_canary(endpoint_suite, result)
+
+
+@pytest.mark.node
+def test_newman_replaying_the_collection_sends_nothing_of_the_environment_to_a_hostile_target(
+    endpoint_suite: EndpointSuite, variables_in_answers: tuple[HostileTarget, pytest.RunResult], tmp_path: Path
+) -> None:
+    target, _ = variables_in_answers
+    collection = json.loads((endpoint_suite.reports / "live-postman.json").read_text())
+    environment = json.loads((endpoint_suite.reports / "live-postman-environment.json").read_text())
+    before = len(target.received)
+    replay = newman.replay(collection, newman.with_key(environment, CANARY_KEY, CANARY_SECRET), tmp_path)
+    replayed = target.received[before:]
+    assert len(replayed) == len(READ_ONLY), replay.stdout[-2000:]
+    assert not [call.path for call in replayed if call.carries(CANARY_SECRET)]
+    assert all(call.raw.count(CANARY_KEY) == 1 for call in replayed)  # the X-MBX-APIKEY header, nothing else

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import newman
 import pytest
 from canary import Canary
 
 from catalog_facts import CATALOG, READ_ONLY
 from emulator import Emulator, running_emulator
+from p2p_conformance.report.postman import inert
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite
@@ -22,7 +22,6 @@ CANARY_KEY = "CanaryKeyP0stman" + "m" * 48
 CANARY_SECRET = "CanarySecretP0stman" + "n" * 45
 CANARY = Canary(CANARY_KEY, CANARY_SECRET)
 FAILING = "ads/search"  # refused in this scenario: it must come first
-NEWMAN = Path(__file__).resolve().parents[1] / "tools" / "node" / "node_modules" / ".bin" / "newman"
 
 
 @pytest.fixture
@@ -71,23 +70,9 @@ def test_the_collection_holds_each_call_as_sent_failing_first_with_nothing_secre
 def test_newman_replays_the_collection_with_every_signature_accepted(
     replayed_run: tuple[Emulator, str, dict[str, Any], dict[str, Any]], tmp_path: Path
 ) -> None:
-    if shutil.which("node") is None:
-        pytest.skip("Node.js is not installed: newman, Postman's runner, needs it")
-    assert NEWMAN.exists(), "newman is not installed: npm ci --prefix tools/node"
     emulator, _, collection, environment = replayed_run
-    for value in environment["values"]:  # what the support agent types in: a key of their own
-        value["value"] = {"apiKey": CANARY_KEY, "apiSecret": CANARY_SECRET}.get(value["key"], value["value"])
-    (tmp_path / "collection.json").write_text(json.dumps(collection))
-    (tmp_path / "environment.json").write_text(json.dumps(environment))
     suite_calls = len(emulator.journal)
-    replay = subprocess.run(
-        [str(NEWMAN), "run", "collection.json", "-e", "environment.json", "--reporters", "cli", "--bail"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    replay = newman.replay(collection, newman.with_key(environment, CANARY_KEY, CANARY_SECRET), tmp_path, "--bail")
     assert replay.returncode == 0, replay.stdout[-3000:] + replay.stderr[-3000:]
     replayed = emulator.journal[suite_calls:]
     probes = len(next(item for item in collection["item"] if "item" in item)["item"])  # the --probe folder's
@@ -96,3 +81,11 @@ def test_newman_replays_the_collection_with_every_signature_accepted(
     refused = [call for call in replayed if call.code == -2008]
     assert {call.endpoint_id for call in refused} == {FAILING}  # the scenario's refusal, replayed as it was
     assert len(refused) == 1 + probes
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [("{{apiSecret}}", "{ {apiSecret}}"), ("{{{apiKey}}}", "{ { {apiKey}}}"), ("{ {x}}", "{ {x}}"), ("{}{", "{}{")],
+)
+def test_a_text_of_the_run_is_written_so_postman_reads_no_variable_in_it(text: str, written: str) -> None:
+    assert inert(text) == written and "{{" not in inert(text)

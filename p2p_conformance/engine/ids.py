@@ -34,6 +34,15 @@ def id_kinds(contracts: list[Contract]) -> list[str]:
     return sorted({kind for contract in contracts if contract.read_only for kind in contract.ids.values()})
 
 
+def _id_text(value: Any) -> str | None:
+    """An id found in an answer as text: a JSON string or a not absurdly long integer, else ``None``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() <= 128:
+        return str(value)
+    return None
+
+
 def list_calls(catalog: Catalog, contracts: list[Contract], user_ids: Mapping[str, str]) -> list[Contract]:
     """The read-only list endpoints whose answers give the ids the user did not (each once)."""
     sources = [catalog.id_sources[kind] for kind in id_kinds(contracts) if kind not in user_ids]
@@ -54,12 +63,16 @@ def resolve_ids(
         if kind in user_ids:
             resolved[kind] = ResolvedId(user_ids[kind], f"{kind} from --id", placeholder=False)
             continue
+        reason = "no list endpoint gives one"
         if source.from_endpoint and source.pointer:
-            value = follow_pointer(fetch(catalog[source.from_endpoint]), source.pointer)
-            if isinstance(value, (str, int)) and not isinstance(value, bool):
-                resolved[kind] = ResolvedId(str(value), f"{kind} from {source.from_endpoint}", placeholder=False)
+            value = _id_text(follow_pointer(fetch(catalog[source.from_endpoint]), source.pointer))
+            if value is not None and source.accepts(value):
+                resolved[kind] = ResolvedId(value, f"{kind} from {source.from_endpoint}", placeholder=False)
                 continue
-        reason = f"{source.from_endpoint} gave none" if source.from_endpoint else "no list endpoint gives one"
+            # Server text that is not an id of the kind is never sent, shown or written (it could be markup,
+            # a Postman {{variable}}, a path): only that it was not one is said.
+            given = "none" if value is None else f"one that is not an {kind} ({source.pattern})"
+            reason = f"{source.from_endpoint} gave {given}"
         resolved[kind] = ResolvedId(
             source.placeholder,
             f"placeholder {kind} ({reason}; pass --id {kind}=...): a business 'not found' still proves "

@@ -227,6 +227,11 @@ def _user_ids(config: pytest.Config, catalog: Catalog) -> dict[str, str]:
     unknown = sorted(set(user_ids) - set(catalog.id_sources))
     if unknown:
         raise pytest.UsageError(f"--id {unknown[0]}: unknown id kind (known: {', '.join(sorted(catalog.id_sources))})")
+    for kind, value in user_ids.items():
+        source = catalog.id_sources[kind]
+        if not source.accepts(value):
+            expected = f"expected {source.pattern}, e.g. {source.placeholder}"
+            raise pytest.UsageError(f"--id {kind}=...: not an {kind} ({expected})")
     return user_ids
 
 

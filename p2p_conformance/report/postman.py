@@ -80,26 +80,37 @@ def _probe_items(run: RunRecord) -> list[dict[str, Any]]:
     ]
 
 
+def inert(text: str) -> str:
+    """``text`` as Postman cannot read a variable in it: every ``{{`` is broken up (``{ {``).
+
+    Postman substitutes ``{{name}}`` in a request's URL, headers and body from the environment, where the
+    agent's key and secret are; a run's texts (names, answers, what was sent) are data and go through this."""
+    while "{{" in text:
+        text = text.replace("{{", "{ {")
+    return text
+
+
 def _request_item(name: str, request: SentRequest, description: str) -> dict[str, Any]:
     body = (
-        {"body": {"mode": "raw", "raw": request.body, "options": {"raw": {"language": "json"}}}}
+        {"body": {"mode": "raw", "raw": inert(request.body), "options": {"raw": {"language": "json"}}}}
         if request.body is not None
         else {}
     )
+    path = inert(request.path)
     return {
-        "name": name,
+        "name": inert(name),
         "request": {
             "method": request.method,
             "header": [{"key": API_KEY_HEADER, "value": "{{apiKey}}"}]
-            + [{"key": name, "value": value} for name, value in request.headers],
+            + [{"key": inert(name), "value": inert(value)} for name, value in request.headers],
             "url": {
-                "raw": "{{baseUrl}}" + request.path,
+                "raw": "{{baseUrl}}" + path,
                 "host": ["{{baseUrl}}"],
-                "path": [part for part in request.path.split("/") if part],
-                "query": [{"key": name, "value": value} for name, value in request.query],
+                "path": [part for part in path.split("/") if part],
+                "query": [{"key": inert(name), "value": inert(value)} for name, value in request.query],
             },
             **body,
-            "description": description,
+            "description": inert(description),
         },
         "response": [],
     }
@@ -128,7 +139,7 @@ def collection(run: RunRecord) -> dict[str, Any]:
     target = " against the local emulator, not Binance" if run.emulator else ""
     return {
         "info": {
-            "name": f"Binance C2C conformance{case}, run {run.started_at}",
+            "name": inert(f"Binance C2C conformance{case}, run {run.started_at}"),
             "description": (
                 f"Every read-only C2C call of the run of {run.started_at}{target}, failing ones first, as the "
                 "suite sent it. Import this file and live-postman-environment.json, type a key and its secret "
