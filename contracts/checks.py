@@ -29,11 +29,57 @@ def first_schema_error(schema: Any, instance: Any) -> str | None:
     return f"{where}: {error.message}"
 
 
-def parsed_body(response: requests.Response) -> Any:
-    """The JSON body, or ``None`` when there is none or it is not JSON."""
+# Binance's answers are a few levels deep and their numbers a few digits long; JSON beyond these bounds is not
+# an answer of the contract, and reading it could exhaust the reader (Python refuses ints of 4,300+ digits).
+MAX_JSON_DEPTH = 32
+MAX_JSON_NUMBER_CHARACTERS = 100
+
+
+class UnreadableJson(ValueError):
+    """Text that is not JSON within the bounds an answer of the contract keeps (the reason is the message)."""
+
+
+def _bounded_number(kind: Callable[[str], Any]) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        if len(text) > MAX_JSON_NUMBER_CHARACTERS:
+            raise UnreadableJson(f"a number of {len(text):,} characters")
+        return kind(text)
+
+    return parse
+
+
+def _depth_over(value: Any, limit: int) -> bool:
+    """Whether a parsed value nests deeper than ``limit`` (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return False
+
+
+def read_json(text: str | bytes) -> Any:
+    """Parsed JSON within the bounds of an answer; raises :class:`UnreadableJson` saying why not."""
     try:
-        return response.json()
-    except (json.JSONDecodeError, requests.JSONDecodeError, RecursionError):  # nested too deep: not an answer
+        value = json.loads(text, parse_int=_bounded_number(int), parse_float=_bounded_number(float))
+    except UnreadableJson:
+        raise
+    except RecursionError:
+        raise UnreadableJson(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError:  # json.JSONDecodeError, UnicodeDecodeError
+        raise UnreadableJson("not JSON") from None
+    if _depth_over(value, MAX_JSON_DEPTH):
+        raise UnreadableJson(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return value
+
+
+def parsed_body(response: requests.Response) -> Any:
+    """The JSON body, or ``None`` when there is none or it is not JSON within an answer's bounds."""
+    try:
+        return read_json(response.content)
+    except UnreadableJson:
         return None
 
 
@@ -61,9 +107,14 @@ def check_http_status(contract: Contract, response: requests.Response) -> str | 
 
 
 def check_json_body(contract: Contract, response: requests.Response) -> str | None:
-    if parsed_body(response) is not None:
-        return None
-    return f"received a body that is not JSON ({response.text[:80]!r}), expected the C2C JSON envelope"
+    try:
+        if read_json(response.content) is not None:
+            return None
+        why = "JSON null"
+    except UnreadableJson as error:
+        why = str(error)
+    body = f"{response.text[:80]!r}"
+    return f"received a body that is not JSON within an answer's bounds ({why}: {body}), expected the C2C JSON envelope"
 
 
 def check_no_error_code(contract: Contract, response: requests.Response) -> str | None:

@@ -13,6 +13,8 @@ import signal
 import subprocess
 import threading
 import time
+import tracemalloc
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,6 +171,7 @@ CLOCK_ROUNDING = 0.001  # seconds: two readings of the same clock, as floats of 
 CONCURRENCY = 2  # fewer than the endpoints selected, so most of them are still to be sent when the ban comes
 
 
+@pytest.mark.parametrize("cross_check", [[], ["--cross-check"]], ids=["suite", "and-binance-common"])
 @pytest.mark.parametrize(
     ("status", "retry_after", "reason"),
     [(429, "120", "longer than --max-wait 60 s"), (418, "86400", "banned this IP address (HTTP 418)")],
@@ -180,12 +183,16 @@ def test_a_long_429_or_a_418_stops_every_request_after_it(
     status: int,
     retry_after: str,
     reason: str,
+    cross_check: list[str],
 ) -> None:
+    """Binance's own code (``--cross-check``) sends through the same gate: nothing of it goes out either."""
     target, url = hostile
     target.rules[C2C] = json_answer(status, '{"code":-1003,"msg":"banned"}', {"Retry-After": retry_after})
-    result = endpoint_suite.run("-m", "live", "--binance-url", url, *SOME_LIVE, "--concurrency", str(CONCURRENCY))
+    selection = [*SOME_LIVE, "--concurrency", str(CONCURRENCY), *cross_check]
+    result = endpoint_suite.run("-m", "live", "--binance-url", url, *selection)
     # Only the calls already on the network when the first of them was answered so; nothing after it.
     assert 1 <= len(target.c2c_calls()) <= CONCURRENCY
+    result.stdout.fnmatch_lines([f"Network: {len(target.received)} calls in *"])  # every request counted
     results, selected = endpoint_suite.summary()["results"], len(read_only_matching(SOME))
     assert len(results) == selected and {r["http_status"] for r in results} <= {None, status}
     held = [r for r in results if r["http_status"] is None]
@@ -565,3 +572,68 @@ def test_newman_replaying_the_collection_sends_nothing_of_the_environment_to_a_h
     assert len(replayed) == len(READ_ONLY), replay.stdout[-2000:]
     assert not [call.path for call in replayed if call.carries(CANARY_SECRET)]
     assert all(call.raw.count(CANARY_KEY) == 1 for call in replayed)  # the X-MBX-APIKEY header, nothing else
+
+
+def envelope_with(data: str, total: str = "1") -> str:
+    return '{"code": "000000", "message": "success", "data": %s, "total": %s, "success": true}' % (data, total)  # noqa: UP031
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        (envelope_with("[]", total="1" * 5_000), "a number of 5,000 characters"),
+        (envelope_with("[" * 600 + "]" * 600), "JSON nested deeper than 32 levels"),
+    ],
+    ids=["a-5000-digit-number", "600-levels-deep"],
+)
+def test_valid_but_odd_json_is_the_contract_side_never_an_error_and_nothing_is_sent_twice(
+    endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None, answer: str, why: str
+) -> None:
+    """Every C2C answer is odd, the list calls' that give ids included: each endpoint is still a result (the
+    answer breaks the contract), and the key is opened once: the target gets one request per call."""
+    target, url = hostile
+    target.rules[C2C] = json_answer(200, answer)
+    result = endpoint_suite.run("-m", "live", "--binance-url", url)
+    results = [r for r in endpoint_suite.summary()["results"] if not r["mutating"]]
+    assert len(results) == len(READ_ONLY) and {r["side"] for r in results} == {"contract"}
+    assert all(why in r["diagnosis"] for r in results), results[0]["diagnosis"]
+    looked_up = {CATALOG.id_sources[kind].from_endpoint for kind in ("order-number", "ad-number", "pay-method-id")}
+    assert len(target.c2c_calls()) == len(READ_ONLY) + len(looked_up)
+    result.stdout.fnmatch_lines([f"Network: {len(target.received)} calls in *"])
+
+
+def test_a_waf_page_to_binance_common_is_an_answer_read_by_the_suite(
+    endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None
+) -> None:
+    pytest.importorskip("binance_common", reason="the official extra: pip install -e '.[official]' (CI installs it)")
+    target, url = hostile
+    waf = "<html><body>Request blocked</body></html>"
+    target.rules[C2C + "ads/getAds"] = lambda request: Response(waf, 200, mimetype="text/html")
+    endpoint_suite.run("-m", "live", "--binance-url", url, "-k", "test_live and ads/getAds", "--cross-check")
+    (get_ads,) = [r for r in endpoint_suite.summary()["results"] if r["id"] == "ads/getAds"]
+    assert get_ads["side"] == "contract" and "Request blocked" in get_ads["diagnosis"]
+    assert get_ads["second_opinion"]["http_status"] == 200 and get_ads["second_opinion"]["summary"].endswith("HTTP 200")
+    assert [call.path for call in target.c2c_calls()] == [C2C + "ads/getAds"] * 2  # the suite's, then Binance's code
+
+
+def test_binance_common_reads_a_gzip_bomb_within_the_suite_bounds(
+    endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None
+) -> None:
+    pytest.importorskip("binance_common", reason="the official extra: pip install -e '.[official]' (CI installs it)")
+    target, url = hostile
+    inflated = 200_000_000
+    squeezer = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip framing
+    chunk = b"0" * 1_000_000
+    bomb = b"".join(squeezer.compress(chunk) for _ in range(inflated // len(chunk))) + squeezer.flush()
+    target.rules[C2C + "ads/getAds"] = json_answer(400, bomb, {"Content-Encoding": "gzip"})
+    arguments = ("-m", "live", "--binance-url", url, "-k", "test_live and ads/getAds", "--cross-check")
+    endpoint_suite.run(*arguments)  # once first, so what is imported or compiled once is not counted
+    tracemalloc.start()
+    try:
+        endpoint_suite.run(*arguments)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 50_000_000, f"{peak:,} bytes at the peak for a {len(bomb):,}-byte answer of {inflated:,}"
+    (get_ads,) = [r for r in endpoint_suite.summary()["results"] if r["id"] == "ads/getAds"]
+    assert get_ads["second_opinion"]["http_status"] == 400

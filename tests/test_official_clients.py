@@ -12,11 +12,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 
 from catalog_facts import CATALOG
 from contracts import Contract
 from emulator import Emulator, parse_scenario, running_emulator
 from p2p_conformance.engine.cross_check import send_with_official_code
+from p2p_conformance.engine.transport import SendGate, send
 from signer import HmacKey, Placement
 
 pytest.importorskip("binance_common.utils", reason="a dev dependency: pip install -e '.[dev]'")
@@ -43,7 +45,11 @@ def lenient() -> Iterator[tuple[Emulator, str]]:
 def send_with_binance_common(contract: Contract, base_url: str) -> None:
     """The contract's example sent by Binance's own request code (it adds timestamp and signature itself);
     a refusal shows in the emulator's journal, which the tests read."""
-    send_with_official_code(contract, base_url, HmacKey(KEY, SECRET), contract.params, {})
+    with requests.Session() as http:
+        gate = SendGate()
+        send_with_official_code(
+            contract, base_url, HmacKey(KEY, SECRET), contract.params, {}, lambda request: send(http, request, gate)
+        )
 
 
 def last_call(served: Emulator, contract: Contract) -> Any:

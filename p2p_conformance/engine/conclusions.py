@@ -147,11 +147,11 @@ def documented_meaning(record: EndpointRecord) -> Conclusion:
         )
     if record.stop is Stop.UNREACHABLE:
         return Conclusion(Side.NETWORK, str(record.problem), "Check --binance-url and the network path.")
-    if record.stop is Stop.TEST_ERROR:
+    if record.stop is Stop.TEST_ERROR:  # the suite's own failure: no evidence about Binance or the key
         return Conclusion(
-            Side.CLIENT,
-            f"The test stopped before an answer was judged: {record.problem}.",
-            "Fix the error shown in the test's log and run again.",
+            Side.UNDETERMINED,
+            f"The test stopped on an error of the suite before an answer was judged: {record.problem}.",
+            "Report the error in the test's log to the suite's maintainers (p2p-conformance issues), and run again.",
         )
     if not answer.sent:
         return Conclusion(

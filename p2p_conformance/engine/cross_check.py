@@ -6,33 +6,32 @@ the signed query and, for a POST, sends the business parameters again as a form 
 JSON-body endpoint its request has another shape: worth knowing either way. Installed with the
 ``official`` extra (``pip install -e '.[official]'``); HMAC keys only, since Binance's code wants the
 secret itself.
+
+Binance's code is given a session of the suite's (:class:`GatedSession`): its request goes out like every
+other the run causes, through the run's gate (rate limits, bans, weight budget, deadline, no redirect), read
+within the same bounds and counted on the same meter, and the suite reads the answer itself.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import requests
 
 from contracts import Contract
+from contracts.checks import parsed_body
+from p2p_conformance.engine.transport import NotSent, cut, failure_name
 from p2p_conformance.model import LiveResult, SecondOpinion
 from signer import HmacKey, Key, Placement
 
 PACKAGE = "binance-common"
 INSTALL_HINT = "--cross-check needs Binance's own SDK code: pip install -e '.[official]' (binance-common)"
-TIMEOUT_MS = 15000
-# binance-common's exceptions carry Binance's code, not the HTTP status: the class says which status it was.
-STATUS_OF_ERROR = {
-    "BadRequestError": 400,
-    "UnauthorizedError": 401,
-    "ForbiddenError": 403,
-    "NotFoundError": 404,
-    "RateLimitBanError": 418,
-    "TooManyRequestsError": 429,
-}
+TIMEOUT_MS = 15000  # binance-common's own; the suite's gate decides the real one
+FIELD_LIMIT = 300  # characters of a message kept
 
 
 def official_version() -> str | None:
@@ -43,13 +42,43 @@ def official_version() -> str | None:
         return None
 
 
+class GatedSession(requests.Session):
+    """The session binance-common is given: what it sends is its own (encoding, signature, shape); how it is
+    sent is the suite's. Every request goes through ``send`` (the run's gate: rate limits, bans, weight budget,
+    deadline, no redirect, a bounded read, the network count), and the answer is kept for the suite to read."""
+
+    def __init__(self, send: Callable[[requests.PreparedRequest], requests.Response]) -> None:
+        super().__init__()
+        self.trust_env = False  # proxies and certificates are the suite's sender's, not read again here
+        self._send = send
+        self.answer: requests.Response | None = None
+
+    def send(self, request: requests.PreparedRequest, **_: Any) -> requests.Response:
+        """binance-common's timeout, proxies and redirect choice are set aside for the suite's."""
+        self.answer = self._send(request)
+        return self.answer
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfficialAnswer:
+    """What came back to binance-common's call, read by the suite's own bounded reader."""
+
+    http_status: int | None
+    code: int | str | None = None
+    message: str | None = None  # Binance's message, or why there is no answer
+
+
 def send_with_official_code(
-    contract: Contract, base_url: str, key: HmacKey, params: Mapping[str, Any], signing: Mapping[str, int]
-) -> tuple[int | None, int | str | None, str | None]:
-    """(HTTP status, Binance code, message) of the call as Binance's own code sends it, with the
-    contract's headers (``clientType``) as a client following the contract would add them."""
-    from binance_common import errors  # the optional extra: imported only when asked for
-    from binance_common.configuration import ConfigurationRestAPI
+    contract: Contract,
+    base_url: str,
+    key: HmacKey,
+    params: Mapping[str, Any],
+    signing: Mapping[str, int],
+    send: Callable[[requests.PreparedRequest], requests.Response],
+) -> OfficialAnswer:
+    """The call as Binance's own code sends it, with the contract's headers (``clientType``) as a client
+    following the contract would add them, sent through ``send``."""
+    from binance_common.configuration import ConfigurationRestAPI  # the optional extra: only when asked for
     from binance_common.utils import send_request
 
     configuration = ConfigurationRestAPI(
@@ -62,23 +91,27 @@ def send_with_official_code(
     )
     body = dict(params) if contract.placement is Placement.JSON_BODY else None
     payload = {**signing} if body is not None else {**params, **signing}
-    with requests.Session() as session:
-        session.max_redirects = 0  # a signed request is never sent on to another address
+    with GatedSession(send) as session:
         try:
-            answer: Any = send_request(
-                session, configuration, contract.method, contract.path, payload, body, is_signed=True
-            )
-        except errors.ServerError as error:
-            return error.status_code, None, error.error_message
-        except errors.Error as error:
-            status = STATUS_OF_ERROR.get(type(error).__name__)
-            return status, getattr(error, "status_code", None), getattr(error, "error_message", str(error))
-        except requests.RequestException as error:
-            return None, None, f"no answer: {type(error).__name__}"
-    data = answer.data()
-    code = data.get("code") if isinstance(data, dict) else None
-    message = (data.get("msg") or data.get("message")) if isinstance(data, dict) else None
-    return answer.status, code, message
+            send_request(session, configuration, contract.method, contract.path, payload, body, is_signed=True)
+        except NotSent as reason:
+            return OfficialAnswer(http_status=None, message=str(reason))
+        except Exception as error:  # binance-common reading an answer its way: the suite reads it below
+            if session.answer is None:
+                cause = error.__cause__ if isinstance(error.__cause__, BaseException) else error
+                return OfficialAnswer(http_status=None, message=f"no answer: {failure_name(cause)}")
+        answer = session.answer
+    assert answer is not None  # binance-common returned, so it was answered
+    body_read = parsed_body(answer)
+    if not isinstance(body_read, dict):
+        return OfficialAnswer(http_status=answer.status_code)
+    code = body_read.get("code")
+    message = body_read.get("msg") or body_read.get("message")
+    return OfficialAnswer(
+        http_status=answer.status_code,
+        code=code if isinstance(code, (int, str)) and not isinstance(code, bool) else None,
+        message=cut(str(message), FIELD_LIMIT) if message is not None else None,
+    )
 
 
 def second_opinion(
@@ -88,26 +121,29 @@ def second_opinion(
     params: Mapping[str, Any],
     recv_window: int,
     offset_ms: int,
+    send: Callable[[requests.PreparedRequest], requests.Response],
 ) -> SecondOpinion:
-    """Send ``result``'s call again through Binance's own code, and say whether the answers agree."""
+    """Send ``result``'s call again through Binance's own code, by ``send`` (the run's way out), and say
+    whether the answers agree."""
     version = official_version()
     if version is None:
         return SecondOpinion(summary=f"not sent: {INSTALL_HINT}")
     if not isinstance(key, HmacKey):
         return SecondOpinion(summary=f"not sent: Binance's code signs with the {key.key_type} key's PEM only")
     signing = {"recvWindow": recv_window, "timestamp": int(time.time() * 1000) + offset_ms}
-    status, code, message = send_with_official_code(result.contract, base_url, key, params, signing)
+    official = send_with_official_code(result.contract, base_url, key, params, signing, send)
+    status, code = official.http_status, official.code
     agrees = (status, code) == (result.answer.http_status, result.answer.code)
     shape = ""
     if result.contract.placement is Placement.JSON_BODY:
         shape = " (its own shape: every parameter in the signed query, and a form body instead of JSON)"
-    answer = f"HTTP {status}" if status is not None else f"no answer ({message})"
+    answer = f"HTTP {status}" if status is not None else f"no answer ({official.message})"
     if code is not None:
-        answer += f", code {code}"
+        answer += f", code {cut(str(code), FIELD_LIMIT)}"
     return SecondOpinion(
         summary=f"binance-common {version}{shape}: {answer}",
         http_status=status,
         code=code,
         agrees=agrees,
-        message=message,
+        message=official.message,
     )

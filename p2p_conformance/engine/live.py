@@ -13,7 +13,7 @@ import requests
 
 from contracts import Catalog, Contract
 from contracts.build import build_request
-from contracts.checks import answer_drift, check_answer, is_business_error, observed_shape, parsed_body
+from contracts.checks import answer_drift, check_answer, is_business_error, observed_shape, parsed_body, read_json
 from contracts.model import SERVER_TIME_PATH
 from contracts.request_checks import check_contract_headers, check_parameter_definitions
 from p2p_conformance.engine.cross_check import second_opinion
@@ -85,7 +85,7 @@ def measure_clock_offset(http: Sender, base_url: str, gate: SendGate) -> int:
         if (elsewhere := redirect_target(response)) is not None:
             raise TargetUnreachable(f"{where}: HTTP {response.status_code} redirecting to {elsewhere}, not followed")
         response.raise_for_status()
-        server_time = response.json()["serverTime"]
+        server_time = read_json(response.content)["serverTime"]
     except NotSent as error:
         raise TargetUnreachable(f"{where}: {error}") from None
     except (requests.RequestException, ValueError, KeyError, TypeError, OverflowError, RecursionError) as error:
@@ -215,7 +215,13 @@ class LiveSession:
         if not self.cross_check:
             return result
         opinion = second_opinion(
-            result, self.base_url, self.key, params_with_ids(contract, self.ids), self.recv_window, self.offset_ms
+            result,
+            self.base_url,
+            self.key,
+            params_with_ids(contract, self.ids),
+            self.recv_window,
+            self.offset_ms,
+            lambda request: self.send(request, contract.request_weight),
         )
         return replace(result, answer=replace(result.answer, second_opinion=opinion))
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from contracts import Catalog, Contract
 from p2p_conformance.engine.controls import run_controls
-from p2p_conformance.engine.live import LiveSession, TargetUnreachable
+from p2p_conformance.engine.live import LiveSession
 from p2p_conformance.engine.probe import ProbeBudget
 from p2p_conformance.engine.transport import (
     DEFAULT_DEADLINE_SECONDS,
@@ -105,7 +105,8 @@ class LiveSessions:
         self.round = 0
         self.round_started: dict[int, str] = {}
         self._keys: dict[str, OpenKey] = {}
-        self._unreachable: TargetUnreachable | None = None  # once the target is unreachable, stop asking
+        # Once opening failed (the target unreachable, or an error), every later test is told so: nothing is sent again.
+        self._failed: Exception | None = None
         # Every key's: limits are per IP.
         self.gate = SendGate(plan.max_wait, plan.deadline, plan.weight_budget, timeout=plan.timeout)
         self.pool = ThreadPoolExecutor(plan.concurrency, thread_name_prefix="p2p-live-call")
@@ -128,17 +129,20 @@ class LiveSessions:
             return self._keys[key_name]
 
     def _open(self, key_names: Sequence[str], number: int = 0) -> list[str]:
-        """Open the keys not open yet: clock offsets first (every signature needs one), then each key's
-        control checks and id lookups side by side, with round ``number``'s calls that need no id.
-        Returns the keys it opened."""
-        if self._unreachable is not None:
-            raise self._unreachable
+        """Open the keys not open yet (returns them), once: a failure is kept and raised again."""
+        if self._failed is not None:
+            raise self._failed
         names = [name for name in dict.fromkeys(key_names) if name not in self._keys]
         try:
-            sessions = list(self.pool.map(self._session, names))
-        except TargetUnreachable as error:
-            self._unreachable = error
+            return self._open_now(names, number)
+        except Exception as error:
+            self._failed = error
             raise
+
+    def _open_now(self, names: list[str], number: int) -> list[str]:
+        """Clock offsets first (every signature needs one), then each key's control checks and id lookups side
+        by side, with round ``number``'s calls that need no id."""
+        sessions = list(self.pool.map(self._session, names))
         openings = [
             _Opening(
                 session,
@@ -205,8 +209,8 @@ class LiveSessions:
             return
         try:
             opened = self._open(list(planned), number)
-        except TargetUnreachable:
-            return  # each test is told when it asks for its key
+        except Exception:  # kept by _open: each test is told when it asks for its key
+            return
         for key_name in planned:
             rest = [c for c in self._calls_of(number, key_name) if c.ids or key_name not in opened]
             self._send(key_name, number, self._keys[key_name].session, rest)

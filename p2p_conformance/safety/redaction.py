@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from contracts.checks import UnreadableJson, read_json
 from signer.keys import KEY_CLASSES
 
 REDACTED = "REDACTED"
@@ -52,10 +53,11 @@ def scrub_json(value: Any) -> Any:
 
 
 def scrub_body(text: str) -> str:
-    """A JSON body with sensitive fields replaced; text that is not JSON is returned as it is."""
+    """A JSON body with sensitive fields replaced; text that is not JSON (within an answer's bounds, so the
+    scrubbing's recursion is bounded too) is returned as it is."""
     try:
-        document = json.loads(text)
-    except (ValueError, RecursionError):
+        document = read_json(text)
+    except UnreadableJson:
         return text
     return json.dumps(scrub_json(document), ensure_ascii=False)
 
