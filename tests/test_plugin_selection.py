@@ -76,6 +76,22 @@ def test_path_options_in_space_form_work_outside_the_project_on_every_run(
     assert not (suite.path / "reports").exists()
 
 
+def test_a_key_file_outside_the_project_leaves_the_reports_in_the_project(
+    suite: pytest.Pytester, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """pytest takes ``/elsewhere/secrets/keys.toml`` for a test path while it chooses its rootdir (it does not
+    know ``--keys-file`` yet); the run's reports and history stay in the project all the same."""
+    secrets = tmp_path_factory.mktemp("elsewhere") / "secrets"
+    secrets.mkdir()
+    keys_file = secrets / "keys.toml"
+    keys_file.write_text(f'[main]\napi_key = "{vectors.BINANCE_API_KEY}"\nsecret = "{vectors.BINANCE_SECRET}"\n')
+    result = suite.runpytest("-m", "live", "--keys-file", str(keys_file))
+    result.assert_outcomes(passed=1, deselected=2)
+    assert (suite.path / "reports" / "live-summary.json").is_file()
+    assert (suite.path / "reports" / "history.sqlite3").is_file()
+    assert sorted(path.name for path in secrets.iterdir()) == ["keys.toml"]
+
+
 def test_live_run_without_credentials_fails_with_one_line_saying_what_to_set(suite: pytest.Pytester) -> None:
     result = suite.runpytest("-m", "live")
     assert result.ret == pytest.ExitCode.USAGE_ERROR

@@ -269,16 +269,25 @@ def _limits(config: pytest.Config) -> Limits:
     )
 
 
+def _project(config: pytest.Config) -> Path:
+    """The folder of the run's pytest configuration (the project's ``pyproject.toml``), else where pytest was
+    started. Not pytest's rootdir: pytest chooses that before it knows this plugin's options, so a path given
+    after one of them (``--keys-file /elsewhere/keys.toml``) counts as a test path then and can move it."""
+    return config.inipath.parent if config.inipath is not None else config.invocation_params.dir
+
+
 def _paths(config: pytest.Config) -> Paths:
-    """Emulator runs keep their reports and history apart, so demos never mix with real evidence."""
-    default_reports = config.rootpath / "reports"
+    """Emulator runs keep their reports and history apart, so demos never mix with real evidence; the reports
+    and history of a run do not depend on where its key file or scenario lives."""
+    project = _project(config)
+    default_reports = project / "reports"
     if config.option.emulator:
         default_reports /= EMULATOR_REPORTS
     report_dir = Path(config.option.report_dir or default_reports)
     return Paths(
         report_dir=report_dir,
         history_db=Path(config.option.history_db or report_dir / HISTORY_NAME),
-        cassette_dir=Path(config.option.cassette_dir or config.rootpath / "cassettes"),
+        cassette_dir=Path(config.option.cassette_dir or project / "cassettes"),
     )
 
 
