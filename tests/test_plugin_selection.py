@@ -92,6 +92,19 @@ def test_a_key_file_outside_the_project_leaves_the_reports_in_the_project(
     assert sorted(path.name for path in secrets.iterdir()) == ["keys.toml"]
 
 
+def test_a_reports_folder_that_links_out_of_the_project_is_written_only_when_named(
+    suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    live_credentials(monkeypatch)
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (suite.path / "reports").symlink_to(elsewhere, target_is_directory=True)
+    refused = suite.runpytest("-m", "live")
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR and list(elsewhere.iterdir()) == []
+    refused.stderr.fnmatch_lines([f"ERROR: {suite.path / 'reports'} is a link to {elsewhere.resolve()}, outside*"])
+    suite.runpytest("-m", "live", "--report-dir", str(elsewhere)).assert_outcomes(passed=1, deselected=2)
+    assert (elsewhere / "live-summary.json").is_file()
+
+
 def test_live_run_without_credentials_fails_with_one_line_saying_what_to_set(suite: pytest.Pytester) -> None:
     result = suite.runpytest("-m", "live")
     assert result.ret == pytest.ExitCode.USAGE_ERROR

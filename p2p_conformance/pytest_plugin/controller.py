@@ -52,6 +52,7 @@ from p2p_conformance.report.summary import plural, shown_answer
 from p2p_conformance.report.terminal import network_line, verdict_block
 from p2p_conformance.report.trends import Series, remember
 from p2p_conformance.safety.cassettes import promote_recording
+from p2p_conformance.safety.writing import unlink_if_link
 
 TERMINAL_NAMES = 4  # endpoints named per conclusion line; the rest are counted
 
@@ -84,6 +85,8 @@ class ControllerPlugin:
         self.network: list[tuple[int, float]] = []  # (calls, seconds on the network) of each process that called
         if settings.recording:
             shutil.rmtree(settings.paths.recording_dir, ignore_errors=True)  # a failed recording's leftovers
+        for name in REPORT_NAMES:  # pytest-html opens its file by name: a planted link is removed first
+            unlink_if_link(settings.paths.report_dir / name)
 
     def __repr__(self) -> str:
         return f"ControllerPlugin({len(self.records)} records)"

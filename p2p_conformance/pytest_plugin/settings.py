@@ -276,6 +276,19 @@ def _project(config: pytest.Config) -> Path:
     return config.inipath.parent if config.inipath is not None else config.invocation_params.dir
 
 
+def _validate_within(project: Path, folder: Path) -> None:
+    """A default folder that is a link out of the project (``reports -> /elsewhere``) is written only when
+    ``--report-dir`` names where it leads."""
+    for step in [folder, *folder.parents]:
+        if step == project or project not in step.parents:
+            return
+        if step.is_symlink() and not step.resolve().is_relative_to(project.resolve()):
+            raise pytest.UsageError(
+                f"{step} is a link to {step.resolve()}, outside the project: to write the reports there, give "
+                f"--report-dir {step.resolve()}"
+            )
+
+
 def _paths(config: pytest.Config) -> Paths:
     """Emulator runs keep their reports and history apart, so demos never mix with real evidence; the reports
     and history of a run do not depend on where its key file or scenario lives."""
@@ -283,6 +296,8 @@ def _paths(config: pytest.Config) -> Paths:
     default_reports = project / "reports"
     if config.option.emulator:
         default_reports /= EMULATOR_REPORTS
+    if not config.option.report_dir:
+        _validate_within(project, default_reports)
     report_dir = Path(config.option.report_dir or default_reports)
     return Paths(
         report_dir=report_dir,

@@ -22,6 +22,7 @@ from p2p_conformance.model import EndpointRecord, Outcome, RunRecord
 from p2p_conformance.report.files import file_stamp
 from p2p_conformance.safety.cassettes import SCRUBBED_QUERY
 from p2p_conformance.safety.redaction import REDACTED, find_leaks
+from p2p_conformance.safety.writing import replace_file
 from signer import API_KEY_HEADER
 
 CHECKSUMS_NAME = "SHA256SUMS"
@@ -112,5 +113,5 @@ def write_bundle(run: RunRecord, report_files: list[Path], recv_window: int, sec
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in contents.items():
             archive.writestr(zipfile.ZipInfo(name, FIXED_TIME), data, zipfile.ZIP_DEFLATED)
-    target.write_bytes(buffer.getvalue())
+    replace_file(target, buffer.getvalue())
     return target

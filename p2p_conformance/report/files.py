@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 from p2p_conformance.model import EndpointRecord, RunRecord
@@ -16,6 +15,7 @@ from p2p_conformance.report import postman
 from p2p_conformance.report.story import run_story, tells_a_story
 from p2p_conformance.report.summary import run_json, shown_answer, verdict
 from p2p_conformance.safety.redaction import find_leaks, redact_data, redact_text
+from p2p_conformance.safety.writing import replace_file
 
 HTML_NAME = "live-report.html"
 JSON_NAME = "live-summary.json"
@@ -122,7 +122,7 @@ def guard_file(path: Path, secrets: tuple[str, ...]) -> list[str]:
         redacted = json_text(redact_data(json.loads(text), secrets))
     else:
         redacted = redact_text(text, secrets)
-    path.write_text(redacted, encoding="utf-8")
+    replace_file(path, redacted)
     return leaks
 
 
@@ -132,7 +132,7 @@ def _write_observations(folder: Path, suffix: str, documents: dict[str, dict[str
     for endpoint, document in documents.items():
         path = folder / f"{endpoint}{suffix}"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        replace_file(path, json.dumps(document, indent=2) + "\n")
         written.append(path)
     return written
 
@@ -178,7 +178,7 @@ def write_summaries(run: RunRecord, report_dir: Path, recv_window: int) -> list[
         POSTMAN_ENVIRONMENT_NAME: json_text(postman.environment(run, recv_window)),
     }
     for name, text in texts.items():
-        (report_dir / name).write_text(text, encoding="utf-8")
+        replace_file(report_dir / name, text)
     return [report_dir / name for name in texts]
 
 
@@ -187,4 +187,4 @@ def keep_timestamped_copies(paths: list[Path], started_at: str) -> None:
     stamp = file_stamp(started_at)
     for path in paths:
         if path.exists():
-            shutil.copyfile(path, path.with_name(f"{path.stem}-{stamp}{path.suffix}"))
+            replace_file(path.with_name(f"{path.stem}-{stamp}{path.suffix}"), path.read_bytes())

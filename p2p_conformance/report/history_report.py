@@ -24,6 +24,7 @@ from p2p_conformance.report.history import HISTORY_NAME, HistoryError, Row, RunS
 from p2p_conformance.report.html import NO_ORIGIN, STYLE, TIMELINE_COLUMNS, origin_table, render, timeline_table
 from p2p_conformance.report.story import Observation, story
 from p2p_conformance.report.trends import WINDOW_RUNS, series, since_previous, trends
+from p2p_conformance.safety.writing import replace_file
 
 REPORT_DIR = Path("reports")  # relative to where it is run, as ``pytest -m live`` writes it by default
 
@@ -219,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out = args.out or (dbs[0].parent if len(dbs) == 1 else REPORT_DIR) / "history.html"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page, encoding="utf-8")
+    replace_file(out, page)
     sys.stderr.write(f"history report written to {out}\n")
     return 0
 

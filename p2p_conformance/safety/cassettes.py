@@ -10,6 +10,7 @@ query and the JSON body. ``drop_unused_requests`` is never used.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -156,7 +157,7 @@ def promote_recording(staging: Path, cassette_dir: Path) -> list[Path]:
     for recorded in sorted(staging.rglob("*.yaml")):
         target = cassette_dir / recorded.relative_to(staging)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(recorded, target)
+        os.replace(recorded, target)  # a link at the target is replaced, not written through
         moved.append(target)
     shutil.rmtree(staging)
     return moved

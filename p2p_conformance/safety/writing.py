@@ -1,0 +1,34 @@
+"""Writing a file without writing through a link: a temporary file beside it, renamed over the name.
+
+A report folder can hold links planted by someone else (``live-report.html`` pointing at a file outside
+the project); ``open(path, "w")`` would overwrite what the link points at. Renaming replaces the link
+itself, and a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def replace_file(path: Path, content: str | bytes) -> None:
+    """Write ``content`` (text as UTF-8) at ``path``, replacing whatever is there, a link included."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def unlink_if_link(path: Path) -> None:
+    """Remove ``path`` when it is a link (not what it points at), so a writer that opens it by name (pytest-html)
+    writes a file of its own."""
+    if path.is_symlink():
+        path.unlink()
