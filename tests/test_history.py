@@ -339,6 +339,10 @@ def test_several_keys_from_a_keys_file_cover_key_times_endpoint(endpoint_suite: 
         ('[main]\nkey = "abc"\n', "keys file .*\\[main\\]: unknown field key"),
         ("not toml [", "keys file .*: cannot be read"),
         (
+            f'["<img src=x onerror=alert(1)>"]\napi_key = "{vectors.BINANCE_API_KEY}"\nsecret = "{vectors.BINANCE_SECRET}"\n',
+            "keys file .*: table '<img src=x onerror=alert\\(1\\)>': give a label of up to 60 letters, digits, dots",
+        ),
+        (
             f'[a]\napi_key = "{vectors.BINANCE_API_KEY}"\nsecret = "{vectors.BINANCE_SECRET}"\n'
             f'[b]\napi_key = "{vectors.BINANCE_API_KEY}"\nsecret = "{vectors.BINANCE_SECRET}"\n',
             "keys file .*: \\[a\\] and \\[b\\] have the same key fingerprint",

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pytest
-
 from p2p_conformance.report.files import REPORT_NAMES
 
 if TYPE_CHECKING:

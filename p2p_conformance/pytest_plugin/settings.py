@@ -163,15 +163,21 @@ def _seconds(value: object, option: str, least: float, most: float) -> float:
     return seconds
 
 
-def _label(label: str | None) -> str | None:
-    """``--origin``: a short label of letters, digits and ``.-_ `` (it is shown in reports and stored)."""
+# A name the user gives: shown in reports, stored, and part of file names (the bundle's) and test ids.
+LABEL = (r"[A-Za-z0-9][A-Za-z0-9._-]{0,59}", "up to 60 letters, digits, dots, dashes or underscores")
+LABEL_WITH_SPACES = (
+    r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,59}",
+    "up to 60 letters, digits, spaces, dots, dashes or underscores",
+)
+
+
+def _label(label: str | None, what: str, example: str, rule: tuple[str, str] = LABEL) -> str | None:
+    """A label (``--case-id``, ``--origin``, a key's name) checked once, before it is shown, stored or named."""
     if label is None:
         return None
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,59}", label):
-        raise pytest.UsageError(
-            f"--origin {label[:60]!r}: give a label of up to 60 letters, digits, spaces, dots, dashes or "
-            "underscores (e.g. home-isp, github-eu-west)"
-        )
+    pattern, words = rule
+    if not re.fullmatch(pattern, label):
+        raise pytest.UsageError(f"{what} {label[:60]!r}: give a label of {words} (e.g. {example})")
     return label
 
 
@@ -336,6 +342,7 @@ def _keys_from_file(path: Path) -> dict[str, Key]:
         raise pytest.UsageError(f"keys file {path}: cannot be read ({error})") from None
     keys = {}
     for name, table in document.items():
+        _label(name, f"keys file {path}: table", "[main], [backup-key]")
         unknown = sorted(set(table) - set(KEYS_FILE_FIELDS)) if isinstance(table, dict) else ["(not a table)"]
         if unknown:
             raise pytest.UsageError(
@@ -397,7 +404,8 @@ def read_settings(config: pytest.Config) -> RunSettings:
     limits = _limits(config)
     focus = _focus(config, catalog)
     user_ids = _user_ids(config, catalog)
-    origin = _label(config.option.origin)
+    origin = _label(config.option.origin, "--origin", "home-isp, github-eu-west", LABEL_WITH_SPACES)
+    case_id = _label(config.option.case_id, "--case-id", "144098731")
     requested = requested_markers(config.option.markexpr or "")
     live = LIVE_MARKER in requested
     recording = config.option.record_mode not in (None, "none")
@@ -432,7 +440,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
         paths=_paths(config),
         requested_markers=requested,
         recording=recording,
-        case_id=config.option.case_id,
+        case_id=case_id,
         origin=origin,
         bundle=config.option.bundle,
         focus=focus,
