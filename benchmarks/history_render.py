@@ -1,6 +1,7 @@
 """How long the history report takes to render from a large history (run it, it is not a test).
 
     python benchmarks/history_render.py [--runs 10000] [--endpoints 43] [--keys 1]
+    python benchmarks/history_render.py --runs 1 --endpoints 1 --keys 24000   # one run of many keys
 
 Fills a throwaway history file with synthetic runs (a mix of working, failing and flapping
 endpoints), then renders the report in a fresh process three times: the best time, and that
@@ -32,7 +33,8 @@ def fill(path: Path, runs: int, endpoints: int, keys: int) -> None:
             run_id = f"run{run:06d}"
             at = (start + timedelta(minutes=10 * run)).strftime("%Y-%m-%dT%H:%M:%SZ")
             connection.execute(
-                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)", (run_id, at, "https://api.binance.com", None, None, None)
+                "INSERT INTO runs (run_id, started_at, base_url) VALUES (?, ?, ?)",
+                (run_id, at, "https://api.binance.com"),
             )
             rows = []
             for key in range(keys):
@@ -50,7 +52,11 @@ def fill(path: Path, runs: int, endpoints: int, keys: int) -> None:
                             100.0,
                         )
                     )
-            connection.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            connection.executemany(
+                "INSERT INTO results (run_id, endpoint_id, key_fingerprint, outcome, http_status, code, side, "
+                "latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
 
 
 RENDER = """

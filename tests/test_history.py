@@ -18,6 +18,7 @@ import yaml
 from catalog_facts import CATALOG, ENDPOINTS, OFFLINE_TESTS
 from emulator import Emulator, load_scenario, running_emulator
 from p2p_conformance.model import Answer, EndpointRecord, Outcome, Side
+from p2p_conformance.report import history as history_module
 from p2p_conformance.report.history import (
     APPLICATION_ID,
     SCHEMA_VERSION,
@@ -30,7 +31,7 @@ from p2p_conformance.report.history import (
 )
 from p2p_conformance.report.history_report import main as history_report
 from p2p_conformance.report.history_report import render_history
-from p2p_conformance.report.trends import series, since_previous, trend, trends
+from p2p_conformance.report.trends import runs_by_key, series, since_previous, trend, trends
 from signer import Placement, vectors
 
 if TYPE_CHECKING:
@@ -271,8 +272,8 @@ def test_since_previous_reads_up_down_and_first(tmp_path: Path) -> None:
     ]:
         store_runs(path, [stored_run(run_id, at, [stored(f"e{i}", o) for i, o in enumerate(outcomes)])])
     rows = load_rows(path)
-    assert since_previous(rows, "b", "k") == "2 of 2 endpoints now work, up from 1 of 2 at 11:53"
-    assert since_previous(rows, "a", "k") == "1 of 2 endpoints now work (first run with this key)"
+    assert since_previous(runs_by_key(rows)["k"], "b") == "2 of 2 endpoints now work, up from 1 of 2 at 11:53"
+    assert since_previous(runs_by_key(rows)["k"], "a") == "1 of 2 endpoints now work (first run with this key)"
     assert load_rows(path, since="2025-07-09T12:00:00Z", key_fingerprint="k")[0].run_id == "b"
     assert {row.run_id for row in load_rows(path, last_runs=1)} == {"b"}
 
@@ -339,7 +340,8 @@ def test_several_keys_from_a_keys_file_cover_key_times_endpoint(endpoint_suite: 
         ('[main]\nkey = "abc"\n', "keys file .*\\[main\\]: unknown field key"),
         ("not toml [", "keys file .*: cannot be read"),
         (
-            f'["<img src=x onerror=alert(1)>"]\napi_key = "{vectors.BINANCE_API_KEY}"\nsecret = "{vectors.BINANCE_SECRET}"\n',
+            '["<img src=x onerror=alert(1)>"]\n'
+            f'api_key = "{vectors.BINANCE_API_KEY}"\nsecret = "{vectors.BINANCE_SECRET}"\n',
             "keys file .*: table '<img src=x onerror=alert\\(1\\)>': give a label of up to 60 letters, digits, dots",
         ),
         (
@@ -378,6 +380,34 @@ def test_a_damaged_or_unusable_history_is_refused_in_one_line_before_anything_is
         with pytest.raises(HistoryError, match=expected):
             validate_history(path)
         assert before is None or path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ("UPDATE results SET code = CAST('x' AS BLOB)", "a result this suite did not write \\(code holds bytes\\)"),
+        ("UPDATE runs SET label = printf('%.5000c', 'x')", "label holds a text of 5,000 characters"),
+        ("UPDATE results SET http_status = 'two hundred'", "http_status holds a text of 11 characters"),
+    ],
+)
+def test_a_crafted_history_is_refused_in_one_line_by_its_report(tmp_path: Path, change: str, expected: str) -> None:
+    crafted = tmp_path / "crafted.sqlite3"
+    store_runs(crafted, [stored_run("a", "2025-07-09T11:53:00Z", [stored("e", "pass")])])
+    with sqlite3.connect(crafted) as connection:
+        connection.execute(change)
+    with pytest.raises(HistoryError, match=expected):
+        render_history([crafted])
+
+
+def test_a_history_report_reads_a_bounded_number_of_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "many.sqlite3"
+    keys = [replace(stored("e", "pass"), key_fingerprint=f"f{number}") for number in range(5)]
+    store_runs(path, [stored_run("a", "2025-07-09T11:53:00Z", keys)])
+    monkeypatch.setattr(history_module, "MAX_ROWS", 4)
+    with pytest.raises(HistoryError, match="holds more than 4 results in the runs asked for: give --since, --key"):
+        render_history([path])
+    monkeypatch.setattr(history_module, "MAX_ROWS", 5)
+    assert "f4" in render_history([path])
 
 
 def test_a_run_is_stored_whole_or_not_at_all(tmp_path: Path) -> None:
@@ -506,9 +536,9 @@ def test_no_answer_is_a_gap_and_a_run_binance_recognised_the_key_on_no_call_move
     found = trends(series(rows))
     assert found[("e0", "k")] == "stable-ok"  # the timeout at 12:14 and the unrecognised run at 12:30 are gaps
     assert found[("e1", "k")] == "regressed"
-    assert since_previous(rows, "c", "k").startswith("no Binance answer for this key in this run")
+    assert since_previous(runs_by_key(rows)["k"], "c").startswith("no Binance answer for this key in this run")
     # d is compared with b, the last run that reached Binance, over the endpoints both asked (e1 only)
-    assert since_previous(rows, "d", "k") == "0 of 1 endpoints now work, down from 1 of 1 at July 9 12:14"
+    assert since_previous(runs_by_key(rows)["k"], "d") == "0 of 1 endpoints now work, down from 1 of 1 at July 9 12:14"
 
 
 def test_merging_emulator_and_real_runs_says_so_at_the_top_and_marks_each_run(tmp_path: Path) -> None:

@@ -117,9 +117,13 @@ def column_positions(times: Sequence[str], left: int, room: int, cell: int) -> l
     return positions
 
 
-def _changed(lines: Sequence[StoryLine], endpoint: str, key: str) -> bool:
-    answers = {line.answers[endpoint].answer for line in lines if line.key == key and endpoint in line.answers}
-    return len(answers) > 1
+def _changed(lines: Sequence[StoryLine]) -> set[tuple[str, str]]:
+    """The (endpoint, key) pairs whose answer changed over the story (one pass over it)."""
+    answers: dict[tuple[str, str], set[str]] = {}
+    for line in lines:
+        for endpoint, seen in line.answers.items():
+            answers.setdefault((endpoint, line.key), set()).add(seen.answer)
+    return {pair for pair, seen in answers.items() if len(seen) > 1}
 
 
 def story_chart(lines: Sequence[StoryLine], focus: Sequence[str]) -> Chart | None:
@@ -130,7 +134,8 @@ def story_chart(lines: Sequence[StoryLine], focus: Sequence[str]) -> Chart | Non
     endpoints = list(focus) or list(dict.fromkeys(e for line in lines for e in (*line.working, *line.failing)))
     pairs = [(endpoint, key) for endpoint in endpoints for key in keys]
     if not focus:
-        pairs = [pair for pair in pairs if _changed(lines, *pair)][:MAX_LANES]
+        changed = _changed(lines)
+        pairs = [pair for pair in pairs if pair in changed][:MAX_LANES]
     if not pairs or not rounds:
         return None
     room = min(MAX_WIDTH - LABEL_WIDTH, max(len(rounds) * CELL_WIDTH, 600))

@@ -280,18 +280,45 @@ def load_rows(
             query += f" AND r.run_id IN ({window} ORDER BY started_at DESC, run_id DESC LIMIT ?)"
             parameters += [*window_parameters, last_runs]
         try:
-            rows = connection.execute(query + " ORDER BY runs.started_at, r.run_id", parameters).fetchall()
+            rows = connection.execute(
+                query + " ORDER BY runs.started_at, r.run_id LIMIT ?", [*parameters, MAX_ROWS + 1]
+            ).fetchall()
         except sqlite3.DatabaseError as error:
             raise HistoryError(f"{path} cannot be read ({error})") from None
+    if len(rows) > MAX_ROWS:
+        raise HistoryError(
+            f"{path} holds more than {MAX_ROWS:,} results in the runs asked for: give --since, --key or fewer --columns"
+        )
     try:
         return [_row(stored) for stored in rows]
     except ValueError as error:
         raise HistoryError(f"{path} holds a result this suite did not write ({error})") from None
 
 
+# What each stored column may hold (SQLite keeps any value in any column: a crafted file could hold bytes).
+TEXT_FIELDS = ("run_id", "started_at", "endpoint_id", "key_fingerprint", "outcome", "side")
+OPTIONAL_TEXT = ("code", "label", "origin", "focus", "emulator", "key_name", "base_url", "case_id")
+MAX_TEXT = 2000  # characters of any stored text: longer is not something this suite wrote
+MAX_ROWS = 250_000  # results a report reads at most (60 runs of 43 endpoints for 96 keys); more is not a history
+
+
+def _checked(name: str, value: object, kinds: tuple[type, ...]) -> None:
+    if isinstance(value, bool) or not isinstance(value, kinds) or (isinstance(value, str) and len(value) > MAX_TEXT):
+        shown = type(value).__name__ if not isinstance(value, str) else f"a text of {len(value):,} characters"
+        raise ValueError(f"{name} holds {shown}")
+
+
 def _row(stored: tuple[object, ...]) -> Row:
-    """A stored result as the reports read it, its outcome and side as the model's closed sets."""
+    """A stored result as the reports read it (each value of the type this suite writes), its outcome and side
+    as the model's closed sets."""
     row = Row._make(stored)
+    for name in TEXT_FIELDS:
+        _checked(name, getattr(row, name), (str,))
+    for name in OPTIONAL_TEXT:
+        _checked(name, getattr(row, name), (str, type(None)))
+    _checked("http_status", row.http_status, (int, type(None)))
+    _checked("latency_ms", row.latency_ms, (int, float, type(None)))
+    _checked("recognised", row.recognised, (int, type(None)))
     recognised = None if row.recognised is None else bool(row.recognised)
     return row._replace(outcome=Outcome(row.outcome), side=Side(row.side), recognised=recognised)
 

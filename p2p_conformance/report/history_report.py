@@ -23,7 +23,7 @@ from p2p_conformance.report.files import EMULATOR_REPORTS
 from p2p_conformance.report.history import HISTORY_NAME, HistoryError, Row, RunSpan, load_rows, run_span
 from p2p_conformance.report.html import NO_ORIGIN, STYLE, TIMELINE_COLUMNS, origin_table, render, timeline_table
 from p2p_conformance.report.story import Observation, story
-from p2p_conformance.report.trends import WINDOW_RUNS, series, since_previous, trends
+from p2p_conformance.report.trends import WINDOW_RUNS, runs_by_key, series, since_previous, trends
 from p2p_conformance.safety.writing import replace_file
 
 REPORT_DIR = Path("reports")  # relative to where it is run, as ``pytest -m live`` writes it by default
@@ -111,6 +111,7 @@ def render_history(
     found = trends(by_pair)
     counts = {label: sum(value == label for value in found.values()) for label in Trend}
     last_run = {row.key_fingerprint: row.run_id for row in rows}  # rows are in time order
+    runs = runs_by_key(rows)
     labels = {row.key_fingerprint: row.key_name or row.key_fingerprint for row in rows}
     stored_focus = next((row.focus for row in reversed(rows) if row.focus), None) or ""
     focus = tuple(focus) or tuple(endpoint for endpoint in stored_focus.split(",") if endpoint)
@@ -149,7 +150,7 @@ def render_history(
         story_lines=sentences[-STORY_LINES:],
         chart=story_chart(lines, focus),
         changes=[
-            (labels[fingerprint], since_previous(rows, run_id, fingerprint)) for fingerprint, run_id in last_run.items()
+            (labels[fingerprint], since_previous(runs[fingerprint], run_id)) for fingerprint, run_id in last_run.items()
         ],
         columns=columns,
         focus_table=table(in_focus),

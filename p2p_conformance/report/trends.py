@@ -7,7 +7,7 @@ is kept and shown but moves no trend: neither says anything about the endpoint.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
@@ -68,29 +68,32 @@ class RunAnswers:
         return self.label or self.started_at[11:16]
 
 
-def runs_of_key(rows: Iterable[Row], key_fingerprint: str) -> list[RunAnswers]:
-    """Per run (time order), what the key's endpoints answered."""
-    runs: dict[str, list[Row]] = {}
+def runs_by_key(rows: Iterable[Row]) -> dict[str, list[RunAnswers]]:
+    """Per key fingerprint, per run (time order), what the key's endpoints answered (one pass over the rows)."""
+    grouped: dict[str, dict[str, list[Row]]] = {}
     for row in rows:
-        if row.key_fingerprint == key_fingerprint and row.outcome.ran:
-            runs.setdefault(row.run_id, []).append(row)
-    return [
-        RunAnswers(
-            run_id=run_id,
-            started_at=ran[0].started_at,
-            label=ran[0].label,
-            working=frozenset(r.endpoint_id for r in ran if says_something(r) and r.outcome is Outcome.PASS),
-            failing=frozenset(r.endpoint_id for r in ran if says_something(r) and r.outcome is not Outcome.PASS),
-            counted=any(says_something(r) for r in ran),
-        )
-        for run_id, ran in runs.items()
-    ]
+        if row.outcome.ran:
+            grouped.setdefault(row.key_fingerprint, {}).setdefault(row.run_id, []).append(row)
+    return {
+        fingerprint: [
+            RunAnswers(
+                run_id=run_id,
+                started_at=ran[0].started_at,
+                label=ran[0].label,
+                working=frozenset(r.endpoint_id for r in ran if says_something(r) and r.outcome is Outcome.PASS),
+                failing=frozenset(r.endpoint_id for r in ran if says_something(r) and r.outcome is not Outcome.PASS),
+                counted=any(says_something(r) for r in ran),
+            )
+            for run_id, ran in runs.items()
+        ]
+        for fingerprint, runs in grouped.items()
+    }
 
 
-def since_previous(rows: Iterable[Row], run_id: str, key_fingerprint: str) -> str:
-    """ "3 of 6 endpoints now work, up from 1 of 6 at July 9 11:53" for ``run_id`` and one key: compared with
-    the key's previous run that reached Binance, over the endpoints both runs asked."""
-    runs = runs_of_key(rows, key_fingerprint)
+def since_previous(runs: Sequence[RunAnswers], run_id: str) -> str:
+    """ "3 of 6 endpoints now work, up from 1 of 6 at July 9 11:53" for ``run_id`` among one key's ``runs``
+    (:func:`runs_by_key`): compared with the key's previous run that reached Binance, over the endpoints both
+    runs asked."""
     index = next((i for i, run in enumerate(runs) if run.run_id == run_id), None)
     if index is None:
         return "no endpoint ran in this run"
@@ -149,8 +152,10 @@ def remember(path: Path, run: RunRecord, run_id: str, base_url: str) -> Remember
     found = trends(by_pair)
     last_run = f"{run_id}#{max((r.round for r in records), default=1)}"
     fingerprints = {r.key_name: r.key_fingerprint for r in records}
+    runs = runs_by_key(history)
     changes = [
-        (f"{name} ({fingerprint}): " if len(fingerprints) > 1 else "") + since_previous(history, last_run, fingerprint)
+        (f"{name} ({fingerprint}): " if len(fingerprints) > 1 else "")
+        + since_previous(runs.get(fingerprint, []), last_run)
         for name, fingerprint in fingerprints.items()
     ]
     trended = [replace(r, trend=found.get((r.id, r.key_fingerprint))) for r in records]
