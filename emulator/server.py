@@ -11,9 +11,11 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from cheroot import wsgi
+from cheroot.ssl.builtin import BuiltinSSLAdapter
 
 LOOPBACK = "127.0.0.1"
 # Threads answering at once: more than the suite's most calls in flight (32), since an answer may be held
@@ -44,11 +46,15 @@ class EmulatorServer:
     """An HTTP/1.1 server for ``app`` on 127.0.0.1 (``port`` 0 picks a free port); bound on creation,
     so a port in use raises :class:`OSError` before anything is served."""
 
-    def __init__(self, app: WsgiApp, port: int = 0) -> None:
+    def __init__(self, app: WsgiApp, port: int = 0, tls: tuple[Path, Path] | None = None) -> None:
         if os.environ.get("LISTEN_PID"):  # cheroot would serve a socket handed over by systemd instead
             raise OSError(f"LISTEN_PID is set: the emulator listens on {LOOPBACK} only; unset LISTEN_PID")
         self._server = wsgi.Server((LOOPBACK, port), _log_path_only(app), numthreads=ANSWERING_THREADS)
         self._server.expiration_interval = STOP_POLL_SECONDS
+        self.scheme = "http"
+        if tls is not None:  # (certificate, private key) files: served over HTTPS, as Binance is
+            self._server.ssl_adapter = BuiltinSSLAdapter(str(tls[0]), str(tls[1]))
+            self.scheme = "https"
         self._server.prepare()
 
     @property
@@ -57,7 +63,7 @@ class EmulatorServer:
 
     @property
     def url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}"
+        return f"{self.scheme}://{LOOPBACK}:{self.port}"
 
     def serve_forever(self) -> None:
         """Answer until :meth:`stop` is called from another thread (or Ctrl-C raises here)."""
@@ -69,11 +75,12 @@ class EmulatorServer:
 
 
 @contextmanager
-def running_emulator(app: WsgiApp) -> Iterator[str]:
+def running_emulator(app: WsgiApp, tls: tuple[Path, Path] | None = None) -> Iterator[str]:
     """Serve ``app`` (the emulator, or a test's stand-in around it) on a free loopback port for the
-    duration; yields its base URL. At the end, calls the app holds without an answer are released first
-    (``release()``, where the app has it): stopping waits for answers being written."""
-    server = EmulatorServer(app)
+    duration (over HTTPS with ``tls``' certificate and key); yields its base URL. At the end, calls the app
+    holds without an answer are released first (``release()``, where the app has it): stopping waits for
+    answers being written."""
+    server = EmulatorServer(app, tls=tls)
     thread = threading.Thread(target=server.serve_forever, name="binance-emulator", daemon=True)
     thread.start()
     try:

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Request
 from catalog_facts import CATALOG, LIVE_CALLS, READ_ONLY, matching, read_only_matching, setup_calls
 from contracts.model import API_RESTRICTIONS_PATH, SERVER_TIME_PATH
 from emulator import Emulator, running_emulator
-from p2p_conformance.engine.transport import NetworkMeter, SessionPerThread, environment_proxies
+from p2p_conformance.engine.transport import NetworkMeter, SessionPerThread, environment_route
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite
@@ -168,20 +168,9 @@ def test_a_sending_thread_never_reads_the_environment(monkeypatch: pytest.Monkey
         raise AssertionError("a request read the environment's proxies while sending")
 
     monkeypatch.setattr(requests.sessions, "resolve_proxies", environment_read)
-    http = SessionPerThread(environment_proxies("http://127.0.0.1:9"))
+    http = SessionPerThread(environment_route("http://127.0.0.1:9"))
     with running_emulator(CANARY.emulator()) as url, ThreadPoolExecutor(2) as pool:
         request = requests.Request("GET", url + SERVER_TIME_PATH).prepare()
         answers = list(pool.map(lambda _: http.send(request, timeout=5).status_code, range(4)))
     http.close()
     assert answers == [200] * 4
-
-
-def test_proxies_are_read_once_and_loopback_goes_through_none(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
-    monkeypatch.setenv("HTTP_PROXY", "http://proxy.invalid:3128")
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
-    assert environment_proxies("http://127.0.0.1:8080") == {} == environment_proxies("http://localhost:1")
-    assert environment_proxies("https://api.binance.com")["https"] == "http://proxy.invalid:3128"
-    monkeypatch.setenv("NO_PROXY", "api.binance.com")
-    assert "https" not in environment_proxies("https://api.binance.com")

@@ -89,7 +89,7 @@ def measure_clock_offset(http: Sender, base_url: str, gate: SendGate) -> int:
     except NotSent as error:
         raise TargetUnreachable(f"{where}: {error}") from None
     except (requests.RequestException, ValueError, KeyError, TypeError, OverflowError, RecursionError) as error:
-        raise TargetUnreachable(f"{where}: {type(error).__name__}; check --binance-url and the network") from None
+        raise TargetUnreachable(f"{where}: {failure_name(error)}; check --binance-url and the network") from None
     received = time.time() * 1000
     # A whole number of milliseconds near this machine's clock, or nothing is signed with it.
     if type(server_time) is not int or abs(server_time - received) > PLAUSIBLE_CLOCK_OFFSET_MS:

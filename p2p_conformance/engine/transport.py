@@ -16,10 +16,13 @@ thread-safe, and :class:`SessionPerThread` gives each thread its own keep-alive 
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -47,27 +50,64 @@ class Sender(Protocol):
 
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+# Where requests (and curl) let the user name a CA bundle, in the order requests reads them; then OpenSSL's.
+CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
 
 
-def environment_proxies(url: str) -> dict[str, str]:
-    """The proxies the environment names for ``url`` (``HTTPS_PROXY``, ``NO_PROXY``...), read once, by the
-    thread that starts the run; a loopback target (the emulator) goes through none."""
-    if urlsplit(url).hostname in LOOPBACK_HOSTS:
-        return {}
-    return dict(requests.utils.get_environ_proxies(url))
+class RouteError(ValueError):
+    """The environment names a proxy or a CA bundle the run cannot use (one line: what to fix)."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """How the run's requests reach the target, as the environment says (read once, by the thread that starts
+    the run): the proxies (``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``...; none for a loopback target) and the
+    CA bundle that verifies TLS (``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``, ``SSL_CERT_FILE``; else certifi's)."""
+
+    proxies: Mapping[str, str] = field(default_factory=dict)
+    verify: bool | str = True
+
+    @property
+    def proxy(self) -> str | None:
+        """The proxy in the way, as a failure names it: scheme, host and port only (never its credentials)."""
+        if not self.proxies:
+            return None
+        parts = urlsplit(next(iter(self.proxies.values())))
+        return f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+
+
+def environment_route(url: str, environ: Mapping[str, str] = os.environ) -> Route:
+    """The :class:`Route` to ``url``; raises :class:`RouteError` for a CA bundle that is not there or a SOCKS
+    proxy without PySocks, before anything is sent."""
+    verify: bool | str = True
+    for name in CA_BUNDLE_VARIABLES:
+        if bundle := environ.get(name):
+            if not os.path.exists(bundle):
+                raise RouteError(f"{name} {bundle}: no such file or folder; give the CA bundle's path, or unset it")
+            verify = bundle
+            break
+    proxies = {} if urlsplit(url).hostname in LOOPBACK_HOSTS else dict(requests.utils.get_environ_proxies(url))
+    route = Route(proxies, verify)
+    if route.proxy is not None and route.proxy.startswith("socks") and importlib.util.find_spec("socks") is None:
+        raise RouteError(
+            f"the proxy {route.proxy} (from the environment) is a SOCKS proxy: install PySocks "
+            "(pip install 'requests[socks]'), or unset ALL_PROXY / HTTPS_PROXY"
+        )
+    return route
 
 
 class SessionPerThread:
     """One keep-alive :class:`requests.Session` for each thread that sends: connections are reused by
     the thread that opened them and never shared between threads.
 
-    Every request goes with the ``proxies`` given here: a sending thread never reads ``os.environ``
+    Every request goes by the ``route`` given here: a sending thread never reads ``os.environ``
     (requests would, for each request), which pytest changes between tests (``PYTEST_CURRENT_TEST``),
-    and reading it while it changes raises ``KeyError`` in the reader.
+    and reading it while it changes raises ``KeyError`` in the reader. A request that gets no answer
+    through a proxy says so (a note on the error, which :func:`failure_name` shows).
     """
 
-    def __init__(self, proxies: dict[str, str] | None = None) -> None:
-        self.proxies = dict(proxies or {})
+    def __init__(self, route: Route | None = None) -> None:
+        self.route = route or Route()
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
@@ -81,7 +121,12 @@ class SessionPerThread:
             session = self._local.session = requests.Session()
             with self._lock:
                 self._sessions.append(session)
-        return session.send(request, proxies=self.proxies, **kwargs)
+        try:
+            return session.send(request, proxies=dict(self.route.proxies), verify=self.route.verify, **kwargs)
+        except requests.RequestException as error:
+            if self.route.proxy is not None:
+                error.add_note(f"through the proxy {self.route.proxy}")
+            raise
 
     def close(self) -> None:
         with self._lock:
@@ -134,7 +179,8 @@ def failure_name(error: BaseException) -> str:
     while isinstance(inner, BaseException) and len(names) < 3:
         names.append(type(inner).__name__)
         inner = getattr(inner, "reason", None) or next((a for a in inner.args if isinstance(a, BaseException)), None)
-    return names[0] + (f" ({', '.join(dict.fromkeys(names[1:]))})" if len(names) > 1 else "")
+    notes = "".join(f", {note}" for note in getattr(error, "__notes__", ()))
+    return names[0] + (f" ({', '.join(dict.fromkeys(names[1:]))})" if len(names) > 1 else "") + notes
 
 
 def redirect_target(response: requests.Response) -> str | None:

@@ -13,7 +13,7 @@ from contracts import Catalog, Contract
 from emulator import Emulator, Scenario, running_emulator
 from p2p_conformance.engine.live import TargetUnreachable
 from p2p_conformance.engine.sessions import LiveSessions
-from p2p_conformance.engine.transport import SessionPerThread, environment_proxies
+from p2p_conformance.engine.transport import SessionPerThread
 from p2p_conformance.model import LiveResult
 from p2p_conformance.pytest_plugin.selection import called_contracts, calls_of_round
 from p2p_conformance.pytest_plugin.settings import SETTINGS, RunSettings
@@ -66,7 +66,7 @@ def live_sessions(
             if run_settings.emulator is not None and run_settings.emulator.phase is None:
                 on_new_round = partial(_move_story_on, emulator_instance.scenario)
         assert base_url is not None, "live_sessions is only requested by live tests"
-        http = SessionPerThread(environment_proxies(base_url))
+        http = SessionPerThread(run_settings.route)
         stack.callback(http.close)
         items, first_key = request.session.items, next(iter(run_settings.plan.keys))
         rounds = range(1, run_settings.repeat + 1) if run_settings.calls_ahead else range(0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -23,7 +23,7 @@ from emulator import Scenario, ScenarioError, load_scenario
 from p2p_conformance.engine.cross_check import INSTALL_HINT, official_version
 from p2p_conformance.engine.probe import MAX_PROBE_LIMIT
 from p2p_conformance.engine.sessions import MAX_CONCURRENCY, RunPlan
-from p2p_conformance.engine.transport import MAX_TIMEOUT_SECONDS
+from p2p_conformance.engine.transport import MAX_TIMEOUT_SECONDS, Route, RouteError, environment_route
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, LOOPBACK_HOSTS, requested_markers
 from p2p_conformance.report.files import EMULATOR_REPORTS, HTML_NAME
 from p2p_conformance.report.history import HISTORY_NAME
@@ -118,6 +118,7 @@ class RunSettings:
     repeat: int = 1
     base_url: str | None = None  # None with the emulator: its port is known only once it runs
     emulator: EmulatorChoice | None = None
+    route: Route = field(default_factory=Route)  # the proxies and CA bundle the environment names for the target
 
     @property
     def live(self) -> bool:
@@ -417,6 +418,10 @@ def read_settings(config: pytest.Config) -> RunSettings:
         emulator, keys = _emulator_choice(config, catalog)
     elif live:
         base_url, keys = _target_and_keys(config)
+    try:
+        route = environment_route(base_url or "http://127.0.0.1")  # the emulator: on loopback
+    except RouteError as error:
+        raise pytest.UsageError(str(error)) from None
     probe_limit = _number(config.option.probe_limit, "--probe-limit", int)
     if not 1 <= probe_limit <= MAX_PROBE_LIMIT:
         raise pytest.UsageError(f"--probe-limit must be from 1 to {MAX_PROBE_LIMIT} endpoints")
@@ -448,6 +453,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
         repeat=limits.repeat,
         base_url=base_url,
         emulator=emulator,
+        route=route,
     )
 
 

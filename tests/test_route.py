@@ -1,0 +1,134 @@
+"""How requests reach the target, as the environment says: a merchant behind a TLS-inspecting proxy adds its
+CA the way requests and curl read it, a proxy in the way is named when no answer comes, and a SOCKS proxy
+without PySocks is a one-line error before anything is sent. The emulator, on loopback, never goes through
+a proxy."""
+
+from __future__ import annotations
+
+import datetime
+import importlib.util
+import ipaddress
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from canary import Canary
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from emulator import running_emulator
+from p2p_conformance.engine.transport import environment_route
+
+if TYPE_CHECKING:
+    from conftest import EndpointSuite
+
+CANARY = Canary("CanaryKeyR0ute" + "r" * 50, "CanarySecretR0ute" + "s" * 47)
+ONE = ("-k", "test_live and ads/getAds")
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 signed by its own key: what a TLS-inspecting proxy's CA is to certifi."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "p2p-conformance test CA")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    certificate_file, key_file = folder / "ca.pem", folder / "ca-key.pem"
+    certificate_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return certificate_file, key_file
+
+
+@pytest.fixture
+def no_proxy_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever the machine running the tests has set, these tests set their own."""
+    for name in (*PROXY_VARIABLES, "NO_PROXY", "no_proxy", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"])
+def test_the_ca_bundle_the_environment_names_verifies_the_target(
+    endpoint_suite: EndpointSuite,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    no_proxy_set: None,
+    variable: str,
+) -> None:
+    tls = self_signed(tmp_path)
+    CANARY.in_environment(monkeypatch)
+    with running_emulator(CANARY.emulator(), tls=tls) as url:
+        assert url.startswith("https://127.0.0.1:")
+        unverified = endpoint_suite.run("-m", "live", "--binance-url", url, *ONE)
+        unverified.stdout.fnmatch_lines(["*cannot read the server time at https://127.0.0.1:*: SSLError*"])
+        monkeypatch.setenv(variable, str(tls[0]))
+        endpoint_suite.run("-m", "live", "--binance-url", url, *ONE).assert_outcomes(passed=1)
+
+
+def test_a_ca_bundle_that_is_not_there_is_one_line(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, no_proxy_set: None
+) -> None:
+    CANARY.in_environment(monkeypatch)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "missing.pem"))
+    result = endpoint_suite.run("-m", "live", "--binance-url", "https://127.0.0.1:9", *ONE)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    lines = [line for line in result.stderr.lines if line.strip()]
+    assert lines == [
+        f"ERROR: REQUESTS_CA_BUNDLE {tmp_path / 'missing.pem'}: no such file or folder; give the CA "
+        "bundle's path, or unset it"
+    ]
+
+
+def test_a_proxy_in_the_way_is_named_when_no_answer_comes(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, no_proxy_set: None
+) -> None:
+    """The target is a name that never resolves (``.invalid``); the proxy is a closed loopback port: nothing
+    leaves this machine, and the one line says which proxy refused."""
+    CANARY.in_environment(monkeypatch)
+    monkeypatch.setenv("HTTPS_PROXY", "http://user:hunter2@127.0.0.1:9")
+    result = endpoint_suite.run("-m", "live", "--binance-url", "https://c2c.invalid", *ONE)
+    result.stdout.fnmatch_lines(
+        [
+            "*cannot read the server time at https://c2c.invalid/api/v3/time: ProxyError*, through the proxy "
+            "http://127.0.0.1:9; check --binance-url and the network*"
+        ]
+    )
+    assert "hunter2" not in result.stdout.str() + result.stderr.str()
+
+
+def test_a_socks_proxy_without_pysocks_is_one_line_before_anything_is_sent(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, no_proxy_set: None
+) -> None:
+    if importlib.util.find_spec("socks") is not None:
+        pytest.skip("PySocks is installed here: requests uses the SOCKS proxy")
+    CANARY.in_environment(monkeypatch)
+    monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:9")
+    result = endpoint_suite.run("-m", "live", "--binance-url", "https://c2c.invalid", *ONE)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: the proxy socks5://127.0.0.1:9 (from the environment) is a SOCKS proxy: install PySocks*"]
+    )
+
+
+def test_loopback_never_goes_through_a_proxy_and_others_do(monkeypatch: pytest.MonkeyPatch, no_proxy_set: None) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.invalid:3128")
+    assert environment_route("http://127.0.0.1:8080").proxies == {} == environment_route("http://localhost:1").proxies
+    assert environment_route("https://c2c.invalid").proxies["https"] == "http://proxy.invalid:3128"
+    assert environment_route("https://c2c.invalid").proxy == "http://proxy.invalid:3128"
+    monkeypatch.setenv("NO_PROXY", "c2c.invalid")
+    assert environment_route("https://c2c.invalid").proxy is None
