@@ -105,6 +105,32 @@ def test_a_reports_folder_that_links_out_of_the_project_is_written_only_when_nam
     assert (elsewhere / "live-summary.json").is_file()
 
 
+def test_a_live_run_that_selects_no_live_test_leaves_the_reports_as_they_were(
+    suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the project's docs/ folder pytest collects nothing: no report replaces the last one."""
+    live_credentials(monkeypatch)
+    reports = suite.path / "reports"
+    reports.mkdir()
+    (reports / "live-report.html").write_text("the report of the last real run")
+    (suite.path / "docs").mkdir()
+    monkeypatch.chdir(suite.path / "docs")
+    result = suite.runpytest("-m", "live")
+    assert (reports / "live-report.html").read_text() == "the report of the last real run"
+    assert sorted(path.name for path in reports.iterdir()) == ["history.sqlite3", "live-report.html"]
+    result.stdout.fnmatch_lines(["No live test was selected, so nothing was sent and no report was written (*)."])
+    assert "Generated html report" not in result.stdout.str()
+
+
+def test_the_project_env_file_is_read_from_a_subfolder(suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    (suite.path / ".env").write_text(
+        f"BINANCE_API_KEY={vectors.BINANCE_API_KEY}\nBINANCE_API_SECRET={vectors.BINANCE_SECRET}\n"
+    )
+    (suite.path / "tests").mkdir()
+    monkeypatch.chdir(suite.path / "tests")
+    suite.runpytest("-m", "live", str(suite.path)).assert_outcomes(passed=1, deselected=2)
+
+
 def test_live_run_without_credentials_fails_with_one_line_saying_what_to_set(suite: pytest.Pytester) -> None:
     result = suite.runpytest("-m", "live")
     assert result.ret == pytest.ExitCode.USAGE_ERROR

@@ -17,14 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_html.basereport import BaseReport
 
 from p2p_conformance.engine.conclusions import weigh
 from p2p_conformance.model import EndpointRecord, KeySummary, Outcome, RunRecord, Trend, utc_now
+from p2p_conformance.pytest_plugin.selection import LIVE_MARKER
 from p2p_conformance.pytest_plugin.settings import RunSettings
 from p2p_conformance.pytest_plugin.stash import NETWORK_METER
 from p2p_conformance.pytest_plugin.worker import KEY_PROPERTY, NETWORK_OUTPUT, RECORD_PROPERTY, ROUND_PROPERTY
 from p2p_conformance.report.bundle import BundleLeakError, write_bundle
 from p2p_conformance.report.files import (
+    HTML_NAME,
     REPORT_NAMES,
     guard_file,
     keep_timestamped_copies,
@@ -52,7 +55,7 @@ from p2p_conformance.report.summary import plural, shown_answer
 from p2p_conformance.report.terminal import network_line, verdict_block
 from p2p_conformance.report.trends import Series, remember
 from p2p_conformance.safety.cassettes import promote_recording
-from p2p_conformance.safety.writing import unlink_if_link
+from p2p_conformance.safety.writing import replace_file, unlink_if_link
 
 TERMINAL_NAMES = 4  # endpoints named per conclusion line; the rest are counted
 
@@ -87,12 +90,19 @@ class ControllerPlugin:
             shutil.rmtree(settings.paths.recording_dir, ignore_errors=True)  # a failed recording's leftovers
         for name in REPORT_NAMES:  # pytest-html opens its file by name: a planted link is removed first
             unlink_if_link(settings.paths.report_dir / name)
+        # pytest-html writes its page as the session starts, before anyone knows whether a live test was
+        # selected: the page as it was is kept, to put back when none was (see ``_nothing_ran``).
+        html = settings.paths.report_dir / HTML_NAME
+        self._html_before = html.read_bytes() if html.is_file() else None
+        self.nothing_ran = False
+        self.live_tests_ran = False  # a test marked live reported (in this process or a pytest-xdist worker)
 
     def __repr__(self) -> str:
         return f"ControllerPlugin({len(self.records)} records)"
 
     @pytest.hookimpl(tryfirst=True)  # before pytest-html's hooks read the record
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.live_tests_ran = self.live_tests_ran or LIVE_MARKER in report.keywords
         value: Any
         for name, value in report.user_properties:
             if name == RECORD_PROPERTY:
@@ -129,6 +139,9 @@ class ControllerPlugin:
 
     @pytest.hookimpl(tryfirst=True)  # before pytest-html writes its page
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if not self.live_tests_ran:  # none was selected: nothing to report, nor to store
+            self._nothing_ran(session.config)
+            return
         self.run.keys = list(self.keys.values())
         self.run.results = list(self.records.values())
         self.run = weigh(self.run, self.settings.plan.recv_window)  # every failure's side, from the run's evidence
@@ -149,6 +162,21 @@ class ControllerPlugin:
             )
         if self.settings.recording:
             self.closing_notes.append(self._finish_recording(session))
+
+    def _nothing_ran(self, config: pytest.Config) -> None:
+        """Leave the report folder as it was: no summary, history row or bundle is written, and pytest-html stops
+        after this hook (which has its page written once more: :meth:`_put_back_the_page` takes it back)."""
+        self.nothing_ran = True
+        for plugin in config.pluginmanager.get_plugins():
+            if isinstance(plugin, BaseReport):
+                config.pluginmanager.unregister(plugin)
+
+    def _put_back_the_page(self) -> None:
+        html = self.settings.paths.report_dir / HTML_NAME
+        if self._html_before is not None:
+            replace_file(html, self._html_before)
+        else:
+            html.unlink(missing_ok=True)
 
     def _finish_recording(self, session: pytest.Session) -> str:
         """Move the recorded cassettes in only when every recording test passed; otherwise keep the old ones."""
@@ -175,6 +203,13 @@ class ControllerPlugin:
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         """Check every report file once more, as written, keep a timestamped copy of each as checked,
         then end the terminal output with the verdict."""
+        terminal = config.pluginmanager.get_plugin("terminalreporter")
+        if self.nothing_ran:
+            self._put_back_the_page()
+            if terminal is not None:
+                terminal.write_sep("=", "Binance C2C conformance")
+                terminal.write_line(self._nothing_ran_line())
+            return
         paths = [self.settings.paths.report_dir / name for name in REPORT_NAMES]
         written = [path for path in paths if path.exists()]
         replaced = [
@@ -187,7 +222,6 @@ class ControllerPlugin:
             replaced.append(f"  {self._bundle(written)}")
         if self._previous_sigterm is not None:
             signal.signal(signal.SIGTERM, self._previous_sigterm)
-        terminal = config.pluginmanager.get_plugin("terminalreporter")
         if terminal is not None:
             terminal.write_sep("=", "Binance C2C conformance")
             block = verdict_block(
@@ -198,6 +232,16 @@ class ControllerPlugin:
             )
             for line in [*block, *replaced, self.network_line(config)]:
                 terminal.write_line(line)
+
+
+    def _nothing_ran_line(self) -> str:
+        paths = self.settings.paths
+        where = (
+            f"the live tests are in {paths.endpoint_tests}: run pytest from {paths.project}, or name that file"
+            if paths.endpoint_tests.is_file()
+            else "the live tests are the endpoint tests of a p2p-conformance checkout (tests/test_endpoints.py)"
+        )
+        return f"No live test was selected, so nothing was sent and no report was written ({where})."
 
 
 class HtmlReportHooks:

@@ -55,11 +55,17 @@ KEYS_FILE_FIELDS = {
 
 @dataclass(frozen=True, kw_only=True)
 class Paths:
-    """Where a run writes; they default to the rootdir's folders, never the package's."""
+    """Where a run writes; they default to the project's folders, never the package's."""
 
+    project: Path  # the folder of the run's pytest configuration (see ``_project``)
     report_dir: Path
     history_db: Path
     cassette_dir: Path
+
+    @property
+    def endpoint_tests(self) -> Path:
+        """Where the project's endpoint tests (the live ones among them) are."""
+        return self.project / "tests" / "test_endpoints.py"
 
     @property
     def recording_dir(self) -> Path:
@@ -307,6 +313,7 @@ def _paths(config: pytest.Config) -> Paths:
         _validate_within(project, default_reports)
     report_dir = Path(config.option.report_dir or default_reports)
     return Paths(
+        project=project,
         report_dir=report_dir,
         history_db=Path(config.option.history_db or report_dir / HISTORY_NAME),
         cassette_dir=Path(config.option.cassette_dir or project / "cassettes"),
@@ -367,10 +374,16 @@ def _keys_from_file(path: Path) -> dict[str, Key]:
     return keys
 
 
+def _dotenv(config: pytest.Config) -> Path:
+    """``.env`` where pytest was started, else the project's (a run from ``tests/`` finds the project's key)."""
+    here = config.invocation_params.dir / ".env"
+    return here if here.is_file() else _project(config) / ".env"
+
+
 def _target_and_keys(config: pytest.Config) -> tuple[str, dict[str, Key]]:
     """A live run's target (``--binance-url``, ``BINANCE_BASE_URL``, else Binance) and keys (``--keys-file``,
     ``BINANCE_KEYS_FILE``, else the key in the environment or ``.env``)."""
-    environment = binance_settings()
+    environment = binance_settings(dotenv_path=_dotenv(config))
     url = _validate_url(config.option.binance_url or environment.get(BASE_URL) or DEFAULT_BASE_URL)
     keys_file = config.option.keys_file or environment.get(KEYS_FILE)
     if keys_file:
@@ -396,6 +409,10 @@ def _validate_combinations(config: pytest.Config, live: bool, recording: bool) -
         )
     if config.option.emulator and not live:
         raise pytest.UsageError("--emulator runs the live tests: add -m live")
+    if config.option.emulator and config.option.keys_file:
+        raise pytest.UsageError(
+            "--keys-file names keys for a real target; --emulator signs with its scenario's keys: leave out one of them"
+        )
 
 
 def read_settings(config: pytest.Config) -> RunSettings:
