@@ -192,7 +192,7 @@ def test_a_long_429_or_a_418_stops_every_request_after_it(
     result = endpoint_suite.run("-m", "live", "--binance-url", url, *selection)
     # Only the calls already on the network when the first of them was answered so; nothing after it.
     assert 1 <= len(target.c2c_calls()) <= CONCURRENCY
-    result.stdout.fnmatch_lines([f"Network: {len(target.received)} calls in *"])  # every request counted
+    result.stdout.fnmatch_lines([f"Network: {len(target.received)} calls*"])  # every request counted
     results, selected = endpoint_suite.summary()["results"], len(read_only_matching(SOME))
     assert len(results) == selected and {r["http_status"] for r in results} <= {None, status}
     held = [r for r in results if r["http_status"] is None]
@@ -377,10 +377,13 @@ def test_a_server_time_that_cannot_be_read_stops_the_run_once_on_the_network_sid
 ) -> None:
     target, url = hostile
     target.rules["/api/v3/time"] = json_answer(200, server_time)
-    endpoint_suite.run("-m", "live", "--binance-url", url, *SOME_LIVE)
-    ran = endpoint_suite.summary()["results"]
+    result = endpoint_suite.run("-m", "live", "--binance-url", url, *SOME_LIVE)
+    ran, summary = endpoint_suite.summary()["results"], endpoint_suite.summary()
     assert len(ran) == len(read_only_matching(SOME)) and {r["side"] for r in ran} == {"network"}
     assert "cannot read the server time" in ran[0]["diagnosis"]
+    # Not "0 of 8 work": the first words and the last line say that no endpoint got an answer.
+    assert summary["verdict"].startswith(f"No endpoint was answered in this run: none of {len(ran)} read-only")
+    assert result.stdout.lines[-1].startswith("Network: 1 call (no endpoint answered) in ")
     assert [call.path for call in target.received] == ["/api/v3/time"]  # asked once, not once per test
 
 

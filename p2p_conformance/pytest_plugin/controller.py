@@ -51,7 +51,7 @@ from p2p_conformance.report.html import (
     verdict_section,
     working,
 )
-from p2p_conformance.report.summary import plural, shown_answer
+from p2p_conformance.report.summary import answered, plural, shown_answer
 from p2p_conformance.report.terminal import network_line, verdict_block
 from p2p_conformance.report.trends import Series, remember
 from p2p_conformance.safety.cassettes import promote_recording
@@ -130,7 +130,13 @@ class ControllerPlugin:
         else:  # pytest-xdist workers called, or nothing did
             calls, seconds = sum(c for c, _ in self.network), sum(s for _, s in self.network)
             how = f"summed over {plural(len(self.network), 'pytest-xdist worker')}, one call at a time in each"
-        return network_line(calls=calls, seconds=seconds, how=how, run_seconds=time.perf_counter() - self.started)
+        return network_line(
+            calls=calls,
+            seconds=seconds,
+            how=how,
+            run_seconds=time.perf_counter() - self.started,
+            answered=answered(self.run) or not self.run.ran(),
+        )
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         """A SIGTERM (a cancelled CI job) ends the run like Ctrl-C: the report of what ran is still written."""
@@ -232,7 +238,6 @@ class ControllerPlugin:
             )
             for line in [*block, *replaced, self.network_line(config)]:
                 terminal.write_line(line)
-
 
     def _nothing_ran_line(self) -> str:
         paths = self.settings.paths

@@ -194,6 +194,8 @@ def verdict(run: RunRecord) -> Verdict:
     working = sum(r.outcome == Outcome.PASS for r in ran)
     unit = "read-only endpoint and key pairs" if len(run.keys) > 1 else "read-only endpoints"
     count = f"{working} of {len(ran)} {unit} work."
+    if ran and not answered(run):  # not Binance's "no": no answer of Binance's to any endpoint reached the run
+        count = f"No endpoint was answered in this run: none of {len(ran)} {unit} got an answer."
     if len(run.rounds) > 1:  # the story is above; the details below are the last round's
         last = max(run.rounds)
         count = f"In the last round ({run.phases.get(last) or run.rounds[last][11:19]}): {count}"
@@ -220,6 +222,11 @@ def verdict(run: RunRecord) -> Verdict:
         probes=_probes(failures(run)),
         notes=notes,
     )
+
+
+def answered(run: RunRecord) -> bool:
+    """Whether any endpoint's call of the run got an answer from the target (an HTTP status, whatever it was)."""
+    return any(record.answer.http_status is not None for record in run.results)
 
 
 def drifting(run: RunRecord) -> list[EndpointRecord]:

@@ -38,9 +38,11 @@ def verdict_block(run: RunRecord, *, report_dir: Path, history_db: Path, notes: 
     return lines
 
 
-def network_line(*, calls: int, seconds: float, how: str, run_seconds: float) -> str:
-    """Where the run's time went: its calls and how long at least one was on the network."""
+def network_line(*, calls: int, seconds: float, how: str, run_seconds: float, answered: bool = True) -> str:
+    """Where the run's time went: its calls and how long at least one was on the network, and whether no
+    endpoint's call got an answer (the terminal's last line says so, like the verdict's first words)."""
+    none = "" if answered else " (no endpoint answered)"
     return (
-        f"Network: {plural(calls, 'call')} in {seconds:.2f} s with a call on the network ({how}), "
+        f"Network: {plural(calls, 'call')}{none} in {seconds:.2f} s with a call on the network ({how}), "
         f"of a {run_seconds:.2f} s run"
     )
