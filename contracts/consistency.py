@@ -61,6 +61,20 @@ def validate_consistency(catalog: Catalog) -> None:
                 f"id kind {source.kind!r} comes from {source.from_endpoint!r}, "
                 "which is not a read-only endpoint of the catalog"
             )
+    for socket in catalog.sockets:
+        origin = by_id.get(socket.from_endpoint)
+        if origin is None or not origin.read_only:
+            raise CatalogError(f"socket {socket.id!r} comes from {socket.from_endpoint!r}, not a read-only endpoint")
+        answered = set(origin.data_schema.get("properties", {})) if isinstance(origin.data_schema, dict) else set()
+        missing = sorted((set(socket.fields) | set(socket.secrets)) - answered)
+        if missing:
+            raise CatalogError(f"socket {socket.id!r}: {socket.from_endpoint} answers no field {missing[0]!r}")
+        if socket.id in by_id:
+            raise CatalogError(f"socket {socket.id!r} has the id of an endpoint")
+        try:
+            jsonschema.Draft202012Validator.check_schema(dict(socket.frame))
+        except jsonschema.SchemaError as error:
+            raise CatalogError(f"socket {socket.id!r}: frame is not valid JSON Schema: {error.message}") from None
     for contract in catalog.contracts:
         for variant in [None, *contract.variants]:
             checked = contract if variant is None else contract.with_variant(variant)

@@ -11,7 +11,7 @@ import jsonschema
 import yaml
 
 from contracts.consistency import validate_consistency
-from contracts.model import PATH_PREFIX, Catalog, CatalogError, Contract, ErrorCode, IdSource, Side
+from contracts.model import PATH_PREFIX, Catalog, CatalogError, Contract, ErrorCode, IdSource, Side, SocketContract
 from signer import Placement
 
 HERE = Path(__file__).resolve().parent
@@ -64,7 +64,19 @@ def parse_catalog(text: str) -> Catalog:
         )
         for kind, spec in document["ids"].items()
     }
-    catalog = Catalog(tuple(_contract(i, e) for i, e in document["endpoints"].items()), id_sources)
+    sockets = tuple(
+        SocketContract(
+            id=socket_id,
+            from_endpoint=spec["from"],
+            url=spec["url"],
+            secrets=tuple(spec["secrets"]),
+            confidence=spec["confidence"],
+            source=spec["source"],
+            frame=spec["frame"],
+        )
+        for socket_id, spec in (document.get("sockets") or {}).items()
+    )
+    catalog = Catalog(tuple(_contract(i, e) for i, e in document["endpoints"].items()), id_sources, sockets)
     validate_consistency(catalog)
     return catalog
 

@@ -155,10 +155,51 @@ class Contract:
         return replace(self, variant=name, **changes)
 
 
+SOCKET_FIELD = re.compile(r"\{([A-Za-z]+)\}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SocketContract:
+    """A WebSocket opened with a credential that a read-only endpoint answered (``sockets:`` in the catalog).
+
+    Live only: it is opened when ``from_endpoint`` answered with a credential, nothing is sent on it, and
+    only the frames' types and field names are read."""
+
+    id: str
+    from_endpoint: str
+    url: str  # e.g. "{chatWssUrl}/{listenKey}?token={listenToken}&clientType=web"
+    secrets: tuple[str, ...]  # the credential's fields that are secrets
+    confidence: str
+    source: str
+    frame: Mapping[str, Any]  # JSON Schema of a frame
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The credential's fields the URL is made of, the base URL first."""
+        return tuple(SOCKET_FIELD.findall(self.url))
+
+    @property
+    def contract(self) -> Contract:
+        """The socket as the run's records name an endpoint: a read-only GET (a WebSocket handshake is one)."""
+        return Contract(
+            id=self.id,
+            family="merchant",
+            method="GET",
+            path=SOCKET_FIELD.sub(lambda found: "{" + found.group(1) + "}", self.url).split("?")[0],
+            placement=Placement.QUERY,
+            params={},
+            mutating=None,
+            confidence=self.confidence,
+            source=self.source,
+            notes=f"a WebSocket opened with the credential {self.from_endpoint} answers",
+        )
+
+
 @dataclass(frozen=True)
 class Catalog:
     contracts: tuple[Contract, ...]
     id_sources: Mapping[str, IdSource]
+    sockets: tuple[SocketContract, ...] = ()
 
     def __getitem__(self, endpoint_id: str) -> Contract:
         for contract in self.contracts:

@@ -10,6 +10,7 @@ import time
 
 from contracts import load_catalog
 from emulator.app import Emulator
+from emulator.chat_socket import serving_chat_socket
 from emulator.scenario import Scenario, ScenarioError, load_scenario
 from emulator.server import LOOPBACK, EmulatorServer, log
 
@@ -76,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     log.info("keys: %s (credentials are in the scenario file)", ", ".join(scenario.keys))
     try:
-        with contextlib.suppress(KeyboardInterrupt):
+        with contextlib.suppress(KeyboardInterrupt), serving_chat_socket(emulator) as chat:
+            log.info("chat socket (the credential chat/retrieveChatCredential answers opens it) on %s", chat)
             server.serve_forever()
     finally:
         emulator.release()  # calls held without an answer end, so the stop does not wait for them

@@ -24,10 +24,11 @@ from werkzeug.wrappers import Request, Response
 from contracts import Catalog, Contract, load_catalog, load_error_codes
 from contracts.model import API_RESTRICTIONS_PATH, NO_EXAMPLE, SERVER_TIME_PATH
 from emulator.gateway import Rejection, authenticate
-from emulator.scenario import API_RESTRICTIONS_ID, Behaviour, Scenario
+from emulator.scenario import API_RESTRICTIONS_ID, Behaviour, KeyScenario, Scenario, SocketPlay
 from signer import API_KEY_HEADER, SIGNING_PARAMS, Placement
 
 WEIGHT_HEADER = "X-SAPI-USED-IP-WEIGHT-1M"
+CHAT_CREDENTIAL_ID = "chat/retrieveChatCredential"  # answers the credential of the emulator's chat socket
 # Binance's documented answer, verbatim from the wallet SDK's tests (docs/signing.md, "The key's own permissions").
 API_RESTRICTIONS = {
     "ipRestrict": False,
@@ -102,9 +103,15 @@ class Emulator:
         self.strict = strict  # also refuse what the suite thinks a careful client avoids (docs/emulator.md)
         self.routes = {contract.path: contract for contract in (catalog or load_catalog()).contracts}
         self.journal: list[Call] = []
+        self.chat_socket_url: str | None = None  # set while the chat socket serves (emulator.chat_socket)
         self._recent: deque[float] = deque()
         self._lock = threading.Lock()
         self._released = threading.Event()  # set when the emulator stops: held calls end
+
+    @property
+    def journal_lock(self) -> threading.Lock:
+        """Held while the journal changes (the chat socket adds its handshakes from its own threads)."""
+        return self._lock
 
     def release(self) -> None:
         """End every call held without an answer (``no-answer``): the server is about to stop."""
@@ -171,7 +178,9 @@ class Emulator:
         step = self.scenario.next_step(key.name, contract.id if contract else API_RESTRICTIONS_ID)
         if step.delay:
             time.sleep(step.delay)
-        return seen(self._answer(step.answer, contract), contract, key_name=key.name, accepted=True, body=body)
+        assert not isinstance(step.answer, SocketPlay), "a socket's play is parsed for sockets only"
+        response = self._answer(step.answer, contract, key)
+        return seen(response, contract, key_name=key.name, accepted=True, body=body)
 
     @staticmethod
     def _check_shape(contract: Contract, request: Request, params: dict[str, str], strict: bool) -> Any:
@@ -208,7 +217,7 @@ class Emulator:
             raise Rejection(-1135)
         return body
 
-    def _answer(self, answer: Behaviour | int, contract: Contract | None) -> Response:
+    def _answer(self, answer: Behaviour | int, contract: Contract | None, key: KeyScenario) -> Response:
         if answer is Behaviour.NO_ANSWER:
             return Response(_NoAnswer(self._released, self.scenario.no_answer_hold))
         if answer is Behaviour.OK and contract is None:
@@ -216,6 +225,9 @@ class Emulator:
         if answer is Behaviour.OK:
             assert contract is not None
             data = None if contract.example is NO_EXAMPLE else contract.example
+            if contract.id == CHAT_CREDENTIAL_ID:  # the key's own credential, for the emulator's chat socket
+                url = self.chat_socket_url or contract.example["chatWssUrl"]
+                data = {"chatWssUrl": url, "listenKey": key.listen_key, "listenToken": key.listen_token}
             envelope: dict[str, Any] = {"code": "000000", "message": "success", "data": data, "success": True}
             if isinstance(data, list) and self.strict:  # "total" is optional in the envelope: assumed
                 envelope["total"] = len(data)

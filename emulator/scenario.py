@@ -25,11 +25,18 @@ Behaviours: ``ok`` (the documented example), an error code such as ``"-2008"`` (
 error with its usual HTTP status), ``http-500``, ``rate-limited`` (429 with ``Retry-After``),
 ``not-found`` (a C2C business error, as for an unknown id), ``{flap: [A, B]}`` (alternates on
 each call), ``{slow: SECONDS, then: A}``.
+
+The chat socket (``chat/websocket``, opened with the credential ``chat/retrieveChatCredential``
+answers) is ``ok`` (accepted, and quiet until the client closes) by default, or ``{refuse: 403}``
+(the handshake refused with that HTTP status), ``{close: 4001, reason: text}`` (closed at once), or
+``{frames: [frame, ...]}`` (each sent once it is open). A key's ``listen_token`` sets the credential's
+token (by default one made from the key).
 """
 
 from __future__ import annotations
 
 import enum
+import hashlib
 import itertools
 import threading
 from collections.abc import Iterator, Mapping
@@ -62,15 +69,42 @@ class Behaviour(enum.StrEnum):
     NO_ANSWER = "no-answer"  # no answer comes: the connection is held (the scenario's no_answer_hold), then reset
 
 
+@dataclass(frozen=True, kw_only=True)
+class SocketPlay:
+    """How the emulator's chat socket answers a handshake other than by accepting it and staying quiet:
+    refused with an HTTP status, closed at once with a code and reason, or frames sent once it is open."""
+
+    refuse: int | None = None
+    close: int | None = None
+    reason: str = ""
+    frames: tuple[Any, ...] = ()
+
+
 @dataclass(frozen=True)
 class Step:
-    """One answer: a behaviour or a Binance error code (e.g. -2008), after an optional delay."""
+    """One answer: a behaviour, a Binance error code (e.g. -2008) or a socket's play, after an optional delay."""
 
-    answer: Behaviour | int
+    answer: Behaviour | int | SocketPlay
     delay: float = 0.0
 
 
-def _parse_behaviour(spec: Any, where: str) -> list[Step]:
+def _parse_socket_play(spec: Mapping[str, Any], where: str) -> SocketPlay:
+    """``{refuse: 403}``, ``{close: 4001, reason: text}`` or ``{frames: [frame, ...]}``."""
+    if set(spec) == {"refuse"} and isinstance(spec["refuse"], int) and 300 <= spec["refuse"] <= 599:
+        return SocketPlay(refuse=spec["refuse"])
+    if set(spec) <= {"close", "reason"} and isinstance(spec.get("close"), int) and 1000 <= spec["close"] <= 4999:
+        return SocketPlay(close=spec["close"], reason=str(spec.get("reason", "")))
+    if set(spec) == {"frames"} and isinstance(spec["frames"], list):
+        return SocketPlay(frames=tuple(spec["frames"]))
+    raise ScenarioError(
+        f"{where}: cannot read socket behaviour {spec!r} (ok, {{refuse: 403}}, {{close: 4001, reason: ...}} "
+        "or {frames: [...]})"
+    )
+
+
+def _parse_behaviour(spec: Any, where: str, socket: bool = False) -> list[Step]:
+    if socket and isinstance(spec, dict) and set(spec) & {"refuse", "close", "frames"}:
+        return [Step(_parse_socket_play(spec, where))]
     if isinstance(spec, int):
         spec = str(spec)
     if isinstance(spec, str):
@@ -80,9 +114,9 @@ def _parse_behaviour(spec: Any, where: str) -> list[Step]:
             return [Step(int(spec))]
         raise ScenarioError(f"{where}: unknown behaviour {spec!r} (use {', '.join(Behaviour)} or an error code)")
     if isinstance(spec, dict) and set(spec) == {"flap"} and isinstance(spec["flap"], list) and spec["flap"]:
-        return [step for item in spec["flap"] for step in _parse_behaviour(item, where)]
+        return [step for item in spec["flap"] for step in _parse_behaviour(item, where, socket)]
     if isinstance(spec, dict) and set(spec) == {"slow", "then"} and isinstance(spec["slow"], (int, float)):
-        return [Step(step.answer, float(spec["slow"])) for step in _parse_behaviour(spec["then"], where)]
+        return [Step(step.answer, float(spec["slow"])) for step in _parse_behaviour(spec["then"], where, socket)]
     raise ScenarioError(f"{where}: cannot read behaviour {spec!r}")
 
 
@@ -136,6 +170,17 @@ class KeyScenario:
     secret: str | None = field(repr=False)
     public_key: str | None = field(repr=False)
     made: str | None = None
+    given_listen_token: str | None = field(default=None, repr=False)  # ``listen_token``, else one made from the key
+
+    @property
+    def listen_key(self) -> str:
+        """The chat credential's ``listenKey`` for this key: fixed, and naming nothing secret of the key."""
+        return "emulator-" + hashlib.sha256(f"listen-key {self.api_key}".encode()).hexdigest()[:32]
+
+    @property
+    def listen_token(self) -> str:
+        """The chat credential's ``listenToken``: the scenario's ``listen_token``, else one made from the key."""
+        return self.given_listen_token or hashlib.sha256(f"listen-token {self.api_key}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -202,20 +247,22 @@ class Scenario:
             return next(cycle)
 
 
-def _behaviours(spec: Mapping[str, Any], where: str, known_endpoints: set[str]) -> Behaviours:
+def _behaviours(spec: Mapping[str, Any], where: str, known_endpoints: set[str], sockets: set[str]) -> Behaviours:
     endpoints = spec.get("endpoints") or {}
-    unknown = sorted(set(endpoints) - known_endpoints)
+    unknown = sorted(set(endpoints) - known_endpoints - sockets)
     if unknown:
-        raise ScenarioError(f"{where}.endpoints: {unknown[0]!r} is not an endpoint of the catalog")
+        raise ScenarioError(f"{where}.endpoints: {unknown[0]!r} is not an endpoint or a socket of the catalog")
     return Behaviours(
         _parse_behaviour(spec.get("default", Behaviour.OK), f"{where}.default"),
-        {eid: _parse_behaviour(b, f"{where}.endpoints.{eid}") for eid, b in endpoints.items()},
+        {eid: _parse_behaviour(b, f"{where}.endpoints.{eid}", eid in sockets) for eid, b in endpoints.items()},
     )
 
 
 def parse_scenario(document: Mapping[str, Any], catalog: Catalog | None = None) -> Scenario:
     """Build a :class:`Scenario` from its parsed YAML, checking every name against the catalog."""
-    known_endpoints = {contract.id for contract in (catalog or load_catalog()).contracts} | {API_RESTRICTIONS_ID}
+    catalog = catalog or load_catalog()
+    known_endpoints = {contract.id for contract in catalog.contracts} | {API_RESTRICTIONS_ID}
+    sockets = {socket.id for socket in catalog.sockets}
     keys, base_specs = {}, {}
     for name, spec in (document.get("keys") or {}).items():
         where = f"keys.{name}"
@@ -223,11 +270,16 @@ def parse_scenario(document: Mapping[str, Any], catalog: Catalog | None = None) 
             raise ScenarioError(f"{where}: needs api_key and a secret or public_key")
         if ("secret" in spec) == ("public_key" in spec):
             raise ScenarioError(f"{where}: give exactly one of secret (HMAC) and public_key ({ASYMMETRIC_NAMES})")
-        keys[name] = KeyScenario(name, spec["api_key"], spec.get("secret"), spec.get("public_key"), spec.get("made"))
+        listen_token = spec.get("listen_token")
+        if listen_token is not None and not (isinstance(listen_token, str) and listen_token.isascii() and listen_token):
+            raise ScenarioError(f"{where}.listen_token: give a text of printable characters")
+        keys[name] = KeyScenario(
+            name, spec["api_key"], spec.get("secret"), spec.get("public_key"), spec.get("made"), listen_token
+        )
         base_specs[name] = spec
     if not keys:
         raise ScenarioError("the scenario has no keys")
-    base = {name: _behaviours(spec, f"keys.{name}", known_endpoints) for name, spec in base_specs.items()}
+    base = {name: _behaviours(spec, f"keys.{name}", known_endpoints, sockets) for name, spec in base_specs.items()}
     phases = []
     for index, spec in enumerate(document.get("phases") or []):
         where = f"phases[{index}]"
@@ -241,7 +293,7 @@ def parse_scenario(document: Mapping[str, Any], catalog: Catalog | None = None) 
                 "default": overlay.get("default", base_specs[name].get("default", Behaviour.OK)),
                 "endpoints": {**(base_specs[name].get("endpoints") or {}), **(overlay.get("endpoints") or {})},
             }
-            behaviours[name] = _behaviours(merged, f"{where}.keys.{name}", known_endpoints)
+            behaviours[name] = _behaviours(merged, f"{where}.keys.{name}", known_endpoints, sockets)
         phases.append(Phase(str(spec.get("name", index + 1)), behaviours))
     latency = _parse_latency(document.get("latency"))
     hold = document.get("no_answer_hold", 0.0)

@@ -10,12 +10,15 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 from cheroot import wsgi
 from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+from emulator.app import Emulator
+from emulator.chat_socket import serving_chat_socket
 
 LOOPBACK = "127.0.0.1"
 # Threads answering at once: more than the suite's most calls in flight (32), since an answer may be held
@@ -77,14 +80,17 @@ class EmulatorServer:
 @contextmanager
 def running_emulator(app: WsgiApp, tls: tuple[Path, Path] | None = None) -> Iterator[str]:
     """Serve ``app`` (the emulator, or a test's stand-in around it) on a free loopback port for the
-    duration (over HTTPS with ``tls``' certificate and key); yields its base URL. At the end, calls the app
+    duration (over HTTPS with ``tls``' certificate and key), with the emulator's chat socket beside it;
+    yields its base URL. At the end, calls the app
     holds without an answer are released first (``release()``, where the app has it): stopping waits for
     answers being written."""
     server = EmulatorServer(app, tls=tls)
     thread = threading.Thread(target=server.serve_forever, name="binance-emulator", daemon=True)
     thread.start()
+    emulator = app if isinstance(app, Emulator) else getattr(app, "emulator", None)  # a stand-in around it
     try:
-        yield server.url
+        with serving_chat_socket(emulator) if isinstance(emulator, Emulator) else nullcontext():
+            yield server.url
     finally:
         release = getattr(app, "release", None)
         if callable(release):

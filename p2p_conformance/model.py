@@ -189,6 +189,43 @@ class ProbeResult:
         return cls(**{**data, "request": None if request is None else SentRequest.from_dict(request)})
 
 
+class SocketState(enum.StrEnum):
+    """How a WebSocket check (``sockets:`` in the catalog) ended."""
+
+    OPEN = "open"  # the handshake was accepted and the socket stayed open: it works
+    REFUSED = "refused"  # the handshake was answered with an HTTP status other than 101
+    CLOSED = "closed"  # the server closed the socket (a close code and reason)
+    BAD_FRAME = "bad-frame"  # a frame broke the socket's frame contract
+    BAD_CREDENTIAL = "bad-credential"  # the credential answered is not usable as the contract says (no URL made)
+    NO_CREDENTIAL = "no-credential"  # the credential call did not answer with one: the socket was not opened
+    NOT_OPENED = "not-opened"  # the run held it back (a ban, the deadline): nothing was sent
+    NO_ANSWER = "no-answer"  # the handshake got no answer
+
+
+@dataclass(frozen=True, kw_only=True)
+class SocketAnswer:
+    """What a WebSocket check saw: never a message's content, only counts, types and field names."""
+
+    state: SocketState
+    url: str  # the address as opened, with the credential's secrets redacted
+    credential_at: str | None = None  # when the credential call answered (UTC): the same run, the same key
+    close_code: int | None = None
+    frames: int = 0
+    frame_types: tuple[str, ...] = ()  # each type once, in the order first seen
+    frame_fields: tuple[str, ...] = ()  # each field name once, sorted
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SocketAnswer:
+        return cls(
+            **{
+                **data,
+                "state": SocketState(data["state"]),
+                "frame_types": tuple(data["frame_types"]),
+                "frame_fields": tuple(data["frame_fields"]),
+            }
+        )
+
+
 @dataclass(frozen=True, kw_only=True)
 class Answer:
     """What came back for one live call, or that nothing did: the one home of the fields every report
@@ -214,6 +251,7 @@ class Answer:
     offset_ms: int | None = None  # the server-time offset applied to it
     trace_headers: Mapping[str, str] = field(default_factory=dict)  # Date, x-mbx-uuid...: what identifies the answer
     probes: tuple[ProbeResult, ...] = ()  # the same call in other request shapes (``--probe``)
+    socket: SocketAnswer | None = None  # a WebSocket check's (``sockets:`` in the catalog)
 
     @property
     def text(self) -> str:
@@ -224,7 +262,7 @@ class Answer:
     def from_dict(cls, data: Mapping[str, Any]) -> Answer:
         """The answer in a record's dictionary, where its fields stand beside the record's own."""
         known = {name: data[name] for name in ANSWER_FIELDS if name in data}
-        opinion, request = known.get("second_opinion"), known.get("request")
+        opinion, request, socket = known.get("second_opinion"), known.get("request"), known.get("socket")
         return cls(
             **{
                 **known,
@@ -234,6 +272,7 @@ class Answer:
                 "probes": tuple(ProbeResult.from_dict(found) for found in known.get("probes", ())),
                 "second_opinion": None if opinion is None else SecondOpinion(**opinion),
                 "request": None if request is None else SentRequest.from_dict(request),
+                "socket": None if socket is None else SocketAnswer.from_dict(socket),
             }
         )
 
@@ -248,6 +287,9 @@ class LiveResult:
     contract: Contract
     answer: Answer
     problem: str | None  # None: the answer satisfies the contract; else what is wrong with it, or why none came
+    # A credential the answer holds for a socket check (``sockets:`` in the catalog): in memory only, never
+    # in a record, a report or a repr.
+    credential: Mapping[str, str] | None = field(default=None, repr=False)
 
     @property
     def passed(self) -> bool:

@@ -11,9 +11,13 @@ CATALOG = load_catalog()
 ENDPOINTS = len(CATALOG.contracts)
 READ_ONLY = frozenset(c.id for c in CATALOG.contracts if c.read_only)
 MUTATING = frozenset(c.id for c in CATALOG.contracts if not c.read_only)
-# tests/test_endpoints.py runs each endpoint in three modes: test_request_shape, test_replay, test_live.
+SOCKETS = frozenset(socket.id for socket in CATALOG.sockets)  # checked live only (test_live_socket)
+LIVE_RESULTS = READ_ONLY | SOCKETS  # what a whole live run judges, per key and round
+# tests/test_endpoints.py runs each endpoint in three modes: test_request_shape, test_replay, test_live;
+# and each socket live (test_live_socket).
 OFFLINE_TESTS = 2 * ENDPOINTS  # what a live run deselects
-ENDPOINT_TESTS = 3 * ENDPOINTS
+LIVE_TESTS = ENDPOINTS + len(SOCKETS)  # per key and round
+ENDPOINT_TESTS = OFFLINE_TESTS + LIVE_TESTS
 
 
 def setup_calls(ids: Iterable[str]) -> int:
@@ -22,7 +26,8 @@ def setup_calls(ids: Iterable[str]) -> int:
     return 2 + len(list_calls(CATALOG, [CATALOG[id_] for id_ in ids], {}))
 
 
-LIVE_CALLS = setup_calls(READ_ONLY) + len(READ_ONLY)  # a whole live run with one key
+REST_CALLS = setup_calls(READ_ONLY) + len(READ_ONLY)  # a whole live run with one key, over HTTP
+LIVE_CALLS = REST_CALLS + len(SOCKETS)  # ... and a handshake per socket (where its credential came)
 
 
 def matching(text: str) -> int:
@@ -31,5 +36,6 @@ def matching(text: str) -> int:
 
 
 def read_only_matching(text: str) -> frozenset[str]:
-    """The read-only endpoints a ``-k "test_live and <text>"`` runs live (ids that contain it, as ``-k`` matches)."""
-    return frozenset(id_ for id_ in READ_ONLY if text.lower() in id_.lower())
+    """The read-only endpoints and sockets a ``-k "test_live and <text>"`` runs live (ids that contain it, as
+    ``-k`` matches: ``test_live`` matches ``test_live_socket`` too)."""
+    return frozenset(id_ for id_ in LIVE_RESULTS if text.lower() in id_.lower())

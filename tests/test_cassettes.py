@@ -13,7 +13,7 @@ import vcr
 from vcr.errors import CannotOverwriteExistingCassetteException
 from vcr.serializers import yamlserializer
 
-from catalog_facts import CATALOG, ENDPOINTS, OFFLINE_TESTS
+from catalog_facts import CATALOG, ENDPOINT_TESTS, ENDPOINTS
 from contracts.build import build_request
 from p2p_conformance.engine.record_cassettes import record_all
 from p2p_conformance.safety.cassettes import CassetteLeakError, RefusingPersister, vcr_config
@@ -108,4 +108,4 @@ def test_recorder_writes_every_endpoint_from_its_own_emulator_and_they_replay(
     assert all(find_leaks(path.read_text()) == [] for path in files)
     assert all("http://127.0.0.1:" in path.read_text() for path in files)  # recorded from loopback only
     replayed = endpoint_suite.run("-k", "test_replay", "--cassette-dir", str(tmp_path))
-    replayed.assert_outcomes(passed=ENDPOINTS, deselected=OFFLINE_TESTS)
+    replayed.assert_outcomes(passed=ENDPOINTS, deselected=ENDPOINT_TESTS - ENDPOINTS)

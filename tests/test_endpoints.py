@@ -1,7 +1,8 @@
-"""Every C2C endpoint of the catalog, in three modes: request shape, cassette replay, live.
+"""Every C2C endpoint of the catalog, in three modes: request shape, cassette replay, live; and each
+socket of the catalog, live.
 
 Each test is parametrized over the catalog (``contracts/endpoints.yaml``); a test id is the
-endpoint's id, e.g. ``test_live[ads/search]``.
+endpoint's id, e.g. ``test_live[ads/search]``, or the socket's, e.g. ``test_live_socket[chat/websocket]``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable
 import pytest
 import requests
 
-from contracts import Contract
+from contracts import Contract, SocketContract
 from contracts.build import build_request
 from contracts.checks import check_answer
 from contracts.request_checks import request_problems
@@ -44,3 +45,10 @@ def test_live(contract: Contract, live_call: Callable[[Contract], LiveResult]) -
     result = live_call(contract)  # a mutating contract is skipped by the fixture: it is never sent
     if not result.passed:
         pytest.fail(f"{contract.method} {contract.path}: {result.problem}", pytrace=False)
+
+
+@pytest.mark.live
+def test_live_socket(socket_contract: SocketContract, live_call: Callable[[Contract], LiveResult]) -> None:
+    result = live_call(socket_contract.contract)  # opened with the credential its endpoint answered this round
+    if not result.passed:
+        pytest.fail(f"{socket_contract.id} ({socket_contract.contract.path}): {result.problem}", pytrace=False)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pytest
 import yaml
 
-from catalog_facts import CATALOG, ENDPOINTS, OFFLINE_TESTS
+from catalog_facts import CATALOG, LIVE_TESTS, OFFLINE_TESTS
 from emulator import Emulator, load_scenario, running_emulator
 from p2p_conformance.model import Answer, EndpointRecord, Outcome, Side
 from p2p_conformance.report import history as history_module
@@ -102,7 +102,7 @@ def test_seed_story_gives_its_trends_and_the_since_previous_sentence(endpoint_su
     selected = len(SEED_IDS) * STORY_KEYS * 4
     working = 1 + 2 + 5 + 3  # per round, as the case recorded it
     result.assert_outcomes(
-        passed=working, failed=selected - working, deselected=OFFLINE_TESTS + ENDPOINTS * STORY_KEYS * 4 - selected
+        passed=working, failed=selected - working, deselected=OFFLINE_TESTS + LIVE_TESTS * STORY_KEYS * 4 - selected
     )
     summary = endpoint_suite.summary()
     sides = {(r["round"], r["key_name"], r["id"]): r["side"] for r in summary["results"]}
@@ -162,7 +162,7 @@ def test_each_run_adds_to_the_history_and_compares_with_the_previous_one(endpoin
         result.assert_outcomes(
             passed=working,
             failed=len(SEED_IDS) - working,
-            deselected=OFFLINE_TESTS + ENDPOINTS * STORY_KEYS - len(SEED_IDS),
+            deselected=OFFLINE_TESTS + LIVE_TESTS * STORY_KEYS - len(SEED_IDS),
         )
     summary = endpoint_suite.summary()
     assert summary["changes"][0].startswith("1 of 6 endpoints now work, down from 3 of 6 at ")
@@ -325,7 +325,7 @@ def test_several_keys_from_a_keys_file_cover_key_times_endpoint(endpoint_suite: 
             "-k", f"test_live and {SEED_ENDPOINTS}",
         )  # fmt: skip
     selected = len(SEED_IDS) * STORY_KEYS
-    result.assert_outcomes(passed=5, failed=selected - 5, deselected=OFFLINE_TESTS + ENDPOINTS * STORY_KEYS - selected)
+    result.assert_outcomes(passed=5, failed=selected - 5, deselected=OFFLINE_TESTS + LIVE_TESTS * STORY_KEYS - selected)
     summary = endpoint_suite.summary()
     assert [k["name"] for k in summary["keys"]] == ["key1", "key2", "key3"]
     assert {(r["id"], r["key_name"]) for r in summary["results"]} >= {("ads/getAds", "key3"), ("ads/search", "key1")}

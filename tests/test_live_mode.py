@@ -14,7 +14,15 @@ import requests
 import yaml
 from canary import Canary
 
-from catalog_facts import CATALOG, ENDPOINT_TESTS, MUTATING, OFFLINE_TESTS, READ_ONLY, matching, read_only_matching
+from catalog_facts import (
+    CATALOG,
+    ENDPOINT_TESTS,
+    LIVE_RESULTS,
+    MUTATING,
+    OFFLINE_TESTS,
+    matching,
+    read_only_matching,
+)
 from emulator import Emulator, running_emulator
 from p2p_conformance.engine.live import LiveSession
 from signer import HmacKey
@@ -52,9 +60,9 @@ def test_live_run_with_a_key_calls_every_read_only_endpoint_acceptably_and_no_mu
 ) -> None:
     CANARY.in_environment(monkeypatch)
     result = endpoint_suite.run("-m", "live", "--binance-url", emulator_url)
-    result.assert_outcomes(passed=len(READ_ONLY), skipped=len(MUTATING), deselected=OFFLINE_TESTS)
+    result.assert_outcomes(passed=len(LIVE_RESULTS), skipped=len(MUTATING), deselected=OFFLINE_TESTS)
     calls = [call for call in emulator.journal if call.endpoint_id is not None]
-    assert {call.endpoint_id for call in calls if call.accepted} == READ_ONLY
+    assert {call.endpoint_id for call in calls if call.accepted} == LIVE_RESULTS  # the socket opened too
     assert all(call.accepted for call in calls), [call for call in calls if not call.accepted]
     assert not [call for call in emulator.journal if call.path in MUTATING_PATHS]
     json_calls = {call.endpoint_id: call.json_body for call in calls}

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from canary import Canary
 
-from catalog_facts import CATALOG, ENDPOINT_TESTS, LIVE_CALLS, READ_ONLY, matching
+from catalog_facts import CATALOG, ENDPOINT_TESTS, LIVE_RESULTS, READ_ONLY, REST_CALLS, SOCKETS, matching
 from contracts import load_error_codes
 from emulator import running_emulator
 from p2p_conformance.engine.conclusions import Conclusion, documented_meaning
@@ -53,7 +53,8 @@ def test_july_9_run_writes_the_three_files_with_every_endpoints_outcome_code_and
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     terminal = result.outlines
     assert len(terminal) <= 50 and terminal[-2].startswith("Report: ")  # the verdict block ends the output,
-    assert terminal[-1].startswith(f"Network: {LIVE_CALLS} calls in ")  # then where the time went
+    # then where the time went (July 9: no chat credential came, so the socket was not opened)
+    assert terminal[-1].startswith(f"Network: {REST_CALLS} calls in ")
     assert not [line for line in terminal if line.startswith("FAILED ")]  # one line per conclusion instead
     summary = endpoint_suite.summary()
     assert summary["case_id"] == "144098731" and summary["key_type"] == "HMAC"
@@ -61,7 +62,14 @@ def test_july_9_run_writes_the_three_files_with_every_endpoints_outcome_code_and
     assert summary["base_url"].startswith("http://127.0.0.1:") and isinstance(summary["clock_offset_ms"], int)
     assert summary["key_fingerprint"] == ["Emul...rJkx"]
     results = {r["id"]: r for r in summary["results"]}
-    assert set(results) == {c.id for c in CATALOG.contracts}
+    assert set(results) == {c.id for c in CATALOG.contracts} | SOCKETS
+    socket = results["chat/websocket"]  # no credential came: not opened, and nothing said of the socket itself
+    assert (socket["outcome"], socket["code"], socket["side"], socket["sent"]) == (
+        "fail",
+        "not opened",
+        "undetermined",
+        False,
+    )
     for contract in CATALOG.contracts:
         got = results[contract.id]
         expected = JULY_9_FIRST_ANSWERS.get(contract.id, JULY_9_DEFAULT)
@@ -73,10 +81,10 @@ def test_july_9_run_writes_the_three_files_with_every_endpoints_outcome_code_and
     assert results["ads/search"]["http_status"] == 400 and results["ads/getReferencePrice"]["http_status"] == 500
     sides = july_9_failures_by_side()
     assert summary["verdict"] == (
-        f"3 of {len(READ_ONLY)} read-only endpoints work. Binance accepted this key and its signatures in this "
+        f"3 of {len(LIVE_RESULTS)} read-only endpoints work. Binance accepted this key and its signatures in this "
         f"run: the key is valid (proof below). On Binance's side: {sides['binance']} endpoints "
         f"({sides['binance'] - 1} x -2008, -1000). "
-        "Undetermined (no side follows from this run's evidence): 2 endpoints (-1022, -1102). "
+        "Undetermined (no side follows from this run's evidence): 3 endpoints (-1022, -1102, not opened). "
         "In the key's settings: 1 endpoint (-2015)."
     )
     (proof,) = summary["proof"]

@@ -54,6 +54,8 @@ from p2p_conformance.model import (
     Outcome,
     RunRecord,
     Side,
+    SocketAnswer,
+    SocketState,
     Stop,
 )
 from signer import Placement
@@ -182,6 +184,59 @@ def documented_meaning(record: EndpointRecord) -> Conclusion:
     )
 
 
+def socket_meaning(record: EndpointRecord, socket: SocketAnswer) -> Conclusion:
+    """A WebSocket check that did not work, by how it ended. Its credential came from Binance in the same run
+    for the same key, and was used as given: a refusal of it is Binance's."""
+    given = f"the credential Binance answered this key at {socket.credential_at} in this run, used as given"
+    if socket.state is SocketState.NO_CREDENTIAL:
+        return Conclusion(
+            Side.UNDETERMINED,
+            f"{str(record.problem)[:1].upper()}{str(record.problem)[1:]}.",
+            "The socket is opened with the credential its endpoint answers: see that endpoint's row first.",
+            "No socket was opened, so nothing of this check bears on the socket itself.",
+        )
+    if socket.state is SocketState.NOT_OPENED:
+        return Conclusion(
+            Side.UNDETERMINED,
+            f"Not opened: the run held it back ({record.problem}).",
+            "Run again once Binance's rate limit or ban has passed, within --deadline.",
+            "Nothing was sent, so nothing of this check bears on the socket.",
+        )
+    if socket.state is SocketState.NO_ANSWER:
+        return Conclusion(
+            Side.NETWORK,
+            f"No answer to the WebSocket handshake at {socket.url} ({record.problem}).",
+            "Check the network path to the chat host (a firewall or proxy may not pass WebSocket traffic).",
+            NO_FACT_FOR_NO_ANSWER,
+        )
+    if socket.state is SocketState.BAD_CREDENTIAL:
+        return Conclusion(
+            Side.CONTRACT,
+            f"Binance's credential answer makes no socket address: {record.problem}.",
+            'Compare the credential answer with the contract (docs/endpoints.md, "The chat socket").',
+            "The credential came from Binance in this run; as answered, it cannot be used the way public clients do.",
+        )
+    if socket.state is SocketState.BAD_FRAME:
+        return Conclusion(
+            Side.CONTRACT,
+            f"The chat socket opened, and a frame breaks the frame contract: {record.problem}.",
+            "The frame contract comes from public clients (tier D): compare it with what the socket sends.",
+            "The handshake was accepted; only the frame's shape differs from what public clients expect.",
+        )
+    refused = (
+        f"HTTP {record.answer.http_status} to the handshake"
+        if socket.state is SocketState.REFUSED
+        else f"a close with code {socket.close_code}{f' ({record.answer.msg})' if record.answer.msg else ''}"
+    )
+    return Conclusion(
+        Side.BINANCE,
+        f"Binance refused the chat socket with {refused}, for {given}.",
+        "Send this report to Binance support: the credential call works, and the socket refuses its credential.",
+        f"The address and token are Binance's own answer to this key in this run ({socket.url}), sent as given "
+        "(only percent-encoded): the refusal cannot come from how the client built them.",
+    )
+
+
 def conclude(
     record: EndpointRecord,
     facts: Mapping[Fact, Evidence],
@@ -190,6 +245,11 @@ def conclude(
 ) -> EndpointRecord:
     """The record with its side, diagnosis, next step and reasoning, from its answer and the run's facts
     (``changed``: the same request of this key to this endpoint got another answer in another round)."""
+    if record.answer.socket is not None and record.outcome is Outcome.FAIL:
+        found = socket_meaning(record, record.answer.socket)
+        return replace(
+            record, side=found.side, diagnosis=found.diagnosis, next_step=found.next_step, reasoning=found.reasoning
+        )
     found = documented_meaning(record)
     status, code = record.answer.http_status, record.answer.code
     accepted_shape = next((found.shape for found in record.answer.probes if found.accepted), None)

@@ -13,7 +13,15 @@ import requests
 
 from contracts import Catalog, Contract
 from contracts.build import build_request
-from contracts.checks import answer_drift, check_answer, is_business_error, observed_shape, parsed_body, read_json
+from contracts.checks import (
+    SUCCESS_CODE,
+    answer_drift,
+    check_answer,
+    is_business_error,
+    observed_shape,
+    parsed_body,
+    read_json,
+)
 from contracts.model import SERVER_TIME_PATH
 from contracts.request_checks import check_contract_headers, check_parameter_definitions
 from p2p_conformance.engine.cross_check import second_opinion
@@ -134,6 +142,11 @@ class LiveSession:
         self.offset_ms = offset_ms
         self.auth = BinanceAuth(key, recv_window=recv_window, offset_ms=offset_ms)
         self.ids: dict[str, ResolvedId] = {}
+        # The fields of a credential a socket check needs, by the endpoint that answers it (kept in memory only).
+        self.credential_fields: dict[str, frozenset[str]] = {}
+        for socket in catalog.sockets:
+            wanted = self.credential_fields.get(socket.from_endpoint, frozenset())
+            self.credential_fields[socket.from_endpoint] = wanted | set(socket.fields) | set(socket.secrets)
 
     @classmethod
     def open(
@@ -289,7 +302,17 @@ class LiveSession:
             drift=drift,
             observed=observed_shape(body.get("data")) if drift and isinstance(body, dict) else None,
         )
-        return LiveResult(contract=contract, answer=answer, problem=problem)
+        return LiveResult(
+            contract=contract, answer=answer, problem=problem, credential=self._credential(contract, body)
+        )
+
+    def _credential(self, contract: Contract, body: Any) -> dict[str, str] | None:
+        """The credential a socket check needs from a successful answer of ``contract`` (its text fields)."""
+        wanted = self.credential_fields.get(contract.id)
+        data = body.get("data") if isinstance(body, dict) and body.get("code") == SUCCESS_CODE else None
+        if not wanted or not isinstance(data, dict):
+            return None
+        return {name: value for name, value in data.items() if name in wanted and isinstance(value, str)}
 
 
 def _elapsed_ms(started: float) -> float:

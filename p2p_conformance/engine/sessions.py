@@ -17,7 +17,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from contracts import Catalog, Contract
+from contracts import Catalog, Contract, SocketContract
+from p2p_conformance.engine.chat_socket import DEFAULT_LISTEN_SECONDS, open_socket
 from p2p_conformance.engine.controls import run_controls
 from p2p_conformance.engine.live import LiveSession
 from p2p_conformance.engine.probe import ProbeBudget
@@ -27,6 +28,7 @@ from p2p_conformance.engine.transport import (
     DEFAULT_WEIGHT_BUDGET,
     TIMEOUT_SECONDS,
     NetworkMeter,
+    Route,
     Sender,
     SendGate,
 )
@@ -54,6 +56,7 @@ class RunPlan:
     timeout: float = TIMEOUT_SECONDS  # seconds a call may take before it counts as no answer
     probe_limit: int = 0  # --probe: failing endpoints sent again in other request shapes (0: none)
     probe_endpoints: frozenset[str] = frozenset()  # only these, when given (the case's --focus)
+    socket_listen: float = DEFAULT_LISTEN_SECONDS  # seconds a socket check reads frames at most
 
 
 RoundCalls = Mapping[str, Sequence[Contract]]  # a round's read-only calls, by key name
@@ -95,8 +98,14 @@ class LiveSessions:
         calls: Sequence[Contract] | None = None,
         rounds: Mapping[int, RoundCalls] | None = None,
         on_new_round: Callable[[int], None] | None = None,
+        route: Route | None = None,
     ) -> None:
         self.plan = plan
+        self.route = route or Route()  # for the socket checks (the REST calls' sender has its own)
+        self.sockets = {socket.id: socket for socket in plan.catalog.sockets}
+        # The answers of the endpoints sockets are opened with, by (key, round, endpoint): for a socket test
+        # that runs after its credential's test, where calls are not sent ahead.
+        self._credentials: dict[tuple[str, int, str], LiveResult] = {}
         self.calls = list(plan.catalog.contracts if calls is None else calls)
         self.rounds = dict(rounds or {})
         self.base_url = base_url
@@ -186,8 +195,21 @@ class LiveSessions:
         return [c for c in self.rounds.get(number, {}).get(key_name, ()) if c.read_only]
 
     def _send(self, key_name: str, number: int, session: LiveSession, contracts: Sequence[Contract]) -> None:
+        """Each call into the pool; a socket check once its credential call (sent before it) has answered."""
         for contract in contracts:
-            self._ahead[(key_name, number, contract.id)] = self.pool.submit(session.call, contract)
+            socket = self.sockets.get(contract.id)
+            if socket is None:
+                future = self.pool.submit(session.call, contract)
+            else:
+                source = self._ahead.get((key_name, number, socket.from_endpoint))
+                future = self.pool.submit(self._open_socket, socket, session, source)
+            self._ahead[(key_name, number, contract.id)] = future
+
+    def _open_socket(
+        self, socket: SocketContract, session: LiveSession, credential: Future[LiveResult] | LiveResult | None
+    ) -> LiveResult:
+        answered = credential.result() if isinstance(credential, Future) else credential
+        return open_socket(socket, answered, gate=session.gate, route=self.route, listen=self.plan.socket_listen)
 
     def enter_round(self, number: int) -> str:
         """Start round ``number`` if it is new (after ``interval``) and send its calls; returns when it started."""
@@ -221,7 +243,14 @@ class LiveSessions:
             ahead = self._ahead.pop((key_name, number, contract.id), None)
         if ahead is not None:
             return ahead.result()
-        return self.get(key_name).session.call(contract)
+        session = self.get(key_name).session
+        socket = self.sockets.get(contract.id)
+        if socket is not None:
+            return self._open_socket(socket, session, self._credentials.get((key_name, number, socket.from_endpoint)))
+        result = session.call(contract)
+        if any(socket.from_endpoint == contract.id for socket in self.sockets.values()):
+            self._credentials[(key_name, number, contract.id)] = result
+        return result
 
     def close(self) -> None:
         """End the run's sending: calls not sent yet never go; those on the network finish (bounded)."""

@@ -70,13 +70,15 @@ def live_sessions(
         stack.callback(http.close)
         items, first_key = request.session.items, next(iter(run_settings.plan.keys))
         rounds = range(1, run_settings.repeat + 1) if run_settings.calls_ahead else range(0)
+        catalog = run_settings.plan.catalog
         sessions = LiveSessions(
             run_settings.plan,
             base_url,
             http,
-            calls=called_contracts(items),
-            rounds={number: calls_of_round(items, number, first_key) for number in rounds},
+            calls=called_contracts(items, catalog),
+            rounds={number: calls_of_round(items, number, first_key, catalog) for number in rounds},
             on_new_round=on_new_round,
+            route=run_settings.route,
         )
         stack.callback(sessions.close)
         request.config.stash[NETWORK_METER] = sessions.meter

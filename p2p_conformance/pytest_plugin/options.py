@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from p2p_conformance.engine.chat_socket import DEFAULT_LISTEN_SECONDS, MAX_LISTEN_SECONDS
 from p2p_conformance.engine.probe import DEFAULT_PROBE_LIMIT
 from p2p_conformance.engine.sessions import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 from p2p_conformance.engine.transport import (
@@ -111,6 +112,13 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="SECONDS",
         help=f"how long one live call may take (to connect, between two bytes, in all) before it counts as no "
         f"answer (default {TIMEOUT_SECONDS:g}; the seed case file's client waited 10)",
+    )
+    group.addoption(
+        "--socket-listen",
+        default=DEFAULT_LISTEN_SECONDS,
+        metavar="SECONDS",
+        help="how long a socket check (chat/websocket) reads frames once its handshake is accepted; nothing is "
+        f"sent on it (default {DEFAULT_LISTEN_SECONDS:g}, up to {MAX_LISTEN_SECONDS:g})",
     )
     group.addoption(
         "--max-wait",

@@ -69,6 +69,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "contract" in metafunc.fixturenames:
         contracts = settings.plan.catalog.contracts
         metafunc.parametrize("contract", contracts, ids=[contract.id for contract in contracts])
+    if "socket_contract" in metafunc.fixturenames:
+        sockets = settings.plan.catalog.sockets
+        metafunc.parametrize("socket_contract", sockets, ids=[socket.id for socket in sockets])
     if "key_name" in metafunc.fixturenames and len(settings.plan.keys) > 1:
         metafunc.parametrize("key_name", list(settings.plan.keys))
     if "round_number" in metafunc.fixturenames and settings.repeat > 1:

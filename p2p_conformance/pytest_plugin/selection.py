@@ -5,13 +5,13 @@ tests that record cassettes."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pytest
 from _pytest.mark.expression import Expression  # pytest's own -m parser: the selection means what pytest means
 
-from contracts import Contract
+from contracts import Catalog, Contract, SocketContract
 
 LIVE_MARKER = "live"
 BROWSER_MARKER = "browser"
@@ -60,32 +60,48 @@ def deselect_opt_in_unless_requested(
 
 
 def item_params(item: pytest.Item) -> dict[str, Any]:
-    """The parameters of a parametrized test (``contract``, ``key_name``, ``round_number``)."""
+    """The parameters of a parametrized test (``contract`` or ``socket_contract``, ``key_name``, ``round_number``)."""
     callspec = getattr(item, "callspec", None)
     return callspec.params if callspec else {}
 
 
-def _live_calls(items: Sequence[pytest.Item]) -> Iterator[tuple[pytest.Item, dict[str, Any], Contract]]:
-    """Each selected live test of a read-only endpoint: the test, its parameters and its contract."""
+def tested_contract(params: Mapping[str, Any]) -> Contract | None:
+    """The endpoint a test is about: its ``contract``, or the socket's as a record names it."""
+    socket = params.get("socket_contract")
+    return params.get("contract") or (socket.contract if isinstance(socket, SocketContract) else None)
+
+
+def _live_calls(
+    items: Sequence[pytest.Item], catalog: Catalog | None = None
+) -> Iterator[tuple[pytest.Item, dict[str, Any], Contract]]:
+    """Each selected live test of a read-only endpoint or a socket: the test, its parameters and its contract
+    (with the ``catalog``, a socket's credential endpoint first, in case its own test is not selected)."""
     for item in items:
         params = item_params(item)
-        contract = params.get("contract")
-        if item.get_closest_marker(LIVE_MARKER) is not None and contract is not None and contract.read_only:
-            yield item, params, contract
+        contract = tested_contract(params)
+        if item.get_closest_marker(LIVE_MARKER) is None or contract is None or not contract.read_only:
+            continue
+        socket = params.get("socket_contract")
+        if isinstance(socket, SocketContract) and catalog is not None:
+            yield item, params, catalog[socket.from_endpoint]
+        yield item, params, contract
 
 
-def calls_of_round(items: Sequence[pytest.Item], number: int, default_key: str) -> dict[str, list[Contract]]:
-    """The read-only endpoints the selected live tests of round ``number`` call, by key name."""
-    calls: dict[str, list[Contract]] = {}
-    for _, params, contract in _live_calls(items):
+def calls_of_round(
+    items: Sequence[pytest.Item], number: int, default_key: str, catalog: Catalog
+) -> dict[str, list[Contract]]:
+    """The read-only endpoints (and sockets) the selected live tests of round ``number`` call, by key name, each
+    once: a socket's credential endpoint before it."""
+    calls: dict[str, dict[str, Contract]] = {}
+    for _, params, contract in _live_calls(items, catalog):
         if int(params.get("round_number", 1)) == number:
-            calls.setdefault(params.get("key_name", default_key), []).append(contract)
-    return calls
+            calls.setdefault(params.get("key_name", default_key), {}).setdefault(contract.id, contract)
+    return {key: list(contracts.values()) for key, contracts in calls.items()}
 
 
-def called_contracts(items: Sequence[pytest.Item]) -> list[Contract]:
+def called_contracts(items: Sequence[pytest.Item], catalog: Catalog) -> list[Contract]:
     """The read-only endpoints the selected live tests call, each once (in any round, with any key)."""
-    return list({contract.id: contract for _, _, contract in _live_calls(items)}.values())
+    return list({contract.id: contract for _, _, contract in _live_calls(items, catalog)}.values())
 
 
 def order_by_round(items: list[pytest.Item]) -> None:
@@ -94,6 +110,8 @@ def order_by_round(items: list[pytest.Item]) -> None:
 
 
 def mark_cassette_recording(items: list[pytest.Item]) -> None:
-    """With ``--record-mode``, live tests of read-only endpoints record their cassette; nothing else does."""
-    for item, _, _ in _live_calls(items):
-        item.add_marker(pytest.mark.vcr)
+    """With ``--record-mode``, live tests of read-only endpoints record their cassette; nothing else does (a
+    socket has no cassette)."""
+    for item, params, _ in _live_calls(items):
+        if "contract" in params:
+            item.add_marker(pytest.mark.vcr)

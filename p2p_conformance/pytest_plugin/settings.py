@@ -20,6 +20,7 @@ import pytest
 
 from contracts import Catalog, CatalogError, load_catalog
 from emulator import Scenario, ScenarioError, load_scenario
+from p2p_conformance.engine.chat_socket import MAX_LISTEN_SECONDS
 from p2p_conformance.engine.cross_check import INSTALL_HINT, official_version
 from p2p_conformance.engine.probe import MAX_PROBE_LIMIT
 from p2p_conformance.engine.sessions import MAX_CONCURRENCY, RunPlan
@@ -147,6 +148,7 @@ class Limits:
     weight_budget: int  # this process's share
     concurrency: int
     timeout: float
+    socket_listen: float
 
 
 Number = TypeVar("Number", int, float)
@@ -263,6 +265,7 @@ def _limits(config: pytest.Config) -> Limits:
     if repeat < 1:
         raise pytest.UsageError("--repeat must be at least 1")
     timeout = _seconds(config.option.timeout, "--timeout", MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS)
+    socket_listen = _seconds(config.option.socket_listen, "--socket-listen", 0.0, MAX_LISTEN_SECONDS)
     weight_budget = _number(config.option.weight_budget, "--weight-budget", int)
     concurrency = _number(config.option.concurrency, "--concurrency", int)
     if not 1 <= concurrency <= MAX_CONCURRENCY:
@@ -279,6 +282,7 @@ def _limits(config: pytest.Config) -> Limits:
         weight_budget=weight_budget // workers,
         concurrency=concurrency,
         timeout=timeout,
+        socket_listen=socket_listen,
     )
 
 
@@ -454,6 +458,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
         weight_budget=limits.weight_budget,
         concurrency=limits.concurrency,
         timeout=limits.timeout,
+        socket_listen=limits.socket_listen,
         probe_limit=probe_limit if config.option.probe else 0,
         probe_endpoints=frozenset(focus),
     )

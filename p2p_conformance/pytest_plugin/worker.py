@@ -17,7 +17,7 @@ import pytest
 from contracts import Contract
 from p2p_conformance.engine.records import RecordContext, endpoint_record, record_of_result
 from p2p_conformance.model import EndpointRecord, Outcome, Stop
-from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, item_params
+from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, item_params, tested_contract
 from p2p_conformance.pytest_plugin.stash import LIVE_CALL, NETWORK_METER, SETUP_PROBLEM
 from p2p_conformance.safety.redaction import RedactingFilter, redact_text
 
@@ -58,7 +58,7 @@ class WorkerPlugin:
         outcome = yield
         report: pytest.TestReport = outcome.get_result()
         self._redact(report)
-        contract = item_params(item).get("contract")
+        contract = tested_contract(item_params(item))
         if contract is None or not item.get_closest_marker(LIVE_MARKER):
             return
         record = self._record(item, report, call, contract)

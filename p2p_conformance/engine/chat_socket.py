@@ -1,0 +1,252 @@
+"""A WebSocket check (``sockets:`` in the catalog): the socket opened with the credential an endpoint answered.
+
+``chat/retrieveChatCredential`` answers ``chatWssUrl``, ``listenKey`` and ``listenToken``; a merchant's bot
+opens ``{chatWssUrl}/{listenKey}?token={listenToken}&clientType=web`` with them to read and answer buyers.
+The check opens that socket as given (TLS verified as the run's route says, no redirect followed, a proxy
+only where the run's route has one and never to loopback), within the run's gate (a ban or the deadline
+holds it back, and it counts as a call), waits for the handshake and at most ``listen`` seconds of frames,
+sends nothing, and closes. Of the frames it keeps the count, the types and the field names: a chat message
+is personal data. The credential's secrets never leave this module but redacted.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import ssl
+import time
+from collections.abc import Mapping
+from urllib.parse import quote, urlsplit
+
+import certifi
+import jsonschema
+from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+from websockets.sync.client import ClientConnection, connect
+
+from contracts import SocketContract
+from contracts.checks import UnreadableJson, read_json
+from p2p_conformance.engine.transport import LOOPBACK_HOSTS, NotSent, Route, SendGate, cut, failure_name
+from p2p_conformance.model import Answer, LiveResult, SocketAnswer, SocketState, utc_now
+from p2p_conformance.safety.redaction import redact_text
+
+DEFAULT_LISTEN_SECONDS = 3.0  # frames are read for this long at most, once the handshake is accepted
+MAX_LISTEN_SECONDS = 30.0
+MAX_FRAMES = 20  # frames read at most: enough to see their shape
+MAX_FRAME_BYTES = 65_536
+MAX_CREDENTIAL_FIELD = 512  # characters of a key or token; longer is not a credential
+CLOSE_SECONDS = 2.0  # for the closing handshake
+REASON_LIMIT = 120  # characters of a close reason kept
+NAME = re.compile(r"[A-Za-z0-9_.-]{1,40}")  # a frame type or field name kept as it is; anything else is "other"
+CREDENTIAL_TEXT = re.compile(r"[\x21-\x7e]+")  # printable ASCII, no space
+
+
+class UnusableCredential(ValueError):
+    """The credential answered does not make a socket address the way the contract says."""
+
+
+def socket_url(socket: SocketContract, credential: Mapping[str, str]) -> str:
+    """The socket's address from the credential: the base a ``wss://`` URL (``ws://`` on loopback only), with
+    host and no user, query or fragment; the other fields percent-encoded."""
+    base_field, *other_fields = socket.fields
+    base = credential.get(base_field, "")
+    parts = urlsplit(base)
+    loopback = parts.hostname in LOOPBACK_HOSTS
+    if parts.scheme != "wss" and not (parts.scheme == "ws" and loopback):
+        raise UnusableCredential(f"{base_field} is not a wss:// URL")
+    if (
+        not parts.hostname
+        or "@" in parts.netloc
+        or parts.query
+        or parts.fragment
+        or not CREDENTIAL_TEXT.fullmatch(base)
+    ):
+        raise UnusableCredential(f"{base_field} is not a URL of a host and a path only")
+    values = {base_field: base.rstrip("/")}
+    for name in other_fields:
+        value = credential.get(name, "")
+        if not 0 < len(value) <= MAX_CREDENTIAL_FIELD or not CREDENTIAL_TEXT.fullmatch(value):
+            raise UnusableCredential(f"{name} is not a credential (1 to {MAX_CREDENTIAL_FIELD} printable characters)")
+        values[name] = quote(value, safe="")
+    return socket.url.format(**values)
+
+
+def shown(text: str, socket: SocketContract, credential: Mapping[str, str]) -> str:
+    """``text`` with the credential's secrets replaced, as they are and percent-encoded."""
+    secrets = [credential[name] for name in socket.secrets if credential.get(name)]
+    return redact_text(text, [*secrets, *(quote(secret, safe="") for secret in secrets)])
+
+
+def _tls(route: Route) -> ssl.SSLContext:
+    """TLS verified with the CA bundle the run's route names, else certifi's (as requests does)."""
+    if isinstance(route.verify, str) and os.path.isdir(route.verify):
+        return ssl.create_default_context(capath=route.verify)
+    return ssl.create_default_context(cafile=route.verify if isinstance(route.verify, str) else certifi.where())
+
+
+def open_socket(
+    socket: SocketContract,
+    credential_result: LiveResult | None,
+    *,
+    gate: SendGate,
+    route: Route,
+    listen: float = DEFAULT_LISTEN_SECONDS,
+) -> LiveResult:
+    """The socket's result for one key and round, from its credential call's (None: it was not called)."""
+    contract = socket.contract
+    credential = credential_result.credential if credential_result is not None else None
+    if credential_result is None or credential is None:
+        answered = "was not called" if credential_result is None else f"answered {credential_result.answer.text}"
+        return _result(
+            socket,
+            SocketAnswer(state=SocketState.NO_CREDENTIAL, url=contract.path),
+            f"not opened: {socket.from_endpoint} {answered}, not a credential",
+        )
+    credential_at = credential_result.answer.at
+    try:
+        url = socket_url(socket, credential)
+    except UnusableCredential as error:
+        state = SocketAnswer(state=SocketState.BAD_CREDENTIAL, url=contract.path, credential_at=credential_at)
+        return _result(socket, state, f"received a credential that makes no socket address: {error}")
+    url_shown = shown(url, socket, credential)
+    try:
+        gate.before_sending()
+    except NotSent as reason:
+        state = SocketAnswer(state=SocketState.NOT_OPENED, url=url_shown, credential_at=credential_at)
+        return _result(socket, state, str(reason))
+    started = time.perf_counter()
+    gate.meter.started()
+    try:
+        return _opened(socket, url, credential, url_shown, credential_at, gate, route, listen, started)
+    finally:
+        gate.meter.ended()
+
+
+def _opened(
+    socket: SocketContract,
+    url: str,
+    credential: Mapping[str, str],
+    url_shown: str,
+    credential_at: str | None,
+    gate: SendGate,
+    route: Route,
+    listen: float,
+    started: float,
+) -> LiveResult:
+    seconds = min(gate.timeout, gate.time_left())
+    loopback = urlsplit(url).hostname in LOOPBACK_HOSTS
+    try:
+        connection = connect(
+            url,
+            open_timeout=seconds,
+            close_timeout=CLOSE_SECONDS,
+            max_size=MAX_FRAME_BYTES,
+            compression=None,
+            ssl=_tls(route) if url.startswith("wss://") else None,
+            proxy=None if loopback else route.proxies.get("https") or route.proxies.get("all"),
+            ping_interval=None,
+        )
+    except InvalidStatus as refused:
+        status = refused.response.status_code
+        state = SocketAnswer(state=SocketState.REFUSED, url=url_shown, credential_at=credential_at)
+        answer = Answer(sent=True, http_status=status, latency_ms=_ms(started), at=utc_now(), socket=state)
+        return LiveResult(
+            contract=socket.contract,
+            answer=answer,
+            problem=f"received HTTP {status} to the WebSocket handshake, expected 101 (no redirect is followed)",
+        )
+    except (OSError, TimeoutError, WebSocketException) as error:
+        gate.unanswered()
+        state = SocketAnswer(state=SocketState.NO_ANSWER, url=url_shown, credential_at=credential_at)
+        answer = Answer(sent=True, latency_ms=_ms(started), socket=state)
+        return LiveResult(contract=socket.contract, answer=answer, problem=f"no answer: {failure_name(error)}")
+    with connection:
+        return _listened(
+            socket, connection, credential, url_shown, credential_at, min(listen, gate.time_left()), started
+        )
+
+
+def _listened(
+    socket: SocketContract,
+    connection: ClientConnection,
+    credential: Mapping[str, str],
+    url_shown: str,
+    credential_at: str | None,
+    listen: float,
+    started: float,
+) -> LiveResult:
+    """Read frames until ``listen`` seconds have passed, :data:`MAX_FRAMES` came, the server closed, or a frame
+    broke the contract; keep their types and field names only."""
+    handshake_ms, at = _ms(started), utc_now()
+    types: dict[str, None] = {}
+    names: set[str] = set()
+    frames, problem, state, close_code, reason = 0, None, SocketState.OPEN, None, ""
+    ends = time.monotonic() + listen
+    validator = jsonschema.Draft202012Validator(dict(socket.frame))
+    while frames < MAX_FRAMES and (remaining := ends - time.monotonic()) > 0:
+        try:
+            message = connection.recv(timeout=remaining)
+        except TimeoutError:
+            break
+        except ConnectionClosed as closed:
+            state = SocketState.CLOSED
+            close_code = closed.rcvd.code if closed.rcvd is not None else 1006
+            reason = closed.rcvd.reason if closed.rcvd is not None else ""
+            break
+        frames += 1
+        try:
+            frame = read_json(message) if isinstance(message, str) else None
+        except UnreadableJson:
+            frame = None
+        if isinstance(frame, dict):
+            types.setdefault(_name(frame.get("type")), None)
+            names.update(_name(field) for field in frame)
+        error = jsonschema.exceptions.best_match(validator.iter_errors(frame))
+        if error is not None:  # the schema's words only: a frame's values are personal data
+            where = "/".join(str(part) for part in error.absolute_path) or "(the frame)"
+            problem = f"received a frame that breaks the socket's frame contract at {where} ({error.validator})"
+            state = SocketState.BAD_FRAME
+            break
+    if state is SocketState.CLOSED:
+        said = cut(shown(reason, socket, credential), REASON_LIMIT)
+        problem = f"the server closed the socket with code {close_code}{f' ({said})' if said else ''}, expected it open"
+    socket_answer = SocketAnswer(
+        state=state,
+        url=url_shown,
+        credential_at=credential_at,
+        close_code=close_code,
+        frames=frames,
+        frame_types=tuple(types),
+        frame_fields=tuple(sorted(names)),
+    )
+    answer = Answer(
+        sent=True,
+        http_status=101,
+        code=f"close {close_code}" if close_code is not None else None,
+        msg=cut(shown(reason, socket, credential), REASON_LIMIT) if reason else None,
+        latency_ms=handshake_ms,
+        at=at,
+        notes=(_frames_note(frames, tuple(types)),),
+        socket=socket_answer,
+    )
+    return LiveResult(contract=socket.contract, answer=answer, problem=problem)
+
+
+def _result(socket: SocketContract, state: SocketAnswer, problem: str) -> LiveResult:
+    """A check that opened nothing: nothing was sent (its answer says "not opened" or "bad credential")."""
+    said = "bad credential" if state.state is SocketState.BAD_CREDENTIAL else "not opened"
+    answer = Answer(code=said, latency_ms=0.0, socket=state)
+    return LiveResult(contract=socket.contract, answer=answer, problem=problem)
+
+
+def _name(value: object) -> str:
+    return value if isinstance(value, str) and NAME.fullmatch(value) else "other"
+
+
+def _frames_note(frames: int, types: tuple[str, ...]) -> str:
+    if not frames:
+        return "no frame came while the socket was read (nothing is sent on it)"
+    return f"{frames} frame(s) read, of type(s) {', '.join(types) or 'none'}; their content is not kept"
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
