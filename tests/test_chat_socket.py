@@ -1,0 +1,229 @@
+"""The chat socket (``chat/websocket``): opened with the credential ``chat/retrieveChatCredential`` answered in
+the same round for the same key, over loopback to the emulator's socket, as the scenario plays it. Each way it
+can end gives its result and side; a canary listen token and a chat message's text appear in no output."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from canary import Canary
+
+from catalog_facts import CATALOG
+from emulator import Emulator, parse_scenario, running_emulator
+from p2p_conformance.engine.chat_socket import MAX_FRAMES, UnusableCredential, open_socket, socket_url
+from p2p_conformance.engine.transport import Route, SendGate
+from p2p_conformance.model import Answer, LiveResult
+
+if TYPE_CHECKING:
+    from conftest import EndpointSuite
+
+CANARY_KEY = "CanaryKeyS0cket" + "s" * 49
+CANARY_SECRET = "CanarySecretS0cket" + "t" * 46
+CANARY = Canary(CANARY_KEY, CANARY_SECRET)
+LISTEN_TOKEN = "CanaryListenToken" + "l" * 30  # what Binance answers as listenToken: a secret of the account
+SOCKET = CATALOG.sockets[0]
+CREDENTIAL = SOCKET.from_endpoint
+CHAT_TEXT = "meet me at the bank at five"  # a buyer's message: personal data, never kept
+SELECTION = ("-k", "retrieveChatCredential or websocket")
+
+
+def story(socket: Any = None, credential: Any = None) -> Emulator:
+    """The canary key, whose credential carries :data:`LISTEN_TOKEN`; the socket and the credential call
+    answering as given (by default: accepted, quiet; the documented credential)."""
+    endpoints = {name: spec for name, spec in ((SOCKET.id, socket), (CREDENTIAL, credential)) if spec is not None}
+    document = CANARY.scenario(endpoints)
+    document["keys"]["canary"]["listen_token"] = LISTEN_TOKEN
+    return Emulator(parse_scenario(document, CATALOG), CATALOG)
+
+
+def handshakes(emulator: Emulator) -> list[int]:
+    """The HTTP status of each handshake the emulator's socket answered."""
+    return [call.http_status for call in emulator.journal if call.endpoint_id == SOCKET.id]
+
+
+def socket_result(suite: EndpointSuite) -> dict[str, Any]:
+    (found,) = [r for r in suite.summary()["results"] if r["id"] == SOCKET.id]
+    return dict(found)
+
+
+def played(
+    suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, emulator: Emulator, *options: str
+) -> tuple[pytest.RunResult, dict[str, Any]]:
+    CANARY.in_environment(monkeypatch)
+    with running_emulator(emulator) as url:
+        result = suite.run("-m", "live", "--binance-url", url, *SELECTION, "--socket-listen", "0.2", *options)
+    return result, socket_result(suite)
+
+
+def outputs(suite: EndpointSuite, result: pytest.RunResult) -> list[str]:
+    """Everything the run printed or wrote (bundles' members and the history's bytes included)."""
+    texts = [result.stdout.str(), result.stderr.str()]
+    for path in suite.reports.rglob("*"):
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as bundle:
+                texts += [bundle.read(name).decode("utf-8", "replace") for name in bundle.namelist()]
+        elif path.is_file():
+            texts.append(path.read_bytes().decode("utf-8", "replace"))
+    return texts
+
+
+def test_an_accepted_socket_works_and_its_credential_appears_nowhere(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emulator = story()
+    result, found = played(endpoint_suite, monkeypatch, emulator, "--bundle")
+    result.assert_outcomes(passed=2, deselected=result.parseoutcomes()["deselected"])
+    assert (found["outcome"], found["side"], found["http_status"]) == ("pass", "none", 101)
+    assert found["socket"]["state"] == "open" and found["socket"]["credential_at"]
+    assert found["socket"]["url"].endswith("/chat/REDACTED?token=REDACTED&clientType=web")
+    assert handshakes(emulator) == [101]
+    leaked = [text for text in outputs(endpoint_suite, result) if LISTEN_TOKEN in text]
+    assert not leaked and not [text for text in outputs(endpoint_suite, result) if CANARY_SECRET in text]
+
+
+@pytest.mark.parametrize(
+    ("socket", "answer", "said"),
+    [
+        ({"refuse": 403}, "HTTP 403", "Binance refused the chat socket with HTTP 403 to the handshake"),
+        (
+            {"close": 4001, "reason": f"token {LISTEN_TOKEN} expired"},
+            "close 4001",
+            "Binance refused the chat socket with a close with code 4001 (token REDACTED expired)",
+        ),
+    ],
+    ids=["refused-at-handshake", "closed-with-a-code"],
+)
+def test_a_refused_socket_is_binance_side_for_the_credential_binance_gave(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, socket: Any, answer: str, said: str
+) -> None:
+    result, found = played(endpoint_suite, monkeypatch, story(socket))
+    assert (found["outcome"], found["side"]) == ("fail", "binance")
+    assert (found["code"] or f"HTTP {found['http_status']}") == answer
+    assert found["diagnosis"].startswith(said)
+    assert f"for the credential Binance answered this key at {found['socket']['credential_at']}" in found["diagnosis"]
+    assert not [text for text in outputs(endpoint_suite, result) if LISTEN_TOKEN in text]
+
+
+def test_a_frame_of_the_wrong_shape_is_the_contract_side_and_its_content_is_not_kept(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Listening ends at the frame that breaks the contract, however long --socket-listen allows."""
+    frame = {"type": 7, "content": CHAT_TEXT, "orderNo": "20219644646554779648"}
+    result, found = played(endpoint_suite, monkeypatch, story({"frames": [frame]}), "--socket-listen", "30")
+    assert (found["outcome"], found["side"]) == ("fail", "contract")
+    assert "breaks the socket's frame contract at type (type)" in found["diagnosis"]
+    assert (found["socket"]["frames"], found["socket"]["frame_fields"]) == (1, ["content", "orderNo", "type"])
+    assert found["socket"]["frame_types"] == ["other"]
+    assert not [text for text in outputs(endpoint_suite, result) if CHAT_TEXT in text]
+
+
+def test_frames_of_the_contract_are_counted_by_type_and_field_never_by_content(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stand-in sends more frames than the check reads: listening ends at the check's bound."""
+    frame = {"type": "text", "uuid": "u-1", "orderNo": "1", "content": CHAT_TEXT, "self": False, "createTime": 1}
+    emulator = story({"frames": [frame] * (MAX_FRAMES + 5)})
+    result, found = played(endpoint_suite, monkeypatch, emulator, "--socket-listen", "30")
+    assert (found["outcome"], found["socket"]["frames"], found["socket"]["frame_types"]) == (
+        "pass",
+        MAX_FRAMES,
+        ["text"],
+    )
+    assert found["socket"]["frame_fields"] == sorted(frame)
+    assert not [text for text in outputs(endpoint_suite, result) if CHAT_TEXT in text]
+
+
+def test_the_socket_is_not_opened_when_the_credential_call_failed(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emulator = story(credential="-2008")
+    _, found = played(endpoint_suite, monkeypatch, emulator)
+    assert handshakes(emulator) == []
+    assert (found["outcome"], found["code"], found["side"], found["sent"]) == (
+        "fail",
+        "not opened",
+        "undetermined",
+        False,
+    )
+    assert found["diagnosis"] == f"Not opened: {CREDENTIAL} answered -2008, not a credential."
+
+
+def test_the_socket_is_not_opened_once_the_run_is_banned(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One call at a time, in the catalog's order: the credential is answered, then a later chat endpoint's
+    call gets a 418 ban, then the socket's turn comes (its test runs after every endpoint's)."""
+
+    class Banning:
+        """The emulator, with a 418 for the risk warning tips."""
+
+        def __init__(self) -> None:
+            self.emulator = story()
+
+        def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+            if environ["PATH_INFO"].endswith("chat/getRiskWarningTips"):
+                start_response("418 I'm a teapot", [("Content-Type", "application/json"), ("Retry-After", "600")])
+                return [b'{"code":-1003,"msg":"IP banned"}']
+            return self.emulator(environ, start_response)
+
+    target = Banning()
+    CANARY.in_environment(monkeypatch)
+    with running_emulator(target) as url:
+        endpoint_suite.run(
+            "-m", "live", "--binance-url", url, "--concurrency", "1", "--socket-listen", "0.2",
+            "-k", "retrieveChatCredential or getRiskWarningTips or websocket",
+        )  # fmt: skip
+    found = socket_result(endpoint_suite)
+    assert handshakes(target.emulator) == []
+    assert (found["socket"]["state"], found["side"]) == ("not-opened", "undetermined")
+    assert "banned this IP address (HTTP 418)" in found["diagnosis"]
+
+
+def credential_answered(url: str, token: str = LISTEN_TOKEN) -> LiveResult:
+    """A credential call's result as the engine keeps it: in memory, with the credential."""
+    credential = {"chatWssUrl": url, "listenKey": "k1", "listenToken": token}
+    answer = Answer(sent=True, http_status=200, code="000000", at="2026-12-05T12:00:00.000Z")
+    return LiveResult(contract=CATALOG[CREDENTIAL], answer=answer, problem=None, credential=credential)
+
+
+def test_the_socket_is_not_opened_past_the_run_deadline() -> None:
+    emulator = story()
+    with running_emulator(emulator):
+        assert emulator.chat_socket_url is not None
+        late = SendGate(deadline=5, clock=iter([0.0, 10.0, 10.0]).__next__)
+        result = open_socket(SOCKET, credential_answered(emulator.chat_socket_url), gate=late, route=Route())
+    assert handshakes(emulator) == [] and result.answer.socket is not None
+    assert result.answer.socket.state == "not-opened" and "deadline" in str(result.problem)
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("https://chat.example.invalid/ws", "chatWssUrl is not a wss:// URL"),
+        ("ws://chat.example.invalid/ws", "chatWssUrl is not a wss:// URL"),  # plain ws:// only on loopback
+        ("wss://user:pass@chat.example.invalid/ws", "chatWssUrl is not a URL of a host and a path only"),
+        ("wss://chat.example.invalid/ws?next=/elsewhere", "chatWssUrl is not a URL of a host and a path only"),
+        ("{{apiSecret}}", "chatWssUrl is not a wss:// URL"),
+    ],
+)
+def test_a_credential_that_makes_no_socket_address_is_refused_before_anything_is_sent(url: str, why: str) -> None:
+    with pytest.raises(UnusableCredential, match=why):
+        socket_url(SOCKET, {"chatWssUrl": url, "listenKey": "k1", "listenToken": "t"})
+
+
+def test_the_credential_is_percent_encoded_into_the_address_never_reinterpreted() -> None:
+    made = socket_url(
+        SOCKET, {"chatWssUrl": "wss://chat.example.invalid/ws/", "listenKey": "a/b", "listenToken": "x&y=1"}
+    )
+    assert made == "wss://chat.example.invalid/ws/a%2Fb?token=x%26y%3D1&clientType=web"
+
+
+def test_a_bad_credential_from_the_target_is_the_contract_side() -> None:
+    gate = SendGate()
+    result = open_socket(SOCKET, credential_answered("http://127.0.0.1:9/chat"), gate=gate, route=Route())
+    assert result.answer.socket is not None and result.answer.socket.state == "bad-credential"
+    assert gate.meter.calls == 0 and result.answer.code == "bad credential"
+    assert json.dumps(result.answer.socket.url).find(LISTEN_TOKEN) == -1
