@@ -185,7 +185,7 @@ class SocketContract:
             id=self.id,
             family="merchant",
             method="GET",
-            path=SOCKET_FIELD.sub(lambda found: "{" + found.group(1) + "}", self.url).split("?")[0],
+            path=self.url,  # the address's form: names, never values
             placement=Placement.QUERY,
             params={},
             mutating=None,

@@ -80,6 +80,9 @@ def test_an_accepted_socket_works_and_its_credential_appears_nowhere(
     assert found["socket"]["state"] == "open" and found["socket"]["credential_at"]
     assert found["socket"]["url"].endswith("/chat/REDACTED?token=REDACTED&clientType=web")
     assert handshakes(emulator) == [101]
+    collection = json.loads((endpoint_suite.reports / "live-postman.json").read_text())
+    described = collection["info"]["description"]
+    assert f"{SOCKET.id} is a WebSocket" in described and SOCKET.url in described and described.endswith(": works.")
     leaked = [text for text in outputs(endpoint_suite, result) if LISTEN_TOKEN in text]
     assert not leaked and not [text for text in outputs(endpoint_suite, result) if CANARY_SECRET in text]
 
@@ -177,6 +180,8 @@ def test_the_socket_is_not_opened_once_the_run_is_banned(
             "-k", "retrieveChatCredential or getRiskWarningTips or websocket",
         )  # fmt: skip
     found = socket_result(endpoint_suite)
+    ids = [r["id"] for r in endpoint_suite.summary()["results"]]
+    assert ids.index(SOCKET.id) == ids.index(CREDENTIAL) + 1  # its row under its credential's
     assert handshakes(target.emulator) == []
     assert (found["socket"]["state"], found["side"]) == ("not-opened", "undetermined")
     assert "banned this IP address (HTTP 418)" in found["diagnosis"]

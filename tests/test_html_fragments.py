@@ -11,7 +11,17 @@ import pytest
 from catalog_facts import CATALOG
 from p2p_conformance.engine.conclusions import weigh
 from p2p_conformance.engine.records import RecordContext, endpoint_record
-from p2p_conformance.model import Answer, ControlCheck, ControlKind, KeySummary, Outcome, RunRecord, SecondOpinion
+from p2p_conformance.model import (
+    Answer,
+    ControlCheck,
+    ControlKind,
+    KeySummary,
+    Outcome,
+    RunRecord,
+    SecondOpinion,
+    SocketAnswer,
+    SocketState,
+)
 from p2p_conformance.report.html import (
     TEMPLATES,
     conclusions,
@@ -163,3 +173,29 @@ def test_templates_escape_and_refuse_a_missing_value() -> None:
     assert results_table_cell(MARKUP) == "<td>&lt;img src=x onerror=&#34;document.title=&#39;pwned&#39;&#34;&gt;</td>"
     with pytest.raises(jinja2.UndefinedError):
         TEMPLATES.get_template("focus.html").render()
+
+
+def test_a_socket_s_evidence_names_its_address_credential_and_end_never_its_secrets() -> None:
+    socket = CATALOG.sockets[0]
+    state = SocketAnswer(
+        state=SocketState.CLOSED,
+        url="wss://chat.example.invalid/ws/REDACTED?token=REDACTED&clientType=web",
+        credential_at=AT,
+        close_code=4001,
+        frames=1,
+        frame_types=("text",),
+        frame_fields=("content", "type"),
+    )
+    closed = Answer(sent=True, http_status=101, code="close 4001", msg="token expired", at=AT, socket=state)
+    record = endpoint_record(
+        socket.contract, RecordContext("k", "k...0001"), outcome=Outcome.FAIL, answer=closed, problem="closed"
+    )
+    run = RunRecord(started_at=AT, case_id=None, keys=[key("k")])
+    run.results = [record]
+    details = Cells(conclusions(weigh(run, 5000))).texts()
+    shown_socket = details[details.index("WebSocket") + 1]
+    assert shown_socket == (
+        f"{state.url}; the credential answered at 2025-07-09 12:14:03.120 (UTC); closed; "
+        "1 frame(s) of type text, fields content, type"
+    )
+    assert any(text.startswith("Binance refused the chat socket with a close with code 4001") for text in details)

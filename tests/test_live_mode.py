@@ -135,11 +135,16 @@ def test_placeholder_id_with_a_business_not_found_proves_the_key_reached_the_end
     assert not real_id.passed and "EMULATOR_NOT_FOUND" in (real_id.problem or "")
 
 
+LISTEN_TOKEN = "CanaryListenTokenRecording" + "r" * 20
+
+
 def test_recording_with_a_canary_key_writes_no_secret_and_replays(
     endpoint_suite: EndpointSuite, tmp_path: Path
 ) -> None:
     scenario_file = tmp_path / "canary.yaml"
-    scenario_file.write_text(yaml.safe_dump(CANARY.scenario({"chat/retrieveChatCredential": "ok"})))
+    document = CANARY.scenario({"chat/retrieveChatCredential": "ok"})
+    document["keys"]["canary"]["listen_token"] = LISTEN_TOKEN  # the chat credential's secret, as Binance answers it
+    scenario_file.write_text(yaml.safe_dump(document))
     cassettes = tmp_path / "cassettes"
     recorded = endpoint_suite.run(
         "-m",
@@ -159,11 +164,11 @@ def test_recording_with_a_canary_key_writes_no_secret_and_replays(
     for path in [*files, *endpoint_suite.pytester.path.rglob("*")]:  # the scenario file holds the canary by design
         if path.is_file():
             text = path.read_text(errors="replace")
-            assert CANARY_KEY not in text and CANARY_SECRET not in text, path
+            assert CANARY_KEY not in text and CANARY_SECRET not in text and LISTEN_TOKEN not in text, path
     chat = (cassettes / "chat" / "retrieveChatCredential.yaml").read_text()
-    assert "emulator-listen-key" not in chat and 'listenKey": "REDACTED' in chat
+    assert "emulator-" not in chat and 'listenKey": "REDACTED' in chat and 'listenToken": "REDACTED' in chat
     output = recorded.stdout.str() + recorded.stderr.str()
-    assert CANARY_KEY not in output and CANARY_SECRET not in output
+    assert CANARY_KEY not in output and CANARY_SECRET not in output and LISTEN_TOKEN not in output
     replayed = endpoint_suite.run("-k", "test_replay and ads/search", "--cassette-dir", str(cassettes))
     replayed.assert_outcomes(passed=matching("ads/search"), deselected=ENDPOINT_TESTS - matching("ads/search"))
 

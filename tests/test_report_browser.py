@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from catalog_facts import READ_ONLY
+from catalog_facts import LIVE_RESULTS
 from p2p_conformance.report.history_report import main as history_report
 from p2p_conformance.report.render_check import ROW, layout_problems, measure, missing_parts, render
 
@@ -34,13 +34,13 @@ def test_july_9_first_screen_makes_the_case_without_sideways_scroll(endpoint_sui
     assert layout_problems(layout, max_screens=5) == []
     first_screen = [name for name, bottom in layout.bottoms.items() if bottom <= 900]
     assert {"c2c-banner", "c2c-run", "c2c-verdict", "c2c-summary", "c2c-focus"} <= set(first_screen)
-    assert f"3 of {len(READ_ONLY)} read-only endpoints work" in layout.text and "144098731" in layout.text
+    assert f"3 of {len(LIVE_RESULTS)} read-only endpoints work" in layout.text and "144098731" in layout.text
     assert re.search(r"Proof: Binance accepted this key on .*ads/getAds \(\d\d:\d\d:\d\d\)", layout.text)
     assert "Local emulator, not Binance" in layout.text
     # support argued about the key's length: its shape is on the first screen (in c2c-run), never its text
     assert "API key: 64 characters, letters and digits; secret: 64 characters, letters and digits" in layout.text
     assert "None" not in layout.text and str(endpoint_suite.pytester.path) not in layout.text
-    assert len(re.findall(ROW, dom)) == len(READ_ONLY)  # one line per endpoint run; not-run ones are listed
+    assert len(re.findall(ROW, dom)) == len(LIVE_RESULTS)  # one line per endpoint run; not-run ones are listed
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -55,10 +55,11 @@ def test_seed_story_opens_with_its_story_lines_and_chart_and_stays_within_ten_sc
     report = endpoint_suite.reports / "live-report.html"
     layout = measure(report)
     assert layout_problems(layout, max_screens=10) == []  # the lines on the first screen, the chart by the second
-    story = endpoint_suite.summary()["story"]
-    phases, keys, focus = {line["phase"] for line in story}, {line["key"] for line in story}, SEED_FOCUS.split(",")
+    story, focus = endpoint_suite.summary()["story"], endpoint_suite.summary()["focus"]
+    phases, keys = {line["phase"] for line in story}, {line["key"] for line in story}
+    assert focus == [*SEED_FOCUS.split(","), "chat/websocket"]  # the socket the credential opens, after it
     assert len(phases) == 4 and len(story) == len(phases) * len(keys)
-    for line in story:  # every phase's line, with its "N of 6", as the case file writes it
+    for line in story:  # every phase's line, with its "N of 7": the case file's six and the socket
         assert f"{line['phase']} · {line['key']} · {len(line['working'])} of {len(focus)} work" in layout.text
     dom = render(report)
     chart = re.search(r'<svg id="c2c-story-chart".*?</svg>', dom, flags=re.S)

@@ -6,6 +6,7 @@ whole run (:func:`p2p_conformance.engine.conclusions.weigh`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from contracts import Contract
@@ -52,3 +53,23 @@ def record_of_result(result: LiveResult, context: RecordContext) -> EndpointReco
     """The record of a live call, answered or not."""
     outcome = Outcome.PASS if result.passed else Outcome.FAIL
     return endpoint_record(result.contract, context, outcome=outcome, answer=result.answer, problem=result.problem)
+
+
+def sockets_under_their_credentials(
+    records: Sequence[EndpointRecord], opened_by: Mapping[str, str]
+) -> list[EndpointRecord]:
+    """The records in their order, each socket's (``opened_by``: socket id -> the endpoint whose credential
+    opens it) moved to just after its endpoint's of the same key and round, where that one is there."""
+    sockets = [r for r in records if r.id in opened_by]
+    placed = [r for r in records if r.id not in opened_by]
+    for socket in sockets:
+        source = next(
+            (
+                index
+                for index, r in enumerate(placed)
+                if (r.id, r.key_name, r.round) == (opened_by[socket.id], socket.key_name, socket.round)
+            ),
+            len(placed) - 1,
+        )
+        placed.insert(source + 1, socket)
+    return placed

@@ -20,6 +20,7 @@ import pytest
 from pytest_html.basereport import BaseReport
 
 from p2p_conformance.engine.conclusions import weigh
+from p2p_conformance.engine.records import sockets_under_their_credentials
 from p2p_conformance.model import EndpointRecord, KeySummary, Outcome, RunRecord, Trend, utc_now
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER
 from p2p_conformance.pytest_plugin.settings import RunSettings
@@ -149,7 +150,8 @@ class ControllerPlugin:
             self._nothing_ran(session.config)
             return
         self.run.keys = list(self.keys.values())
-        self.run.results = list(self.records.values())
+        opened_by = {socket.id: socket.from_endpoint for socket in self.settings.plan.catalog.sockets}
+        self.run.results = sockets_under_their_credentials(list(self.records.values()), opened_by)
         self.run = weigh(self.run, self.settings.plan.recv_window)  # every failure's side, from the run's evidence
         try:
             remembered = remember(

@@ -225,15 +225,18 @@ def _catalog(config: pytest.Config) -> Catalog:
 
 
 def _focus(config: pytest.Config, catalog: Catalog) -> tuple[str, ...]:
-    """``--focus``: endpoint ids of the catalog."""
-    focus = tuple(endpoint.strip() for endpoint in config.option.focus.split(",") if endpoint.strip())
-    unknown = sorted(set(focus) - {c.id for c in catalog.contracts})
+    """``--focus``: endpoint (or socket) ids of the catalog; a socket follows the endpoint whose credential
+    opens it (the case's chat/retrieveChatCredential brings chat/websocket)."""
+    given = tuple(endpoint.strip() for endpoint in config.option.focus.split(",") if endpoint.strip())
+    unknown = sorted(set(given) - {c.id for c in catalog.contracts} - {s.id for s in catalog.sockets})
     if unknown:
         raise pytest.UsageError(
             f"--focus {unknown[0]!r}: not an endpoint id of the catalog (ids as in docs/endpoints.md, "
             "e.g. ads/getAds,ads/search)"
         )
-    return focus
+    opened_by = {socket.from_endpoint: socket.id for socket in catalog.sockets}
+    focus = [item for endpoint in given for item in (endpoint, opened_by.get(endpoint)) if item is not None]
+    return tuple(dict.fromkeys(focus))
 
 
 def _user_ids(config: pytest.Config, catalog: Catalog) -> dict[str, str]:

@@ -59,6 +59,22 @@ def _second_opinion(record: EndpointRecord) -> str:
     return f"{opinion.summary}: {'the same answer' if opinion.agrees else 'a different answer'}"
 
 
+def _socket(record: EndpointRecord) -> str:
+    """A socket check's facts: where it was opened (secrets redacted), with which credential, how it ended and
+    the frames' types and field names (never their content)."""
+    socket = record.answer.socket
+    if socket is None:
+        return ""
+    said = [socket.url]
+    if socket.credential_at:
+        said.append(f"the credential answered at {_utc(socket.credential_at)} (UTC)")
+    said.append(str(socket.state))
+    if socket.frames:
+        types = ", ".join(socket.frame_types)
+        said.append(f"{socket.frames} frame(s) of type {types}, fields {', '.join(socket.frame_fields)}")
+    return "; ".join(said)
+
+
 def _details(record: EndpointRecord) -> list[tuple[str, str]]:
     """The named facts of one endpoint's folded evidence, those with a value."""
     answer = record.answer
@@ -75,6 +91,7 @@ def _details(record: EndpointRecord) -> list[tuple[str, str]]:
         ("Why", record.reasoning),
         ("Binance message", answer.msg or ""),
         ("Binance's own SDK code", _second_opinion(record)),
+        ("WebSocket", _socket(record)),
         ("Notes", "; ".join(answer.notes)),
         ("Rate-limit headers", ", ".join(f"{k}: {v}" for k, v in answer.rate_limit_headers.items())),
     ]

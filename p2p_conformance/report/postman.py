@@ -117,7 +117,8 @@ def _request_item(name: str, request: SentRequest, description: str) -> dict[str
 
 
 def replayable(run: RunRecord) -> list[EndpointRecord]:
-    """The last round's read-only calls with a request, one per endpoint, failing ones first."""
+    """The last round's read-only calls with a request, one per endpoint, failing ones first (a socket has no
+    request: see the collection's description)."""
     chosen: dict[str, EndpointRecord] = {}
     for record in run.ran():
         if record.answer.request is not None and (record.id not in chosen or chosen[record.id].outcome == Outcome.PASS):
@@ -133,6 +134,24 @@ def _probe_folder(run: RunRecord) -> list[dict[str, Any]]:
     return [{"name": "Other request shapes (--probe)", "description": description, "item": items}]
 
 
+def _socket_notes(run: RunRecord) -> str:
+    """How to open each socket the run checked, in Postman (a collection v2.1 cannot carry a WebSocket), and
+    what the run got: the address's form, never the credential."""
+    notes: list[str] = []
+    for record in run.ran():
+        socket = record.answer.socket
+        if socket is None or any(note.startswith(record.id) for note in notes):
+            continue
+        got = WORKS if record.outcome == Outcome.PASS else f"{shown_answer(record.outcome, record.answer.text)}"
+        notes.append(
+            f"{record.id} is a WebSocket, not a request of this collection: in Postman, open New > WebSocket at "
+            f"{record.path}, each name in braces replaced by the value the credential "
+            f"call of this collection answers (they are secrets of the account: never share them). In this run, "
+            f"at {socket.url}: {got}."
+        )
+    return "".join(f"\n\n{inert(note)}" for note in notes)
+
+
 def collection(run: RunRecord) -> dict[str, Any]:
     """The Postman collection (v2.1) of the run."""
     case = f" (case {run.case_id})" if run.case_id else ""
@@ -144,7 +163,8 @@ def collection(run: RunRecord) -> dict[str, Any]:
                 f"Every read-only C2C call of the run of {run.started_at}{target}, failing ones first, as the "
                 "suite sent it. Import this file and live-postman-environment.json, type a key and its secret "
                 "into the environment, and run: the collection's pre-request script signs each request."
-            ),
+            )
+            + _socket_notes(run),
             "schema": SCHEMA,
         },
         "event": [{"listen": "prerequest", "script": {"type": "text/javascript", "exec": SIGNING_SCRIPT}}],
