@@ -32,7 +32,7 @@ class AnswerClass(enum.StrEnum):
     BINANCE = "binance"  # refused, and the evidence puts it on Binance's side
     CLIENT = "client"  # the client or the key's settings
     NETWORK = "network"  # no answer
-    UNDETERMINED = "undetermined"  # refused, no side follows from the evidence (or the answer broke the contract)
+    UNDETERMINED = "undetermined"  # failed (refused, held back, not opened, a broken contract), no side follows
     NOT_RUN = "not-run"
 
 
@@ -49,7 +49,7 @@ LEGEND = {
     AnswerClass.BINANCE: "refused, on Binance's side",
     AnswerClass.CLIENT: "client side or key settings",
     AnswerClass.NETWORK: "no answer",
-    AnswerClass.UNDETERMINED: "refused, side undetermined",
+    AnswerClass.UNDETERMINED: "failed, no side follows (refused, held back or not opened)",
     AnswerClass.NOT_RUN: "not run",
 }
 
