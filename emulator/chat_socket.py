@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hmac
 import json
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http import HTTPStatus
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.datastructures import Headers
@@ -33,17 +35,22 @@ LOOPBACK = "127.0.0.1"
 class ChatSocket:
     """The socket server for one emulator; its plays, by connection, between the handshake and the socket."""
 
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, emulator: Emulator, tls: tuple[Path, Path] | None = None) -> None:
         self.emulator = emulator
         self._plays: dict[ServerConnection, SocketPlay | None] = {}
         self._lock = threading.Lock()
+        context = None
+        if tls is not None:  # (certificate, private key) files: wss://, as Binance serves it
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(tls[0], tls[1])
+        self.scheme = "wss" if context is not None else "ws"
         self.server: Server = serve(
-            self._serve, LOOPBACK, 0, process_request=self._handshake, compression=None, ping_interval=None
+            self._serve, LOOPBACK, 0, ssl=context, process_request=self._handshake, compression=None, ping_interval=None
         )
 
     @property
     def url(self) -> str:
-        return f"ws://{LOOPBACK}:{self.server.socket.getsockname()[1]}{PATH}"
+        return f"{self.scheme}://{LOOPBACK}:{self.server.socket.getsockname()[1]}{PATH}"
 
     def _key(self, request: Request) -> KeyScenario | None:
         """The scenario's key whose listenKey and listenToken the handshake carries (compared in constant time)."""
@@ -102,10 +109,10 @@ class ChatSocket:
 
 
 @contextmanager
-def serving_chat_socket(emulator: Emulator) -> Iterator[str]:
-    """The emulator's chat socket on a free loopback port while the block runs; the emulator's credential
-    answers point at it. Yields its URL."""
-    chat = ChatSocket(emulator)
+def serving_chat_socket(emulator: Emulator, tls: tuple[Path, Path] | None = None) -> Iterator[str]:
+    """The emulator's chat socket on a free loopback port while the block runs (over TLS with ``tls``'
+    certificate and key); the emulator's credential answers point at it. Yields its URL."""
+    chat = ChatSocket(emulator, tls)
     thread = threading.Thread(target=chat.server.serve_forever, name="emulator-chat-socket", daemon=True)
     thread.start()
     emulator.chat_socket_url = chat.url

@@ -89,7 +89,7 @@ def running_emulator(app: WsgiApp, tls: tuple[Path, Path] | None = None) -> Iter
     thread.start()
     emulator = app if isinstance(app, Emulator) else getattr(app, "emulator", None)  # a stand-in around it
     try:
-        with serving_chat_socket(emulator) if isinstance(emulator, Emulator) else nullcontext():
+        with serving_chat_socket(emulator, tls) if isinstance(emulator, Emulator) else nullcontext():
             yield server.url
     finally:
         release = getattr(app, "release", None)

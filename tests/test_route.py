@@ -18,8 +18,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from catalog_facts import CATALOG
 from emulator import running_emulator
-from p2p_conformance.engine.transport import environment_route
+from p2p_conformance.engine.chat_socket import open_socket
+from p2p_conformance.engine.transport import Route, SendGate, environment_route
+from p2p_conformance.model import Answer, LiveResult
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite
@@ -132,3 +135,46 @@ def test_loopback_never_goes_through_a_proxy_and_others_do(monkeypatch: pytest.M
     assert environment_route("https://c2c.invalid").proxy == "http://proxy.invalid:3128"
     monkeypatch.setenv("NO_PROXY", "c2c.invalid")
     assert environment_route("https://c2c.invalid").proxy is None
+
+
+def test_the_chat_socket_is_verified_with_the_same_ca_bundle(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, no_proxy_set: None
+) -> None:
+    """The emulator over HTTPS answers a wss:// chat address; with its CA named as for the REST calls, the
+    socket's TLS is verified with it and the socket opens (without it, nothing of the run gets past TLS)."""
+    tls = self_signed(tmp_path)
+    CANARY.in_environment(monkeypatch)
+    selection = ("-k", "retrieveChatCredential or websocket", "--socket-listen", "0.1")
+    with running_emulator(CANARY.emulator(), tls=tls) as url:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tls[0]))
+        result = endpoint_suite.run("-m", "live", "--binance-url", url, *selection)
+        result.assert_outcomes(passed=2, deselected=result.parseoutcomes()["deselected"])
+        (opened,) = [r for r in endpoint_suite.summary()["results"] if r["id"] == "chat/websocket"]
+        assert opened["socket"]["url"].startswith("wss://127.0.0.1:") and opened["socket"]["state"] == "open"
+
+
+def test_a_chat_socket_whose_certificate_is_not_trusted_is_not_opened(tmp_path: Path) -> None:
+    """The same credential and socket, once with certifi's bundle (the self-signed CA unknown to it), once with
+    the CA named: TLS is verified, and only the second handshake happens."""
+    tls = self_signed(tmp_path)
+    emulator = CANARY.emulator()
+    socket = CATALOG.sockets[0]
+    with running_emulator(emulator, tls=tls):
+        assert emulator.chat_socket_url is not None and emulator.chat_socket_url.startswith("wss://")
+        key = next(iter(emulator.scenario.keys.values()))
+        credential = {
+            "chatWssUrl": emulator.chat_socket_url,
+            "listenKey": key.listen_key,
+            "listenToken": key.listen_token,
+        }
+        answered = LiveResult(
+            contract=CATALOG[socket.from_endpoint],
+            answer=Answer(sent=True, http_status=200, code="000000", at="2026-12-05T12:00:00.000Z"),
+            problem=None,
+            credential=credential,
+        )
+        untrusted = open_socket(socket, answered, gate=SendGate(), route=Route(), listen=0.1)
+        trusted = open_socket(socket, answered, gate=SendGate(), route=Route(verify=str(tls[0])), listen=0.1)
+    assert untrusted.answer.socket is not None and untrusted.answer.socket.state == "no-answer"
+    assert "SSLCertVerificationError" in str(untrusted.problem)
+    assert trusted.passed and [c.http_status for c in emulator.journal if c.endpoint_id == socket.id] == [101]
