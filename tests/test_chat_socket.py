@@ -5,11 +5,16 @@ can end gives its result and side; a canary listen token and a chat message's te
 from __future__ import annotations
 
 import json
+import socket as socket_module
+import threading
 import zipfile
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from canary import Canary
+from websockets.datastructures import Headers
+from websockets.http11 import Response
+from websockets.sync.server import serve
 
 from catalog_facts import CATALOG
 from emulator import Emulator, parse_scenario, running_emulator
@@ -232,3 +237,25 @@ def test_a_bad_credential_from_the_target_is_the_contract_side() -> None:
     assert result.answer.socket is not None and result.answer.socket.state == "bad-credential"
     assert gate.meter.calls == 0 and result.answer.code == "bad credential"
     assert json.dumps(result.answer.socket.url).find(LISTEN_TOKEN) == -1
+
+
+def test_a_redirected_handshake_is_an_answer_of_its_own_never_followed() -> None:
+    """A socket server answering 307 towards another loopback listener: nothing connects there."""
+    elsewhere = socket_module.create_server(("127.0.0.1", 0))
+    elsewhere.setblocking(False)
+    where = f"ws://127.0.0.1:{elsewhere.getsockname()[1]}/chat"
+
+    def redirect(connection: Any, request: Any) -> Any:
+        return Response(307, "Temporary Redirect", Headers([("Location", where + request.path)]), b"")
+
+    with serve(lambda connection: None, "127.0.0.1", 0, process_request=redirect) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        url = f"ws://127.0.0.1:{server.socket.getsockname()[1]}/chat"
+        result = open_socket(SOCKET, credential_answered(url), gate=SendGate(), route=Route(), listen=0.1)
+        server.shutdown()
+    with pytest.raises(BlockingIOError):
+        elsewhere.accept()  # nobody came
+    elsewhere.close()
+    assert result.answer.http_status == 307 and result.answer.socket is not None
+    assert result.answer.socket.state == "refused" and "no redirect is followed" in str(result.problem)

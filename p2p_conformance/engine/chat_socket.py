@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 import certifi
 import jsonschema
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import ClientConnection, reconnect
 
 from contracts import SocketContract
 from contracts.checks import UnreadableJson, read_json
@@ -121,6 +121,14 @@ def open_socket(
         gate.meter.ended()
 
 
+class _OpenAsGiven(reconnect):
+    """websockets' client, except that a redirect is an answer of its own: the credential's address is opened
+    as given, never another (websockets follows up to 10 redirects by default)."""
+
+    def process_redirect(self, exc: Exception) -> Exception | str:
+        return exc
+
+
 def _opened(
     socket: SocketContract,
     url: str,
@@ -134,17 +142,18 @@ def _opened(
 ) -> LiveResult:
     seconds = min(gate.timeout, gate.time_left())
     loopback = urlsplit(url).hostname in LOOPBACK_HOSTS
+    opening = _OpenAsGiven(
+        url,
+        open_timeout=seconds,
+        close_timeout=CLOSE_SECONDS,
+        max_size=MAX_FRAME_BYTES,
+        compression=None,
+        ssl=_tls(route) if url.startswith("wss://") else None,
+        proxy=None if loopback else route.proxies.get("https") or route.proxies.get("all"),
+        ping_interval=None,
+    )
     try:
-        connection = connect(
-            url,
-            open_timeout=seconds,
-            close_timeout=CLOSE_SECONDS,
-            max_size=MAX_FRAME_BYTES,
-            compression=None,
-            ssl=_tls(route) if url.startswith("wss://") else None,
-            proxy=None if loopback else route.proxies.get("https") or route.proxies.get("all"),
-            ping_interval=None,
-        )
+        connection = opening.connect()
     except InvalidStatus as refused:
         status = refused.response.status_code
         state = SocketAnswer(state=SocketState.REFUSED, url=url_shown, credential_at=credential_at)
@@ -159,10 +168,9 @@ def _opened(
         state = SocketAnswer(state=SocketState.NO_ANSWER, url=url_shown, credential_at=credential_at)
         answer = Answer(sent=True, latency_ms=_ms(started), socket=state)
         return LiveResult(contract=socket.contract, answer=answer, problem=f"no answer: {failure_name(error)}")
+    listen = min(listen, gate.time_left())
     with connection:
-        return _listened(
-            socket, connection, credential, url_shown, credential_at, min(listen, gate.time_left()), started
-        )
+        return _listened(socket, connection, credential, url_shown, credential_at, listen, started)
 
 
 def _listened(
