@@ -118,7 +118,9 @@ def test_a_live_run_that_selects_no_live_test_leaves_the_reports_as_they_were(
     result = suite.runpytest("-m", "live")
     assert (reports / "live-report.html").read_text() == "the report of the last real run"
     assert sorted(path.name for path in reports.iterdir()) == ["history.sqlite3", "live-report.html"]
-    result.stdout.fnmatch_lines(["No live test was selected, so nothing was sent and no report was written (*)."])
+    result.stdout.fnmatch_lines(
+        ["No live test ran (none was selected), so nothing was sent and no report was written (*)."]
+    )
     assert "Generated html report" not in result.stdout.str()
 
 

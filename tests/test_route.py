@@ -96,6 +96,14 @@ def test_a_ca_bundle_that_is_not_there_is_one_line(
     ]
 
 
+def test_an_offline_run_does_not_read_the_route(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, no_proxy_set: None
+) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "missing.pem"))
+    monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:9")
+    assert endpoint_suite.run("-k", "test_request_shape and ads/getAds").ret == pytest.ExitCode.OK
+
+
 def test_a_proxy_in_the_way_is_named_when_no_answer_comes(
     endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, no_proxy_set: None
 ) -> None:

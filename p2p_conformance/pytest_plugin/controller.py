@@ -212,6 +212,8 @@ class ControllerPlugin:
         """Check every report file once more, as written, keep a timestamped copy of each as checked,
         then end the terminal output with the verdict."""
         terminal = config.pluginmanager.get_plugin("terminalreporter")
+        if self._previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, self._previous_sigterm)
         if self.nothing_ran:
             self._put_back_the_page()
             if terminal is not None:
@@ -228,8 +230,6 @@ class ControllerPlugin:
         keep_timestamped_copies(written, self.run.started_at)
         if self.settings.bundle and written:
             replaced.append(f"  {self._bundle(written)}")
-        if self._previous_sigterm is not None:
-            signal.signal(signal.SIGTERM, self._previous_sigterm)
         if terminal is not None:
             terminal.write_sep("=", "Binance C2C conformance")
             block = verdict_block(
@@ -248,7 +248,7 @@ class ControllerPlugin:
             if paths.endpoint_tests.is_file()
             else "the live tests are the endpoint tests of a p2p-conformance checkout (tests/test_endpoints.py)"
         )
-        return f"No live test was selected, so nothing was sent and no report was written ({where})."
+        return f"No live test ran (none was selected), so nothing was sent and no report was written ({where})."
 
 
 class HtmlReportHooks:
