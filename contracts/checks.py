@@ -93,9 +93,19 @@ def is_business_error(body: Any) -> bool:
     return isinstance(body, dict) and isinstance(body.get("code"), str) and body["code"] != SUCCESS_CODE
 
 
+def answer_code(body: Any) -> int | str | None:
+    """An answer's ``code``: Binance's negative number or a C2C business code (a string), else ``None``."""
+    code = body.get("code") if isinstance(body, dict) else None
+    return code if isinstance(code, int | str) and not isinstance(code, bool) else None
+
+
+def answer_message(body: Any) -> Any:
+    """An answer's ``msg`` (the gateway's) or ``message`` (the C2C envelope's), as given, else ``None``."""
+    return (body.get("msg") or body.get("message")) if isinstance(body, dict) else None
+
+
 def _error_text(body: Any) -> str:
-    message = body.get("msg") or body.get("message")
-    return f"error code {body['code']} ({message})"
+    return f"error code {body['code']} ({answer_message(body)})"
 
 
 def check_http_status(contract: Contract, response: requests.Response) -> str | None:

@@ -28,8 +28,10 @@ from werkzeug.wrappers import Request, Response
 
 from catalog_facts import CATALOG, ENDPOINT_TESTS, READ_ONLY, matching, read_only_matching
 from emulator import Emulator, running_emulator
-from p2p_conformance.engine.transport import FAILURES_IN_A_ROW, NotSent, SendGate
+from p2p_conformance.engine.cross_check import send_with_official_code
+from p2p_conformance.engine.transport import FAILURES_IN_A_ROW, NotSent, SendGate, send
 from p2p_conformance.report.render_check import render
+from signer import HmacKey
 
 if TYPE_CHECKING:
     from conftest import EndpointProcess, EndpointSuite
@@ -649,3 +651,16 @@ PEAK_MEMORY = (
     "import resource, sys, pytest; pytest.main(sys.argv[1:]); "
     "print('peak-kib', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
 )
+
+
+def test_what_binance_common_gets_back_is_redacted_as_data(hostile: tuple[HostileTarget, str]) -> None:
+    pytest.importorskip("binance_common", reason="the official extra: pip install -e '.[official]' (CI installs it)")
+    target, url = hostile
+    echo = json.dumps({"code": -2008, "msg": f"no key {CANARY_KEY} here"})
+    target.rules[C2C] = json_answer(400, echo)
+    contract, gate = CATALOG["ads/getAds"], SendGate()
+    with requests.Session() as http:
+        official = send_with_official_code(
+            contract, url, HmacKey(CANARY_KEY, CANARY_SECRET), contract.params, {}, lambda r: send(http, r, gate)
+        )
+    assert (official.http_status, official.code, official.message) == (400, -2008, "no key REDACTED here")

@@ -23,9 +23,11 @@ from typing import Any
 import requests
 
 from contracts import Contract
-from contracts.checks import parsed_body
+from contracts.checks import answer_code, answer_message, parsed_body
 from p2p_conformance.engine.transport import NotSent, cut, failure_name
 from p2p_conformance.model import LiveResult, SecondOpinion
+from p2p_conformance.safety import secrets_of
+from p2p_conformance.safety.redaction import redact_text
 from signer import HmacKey, Key, Placement
 
 PACKAGE = "binance-common"
@@ -102,15 +104,12 @@ def send_with_official_code(
                 return OfficialAnswer(http_status=None, message=f"no answer: {failure_name(cause)}")
         answer = session.answer
     assert answer is not None  # binance-common returned, so it was answered
-    body_read = parsed_body(answer)
-    if not isinstance(body_read, dict):
-        return OfficialAnswer(http_status=answer.status_code)
-    code = body_read.get("code")
-    message = body_read.get("msg") or body_read.get("message")
+    body = parsed_body(answer)
+    message = answer_message(body)
     return OfficialAnswer(
         http_status=answer.status_code,
-        code=code if isinstance(code, (int, str)) and not isinstance(code, bool) else None,
-        message=cut(str(message), FIELD_LIMIT) if message is not None else None,
+        code=answer_code(body),
+        message=cut(redact_text(str(message), secrets_of([key])), FIELD_LIMIT) if message is not None else None,
     )
 
 

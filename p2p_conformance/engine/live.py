@@ -15,7 +15,9 @@ from contracts import Catalog, Contract
 from contracts.build import build_request
 from contracts.checks import (
     SUCCESS_CODE,
+    answer_code,
     answer_drift,
+    answer_message,
     check_answer,
     is_business_error,
     observed_shape,
@@ -280,9 +282,9 @@ class LiveSession:
             answer = replace(answered, msg=f"redirect to {elsewhere}")
             return LiveResult(contract=contract, answer=answer, problem=redirected)
         body = parsed_body(response)
-        code = body.get("code") if isinstance(body, dict) else None
-        code = cut(code, FIELD_LIMIT) if isinstance(code, str) else code if isinstance(code, int) else None
-        message = (body.get("msg") or body.get("message")) if isinstance(body, dict) else None
+        code = answer_code(body)
+        code = cut(code, FIELD_LIMIT) if isinstance(code, str) else code
+        message = answer_message(body)
         message = cut(redact_text(str(message), self.secrets), FIELD_LIMIT) if message is not None else None
         if was_cut(response):
             notes += (f"the answer was cut at {MAX_ANSWER_BYTES:,} bytes: the rest was not read",)

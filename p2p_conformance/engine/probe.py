@@ -21,7 +21,7 @@ import requests
 
 from contracts import Contract
 from contracts.build import USER_AGENT, build_request
-from contracts.checks import SUCCESS_CODE, parsed_body
+from contracts.checks import SUCCESS_CODE, answer_code, parsed_body
 from p2p_conformance.engine.reproduction import sent_request
 from p2p_conformance.engine.transport import NotSent, failure_name
 from p2p_conformance.model import ProbeResult
@@ -143,9 +143,8 @@ def probe(
             failure = f"no answer ({failure_name(error)})"
             results.append(ProbeResult(shape=shape.name, answer=failure, accepted=False, request=as_sent))
             continue
-        body = parsed_body(response)
-        code = body.get("code") if isinstance(body, dict) else None
+        code = answer_code(parsed_body(response))
         accepted = response.status_code == 200 and code == SUCCESS_CODE
-        shown = "accepted" if accepted else str(code) if isinstance(code, int | str) else f"HTTP {response.status_code}"
+        shown = "accepted" if accepted else str(code) if code is not None else f"HTTP {response.status_code}"
         results.append(ProbeResult(shape=shape.name, answer=shown[:40], accepted=accepted, request=as_sent))
     return tuple(results)
