@@ -149,7 +149,7 @@ def _opened(
         max_size=MAX_FRAME_BYTES,
         compression=None,
         ssl=_tls(route) if url.startswith("wss://") else None,
-        proxy=None if loopback else route.proxies.get("https") or route.proxies.get("all"),
+        proxy=None if loopback else route.proxies.get("https") or route.proxies.get("all"),  # a wss:// target
         ping_interval=None,
     )
     try:

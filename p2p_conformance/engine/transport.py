@@ -52,6 +52,7 @@ class Sender(Protocol):
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # Where requests (and curl) let the user name a CA bundle, in the order requests reads them; then OpenSSL's.
 CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+PROXY_SCHEMES = ("https", "http", "all")  # a target is https: its proxy first
 
 
 class RouteError(ValueError):
@@ -64,15 +65,16 @@ class Route:
     the run): the proxies (``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``...; none for a loopback target) and the
     CA bundle that verifies TLS (``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``, ``SSL_CERT_FILE``; else certifi's)."""
 
-    proxies: Mapping[str, str] = field(default_factory=dict)
+    proxies: Mapping[str, str] = field(default_factory=dict)  # by scheme ("https", "http", "all")
     verify: bool | str = True
 
     @property
     def proxy(self) -> str | None:
         """The proxy in the way, as a failure names it: scheme, host and port only (never its credentials)."""
-        if not self.proxies:
+        found = next((self.proxies[scheme] for scheme in PROXY_SCHEMES if scheme in self.proxies), None)
+        if found is None:
             return None
-        parts = urlsplit(next(iter(self.proxies.values())))
+        parts = urlsplit(found)
         return f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
 
 
@@ -86,7 +88,8 @@ def environment_route(url: str, environ: Mapping[str, str] = os.environ) -> Rout
                 raise RouteError(f"{name} {bundle}: no such file or folder; give the CA bundle's path, or unset it")
             verify = bundle
             break
-    proxies = {} if urlsplit(url).hostname in LOOPBACK_HOSTS else dict(requests.utils.get_environ_proxies(url))
+    found = {} if urlsplit(url).hostname in LOOPBACK_HOSTS else requests.utils.get_environ_proxies(url)
+    proxies = {scheme: proxy for scheme, proxy in found.items() if scheme in PROXY_SCHEMES}  # not NO_PROXY's "no"
     route = Route(proxies, verify)
     if route.proxy is not None and route.proxy.startswith("socks") and importlib.util.find_spec("socks") is None:
         raise RouteError(
