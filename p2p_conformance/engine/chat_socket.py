@@ -214,8 +214,8 @@ def _listened(
             problem = f"received a frame that breaks the socket's frame contract at {where} ({error.validator})"
             state = SocketState.BAD_FRAME
             break
+    said = cut(shown(reason, socket, credential), REASON_LIMIT) if reason else None  # the close reason, redacted
     if state is SocketState.CLOSED:
-        said = cut(shown(reason, socket, credential), REASON_LIMIT)
         problem = f"the server closed the socket with code {close_code}{f' ({said})' if said else ''}, expected it open"
     socket_answer = SocketAnswer(
         state=state,
@@ -230,7 +230,7 @@ def _listened(
         sent=True,
         http_status=101,
         code=f"close {close_code}" if close_code is not None else None,
-        msg=cut(shown(reason, socket, credential), REASON_LIMIT) if reason else None,
+        msg=said,
         latency_ms=handshake_ms,
         at=at,
         notes=(_frames_note(frames, tuple(types)),),

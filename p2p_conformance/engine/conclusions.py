@@ -244,12 +244,22 @@ def conclude(
     changed: ChangedAnswer | None = None,
 ) -> EndpointRecord:
     """The record with its side, diagnosis, next step and reasoning, from its answer and the run's facts
-    (``changed``: the same request of this key to this endpoint got another answer in another round)."""
-    if record.answer.socket is not None and record.outcome is Outcome.FAIL:
-        found = socket_meaning(record, record.answer.socket)
-        return replace(
-            record, side=found.side, diagnosis=found.diagnosis, next_step=found.next_step, reasoning=found.reasoning
-        )
+    (``changed``: the same request of this key to this endpoint got another answer in another round), or, for a
+    socket check that did not work, from how it ended."""
+    socket = record.answer.socket
+    if socket is not None and record.outcome is Outcome.FAIL:
+        found = socket_meaning(record, socket)
+    else:
+        found = _weighed_meaning(record, facts, accepted, changed)
+    return replace(
+        record, side=found.side, diagnosis=found.diagnosis, next_step=found.next_step, reasoning=found.reasoning
+    )
+
+
+def _weighed_meaning(
+    record: EndpointRecord, facts: Mapping[Fact, Evidence], accepted: list[Accepted], changed: ChangedAnswer | None
+) -> Conclusion:
+    """An answer's documented meaning, weighed against the run's facts."""
     found = documented_meaning(record)
     status, code = record.answer.http_status, record.answer.code
     accepted_shape = next((found.shape for found in record.answer.probes if found.accepted), None)
@@ -276,9 +286,7 @@ def conclude(
                 found,
                 reasoning=f"The documented meaning of {record.answer.text} stands: no fact of this run bears on it.",
             )
-    return replace(
-        record, side=found.side, diagnosis=found.diagnosis, next_step=found.next_step, reasoning=found.reasoning
-    )
+    return found
 
 
 def _shape_accepted(record: EndpointRecord, documented: Conclusion, shape: str) -> Conclusion:

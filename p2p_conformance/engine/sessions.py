@@ -248,7 +248,7 @@ class LiveSessions:
         if socket is not None:
             return self._open_socket(socket, session, self._credentials.get((key_name, number, socket.from_endpoint)))
         result = session.call(contract)
-        if any(socket.from_endpoint == contract.id for socket in self.sockets.values()):
+        if contract.id in session.credential_fields:  # a socket is opened with its answer
             self._credentials[(key_name, number, contract.id)] = result
         return result
 

@@ -138,11 +138,9 @@ def _socket_notes(run: RunRecord) -> str:
     """How to open each socket the run checked, in Postman (a collection v2.1 cannot carry a WebSocket), and
     what the run got: the address's form, never the credential."""
     notes: list[str] = []
-    for record in run.ran():
-        socket = record.answer.socket
-        if socket is None or any(note.startswith(record.id) for note in notes):
-            continue
-        got = WORKS if record.outcome == Outcome.PASS else f"{shown_answer(record.outcome, record.answer.text)}"
+    checked = {record.id: (record, socket) for record in run.ran() if (socket := record.answer.socket) is not None}
+    for record, socket in checked.values():  # one note per socket, whatever the number of keys
+        got = shown_answer(record.outcome, record.answer.text)
         notes.append(
             f"{record.id} is a WebSocket, not a request of this collection: in Postman, open New > WebSocket at "
             f"{record.path}, each name in braces replaced by the value the credential "
