@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-ALL_OK = ROOT / "emulator" / "scenarios" / "all-ok.yaml"
+ALL_OK = ROOT / "p2p_conformance" / "emulator" / "scenarios" / "all-ok.yaml"
 
 
 def live_run(scenario: Path, reports: Path, concurrency: int) -> tuple[float, str]:

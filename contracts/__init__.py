@@ -1,7 +1,7 @@
 """The C2C endpoint catalog: every endpoint as a declarative contract (see ``endpoints.yaml``)."""
 
-from contracts.loading import load_catalog, load_error_codes, parse_catalog
-from contracts.model import Catalog, CatalogError, Contract, ErrorCode, IdSource, Side, SocketContract
+from p2p_conformance.contracts.loading import load_catalog, load_error_codes, parse_catalog
+from p2p_conformance.contracts.model import Catalog, CatalogError, Contract, ErrorCode, IdSource, Side, SocketContract
 
 __all__ = [
     "Catalog",

@@ -7,8 +7,8 @@ from typing import Any
 
 import requests
 
-from contracts.model import Contract
-from signer import BinanceAuth, Placement, encode_query, json_body
+from p2p_conformance.contracts.model import Contract
+from p2p_conformance.signer import BinanceAuth, Placement, encode_query, json_body
 
 USER_AGENT = "p2p-conformance/0.1"
 

@@ -15,7 +15,7 @@ from typing import Any
 import jsonschema
 import requests
 
-from contracts.model import Contract, json_type
+from p2p_conformance.contracts.model import Contract, json_type
 
 SUCCESS_CODE = "000000"
 

@@ -6,9 +6,9 @@ import re
 
 import jsonschema
 
-from contracts.checks import answer_drift, first_schema_error
-from contracts.model import NO_EXAMPLE, Catalog, CatalogError, Contract
-from signer import SIGNING_PARAMS, Placement
+from p2p_conformance.contracts.checks import answer_drift, first_schema_error
+from p2p_conformance.contracts.model import NO_EXAMPLE, Catalog, CatalogError, Contract
+from p2p_conformance.signer import SIGNING_PARAMS, Placement
 
 
 def _problems(contract: Contract, catalog: Catalog) -> list[str]:

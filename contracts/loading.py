@@ -10,9 +10,18 @@ from typing import TYPE_CHECKING, Any
 import jsonschema
 import yaml
 
-from contracts.consistency import validate_consistency
-from contracts.model import PATH_PREFIX, Catalog, CatalogError, Contract, ErrorCode, IdSource, Side, SocketContract
-from signer import Placement
+from p2p_conformance.contracts.consistency import validate_consistency
+from p2p_conformance.contracts.model import (
+    PATH_PREFIX,
+    Catalog,
+    CatalogError,
+    Contract,
+    ErrorCode,
+    IdSource,
+    Side,
+    SocketContract,
+)
+from p2p_conformance.signer import Placement
 
 HERE = Path(__file__).resolve().parent
 CATALOG_PATH = HERE / "endpoints.yaml"

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from signer import Placement
+from p2p_conformance.signer import Placement
 
 PATH_PREFIX = "/sapi/v1/c2c/"
 # The two non-C2C endpoints a live run calls first (docs/signing.md): the server's

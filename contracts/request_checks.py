@@ -15,9 +15,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
-from contracts.checks import first_schema_error
-from contracts.model import Contract
-from signer import API_KEY_HEADER, MAX_RECV_WINDOW, SIGNING_PARAMS, Placement, encode_query
+from p2p_conformance.contracts.checks import first_schema_error
+from p2p_conformance.contracts.model import Contract
+from p2p_conformance.signer import API_KEY_HEADER, MAX_RECV_WINDOW, SIGNING_PARAMS, Placement, encode_query
 
 
 def _query(request: requests.PreparedRequest) -> str:

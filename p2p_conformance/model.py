@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from contracts import Contract, Side
-from contracts.checks import SUCCESS_CODE
-from signer import KeyType, Placement
+from p2p_conformance.contracts import Contract, Side
+from p2p_conformance.contracts.checks import SUCCESS_CODE
+from p2p_conformance.signer import KeyType, Placement
 
 __all__ = [
     "ANSWER_FIELDS",

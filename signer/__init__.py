@@ -1,6 +1,6 @@
 """A minimal signer for Binance's signed REST endpoints, checked against Binance's published vectors.
 
->>> from signer import HmacKey, signed_query
+>>> from p2p_conformance.signer import HmacKey, signed_query
 >>> key = HmacKey("vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A",
 ...               "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j")
 >>> key
@@ -9,12 +9,12 @@ HmacKey(api_key='vmPU...Eh8A')
 'tradeType=BUY&page=1&recvWindow=5000&timestamp=1499827319559&signature=...'
 """
 
-from signer.auth import API_KEY_HEADER, BinanceAuth
-from signer.encoding import encode_query
-from signer.env import load_key
-from signer.errors import KeyConfigError, KeyFormatWarning
-from signer.keys import Ed25519Key, HmacKey, Key, KeyType, RsaKey, secret_texts
-from signer.signing import (
+from p2p_conformance.signer.auth import API_KEY_HEADER, BinanceAuth
+from p2p_conformance.signer.encoding import encode_query
+from p2p_conformance.signer.env import load_key
+from p2p_conformance.signer.errors import KeyConfigError, KeyFormatWarning
+from p2p_conformance.signer.keys import Ed25519Key, HmacKey, Key, KeyType, RsaKey, secret_texts
+from p2p_conformance.signer.signing import (
     DEFAULT_RECV_WINDOW,
     MAX_RECV_WINDOW,
     SIGNING_PARAMS,

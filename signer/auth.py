@@ -8,8 +8,8 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import requests
 
-from signer.keys import Key
-from signer.signing import DEFAULT_RECV_WINDOW, SIGNING_PARAMS, append_signature, validate_recv_window
+from p2p_conformance.signer.keys import Key
+from p2p_conformance.signer.signing import DEFAULT_RECV_WINDOW, SIGNING_PARAMS, append_signature, validate_recv_window
 
 API_KEY_HEADER = "X-MBX-APIKEY"
 

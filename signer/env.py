@@ -15,8 +15,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from signer.errors import KeyConfigError, KeyFormatWarning
-from signer.keys import ASYMMETRIC_KEYS, HmacKey, Key, asymmetric_key, validate_credential_text
+from p2p_conformance.signer.errors import KeyConfigError, KeyFormatWarning
+from p2p_conformance.signer.keys import ASYMMETRIC_KEYS, HmacKey, Key, asymmetric_key, validate_credential_text
 
 ASYMMETRIC_NAMES = "/".join(key_class.key_type for key_class in ASYMMETRIC_KEYS)  # "RSA/Ed25519"
 

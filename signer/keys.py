@@ -18,7 +18,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
-from signer.errors import KeyConfigError, KeyFormatWarning
+from p2p_conformance.signer.errors import KeyConfigError, KeyFormatWarning
 
 HMAC_KEY_LENGTH = 64
 PKCS8_MARKERS = (b"-----BEGIN PRIVATE KEY-----", b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
@@ -277,7 +277,8 @@ class Ed25519Key(_AsymmetricKey):
 
 
 # Every key type, each a class that knows its name, how it signs and what its signatures look like. A new
-# type is one class here, listed below; the emulator verifies its signatures on its own (emulator/gateway.py).
+# type is one class here, listed below; the emulator verifies its signatures on its own
+# (p2p_conformance/emulator/gateway.py).
 KEY_CLASSES: tuple[type[HmacKey] | type[RsaKey] | type[Ed25519Key], ...] = (HmacKey, RsaKey, Ed25519Key)
 ASYMMETRIC_KEYS: tuple[type[RsaKey] | type[Ed25519Key], ...] = (RsaKey, Ed25519Key)
 

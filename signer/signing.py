@@ -14,8 +14,8 @@ import enum
 import json
 from dataclasses import dataclass
 
-from signer.encoding import Params, encode_query, percent_encode
-from signer.keys import Key
+from p2p_conformance.signer.encoding import Params, encode_query, percent_encode
+from p2p_conformance.signer.keys import Key
 
 DEFAULT_RECV_WINDOW = 5000
 MAX_RECV_WINDOW = 60000

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from catalog_facts import CATALOG
-from emulator import Emulator, parse_scenario
+from p2p_conformance.emulator import Emulator, parse_scenario
 
 
 @dataclass(frozen=True)

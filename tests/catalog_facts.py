@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from contracts import load_catalog
+from p2p_conformance.contracts import load_catalog
 from p2p_conformance.engine.ids import list_calls
 
 CATALOG = load_catalog()
@@ -13,7 +13,7 @@ READ_ONLY = frozenset(c.id for c in CATALOG.contracts if c.read_only)
 MUTATING = frozenset(c.id for c in CATALOG.contracts if not c.read_only)
 SOCKETS = frozenset(socket.id for socket in CATALOG.sockets)  # checked live only (test_live_socket)
 LIVE_RESULTS = READ_ONLY | SOCKETS  # what a whole live run judges, per key and round
-# tests/test_endpoints.py runs each endpoint in three modes: test_request_shape, test_replay, test_live;
+# p2p_conformance/suite/test_endpoints.py runs each endpoint in three modes: test_request_shape, test_replay, test_live;
 # and each socket live (test_live_socket).
 OFFLINE_TESTS = 2 * ENDPOINTS  # what a live run deselects
 LIVE_TESTS = ENDPOINTS + len(SOCKETS)  # per key and round

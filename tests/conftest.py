@@ -1,4 +1,9 @@
-"""Fixtures for the suite's own tests."""
+"""Fixtures and selection for the suite's own tests (the self-tests of this checkout).
+
+The plugin knows nothing of them: their opt-in markers (``browser``, ``node``, ``wheel``, declared in
+pyproject.toml) are deselected here unless ``-m`` names them, they may open connections to loopback only, and a
+live run (``pytest -m live``), which none of them is part of, does not import them.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,40 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from p2p_conformance.pytest_plugin.scope import SUITE_DIR
+from p2p_conformance.pytest_plugin.selection import (
+    LIVE_MARKER,
+    deselect_unless_requested,
+    keep_offline,
+    requested_markers,
+)
+
+HERE = Path(__file__).resolve().parent
+OPT_IN_MARKERS = ("browser", "node", "wheel")
+# The self-tests stay on this machine: loopback, 127.0.0.0/8 (a foreign project's test reaches 127.0.0.2 to
+# show that the suite's own guard, 127.0.0.1 only, is not applied to it).
+LOOPBACK_RANGE = (r"127\.\d+\.\d+\.\d+$", "localhost$", "::1$")
+
+
+def _own(item: pytest.Item) -> bool:
+    return HERE in item.path.resolve().parents
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """A live run selects the endpoint suite's live tests only: the self-tests are not even imported."""
+    markexpr = config.option.markexpr or ""
+    only_live = LIVE_MARKER in requested_markers(markexpr) and not requested_markers(markexpr, OPT_IN_MARKERS)
+    if only_live and HERE in collection_path.parents:
+        return True
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    own = [item for item in items if _own(item)]
+    requested = requested_markers(config.option.markexpr or "", OPT_IN_MARKERS)
+    deselect_unless_requested(config, items, own, [marker for marker in OPT_IN_MARKERS if marker not in requested])
+    keep_offline(own, LOOPBACK_RANGE)
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +64,7 @@ def no_binance_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: py
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
 
 
-ENDPOINT_TESTS = str(Path(__file__).resolve().parent / "test_endpoints.py")
+ENDPOINT_TESTS = str(SUITE_DIR / "test_endpoints.py")
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from emulator.__main__ import main as emulator_command
-from signer import KeyConfigError, KeyFormatWarning, load_key
+from p2p_conformance.emulator.__main__ import main as emulator_command
+from p2p_conformance.signer import KeyConfigError, KeyFormatWarning, load_key
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
         (["--interval", "inf"], "ERROR: --interval inf: give a number of seconds from 0 to 604800"),
         (["--max-wait", "nan"], "ERROR: --max-wait nan: give a number of seconds from 0 to 604800"),
         (["--concurrency", "0"], "ERROR: --concurrency must be from 1 to 32 calls at once"),
-        (["--timeout", "nan"], "ERROR: --timeout nan: give a number of seconds from 0.1 to 300"),
+        (["--request-timeout", "nan"], "ERROR: --request-timeout nan: give a number of seconds from 0.1 to 300"),
         (["--origin", "<eu>"], "ERROR: --origin '<eu>': give a label of up to 60 letters, digits, spaces*"),
         (["--max-wait", "soon"], "ERROR: --max-wait 'soon': give a number"),
         (["--scenario", "july-9"], "ERROR: --scenario, --phase and --strict-emulator are about the local emulator*"),

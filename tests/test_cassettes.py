@@ -14,11 +14,11 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 from vcr.serializers import yamlserializer
 
 from catalog_facts import CATALOG, ENDPOINT_TESTS, ENDPOINTS
-from contracts.build import build_request
+from p2p_conformance.contracts.build import build_request
 from p2p_conformance.engine.record_cassettes import record_all
 from p2p_conformance.safety.cassettes import CassetteLeakError, RefusingPersister, vcr_config
 from p2p_conformance.safety.redaction import REDACTED, find_leaks, scrub_body
-from signer import BinanceAuth, HmacKey, vectors
+from p2p_conformance.signer import BinanceAuth, HmacKey, vectors
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite

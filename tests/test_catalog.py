@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from contracts import CatalogError, load_catalog, load_error_codes, parse_catalog
-from contracts.loading import CATALOG_PATH
+from p2p_conformance.contracts import CatalogError, load_catalog, load_error_codes, parse_catalog
+from p2p_conformance.contracts.loading import CATALOG_PATH
 from p2p_conformance.model import Side
-from signer import Placement
+from p2p_conformance.signer import Placement
 
 CATALOG_TEXT = CATALOG_PATH.read_text(encoding="utf-8")
 DOCS = Path(__file__).resolve().parents[1] / "docs"

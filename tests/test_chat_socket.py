@@ -17,7 +17,7 @@ from websockets.http11 import Response
 from websockets.sync.server import serve
 
 from catalog_facts import CATALOG
-from emulator import Emulator, parse_scenario, running_emulator
+from p2p_conformance.emulator import Emulator, parse_scenario, running_emulator
 from p2p_conformance.engine.chat_socket import MAX_FRAMES, UnusableCredential, open_socket, socket_url
 from p2p_conformance.engine.transport import Route, SendGate
 from p2p_conformance.model import Answer, LiveResult

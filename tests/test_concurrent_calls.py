@@ -26,8 +26,8 @@ from catalog_facts import (
     read_only_matching,
     setup_calls,
 )
-from contracts.model import API_RESTRICTIONS_PATH, SERVER_TIME_PATH
-from emulator import Emulator, running_emulator
+from p2p_conformance.contracts.model import API_RESTRICTIONS_PATH, SERVER_TIME_PATH
+from p2p_conformance.emulator import Emulator, running_emulator
 from p2p_conformance.engine.transport import NetworkMeter, SessionPerThread, environment_route
 
 if TYPE_CHECKING:

@@ -16,14 +16,14 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from contracts import load_catalog
-from contracts.build import build_request
-from emulator import Emulator, ScenarioError, load_scenario, parse_scenario, running_emulator
-from emulator.app import error_response
-from emulator.gateway import Rejection
-from emulator.scenario import Behaviour
-from emulator.server import EmulatorServer
-from signer import BinanceAuth, Ed25519Key, HmacKey, RsaKey, encode_query, vectors
+from p2p_conformance.contracts import load_catalog
+from p2p_conformance.contracts.build import build_request
+from p2p_conformance.emulator import Emulator, ScenarioError, load_scenario, parse_scenario, running_emulator
+from p2p_conformance.emulator.app import error_response
+from p2p_conformance.emulator.gateway import Rejection
+from p2p_conformance.emulator.scenario import Behaviour
+from p2p_conformance.emulator.server import EmulatorServer
+from p2p_conformance.signer import BinanceAuth, Ed25519Key, HmacKey, RsaKey, encode_query, vectors
 
 HMAC_SECRET = "EmulatorTestSecret1" + "b" * 45
 HMAC = HmacKey("EmulatorTestKey1" + "a" * 48, HMAC_SECRET)
@@ -271,7 +271,7 @@ def test_standalone_emulator_serves_the_july_9_scenario_and_logs_no_query(tmp_pa
     log = tmp_path / "emulator.log"
     with log.open("w") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "emulator", "--port", str(port), "--scenario", "july-9"],
+            [sys.executable, "-m", "p2p_conformance.emulator", "--port", str(port), "--scenario", "july-9"],
             stdout=sink,
             stderr=subprocess.STDOUT,
         )

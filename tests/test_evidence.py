@@ -28,7 +28,7 @@ from p2p_conformance.model import (
     Stop,
 )
 from p2p_conformance.report.summary import verdict
-from signer import KeyType
+from p2p_conformance.signer import KeyType
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite
@@ -323,10 +323,10 @@ def test_cross_check_never_follows_a_redirect_with_a_signed_request() -> None:
     pytest.importorskip("binance_common", reason="the official extra: pip install -e '.[official]' (CI installs it)")
     from werkzeug.wrappers import Request, Response
 
-    from emulator import running_emulator
+    from p2p_conformance.emulator import running_emulator
     from p2p_conformance.engine.cross_check import second_opinion
     from p2p_conformance.engine.transport import SendGate, send
-    from signer import HmacKey, vectors
+    from p2p_conformance.signer import HmacKey, vectors
 
     reached: list[str] = []
 

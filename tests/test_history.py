@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from catalog_facts import CATALOG, LIVE_TESTS, OFFLINE_TESTS
-from emulator import Emulator, load_scenario, running_emulator
+from p2p_conformance.emulator import Emulator, load_scenario, running_emulator
 from p2p_conformance.model import Answer, EndpointRecord, Outcome, Side
 from p2p_conformance.report import history as history_module
 from p2p_conformance.report.history import (
@@ -32,7 +32,7 @@ from p2p_conformance.report.history import (
 from p2p_conformance.report.history_report import main as history_report
 from p2p_conformance.report.history_report import render_history
 from p2p_conformance.report.trends import runs_by_key, series, since_previous, trend, trends
-from signer import Placement, vectors
+from p2p_conformance.signer import Placement, vectors
 
 if TYPE_CHECKING:
     from conftest import EndpointProcess, EndpointSuite
@@ -48,8 +48,8 @@ SEED_IDS = (
 )
 SEED_ENDPOINTS = f"not agent and ({' or '.join(SEED_IDS)})"  # the seed case file's six endpoints
 STORY_KEYS = 3
-# The recorded case's trends at 13:03 (emulator/scenarios/seed-story.yaml): a key's rounds before it was made,
-# and its calls that got no answer, move no trend.
+# The recorded case's trends at 13:03 (p2p_conformance/emulator/scenarios/seed-story.yaml): a key's rounds before it
+# was made, and its calls that got no answer, move no trend.
 # The conclusions a competent reader of the recorded case draws, phase by phase (round, key, endpoint): side.
 RECORDED_SIDES = {
     (2, "key1", "orderMatch/getUserOrderSummary"): "none",
@@ -310,7 +310,8 @@ def test_history_report_bad_input_gets_one_line(
 
 
 def test_several_keys_from_a_keys_file_cover_key_times_endpoint(endpoint_suite: EndpointSuite, tmp_path: Path) -> None:
-    story = yaml.safe_load((REPO / "emulator" / "scenarios" / "seed-story.yaml").read_text())["keys"]
+    scenarios = REPO / "p2p_conformance" / "emulator" / "scenarios"
+    story = yaml.safe_load((scenarios / "seed-story.yaml").read_text())["keys"]
     keys_file = tmp_path / "keys.toml"
     keys_file.write_text(
         "".join(

@@ -27,11 +27,11 @@ from canary import Canary
 from werkzeug.wrappers import Request, Response
 
 from catalog_facts import CATALOG, ENDPOINT_TESTS, READ_ONLY, matching, read_only_matching
-from emulator import Emulator, running_emulator
+from p2p_conformance.emulator import Emulator, running_emulator
 from p2p_conformance.engine.cross_check import send_with_official_code
 from p2p_conformance.engine.transport import FAILURES_IN_A_ROW, NotSent, SendGate, send
 from p2p_conformance.report.render_check import render
-from signer import HmacKey
+from p2p_conformance.signer import HmacKey
 
 if TYPE_CHECKING:
     from conftest import EndpointProcess, EndpointSuite
@@ -284,7 +284,7 @@ def test_a_target_that_never_answers_ends_within_the_deadline_with_a_report(
     target.rules["/"] = never
     try:
         result = endpoint_suite.run(
-            "-m", "live", "--binance-url", url, "--deadline", "0.5", "--timeout", "300", *SOME_LIVE
+            "-m", "live", "--binance-url", url, "--deadline", "0.5", "--request-timeout", "300", *SOME_LIVE
         )
     finally:
         test_over.set()

@@ -33,7 +33,7 @@ from p2p_conformance.report.html import (
     run_header,
 )
 from p2p_conformance.report.summary import WORKS, shown_answer
-from signer import KeyType
+from p2p_conformance.signer import KeyType
 
 AT = "2025-07-09T12:14:03.120Z"
 MARKUP = "<img src=x onerror=\"document.title='pwned'\">"

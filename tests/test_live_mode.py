@@ -23,9 +23,9 @@ from catalog_facts import (
     matching,
     read_only_matching,
 )
-from emulator import Emulator, running_emulator
+from p2p_conformance.emulator import Emulator, running_emulator
 from p2p_conformance.engine.live import LiveSession
-from signer import HmacKey
+from p2p_conformance.signer import HmacKey
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite

@@ -15,11 +15,11 @@ import pytest
 import requests
 
 from catalog_facts import CATALOG
-from contracts import Contract
-from emulator import Emulator, parse_scenario, running_emulator
+from p2p_conformance.contracts import Contract
+from p2p_conformance.emulator import Emulator, parse_scenario, running_emulator
 from p2p_conformance.engine.cross_check import send_with_official_code
 from p2p_conformance.engine.transport import SendGate, send
-from signer import HmacKey, Placement
+from p2p_conformance.signer import HmacKey, Placement
 
 pytest.importorskip("binance_common.utils", reason="a dev dependency: pip install -e '.[dev]'")
 connector = pytest.importorskip("binance.api", reason="a dev dependency: pip install -e '.[dev]'")

@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog_facts import CATALOG
-from contracts import Contract
-from contracts.build import build_request
-from contracts.request_checks import check_parameter_definitions, request_problems
-from signer import BinanceAuth, HmacKey, vectors
+from p2p_conformance.contracts import Contract
+from p2p_conformance.contracts.build import build_request
+from p2p_conformance.contracts.request_checks import check_parameter_definitions, request_problems
+from p2p_conformance.signer import BinanceAuth, HmacKey, vectors
 
 KEY = HmacKey(vectors.BINANCE_API_KEY, vectors.BINANCE_SECRET)
 URL = "http://127.0.0.1:9"  # built, never sent

@@ -1,152 +1,245 @@
-"""The plugin in a project of its own: found by its entry point, offline unless ``-m live``, and its
-options and folders taken from that project, not from this repository."""
+"""The plugin installed in a project of its own.
+
+Run as ``pytest --pyargs p2p_conformance.suite`` from a throwaway project, the suite is offline unless
+``-m live`` and takes its folders from that project, not from this repository. In a foreign project's own
+run, the plugin is a guest: the same outcomes as without it, and no file written.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from canary import Canary
 
-from signer import vectors
+from p2p_conformance.emulator import running_emulator
+from p2p_conformance.pytest_plugin.scope import SUITE_MODULE
 
-TESTS = """
+CANARY = Canary("CanaryKeySel" + "s" * 52, "CanarySecretSel" + "c" * 49)
+ONE_ENDPOINT = "ads/getAvailableAdsCategory and not agent"  # needs no id: one call
+ONE_LIVE = ("-k", f"test_live and {ONE_ENDPOINT}")
+
+# Beside the suite's tests: what a connection to a non-loopback address does inside each of them.
+NETWORK_PROBE = """
 import socket
 import pytest
 
-@pytest.mark.live
-def test_live():
-    pass
-
-def test_offline():
-    pass
-
-def test_non_loopback_connection_is_blocked():
-    # 127.0.0.2 is not on the allowed list; were the guard missing, this would still stay on this machine.
-    with pytest.raises(Exception, match="Network is disabled"):
-        socket.create_connection(("127.0.0.2", 9), timeout=0.1)
+@pytest.fixture(autouse=True)
+def network_probe(request, block_network):  # after pytest-recording's guard, where it applies
+    try:
+        socket.create_connection(("127.0.0.2", 9), timeout=1).close()
+        outcome = "connected"
+    except Exception as error:  # "Network is disabled" from the guard, else the OS's refusal
+        outcome = f"{type(error).__name__}: {error}"
+    request.node.user_properties.append(("network", outcome))
+    print(f"NETWORK {request.node.name}: {outcome}")
 """
 
 
 @pytest.fixture
-def suite(pytester: pytest.Pytester) -> pytest.Pytester:
-    """A throwaway project with one live test and two offline tests; pytest loads the plugin by its entry point."""
-    pytester.makeini("[pytest]\n")  # an ini file of its own: the throwaway project is its rootdir
-    pytester.makepyfile(TESTS)
+def project(pytester: pytest.Pytester) -> pytest.Pytester:
+    """A throwaway project that runs the installed suite; its ini makes it the run's project folder."""
+    pytester.makeini("[pytest]\n")
+    pytester.makepyfile(network_probe_plugin=NETWORK_PROBE)
+    pytester.syspathinsert()  # the probe is a plugin module of the project: -p network_probe_plugin
     return pytester
 
 
-def live_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Binance's published example key: enough for a live run whose tests call nothing."""
-    monkeypatch.setenv("BINANCE_API_KEY", vectors.BINANCE_API_KEY)
-    monkeypatch.setenv("BINANCE_API_SECRET", vectors.BINANCE_SECRET)
+def run_suite(project: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return project.runpytest("--pyargs", SUITE_MODULE, "-p", "no:cacheprovider", *args)
 
 
-def test_plugin_is_found_by_its_entry_point_and_registers_its_markers(suite: pytest.Pytester) -> None:
-    result = suite.runpytest("--strict-markers", "--markers")
-    result.stdout.fnmatch_lines(["@pytest.mark.live: calls the real target with your key*", "@pytest.mark.browser: *"])
-    suite.runpytest("--strict-markers").assert_outcomes(passed=2, deselected=1)
+@pytest.fixture
+def target(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A canary key in the environment and a target on loopback that knows it (an emulator, as a real
+    target: ``--binance-url``)."""
+    CANARY.in_environment(monkeypatch)
+    with running_emulator(CANARY.emulator()) as url:
+        yield url
 
 
-def test_plain_run_deselects_live_tests_and_blocks_the_network(suite: pytest.Pytester) -> None:
-    result = suite.runpytest("-v")
-    result.assert_outcomes(passed=2, deselected=1)
-    result.stdout.fnmatch_lines(["*test_offline PASSED*", "*test_non_loopback_connection_is_blocked PASSED*"])
+def test_the_suite_runs_from_the_package_with_its_marker_registered(project: pytest.Pytester) -> None:
+    result = run_suite(project, "--strict-markers", "--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.live: calls the real target with your key*"])
+    offline = run_suite(project, "--strict-markers", "-k", ONE_ENDPOINT)
+    outcomes = offline.parseoutcomes()
+    assert outcomes["passed"] == 2, offline.stdout.str()  # its request shape and its cassette replay
+    assert "test_live" not in offline.stdout.str()
+
+
+def test_an_offline_run_of_the_suite_reaches_loopback_only(project: pytest.Pytester) -> None:
+    result = run_suite(project, "-p", "network_probe_plugin", "-s", "-k", ONE_ENDPOINT)
+    result.assert_outcomes(passed=2)
+    probes = [line.partition("NETWORK ")[2] for line in result.stdout.lines if "NETWORK " in line]
+    assert len(probes) == 2 and all("Network is disabled" in line for line in probes), probes
 
 
 @pytest.mark.parametrize("expression", ["live", "live and not slow"])
 def test_marker_expression_naming_live_selects_live_tests(
-    suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, expression: str
+    project: pytest.Pytester, target: str, expression: str
 ) -> None:
-    live_credentials(monkeypatch)
-    suite.runpytest("-m", expression, "-k", "test_live").assert_outcomes(passed=1, deselected=2)
-    assert (suite.path / "reports" / "live-summary.json").is_file()  # under the project's rootdir
+    result = run_suite(project, "-m", expression, "--binance-url", target, *ONE_LIVE)
+    result.assert_outcomes(passed=1)
+    assert (project.path / "reports" / "live-summary.json").is_file()  # in the project's folder
 
 
 def test_path_options_in_space_form_work_outside_the_project_on_every_run(
-    suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+    project: pytest.Pytester, target: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    live_credentials(monkeypatch)
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     keys_file, reports = elsewhere / "keys.toml", elsewhere / "my-reports"
-    keys_file.write_text(f'[main]\napi_key = "{vectors.BINANCE_API_KEY}"\nsecret = "{vectors.BINANCE_SECRET}"\n')
+    keys_file.write_text(f'[main]\napi_key = "{CANARY.api_key}"\nsecret = "{CANARY.secret}"\n')
     for _ in range(2):  # the second time the report folder exists
-        result = suite.runpytest("-m", "live", "--keys-file", str(keys_file), "--report-dir", str(reports))
-        result.assert_outcomes(passed=1, deselected=2)
+        result = run_suite(
+            project, "-m", "live", "--binance-url", target, "--keys-file", str(keys_file), "--report-dir", str(reports),
+            *ONE_LIVE,
+        )  # fmt: skip
+        result.assert_outcomes(passed=1)
     assert len({Path(p).name for p in reports.glob("live-summary-*.json")}) == 2
-    assert not (suite.path / "reports").exists()
+    assert not (project.path / "reports").exists()
 
 
 def test_a_key_file_outside_the_project_leaves_the_reports_in_the_project(
-    suite: pytest.Pytester, tmp_path_factory: pytest.TempPathFactory
+    project: pytest.Pytester, target: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """pytest takes ``/elsewhere/secrets/keys.toml`` for a test path while it chooses its rootdir (it does not
     know ``--keys-file`` yet); the run's reports and history stay in the project all the same."""
     secrets = tmp_path_factory.mktemp("elsewhere") / "secrets"
     secrets.mkdir()
     keys_file = secrets / "keys.toml"
-    keys_file.write_text(f'[main]\napi_key = "{vectors.BINANCE_API_KEY}"\nsecret = "{vectors.BINANCE_SECRET}"\n')
-    result = suite.runpytest("-m", "live", "--keys-file", str(keys_file))
-    result.assert_outcomes(passed=1, deselected=2)
-    assert (suite.path / "reports" / "live-summary.json").is_file()
-    assert (suite.path / "reports" / "history.sqlite3").is_file()
+    keys_file.write_text(f'[main]\napi_key = "{CANARY.api_key}"\nsecret = "{CANARY.secret}"\n')
+    result = run_suite(project, "-m", "live", "--binance-url", target, "--keys-file", str(keys_file), *ONE_LIVE)
+    result.assert_outcomes(passed=1)
+    assert (project.path / "reports" / "live-summary.json").is_file()
+    assert (project.path / "reports" / "history.sqlite3").is_file()
     assert sorted(path.name for path in secrets.iterdir()) == ["keys.toml"]
 
 
 def test_a_reports_folder_that_links_out_of_the_project_is_written_only_when_named(
-    suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+    project: pytest.Pytester, target: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    live_credentials(monkeypatch)
     elsewhere = tmp_path_factory.mktemp("elsewhere")
-    (suite.path / "reports").symlink_to(elsewhere, target_is_directory=True)
-    refused = suite.runpytest("-m", "live")
+    (project.path / "reports").symlink_to(elsewhere, target_is_directory=True)
+    refused = run_suite(project, "-m", "live", "--binance-url", target, *ONE_LIVE)
     assert refused.ret == pytest.ExitCode.USAGE_ERROR and list(elsewhere.iterdir()) == []
-    refused.stderr.fnmatch_lines([f"ERROR: {suite.path / 'reports'} is a link to {elsewhere.resolve()}, outside*"])
-    suite.runpytest("-m", "live", "--report-dir", str(elsewhere)).assert_outcomes(passed=1, deselected=2)
+    refused.stderr.fnmatch_lines([f"ERROR: {project.path / 'reports'} is a link to {elsewhere.resolve()}, outside*"])
+    named = run_suite(project, "-m", "live", "--binance-url", target, "--report-dir", str(elsewhere), *ONE_LIVE)
+    named.assert_outcomes(passed=1)
     assert (elsewhere / "live-summary.json").is_file()
 
 
 def test_a_live_run_that_selects_no_live_test_leaves_the_reports_as_they_were(
-    suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+    project: pytest.Pytester, target: str
 ) -> None:
-    """From the project's docs/ folder pytest collects nothing: no report replaces the last one."""
-    live_credentials(monkeypatch)
-    reports = suite.path / "reports"
+    reports = project.path / "reports"
     reports.mkdir()
     (reports / "live-report.html").write_text("the report of the last real run")
-    (suite.path / "docs").mkdir()
-    monkeypatch.chdir(suite.path / "docs")
-    result = suite.runpytest("-m", "live")
+    result = run_suite(project, "-m", "live", "--binance-url", target, "-k", "no_such_endpoint")
     assert (reports / "live-report.html").read_text() == "the report of the last real run"
     assert sorted(path.name for path in reports.iterdir()) == ["history.sqlite3", "live-report.html"]
     result.stdout.fnmatch_lines(
-        ["No live test ran (none was selected), so nothing was sent and no report was written (*)."]
+        [f"No live test ran (none was selected), so nothing was sent and no report was written (*{SUITE_MODULE}*)."]
     )
     assert "Generated html report" not in result.stdout.str()
 
 
-def test_the_project_env_file_is_read_from_a_subfolder(suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
-    (suite.path / ".env").write_text(
-        f"BINANCE_API_KEY={vectors.BINANCE_API_KEY}\nBINANCE_API_SECRET={vectors.BINANCE_SECRET}\n"
-    )
-    (suite.path / "tests").mkdir()
-    monkeypatch.chdir(suite.path / "tests")
-    suite.runpytest("-m", "live", str(suite.path)).assert_outcomes(passed=1, deselected=2)
+def test_the_project_env_file_is_read_from_a_subfolder(
+    project: pytest.Pytester, target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("BINANCE_API_KEY", "BINANCE_API_SECRET"):
+        monkeypatch.delenv(name)
+    (project.path / ".env").write_text(f"BINANCE_API_KEY={CANARY.api_key}\nBINANCE_API_SECRET={CANARY.secret}\n")
+    (project.path / "tests").mkdir()
+    monkeypatch.chdir(project.path / "tests")
+    run_suite(project, "-m", "live", "--binance-url", target, *ONE_LIVE).assert_outcomes(passed=1)
 
 
-def test_live_run_without_credentials_fails_with_one_line_saying_what_to_set(suite: pytest.Pytester) -> None:
-    result = suite.runpytest("-m", "live")
+def test_live_run_without_credentials_fails_with_one_line_saying_what_to_set(project: pytest.Pytester) -> None:
+    result = run_suite(project, "-m", "live")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: live run: BINANCE_API_KEY is not set: put it in the environment or in .env*"])
     assert len([line for line in result.stderr.lines if line.strip()]) == 1, result.stderr.str()
 
 
-def test_emulator_without_live_marker_is_refused(suite: pytest.Pytester) -> None:
-    result = suite.runpytest("--emulator")
+def test_emulator_without_live_marker_is_refused(project: pytest.Pytester) -> None:
+    result = run_suite(project, "--emulator")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: --emulator runs the live tests: add -m live"])
 
 
-def test_recording_without_live_is_refused(suite: pytest.Pytester) -> None:
-    result = suite.runpytest("--record-mode=rewrite")
+def test_recording_without_live_is_refused(project: pytest.Pytester) -> None:
+    result = run_suite(project, "--record-mode=rewrite")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: --record-mode records cassettes from a live target: add -m live*"])
+
+
+# A project that knows nothing of the suite: its own network test, its own `live` and `browser` markers (with
+# --strict-markers), pytest-recording used as its docs say, and an option that pytest-timeout also adds.
+FOREIGN_CONFTEST = """
+import pytest
+
+def pytest_addoption(parser):
+    parser.addoption("--timeout", default=None)  # as pytest-timeout does
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "live: this project's own live tests")
+    config.addinivalue_line("markers", "browser: this project's own browser tests")
+"""
+FOREIGN_TESTS = """
+import socket
+import pytest
+
+def test_a_connection_to_another_loopback_address_is_refused_by_the_os():
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.2", 9), timeout=1)
+
+@pytest.mark.live
+def test_its_own_live_test():
+    pass
+
+@pytest.mark.browser
+def test_its_own_browser_test():
+    pass
+
+@pytest.mark.vcr
+def test_pytest_recording_defaults(vcr_cassette_dir, default_cassette_name, vcr_config, request):
+    assert vcr_cassette_dir == str(request.path.parent / "cassettes" / "test_foreign")
+    assert default_cassette_name == "test_pytest_recording_defaults"
+    assert vcr_config == {}
+"""
+
+
+@pytest.fixture
+def foreign(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makeini("[pytest]\naddopts = --strict-markers -p no:cacheprovider\n")
+    pytester.makeconftest(FOREIGN_CONFTEST)
+    pytester.makepyfile(test_foreign=FOREIGN_TESTS)
+    return pytester
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if "__pycache__" not in path.parts)
+
+
+@pytest.mark.parametrize("markers", [(), ("-m", "live"), ("-m", "browser")])
+def test_a_foreign_project_runs_as_it_would_without_the_plugin(
+    foreign: pytest.Pytester, markers: tuple[str, ...]
+) -> None:
+    before = files_in(foreign.path)
+    with_plugin = foreign.runpytest("-v", *markers)
+    without_plugin = foreign.runpytest("-v", "-p", "no:p2p_conformance", *markers)
+    assert with_plugin.ret == without_plugin.ret == pytest.ExitCode.OK, with_plugin.stdout.str()
+    assert with_plugin.parseoutcomes() == without_plugin.parseoutcomes()
+    expected = 4 if not markers else 1
+    assert with_plugin.parseoutcomes()["passed"] == expected
+    assert files_in(foreign.path) == before
+
+
+def test_the_suite_options_in_a_foreign_run_say_where_the_suite_is(foreign: pytest.Pytester) -> None:
+    result = foreign.runpytest("-m", "live", "--emulator")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [f"ERROR: --emulator is an option of p2p-conformance's suite, which this run does not collect*{SUITE_MODULE}*"]
+    )
+    assert not (foreign.path / "reports").exists()

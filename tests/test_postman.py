@@ -12,7 +12,7 @@ import pytest
 from canary import Canary
 
 from catalog_facts import CATALOG, READ_ONLY
-from emulator import Emulator, running_emulator
+from p2p_conformance.emulator import Emulator, running_emulator
 from p2p_conformance.report.postman import inert
 
 if TYPE_CHECKING:

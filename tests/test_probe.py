@@ -14,7 +14,7 @@ from canary import Canary
 from werkzeug.wrappers import Request, Response
 
 from catalog_facts import CATALOG
-from emulator import Emulator, running_emulator
+from p2p_conformance.emulator import Emulator, running_emulator
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite

@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from p2p_conformance.report.files import guard_file
 from p2p_conformance.safety.redaction import REDACTED, find_leaks, redact_data, redact_text
-from signer import HmacKey, vectors
-from signer.keys import KEY_CLASSES, asymmetric_key
+from p2p_conformance.signer import HmacKey, vectors
+from p2p_conformance.signer.keys import KEY_CLASSES, asymmetric_key
 
 NO_ENCRYPTION = serialization.NoEncryption()
 

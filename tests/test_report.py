@@ -14,8 +14,8 @@ import yaml
 from canary import Canary
 
 from catalog_facts import CATALOG, ENDPOINT_TESTS, LIVE_RESULTS, READ_ONLY, REST_CALLS, SOCKETS, matching
-from contracts import load_error_codes
-from emulator import running_emulator
+from p2p_conformance.contracts import load_error_codes
+from p2p_conformance.emulator import running_emulator
 from p2p_conformance.engine.conclusions import Conclusion, documented_meaning
 from p2p_conformance.engine.records import RecordContext, record_of_result
 from p2p_conformance.model import Answer, LiveResult
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 CANARY_KEY = "CanaryKeyR4" + "k" * 53
 CANARY_SECRET = "CanarySecretR4" + "s" * 50
-# What the July 9 scenario answers on the first call to each endpoint (emulator/scenarios/july-9.yaml).
+# What the July 9 scenario answers on the first call to each endpoint (p2p_conformance/emulator/scenarios/july-9.yaml).
 JULY_9_FIRST_ANSWERS = {
     "ads/getAds": ("pass", "000000", "none"),
     "orderMatch/getUserOrderSummary": ("pass", "000000", "none"),

@@ -7,10 +7,10 @@ import re
 import pytest
 import requests
 
-from contracts import Contract, load_catalog
-from contracts.build import build_request
-from contracts.request_checks import request_problems
-from signer import BinanceAuth, HmacKey, vectors
+from p2p_conformance.contracts import Contract, load_catalog
+from p2p_conformance.contracts.build import build_request
+from p2p_conformance.contracts.request_checks import request_problems
+from p2p_conformance.signer import BinanceAuth, HmacKey, vectors
 
 KEY = HmacKey(vectors.BINANCE_API_KEY, vectors.BINANCE_SECRET)
 URL = "https://api.binance.com"

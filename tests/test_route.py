@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from catalog_facts import CATALOG
-from emulator import running_emulator
+from p2p_conformance.emulator import running_emulator
 from p2p_conformance.engine.chat_socket import open_socket
 from p2p_conformance.engine.transport import Route, SendGate, environment_route
 from p2p_conformance.model import Answer, LiveResult

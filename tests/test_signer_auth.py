@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-import signer
-from signer import BinanceAuth, HmacKey, encode_query
-from signer import vectors as v
+from p2p_conformance import signer
+from p2p_conformance.signer import BinanceAuth, HmacKey, encode_query
+from p2p_conformance.signer import vectors as v
 
 KEY = HmacKey(v.BINANCE_API_KEY, v.BINANCE_SECRET)
 

@@ -9,9 +9,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from signer import Ed25519Key, HmacKey, KeyConfigError, KeyFormatWarning, RsaKey, load_key
-from signer import vectors as v
-from signer.keys import text_shape
+from p2p_conformance.signer import Ed25519Key, HmacKey, KeyConfigError, KeyFormatWarning, RsaKey, load_key
+from p2p_conformance.signer import vectors as v
+from p2p_conformance.signer.keys import text_shape
 
 API_KEY, SECRET = v.BINANCE_API_KEY, v.BINANCE_SECRET
 

@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from signer import Ed25519Key, HmacKey, Placement, RsaKey, encode_query, sign, signed_query
-from signer import vectors as v
+from p2p_conformance.signer import Ed25519Key, HmacKey, Placement, RsaKey, encode_query, sign, signed_query
+from p2p_conformance.signer import vectors as v
 
 SECRET = v.BINANCE_SECRET
 KEY = HmacKey(v.BINANCE_API_KEY, SECRET)

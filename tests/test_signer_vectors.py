@@ -8,8 +8,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from signer import Ed25519Key, HmacKey, encode_query, sign, signed_query
-from signer import vectors as v
+from p2p_conformance.signer import Ed25519Key, HmacKey, encode_query, sign, signed_query
+from p2p_conformance.signer import vectors as v
 
 ORDER = [("side", "BUY"), ("type", "LIMIT"), ("timeInForce", "GTC"), ("quantity", 1), ("price", "0.1")]
 

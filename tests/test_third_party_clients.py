@@ -17,8 +17,8 @@ import pytest
 import requests
 
 from catalog_facts import CATALOG
-from emulator import Emulator, parse_scenario, running_emulator
-from signer import HmacKey, encode_query, sign
+from p2p_conformance.emulator import Emulator, parse_scenario, running_emulator
+from p2p_conformance.signer import HmacKey, encode_query, sign
 
 ccxt = pytest.importorskip("ccxt", reason="a dev dependency: pip install -e '.[dev]'")
 python_binance = pytest.importorskip("binance.client", reason="a dev dependency: pip install -e '.[dev]'")

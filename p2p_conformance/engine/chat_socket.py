@@ -23,13 +23,13 @@ import jsonschema
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 from websockets.sync.client import ClientConnection, reconnect
 
-from contracts import SocketContract
-from contracts.checks import UnreadableJson, read_json
+from p2p_conformance.contracts import SocketContract
+from p2p_conformance.contracts.checks import UnreadableJson, read_json
 from p2p_conformance.engine.transport import LOOPBACK_HOSTS, NotSent, Route, SendGate, cut, failure_name
 from p2p_conformance.model import Answer, LiveResult, SocketAnswer, SocketState, utc_now
 from p2p_conformance.safety.redaction import redact_text
 
-DEFAULT_LISTEN_SECONDS = 3.0  # frames are read for this long at most, once the handshake is accepted
+DEFAULT_LISTEN_SECONDS = 0.0  # the accepted handshake proves the credential; reading frames is opt-in
 MAX_LISTEN_SECONDS = 30.0
 MAX_FRAMES = 20  # frames read at most: enough to see their shape
 MAX_FRAME_BYTES = 65_536
@@ -252,7 +252,7 @@ def _name(value: object) -> str:
 
 def _frames_note(frames: int, types: tuple[str, ...]) -> str:
     if not frames:
-        return "no frame came while the socket was read (nothing is sent on it)"
+        return "no frame came while the socket was read (nothing is sent on it; --socket-listen reads longer)"
     return f"{frames} frame(s) read, of type(s) {', '.join(types) or 'none'}; their content is not kept"
 
 

@@ -32,8 +32,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from contracts import load_error_codes
-from contracts.checks import SUCCESS_CODE
+from p2p_conformance.contracts import load_error_codes
+from p2p_conformance.contracts.checks import SUCCESS_CODE
 from p2p_conformance.engine.evidence import (
     ACCOUNT_CONTROL_ID,
     REJECTED_KEY,
@@ -58,7 +58,7 @@ from p2p_conformance.model import (
     SocketState,
     Stop,
 )
-from signer import Placement
+from p2p_conformance.signer import Placement
 
 KEY_NOT_FOUND = -2008
 BAD_SIGNATURE = -1022

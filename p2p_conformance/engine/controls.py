@@ -12,13 +12,13 @@ import base64
 
 import requests
 
-from contracts.checks import is_gateway_error, parsed_body
-from contracts.model import API_RESTRICTIONS_PATH
+from p2p_conformance.contracts.checks import is_gateway_error, parsed_body
+from p2p_conformance.contracts.model import API_RESTRICTIONS_PATH
 from p2p_conformance.engine.conclusions import code_meaning
 from p2p_conformance.engine.live import LiveSession
 from p2p_conformance.engine.transport import NotSent, failure_name, redirect_target
 from p2p_conformance.model import ControlCheck, ControlKind, utc_now
-from signer import Ed25519Key, HmacKey, sign, vectors
+from p2p_conformance.signer import Ed25519Key, HmacKey, sign, vectors
 
 CLOCK_SKEW_LIMIT_MS = 1000  # a timestamp more than 1 s ahead of the server is refused (-1021)
 API_RESTRICTIONS_NAME = "API key permissions (GET /sapi/v1/account/apiRestrictions)"

@@ -22,13 +22,13 @@ from typing import Any
 
 import requests
 
-from contracts import Contract
-from contracts.checks import answer_code, answer_message, parsed_body
+from p2p_conformance.contracts import Contract
+from p2p_conformance.contracts.checks import answer_code, answer_message, parsed_body
 from p2p_conformance.engine.transport import NotSent, cut, failure_name
 from p2p_conformance.model import LiveResult, SecondOpinion
 from p2p_conformance.safety import secrets_of
 from p2p_conformance.safety.redaction import redact_text
-from signer import HmacKey, Key, Placement
+from p2p_conformance.signer import HmacKey, Key, Placement
 
 PACKAGE = "binance-common"
 INSTALL_HINT = "--cross-check needs Binance's own SDK code: pip install -e '.[official]' (binance-common)"

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 
-from contracts.checks import SUCCESS_CODE
+from p2p_conformance.contracts.checks import SUCCESS_CODE
 from p2p_conformance.model import (
     ControlCheck,
     ControlKind,
@@ -21,7 +21,7 @@ from p2p_conformance.model import (
     Fact,
     KeySummary,
 )
-from signer import Placement
+from p2p_conformance.signer import Placement
 
 ACCOUNT_CONTROL_ID = "account/apiRestrictions"
 REJECTED_KEY = -2015

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from contracts import Catalog, Contract
+from p2p_conformance.contracts import Catalog, Contract
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
-from contracts import Catalog, Contract
-from contracts.build import build_request
-from contracts.checks import (
+from p2p_conformance.contracts import Catalog, Contract
+from p2p_conformance.contracts.build import build_request
+from p2p_conformance.contracts.checks import (
     SUCCESS_CODE,
     answer_code,
     answer_drift,
@@ -24,8 +24,8 @@ from contracts.checks import (
     parsed_body,
     read_json,
 )
-from contracts.model import SERVER_TIME_PATH
-from contracts.request_checks import check_contract_headers, check_parameter_definitions
+from p2p_conformance.contracts.model import SERVER_TIME_PATH
+from p2p_conformance.contracts.request_checks import check_contract_headers, check_parameter_definitions
 from p2p_conformance.engine.cross_check import second_opinion
 from p2p_conformance.engine.ids import ResolvedId, list_calls, params_with_ids, resolve_ids
 from p2p_conformance.engine.probe import ProbeBudget, probe
@@ -44,7 +44,7 @@ from p2p_conformance.engine.transport import (
 from p2p_conformance.model import Answer, LiveResult, utc_now
 from p2p_conformance.safety import secrets_of
 from p2p_conformance.safety.redaction import redact_text, scrub_body
-from signer import BinanceAuth, Key
+from p2p_conformance.signer import BinanceAuth, Key
 
 BODY_LIMIT = 4000  # characters of a body kept for the report
 FIELD_LIMIT = 300  # characters of a message, a code or a header value kept

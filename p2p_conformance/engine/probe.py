@@ -19,13 +19,13 @@ from typing import Any
 
 import requests
 
-from contracts import Contract
-from contracts.build import USER_AGENT, build_request
-from contracts.checks import SUCCESS_CODE, answer_code, parsed_body
+from p2p_conformance.contracts import Contract
+from p2p_conformance.contracts.build import USER_AGENT, build_request
+from p2p_conformance.contracts.checks import SUCCESS_CODE, answer_code, parsed_body
 from p2p_conformance.engine.reproduction import sent_request
 from p2p_conformance.engine.transport import NotSent, failure_name
 from p2p_conformance.model import ProbeResult
-from signer import API_KEY_HEADER, BinanceAuth, Key, Placement, signed_query
+from p2p_conformance.signer import API_KEY_HEADER, BinanceAuth, Key, Placement, signed_query
 
 CLIENT_TYPE = ("clientType", "web")  # the header some merchant endpoints want (docs/endpoints.md)
 DEFAULT_PROBE_LIMIT = 6  # endpoints probed in a run: the case's six

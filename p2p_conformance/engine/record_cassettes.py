@@ -15,12 +15,12 @@ from pathlib import Path
 import requests
 import vcr
 
-from contracts import load_catalog
-from contracts.build import build_request
-from emulator import Emulator, load_scenario, running_emulator
+from p2p_conformance.contracts import load_catalog
+from p2p_conformance.contracts.build import build_request
+from p2p_conformance.emulator import Emulator, load_scenario, running_emulator
 from p2p_conformance.safety import secrets_of
 from p2p_conformance.safety.cassettes import RefusingPersister, vcr_config
-from signer import BinanceAuth, HmacKey
+from p2p_conformance.signer import BinanceAuth, HmacKey
 
 SCENARIO = "all-ok"
 DEFAULT_CASSETTE_DIR = Path("cassettes")  # relative to where it is run: the project's checkout

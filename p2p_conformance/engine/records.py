@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from contracts import Contract
+from p2p_conformance.contracts import Contract
 from p2p_conformance.model import Answer, EndpointRecord, LiveResult, Outcome, Stop
 
 

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 
 from p2p_conformance.model import SentRequest
-from signer import API_KEY_HEADER, SIGNING_PARAMS
+from p2p_conformance.signer import API_KEY_HEADER, SIGNING_PARAMS
 
 PLACEHOLDERS = {"timestamp": "{timestamp}", "signature": "{signature}"}
 SHOWN_HEADERS = (API_KEY_HEADER, "Content-Type", "clientType")

@@ -17,7 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from contracts import Catalog, Contract, SocketContract
+from p2p_conformance.contracts import Catalog, Contract, SocketContract
 from p2p_conformance.engine.chat_socket import DEFAULT_LISTEN_SECONDS, open_socket
 from p2p_conformance.engine.controls import run_controls
 from p2p_conformance.engine.live import LiveSession
@@ -33,7 +33,7 @@ from p2p_conformance.engine.transport import (
     SendGate,
 )
 from p2p_conformance.model import ControlCheck, KeySummary, LiveResult, utc_now
-from signer import Key
+from p2p_conformance.signer import Key
 
 DEFAULT_CONCURRENCY = 8  # calls in flight at once: a few round trips for the catalog, a trickle for Binance
 MAX_CONCURRENCY = 32

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-TIMEOUT_SECONDS = 15.0  # to connect, between two bytes, and for a whole answer (``--timeout``)
+TIMEOUT_SECONDS = 15.0  # to connect, between two bytes, and for a whole answer (``--request-timeout``)
 MAX_TIMEOUT_SECONDS = 300.0
 MAX_ANSWER_BYTES = 1_000_000  # decompressed: a gzip bomb is cut like any other long answer
 READ_CHUNK_BYTES = 8192

@@ -22,6 +22,7 @@ from pytest_html.basereport import BaseReport
 from p2p_conformance.engine.conclusions import weigh
 from p2p_conformance.engine.records import sockets_under_their_credentials
 from p2p_conformance.model import EndpointRecord, KeySummary, Outcome, RunRecord, Trend, utc_now
+from p2p_conformance.pytest_plugin.scope import SUITE_MODULE
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER
 from p2p_conformance.pytest_plugin.settings import RunSettings
 from p2p_conformance.pytest_plugin.stash import NETWORK_METER
@@ -242,13 +243,10 @@ class ControllerPlugin:
                 terminal.write_line(line)
 
     def _nothing_ran_line(self) -> str:
-        paths = self.settings.paths
-        where = (
-            f"the live tests are in {paths.endpoint_tests}: run pytest from {paths.project}, or name that file"
-            if paths.endpoint_tests.is_file()
-            else "the live tests are the endpoint tests of a p2p-conformance checkout (tests/test_endpoints.py)"
+        return (
+            "No live test ran (none was selected), so nothing was sent and no report was written (the live tests: "
+            f"pytest --pyargs {SUITE_MODULE} -m live, from any folder)."
         )
-        return f"No live test ran (none was selected), so nothing was sent and no report was written ({where})."
 
 
 class HtmlReportHooks:

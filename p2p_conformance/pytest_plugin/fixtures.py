@@ -1,4 +1,8 @@
-"""Fixtures of the suite; each docstring says why it exists."""
+"""Fixtures of the suite, and its parametrization over the catalog; each docstring says why it exists.
+
+They are wired by the suite's own ``conftest.py`` (``p2p_conformance/suite/``), never registered as a plugin:
+pytest then gives them to the suite's tests alone, and pytest-recording's defaults (``vcr_config``,
+``vcr_cassette_dir``, ``default_cassette_name``) stay as they are for every other project's tests."""
 
 from __future__ import annotations
 
@@ -9,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from contracts import Catalog, Contract
-from emulator import Emulator, Scenario, running_emulator
+from p2p_conformance.contracts import Catalog, Contract
+from p2p_conformance.emulator import Emulator, Scenario, running_emulator
 from p2p_conformance.engine.live import TargetUnreachable
 from p2p_conformance.engine.sessions import LiveSessions
 from p2p_conformance.engine.transport import SessionPerThread
@@ -19,6 +23,22 @@ from p2p_conformance.pytest_plugin.selection import called_contracts, calls_of_r
 from p2p_conformance.pytest_plugin.settings import SETTINGS, RunSettings
 from p2p_conformance.pytest_plugin.stash import LIVE_CALL, NETWORK_METER, SETUP_PROBLEM, LiveCall
 from p2p_conformance.safety.cassettes import vcr_config as make_vcr_config
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Each endpoint test runs once per contract (or socket) of the catalog, per key and per round."""
+    settings = metafunc.config.stash[SETTINGS]
+    if "contract" in metafunc.fixturenames:
+        contracts = settings.plan.catalog.contracts
+        metafunc.parametrize("contract", contracts, ids=[contract.id for contract in contracts])
+    if "socket_contract" in metafunc.fixturenames:
+        sockets = settings.plan.catalog.sockets
+        metafunc.parametrize("socket_contract", sockets, ids=[socket.id for socket in sockets])
+    if "key_name" in metafunc.fixturenames and len(settings.plan.keys) > 1:
+        metafunc.parametrize("key_name", list(settings.plan.keys))
+    if "round_number" in metafunc.fixturenames and settings.repeat > 1:
+        rounds = range(1, settings.repeat + 1)
+        metafunc.parametrize("round_number", rounds, ids=[f"round{n}" for n in rounds])
 
 
 @pytest.fixture(scope="session")

@@ -14,8 +14,31 @@ from p2p_conformance.engine.transport import (
     DEFAULT_WEIGHT_BUDGET,
     TIMEOUT_SECONDS,
 )
-from signer import DEFAULT_RECV_WINDOW, MAX_RECV_WINDOW
-from signer.env import DEFAULT_BASE_URL
+from p2p_conformance.signer import DEFAULT_RECV_WINDOW, MAX_RECV_WINDOW
+from p2p_conformance.signer.env import DEFAULT_BASE_URL
+
+# Options that say "run the suite": given in a run that does not collect it, they get one line saying how.
+SUITE_RUN_OPTIONS = {
+    "emulator": "--emulator",
+    "keys_file": "--keys-file",
+    "binance_url": "--binance-url",
+    "scenario": "--scenario",
+    "case_id": "--case-id",
+    "focus": "--focus",
+    "probe": "--probe",
+    "bundle": "--bundle",
+}
+
+
+def validate_guest_options(config: pytest.Config) -> None:
+    """A run of another project's tests with the suite's options: say where the suite is, before anything runs
+    (the options would otherwise be silently ignored: the plugin does nothing in another project's run)."""
+    given = [flag for dest, flag in SUITE_RUN_OPTIONS.items() if config.getoption(dest)]
+    if given:
+        raise pytest.UsageError(
+            f"{given[0]} is an option of p2p-conformance's suite, which this run does not collect: run "
+            f"pytest --pyargs p2p_conformance.suite {given[0]} ... (or pytest in a p2p-conformance checkout)"
+        )
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -39,7 +62,7 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--scenario",
         default=None,
-        help="emulator scenario: a file, or a name in emulator/scenarios/ (default all-ok)",
+        help="emulator scenario: a file, or a name in p2p_conformance/emulator/scenarios/ (default all-ok)",
     )
     group.addoption(
         "--phase",
@@ -85,7 +108,7 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--cassette-dir",
         default=None,
-        help="folder of the endpoint cassettes (default: cassettes/ under pytest's rootdir)",
+        help="folder of the endpoint cassettes (default: the suite's own, cassettes/ of a checkout)",
     )
     group.addoption(
         "--focus",
@@ -107,7 +130,7 @@ def add_options(parser: pytest.Parser) -> None:
         help=f"the most failing endpoints --probe sends again (default {DEFAULT_PROBE_LIMIT})",
     )
     group.addoption(
-        "--timeout",
+        "--request-timeout",
         default=TIMEOUT_SECONDS,
         metavar="SECONDS",
         help=f"how long one live call may take (to connect, between two bytes, in all) before it counts as no "
@@ -118,7 +141,8 @@ def add_options(parser: pytest.Parser) -> None:
         default=DEFAULT_LISTEN_SECONDS,
         metavar="SECONDS",
         help="how long a socket check (chat/websocket) reads frames once its handshake is accepted; nothing is "
-        f"sent on it (default {DEFAULT_LISTEN_SECONDS:g}, up to {MAX_LISTEN_SECONDS:g})",
+        f"sent on it (default {DEFAULT_LISTEN_SECONDS:g}: the accepted handshake proves the credential and the "
+        f"socket is closed at once; up to {MAX_LISTEN_SECONDS:g})",
     )
     group.addoption(
         "--max-wait",
@@ -176,8 +200,8 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--report-dir",
         default=None,
-        help="where live runs write the report (default: reports/ under pytest's rootdir, reports/emulator/ "
-        "with --emulator)",
+        help="where live runs write the report (default: reports/ in the folder of the run's pyproject.toml or "
+        "pytest.ini, else where pytest was started; reports/emulator/ with --emulator)",
     )
     group.addoption(
         "--recv-window",

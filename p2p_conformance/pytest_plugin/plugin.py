@@ -1,6 +1,9 @@
 """The pytest plugin (entry point ``pytest11``): wires options, markers, hooks and fixtures.
 
-The work lives in the sibling modules and in the layers below; nothing here decides anything.
+The work lives in the sibling modules and in the layers below; nothing here decides anything. Installed
+anywhere, the plugin is a guest (:mod:`.scope`): every run gets its options, and only a run of the suite
+(``pytest --pyargs p2p_conformance.suite``, or ``pytest`` in a checkout) gets anything else, on the suite's
+tests only. The suite's fixtures are in its own ``conftest.py``, so they reach no other test.
 """
 
 from __future__ import annotations
@@ -11,16 +14,18 @@ from typing import Any
 import pytest
 import pytest_recording  # noqa: F401  (first: it marks vcr's matchers for assertion rewriting before vcr loads)
 
-from p2p_conformance.pytest_plugin import fixtures
 from p2p_conformance.pytest_plugin.controller import ControllerPlugin, HtmlReportHooks
-from p2p_conformance.pytest_plugin.options import add_options
+from p2p_conformance.pytest_plugin.options import add_options, validate_guest_options
+from p2p_conformance.pytest_plugin.scope import is_suite_item, runs_the_suite
 from p2p_conformance.pytest_plugin.selection import (
+    LIVE_MARKER,
     MARKERS,
-    deselect_opt_in_unless_requested,
+    deselect_unless_requested,
+    keep_offline,
     mark_cassette_recording,
     order_by_round,
 )
-from p2p_conformance.pytest_plugin.settings import SETTINGS, RunSettings, guard_network, read_settings, report_options
+from p2p_conformance.pytest_plugin.settings import SETTINGS, RunSettings, read_settings, report_options
 from p2p_conformance.pytest_plugin.worker import WorkerPlugin
 from p2p_conformance.report.history import HistoryError, validate_history
 from p2p_conformance.report.html import CSS_PATH
@@ -34,14 +39,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-html reads --html, which a live run sets
 def pytest_configure(config: pytest.Config) -> None:
+    if not runs_the_suite(config):
+        validate_guest_options(config)  # the suite's options without the suite: one line, nothing else
+        return
     for name, description in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {description}")
-    # Registered now, after every entry-point plugin, so that these fixtures override pytest-recording's
-    # defaults (cassette folder and name, scrubbing), as a conftest.py would.
-    config.pluginmanager.register(fixtures, "p2p-conformance-fixtures")
     settings = read_settings(config)
     config.stash[SETTINGS] = settings
-    guard_network(config, settings)
     if settings.live:
         _register_reporting(config, settings)
 
@@ -64,28 +68,20 @@ def _register_reporting(config: pytest.Config, settings: RunSettings) -> None:
         config.pluginmanager.register(HtmlReportHooks(controller), "p2p-conformance-html")
 
 
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    settings = metafunc.config.stash[SETTINGS]
-    if "contract" in metafunc.fixturenames:
-        contracts = settings.plan.catalog.contracts
-        metafunc.parametrize("contract", contracts, ids=[contract.id for contract in contracts])
-    if "socket_contract" in metafunc.fixturenames:
-        sockets = settings.plan.catalog.sockets
-        metafunc.parametrize("socket_contract", sockets, ids=[socket.id for socket in sockets])
-    if "key_name" in metafunc.fixturenames and len(settings.plan.keys) > 1:
-        metafunc.parametrize("key_name", list(settings.plan.keys))
-    if "round_number" in metafunc.fixturenames and settings.repeat > 1:
-        rounds = range(1, settings.repeat + 1)
-        metafunc.parametrize("round_number", rounds, ids=[f"round{n}" for n in rounds])
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    settings = config.stash[SETTINGS]
-    deselect_opt_in_unless_requested(config, items, settings.requested_markers)
+    settings = config.stash.get(SETTINGS, None)
+    if settings is None:  # not the suite's run: its tests are left as they are
+        return
+    suite_items = [item for item in items if is_suite_item(item)]
+    deselect_unless_requested(config, items, suite_items, [] if settings.live else [LIVE_MARKER])
     order_by_round(items)
     if settings.recording:
-        mark_cassette_recording(items)
+        mark_cassette_recording(suite_items)
+    elif not settings.live:
+        keep_offline(suite_items)
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
-    vcr.register_persister(RefusingPersister(secrets_of(config.stash[SETTINGS].plan.keys.values())))
+    settings = config.stash.get(SETTINGS, None)
+    if settings is not None:  # a cassette of the suite's run: nothing secret is ever written into it
+        vcr.register_persister(RefusingPersister(secrets_of(settings.plan.keys.values())))

@@ -1,38 +1,32 @@
-"""Which tests a run selects and in what order: opt-in tests (live, browser) only when ``-m`` names
-them, ``--repeat`` rounds one after the other, the calls of a round and of the run, and the live
-tests that record cassettes."""
+"""Which of the suite's tests a run selects and in what order: live tests only when ``-m`` names them,
+offline ones kept to loopback, ``--repeat`` rounds one after the other, the calls of a round and of the
+run, and the live tests that record cassettes. Only the suite's own tests are passed in (:mod:`.scope`)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import pytest
 from _pytest.mark.expression import Expression  # pytest's own -m parser: the selection means what pytest means
 
-from contracts import Catalog, Contract, SocketContract
+from p2p_conformance.contracts import Catalog, Contract, SocketContract
 
 LIVE_MARKER = "live"
-BROWSER_MARKER = "browser"
-NODE_MARKER = "node"
-MARKERS = {
-    LIVE_MARKER: "calls the real target with your key; selected only with `-m live`",
-    BROWSER_MARKER: "renders the HTML report in headless Chromium; selected only with `-m browser`",
-    NODE_MARKER: "runs Node.js tools of tools/node (newman, action-validator); selected only with `-m node`",
-}
-LOOPBACK_HOSTS = r"127\.0\.0\.1$,localhost$,::1$"  # pytest-recording matches these regexes from the start
+MARKERS = {LIVE_MARKER: "calls the real target with your key; selected only with `-m live` (p2p-conformance's suite)"}
+LOOPBACK_HOSTS = [r"127\.0\.0\.1$", "localhost$", "::1$"]  # pytest-recording matches these regexes from the start
 
 
-def requested_markers(markexpr: str) -> frozenset[str]:
-    """The opt-in markers the ``-m`` expression selects: it names the marker and selects a test that has it
+def requested_markers(markexpr: str, markers: Iterable[str] = MARKERS) -> frozenset[str]:
+    """The opt-in ``markers`` the ``-m`` expression selects: it names the marker and selects a test that has it
     (``-m live``, ``-m "live and not slow"``, ``-m "live or browser"``; not ``-m "not live"``)."""
     if not markexpr:
         return frozenset()
     expression = Expression.compile(markexpr)
     return frozenset(
         marker
-        for marker in MARKERS
+        for marker in markers
         if re.search(rf"\b{marker}\b", markexpr) and expression.evaluate(_OnlyMarker(marker))
     )
 
@@ -47,16 +41,23 @@ class _OnlyMarker:
         return name == self.marker
 
 
-def deselect_opt_in_unless_requested(
-    config: pytest.Config, items: list[pytest.Item], requested: frozenset[str]
+def deselect_unless_requested(
+    config: pytest.Config, items: list[pytest.Item], candidates: Sequence[pytest.Item], markers: Iterable[str]
 ) -> None:
-    """Keep a plain ``pytest`` offline and quick: drop live and browser tests unless ``-m`` names them."""
-    unwanted = [marker for marker in MARKERS if marker not in requested]
-    dropped = [item for item in items if any(item.get_closest_marker(marker) for marker in unwanted)]
+    """Keep a plain ``pytest`` offline and quick: drop the ``candidates`` marked with one of the opt-in
+    ``markers`` (those ``-m`` did not name)."""
+    dropped = [item for item in candidates if any(item.get_closest_marker(marker) for marker in markers)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         dropped_set = set(dropped)
         items[:] = [item for item in items if item not in dropped_set]
+
+
+def keep_offline(items: Sequence[pytest.Item], allowed_hosts: Sequence[str] = LOOPBACK_HOSTS) -> None:
+    """An offline test of the suite may open connections to ``allowed_hosts`` only (pytest-recording's network
+    guard, test by test: another project's tests in the same run keep their network)."""
+    for item in items:
+        item.add_marker(pytest.mark.block_network(allowed_hosts=list(allowed_hosts)))
 
 
 def item_params(item: pytest.Item) -> dict[str, Any]:

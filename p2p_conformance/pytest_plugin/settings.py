@@ -18,18 +18,19 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from contracts import Catalog, CatalogError, load_catalog
-from emulator import Scenario, ScenarioError, load_scenario
+from p2p_conformance.contracts import Catalog, CatalogError, load_catalog
+from p2p_conformance.emulator import Scenario, ScenarioError, load_scenario
 from p2p_conformance.engine.chat_socket import MAX_LISTEN_SECONDS
 from p2p_conformance.engine.cross_check import INSTALL_HINT, official_version
 from p2p_conformance.engine.probe import MAX_PROBE_LIMIT
 from p2p_conformance.engine.sessions import MAX_CONCURRENCY, RunPlan
 from p2p_conformance.engine.transport import MAX_TIMEOUT_SECONDS, Route, RouteError, environment_route
-from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, LOOPBACK_HOSTS, requested_markers
+from p2p_conformance.pytest_plugin.scope import SUITE_DIR, installed
+from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, requested_markers
 from p2p_conformance.report.files import EMULATOR_REPORTS, HTML_NAME
 from p2p_conformance.report.history import HISTORY_NAME
-from signer import HmacKey, Key, KeyConfigError, validate_recv_window
-from signer.env import (
+from p2p_conformance.signer import HmacKey, Key, KeyConfigError, validate_recv_window
+from p2p_conformance.signer.env import (
     API_KEY,
     API_SECRET,
     BASE_URL,
@@ -64,18 +65,17 @@ class Paths:
     cassette_dir: Path
 
     @property
-    def endpoint_tests(self) -> Path:
-        """Where the project's endpoint tests (the live ones among them) are."""
-        return self.project / "tests" / "test_endpoints.py"
-
-    @property
     def recording_dir(self) -> Path:
         """Where a ``--record-mode`` run records first: the cassettes move in only if all of it succeeded."""
         return self.report_dir / "cassettes-recording"
 
     @property
     def observed_dir(self) -> Path:
-        """Where a recording writes the shapes of drifting answers: ``contracts/observed/`` beside the cassettes."""
+        """Where a run writes request and answer shapes Binance showed: ``contracts/observed/`` beside the
+        cassettes (a checkout's catalog, to send back as a contract update), or ``observed/`` in the report folder
+        when the cassettes are an installed package's (nothing is written into a package)."""
+        if installed(self.cassette_dir):
+            return self.report_dir / "observed"
         return self.cassette_dir.parent / "contracts" / "observed"
 
 
@@ -84,7 +84,7 @@ class EmulatorChoice:
     """What ``--emulator`` plays, checked at start-up. The settings hold no :class:`Scenario` (it changes
     phase during a run): the fixture that runs the emulator loads its own with :meth:`load`."""
 
-    scenario: str  # a name in emulator/scenarios/ or a file, as given
+    scenario: str  # a name in p2p_conformance/emulator/scenarios/ or a file, as given
     description: str
     phases: tuple[str, ...]
     phase: str | None  # a pinned phase; else each round moves to the next one
@@ -267,7 +267,7 @@ def _limits(config: pytest.Config) -> Limits:
     deadline = _seconds(config.option.deadline, "--deadline", MIN_TIMEOUT_SECONDS, MAX_WAIT_SECONDS)
     if repeat < 1:
         raise pytest.UsageError("--repeat must be at least 1")
-    timeout = _seconds(config.option.timeout, "--timeout", MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS)
+    timeout = _seconds(config.option.request_timeout, "--request-timeout", MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS)
     socket_listen = _seconds(config.option.socket_listen, "--socket-listen", 0.0, MAX_LISTEN_SECONDS)
     weight_budget = _number(config.option.weight_budget, "--weight-budget", int)
     concurrency = _number(config.option.concurrency, "--concurrency", int)
@@ -323,7 +323,7 @@ def _paths(config: pytest.Config) -> Paths:
         project=project,
         report_dir=report_dir,
         history_db=Path(config.option.history_db or report_dir / HISTORY_NAME),
-        cassette_dir=Path(config.option.cassette_dir or project / "cassettes"),
+        cassette_dir=Path(config.option.cassette_dir or SUITE_DIR / "cassettes").resolve(),
     )
 
 
@@ -480,13 +480,6 @@ def read_settings(config: pytest.Config) -> RunSettings:
         emulator=emulator,
         route=route,
     )
-
-
-def guard_network(config: pytest.Config, settings: RunSettings) -> None:
-    """An offline run may open connections to loopback only (pytest-recording's network guard)."""
-    if not settings.live:
-        config.option.block_network = True
-        config.option.allowed_hosts = config.option.allowed_hosts or LOOPBACK_HOSTS
 
 
 def report_options(config: pytest.Config, settings: RunSettings, css: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from contracts import Contract
+from p2p_conformance.contracts import Contract
 from p2p_conformance.engine.records import RecordContext, endpoint_record, record_of_result
 from p2p_conformance.model import EndpointRecord, Outcome, Stop
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, item_params, tested_contract

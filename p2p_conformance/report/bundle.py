@@ -23,7 +23,7 @@ from p2p_conformance.report.files import file_stamp
 from p2p_conformance.safety.cassettes import SCRUBBED_QUERY
 from p2p_conformance.safety.redaction import REDACTED, find_leaks
 from p2p_conformance.safety.writing import replace_file
-from signer import API_KEY_HEADER
+from p2p_conformance.signer import API_KEY_HEADER
 
 CHECKSUMS_NAME = "SHA256SUMS"
 FIXED_TIME = (2026, 1, 1, 0, 0, 0)  # zip entries' time: the same run gives the same bytes

@@ -14,8 +14,8 @@ from typing import Any
 
 from p2p_conformance.model import EndpointRecord, Outcome, RunRecord, SentRequest
 from p2p_conformance.report.summary import SIDE_WORDS, WORKS, shown_answer
-from signer import API_KEY_HEADER, DEFAULT_RECV_WINDOW
-from signer.env import DEFAULT_BASE_URL
+from p2p_conformance.signer import API_KEY_HEADER, DEFAULT_RECV_WINDOW
+from p2p_conformance.signer.env import DEFAULT_BASE_URL
 
 SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 # Runs in Postman's sandbox (and newman) before every request of the collection.

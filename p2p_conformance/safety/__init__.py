@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from signer import Key, secret_texts
+from p2p_conformance.signer import Key, secret_texts
 
 
 def secrets_of(keys: Iterable[Key]) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ from vcr.request import Request as VcrRequest
 from vcr.serialize import serialize
 
 from p2p_conformance.safety.redaction import REDACTED, find_leaks, scrub_body
-from signer import API_KEY_HEADER, encode_query
+from p2p_conformance.signer import API_KEY_HEADER, encode_query
 
 MATCH_ON = ("method", "path", "query", "body")
 SCRUBBED_QUERY = (("signature", REDACTED), ("timestamp", "0"))  # what a cassette keeps of the signing parameters

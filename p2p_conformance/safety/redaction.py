@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from contracts.checks import UnreadableJson, read_json
-from signer.keys import KEY_CLASSES
+from p2p_conformance.contracts.checks import UnreadableJson, read_json
+from p2p_conformance.signer.keys import KEY_CLASSES
 
 REDACTED = "REDACTED"
 # Response fields that are credentials (chat) or personal data (counterparties' names).

@@ -20,7 +20,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
-from emulator.scenario import KeyScenario, Scenario
+from p2p_conformance.emulator.scenario import KeyScenario, Scenario
 
 MAX_RECV_WINDOW = 60000
 # --strict: only what an RFC 3986 encoder writes. By default only what Binance documents refusing: a

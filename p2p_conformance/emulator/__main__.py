@@ -1,4 +1,4 @@
-"""``python -m emulator --port 8080 --scenario july-9``: a Binance-like C2C gateway on loopback."""
+"""``python -m p2p_conformance.emulator --port 8080 --scenario july-9``: a Binance-like C2C gateway on loopback."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import logging
 import threading
 import time
 
-from contracts import load_catalog
-from emulator.app import Emulator
-from emulator.chat_socket import serving_chat_socket
-from emulator.scenario import Scenario, ScenarioError, load_scenario
-from emulator.server import LOOPBACK, EmulatorServer, log
+from p2p_conformance.contracts import load_catalog
+from p2p_conformance.emulator.app import Emulator
+from p2p_conformance.emulator.chat_socket import serving_chat_socket
+from p2p_conformance.emulator.scenario import Scenario, ScenarioError, load_scenario
+from p2p_conformance.emulator.server import LOOPBACK, EmulatorServer, log
 
 
 def _advance(scenario: Scenario, seconds: float) -> None:
@@ -39,9 +39,11 @@ def _seconds(text: str) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m p2p_conformance.emulator", description=__doc__)
     parser.add_argument("--port", type=_port, default=8080, help="port on 127.0.0.1, 1 to 65535 (default 8080)")
-    parser.add_argument("--scenario", default="all-ok", help="scenario file, or a name in emulator/scenarios/")
+    parser.add_argument(
+        "--scenario", default="all-ok", help="scenario file, or a name in p2p_conformance/emulator/scenarios/"
+    )
     parser.add_argument("--phase", help="start in this phase of a story scenario (default: the first)")
     parser.add_argument(
         "--strict",

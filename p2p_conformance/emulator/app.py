@@ -21,11 +21,11 @@ from urllib.parse import parse_qsl
 
 from werkzeug.wrappers import Request, Response
 
-from contracts import Catalog, Contract, load_catalog, load_error_codes
-from contracts.model import API_RESTRICTIONS_PATH, NO_EXAMPLE, SERVER_TIME_PATH
-from emulator.gateway import Rejection, authenticate
-from emulator.scenario import API_RESTRICTIONS_ID, Behaviour, KeyScenario, Scenario, SocketPlay
-from signer import API_KEY_HEADER, SIGNING_PARAMS, Placement
+from p2p_conformance.contracts import Catalog, Contract, load_catalog, load_error_codes
+from p2p_conformance.contracts.model import API_RESTRICTIONS_PATH, NO_EXAMPLE, SERVER_TIME_PATH
+from p2p_conformance.emulator.gateway import Rejection, authenticate
+from p2p_conformance.emulator.scenario import API_RESTRICTIONS_ID, Behaviour, KeyScenario, Scenario, SocketPlay
+from p2p_conformance.signer import API_KEY_HEADER, SIGNING_PARAMS, Placement
 
 WEIGHT_HEADER = "X-SAPI-USED-IP-WEIGHT-1M"
 CHAT_CREDENTIAL_ID = "chat/retrieveChatCredential"  # answers the credential of the emulator's chat socket

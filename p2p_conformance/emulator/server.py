@@ -17,8 +17,8 @@ from typing import Any
 from cheroot import wsgi
 from cheroot.ssl.builtin import BuiltinSSLAdapter
 
-from emulator.app import Emulator
-from emulator.chat_socket import serving_chat_socket
+from p2p_conformance.emulator.app import Emulator
+from p2p_conformance.emulator.chat_socket import serving_chat_socket
 
 LOOPBACK = "127.0.0.1"
 # Threads answering at once: more than the suite's most calls in flight (32), since an answer may be held

@@ -46,9 +46,9 @@ from typing import Any
 
 import yaml
 
-from contracts import Catalog, load_catalog, load_error_codes
-from contracts.loading import SAFE_LOADER
-from signer.env import ASYMMETRIC_NAMES
+from p2p_conformance.contracts import Catalog, load_catalog, load_error_codes
+from p2p_conformance.contracts.loading import SAFE_LOADER
+from p2p_conformance.signer.env import ASYMMETRIC_NAMES
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 MAX_LATENCY_SECONDS = 60.0
@@ -308,7 +308,7 @@ def parse_scenario(document: Mapping[str, Any], catalog: Catalog | None = None) 
 
 
 def load_scenario(path: str | Path, catalog: Catalog | None = None) -> Scenario:
-    """Read a scenario file; a bare name such as ``july-9`` means ``emulator/scenarios/july-9.yaml``."""
+    """Read a scenario file; a bare name such as ``july-9`` means ``p2p_conformance/emulator/scenarios/july-9.yaml``."""
     candidate = Path(path)
     if not candidate.exists() and (SCENARIOS / f"{path}.yaml").exists():
         candidate = SCENARIOS / f"{path}.yaml"

@@ -12,12 +12,12 @@ from collections.abc import Callable
 import pytest
 import requests
 
-from contracts import Contract, SocketContract
-from contracts.build import build_request
-from contracts.checks import check_answer
-from contracts.request_checks import request_problems
+from p2p_conformance.contracts import Contract, SocketContract
+from p2p_conformance.contracts.build import build_request
+from p2p_conformance.contracts.checks import check_answer
+from p2p_conformance.contracts.request_checks import request_problems
 from p2p_conformance.model import LiveResult
-from signer import BinanceAuth, HmacKey, vectors
+from p2p_conformance.signer import BinanceAuth, HmacKey, vectors
 
 # Offline modes sign with Binance's published example key: public, and never sent anywhere.
 OFFLINE_KEY = HmacKey(vectors.BINANCE_API_KEY, vectors.BINANCE_SECRET)

@@ -24,8 +24,8 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
 
-from emulator.app import Call, Emulator
-from emulator.scenario import Behaviour, KeyScenario, SocketPlay
+from p2p_conformance.emulator.app import Call, Emulator
+from p2p_conformance.emulator.scenario import Behaviour, KeyScenario, SocketPlay
 
 SOCKET_ID = "chat/websocket"
 PATH = "/chat"
