@@ -26,7 +26,7 @@ ALL_OK = ROOT / "p2p_conformance" / "emulator" / "scenarios" / "all-ok.yaml"
 
 def live_run(scenario: Path, reports: Path, concurrency: int) -> tuple[float, str]:
     """One whole live run in a fresh process: its wall time and the network line it printed last."""
-    command = [sys.executable, "-m", "pytest", str(ROOT / "tests" / "test_endpoints.py"), "-p", "no:cacheprovider"]
+    command = [sys.executable, "-m", "pytest", "--pyargs", "p2p_conformance.suite", "-p", "no:cacheprovider"]
     command += ["-m", "live", "--emulator", "--scenario", str(scenario), "--report-dir", str(reports), "-q"]
     command += ["--concurrency", str(concurrency)]
     started = time.perf_counter()

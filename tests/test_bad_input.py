@@ -27,6 +27,11 @@ if TYPE_CHECKING:
         (["--interval", "inf"], "ERROR: --interval inf: give a number of seconds from 0 to 604800"),
         (["--max-wait", "nan"], "ERROR: --max-wait nan: give a number of seconds from 0 to 604800"),
         (["--concurrency", "0"], "ERROR: --concurrency must be from 1 to 32 calls at once"),
+        (
+            ["--repeat", "3", "--interval", "600"],
+            "ERROR: --repeat 3 --interval 600 waits 1200 s between rounds, past --deadline 300: give --deadline 1500 "
+            "(the waits and 300 s for the calls)",
+        ),
         (["--request-timeout", "nan"], "ERROR: --request-timeout nan: give a number of seconds from 0.1 to 300"),
         (["--origin", "<eu>"], "ERROR: --origin '<eu>': give a label of up to 60 letters, digits, spaces*"),
         (["--max-wait", "soon"], "ERROR: --max-wait 'soon': give a number"),

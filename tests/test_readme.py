@@ -1,13 +1,26 @@
-"""The README's signer example runs as written."""
+"""The README as a newcomer runs it: the signer example runs as written, and every pytest command it shows is
+accepted as written (options, markers, the suite found) by a run that collects without sending anything.
+CI runs the set-up block itself (``.ci/run``, in a fresh virtualenv with no extras)."""
 
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 import pytest
+from canary import Canary
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+CANARY = Canary("CanaryKeyReadme" + "r" * 49, "CanarySecretReadme" + "m" * 46)
+
+
+def pytest_commands() -> list[str]:
+    """Each ``pytest ...`` command of the README's sh blocks, continuation lines joined, comments left out."""
+    blocks = re.findall(r"```sh\n(.*?)```", README.read_text(), flags=re.S)
+    lines = "\n".join(blocks).replace("\\\n", " ").splitlines()
+    return [line.split("  #")[0].strip() for line in lines if line.startswith("pytest")]
 
 
 def test_readme_signer_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
@@ -17,3 +30,22 @@ def test_readme_signer_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == "HmacKey(api_key='vmPU...Eh8A')"
     assert printed[1].startswith("tradeType=BUY&page=1&recvWindow=5000&timestamp=1499827319559&signature=")
+
+
+def test_the_readme_shows_the_set_up_and_first_runs() -> None:
+    commands = pytest_commands()
+    assert {"pytest", "pytest -m live --emulator", "pytest -m live"} <= set(commands), commands
+
+
+@pytest.mark.parametrize("command", pytest_commands())
+def test_every_readme_pytest_command_is_accepted_as_written(
+    command: str, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the checkout, as the README says (with a canary key where a command needs one); collection only, and
+    whatever a live run's start writes goes to a temporary folder, not the checkout's ``reports/``."""
+    CANARY.in_environment(monkeypatch)
+    monkeypatch.chdir(ROOT)
+    elsewhere = ["--report-dir", str(pytester.path / "reports"), "-p", "no:cacheprovider"]
+    result = pytester.runpytest(*shlex.split(command)[1:], "--collect-only", "-q", *elsewhere)
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-2000:] + result.stderr.str()[-2000:]
+    assert re.search(r"^\d+(/\d+)? tests? collected", result.stdout.str(), flags=re.M), result.stdout.str()[-2000:]

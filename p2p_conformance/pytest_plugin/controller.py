@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest._code.code import TracebackEntry
 from pytest_html.basereport import BaseReport
 
 from p2p_conformance.engine.conclusions import weigh
@@ -64,6 +65,10 @@ TERMINAL_NAMES = 4  # endpoints named per conclusion line; the rest are counted
 
 def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _has_a_line(entry: TracebackEntry) -> bool:
+    return entry._rawentry.tb_lineno is not None  # None where the frame stopped on no line (Python 3.11)
 
 
 class ControllerPlugin:
@@ -144,6 +149,13 @@ class ControllerPlugin:
         """A SIGTERM (a cancelled CI job) ends the run like Ctrl-C: the report of what ran is still written."""
         if threading.current_thread() is threading.main_thread():
             self._previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
+
+    @pytest.hookimpl(tryfirst=True)  # before the terminal reporter draws the interrupted run's traceback
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        """A SIGTERM is raised wherever the main thread is; on Python 3.11 such a frame can have no line number
+        (a context manager's ``__enter__``), on which pytest's traceback crashes and the run ends with exit
+        status 1 instead of 2. Those entries are left out of the traceback shown."""
+        excinfo.traceback = excinfo.traceback.filter(_has_a_line)
 
     @pytest.hookimpl(tryfirst=True)  # before pytest-html writes its page
     def pytest_sessionfinish(self, session: pytest.Session) -> None:

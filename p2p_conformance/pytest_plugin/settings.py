@@ -267,6 +267,12 @@ def _limits(config: pytest.Config) -> Limits:
     deadline = _seconds(config.option.deadline, "--deadline", MIN_TIMEOUT_SECONDS, MAX_WAIT_SECONDS)
     if repeat < 1:
         raise pytest.UsageError("--repeat must be at least 1")
+    waits = (repeat - 1) * interval
+    if waits >= deadline:  # the deadline counts from the run's start: later rounds would never be sent
+        raise pytest.UsageError(
+            f"--repeat {repeat} --interval {interval:g} waits {waits:g} s between rounds, past --deadline "
+            f"{deadline:g}: give --deadline {waits + 300:g} (the waits and 300 s for the calls)"
+        )
     timeout = _seconds(config.option.request_timeout, "--request-timeout", MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS)
     socket_listen = _seconds(config.option.socket_listen, "--socket-listen", 0.0, MAX_LISTEN_SECONDS)
     weight_budget = _number(config.option.weight_budget, "--weight-budget", int)
