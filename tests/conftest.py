@@ -7,6 +7,7 @@ live run (``pytest -m live``), which none of them is part of, does not import th
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -49,6 +50,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     requested = requested_markers(config.option.markexpr or "", OPT_IN_MARKERS)
     deselect_unless_requested(config, items, own, [marker for marker in OPT_IN_MARKERS if marker not in requested])
     keep_offline(own, LOOPBACK_RANGE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def modules_nested_runs_import() -> None:
+    """hypothesis and the suite's fixtures are imported once, before any nested run: pytester puts sys.modules back
+    as it was after each run, so a module first imported inside one (hypothesis by its pytest plugin, the fixtures
+    by the suite's conftest) would be imported, assertion-rewritten and compiled again in every nested run (about
+    80 modules each time). Not at import time: a live run loads this conftest and needs neither."""
+    importlib.import_module("hypothesis")
+    importlib.import_module("p2p_conformance.pytest_plugin.fixtures")
 
 
 @pytest.fixture(autouse=True)

@@ -11,16 +11,19 @@ from pathlib import Path
 import pytest
 from canary import Canary
 
+from p2p_conformance.pytest_plugin.scope import SUITE_MODULE
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 CANARY = Canary("CanaryKeyReadme" + "r" * 49, "CanarySecretReadme" + "m" * 46)
 
 
 def pytest_commands() -> list[str]:
-    """Each ``pytest ...`` command of the README's sh blocks, continuation lines joined, comments left out."""
+    """Each ``pytest ...`` (or ``p2p-conformance ...``) command of the README's sh blocks, continuation lines
+    joined, comments left out."""
     blocks = re.findall(r"```sh\n(.*?)```", README.read_text(), flags=re.S)
     lines = "\n".join(blocks).replace("\\\n", " ").splitlines()
-    return [line.split("  #")[0].strip() for line in lines if line.startswith("pytest")]
+    return [line.split("  #")[0].strip() for line in lines if line.startswith(("pytest", "p2p-conformance"))]
 
 
 def test_readme_signer_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
@@ -46,6 +49,9 @@ def test_every_readme_pytest_command_is_accepted_as_written(
     CANARY.in_environment(monkeypatch)
     monkeypatch.chdir(ROOT)
     elsewhere = ["--report-dir", str(pytester.path / "reports"), "-p", "no:cacheprovider"]
-    result = pytester.runpytest(*shlex.split(command)[1:], "--collect-only", "-q", *elsewhere)
+    program, *arguments = shlex.split(command)
+    if program == "p2p-conformance":  # the console script hands its arguments to pytest after these
+        arguments = ["--pyargs", SUITE_MODULE, *arguments]
+    result = pytester.runpytest(*arguments, "--collect-only", "-q", *elsewhere)
     assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-2000:] + result.stderr.str()[-2000:]
     assert re.search(r"^\d+(/\d+)? tests? collected", result.stdout.str(), flags=re.M), result.stdout.str()[-2000:]

@@ -152,7 +152,7 @@ def live_call(
 
 @pytest.fixture(scope="session")
 def vcr_cassette_dir(run_settings: RunSettings) -> str:
-    """One cassette per endpoint, in the rootdir's ``cassettes/`` unless ``--cassette-dir`` says otherwise.
+    """One cassette per endpoint, in the suite's own ``cassettes/`` unless ``--cassette-dir`` says otherwise.
 
     A recording goes to a staging folder first: pytest-recording empties each cassette before its test,
     so recording in place would destroy the shipped set whenever the target misbehaves.
