@@ -276,6 +276,11 @@ def test_since_previous_reads_up_down_and_first(tmp_path: Path) -> None:
     assert since_previous(runs_by_key(rows)["k"], "a") == "1 of 2 endpoints now work (first run with this key)"
     assert load_rows(path, since="2025-07-09T12:00:00Z", key_fingerprint="k")[0].run_id == "b"
     assert {row.run_id for row in load_rows(path, last_runs=1)} == {"b"}
+    other = [stored("e7", "pass"), stored("e8", "fail")]  # endpoints the previous run did not ask
+    store_runs(path, [stored_run("c", "2025-07-09T12:30:00Z", other)])
+    assert since_previous(runs_by_key(load_rows(path))["k"], "c") == (
+        "1 of 2 endpoints now work (none of them ran in this key's previous run at 12:14: not compared)"
+    )
 
 
 def test_history_report_renders_without_calling_anything(endpoint_suite: EndpointSuite, tmp_path: Path) -> None:

@@ -129,6 +129,21 @@ def test_a_reports_folder_that_links_out_of_the_project_is_written_only_when_nam
     assert (elsewhere / "live-summary.json").is_file()
 
 
+def test_a_reports_folder_that_cannot_be_written_stops_the_run_before_anything_is_sent(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder the run could not write its report into (here: under a file) is one line, and no call goes out."""
+    CANARY.in_environment(monkeypatch)
+    emulator = CANARY.emulator()
+    blocked = project.path / "a-file"
+    blocked.write_text("not a folder")
+    with running_emulator(emulator) as url:
+        result = run_suite(project, "-m", "live", "--binance-url", url, "--report-dir", str(blocked / "reports"))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: {blocked / 'reports'}: cannot be written (Not a directory): make it *"])
+    assert emulator.journal == []
+
+
 def test_a_live_run_that_selects_no_live_test_leaves_the_reports_as_they_were(
     project: pytest.Pytester, target: str
 ) -> None:

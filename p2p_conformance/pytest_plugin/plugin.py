@@ -31,6 +31,7 @@ from p2p_conformance.report.history import HistoryError, validate_history
 from p2p_conformance.report.html import CSS_PATH
 from p2p_conformance.safety import secrets_of
 from p2p_conformance.safety.cassettes import RefusingPersister
+from p2p_conformance.safety.writing import check_writable
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -57,6 +58,11 @@ def _register_reporting(config: pytest.Config, settings: RunSettings) -> None:
     config.pluginmanager.register(WorkerPlugin(secrets, fingerprints), "p2p-conformance-worker")
     if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller reports
         return
+    for folder in {settings.paths.report_dir, settings.paths.history_db.parent}:
+        if (problem := check_writable(folder)) is not None:
+            raise pytest.UsageError(
+                f"{folder}: cannot be written ({problem}): make it writable, or give --report-dir (and --history-db)"
+            )
     try:
         validate_history(settings.paths.history_db)
     except HistoryError as error:

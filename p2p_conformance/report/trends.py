@@ -107,9 +107,14 @@ def since_previous(runs: Sequence[RunAnswers], run_id: str) -> str:
     if before is None:
         return f"{len(now.working)} of {len(now.working | now.failing)} endpoints now work (first run with this key)"
     both = (now.working | now.failing) & (before.working | before.failing)
+    when = before.name if before.label or before.started_at[:10] == now.started_at[:10] else before.started_at[:16]
+    if not both:  # nothing to compare: "0 of 0 endpoints now work, unchanged" would read as a result
+        return (
+            f"{len(now.working)} of {len(now.working | now.failing)} endpoints now work (none of them ran in this "
+            f"key's previous run at {when.replace('T', ' ')}: not compared)"
+        )
     working_now, working_before = len(now.working & both), len(before.working & both)
     direction = "up" if working_now > working_before else "down" if working_now < working_before else "unchanged"
-    when = before.name if before.label or before.started_at[:10] == now.started_at[:10] else before.started_at[:16]
     return (
         f"{working_now} of {len(both)} endpoints now work, {direction} from {working_before} of {len(both)} "
         f"at {when.replace('T', ' ')}"

@@ -27,6 +27,18 @@ def replace_file(path: Path, content: str | bytes) -> None:
         raise
 
 
+def check_writable(folder: Path) -> str | None:
+    """Whether the run will be able to write its files into ``folder`` (made if missing), tried with a temporary
+    file that is removed at once: the reason it cannot, in a few words, else None. Asked before anything is
+    sent, so a run never ends with every call made and half its report written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            return None
+    except OSError as error:
+        return error.strerror or type(error).__name__
+
+
 def unlink_if_link(path: Path) -> None:
     """Remove ``path`` when it is a link (not what it points at), so a writer that opens it by name (pytest-html)
     writes a file of its own."""
