@@ -18,7 +18,7 @@ from typing import Any
 
 from p2p_conformance.contracts import Contract, Side
 from p2p_conformance.contracts.checks import SUCCESS_CODE
-from p2p_conformance.signer import KeyType, Placement
+from p2p_conformance.signer import DEFAULT_RECV_WINDOW, KeyType, Placement
 
 __all__ = [
     "ANSWER_FIELDS",
@@ -396,6 +396,7 @@ class RunRecord:
 
     started_at: str
     case_id: str | None
+    recv_window: int = DEFAULT_RECV_WINDOW  # what every signed call of the run carried (--recv-window)
     emulator: str | None = None  # the scenario, when the run went to the local emulator and not to Binance
     focus: tuple[str, ...] = ()  # the endpoints the case is about, shown first
     origin: str | None = None  # where the run ran from (``--origin``), e.g. "github-eu-west"

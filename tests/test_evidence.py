@@ -80,7 +80,7 @@ def weighed(*records: EndpointRecord, key_controls: tuple[ControlCheck, ...] | N
         clock_offset_ms=12,
         controls=key_controls or controls(),
     )
-    return weigh(RunRecord(started_at=AT, case_id=None, keys=[key], results=list(records)), RECV_WINDOW)
+    return weigh(RunRecord(started_at=AT, case_id=None, recv_window=RECV_WINDOW, keys=[key], results=list(records)))
 
 
 def result(run: RunRecord, endpoint: str) -> EndpointRecord:
@@ -380,7 +380,7 @@ def story_of(*records: EndpointRecord) -> RunRecord:
     key, so only the records say whether Binance recognised it."""
     key = weighed(key_controls=controls(api_restrictions=(400, -2015))).keys[0]
     run = RunRecord(started_at=AT, case_id=None, keys=[key], results=list(records), phases=PHASES)
-    return weigh(run, RECV_WINDOW)
+    return weigh(replace(run, recv_window=RECV_WINDOW))
 
 
 def test_the_same_request_worked_then_refused_is_binance_s_change_and_the_verdict_says_it() -> None:

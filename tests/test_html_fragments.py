@@ -90,7 +90,7 @@ def run_of(*answers: tuple[str, str, Answer, Outcome], keys: tuple[str, ...] = (
     ]
     run = RunRecord(started_at=AT, case_id=None, focus=("ads/getAds", "ads/search"), keys=[key(k) for k in keys])
     run.results = records
-    return weigh(run, 5000)
+    return weigh(run)
 
 
 WORKED = Answer(sent=True, http_status=200, code="000000", latency_ms=40.0, at=AT)
@@ -152,7 +152,7 @@ def test_the_key_matrix_colours_each_key_s_answer() -> None:
 def test_a_skipped_endpoint_shows_no_answer_and_nothing_prints_none() -> None:
     skipped = endpoint_record(CATALOG["ads/post"], RecordContext("k", "k...0001"), outcome=Outcome.SKIPPED)
     run = run_of(("ads/getAds", "k", WORKED, Outcome.PASS))
-    run.results.append(weigh(RunRecord(started_at=AT, case_id=None, results=[skipped]), 5000).results[0])
+    run.results.append(weigh(RunRecord(started_at=AT, case_id=None, results=[skipped])).results[0])
     table = endpoint_table(run)
     rows = Cells(table).texts()
     assert rows[-9:][3:5] == ["skipped", ""] and "None" not in table
@@ -192,7 +192,7 @@ def test_a_socket_s_evidence_names_its_address_credential_and_end_never_its_secr
     )
     run = RunRecord(started_at=AT, case_id=None, keys=[key("k")])
     run.results = [record]
-    details = Cells(conclusions(weigh(run, 5000))).texts()
+    details = Cells(conclusions(weigh(run))).texts()
     shown_socket = details[details.index("WebSocket") + 1]
     assert shown_socket == (
         f"{state.url}; the credential answered at 2025-07-09 12:14:03.120 (UTC); closed; "

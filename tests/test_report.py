@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import re
 import zipfile
@@ -20,6 +21,7 @@ from p2p_conformance.engine.conclusions import Conclusion, documented_meaning
 from p2p_conformance.engine.records import RecordContext, record_of_result
 from p2p_conformance.model import Answer, LiveResult
 from p2p_conformance.report.files import REPORT_NAMES as REPORT_FILES
+from p2p_conformance.report.report_command import main as report_command
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite
@@ -228,11 +230,14 @@ def test_answers_without_a_known_code_are_diagnosed(
     assert found.side == side and words in found.diagnosis
 
 
-def test_without_pytest_html_the_json_and_markdown_are_still_written(endpoint_suite: EndpointSuite) -> None:
+def test_without_pytest_html_every_support_file_is_still_written(endpoint_suite: EndpointSuite) -> None:
+    """The support page is the suite's own: only pytest-html's pass/fail page needs pytest-html."""
     result = endpoint_suite.run("-m", "live", "--emulator", "-p", "no:html", "-k", "getAds")
     result.assert_outcomes(passed=matching("getAds"), deselected=ENDPOINT_TESTS - matching("getAds"))
-    written = sorted(p.name for p in endpoint_suite.reports.glob("live-*.*") if "-2" not in p.name)
-    assert written == sorted(set(REPORT_FILES) - {"live-report.html"})
+    written = sorted(
+        p.name for p in endpoint_suite.reports.glob("*.*") if "-2" not in p.name and "sqlite" not in p.name
+    )
+    assert written == sorted(REPORT_FILES)
 
 
 def test_bundle_holds_the_report_files_and_failing_calls_cassettes_checksums_verify_and_no_secret(
@@ -267,3 +272,52 @@ def test_bundle_holds_the_report_files_and_failing_calls_cassettes_checksums_ver
     )
     replay.assert_outcomes(failed=1, deselected=ENDPOINT_TESTS - 1)
     replay.stdout.fnmatch_lines(["*received HTTP 400 with error code -1022*"])
+
+
+SEED_FOCUS = (
+    "ads/getAds,orderMatch/getUserOrderSummary,ads/getAvailableAdsCategory,ads/search,ads/getReferencePrice,"
+    "chat/retrieveChatCredential"
+)
+RENDERED = ("live-report.html", "live-summary.md", "live-postman.json", "live-postman-environment.json")
+
+
+def test_p2p_report_renders_the_run_s_files_again_from_its_json_alone(
+    endpoint_suite: EndpointSuite, tmp_path: Path
+) -> None:
+    """The seed story twice (so the page's timeline has runs to show), then its files deleted and rendered again
+    from live-summary.json: byte for byte what the run wrote, in its folder or a colleague's."""
+    story = ("-m", "live", "--emulator", "--scenario", "seed-story", "--repeat", "4", "--case-id", "144098731")
+    for _ in range(2):
+        endpoint_suite.run(*story, "--focus", SEED_FOCUS)
+    reports = endpoint_suite.reports
+    written = {name: (reports / name).read_bytes() for name in RENDERED}
+    assert (
+        b'id="c2c-timeline"' in written["live-report.html"] and b'id="c2c-story-chart"' in written["live-report.html"]
+    )
+    for name in RENDERED:
+        (reports / name).unlink()
+    assert report_command([str(reports / "live-summary.json")]) == 0
+    assert {name: (reports / name).read_bytes() for name in RENDERED} == written
+    colleague = tmp_path / "colleague"
+    assert report_command([str(reports / "live-summary.json"), "--out", str(colleague)]) == 0
+    assert {name: (colleague / name).read_bytes() for name in RENDERED} == written
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('{"started_at": "2026-12-06T00:00:00Z"}', "not a live-summary.json of this version (KeyError: 'case_id')"),
+        ("[1, 2]", "not a live-summary.json of this version (TypeError: list indices must be integers*"),
+        ("{not json", "Expecting property name enclosed in double quotes*"),
+        ("[" * 100_000, "maximum recursion depth exceeded*"),
+    ],
+)
+def test_p2p_report_refuses_what_is_not_a_summary_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, reason: str
+) -> None:
+    summary = tmp_path / "live-summary.json"
+    summary.write_text(text)
+    assert report_command([str(summary)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and fnmatch.fnmatch(error.strip(), f"p2p-report: {summary}: {reason}"), error
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["live-summary.json"]

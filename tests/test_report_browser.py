@@ -10,11 +10,12 @@ import pytest
 
 from catalog_facts import LIVE_RESULTS
 from p2p_conformance.report.history_report import main as history_report
-from p2p_conformance.report.render_check import ROW, layout_problems, measure, missing_parts, render
+from p2p_conformance.report.render_check import layout_problems, measure, missing_parts, render
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite
 
+PYTEST_HTML_ROW = r'<tbody class="results-table-row \w+" id="'  # a row pytest-html's script rendered
 SEED_FOCUS = (
     "ads/getAds,orderMatch/getUserOrderSummary,ads/getAvailableAdsCategory,ads/search,ads/getReferencePrice,"
     "chat/retrieveChatCredential"
@@ -40,8 +41,12 @@ def test_july_9_first_screen_makes_the_case_without_sideways_scroll(endpoint_sui
     # support argued about the key's length: its shape is on the first screen (in c2c-run), never its text
     assert "API key: 64 characters, letters and digits; secret: 64 characters, letters and digits" in layout.text
     assert "None" not in layout.text and str(endpoint_suite.pytester.path) not in layout.text
-    assert len(re.findall(ROW, dom)) == len(LIVE_RESULTS)  # one line per endpoint run; not-run ones are listed
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # pytest-html's own page of the run: one line per endpoint run (not-run ones are listed on the support
+    # page), and a link back to the support page at its top
+    pytest_page = render(endpoint_suite.reports / "pytest-report.html")
+    assert len(re.findall(PYTEST_HTML_ROW, pytest_page)) == len(LIVE_RESULTS)
+    assert re.search(r'<p id="c2c-support-page">.*?<a href="live-report.html">', pytest_page, flags=re.S)
 
 
 @pytest.mark.browser
@@ -75,7 +80,7 @@ def test_render_check_reports_what_a_broken_report_lacks() -> None:
         "the evidence",
         "the timeline",
         "the endpoint table",
-        "pytest-html's results table, filled by its script",
+        "the link to pytest-html's page of the same run",
     ]
 
 

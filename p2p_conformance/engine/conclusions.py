@@ -426,7 +426,7 @@ def account_note(key: KeySummary, facts: Mapping[Fact, Evidence]) -> tuple[str, 
     )
 
 
-def weigh(run: RunRecord, recv_window: int) -> RunRecord:
+def weigh(run: RunRecord) -> RunRecord:
     """The run with every record concluded from its key's facts in its round (and, across rounds, from
     the same requests' other answers), and each key's facts of its last round."""
     keys = {key.name: key for key in run.keys}
@@ -439,7 +439,8 @@ def weigh(run: RunRecord, recv_window: int) -> RunRecord:
             for number in sorted({r.round for r in run.results if r.key_name == name})
         }
         gathered = {
-            number: gather([r for _, r in indexed], keys.get(name), recv_window) for number, indexed in rounds.items()
+            number: gather([r for _, r in indexed], keys.get(name), run.recv_window)
+            for number, indexed in rounds.items()
         }
         recognised[name] = [number for number, (facts, _) in gathered.items() if facts[Fact.KEY_RECOGNISED].holds]
         # A refusal in a round where Binance knew the key on no call says nothing of the endpoint (a key not

@@ -2,8 +2,9 @@
 
 It runs in the pytest-xdist controller, or the only process, and is the only place that renders:
 :class:`~p2p_conformance.pytest_plugin.worker.WorkerPlugin` sends it plain data from where the
-tests run; :class:`ControllerPlugin` writes the history and the report files once, at the end;
-:class:`HtmlReportHooks` adds the support report's sections to pytest-html's page.
+tests run; :class:`ControllerPlugin` writes the history and the report files once, at the end (the support
+page among them, rendered from ``live-summary.json``); :class:`HtmlReportHooks` links pytest-html's own
+pass/fail page to it and gives that page's table an answer column.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ from typing import Any
 
 import pytest
 from _pytest._code.code import TracebackEntry
-from pytest_html.basereport import BaseReport
 
 from p2p_conformance.engine.conclusions import weigh
 from p2p_conformance.engine.records import sockets_under_their_credentials
-from p2p_conformance.model import EndpointRecord, KeySummary, Outcome, RunRecord, Trend, utc_now
+from p2p_conformance.model import EndpointRecord, KeySummary, Outcome, RunRecord, utc_now
 from p2p_conformance.pytest_plugin.scope import SUITE_MODULE
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER
 from p2p_conformance.pytest_plugin.settings import RunSettings
@@ -32,33 +32,20 @@ from p2p_conformance.report.bundle import BundleLeakError, write_bundle
 from p2p_conformance.report.files import (
     HTML_NAME,
     REPORT_NAMES,
+    WRITTEN_NAMES,
     guard_file,
     keep_timestamped_copies,
     write_observed,
-    write_summaries,
+    write_report_files,
     write_variants,
 )
 from p2p_conformance.report.history import HistoryError
-from p2p_conformance.report.html import (
-    conclusions,
-    control_checks,
-    drift_section,
-    endpoint_table,
-    evidence_table,
-    focus_table,
-    key_matrix,
-    results_table_cell,
-    run_header,
-    story_section,
-    timeline,
-    verdict_section,
-    working,
-)
-from p2p_conformance.report.summary import answered, plural, shown_answer
+from p2p_conformance.report.html import page_title, pytest_page_link, results_table_cell
+from p2p_conformance.report.summary import SupportReport, answered, plural, shown_answer
 from p2p_conformance.report.terminal import network_line, verdict_block
 from p2p_conformance.report.trends import Series, remember
 from p2p_conformance.safety.cassettes import promote_recording
-from p2p_conformance.safety.writing import replace_file, unlink_if_link
+from p2p_conformance.safety.writing import unlink_if_link
 
 TERMINAL_NAMES = 4  # endpoints named per conclusion line; the rest are counted
 
@@ -80,6 +67,7 @@ class ControllerPlugin:
         self.run = RunRecord(
             started_at=utc_now(),
             case_id=settings.case_id,
+            recv_window=settings.plan.recv_window,
             emulator=settings.emulator.label if settings.emulator else None,
             focus=settings.focus,
             origin=settings.origin,
@@ -88,19 +76,14 @@ class ControllerPlugin:
         self.records: dict[str, EndpointRecord] = {}  # by test node id
         self.keys: dict[str, KeySummary] = {}  # by key name
         self.series: Series = {}  # the recent history, per endpoint and key
-        self.trends: dict[tuple[str, str], Trend] = {}
         self._previous_sigterm: Any = None
         self.closing_notes: list[str] = []  # the recording's outcome, observed variants: after the verdict
         self.started = time.perf_counter()
         self.network: list[tuple[int, float]] = []  # (calls, seconds on the network) of each process that called
         if settings.recording:
             shutil.rmtree(settings.paths.recording_dir, ignore_errors=True)  # a failed recording's leftovers
-        for name in REPORT_NAMES:  # pytest-html opens its file by name: a planted link is removed first
+        for name in WRITTEN_NAMES:  # pytest-html opens its file by name: a planted link is removed first
             unlink_if_link(settings.paths.report_dir / name)
-        # pytest-html writes its page as the session starts, before anyone knows whether a live test was
-        # selected: the page as it was is kept, to put back when none was (see ``_nothing_ran``).
-        html = settings.paths.report_dir / HTML_NAME
-        self._html_before = html.read_bytes() if html.is_file() else None
         self.nothing_ran = False
         self.live_tests_ran = False  # a test marked live reported (in this process or a pytest-xdist worker)
 
@@ -157,15 +140,15 @@ class ControllerPlugin:
         status 1 instead of 2. Those entries are left out of the traceback shown."""
         excinfo.traceback = excinfo.traceback.filter(_has_a_line)
 
-    @pytest.hookimpl(tryfirst=True)  # before pytest-html writes its page
+    @pytest.hookimpl(tryfirst=True)  # before pytest-html writes its page, which links to the support page
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if not self.live_tests_ran:  # none was selected: nothing to report, nor to store
-            self._nothing_ran(session.config)
+            self.nothing_ran = True
             return
         self.run.keys = list(self.keys.values())
         opened_by = {socket.id: socket.from_endpoint for socket in self.settings.plan.catalog.sockets}
         self.run.results = sockets_under_their_credentials(list(self.records.values()), opened_by)
-        self.run = weigh(self.run, self.settings.plan.recv_window)  # every failure's side, from the run's evidence
+        self.run = weigh(self.run)  # every failure's side, from the run's evidence
         try:
             remembered = remember(
                 self.settings.paths.history_db, self.run, self.run_id, self.run.base_url or str(self.settings.base_url)
@@ -173,8 +156,8 @@ class ControllerPlugin:
         except HistoryError as error:
             self.run.changes = [f"history not stored: {error}"]
         else:
-            self.run, self.series, self.trends = remembered.run, remembered.series, remembered.trends
-        write_summaries(self.run, self.settings.paths.report_dir, self.settings.plan.recv_window)
+            self.run, self.series = remembered.run, remembered.series
+        write_report_files(SupportReport(run=self.run, timeline=self.series), self.settings.paths.report_dir)
         variants = write_variants(self.run.results, self.settings.paths.observed_dir)
         if variants:
             self.closing_notes.append(
@@ -183,21 +166,6 @@ class ControllerPlugin:
             )
         if self.settings.recording:
             self.closing_notes.append(self._finish_recording(session))
-
-    def _nothing_ran(self, config: pytest.Config) -> None:
-        """Leave the report folder as it was: no summary, history row or bundle is written, and pytest-html stops
-        after this hook (which has its page written once more: :meth:`_put_back_the_page` takes it back)."""
-        self.nothing_ran = True
-        for plugin in config.pluginmanager.get_plugins():
-            if isinstance(plugin, BaseReport):
-                config.pluginmanager.unregister(plugin)
-
-    def _put_back_the_page(self) -> None:
-        html = self.settings.paths.report_dir / HTML_NAME
-        if self._html_before is not None:
-            replace_file(html, self._html_before)
-        else:
-            html.unlink(missing_ok=True)
 
     def _finish_recording(self, session: pytest.Session) -> str:
         """Move the recorded cassettes in only when every recording test passed; otherwise keep the old ones."""
@@ -215,7 +183,7 @@ class ControllerPlugin:
 
     def _bundle(self, report_files: list[Path]) -> str:
         try:
-            path = write_bundle(self.run, report_files, self.settings.plan.recv_window, self.secrets)
+            path = write_bundle(self.run, report_files, self.secrets)
         except BundleLeakError as error:
             return str(error)
         return f"Bundle for the ticket: {path} (the report files, failing calls' cassettes, SHA256SUMS)"
@@ -227,13 +195,12 @@ class ControllerPlugin:
         terminal = config.pluginmanager.get_plugin("terminalreporter")
         if self._previous_sigterm is not None:
             signal.signal(signal.SIGTERM, self._previous_sigterm)
-        if self.nothing_ran:
-            self._put_back_the_page()
+        if self.nothing_ran:  # the support files stay as they were (pytest-html's page says no test ran)
             if terminal is not None:
                 terminal.write_sep("=", "Binance C2C conformance")
                 terminal.write_line(self._nothing_ran_line())
             return
-        paths = [self.settings.paths.report_dir / name for name in REPORT_NAMES]
+        paths = [self.settings.paths.report_dir / name for name in WRITTEN_NAMES]
         written = [path for path in paths if path.exists()]
         replaced = [
             f"  Replaced before leaving it on disk: {path.name} held {', '.join(leaks)}."
@@ -241,8 +208,9 @@ class ControllerPlugin:
             if (leaks := guard_file(path, self.secrets))
         ]
         keep_timestamped_copies(written, self.run.started_at)
-        if self.settings.bundle and written:
-            replaced.append(f"  {self._bundle(written)}")
+        own = [path for path in written if path.name in REPORT_NAMES]
+        if self.settings.bundle and own:
+            replaced.append(f"  {self._bundle(own)}")
         if terminal is not None:
             terminal.write_sep("=", "Binance C2C conformance")
             block = verdict_block(
@@ -264,9 +232,9 @@ class ControllerPlugin:
 class HtmlReportHooks:
     """The controller's pytest-html hooks, registered only when pytest-html is active.
 
-    The suite's sections go before pytest-html's own parts (its CSS moves those below, see
-    ``report.css``); its per-test table keeps one line per endpoint and key of the last round, with
-    the answer, and leaves out the endpoints not run live, which the sections list.
+    pytest-html writes its own pass/fail page (``pytest-report.html``), untouched but for a link to the support
+    page at its top; its per-test table keeps one line per endpoint and key of the last round, with the answer,
+    and leaves out the endpoints not run live, which the support page lists.
     """
 
     def __init__(self, controller: ControllerPlugin) -> None:
@@ -276,28 +244,13 @@ class HtmlReportHooks:
         return "HtmlReportHooks()"
 
     def pytest_html_report_title(self, report: Any) -> None:
-        case = self.controller.run.case_id
-        report.title = f"Binance C2C conformance report{f' (case {case})' if case else ''}"
+        report.title = f"{page_title(self.controller.run)}: every test"
 
     def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str]) -> None:
-        run = self.controller.run
-        prefix += [
-            run_header(run),
-            story_section(run),
-            verdict_section(run),
-            focus_table(run),
-            conclusions(run),
-            drift_section(run),
-            working(run),
-            evidence_table(run),
-            control_checks(run),
-            key_matrix(run),
-            timeline(self.controller.series, self.controller.trends, run),
-            endpoint_table(run),
-        ]
+        prefix.append(pytest_page_link(HTML_NAME))
 
     def pytest_html_results_table_html(self, report: pytest.TestReport, data: list[str]) -> None:
-        """An endpoint's log is in the sections above (answer, reasoning, body, curl): no second copy here."""
+        """An endpoint's log is on the support page (answer, reasoning, body, curl): no second copy here."""
         if report.nodeid in self.controller.records:
             data.clear()
 

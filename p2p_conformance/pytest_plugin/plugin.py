@@ -8,7 +8,6 @@ tests only. The suite's fixtures are in its own ``conftest.py``, so they reach n
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,7 +27,6 @@ from p2p_conformance.pytest_plugin.selection import (
 from p2p_conformance.pytest_plugin.settings import SETTINGS, RunSettings, read_settings, report_options
 from p2p_conformance.pytest_plugin.worker import WorkerPlugin
 from p2p_conformance.report.history import HistoryError, validate_history
-from p2p_conformance.report.html import CSS_PATH
 from p2p_conformance.safety import secrets_of
 from p2p_conformance.safety.cassettes import RefusingPersister
 from p2p_conformance.safety.writing import check_writable
@@ -67,7 +65,7 @@ def _register_reporting(config: pytest.Config, settings: RunSettings) -> None:
         validate_history(settings.paths.history_db)
     except HistoryError as error:
         raise pytest.UsageError(str(error)) from None
-    report_options(config, settings, Path(str(CSS_PATH)))
+    report_options(config, settings)
     controller = ControllerPlugin(settings, secrets)
     config.pluginmanager.register(controller, "p2p-conformance-controller")
     if config.pluginmanager.hasplugin("html"):

@@ -27,8 +27,9 @@ from p2p_conformance.engine.sessions import MAX_CONCURRENCY, RunPlan
 from p2p_conformance.engine.transport import MAX_TIMEOUT_SECONDS, Route, RouteError, environment_route
 from p2p_conformance.pytest_plugin.scope import SUITE_DIR, installed
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, requested_markers
-from p2p_conformance.report.files import EMULATOR_REPORTS, HTML_NAME
+from p2p_conformance.report.files import EMULATOR_REPORTS
 from p2p_conformance.report.history import HISTORY_NAME
+from p2p_conformance.report.html import PYTEST_HTML_NAME
 from p2p_conformance.signer import HmacKey, Key, KeyConfigError, validate_recv_window
 from p2p_conformance.signer.env import (
     API_KEY,
@@ -488,14 +489,12 @@ def read_settings(config: pytest.Config) -> RunSettings:
     )
 
 
-def report_options(config: pytest.Config, settings: RunSettings, css: Path) -> None:
+def report_options(config: pytest.Config, settings: RunSettings) -> None:
     """pytest's own options where a live run is reported: the verdict block replaces per-test failure lines
-    (unless ``--tb`` asks for them), and pytest-html, when active, writes the report with the suite's
-    stylesheet."""
+    (unless ``--tb`` asks for them), and pytest-html, when active, writes its own pass/fail page beside the
+    support page (which the suite writes itself, with or without pytest-html)."""
     if config.option.tbstyle == "auto":
         config.option.tbstyle, config.option.reportchars = "no", ""
-    if config.pluginmanager.hasplugin("html"):  # absent with -p no:html: the JSON and Markdown remain
-        if not config.option.htmlpath:
-            config.option.htmlpath = str(settings.paths.report_dir / HTML_NAME)
-            config.option.self_contained_html = True
-        config.option.css = [*config.option.css, str(css)]
+    if config.pluginmanager.hasplugin("html") and not config.option.htmlpath:
+        config.option.htmlpath = str(settings.paths.report_dir / PYTEST_HTML_NAME)
+        config.option.self_contained_html = True

@@ -82,14 +82,14 @@ def _cassette_folder(run: RunRecord) -> dict[str, str]:
     return folders
 
 
-def failing_cassettes(run: RunRecord, recv_window: int) -> dict[str, str]:
+def failing_cassettes(run: RunRecord) -> dict[str, str]:
     """``cassettes/<endpoint id>.yaml`` (``cassettes/<key>/<endpoint id>.yaml`` with several keys) -> its text,
     for each call of the last round that was answered and failed."""
     base_url = run.base_url or ""
     folders = _cassette_folder(run)
     return {
         f"{folders.get(record.key_name, 'cassettes')}/{record.id}.yaml": yaml.safe_dump(
-            _cassette(record, base_url, recv_window), sort_keys=False
+            _cassette(record, base_url, run.recv_window), sort_keys=False
         )
         for record in run.last_round
         if record.outcome == Outcome.FAIL
@@ -98,10 +98,10 @@ def failing_cassettes(run: RunRecord, recv_window: int) -> dict[str, str]:
     }
 
 
-def write_bundle(run: RunRecord, report_files: list[Path], recv_window: int, secrets: tuple[str, ...]) -> Path:
+def write_bundle(run: RunRecord, report_files: list[Path], secrets: tuple[str, ...]) -> Path:
     """Write the bundle beside the report files; raises :class:`BundleLeakError` rather than bundle a secret."""
     contents = {path.name: path.read_bytes() for path in report_files if path.exists()}
-    contents |= {name: text.encode("utf-8") for name, text in failing_cassettes(run, recv_window).items()}
+    contents |= {name: text.encode("utf-8") for name, text in failing_cassettes(run).items()}
     for name, data in contents.items():
         if leaks := find_leaks(data.decode("utf-8", errors="replace"), secrets, key_like=False):
             raise BundleLeakError(f"no bundle written: {name} holds {', '.join(leaks)}")

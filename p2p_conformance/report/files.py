@@ -1,4 +1,5 @@
-"""Writing the report files: JSON for machines, Markdown for a ticket, timestamped copies of all.
+"""Writing the report files: JSON for machines, then, from that JSON alone, the support page, the Markdown for a
+ticket and the Postman collection; timestamped copies of all.
 
 Every file is checked before it is left on disk: the key and secret in use, or a signature,
 found in it is replaced, and the run is told so (see :func:`guard_file`).
@@ -12,8 +13,9 @@ from pathlib import Path
 
 from p2p_conformance.model import EndpointRecord, RunRecord
 from p2p_conformance.report import postman
+from p2p_conformance.report.html import PYTEST_HTML_NAME, support_page
 from p2p_conformance.report.story import run_story, tells_a_story
-from p2p_conformance.report.summary import run_json, shown_answer, verdict
+from p2p_conformance.report.summary import SupportReport, read_summary, run_json, shown_answer, verdict
 from p2p_conformance.safety.redaction import find_leaks, redact_data, redact_text
 from p2p_conformance.safety.writing import replace_file
 
@@ -22,7 +24,8 @@ JSON_NAME = "live-summary.json"
 MARKDOWN_NAME = "live-summary.md"
 POSTMAN_NAME = "live-postman.json"
 POSTMAN_ENVIRONMENT_NAME = "live-postman-environment.json"
-REPORT_NAMES = (HTML_NAME, JSON_NAME, MARKDOWN_NAME, POSTMAN_NAME, POSTMAN_ENVIRONMENT_NAME)
+REPORT_NAMES = (HTML_NAME, JSON_NAME, MARKDOWN_NAME, POSTMAN_NAME, POSTMAN_ENVIRONMENT_NAME)  # the suite's files
+WRITTEN_NAMES = (*REPORT_NAMES, PYTEST_HTML_NAME)  # and pytest-html's page: every file a live run leaves
 EMULATOR_REPORTS = "emulator"  # the folder of reports/ where emulator runs keep their reports and history, apart
 
 
@@ -168,18 +171,28 @@ def write_variants(records: list[EndpointRecord], folder: Path) -> list[Path]:
     return _write_observations(folder, ".variant.json", variants)
 
 
-def write_summaries(run: RunRecord, report_dir: Path, recv_window: int) -> list[Path]:
-    """The JSON and Markdown summaries, and the Postman collection with its environment."""
-    report_dir.mkdir(parents=True, exist_ok=True)
-    texts = {
-        JSON_NAME: json_text(run_json(run)),
+def rendered(summary: str) -> dict[str, str]:
+    """The support page, the Markdown and the Postman collection with its environment, by file name, rendered
+    from the text of ``live-summary.json`` alone (raises :class:`~p2p_conformance.report.summary.SummaryError`)."""
+    report = read_summary(json.loads(summary))
+    run = report.run
+    return {
+        HTML_NAME: support_page(report),
         MARKDOWN_NAME: markdown_summary(run),
         POSTMAN_NAME: json_text(postman.collection(run)),
-        POSTMAN_ENVIRONMENT_NAME: json_text(postman.environment(run, recv_window)),
+        POSTMAN_ENVIRONMENT_NAME: json_text(postman.environment(run)),
     }
-    for name, text in texts.items():
-        replace_file(report_dir / name, text)
-    return [report_dir / name for name in texts]
+
+
+def write_report_files(report: SupportReport, report_dir: Path) -> list[Path]:
+    """``live-summary.json``, then every other report file rendered from it: what a page shows is in the JSON,
+    and ``p2p-report`` renders the same files again from it."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    summary = json_text(run_json(report))
+    texts = {JSON_NAME: summary, **rendered(summary)}
+    for name in REPORT_NAMES:
+        replace_file(report_dir / name, texts[name])
+    return [report_dir / name for name in REPORT_NAMES]
 
 
 def keep_timestamped_copies(paths: list[Path], started_at: str) -> None:

@@ -21,8 +21,9 @@ from p2p_conformance.model import Outcome, Trend, answer_text
 from p2p_conformance.report.chart import story_chart
 from p2p_conformance.report.files import EMULATOR_REPORTS
 from p2p_conformance.report.history import HISTORY_NAME, HistoryError, Row, RunSpan, load_rows, run_span
-from p2p_conformance.report.html import NO_ORIGIN, STYLE, TIMELINE_COLUMNS, origin_table, render, timeline_table
+from p2p_conformance.report.html import NO_ORIGIN, STYLE, origin_table, render, timeline_table
 from p2p_conformance.report.story import Observation, story
+from p2p_conformance.report.summary import TIMELINE_COLUMNS
 from p2p_conformance.report.trends import WINDOW_RUNS, runs_by_key, series, since_previous, trends
 from p2p_conformance.safety.writing import replace_file
 

@@ -1,4 +1,4 @@
-"""HTML sections of the support report (placed by pytest-html's hooks) and of the history report.
+"""The support page (``live-report.html``) and the history report's sections.
 
 The order is the support agent's: who, where, when; the verdict with its proof; the endpoints the
 case is about; the failures grouped by conclusion; then the evidence in full, and everything long
@@ -22,6 +22,8 @@ from p2p_conformance.report.chart import story_chart
 from p2p_conformance.report.history import Row
 from p2p_conformance.report.story import run_story, tells_a_story
 from p2p_conformance.report.summary import (
+    TIMELINE_COLUMNS,
+    SupportReport,
     drifting,
     failures_by_conclusion,
     heading,
@@ -32,8 +34,8 @@ from p2p_conformance.report.summary import (
 from p2p_conformance.report.trends import Series
 
 CSS_PATH = files("p2p_conformance.report") / "report.css"
-STYLE = Markup(CSS_PATH.read_text(encoding="utf-8"))  # the suite's own file, for pages pytest-html does not make
-TIMELINE_COLUMNS = 12
+STYLE = Markup(CSS_PATH.read_text(encoding="utf-8"))  # the suite's own stylesheet, in each page it makes
+PYTEST_HTML_NAME = "pytest-report.html"  # pytest-html's pass/fail page of the same run, beside the support page
 NO_ORIGIN = "no --origin"  # the column of runs stored without one
 
 
@@ -368,14 +370,46 @@ def origin_table(by_pair: Series, key_labels: Mapping[str, str] | None = None) -
     )
 
 
-def timeline(by_pair: Series, found: dict[tuple[str, str], Trend], run: RunRecord) -> str:
+def timeline(report: SupportReport) -> str:
     """The timeline of this run's read-only endpoints and keys, from the recent history (folded)."""
+    run, by_pair = report.run, report.timeline
+    found = {(r.id, r.key_fingerprint): r.trend for r in run.results if r.trend is not None}
     pairs = list(dict.fromkeys((r.id, r.key_fingerprint) for r in run.results if r.read_only))
     runs = len({row.run_id for pair in pairs for row in by_pair.get(pair, [])})
     return render(
         "timeline.html",
         runs=plural(min(runs, TIMELINE_COLUMNS), "run"),
         table=Markup(timeline_table(by_pair, found, pairs)),
+    )
+
+
+def page_title(run: RunRecord) -> str:
+    return f"Binance C2C conformance report{f' (case {run.case_id})' if run.case_id else ''}"
+
+
+def support_page(report: SupportReport) -> str:
+    """``live-report.html``: one self-contained page, in the support agent's order, from the run's record alone."""
+    run = report.run
+    sections = [
+        run_header(run),
+        story_section(run),
+        verdict_section(run),
+        focus_table(run),
+        conclusions(run),
+        drift_section(run),
+        working(run),
+        evidence_table(run),
+        control_checks(run),
+        key_matrix(run),
+        timeline(report),
+        endpoint_table(run),
+    ]
+    return render(
+        "live_report.html",
+        title=page_title(run),
+        style=STYLE,
+        sections=[Markup(section) for section in sections],
+        pytest_page=PYTEST_HTML_NAME,
     )
 
 
@@ -397,6 +431,11 @@ def endpoint_table(run: RunRecord) -> str:
     ]
     header = ("Endpoint", "Key", "Round", "Outcome", "Answer", "Side", "Trend", "Latency (ms)", "Time (UTC)")
     return render("endpoints.html", count=plural(len(rows), "result"), header=header, rows=rows)
+
+
+def pytest_page_link(support_page: str) -> str:
+    """The line at the top of pytest-html's page that leads to the support page."""
+    return render("pytest_page_link.html", support_page=support_page).strip()
 
 
 def results_table_cell(text: str, header: bool = False) -> str:

@@ -170,7 +170,7 @@ def collection(run: RunRecord) -> dict[str, Any]:
     }
 
 
-def environment(run: RunRecord, recv_window: int) -> dict[str, Any]:
+def environment(run: RunRecord) -> dict[str, Any]:
     """The collection's environment: the run's target, its recvWindow, and an empty key and secret."""
     base_url = run.base_url or DEFAULT_BASE_URL
     return {
@@ -179,7 +179,7 @@ def environment(run: RunRecord, recv_window: int) -> dict[str, Any]:
             {"key": "baseUrl", "value": base_url, "type": "default", "enabled": True},
             {"key": "apiKey", "value": "", "type": "secret", "enabled": True},
             {"key": "apiSecret", "value": "", "type": "secret", "enabled": True},
-            {"key": "recvWindow", "value": str(recv_window), "type": "default", "enabled": True},
+            {"key": "recvWindow", "value": str(run.recv_window), "type": "default", "enabled": True},
         ],
         "_postman_variable_scope": "environment",
     }

@@ -1,14 +1,20 @@
 """What every report says of a run: the verdict built from the run's evidence, the failures grouped by
-conclusion, the JSON. It only reads the data; the conclusions were drawn by the engine."""
+conclusion, the JSON, and the run read back from it. It only reads the data; the conclusions were drawn by
+the engine."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from p2p_conformance.model import EndpointRecord, Fact, KeySummary, Outcome, RunRecord, Side
+from p2p_conformance.report.history import Row
 from p2p_conformance.report.story import run_story
+from p2p_conformance.report.trends import Series
+
+TIMELINE_COLUMNS = 12  # the recent runs the page's timeline shows
 
 SIDE_WORDS = {
     Side.BINANCE: "on Binance's side",
@@ -234,14 +240,71 @@ def drifting(run: RunRecord) -> list[EndpointRecord]:
     return [r for r in run.ran() if r.outcome == Outcome.PASS and r.answer.drift]
 
 
-def run_json(run: RunRecord) -> dict[str, Any]:
+@dataclass(frozen=True, kw_only=True)
+class SupportReport:
+    """What the support page shows, all of it: the run's record and the recent history of its endpoints.
+    ``live-summary.json`` holds both (:func:`run_json`), and :func:`read_summary` reads them back, so the page,
+    the Markdown and the Postman collection are functions of that file."""
+
+    run: RunRecord
+    timeline: Series = field(default_factory=dict)  # (endpoint, key fingerprint) -> rows, oldest first
+
+    def __post_init__(self) -> None:
+        pairs = {(r.id, r.key_fingerprint) for r in self.run.results if r.read_only}
+        shown = {pair: rows[-TIMELINE_COLUMNS:] for pair, rows in self.timeline.items() if pair in pairs}
+        object.__setattr__(self, "timeline", shown)  # the run's pairs, as many runs as the page shows
+
+
+class SummaryError(ValueError):
+    """A ``live-summary.json`` that cannot be read back into a run: one line, what is wrong where."""
+
+
+def _row_json(row: Row) -> dict[str, Any]:
+    data = row._asdict()
+    return {**data, "outcome": row.outcome.value, "side": row.side.value}
+
+
+def _row(data: Mapping[str, Any]) -> Row:
+    return Row(**{**data, "outcome": Outcome(data["outcome"]), "side": Side(data["side"])})
+
+
+def read_summary(document: Any) -> SupportReport:
+    """The run and its timeline as ``live-summary.json`` holds them (the verdict, proof and story, which follow
+    from them, are drawn again). Raises :class:`SummaryError`."""
+    try:
+        run = RunRecord(
+            started_at=str(document["started_at"]),
+            case_id=document["case_id"],
+            recv_window=int(document["recv_window"]),
+            emulator=document["emulator"],
+            focus=tuple(document["focus"]),
+            origin=document["origin"],
+            keys=[KeySummary.from_dict(key) for key in document["keys"]],
+            results=[EndpointRecord.from_dict(record) for record in document["results"]],
+            rounds={int(found["round"]): str(found["started_at"]) for found in document["rounds"]},
+            phases={int(found["round"]): str(found["phase"]) for found in document["rounds"] if found["phase"]},
+            changes=[str(change) for change in document["changes"]],
+        )
+        timeline: Series = {}
+        for row in map(_row, document["timeline"]):
+            timeline.setdefault((row.endpoint_id, row.key_fingerprint), []).append(row)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        name = type(error).__name__
+        raise SummaryError(f"not a live-summary.json of this version ({name}: {str(error)[:120]})") from None
+    return SupportReport(run=run, timeline=timeline)
+
+
+def run_json(report: SupportReport) -> dict[str, Any]:
     """``live-summary.json``: the run for machines (the first key's facts also at the top level; every key's
-    fingerprint in ``key_fingerprint``, in the keys' order), with its story, round by round and key by key."""
+    fingerprint in ``key_fingerprint``, in the keys' order), with its story, round by round and key by key, and
+    the recent history of its endpoints that the page's timeline shows."""
+    run = report.run
     first = run.keys[0] if run.keys else None
     first_facts = first.to_dict() if first else {}
     found = verdict(run)
     return {
         "started_at": run.started_at,
+        "recv_window": run.recv_window,
         "base_url": run.base_url,
         "emulator": run.emulator,
         "key_fingerprint": [key.fingerprint for key in run.keys],
@@ -262,4 +325,5 @@ def run_json(run: RunRecord) -> dict[str, Any]:
         ],
         "story": [line.to_dict() for line in run_story(run)],
         "results": [record.to_dict() for record in run.results],
+        "timeline": [_row_json(row) for rows in report.timeline.values() for row in rows],
     }
