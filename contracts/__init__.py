@@ -1,6 +1,6 @@
 """The C2C endpoint catalog: every endpoint as a declarative contract (see ``endpoints.yaml``)."""
 
-from p2p_conformance.contracts.loading import load_catalog, load_error_codes, parse_catalog
+from p2p_conformance.contracts.loading import code_named, load_catalog, load_error_codes, parse_catalog
 from p2p_conformance.contracts.model import Catalog, CatalogError, Contract, ErrorCode, IdSource, Side, SocketContract
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "IdSource",
     "Side",
     "SocketContract",
+    "code_named",
     "load_catalog",
     "load_error_codes",
     "parse_catalog",

@@ -96,6 +96,12 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     return parse_catalog(path.read_text(encoding="utf-8"))
 
 
+def code_named(name: str) -> int:
+    """A Binance error code by its name in ``error-codes.yaml`` (``BAD_API_ID`` -> -2008): code reads a code's
+    name, never its number typed again."""
+    return next(code for code, known in load_error_codes().items() if known.name == name)
+
+
 @functools.cache
 def load_error_codes(path: Path = HERE / "error-codes.yaml") -> dict[int, ErrorCode]:
     """Binance's error codes with their meaning, side and next step, by code."""

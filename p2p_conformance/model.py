@@ -74,6 +74,8 @@ class Fact(enum.StrEnum):
     SIGNER_MATCHES_VECTORS = "signer-matches-vectors"  # Binance's published vectors reproduce
     IP_ALLOWED = "ip-allowed"  # calls from this machine were accepted (not -2015 everywhere)
     SAME_REQUEST_CHANGED_ANSWER = "same-request-changed-answer"  # a success in one round, a refusal in another
+    # every answered call refused with -1022 while the clock and the signer hold: the secret is not this key's
+    EVERY_SIGNATURE_REFUSED = "every-signature-refused"
 
 
 class ControlKind(enum.StrEnum):
@@ -305,7 +307,7 @@ class EndpointRecord:
 
     Where the test ran, the record says what happened: the answer, or why there is none. Its side,
     diagnosis, next step and reasoning are drawn once, from the whole run's evidence, by
-    :func:`p2p_conformance.engine.evidence.weigh`.
+    :func:`p2p_conformance.engine.conclusions.weigh`.
     """
 
     id: str

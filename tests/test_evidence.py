@@ -224,8 +224,16 @@ def test_facts_name_their_proof() -> None:
         "clock-in-window",
         "signer-matches-vectors",
         "ip-allowed",
+        "every-signature-refused",
         "same-request-changed-answer",
     ]
+    assert not found[Fact.EVERY_SIGNATURE_REFUSED].holds
+    every = weighed(answered("ads/getAds", 400, -1022), answered("ads/search", 400, -1022))
+    assert facts(every)[Fact.EVERY_SIGNATURE_REFUSED].holds
+    assert facts(every)[Fact.EVERY_SIGNATURE_REFUSED].proof == ("ads/getAds", "ads/search")
+    unsure = weighed(answered("ads/getAds", 400, -1022), key_controls=controls(signer_ok=False))
+    assert not facts(unsure)[Fact.EVERY_SIGNATURE_REFUSED].holds
+    assert "the clock or the signer does not hold" in facts(unsure)[Fact.EVERY_SIGNATURE_REFUSED].detail
     assert found[Fact.KEY_RECOGNISED].proof == ("ads/getAds", "account/apiRestrictions")
     assert found[Fact.CLOCK_IN_WINDOW].holds and "+12 ms" in found[Fact.CLOCK_IN_WINDOW].detail
     assert "slowest answer 120 ms" in found[Fact.CLOCK_IN_WINDOW].detail

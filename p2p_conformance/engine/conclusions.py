@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from p2p_conformance.contracts import load_error_codes
+from p2p_conformance.contracts import code_named, load_error_codes
 from p2p_conformance.contracts.checks import SUCCESS_CODE
 from p2p_conformance.engine.evidence import (
     ACCOUNT_CONTROL_ID,
@@ -60,9 +60,12 @@ from p2p_conformance.model import (
 )
 from p2p_conformance.signer import Placement
 
-KEY_NOT_FOUND = -2008
-BAD_SIGNATURE = -1022
-PARAMETER_CODES = frozenset({-1100, -1101, -1102})  # a parameter missing, malformed, or one too many
+KEY_NOT_FOUND = code_named("BAD_API_ID")  # -2008
+BAD_SIGNATURE = code_named("INVALID_SIGNATURE")  # -1022
+# -1100, -1101, -1102: a parameter malformed, one too many, or missing
+PARAMETER_CODES = frozenset(
+    code_named(name) for name in ("ILLEGAL_CHARS", "TOO_MANY_PARAMETERS", "MANDATORY_PARAM_EMPTY_OR_MALFORMED")
+)
 TIERS = {
     "A": "Binance's official API reference",
     "B": "Binance's official agent skill",

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 
+from p2p_conformance.contracts import code_named
 from p2p_conformance.contracts.checks import SUCCESS_CODE
 from p2p_conformance.model import (
     ControlCheck,
@@ -24,7 +25,8 @@ from p2p_conformance.model import (
 from p2p_conformance.signer import Placement
 
 ACCOUNT_CONTROL_ID = "account/apiRestrictions"
-REJECTED_KEY = -2015
+REJECTED_KEY = code_named("REJECTED_MBX_KEY")  # -2015
+BAD_SIGNATURE = code_named("INVALID_SIGNATURE")  # -1022
 SHAPES = {Placement.QUERY: "every parameter in the query", Placement.JSON_BODY: "a JSON body"}
 
 
@@ -88,6 +90,9 @@ def gather(
     signer = controls.get(ControlKind.SIGNER)
     answered = [r for r in records if r.answer.http_status is not None]
     all_rejected = bool(answered) and all(r.answer.code == REJECTED_KEY for r in answered)
+    signing_holds = margin < recv_window and signer is not None and signer.ok
+    refused = [r.id for r in answered if r.answer.code == BAD_SIGNATURE]
+    every_refused = bool(answered) and len(refused) == len(answered)
     facts = [
         _accepted_fact(Fact.KEY_RECOGNISED, accepted, "this key"),
         _accepted_fact(
@@ -118,6 +123,18 @@ def gather(
             else "Every answer was -2015: an IP whitelist that leaves this machine out looks like this."
             if all_rejected
             else "No call from this machine was accepted, so nothing shows that its IP address is allowed.",
+        ),
+        Evidence(
+            Fact.EVERY_SIGNATURE_REFUSED,
+            every_refused and signing_holds,
+            tuple(refused),
+            f"Binance refused every answered call with {BAD_SIGNATURE} ({', '.join(refused)}) while the clock is in "
+            "the window and the signer reproduces Binance's published vectors."
+            if every_refused and signing_holds
+            else f"Binance refused every answered call with {BAD_SIGNATURE}, but the clock or the signer does not "
+            "hold, and may explain it."
+            if every_refused
+            else f"Not every answered call was refused with {BAD_SIGNATURE}.",
         ),
     ]
     return {evidence.fact: evidence for evidence in facts}, accepted

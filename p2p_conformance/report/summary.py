@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from p2p_conformance.contracts import code_named
 from p2p_conformance.model import EndpointRecord, Fact, KeySummary, Outcome, RunRecord, Side
 from p2p_conformance.report.history import Row
 from p2p_conformance.report.story import run_story
@@ -88,20 +89,6 @@ def _evidence(key: KeySummary, fact: Fact) -> tuple[bool, str] | None:
     return None if found is None else (found.holds, found.detail)
 
 
-BAD_SIGNATURE = -1022
-
-
-def _refused_every_signature(run: RunRecord, key: KeySummary) -> bool:
-    """Whether every answered call of the key was refused with -1022 while its clock and signer hold."""
-    answered = [r for r in run.ran() if r.key_name == key.name and r.answer.http_status is not None]
-    signing = [_evidence(key, fact) for fact in (Fact.CLOCK_IN_WINDOW, Fact.SIGNER_MATCHES_VECTORS)]
-    return (
-        bool(answered)
-        and all(r.answer.code == BAD_SIGNATURE for r in answered)
-        and all(found is not None and found[0] for found in signing)
-    )
-
-
 def _headline(run: RunRecord) -> tuple[str, tuple[str, ...]]:
     keys = run.keys
     recognised = {key.name: _evidence(key, Fact.KEY_RECOGNISED) for key in keys}
@@ -116,10 +103,11 @@ def _headline(run: RunRecord) -> tuple[str, tuple[str, ...]]:
         valid = "the keys are valid" if several else "the key is valid"
         return f"Binance accepted {subject} in this run: {valid} (proof below).", proof
     if not accepted:
-        if all(_refused_every_signature(run, key) for key in keys):
+        if all((found := _evidence(key, Fact.EVERY_SIGNATURE_REFUSED)) is not None and found[0] for key in keys):
             whom = "of any key" if several else "of the key"
             return (
-                f"Binance accepted no signature {whom} in this run and refused every call with {BAD_SIGNATURE}, "
+                f"Binance accepted no signature {whom} in this run and refused every call with "
+                f"{code_named('INVALID_SIGNATURE')}, "
                 "while the clock is in the window and the signer reproduces Binance's published vectors: the "
                 "secret does not belong to this API key; copy the secret shown with this key again (a new key "
                 "shows it once).",
