@@ -35,7 +35,9 @@ def test_july_9_first_screen_makes_the_case_without_sideways_scroll(endpoint_sui
     assert layout_problems(layout, max_screens=5) == []
     first_screen = [name for name, bottom in layout.bottoms.items() if bottom <= 900]
     assert {"c2c-banner", "c2c-run", "c2c-verdict", "c2c-summary", "c2c-focus"} <= set(first_screen)
-    assert f"3 of {len(LIVE_RESULTS)} read-only endpoints work" in layout.text and "144098731" in layout.text
+    # the case's terms first (the six endpoints of --focus), then every read-only endpoint
+    assert f"3 of 6 of the case's endpoints work; 3 of {len(LIVE_RESULTS)} read-only endpoints in all" in layout.text
+    assert "144098731" in layout.text
     assert re.search(r"Proof: Binance accepted this key on .*ads/getAds \(\d\d:\d\d:\d\d\)", layout.text)
     assert "Local emulator, not Binance" in layout.text
     # support argued about the key's length: its shape is on the first screen (in c2c-run), never its text
@@ -50,25 +52,42 @@ def test_july_9_first_screen_makes_the_case_without_sideways_scroll(endpoint_sui
 
 
 @pytest.mark.browser
-def test_seed_story_opens_with_its_story_lines_and_chart_and_stays_within_ten_screens(
+def test_the_seed_story_s_first_screen_ends_with_the_verdict_every_round_in_the_case_s_terms_and_the_chart(
     endpoint_suite: EndpointSuite,
 ) -> None:
     endpoint_suite.run(
-        "-m", "live", "--emulator", "--scenario", "seed-story", "--repeat", "4",
+        "-m", "live", "--emulator", "--scenario", "seed-story", "--repeat", "4", "--case-id", "144098731",
         "--focus", SEED_FOCUS,
     )  # fmt: skip
     report = endpoint_suite.reports / "live-report.html"
+    endpoint_suite.reports.joinpath("story-first-screen.png").unlink(missing_ok=True)
+    render(report, endpoint_suite.reports / "story-first-screen.png")
     layout = measure(report)
-    assert layout_problems(layout, max_screens=10) == []  # the lines on the first screen, the chart by the second
-    story, focus = endpoint_suite.summary()["story"], endpoint_suite.summary()["focus"]
-    phases, keys = {line["phase"] for line in story}, {line["key"] for line in story}
-    assert focus == [*SEED_FOCUS.split(","), "chat/websocket"]  # the socket the credential opens, after it
+    # on the first screen: the header, the verdict, every round and the chart's start; ten screens at most
+    assert layout_problems(layout, max_screens=10) == []
+    first_screen = [name for name, bottom in layout.bottoms.items() if bottom <= 900]
+    assert {"c2c-run", "c2c-keys", "c2c-verdict", "c2c-story-lines"} <= set(first_screen)
+    summary = endpoint_suite.summary()
+    story, focus = summary["story"], summary["focus"]
+    assert focus == SEED_FOCUS.split(",")  # the case's six, as given: the chat socket is shown, not counted
+    phases, keys = (
+        list(dict.fromkeys(line["phase"] for line in story)),
+        list(dict.fromkeys(line["key"] for line in story)),
+    )
     assert len(phases) == 4 and len(story) == len(phases) * len(keys)
-    for line in story:  # every phase's line, with its "N of 7": the case file's six and the socket
-        assert f"{line['phase']} · {line['key']} · {len(line['working'])} of {len(focus)} work" in layout.text
+    assert all(line["counted"] == 6 for line in story)
     dom = render(report)
+    table = re.search(r'<div id="c2c-story-lines">(.*?)</div>', dom, flags=re.S)
+    assert table is not None
+    rows = [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", table.group(1))]
+    expected = [  # a row per round, the keys side by side, each "N of 6 work" over the case's six
+        [phase, *(f"{len(line['working'])} of 6 work" for line in story if line["phase"] == phase)] for phase in phases
+    ]
+    assert [[row[0], *(cell.split(":")[0] for cell in row[1:])] for row in rows if row] == expected
+    assert "of the case's endpoint and key pairs (6 endpoints, 3 keys)" in layout.text
     chart = re.search(r'<svg id="c2c-story-chart".*?</svg>', dom, flags=re.S)
-    assert chart is not None and chart.group().count('class="c2c-lane"') == len(focus) * len(keys)
+    lanes = len(focus) + 1  # and the chat socket, after the credential endpoint that opens it
+    assert chart is not None and chart.group().count('class="c2c-lane"') == lanes * len(keys)
     assert "<script" not in chart.group()
 
 

@@ -226,8 +226,9 @@ def _catalog(config: pytest.Config) -> Catalog:
 
 
 def _focus(config: pytest.Config, catalog: Catalog) -> tuple[str, ...]:
-    """``--focus``: endpoint (or socket) ids of the catalog; a socket follows the endpoint whose credential
-    opens it (the case's chat/retrieveChatCredential brings chat/websocket)."""
+    """``--focus``: endpoint (or socket) ids of the catalog, as given: the case's endpoints, which its counts are
+    over. (A socket whose credential endpoint is focused is shown beside it without being counted: see
+    :func:`p2p_conformance.report.story.shown_focus`.)"""
     given = tuple(endpoint.strip() for endpoint in config.option.focus.split(",") if endpoint.strip())
     unknown = sorted(set(given) - {c.id for c in catalog.contracts} - {s.id for s in catalog.sockets})
     if unknown:
@@ -235,9 +236,7 @@ def _focus(config: pytest.Config, catalog: Catalog) -> tuple[str, ...]:
             f"--focus {unknown[0]!r}: not an endpoint id of the catalog (ids as in docs/endpoints.md, "
             "e.g. ads/getAds,ads/search)"
         )
-    opened_by = {socket.from_endpoint: socket.id for socket in catalog.sockets}
-    focus = [item for endpoint in given for item in (endpoint, opened_by.get(endpoint)) if item is not None]
-    return tuple(dict.fromkeys(focus))
+    return tuple(dict.fromkeys(given))
 
 
 def _user_ids(config: pytest.Config, catalog: Catalog) -> dict[str, str]:

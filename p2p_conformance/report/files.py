@@ -14,7 +14,7 @@ from pathlib import Path
 from p2p_conformance.model import EndpointRecord, RunRecord
 from p2p_conformance.report import postman
 from p2p_conformance.report.html import PYTEST_HTML_NAME, support_page
-from p2p_conformance.report.story import run_story, tells_a_story
+from p2p_conformance.report.story import round_sentences, run_story, shown_focus, tells_a_story
 from p2p_conformance.report.summary import SupportReport, read_summary, run_json, shown_answer, verdict
 from p2p_conformance.safety.redaction import find_leaks, redact_data, redact_text
 from p2p_conformance.safety.writing import replace_file
@@ -49,9 +49,10 @@ def md(text: object) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
-def _focus_rows(run: RunRecord) -> list[str]:
-    chosen = [endpoint for endpoint in run.focus if any(r.id == endpoint for r in run.last_round)]
-    if not chosen:
+def _focus_rows(run: RunRecord, room: int) -> list[str]:
+    """The focus table of the last round in at most ``room`` lines (none when fewer than four fit)."""
+    chosen = [endpoint for endpoint in shown_focus(run) if any(r.id == endpoint for r in run.last_round)]
+    if not chosen or room < 4:
         return []
     keys = [key.name for key in run.keys]
     answers = {(r.id, r.key_name): r for r in run.last_round}
@@ -64,20 +65,21 @@ def _focus_rows(run: RunRecord) -> list[str]:
         return shown if record.worked else f"{shown}, {md(record.side)}"
 
     rows = [f"| {md(endpoint)} | " + " | ".join(cell(endpoint, key) for key in keys) + " |" for endpoint in chosen]
-    more = len(rows) - MARKDOWN_FOCUS_ROWS
-    shown = rows[:MARKDOWN_FOCUS_ROWS] + ([f"| and {more} more in the report |" + " |" * len(keys)] if more > 0 else [])
+    fit = min(MARKDOWN_FOCUS_ROWS, room - 3)
+    more = len(rows) - fit
+    shown = [*rows[: fit - 1], f"| and {more + 1} more in the report |" + " |" * len(keys)] if more > 0 else rows
     return ["", f"| Endpoint | {' | '.join(md(key) for key in keys)} |", "|---|" + "---|" * len(keys), *shown]
 
 
 def _story_lines(run: RunRecord, room: int) -> list[str]:
-    """The story in at most ``room`` lines: one per round and key, the last ones when there are more (they
-    are the news), the rest counted."""
-    if not tells_a_story(run) or room < 1:
+    """The story in at most ``room`` lines: one per round, its keys side by side; the last rounds when there are
+    more (they are the news), the rest counted."""
+    if not tells_a_story(run) or room < 2:
         return []
-    story = run_story(run)
-    shown = story[len(story) - min(len(story), room - 1) :] if room > 1 else []
-    earlier = f" ({len(story) - len(shown)} earlier lines in the report)" if len(story) > len(shown) else ""
-    return [f"- Story{earlier}:", *(f"  - {md(line.sentence())}" for line in shown)]
+    rounds = round_sentences(run_story(run))
+    shown = rounds[len(rounds) - min(len(rounds), room - 1) :]
+    earlier = f", {len(rounds) - len(shown)} earlier in the report" if len(rounds) > len(shown) else ""
+    return [f"- Story, one line per round{earlier}:", *(f"  - {md(sentence)}" for sentence in shown)]
 
 
 def markdown_summary(run: RunRecord) -> str:
@@ -97,7 +99,7 @@ def markdown_summary(run: RunRecord) -> str:
         "",
     ]
     if found.proof:
-        lines.append(f"- Proof: {md('; '.join(found.proof))}")
+        lines.append(f"- Proof: {md(' '.join(found.proof))}")
     if found.notes:
         lines.append(f"- Note: {md(' '.join(found.notes))}")
     story_at = len(lines)
@@ -106,10 +108,10 @@ def markdown_summary(run: RunRecord) -> str:
         lines.append(f"- {md(' '.join(found.findings))}")
     if run.changes:
         lines.append(f"- Since the previous run: {md('; '.join(run.changes))}")
-    lines += _focus_rows(run)
-    lines += ["", f"Every answer, its reasoning, headers and a curl reproduction: {HTML_NAME} (attach it)."]
-    lines[story_at:story_at] = _story_lines(run, MARKDOWN_LINES - len(lines))
-    return "\n".join(lines) + "\n"
+    footer = ["", f"Every answer, its reasoning, headers and a curl reproduction: {HTML_NAME} (attach it)."]
+    lines[story_at:story_at] = _story_lines(run, MARKDOWN_LINES - len(lines) - len(footer))  # every round first
+    lines += _focus_rows(run, MARKDOWN_LINES - len(lines) - len(footer))
+    return "\n".join([*lines, *footer]) + "\n"
 
 
 def guard_file(path: Path, secrets: tuple[str, ...]) -> list[str]:

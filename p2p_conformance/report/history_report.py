@@ -22,7 +22,7 @@ from p2p_conformance.report.chart import story_chart
 from p2p_conformance.report.files import EMULATOR_REPORTS
 from p2p_conformance.report.history import HISTORY_NAME, HistoryError, Row, RunSpan, load_rows, run_span
 from p2p_conformance.report.html import NO_ORIGIN, STYLE, origin_table, render, timeline_table
-from p2p_conformance.report.story import Observation, story
+from p2p_conformance.report.story import Observation, by_round, round_sentences, story
 from p2p_conformance.report.summary import TIMELINE_COLUMNS
 from p2p_conformance.report.trends import WINDOW_RUNS, runs_by_key, series, since_previous, trends
 from p2p_conformance.safety.writing import replace_file
@@ -122,7 +122,10 @@ def render_history(
     lines = story(history_observations(recent_rows, numbers), focus)
     emulated = {numbers[row.run_id] for row in recent_rows if row.emulator is not None}
     mixed = any(row.emulator is None for row in rows) and bool(emulated)  # all emulated: the banner says it
-    sentences = [("emulator · " if mixed and line.round in emulated else "") + line.sentence() for line in lines]
+    sentences = [  # one line per run, its keys side by side
+        ("emulator · " if mixed and group[0].round in emulated else "") + sentence
+        for group, sentence in zip(by_round(lines), round_sentences(lines), strict=True)
+    ]
     pairs = sorted(by_pair, key=lambda pair: (focus.index(pair[0]) if pair[0] in focus else len(focus), pair))
     in_focus = [pair for pair in pairs if pair[0] in focus]
     changed = [pair for pair in pairs if pair not in in_focus and found.get(pair) in CHANGED]

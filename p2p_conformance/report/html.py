@@ -20,7 +20,7 @@ from markupsafe import Markup
 from p2p_conformance.model import EndpointRecord, Outcome, RunRecord, Side, Trend, answer_text
 from p2p_conformance.report.chart import story_chart
 from p2p_conformance.report.history import Row
-from p2p_conformance.report.story import run_story, tells_a_story
+from p2p_conformance.report.story import by_round, run_story, shown_focus, tells_a_story
 from p2p_conformance.report.summary import (
     TIMELINE_COLUMNS,
     SupportReport,
@@ -155,24 +155,23 @@ def run_header(run: RunRecord) -> str:
     rows.append(("Run (UTC)", _utc(run.started_at)))
     if run.origin:
         rows.append(("From", f"{run.origin} (--origin)"))
-    rows += [
-        (f"API key {key.name}" if several else "API key", f"{key.fingerprint} ({key.key_type})") for key in run.keys
+    keys = [
+        (key.name, f"{key.fingerprint} ({key.key_type})", key.shape, f"{key.clock_offset_ms:+d} ms") for key in run.keys
     ]
-    rows += [(f"Key shape ({key.name})" if several else "Key shape", key.shape) for key in run.keys if key.shape]
-    rows += [
-        (
-            f"Clock offset ({key.name})" if several else "Clock offset",
-            f"{key.clock_offset_ms:+d} ms (server minus local)",
-        )
-        for key in run.keys
-    ]
+    if not several:  # one key: its facts are rows of the header
+        for _, fingerprint, shape, offset in keys:
+            rows += [("API key", fingerprint), *((("Key shape", shape),) if shape else ())]
+            rows.append(("Clock offset", f"{offset} (server minus local)"))
     if len(run.rounds) > 1 or run.phases:
         rounds = "; ".join(
             f"{number}: {at[11:19]}" + (f" ({run.phases[number]})" if number in run.phases else "")
             for number, at in sorted(run.rounds.items())
         )
         rows.append(("Rounds", rounds))
-    return render("run_header.html", emulator=run.emulator, rows=rows)
+    key_header = ("Key", "API key", "Key shape", "Clock offset (server minus local)")
+    return render(
+        "run_header.html", emulator=run.emulator, rows=rows, key_header=key_header, keys=keys if several else []
+    )
 
 
 def story_section(run: RunRecord) -> str:
@@ -180,7 +179,15 @@ def story_section(run: RunRecord) -> str:
     if not tells_a_story(run):
         return ""
     lines = run_story(run)
-    return render("story.html", lines=[line.sentence() for line in lines], chart=story_chart(lines, run.focus))
+    rounds = by_round(lines)
+    keys = list(dict.fromkeys(line.key for line in lines))
+    table = [
+        (group[0].when, *(next((line.counts(3) for line in group if line.key == key), "") for key in keys))
+        for group in rounds
+    ]
+    header = ("Round", *keys) if len(keys) > 1 else ("Round", "Key")
+    rows = table if len(keys) > 1 else [(group[0].when, group[0].key_part(6)) for group in rounds]
+    return render("story.html", header=header, rows=rows, chart=story_chart(lines, shown_focus(run)))
 
 
 def verdict_section(run: RunRecord) -> str:
@@ -191,7 +198,8 @@ def verdict_section(run: RunRecord) -> str:
 
 def focus_table(run: RunRecord) -> str:
     """The endpoints the case is about (``--focus``), before everything else that is per endpoint."""
-    chosen = [r for r in run.last_round if r.id in run.focus]
+    focus = shown_focus(run)
+    chosen = [r for r in run.last_round if r.id in focus]
     if not chosen:
         return ""
     several = len(run.keys) > 1
@@ -203,7 +211,7 @@ def focus_table(run: RunRecord) -> str:
             "" if r.worked else heading(r.side),
             _time(r.answer.at),
         )
-        for r in sorted(chosen, key=lambda r: run.focus.index(r.id))
+        for r in sorted(chosen, key=lambda r: focus.index(r.id))
     ]
     header = ("Endpoint", *(("Key",) if several else ()), "Answer", "Where the fix lies", "Time (UTC)")
     return render("focus.html", header=header, rows=rows)
@@ -390,10 +398,10 @@ def page_title(run: RunRecord) -> str:
 def support_page(report: SupportReport) -> str:
     """``live-report.html``: one self-contained page, in the support agent's order, from the run's record alone."""
     run = report.run
-    sections = [
+    sections = [  # a story's first screen: the header, the verdict for the case, every round, the chart's start
         run_header(run),
-        story_section(run),
         verdict_section(run),
+        story_section(run),
         focus_table(run),
         conclusions(run),
         drift_section(run),

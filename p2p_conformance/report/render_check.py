@@ -32,9 +32,10 @@ FLAGS = (
 )
 SCREEN = (1280, 900)  # the support agent's first screen
 FIRST_SCREEN_IDS = ("c2c-run", "c2c-verdict", "c2c-summary")  # and c2c-focus, c2c-banner where present
-# A run of several rounds or keys opens with its story: the lines on the first screen, the chart and the
-# last round's verdict within the second.
-STORY_SCREENS = {"c2c-run": 1, "c2c-story-lines": 1, "c2c-story": 2, "c2c-verdict": 2, "c2c-summary": 2}
+# A run of several rounds or keys: its first screen holds the header, the verdict for the case, every round of
+# the story and the chart's start (its top; the chart ends within the second screen).
+STORY_SCREENS = {"c2c-run": 1, "c2c-verdict": 1, "c2c-story-lines": 1, "c2c-story": 2, "c2c-summary": 2}
+STORY_STARTS = {"c2c-story-chart": 1}
 # The history report (p2p-history-report) tells the story on its first screen, chart included.
 HISTORY_SCREENS = {"c2c-run": 1, "c2c-story-lines": 1, "c2c-story-chart": 1}
 HISTORY_EXPECTED = {
@@ -43,7 +44,9 @@ HISTORY_EXPECTED = {
     "the chart": r'<svg id="c2c-story-chart"[^>]*>.*?class="c2c-lane"',
 }
 EXPECTED = {
-    "the verdict line": r'<p id="c2c-verdict"><strong>(In the last round \([^)]*\): )?\d+ of \d+ read-only endpoint',
+    "the verdict line": (
+        r'<p id="c2c-verdict"><strong>(In the last round \([^)]*\): )?\d+ of \d+ (of the case|read-only)'
+    ),
     "the run header": r'<table id="c2c-run">.*?Case.*?Target.*?Run \(UTC\).*?API key.*?Clock offset',
     "the control checks": r'<section id="c2c-controls"[^>]*>.*?Signature self-check',
     "the evidence": r'<section id="c2c-evidence"[^>]*>.*?key-recognised',
@@ -59,11 +62,13 @@ document.getElementById("report").addEventListener("load", () => {{
   const page = document.getElementById("report").contentDocument;
   const root = page.documentElement;
   const bottoms = {{}};
+  const tops = {{}};
   for (const element of page.querySelectorAll("[id^=c2c-]")) {{
     bottoms[element.id] = element.getBoundingClientRect().bottom;
+    tops[element.id] = element.getBoundingClientRect().top;
   }}
   const layout = {{scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, scrollHeight: root.scrollHeight,
-                  bottoms: bottoms, text: page.body.innerText}};
+                  bottoms: bottoms, tops: tops, text: page.body.innerText}};
   const out = document.createElement("pre");
   out.id = "layout";
   out.textContent = JSON.stringify(layout);
@@ -80,6 +85,7 @@ class Layout:
     client_width: int
     scroll_height: int
     bottoms: dict[str, float]  # each c2c-* element's bottom edge, in pixels from the top
+    tops: dict[str, float]  # and its top edge
     text: str  # what a reader sees, as text
 
     @property
@@ -95,10 +101,13 @@ class Layout:
         else:
             optional = (name for name in ("c2c-focus", "c2c-banner") if name in self.bottoms)
             screens = dict.fromkeys((*FIRST_SCREEN_IDS, *optional), 1)
+        starts = STORY_STARTS if "c2c-story" in self.bottoms and "c2c-history" not in self.bottoms else {}
         return [
             f"{name} ends below the {'first' if screen == 1 else 'second'} screen"
             for name, screen in screens.items()
             if self.bottoms.get(name, float("inf")) > screen * SCREEN[1]
+        ] + [
+            f"{name} starts below the first screen" for name in starts if self.tops.get(name, float("inf")) > SCREEN[1]
         ]
 
 
@@ -141,6 +150,7 @@ def measure(report: Path) -> Layout:
         client_width=data["clientWidth"],
         scroll_height=data["scrollHeight"],
         bottoms=data["bottoms"],
+        tops=data["tops"],
         text=data["text"],
     )
 

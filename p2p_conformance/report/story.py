@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 
+from p2p_conformance.contracts import load_catalog
 from p2p_conformance.model import EndpointRecord, Outcome, RunRecord, Side
 
 
@@ -63,10 +65,37 @@ class StoryLine:
 
     def sentence(self, names: int = 6) -> str:
         """``July 9 12:14 · key2 · 3 of 6 work: getAds, getUserOrderSummary, getAvailableAdsCategory``."""
+        return f"{self.when} · {self.key_part(names)}"
+
+    def key_part(self, names: int = 6) -> str:
+        """``key2 · 3 of 6 work: getAds, getUserOrderSummary, getAvailableAdsCategory``: the line less its time."""
+        return f"{self.key} · {self.counts(names)}"
+
+    def counts(self, names: int = 6) -> str:
+        """``3 of 6 work: getAds, getUserOrderSummary, getAvailableAdsCategory``: the key's part less its name."""
         shown = [endpoint.rsplit("/", 1)[-1] for endpoint in self.working[:names]]
         more = len(self.working) - names
         listed = ": " + ", ".join(shown) + (f" and {more} more" if more > 0 else "") if shown else ""
-        return f"{self.when} · {self.key} · {len(self.working)} of {self.counted} work{listed}"
+        return f"{len(self.working)} of {self.counted} work{listed}"
+
+
+def by_round(lines: Sequence[StoryLine]) -> list[list[StoryLine]]:
+    """The story's lines grouped by round (its keys side by side), in time order."""
+    return [list(group) for _, group in groupby(lines, key=lambda line: line.round)]
+
+
+def round_sentences(lines: Sequence[StoryLine]) -> list[str]:
+    """One sentence per round, its keys side by side: ``July 9 12:14 · key1 · 1 of 6 work: getUserOrderSummary;
+    key2 · 3 of 6 work: getAds, ...``, so every round of a story fits on a screen and in a ticket."""
+    return [f"{group[0].when} · " + "; ".join(line.key_part(3) for line in group) for group in by_round(lines)]
+
+
+def shown_focus(run: RunRecord) -> tuple[str, ...]:
+    """The focus as the page shows it: each focused endpoint, and after one whose credential opens a socket
+    (chat/retrieveChatCredential) that socket, as its own row and lane, not counted unless focused by name."""
+    opened_by = {socket.from_endpoint: socket.id for socket in load_catalog().sockets}
+    shown = [item for endpoint in run.focus for item in (endpoint, opened_by.get(endpoint)) if item is not None]
+    return tuple(dict.fromkeys(shown))
 
 
 def observations(run: RunRecord) -> list[Observation]:
@@ -92,16 +121,19 @@ def _counts(record: EndpointRecord) -> bool:
     return record.read_only and record.outcome is not Outcome.SKIPPED
 
 
-def story(seen: Iterable[Observation], focus: Sequence[str] = ()) -> list[StoryLine]:
-    """One line per round and key, in time order, counted over the ``focus`` endpoints when given."""
+def story(seen: Iterable[Observation], focus: Sequence[str] = (), shown: Sequence[str] = ()) -> list[StoryLine]:
+    """One line per round and key, in time order, counted over the ``focus`` endpoints when given; the answers of
+    the ``shown`` ones (a focus endpoint's socket) are kept for the chart without being counted."""
+    order = list(dict.fromkeys([*focus, *shown]))
     rounds: dict[tuple[int, str], list[Observation]] = {}
     for observation in seen:
-        if not focus or observation.endpoint in focus:
+        if not focus or observation.endpoint in order:
             rounds.setdefault((observation.round, observation.key), []).append(observation)
     lines = []
     for (number, key), observed in rounds.items():
         if focus:
-            observed.sort(key=lambda o: focus.index(o.endpoint))
+            observed.sort(key=lambda o: order.index(o.endpoint))
+        counted = [o for o in observed if not focus or o.endpoint in focus]
         first = observed[0]
         lines.append(
             StoryLine(
@@ -110,9 +142,9 @@ def story(seen: Iterable[Observation], focus: Sequence[str] = ()) -> list[StoryL
                 at=first.at,
                 key=key,
                 fingerprint=first.fingerprint,
-                working=tuple(o.endpoint for o in observed if o.worked),
-                failing=tuple(o.endpoint for o in observed if not o.worked),
-                counted=len(observed),
+                working=tuple(o.endpoint for o in counted if o.worked),
+                failing=tuple(o.endpoint for o in counted if not o.worked),
+                counted=len(counted),
                 answers={o.endpoint: o for o in observed},
             )
         )
@@ -121,7 +153,7 @@ def story(seen: Iterable[Observation], focus: Sequence[str] = ()) -> list[StoryL
 
 def run_story(run: RunRecord) -> list[StoryLine]:
     """The story of a live run: its rounds and keys, over its ``--focus`` endpoints when given."""
-    return story(observations(run), run.focus)
+    return story(observations(run), run.focus, shown_focus(run))
 
 
 def tells_a_story(run: RunRecord) -> bool:

@@ -186,8 +186,17 @@ def verdict(run: RunRecord) -> Verdict:
     """The verdict: every conclusion in it follows from the run's evidence, and says so where none does."""
     ran = run.ran()
     working = sum(r.outcome == Outcome.PASS for r in ran)
-    unit = "read-only endpoint and key pairs" if len(run.keys) > 1 else "read-only endpoints"
+    several = len(run.keys) > 1
+    unit = "read-only endpoint and key pairs" if several else "read-only endpoints"
     count = f"{working} of {len(ran)} {unit} work."
+    case = [r for r in ran if r.id in run.focus]
+    if case:  # the case's terms: its endpoints (--focus) first, all the others after
+        endpoints = len({r.id for r in case})
+        pairs = f"endpoint and key pairs ({endpoints} endpoints, {len(run.keys)} keys)" if several else "endpoints"
+        count = (
+            f"{sum(r.worked for r in case)} of {len(case)} of the case's {pairs} work; "
+            f"{working} of {len(ran)} {unit} in all."
+        )
     if ran and not answered(run):  # not Binance's "no": no answer of Binance's to any endpoint reached the run
         count = f"No endpoint was answered in this run: none of {len(ran)} {unit} got an answer."
     if len(run.rounds) > 1:  # the story is above; the details below are the last round's

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from p2p_conformance.model import RunRecord
 from p2p_conformance.report.files import HTML_NAME
-from p2p_conformance.report.story import run_story, tells_a_story
+from p2p_conformance.report.story import round_sentences, run_story, tells_a_story
 from p2p_conformance.report.summary import failures_by_conclusion, heading, plural, verdict
 
 TERMINAL_NAMES = 4  # endpoints named per conclusion line; the rest are counted
@@ -17,7 +17,7 @@ def verdict_block(run: RunRecord, *, report_dir: Path, history_db: Path, notes: 
     """The story (one line per round and key, when there are several), the verdict, its proof, one line
     per conclusion, the notes and changes, and where the report is."""
     found = verdict(run)
-    lines = [f"Story: {line.sentence()}" for line in run_story(run)] if tells_a_story(run) else []
+    lines = [f"Story: {sentence}" for sentence in round_sentences(run_story(run))] if tells_a_story(run) else []
     lines += [f"{found.count} {found.headline}", *(f"  Proof: {line}" for line in found.proof)]
     several = len(run.keys) > 1
     for side, groups in failures_by_conclusion(run).items():
