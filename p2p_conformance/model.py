@@ -407,6 +407,13 @@ class RunRecord:
     rounds: dict[int, str] = field(default_factory=dict)  # round -> when it started (UTC)
     phases: dict[int, str] = field(default_factory=dict)  # round -> the emulator story's phase name
     changes: list[str] = field(default_factory=list)  # "3 of 6 endpoints now work, up from ..." per key
+    rounds_planned: int = 1  # --repeat
+    interrupted: bool = False  # cut short (Ctrl-C, SIGTERM): the rounds after the last one seen never ran
+
+    @property
+    def rounds_not_run(self) -> list[int]:
+        """The planned rounds that never started (an interrupted run's)."""
+        return [number for number in range(1, self.rounds_planned + 1) if number not in self.rounds]
 
     @property
     def base_url(self) -> str | None:

@@ -350,9 +350,12 @@ def test_sigterm_ends_the_run_with_the_report_of_what_ran(
         signalled.set()
     output = first_judged + run.communicate(timeout=60)[0]
     assert run.returncode == pytest.ExitCode.INTERRUPTED, output
-    results = json.loads((tmp_path / "reports" / "live-summary.json").read_text())["results"]
-    assert [r["id"] for r in results if r["outcome"] == "pass"] == [first.id]
+    summary = json.loads((tmp_path / "reports" / "live-summary.json").read_text())
+    assert [r["id"] for r in summary["results"] if r["outcome"] == "pass"] == [first.id]
     assert (tmp_path / "reports" / "live-report.html").is_file() and CANARY_SECRET not in output
+    # the run says it was cut short: in its JSON, its verdict and the terminal
+    assert summary["interrupted"] is True and summary["verdict"].startswith("This run was interrupted before it ended.")
+    assert "This run was interrupted before it ended." in output
 
 
 def test_a_failed_recording_leaves_the_existing_cassettes_as_they_were(

@@ -3,6 +3,7 @@ server text shown as text (autoescaping), without a nested pytest run."""
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 
 import jinja2
@@ -31,8 +32,9 @@ from p2p_conformance.report.html import (
     key_matrix,
     results_table_cell,
     run_header,
+    story_section,
 )
-from p2p_conformance.report.summary import WORKS, shown_answer
+from p2p_conformance.report.summary import WORKS, SupportReport, read_summary, run_json, shown_answer, verdict
 from p2p_conformance.signer import KeyType
 
 AT = "2025-07-09T12:14:03.120Z"
@@ -199,3 +201,18 @@ def test_a_socket_s_evidence_names_its_address_credential_and_end_never_its_secr
         "1 frame(s) of type text, fields content, type"
     )
     assert any(text.startswith("Binance refused the chat socket with a close with code 4001") for text in details)
+
+
+def test_an_interrupted_run_says_so_in_its_verdict_its_story_and_its_json() -> None:
+    """Ctrl-C after round 1 of 4: the verdict says it first, the story shows the rounds that did not run, and
+    live-summary.json keeps it, so the page rendered again from the file says the same."""
+    run = run_of(("ads/getAds", "k", WORKED, Outcome.PASS), ("ads/search", "k", REFUSED, Outcome.FAIL))
+    run.rounds, run.rounds_planned, run.interrupted = {1: AT}, 4, True
+    found = verdict(run)
+    assert found.count.startswith("This run was interrupted before it ended: rounds 2 to 4 of 4 did not run. ")
+    rows = Cells(story_section(run)).texts()
+    assert rows[-6:] == [text for n in (2, 3, 4) for text in (f"round {n}", "did not run (the run was interrupted)")]
+    again = read_summary(json.loads(json.dumps(run_json(SupportReport(run=run))))).run
+    assert (again.interrupted, again.rounds_planned, again.rounds_not_run) == (True, 4, [2, 3, 4])
+    finished = run_of(("ads/getAds", "k", WORKED, Outcome.PASS))
+    assert "interrupted" not in verdict(finished).count

@@ -68,6 +68,7 @@ class ControllerPlugin:
             started_at=utc_now(),
             case_id=settings.case_id,
             recv_window=settings.plan.recv_window,
+            rounds_planned=settings.repeat,
             emulator=settings.emulator.label if settings.emulator else None,
             focus=settings.focus,
             origin=settings.origin,
@@ -141,10 +142,11 @@ class ControllerPlugin:
         excinfo.traceback = excinfo.traceback.filter(_has_a_line)
 
     @pytest.hookimpl(tryfirst=True)  # before pytest-html writes its page, which links to the support page
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if not self.live_tests_ran:  # none was selected: nothing to report, nor to store
             self.nothing_ran = True
             return
+        self.run.interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
         self.run.keys = list(self.keys.values())
         opened_by = {socket.id: socket.from_endpoint for socket in self.settings.plan.catalog.sockets}
         self.run.results = sockets_under_their_credentials(list(self.records.values()), opened_by)

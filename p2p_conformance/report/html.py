@@ -10,7 +10,7 @@ module only chooses what each section shows.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.resources import files
 from typing import Any
 
@@ -187,7 +187,14 @@ def story_section(run: RunRecord) -> str:
     ]
     header = ("Round", *keys) if len(keys) > 1 else ("Round", "Key")
     rows = table if len(keys) > 1 else [(group[0].when, group[0].key_part(6)) for group in rounds]
-    return render("story.html", header=header, rows=rows, chart=story_chart(lines, shown_focus(run)))
+    rows += [
+        (f"round {number}", *(["did not run (the run was interrupted)"] * (len(header) - 1)))
+        for number in run.rounds_not_run
+    ]
+    chart = story_chart(lines, shown_focus(run))
+    if chart is not None and run.rounds_not_run:
+        chart = replace(chart, caption=f"{chart.caption} Rounds not shown did not run: the run was interrupted.")
+    return render("story.html", header=header, rows=rows, chart=chart)
 
 
 def verdict_section(run: RunRecord) -> str:

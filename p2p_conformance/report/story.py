@@ -157,5 +157,6 @@ def run_story(run: RunRecord) -> list[StoryLine]:
 
 
 def tells_a_story(run: RunRecord) -> bool:
-    """Whether the run has more than one round or key (a single one keeps the plain first screen)."""
-    return len(run.rounds) > 1 or len(run.keys) > 1
+    """Whether the run has (or was to have) more than one round, or more than one key (a single one keeps the
+    plain first screen)."""
+    return len(run.rounds) > 1 or len(run.keys) > 1 or run.rounds_planned > 1

@@ -202,6 +202,12 @@ def verdict(run: RunRecord) -> Verdict:
     if len(run.rounds) > 1:  # the story is above; the details below are the last round's
         last = max(run.rounds)
         count = f"In the last round ({run.phases.get(last) or run.rounds[last][11:19]}): {count}"
+    if run.interrupted:  # cut short: say so first, and which rounds never ran
+        missing, never = run.rounds_not_run, ""
+        if missing:
+            which = f"round {missing[0]}" if len(missing) == 1 else f"rounds {missing[0]} to {missing[-1]}"
+            never = f": {which} of {run.rounds_planned} did not run"
+        count = f"This run was interrupted before it ended{never}. {count}"
     headline, proof = _headline(run)
     proof += _changed_answers(run.keys)
     grouped = failures_by_conclusion(run)
@@ -281,6 +287,8 @@ def read_summary(document: Any) -> SupportReport:
             rounds={int(found["round"]): str(found["started_at"]) for found in document["rounds"]},
             phases={int(found["round"]): str(found["phase"]) for found in document["rounds"] if found["phase"]},
             changes=[str(change) for change in document["changes"]],
+            rounds_planned=int(document["rounds_planned"]),
+            interrupted=bool(document["interrupted"]),
         )
         timeline: Series = {}
         for row in map(_row, document["timeline"]):
@@ -301,6 +309,8 @@ def run_json(report: SupportReport) -> dict[str, Any]:
     found = verdict(run)
     return {
         "started_at": run.started_at,
+        "interrupted": run.interrupted,
+        "rounds_planned": run.rounds_planned,
         "recv_window": run.recv_window,
         "base_url": run.base_url,
         "emulator": run.emulator,
