@@ -574,3 +574,23 @@ def test_without_db_the_newest_history_here_is_read_and_named(
     assert history_report(["--focus", "e0"]) == 0
     assert "reading reports/emulator/history.sqlite3" in capsys.readouterr().err
     assert (tmp_path / "reports" / "emulator" / "history.html").is_file()
+
+
+def test_a_label_two_keys_shared_is_told_apart_in_the_history(tmp_path: Path) -> None:
+    """The README's July 9 run and the seed story each call their first key key1: two keys, so two lanes and two
+    story entries, each named with its fingerprint; a label only one key had stays as it is."""
+    path = tmp_path / "h.sqlite3"
+    for run_id, at, fingerprint in [
+        ("a", "2025-07-09T11:53:00Z", "Aaaa...0001"),
+        ("b", "2025-07-09T12:14:00Z", "Bbbb...0002"),
+    ]:
+        first = replace(stored("ads/getAds", "pass"), key_name="key1", key_fingerprint=fingerprint)
+        other = replace(stored("ads/getAds", "fail"), key_name="key2", key_fingerprint="Cccc...0003", side=Side.BINANCE)
+        store_runs(path, [replace(stored_run(run_id, at, [first, other]), focus=("ads/getAds",))])
+    page = render_history([path], focus=("ads/getAds",))
+    lines = re.search(r'<ul id="c2c-story-lines">(.*?)</ul>', page, flags=re.S)
+    assert lines is not None
+    assert "key1 (Aaaa...0001) · 1 of 1 work" in lines.group(1) and "key1 (Bbbb...0002) · 1 of 1 work" in lines.group(1)
+    assert "key2 · 0 of 1 work" in lines.group(1)  # one key had that label: no fingerprint needed
+    chart = re.search(r'<svg id="c2c-story-chart".*?</svg>', page, flags=re.S)
+    assert chart is not None and chart.group().count('class="c2c-lane"') == 3  # a lane per key, never two in one

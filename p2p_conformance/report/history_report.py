@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -59,15 +60,28 @@ def run_numbers(rows: Sequence[Row]) -> dict[str, int]:
     return {run_id: number for number, run_id in enumerate(dict.fromkeys(row.run_id for row in rows), start=1)}
 
 
-def history_observations(rows: Sequence[Row], numbers: Mapping[str, int]) -> list[Observation]:
-    """The history's results as the story reads them: each stored run a round (``numbers``), each key by
-    its label."""
+def key_labels(rows: Sequence[Row]) -> dict[str, str]:
+    """Each key (by fingerprint) as the history names it: its latest label; a label that two keys had (two runs'
+    ``key1``) names each with its fingerprint, so a lane and a story line are one key, never two."""
+    latest = {row.key_fingerprint: row.key_name or row.key_fingerprint for row in rows}
+    shared = {label for label, count in Counter(latest.values()).items() if count > 1}
+    return {
+        fingerprint: f"{label} ({fingerprint})" if label in shared and label != fingerprint else label
+        for fingerprint, label in latest.items()
+    }
+
+
+def history_observations(
+    rows: Sequence[Row], numbers: Mapping[str, int], labels: Mapping[str, str]
+) -> list[Observation]:
+    """The history's results as the story reads them: each stored run a round (``numbers``), each key by its
+    label (``labels``, by fingerprint: :func:`key_labels`)."""
     return [
         Observation(
             round=numbers[row.run_id],
             at=row.started_at,
             phase=row.label,
-            key=row.key_name or row.key_fingerprint,
+            key=labels.get(row.key_fingerprint, row.key_fingerprint),
             fingerprint=row.key_fingerprint,
             endpoint=row.endpoint_id,
             worked=row.outcome is Outcome.PASS,
@@ -113,13 +127,13 @@ def render_history(
     counts = {label: sum(value == label for value in found.values()) for label in Trend}
     last_run = {row.key_fingerprint: row.run_id for row in rows}  # rows are in time order
     runs = runs_by_key(rows)
-    labels = {row.key_fingerprint: row.key_name or row.key_fingerprint for row in rows}
+    labels = key_labels(rows)
     stored_focus = next((row.focus for row in reversed(rows) if row.focus), None) or ""
     focus = tuple(focus) or tuple(endpoint for endpoint in stored_focus.split(",") if endpoint)
     recent = set(list(dict.fromkeys(row.run_id for row in rows))[-columns:])
     recent_rows = [row for row in rows if row.run_id in recent]
     numbers = run_numbers(recent_rows)
-    lines = story(history_observations(recent_rows, numbers), focus)
+    lines = story(history_observations(recent_rows, numbers, labels), focus)
     emulated = {numbers[row.run_id] for row in recent_rows if row.emulator is not None}
     mixed = any(row.emulator is None for row in rows) and bool(emulated)  # all emulated: the banner says it
     sentences = [  # one line per run, its keys side by side
@@ -143,7 +157,7 @@ def render_history(
         cases=sorted({row.case_id for row in rows if row.case_id}),
         targets=sorted({row.base_url for row in rows if row.base_url}),
         emulator=_emulator_notice(rows),
-        keys=[f"{label} ({fingerprint})" if label != fingerprint else label for fingerprint, label in labels.items()],
+        keys=[label if fingerprint in label else f"{label} ({fingerprint})" for fingerprint, label in labels.items()],
         span=span,
         window=f"{span.runs} runs, {_shown(span.first)} to {_shown(span.last)}",
         origin=origins[0] if origins != [NO_ORIGIN] and len(origins) == 1 else None,
