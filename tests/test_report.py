@@ -321,3 +321,24 @@ def test_p2p_report_refuses_what_is_not_a_summary_in_one_line(
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and fnmatch.fnmatch(error.strip(), f"p2p-report: {summary}: {reason}"), error
     assert sorted(path.name for path in tmp_path.iterdir()) == ["live-summary.json"]
+
+
+def test_the_ticket_text_names_every_round_of_the_story_within_its_25_lines(endpoint_suite: EndpointSuite) -> None:
+    endpoint_suite.run(
+        "-m", "live", "--emulator", "--scenario", "seed-story", "--repeat", "4", "--case-id", "144098731",
+        "--focus", SEED_FOCUS,
+    )  # fmt: skip
+    text = (endpoint_suite.reports / "live-summary.md").read_text()
+    story = endpoint_suite.summary()["story"]
+    lines = text.splitlines()
+    assert len(lines) <= 25
+    phases = list(dict.fromkeys(line["phase"] for line in story))
+    for phase in phases:  # a line per round, its keys side by side, each over the case's six
+        (found,) = [line for line in lines if line.startswith(f"  - {phase} · ")]
+        expected = "; ".join(
+            f"{entry['key']} · {len(entry['working'])} of 6 work" for entry in story if entry["phase"] == phase
+        )
+        assert re.sub(r": [^;]*", "", found.removeprefix(f"  - {phase} · ")) == expected
+    first_side = next(i for i, line in enumerate(lines) if line.startswith("- On Binance"))
+    assert all(lines.index(line) < first_side for line in lines if line.startswith("  - July"))
+    assert ".;" not in text
