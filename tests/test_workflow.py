@@ -62,6 +62,18 @@ def test_action_validator_accepts_the_workflow_and_refuses_a_broken_one(tmp_path
     assert refused.returncode != 0
 
 
+@pytest.mark.parametrize(("case_id", "given"), [("", []), ("144098731", ["--case-id", "144098731"])])
+def test_the_live_command_names_the_case_only_when_the_variable_is_set(case_id: str, given: list[str]) -> None:
+    """The scheduled job runs with or without the repository variable BINANCE_CASE_ID: unset, it passes no
+    --case-id (``--case-id ""`` is refused, which failed every scheduled run)."""
+    (step,) = [step for step in workflow()["jobs"]["live"]["steps"] if step.get("name", "").startswith("Live run")]
+    assert step["env"]["CASE_ID"] == "${{ vars.BINANCE_CASE_ID }}"
+    command = step["run"].replace("${{ matrix.origin }}", "github-ubuntu")
+    script = f'pytest() {{ printf "%s\\n" "$@"; }}\n{command}'  # the arguments pytest would get, one a line
+    ran = subprocess.run(["bash", "-c", script], env={"CASE_ID": case_id}, capture_output=True, text=True, timeout=30)
+    assert ran.stdout.splitlines() == ["-m", "live", "--origin", "github-ubuntu", "--bundle", *given]
+
+
 def test_publishing_the_history_is_optional_and_gets_only_the_pages_permissions() -> None:
     jobs = workflow()["jobs"]
     publish = jobs["publish"]
