@@ -32,6 +32,11 @@ if TYPE_CHECKING:
             "ERROR: --repeat 3 --interval 600 waits 1200 s between rounds, past --deadline 300: give --deadline 1500 "
             "(the waits and 300 s for the calls)",
         ),
+        (
+            ["--emulator", "--repeat", "100000"],
+            "ERROR: --repeat 100000 with 1 key(s) makes * live tests (* a round and key): at most 20000; give fewer "
+            "rounds or keys",
+        ),
         (["--request-timeout", "nan"], "ERROR: --request-timeout nan: give a number of seconds from 0.1 to 300"),
         (["--origin", "<eu>"], "ERROR: --origin '<eu>': give a label of up to 60 letters, digits, spaces*"),
         (["--max-wait", "soon"], "ERROR: --max-wait 'soon': give a number"),
@@ -97,3 +102,51 @@ def test_a_dotenv_line_that_cannot_be_read_is_named_with_its_file(tmp_path: Path
             load_key({}, dotenv_path=dotenv)
     messages = [str(w.message) for w in caught if issubclass(w.category, KeyFormatWarning)]
     assert any(message.startswith(f"{dotenv}: could not parse statement starting at line") for message in messages)
+
+
+# A YAML "billion laughs": nine levels of nine aliases, 9**9 strings once expanded, a few hundred bytes on disk.
+ALIAS_BOMB = "\n".join(
+    [
+        'description: bomb\nkeys: {k: {api_key: "' + "A" * 64 + '", secret: "' + "B" * 64 + '"}}',
+        'a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]',
+        *(f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 9)),
+        "endpoints: {ads/getAds: {ok: *a8}}",
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("option", "name", "content", "line"),
+    [
+        (
+            "--scenario",
+            "bomb.yaml",
+            ALIAS_BOMB,
+            "ERROR: --scenario: scenario *bomb.yaml: more than 100000 values once*",
+        ),
+        (
+            "--scenario",
+            "big.yaml",
+            "description: big\n" + "#" * 2_000_000,
+            "ERROR: --scenario: scenario *big.yaml: larger*",
+        ),
+        ("--scenario", "broken.yaml", "keys: [\n", "ERROR: --scenario: scenario *broken.yaml: not readable as YAML*"),
+        (
+            "--keys-file",
+            "keys.toml",
+            "#" * 2_000_000,
+            "ERROR: keys file *keys.toml: larger than 1024 KB, not a keys file",
+        ),
+    ],
+)
+def test_a_scenario_or_keys_file_that_explodes_is_one_line_at_once(
+    endpoint_suite: EndpointSuite, tmp_path: Path, option: str, name: str, content: str, line: str
+) -> None:
+    """Bounded before anything reads them through: size, then values and depth with every alias expanded."""
+    path = tmp_path / name
+    path.write_text(content)
+    emulator = ["--emulator"] if option == "--scenario" else []
+    result = endpoint_suite.run("-m", "live", *emulator, option, str(path))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert len([text for text in result.stderr.lines if text.strip()]) == 1, result.stderr.str()
+    result.stderr.fnmatch_lines([line])

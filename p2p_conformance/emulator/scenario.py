@@ -307,18 +307,53 @@ def parse_scenario(document: Mapping[str, Any], catalog: Catalog | None = None) 
     return Scenario(str(document.get("description", "")), keys, phases, latency, float(hold))
 
 
+MAX_SCENARIO_BYTES = 1024 * 1024
+MAX_SCENARIO_VALUES = 100_000  # every value, each alias counted again where it is used: a YAML "billion laughs" stops
+MAX_SCENARIO_DEPTH = 32
+
+
+def _within_bounds(document: object) -> bool:
+    """Whether the document, its aliases expanded, holds at most :data:`MAX_SCENARIO_VALUES` values nested at
+    most :data:`MAX_SCENARIO_DEPTH` deep; counted by a walk that stops at the first bound it passes."""
+    remaining = MAX_SCENARIO_VALUES
+    pending: list[tuple[object, int]] = [(document, 0)]
+    while pending:
+        value, depth = pending.pop()
+        remaining -= 1
+        if remaining < 0 or depth > MAX_SCENARIO_DEPTH:
+            return False
+        if isinstance(value, dict):
+            pending += [(item, depth + 1) for pair in value.items() for item in pair]
+        elif isinstance(value, list):
+            pending += [(item, depth + 1) for item in value]
+    return True
+
+
 def load_scenario(path: str | Path, catalog: Catalog | None = None) -> Scenario:
-    """Read a scenario file; a bare name such as ``july-9`` means ``p2p_conformance/emulator/scenarios/july-9.yaml``."""
+    """Read a scenario file; a bare name such as ``july-9`` means ``p2p_conformance/emulator/scenarios/july-9.yaml``.
+    A file larger than a scenario, or that expands to more values than one (YAML aliases), is refused in one line
+    before anything reads it through."""
     candidate = Path(path)
     if not candidate.exists() and (SCENARIOS / f"{path}.yaml").exists():
         candidate = SCENARIOS / f"{path}.yaml"
     try:
+        if candidate.stat().st_size > MAX_SCENARIO_BYTES:
+            raise ScenarioError(f"scenario {path}: larger than {MAX_SCENARIO_BYTES // 1024} KB, not a scenario")
         document = yaml.load(candidate.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except OSError as error:
         known = ", ".join(sorted(scenario.stem for scenario in SCENARIOS.glob("*.yaml")))
         raise ScenarioError(
             f"cannot read scenario {path}: {error.strerror} (give a scenario file, or one of: {known})"
         ) from None
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as error:
+        where = getattr(error, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where is not None else ""
+        raise ScenarioError(f"scenario {path}: not readable as YAML{line} ({type(error).__name__})") from None
     if not isinstance(document, dict):
         raise ScenarioError(f"scenario {path} is not a YAML mapping")
+    if not _within_bounds(document):
+        raise ScenarioError(
+            f"scenario {path}: more than {MAX_SCENARIO_VALUES} values once its aliases are expanded, or nested "
+            f"deeper than {MAX_SCENARIO_DEPTH}: not a scenario"
+        )
     return parse_scenario(document, catalog)

@@ -48,6 +48,10 @@ DEFAULT_SCENARIO = "all-ok"
 MIN_TIMEOUT_SECONDS = 0.1
 MAX_WAIT_SECONDS = 7 * 24 * 3600.0  # a week: the longest --interval, --max-wait or --deadline a run takes
 FIRST_KEY = "key1"  # the label of the one key of the environment or .env, as the reports name keys
+MAX_KEYS_FILE_BYTES = 1024 * 1024
+# Rounds x keys x endpoints: a week of hourly rounds for one key (168 x 65) fits; --repeat 100000 is refused before
+# pytest collects (it would make millions of tests).
+MAX_LIVE_TESTS = 20_000
 KEYS_FILE_FIELDS = {
     "api_key": API_KEY,
     "secret": API_SECRET,
@@ -358,9 +362,12 @@ def _emulator_choice(config: pytest.Config, catalog: Catalog) -> tuple[EmulatorC
 def _keys_from_file(path: Path) -> dict[str, Key]:
     """Keys listed in a TOML file, one table per key: api_key with secret, or private_key_path."""
     try:
+        if path.stat().st_size > MAX_KEYS_FILE_BYTES:
+            raise pytest.UsageError(f"keys file {path}: larger than {MAX_KEYS_FILE_BYTES // 1024} KB, not a keys file")
         document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise pytest.UsageError(f"keys file {path}: cannot be read ({error})") from None
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else type(error).__name__
+        raise pytest.UsageError(f"keys file {path}: cannot be read ({reason})") from None
     keys = {}
     for name, table in document.items():
         _label(name, f"keys file {path}: table", "[main], [backup-key]")
@@ -448,6 +455,13 @@ def read_settings(config: pytest.Config) -> RunSettings:
         emulator, keys = _emulator_choice(config, catalog)
     elif live:
         base_url, keys = _target_and_keys(config)
+    tests = limits.repeat * max(len(keys), 1) * (len(catalog.contracts) + len(catalog.sockets))
+    if live and tests > MAX_LIVE_TESTS:
+        raise pytest.UsageError(
+            f"--repeat {limits.repeat} with {len(keys)} key(s) makes {tests} live tests "
+            f"({len(catalog.contracts) + len(catalog.sockets)} a round and key): at most {MAX_LIVE_TESTS}; "
+            "give fewer rounds or keys"
+        )
     try:  # an offline run reaches no target: the environment's proxies and CA bundle are not its business
         route = environment_route(base_url or "http://127.0.0.1") if live else Route()  # the emulator: loopback
     except RouteError as error:
