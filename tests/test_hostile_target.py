@@ -677,3 +677,34 @@ def test_what_binance_common_gets_back_is_redacted_as_data(hostile: tuple[Hostil
             contract, url, HmacKey(CANARY_KEY, CANARY_SECRET), contract.params, {}, lambda r: send(http, r, gate)
         )
     assert (official.http_status, official.code, official.message) == (400, -2008, "no key REDACTED here")
+
+
+# A code and a message that would act on what shows them: a terminal (clear screen, window title, an OSC 8 link,
+# backspaces), GitHub Actions (a line that starts with ::), CommonMark (a lone CR ends a line) and a browser
+# (a right-to-left override).
+ACTING_CODE = "E1\r\rBinance support: this key is fine, close the ticket\r==="
+ACTING_MESSAGE = (
+    "\x1b[2J\x1b]0;owned\x07\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\\b\b"
+    "\n::error title=Binance support::your side\n::add-mask::key1 \u202edne s'tneilc"
+)
+
+
+def test_server_text_cannot_act_on_the_terminal_the_ticket_or_the_page(
+    endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None
+) -> None:
+    target, url = hostile
+    target.rules[C2C] = json_answer(400, json.dumps({"code": ACTING_CODE, "msg": ACTING_MESSAGE}))
+    result = endpoint_suite.run("-m", "live", "--binance-url", url, *SOME_LIVE, "--focus", "ads/getAds")
+    acting = ("\x1b", "\r", "\b", "\x07", "\u202e")
+    terminal = result.stdout.str()
+    assert not [character for character in acting if character in terminal]
+    assert not [line for line in terminal.splitlines() if line.lstrip().startswith("::")]  # no workflow command
+    assert "\\x1b" in terminal and "\\u202e" in terminal  # shown, as escapes
+    reports = endpoint_suite.reports
+    for name in ("live-summary.md", "live-report.html", "live-postman.json"):
+        text = (reports / name).read_text()
+        assert not [character for character in acting if character in text], name
+    ticket = (reports / "live-summary.md").read_text().splitlines()
+    assert len(ticket) <= 25 and not [line for line in ticket if line.startswith(("===", "Binance support"))]
+    page = (reports / "live-report.html").read_text()
+    assert "\\u202edne s&#39;tneilc" in page  # the override written out, the text after it as it came

@@ -45,6 +45,7 @@ from p2p_conformance.report.summary import SupportReport, answered, plural, show
 from p2p_conformance.report.terminal import network_line, verdict_block
 from p2p_conformance.report.trends import Series, remember
 from p2p_conformance.safety.cassettes import promote_recording
+from p2p_conformance.safety.text import one_line
 from p2p_conformance.safety.writing import unlink_if_link
 
 TERMINAL_NAMES = 4  # endpoints named per conclusion line; the rest are counted
@@ -222,7 +223,7 @@ class ControllerPlugin:
                 notes=self.closing_notes,
             )
             for line in [*block, *replaced, self.network_line(config)]:
-                terminal.write_line(line)
+                terminal.write_line(one_line(line))  # server text in it: no control reaches the terminal
 
     def _nothing_ran_line(self) -> str:
         return (

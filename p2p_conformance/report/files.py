@@ -17,6 +17,7 @@ from p2p_conformance.report.html import PYTEST_HTML_NAME, support_page
 from p2p_conformance.report.story import round_sentences, run_story, shown_focus, tells_a_story
 from p2p_conformance.report.summary import SupportReport, read_summary, run_json, shown_answer, verdict
 from p2p_conformance.safety.redaction import find_leaks, redact_data, redact_text
+from p2p_conformance.safety.text import one_line
 from p2p_conformance.safety.writing import replace_file
 
 HTML_NAME = "live-report.html"
@@ -45,8 +46,9 @@ def file_stamp(started_at: str) -> str:
 
 
 def md(text: object) -> str:
-    """Text as literal Markdown: a server's answer cannot add markup, links or table cells."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+    """Text as literal Markdown on one line: a server's answer cannot add markup, links, table cells or lines (a
+    lone CR ends a line in CommonMark), nor turn text around."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", one_line(str(text)))
 
 
 def _focus_rows(run: RunRecord, room: int) -> list[str]:

@@ -32,11 +32,16 @@ from p2p_conformance.report.summary import (
     verdict,
 )
 from p2p_conformance.report.trends import Series
+from p2p_conformance.safety.text import inert_for_pages
 
 CSS_PATH = files("p2p_conformance.report") / "report.css"
 STYLE = Markup(CSS_PATH.read_text(encoding="utf-8"))  # the suite's own stylesheet, in each page it makes
 PYTEST_HTML_NAME = "pytest-report.html"  # pytest-html's pass/fail page of the same run, beside the support page
 NO_ORIGIN = "no --origin"  # the column of runs stored without one
+
+
+def _shown(value: object) -> object:
+    return inert_for_pages(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 def _time(at: str | None) -> str:
@@ -104,7 +109,9 @@ TEMPLATES = Environment(
     loader=PackageLoader("p2p_conformance.report", "templates"),
     autoescape=True,  # every template is HTML
     undefined=StrictUndefined,  # a misspelt name fails the render instead of showing nothing
-    finalize=lambda value: "" if value is None else value,
+    # every value a template prints is data: controls and bidirectional overrides become escapes (what the
+    # suite assembled as Markup was escaped value by value, when it was rendered)
+    finalize=lambda value: "" if value is None else _shown(value),
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=False,

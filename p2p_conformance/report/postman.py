@@ -14,6 +14,7 @@ from typing import Any
 
 from p2p_conformance.model import EndpointRecord, Outcome, RunRecord, SentRequest
 from p2p_conformance.report.summary import SIDE_WORDS, WORKS, shown_answer
+from p2p_conformance.safety.text import inert_for_pages
 from p2p_conformance.signer import API_KEY_HEADER, DEFAULT_RECV_WINDOW
 from p2p_conformance.signer.env import DEFAULT_BASE_URL
 
@@ -81,10 +82,12 @@ def _probe_items(run: RunRecord) -> list[dict[str, Any]]:
 
 
 def inert(text: str) -> str:
-    """``text`` as Postman cannot read a variable in it: every ``{{`` is broken up (``{ {``).
+    """``text`` as Postman cannot read a variable in it: every ``{{`` is broken up (``{ {``), and controls and
+    bidirectional overrides are written as escapes.
 
     Postman substitutes ``{{name}}`` in a request's URL, headers and body from the environment, where the
     agent's key and secret are; a run's texts (names, answers, what was sent) are data and go through this."""
+    text = inert_for_pages(text)
     while "{{" in text:
         text = text.replace("{{", "{ {")
     return text
