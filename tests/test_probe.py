@@ -124,3 +124,26 @@ def test_the_july_9_story_probed_shows_each_failing_endpoint_s_shapes_and_its_ve
     assert all(shapes[0]["shape"] == "as the contract says" for shapes in probed.values())
     for endpoint, shapes in probed.items():
         assert f"{endpoint} [key1]: all {len(shapes)} request shapes refused (" in summary["verdict"]
+
+
+def test_an_observed_folder_that_links_out_of_the_checkout_is_refused_before_anything_is_sent(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The shapes Binance accepted go to contracts/observed/ beside the cassettes: a link there out of the
+    checkout is refused as a reports folder that links out is (nothing written through it, no call sent)."""
+    checkout, elsewhere = tmp_path_factory.mktemp("checkout"), tmp_path_factory.mktemp("elsewhere")
+    (checkout / "cassettes").mkdir()
+    (checkout / "contracts").mkdir()
+    (checkout / "contracts" / "observed").symlink_to(elsewhere, target_is_directory=True)
+    CANARY.in_environment(monkeypatch)
+    emulator = CANARY.emulator()
+    with running_emulator(emulator) as url:
+        result = endpoint_suite.run(
+            "-m", "live", "--binance-url", url, "--probe", "--cassette-dir", str(checkout / "cassettes"),
+            "-k", "test_live and ads/search and not agent",
+        )  # fmt: skip
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [f"ERROR: {checkout / 'contracts' / 'observed'} is a link to *, outside the project: *"]
+    )
+    assert emulator.journal == [] and list(elsewhere.iterdir()) == []

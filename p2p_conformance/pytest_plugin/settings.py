@@ -306,17 +306,14 @@ def _project(config: pytest.Config) -> Path:
     return config.inipath.parent if config.inipath is not None else config.invocation_params.dir
 
 
-def _validate_within(project: Path, folder: Path) -> None:
-    """A default folder that is a link out of the project (``reports -> /elsewhere``) is written only when
-    ``--report-dir`` names where it leads."""
+def _validate_within(project: Path, folder: Path, fix: str) -> None:
+    """A default folder that is a link out of the project (``reports -> /elsewhere``) is not written through:
+    one line saying the ``fix`` (name the place with an option, or remove the link)."""
     for step in [folder, *folder.parents]:
         if step == project or project not in step.parents:
             return
         if step.is_symlink() and not step.resolve().is_relative_to(project.resolve()):
-            raise pytest.UsageError(
-                f"{step} is a link to {step.resolve()}, outside the project: to write the reports there, give "
-                f"--report-dir {step.resolve()}"
-            )
+            raise pytest.UsageError(f"{step} is a link to {step.resolve()}, outside the project: {fix}")
 
 
 def _paths(config: pytest.Config) -> Paths:
@@ -327,14 +324,18 @@ def _paths(config: pytest.Config) -> Paths:
     if config.option.emulator:
         default_reports /= EMULATOR_REPORTS
     if not config.option.report_dir:
-        _validate_within(project, default_reports)
+        reports_fix = f"to write the reports there, give --report-dir {default_reports.resolve()}"
+        _validate_within(project, default_reports, reports_fix)
     report_dir = Path(config.option.report_dir or default_reports)
-    return Paths(
+    paths = Paths(
         project=project,
         report_dir=report_dir,
         history_db=Path(config.option.history_db or report_dir / HISTORY_NAME),
         cassette_dir=Path(config.option.cassette_dir or SUITE_DIR / "cassettes").resolve(),
     )
+    checkout = paths.cassette_dir.parent  # the observed shapes go beside the cassettes: a link out is refused too
+    _validate_within(checkout, paths.observed_dir, "remove the link (the shapes Binance showed are written there)")
+    return paths
 
 
 def _emulator_choice(config: pytest.Config, catalog: Catalog) -> tuple[EmulatorChoice, dict[str, Key]]:
