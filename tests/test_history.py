@@ -396,6 +396,7 @@ def test_a_damaged_or_unusable_history_is_refused_in_one_line_before_anything_is
         ("UPDATE results SET code = CAST('x' AS BLOB)", "a result this suite did not write \\(code holds bytes\\)"),
         ("UPDATE runs SET label = printf('%.5000c', 'x')", "label holds a text of 5,000 characters"),
         ("UPDATE results SET http_status = 'two hundred'", "http_status holds a text of 11 characters"),
+        ("UPDATE runs SET started_at = 'not a date'", "started_at holds 'not a date', not a UTC time"),
     ],
 )
 def test_a_crafted_history_is_refused_in_one_line_by_its_report(tmp_path: Path, change: str, expected: str) -> None:
@@ -405,6 +406,25 @@ def test_a_crafted_history_is_refused_in_one_line_by_its_report(tmp_path: Path, 
         connection.execute(change)
     with pytest.raises(HistoryError, match=expected):
         render_history([crafted])
+
+
+@pytest.mark.parametrize("columns", ["0", "-5", "many"])
+def test_the_history_report_takes_a_number_of_columns_it_can_draw(
+    columns: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "h.sqlite3"
+    store_runs(path, [stored_run("a", "2025-07-09T11:53:00Z", [stored("e", "pass")])])
+    with pytest.raises(SystemExit) as stopped:
+        history_report(["--db", str(path), f"--columns={columns}"])
+    assert stopped.value.code == 2
+    assert f"--columns: {columns!r}: give a whole number of runs from 1 to 500" in capsys.readouterr().err
+    assert not (tmp_path / "history.html").exists()
+
+
+def test_the_history_file_is_the_owner_s_alone(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    store_runs(path, [stored_run("a", "2025-07-09T11:53:00Z", [stored("e", "pass")])])
+    assert path.stat().st_mode & 0o777 == 0o600
 
 
 def test_a_history_report_reads_a_bounded_number_of_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -58,6 +58,10 @@ def test_july_9_run_writes_the_three_files_with_every_endpoints_outcome_code_and
     # then where the time went (July 9: no chat credential came, so the socket was not opened)
     assert terminal[-1].startswith(f"Network: {REST_CALLS} calls in ")
     assert not [line for line in terminal if line.startswith("FAILED ")]  # one line per conclusion instead
+    # every file the run left, pytest-html's page and the history included, is the owner's alone
+    modes = {path.name: path.stat().st_mode & 0o777 for path in reports.iterdir() if path.is_file()}
+    assert {"live-report.html", "pytest-report.html", "history.sqlite3", "live-summary.json"} <= set(modes)
+    assert {name: mode for name, mode in modes.items() if mode != 0o600} == {}
     summary = endpoint_suite.summary()
     assert summary["case_id"] == "144098731" and summary["key_type"] == "HMAC"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", summary["started_at"])

@@ -205,6 +205,8 @@ class ControllerPlugin:
             return
         paths = [self.settings.paths.report_dir / name for name in WRITTEN_NAMES]
         written = [path for path in paths if path.exists()]
+        for path in written:  # pytest-html's page too: the reports are the owner's alone, as the suite writes them
+            path.chmod(0o600)
         replaced = [
             f"  Replaced before leaving it on disk: {path.name} held {', '.join(leaks)}."
             for path in written

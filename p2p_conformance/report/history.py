@@ -10,6 +10,7 @@ and read every schema version this suite wrote, as it is.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
@@ -143,6 +144,8 @@ def open_history(path: Path, verify: bool = False) -> Iterator[sqlite3.Connectio
         raise HistoryError(f"{path} is a folder: give the history file's path (e.g. {path / HISTORY_NAME})")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():  # the history names the case, the target and the keys' fingerprints: owner only
+            path.touch(mode=0o600)
         opened = sqlite3.connect(path, timeout=30, isolation_level=None)
     except (OSError, sqlite3.Error) as error:
         raise HistoryError(f"{path} cannot be created ({error}): give {ANOTHER_FILE} in a writable folder") from None
@@ -298,6 +301,7 @@ def load_rows(
 # What each stored column may hold (SQLite keeps any value in any column: a crafted file could hold bytes).
 TEXT_FIELDS = ("run_id", "started_at", "endpoint_id", "key_fingerprint", "outcome", "side")
 OPTIONAL_TEXT = ("code", "label", "origin", "focus", "emulator", "key_name", "base_url", "case_id")
+STORED_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z")  # utc_now()'s form
 MAX_TEXT = 2000  # characters of any stored text: longer is not something this suite wrote
 MAX_ROWS = 250_000  # results a report reads at most (60 runs of 43 endpoints for 96 keys); more is not a history
 
@@ -319,6 +323,8 @@ def _row(stored: tuple[object, ...]) -> Row:
     _checked("http_status", row.http_status, (int, type(None)))
     _checked("latency_ms", row.latency_ms, (int, float, type(None)))
     _checked("recognised", row.recognised, (int, type(None)))
+    if not STORED_TIME.fullmatch(row.started_at):
+        raise ValueError(f"started_at holds {row.started_at[:40]!r}, not a UTC time as this suite writes it")
     recognised = None if row.recognised is None else bool(row.recognised)
     return row._replace(outcome=Outcome(row.outcome), side=Side(row.side), recognised=recognised)
 

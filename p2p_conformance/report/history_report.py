@@ -51,6 +51,7 @@ def merged_span(dbs: Sequence[Path], since: str | None, key: str | None) -> RunS
     )
 
 
+MAX_COLUMNS = 500  # runs side by side in a table; a wider one is not read
 STORY_LINES = 16  # the latest lines of the history's story shown; the earlier ones are folded
 CHANGED = (Trend.FIXED, Trend.REGRESSED, Trend.INTERMITTENT)
 
@@ -213,6 +214,13 @@ def _last_written(path: Path) -> float:
     return max(path.stat().st_mtime, log.stat().st_mtime if log.is_file() else 0.0)
 
 
+def _columns(text: str) -> int:
+    """``--columns``: a whole number of runs from 1 to :data:`MAX_COLUMNS`."""
+    if not text.isdigit() or not 1 <= int(text) <= MAX_COLUMNS:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of runs from 1 to {MAX_COLUMNS}")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="p2p-history-report", description=__doc__)
     parser.add_argument(
@@ -225,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--since", type=_iso, help="only runs from this UTC date or time on")
     parser.add_argument("--key", help="only this key, by its fingerprint as the reports show it (e.g. JvVV...x9Qa)")
     parser.add_argument("--focus", default="", help="the case's endpoint ids, comma-separated (else the last run's)")
-    parser.add_argument("--columns", type=int, default=TIMELINE_COLUMNS, help="runs shown in the timeline")
+    parser.add_argument("--columns", type=_columns, default=TIMELINE_COLUMNS, help="runs shown in the timeline")
     parser.add_argument("--out", type=Path, help="where to write the page (default: history.html beside the history)")
     args = parser.parse_args(argv)
     focus = tuple(endpoint.strip() for endpoint in args.focus.split(",") if endpoint.strip())
