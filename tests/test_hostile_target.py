@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -708,3 +709,39 @@ def test_server_text_cannot_act_on_the_terminal_the_ticket_or_the_page(
     assert len(ticket) <= 25 and not [line for line in ticket if line.startswith(("===", "Binance support"))]
     page = (reports / "live-report.html").read_text()
     assert "\\u202edne s&#39;tneilc" in page  # the override written out, the text after it as it came
+
+
+CHAT_MESSAGE = "hi, my card is 4111 1111 1111 1111, exp 12/29"
+
+
+def test_chat_messages_keep_their_shape_never_their_content(
+    endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None, tmp_path: Path
+) -> None:
+    """A customer's message (and an image they sent) is personal data: no report file, bundle or recorded cassette
+    holds its text, while its fields and their types stay for the contract."""
+    target, url = hostile
+    message = {
+        "id": 1, "type": "text", "uuid": "u-1", "orderNo": "20219644646554779648", "content": CHAT_MESSAGE,
+        "imageUrl": "https://bin.bnbstatic.com/client_upload/c2c/proof-of-payment.png", "thumbnailUrl": None,
+        "createTime": 1619361369000, "fromNickName": "Buyer***", "self": False, "status": "read",
+    }  # fmt: skip
+    body = {"code": "000000", "message": "success", "data": [message], "total": 1, "success": True}
+    target.rules[C2C + "chat/retrieveChatMessagesWithPagination"] = json_answer(200, json.dumps(body))
+    cassettes = tmp_path / "cassettes"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "cassettes", cassettes)
+    selection = ("-k", "test_live and retrieveChatMessagesWithPagination and not agent", "--bundle")
+    endpoint_suite.run("-m", "live", "--binance-url", url, *selection)
+    endpoint_suite.run(
+        "-m", "live", "--binance-url", url, *selection, "--record-mode=rewrite", "--cassette-dir", str(cassettes)
+    )  # fmt: skip
+    texts = {path: path.read_bytes() for path in endpoint_suite.reports.rglob("*") if path.is_file()}
+    for bundle in endpoint_suite.reports.glob("case-*.zip"):
+        with zipfile.ZipFile(bundle) as archive:
+            texts |= {Path(f"{bundle}/{name}"): archive.read(name) for name in archive.namelist()}
+    texts |= {path: path.read_bytes() for path in cassettes.rglob("*.yaml")}
+    assert not [path for path, text in texts.items() if b"4111" in text or b"proof-of-payment" in text]
+    (result,) = endpoint_suite.summary()["results"]
+    shown = json.loads(result["body"])["data"][0]
+    assert (
+        sorted(shown) == sorted(message) and shown["content"] == "REDACTED" and shown["orderNo"] == message["orderNo"]
+    )

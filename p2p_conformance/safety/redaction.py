@@ -17,12 +17,17 @@ from p2p_conformance.contracts.checks import UnreadableJson, read_json
 from p2p_conformance.signer.keys import KEY_CLASSES
 
 REDACTED = "REDACTED"
-# Response fields that are credentials (chat) or personal data (counterparties' names).
+# Response fields that are credentials (chat), personal data (counterparties' names) or what a merchant's
+# customers wrote and sent (chat messages: their text and the images they uploaded, payment proofs among them;
+# a message keeps its shape, its fields and their types, never its content).
 SENSITIVE_FIELDS = frozenset(
     {
         "listenKey",
         "listenToken",
         "chatWssUrl",
+        "content",
+        "imageUrl",
+        "thumbnailUrl",
         "nickName",
         "counterPartNickName",
         "buyerNickname",
