@@ -18,7 +18,8 @@ from websockets.sync.server import serve
 
 from catalog_facts import CATALOG
 from p2p_conformance.emulator import Emulator, parse_scenario, running_emulator
-from p2p_conformance.engine.chat_socket import MAX_FRAMES, UnusableCredential, open_socket, socket_url
+from p2p_conformance.engine import chat_socket
+from p2p_conformance.engine.chat_socket import MAX_FRAMES, UnusableCredential, open_socket, shown_url, socket_url
 from p2p_conformance.engine.transport import Route, SendGate
 from p2p_conformance.model import Answer, LiveResult
 
@@ -204,7 +205,9 @@ def test_the_socket_is_not_opened_past_the_run_deadline() -> None:
     with running_emulator(emulator):
         assert emulator.chat_socket_url is not None
         late = SendGate(deadline=5, clock=iter([0.0, 10.0, 10.0]).__next__)
-        result = open_socket(SOCKET, credential_answered(emulator.chat_socket_url), gate=late, route=Route())
+        result = open_socket(
+            SOCKET, credential_answered(emulator.chat_socket_url), gate=late, route=Route(), target_on_loopback=True
+        )
     assert handshakes(emulator) == [] and result.answer.socket is not None
     assert result.answer.socket.state == "not-opened" and "deadline" in str(result.problem)
 
@@ -217,23 +220,51 @@ def test_the_socket_is_not_opened_past_the_run_deadline() -> None:
         ("wss://user:pass@chat.example.invalid/ws", "chatWssUrl is not a URL of a host and a path only"),
         ("wss://chat.example.invalid/ws?next=/elsewhere", "chatWssUrl is not a URL of a host and a path only"),
         ("{{apiSecret}}", "chatWssUrl is not a wss:// URL"),
+        ("ws://127.0.0.1:99999/x", "chatWssUrl is not a URL with a valid port"),
+        ("wss://chat.example.invalid:abc/ws", "chatWssUrl is not a URL with a valid port"),
+        (f"wss://{'a' * 70}.example.invalid/ws", "chatWssUrl is not a URL of a host and a path only"),
+        ("wss://chat.example.invalid/" + "x" * 900_000, "chatWssUrl is longer than 2048 characters"),
     ],
 )
 def test_a_credential_that_makes_no_socket_address_is_refused_before_anything_is_sent(url: str, why: str) -> None:
     with pytest.raises(UnusableCredential, match=why):
-        socket_url(SOCKET, {"chatWssUrl": url, "listenKey": "k1", "listenToken": "t"})
+        socket_url(SOCKET, {"chatWssUrl": url, "listenKey": "k1", "listenToken": "t"}, target_on_loopback=True)
+
+
+@pytest.mark.parametrize("url", ["ws://localhost:2375/containers", "wss://127.0.0.2/chat", "ws://[::1]:8080/x"])
+def test_a_remote_target_cannot_steer_the_socket_to_this_machine(url: str) -> None:
+    """A socket on this machine is opened only when the run's REST target is on it too (the emulator)."""
+    credential = {"chatWssUrl": url, "listenKey": "k1", "listenToken": "t"}
+    with pytest.raises(UnusableCredential, match="points at this machine while the run's target is not on it"):
+        socket_url(SOCKET, credential, target_on_loopback=False)
+    gate = SendGate()
+    answered = credential_answered(url)
+    result = open_socket(SOCKET, answered, gate=gate, route=Route(), target_on_loopback=False)
+    assert result.answer.socket is not None and result.answer.socket.state == "bad-credential"
+    assert gate.meter.calls == 0
+
+
+def test_the_address_shown_has_redacted_where_the_secrets_stand_never_elsewhere() -> None:
+    """A one-letter listenKey does not blank every such letter of the address, and a percent-encoded token is
+    redacted whole."""
+    credential = {"chatWssUrl": "wss://chat.example.invalid/aaa", "listenKey": "a", "listenToken": "t&k=1"}
+    assert shown_url(SOCKET, credential) == "wss://chat.example.invalid/aaa/REDACTED?token=REDACTED&clientType=web"
 
 
 def test_the_credential_is_percent_encoded_into_the_address_never_reinterpreted() -> None:
     made = socket_url(
-        SOCKET, {"chatWssUrl": "wss://chat.example.invalid/ws/", "listenKey": "a/b", "listenToken": "x&y=1"}
+        SOCKET,
+        {"chatWssUrl": "wss://chat.example.invalid/ws/", "listenKey": "a/b", "listenToken": "x&y=1"},
+        target_on_loopback=False,
     )
     assert made == "wss://chat.example.invalid/ws/a%2Fb?token=x%26y%3D1&clientType=web"
 
 
 def test_a_bad_credential_from_the_target_is_the_contract_side() -> None:
     gate = SendGate()
-    result = open_socket(SOCKET, credential_answered("http://127.0.0.1:9/chat"), gate=gate, route=Route())
+    result = open_socket(
+        SOCKET, credential_answered("http://127.0.0.1:9/chat"), gate=gate, route=Route(), target_on_loopback=True
+    )
     assert result.answer.socket is not None and result.answer.socket.state == "bad-credential"
     assert gate.meter.calls == 0 and result.answer.code == "bad credential"
     assert json.dumps(result.answer.socket.url).find(LISTEN_TOKEN) == -1
@@ -252,10 +283,28 @@ def test_a_redirected_handshake_is_an_answer_of_its_own_never_followed() -> None
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         url = f"ws://127.0.0.1:{server.socket.getsockname()[1]}/chat"
-        result = open_socket(SOCKET, credential_answered(url), gate=SendGate(), route=Route(), listen=0.1)
+        result = open_socket(
+            SOCKET, credential_answered(url), gate=SendGate(), route=Route(), target_on_loopback=True, listen=0.1
+        )
         server.shutdown()
     with pytest.raises(BlockingIOError):
         elsewhere.accept()  # nobody came
     elsewhere.close()
     assert result.answer.http_status == 307 and result.answer.socket is not None
     assert result.answer.socket.state == "refused" and "no redirect is followed" in str(result.problem)
+
+
+def test_a_credential_learned_in_the_run_is_redacted_from_tracebacks_with_their_locals(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The socket code failing where the credential is a local (here made to raise): ``--showlocals`` prints
+    it, and the traceback guard, told the listenKey and listenToken as soon as they were read, redacts them."""
+
+    def failing(*args: Any, **kwargs: Any) -> LiveResult:
+        raise RuntimeError("the socket code failed")
+
+    monkeypatch.setattr(chat_socket, "_opened", failing)
+    result, _ = played(endpoint_suite, monkeypatch, story(), "--tb=long", "--showlocals")
+    assert "credential" in result.stdout.str() and "the socket code failed" in result.stdout.str()
+    key = story().scenario.keys["canary"].listen_key
+    assert not [text for text in outputs(endpoint_suite, result) if LISTEN_TOKEN in text or key in text]

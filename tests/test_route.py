@@ -185,8 +185,10 @@ def test_a_chat_socket_whose_certificate_is_not_trusted_is_not_opened(tmp_path: 
             problem=None,
             credential=credential,
         )
-        untrusted = open_socket(socket, answered, gate=SendGate(), route=Route(), listen=0.1)
-        trusted = open_socket(socket, answered, gate=SendGate(), route=Route(verify=str(tls[0])), listen=0.1)
+        untrusted = open_socket(socket, answered, gate=SendGate(), route=Route(), target_on_loopback=True, listen=0.1)
+        trusted = open_socket(
+            socket, answered, gate=SendGate(), route=Route(verify=str(tls[0])), target_on_loopback=True, listen=0.1
+        )
     assert untrusted.answer.socket is not None and untrusted.answer.socket.state == "no-answer"
     assert "SSLCertVerificationError" in str(untrusted.problem)
     assert trusted.passed and [c.http_status for c in emulator.journal if c.endpoint_id == socket.id] == [101]

@@ -11,6 +11,7 @@ is personal data. The credential's secrets never leave this module but redacted.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import ssl
@@ -27,7 +28,7 @@ from p2p_conformance.contracts import SocketContract
 from p2p_conformance.contracts.checks import UnreadableJson, read_json
 from p2p_conformance.engine.transport import LOOPBACK_HOSTS, NotSent, Route, SendGate, cut, failure_name
 from p2p_conformance.model import Answer, LiveResult, SocketAnswer, SocketState, utc_now
-from p2p_conformance.safety.redaction import redact_text
+from p2p_conformance.safety.redaction import REDACTED, redact_text
 
 DEFAULT_LISTEN_SECONDS = 0.0  # the accepted handshake proves the credential; reading frames is opt-in
 MAX_LISTEN_SECONDS = 30.0
@@ -38,23 +39,57 @@ CLOSE_SECONDS = 0.5  # for the closing handshake; the result is decided before i
 REASON_LIMIT = 120  # characters of a close reason kept
 NAME = re.compile(r"[A-Za-z0-9_.-]{1,40}")  # a frame type or field name kept as it is; anything else is "other"
 CREDENTIAL_TEXT = re.compile(r"[\x21-\x7e]+")  # printable ASCII, no space
+MAX_URL = 2048  # characters of chatWssUrl; longer is not an address (a 900,000-character one was copied whole)
+HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")  # a DNS label, as IDNA would refuse it otherwise
+# A secret this short is redacted where it stands (the address is made with REDACTED in its place) but not as a
+# substring of free text: a one-letter "listenKey" would blank every such letter of a close reason.
+MIN_REDACTED = 8
 
 
 class UnusableCredential(ValueError):
     """The credential answered does not make a socket address the way the contract says."""
 
 
-def socket_url(socket: SocketContract, credential: Mapping[str, str]) -> str:
-    """The socket's address from the credential: the base a ``wss://`` URL (``ws://`` on loopback only), with
-    host and no user, query or fragment; the other fields percent-encoded."""
+def on_loopback(host: str | None) -> bool:
+    """Whether ``host`` is this machine (a name of it, or any address of 127.0.0.0/8 or ::1)."""
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
+
+
+def _host_is_valid(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return len(host) <= 253 and all(HOST_LABEL.fullmatch(label) for label in host.rstrip(".").split("."))
+    return True
+
+
+def socket_url(socket: SocketContract, credential: Mapping[str, str], *, target_on_loopback: bool) -> str:
+    """The socket's address from the credential: the base a ``wss://`` URL of at most :data:`MAX_URL`
+    characters, with a valid host and port and no user, query or fragment; this machine only when the run's
+    target is on it too (``ws://`` there only), so a remote target cannot steer the client to a local service;
+    the other fields percent-encoded."""
     base_field, *other_fields = socket.fields
     base = credential.get(base_field, "")
-    parts = urlsplit(base)
-    loopback = parts.hostname in LOOPBACK_HOSTS
+    if len(base) > MAX_URL:
+        raise UnusableCredential(f"{base_field} is longer than {MAX_URL} characters")
+    try:
+        parts = urlsplit(base)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range or not a number)
+    except ValueError:
+        raise UnusableCredential(f"{base_field} is not a URL with a valid port") from None
+    loopback = on_loopback(parts.hostname)
+    if loopback and not target_on_loopback:
+        raise UnusableCredential(f"{base_field} points at this machine while the run's target is not on it")
     if parts.scheme != "wss" and not (parts.scheme == "ws" and loopback):
         raise UnusableCredential(f"{base_field} is not a wss:// URL")
     if (
         not parts.hostname
+        or not _host_is_valid(parts.hostname)
         or "@" in parts.netloc
         or parts.query
         or parts.fragment
@@ -70,9 +105,18 @@ def socket_url(socket: SocketContract, credential: Mapping[str, str]) -> str:
     return socket.url.format(**values)
 
 
+def shown_url(socket: SocketContract, credential: Mapping[str, str]) -> str:
+    """The address as the reports show it: made with ``REDACTED`` where each secret stands (never by searching
+    the address for the secrets' text)."""
+    base_field = socket.fields[0]
+    values = {name: REDACTED if name in socket.secrets else credential.get(name, "") for name in socket.fields}
+    return socket.url.format(**{**values, base_field: credential.get(base_field, "").rstrip("/")})
+
+
 def shown(text: str, socket: SocketContract, credential: Mapping[str, str]) -> str:
-    """``text`` with the credential's secrets replaced, as they are and percent-encoded."""
-    secrets = [credential[name] for name in socket.secrets if credential.get(name)]
+    """Free ``text`` (a close reason) with the credential's secrets replaced, as they are and percent-encoded
+    (those shorter than :data:`MIN_REDACTED` characters are not searched for: see there)."""
+    secrets = [value for name in socket.secrets if len(value := credential.get(name, "")) >= MIN_REDACTED]
     return redact_text(text, [*secrets, *(quote(secret, safe="") for secret in secrets)])
 
 
@@ -89,9 +133,11 @@ def open_socket(
     *,
     gate: SendGate,
     route: Route,
+    target_on_loopback: bool,
     listen: float = DEFAULT_LISTEN_SECONDS,
 ) -> LiveResult:
-    """The socket's result for one key and round, from its credential call's (None: it was not called)."""
+    """The socket's result for one key and round, from its credential call's (None: it was not called);
+    ``target_on_loopback``: whether the run's REST target is this machine (only then may the socket be)."""
     contract = socket.contract
     credential = credential_result.credential if credential_result is not None else None
     if credential_result is None or credential is None:
@@ -103,11 +149,11 @@ def open_socket(
         )
     credential_at = credential_result.answer.at
     try:
-        url = socket_url(socket, credential)
+        url = socket_url(socket, credential, target_on_loopback=target_on_loopback)
     except UnusableCredential as error:
         state = SocketAnswer(state=SocketState.BAD_CREDENTIAL, url=contract.path, credential_at=credential_at)
         return _result(socket, state, f"received a credential that makes no socket address: {error}")
-    url_shown = shown(url, socket, credential)
+    url_shown = shown_url(socket, credential)
     try:
         gate.before_sending()
     except NotSent as reason:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from p2p_conformance.contracts import Catalog, Contract, SocketContract
-from p2p_conformance.engine.chat_socket import DEFAULT_LISTEN_SECONDS, open_socket
+from p2p_conformance.engine.chat_socket import DEFAULT_LISTEN_SECONDS, on_loopback, open_socket
 from p2p_conformance.engine.controls import run_controls
 from p2p_conformance.engine.live import LiveSession
 from p2p_conformance.engine.probe import ProbeBudget
@@ -99,8 +100,12 @@ class LiveSessions:
         rounds: Mapping[int, RoundCalls] | None = None,
         on_new_round: Callable[[int], None] | None = None,
         route: Route | None = None,
+        learn_secrets: Callable[[Iterable[str]], None] | None = None,
     ) -> None:
         self.plan = plan
+        # Told each secret the run learns (a chat credential's), as soon as it is read: every redaction after
+        # it (tracebacks, logs, report files) knows it.
+        self.learn_secrets = learn_secrets or (lambda texts: None)
         self.route = route or Route()  # for the socket checks (the REST calls' sender has its own)
         self.sockets = {socket.id: socket for socket in plan.catalog.sockets}
         # The answers of the endpoints sockets are opened with, by (key, round, endpoint): for a socket test
@@ -209,7 +214,16 @@ class LiveSessions:
         self, socket: SocketContract, session: LiveSession, credential: Future[LiveResult] | LiveResult | None
     ) -> LiveResult:
         answered = credential.result() if isinstance(credential, Future) else credential
-        return open_socket(socket, answered, gate=session.gate, route=self.route, listen=self.plan.socket_listen)
+        if answered is not None and answered.credential is not None:
+            self.learn_secrets(answered.credential.get(name, "") for name in socket.secrets)
+        return open_socket(
+            socket,
+            answered,
+            gate=session.gate,
+            route=self.route,
+            target_on_loopback=on_loopback(urlsplit(self.base_url).hostname),
+            listen=self.plan.socket_listen,
+        )
 
     def enter_round(self, number: int) -> str:
         """Start round ``number`` if it is new (after ``interval``) and send its calls; returns when it started."""

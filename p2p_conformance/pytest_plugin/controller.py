@@ -44,6 +44,7 @@ from p2p_conformance.report.html import page_title, pytest_page_link, results_ta
 from p2p_conformance.report.summary import SupportReport, answered, plural, shown_answer
 from p2p_conformance.report.terminal import network_line, verdict_block
 from p2p_conformance.report.trends import Series, remember
+from p2p_conformance.safety import RunSecrets
 from p2p_conformance.safety.cassettes import promote_recording
 from p2p_conformance.safety.text import one_line
 from p2p_conformance.safety.writing import unlink_if_link
@@ -62,7 +63,7 @@ def _has_a_line(entry: TracebackEntry) -> bool:
 class ControllerPlugin:
     """Collects the records, stores the run in the history, writes the report files."""
 
-    def __init__(self, settings: RunSettings, secrets: tuple[str, ...]) -> None:
+    def __init__(self, settings: RunSettings, secrets: RunSecrets) -> None:
         self.settings = settings
         self.secrets = secrets
         self.run = RunRecord(

@@ -21,7 +21,7 @@ from p2p_conformance.engine.transport import SessionPerThread
 from p2p_conformance.model import LiveResult
 from p2p_conformance.pytest_plugin.selection import called_contracts, calls_of_round
 from p2p_conformance.pytest_plugin.settings import SETTINGS, RunSettings
-from p2p_conformance.pytest_plugin.stash import LIVE_CALL, NETWORK_METER, SETUP_PROBLEM, LiveCall
+from p2p_conformance.pytest_plugin.stash import LIVE_CALL, NETWORK_METER, RUN_SECRETS, SETUP_PROBLEM, LiveCall
 from p2p_conformance.safety.cassettes import vcr_config as make_vcr_config
 
 
@@ -99,6 +99,7 @@ def live_sessions(
             rounds={number: calls_of_round(items, number, first_key, catalog) for number in rounds},
             on_new_round=on_new_round,
             route=run_settings.route,
+            learn_secrets=request.config.stash[RUN_SECRETS].learn,
         )
         stack.callback(sessions.close)
         request.config.stash[NETWORK_METER] = sessions.meter

@@ -25,9 +25,10 @@ from p2p_conformance.pytest_plugin.selection import (
     order_by_round,
 )
 from p2p_conformance.pytest_plugin.settings import SETTINGS, RunSettings, read_settings, report_options
+from p2p_conformance.pytest_plugin.stash import RUN_SECRETS
 from p2p_conformance.pytest_plugin.worker import WorkerPlugin
 from p2p_conformance.report.history import HistoryError, validate_history
-from p2p_conformance.safety import secrets_of
+from p2p_conformance.safety import RunSecrets, secrets_of
 from p2p_conformance.safety.cassettes import RefusingPersister
 from p2p_conformance.safety.writing import check_writable
 
@@ -51,7 +52,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _register_reporting(config: pytest.Config, settings: RunSettings) -> None:
     """The worker plugin where tests run; the controller and its HTML hooks where the run is reported."""
-    secrets = secrets_of(settings.plan.keys.values())
+    secrets = RunSecrets(secrets_of(settings.plan.keys.values()))
+    config.stash[RUN_SECRETS] = secrets  # the live sessions add what they learn (a chat credential)
     fingerprints = {name: key.fingerprint for name, key in settings.plan.keys.items()}
     config.pluginmanager.register(WorkerPlugin(secrets, fingerprints), "p2p-conformance-worker")
     if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller reports

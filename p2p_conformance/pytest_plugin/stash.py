@@ -8,6 +8,7 @@ import pytest
 
 from p2p_conformance.engine.transport import NetworkMeter
 from p2p_conformance.model import KeySummary, LiveResult
+from p2p_conformance.safety import RunSecrets
 
 
 @dataclass(frozen=True)
@@ -23,3 +24,4 @@ class LiveCall:
 LIVE_CALL = pytest.StashKey[LiveCall]()
 SETUP_PROBLEM = pytest.StashKey[str]()  # why the target could not be reached
 NETWORK_METER = pytest.StashKey[NetworkMeter]()  # the run's requests and their time on the network
+RUN_SECRETS = pytest.StashKey[RunSecrets]()  # the run's secrets, those it learns on the way included

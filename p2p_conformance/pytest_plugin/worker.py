@@ -19,6 +19,7 @@ from p2p_conformance.engine.records import RecordContext, endpoint_record, recor
 from p2p_conformance.model import EndpointRecord, Outcome, Stop
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, item_params, tested_contract
 from p2p_conformance.pytest_plugin.stash import LIVE_CALL, NETWORK_METER, SETUP_PROBLEM
+from p2p_conformance.safety import RunSecrets
 from p2p_conformance.safety.redaction import RedactingFilter, redact_text
 
 RECORD_PROPERTY = "p2p_conformance_record"
@@ -30,7 +31,7 @@ NETWORK_OUTPUT = "p2p_conformance_network"  # a pytest-xdist worker's [calls, se
 class WorkerPlugin:
     """Makes each endpoint test's record and redacts secrets from every test report."""
 
-    def __init__(self, secrets: tuple[str, ...], fingerprints: Mapping[str, str]) -> None:
+    def __init__(self, secrets: RunSecrets, fingerprints: Mapping[str, str]) -> None:
         self.secrets = secrets
         self.fingerprints = fingerprints  # by key name
 

@@ -12,6 +12,7 @@ import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -98,7 +99,7 @@ def failing_cassettes(run: RunRecord) -> dict[str, str]:
     }
 
 
-def write_bundle(run: RunRecord, report_files: list[Path], secrets: tuple[str, ...]) -> Path:
+def write_bundle(run: RunRecord, report_files: list[Path], secrets: Iterable[str]) -> Path:
     """Write the bundle beside the report files; raises :class:`BundleLeakError` rather than bundle a secret."""
     contents = {path.name: path.read_bytes() for path in report_files if path.exists()}
     contents |= {name: text.encode("utf-8") for name, text in failing_cassettes(run).items()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from p2p_conformance.model import EndpointRecord, RunRecord
@@ -116,7 +117,7 @@ def markdown_summary(run: RunRecord) -> str:
     return "\n".join([*lines, *footer]) + "\n"
 
 
-def guard_file(path: Path, secrets: tuple[str, ...]) -> list[str]:
+def guard_file(path: Path, secrets: Iterable[str]) -> list[str]:
     """Replace anything secret left in ``path``; returns what was found (empty when clean).
 
     A JSON file is redacted as data and written again (it stays valid JSON); other files as text.

@@ -108,7 +108,7 @@ class RedactingFilter(logging.Filter):
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
-        self.secrets = tuple(secrets)
+        self.secrets = secrets  # read at each record: a run's secrets grow as it learns them
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
