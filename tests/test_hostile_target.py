@@ -745,3 +745,32 @@ def test_chat_messages_keep_their_shape_never_their_content(
     assert (
         sorted(shown) == sorted(message) and shown["content"] == "REDACTED" and shown["orderNo"] == message["orderNo"]
     )
+
+
+CRAFTED_LOCATION = "http://evil.example)![t](http://evil.example/x)"  # a Markdown image in a host
+
+
+@pytest.mark.parametrize("where", ["/sapi/v1/account/apiRestrictions", C2C, "/api/v3/time"])
+def test_a_redirect_to_a_location_that_is_no_url_is_an_answer_not_an_error_of_the_run(
+    endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None, where: str
+) -> None:
+    """requests works out a redirect's next request even when it does not follow it, and a crafted Location made
+    it raise ValueError out of every call: no test got an answer ('target none reached')."""
+    target, url = hostile
+
+    def crafted(environ: dict[str, Any], start_response: Any) -> list[bytes]:  # as sent: Werkzeug would parse it
+        start_response("307 Temporary Redirect", [("Location", CRAFTED_LOCATION), ("Content-Length", "0")])
+        return [b""]
+
+    target.rules[where] = lambda request: crafted
+    result = endpoint_suite.run("-m", "live", "--binance-url", url, *SOME_LIVE, "--focus", "ads/getAds")
+    assert "ValueError" not in result.stdout.str() and "INTERNALERROR" not in result.stdout.str()
+    results = endpoint_suite.summary()["results"]
+    assert results and not [r for r in results if r["stop"] == "test-error"]
+    if where == C2C:
+        assert {r["http_status"] for r in results} == {307}
+        assert all("a redirect to an address that is not a URL" in r["diagnosis"] for r in results)
+    ticket = (endpoint_suite.reports / "live-summary.md").read_text().splitlines()
+    tables = [i for i, line in enumerate(ticket) if line.startswith("| Endpoint |")]
+    for i in tables:  # a header row and its separator have as many columns
+        assert ticket[i].count("|") == ticket[i + 1].count("|"), ticket[i : i + 2]

@@ -21,7 +21,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -30,6 +30,7 @@ import requests
 
 TIMEOUT_SECONDS = 15.0  # to connect, between two bytes, and for a whole answer (``--request-timeout``)
 MAX_TIMEOUT_SECONDS = 300.0
+REDIRECT_HOST_LIMIT = 120  # characters of the host a redirect names, as the reports show it
 MAX_ANSWER_BYTES = 1_000_000  # decompressed: a gzip bomb is cut like any other long answer
 READ_CHUNK_BYTES = 8192
 DEFAULT_MAX_WAIT_SECONDS = 60.0
@@ -99,6 +100,15 @@ def environment_route(url: str, environ: Mapping[str, str] = os.environ) -> Rout
     return route
 
 
+class NoRedirectSession(requests.Session):
+    """A requests session that never works out a redirect: requests prepares the next request of a 3xx even when
+    it does not follow it (``Response.next``), and a crafted ``Location`` then raises ValueError out of ``send``
+    (every call of the run an error). The 3xx stays an answer of its own (:func:`redirect_target`)."""
+
+    def resolve_redirects(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        return iter(())
+
+
 class SessionPerThread:
     """One keep-alive :class:`requests.Session` for each thread that sends: connections are reused by
     the thread that opened them and never shared between threads.
@@ -121,7 +131,7 @@ class SessionPerThread:
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         session = getattr(self._local, "session", None)
         if session is None:
-            session = self._local.session = requests.Session()
+            session = self._local.session = NoRedirectSession()
             with self._lock:
                 self._sessions.append(session)
         try:
@@ -191,7 +201,11 @@ def redirect_target(response: requests.Response) -> str | None:
     if not 300 <= response.status_code < 400:
         return None
     location = response.headers.get("Location", "")
-    return urlsplit(location).netloc or "the same host (another path)"
+    try:
+        where = urlsplit(location).netloc
+    except ValueError:  # a Location that is no URL is the target's answer, not an error of the run
+        return "an address that is not a URL"
+    return cut(where, REDIRECT_HOST_LIMIT) if where else "the same host (another path)"
 
 
 def cut(text: str, limit: int) -> str:

@@ -55,7 +55,7 @@ def md(text: object) -> str:
 def _focus_rows(run: RunRecord, room: int) -> list[str]:
     """The focus table of the last round in at most ``room`` lines (none when fewer than four fit)."""
     chosen = [endpoint for endpoint in shown_focus(run) if any(r.id == endpoint for r in run.last_round)]
-    if not chosen or room < 4:
+    if not chosen or not run.keys or room < 4:  # no key opened: no column to show (a header over nothing)
         return []
     keys = [key.name for key in run.keys]
     answers = {(r.id, r.key_name): r for r in run.last_round}
