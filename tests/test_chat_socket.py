@@ -4,7 +4,10 @@ can end gives its result and side; a canary listen token and a chat message's te
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import re
 import socket as socket_module
 import threading
 import zipfile
@@ -308,3 +311,71 @@ def test_a_credential_learned_in_the_run_is_redacted_from_tracebacks_with_their_
     assert "credential" in result.stdout.str() and "the socket code failed" in result.stdout.str()
     key = story().scenario.keys["canary"].listen_key
     assert not [text for text in outputs(endpoint_suite, result) if LISTEN_TOKEN in text or key in text]
+
+
+class StallingSocketServer:
+    """A WebSocket server that accepts the handshake, then sends pings and never reads: the client's pongs fill
+    the TCP buffers and its sender blocks, as a stalled or hostile chat server makes it."""
+
+    def __init__(self) -> None:
+        self.listener = socket_module.create_server(("127.0.0.1", 0))
+        self.listener.setsockopt(socket_module.SOL_SOCKET, socket_module.SO_RCVBUF, 4096)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.listener.getsockname()[1]}/chat"
+
+    def _serve(self) -> None:
+        connection, _ = self.listener.accept()
+        request = b""
+        while b"\r\n\r\n" not in request:
+            request += connection.recv(4096)
+        key = re.search(rb"Sec-WebSocket-Key: (\S+)", request, flags=re.I)
+        assert key is not None
+        accept = base64.b64encode(hashlib.sha1(key.group(1) + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+        connection.sendall(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+        )
+        connection.settimeout(0.5)
+        ping = bytes([0x89, 125]) + b"p" * 125
+        while not self.stop.is_set():
+            try:
+                connection.sendall(ping * 64)
+            except TimeoutError:  # the client no longer reads: it is stalled behind its own pongs
+                continue
+            except OSError:  # the client gave up and closed
+                break
+        connection.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(30)
+        self.listener.close()
+
+
+def test_a_chat_server_that_stops_reading_cannot_hold_the_check_past_its_bounds() -> None:
+    """Its pings answered until the buffers are full, then nothing read: the check still ends (its sends give up
+    within the run's timeout), so the run, its close and its report are not held for ever."""
+    server = StallingSocketServer()
+    gate = SendGate(deadline=30, timeout=1)
+    found: list[LiveResult] = []
+    checking = threading.Thread(
+        target=lambda: found.append(
+            open_socket(
+                SOCKET, credential_answered(server.url), gate=gate, route=Route(), target_on_loopback=True, listen=2
+            )
+        ),
+        daemon=True,
+    )
+    try:
+        checking.start()
+        checking.join(60)  # a guard against a hang only (without the bound it hangs): the check ends on its own
+        assert not checking.is_alive(), "the socket check is still held by a server that stopped reading"
+    finally:
+        server.close()
+    (result,) = found  # ended with a result of its own: closed under the flood, or open when listening ended first
+    assert result.answer.socket is not None and result.answer.socket.state in ("open", "closed")

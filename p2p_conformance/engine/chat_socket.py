@@ -14,7 +14,9 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import socket as socket_module
 import ssl
+import struct
 import time
 from collections.abc import Mapping
 from urllib.parse import quote, urlsplit
@@ -214,9 +216,20 @@ def _opened(
         state = SocketAnswer(state=SocketState.NO_ANSWER, url=url_shown, credential_at=credential_at)
         answer = Answer(sent=True, latency_ms=_ms(started), socket=state)
         return LiveResult(contract=socket.contract, answer=answer, problem=f"no answer: {failure_name(error)}")
+    _bound_sends(connection, seconds)
     listen = min(listen, gate.time_left())
     with connection:
         return _listened(socket, connection, credential, url_shown, credential_at, listen, started)
+
+
+def _bound_sends(connection: ClientConnection, seconds: float) -> None:
+    """Every send on the socket (websockets answers each ping with a pong, in its reader thread; our close
+    frame) gives up after ``seconds``: a server that stops reading would otherwise block the sender for ever,
+    and the closing handshake (and the run's end, SIGTERM included) behind it."""
+    whole, fraction = divmod(max(seconds, 0.1), 1)
+    connection.socket.setsockopt(
+        socket_module.SOL_SOCKET, socket_module.SO_SNDTIMEO, struct.pack("ll", int(whole), int(fraction * 1e6))
+    )
 
 
 def _listened(
