@@ -313,11 +313,13 @@ def test_a_credential_learned_in_the_run_is_redacted_from_tracebacks_with_their_
     assert not [text for text in outputs(endpoint_suite, result) if LISTEN_TOKEN in text or key in text]
 
 
-class StallingSocketServer:
-    """A WebSocket server that accepts the handshake, then sends pings and never reads: the client's pongs fill
-    the TCP buffers and its sender blocks, as a stalled or hostile chat server makes it."""
+class RawSocketServer:
+    """A WebSocket server written by hand: it accepts the handshake, sends ``frames`` as given (bytes on the wire,
+    whatever they break), then floods pings (``flood``) or holds the connection open, never reading, never
+    closing it."""
 
-    def __init__(self) -> None:
+    def __init__(self, frames: bytes = b"", flood: bool = True) -> None:
+        self.frames, self.flood = frames, flood
         self.listener = socket_module.create_server(("127.0.0.1", 0))
         self.listener.setsockopt(socket_module.SOL_SOCKET, socket_module.SO_RCVBUF, 4096)
         self.stop = threading.Event()
@@ -342,7 +344,11 @@ class StallingSocketServer:
         )
         connection.settimeout(0.5)
         ping = bytes([0x89, 125]) + b"p" * 125
+        connection.sendall(self.frames)
         while not self.stop.is_set():
+            if not self.flood:
+                self.stop.wait(0.1)
+                continue
             try:
                 connection.sendall(ping * 64)
             except TimeoutError:  # the client no longer reads: it is stalled behind its own pongs
@@ -360,7 +366,7 @@ class StallingSocketServer:
 def test_a_chat_server_that_stops_reading_cannot_hold_the_check_past_its_bounds() -> None:
     """Its pings answered until the buffers are full, then nothing read: the check still ends (its sends give up
     within the run's timeout), so the run, its close and its report are not held for ever."""
-    server = StallingSocketServer()
+    server = RawSocketServer()
     gate = SendGate(deadline=30, timeout=1)
     found: list[LiveResult] = []
     checking = threading.Thread(
@@ -379,3 +385,40 @@ def test_a_chat_server_that_stops_reading_cannot_hold_the_check_past_its_bounds(
         server.close()
     (result,) = found  # ended with a result of its own: closed under the flood, or open when listening ended first
     assert result.answer.socket is not None and result.answer.socket.state in ("open", "closed")
+
+
+def _frame(opcode: int, payload: bytes, length: int | None = None) -> bytes:
+    """A frame from the server (unmasked), its length as given (a header may claim more than it carries)."""
+    size = len(payload) if length is None else length
+    header = bytes([0x80 | opcode]) + (
+        bytes([size]) if size < 126 else bytes([126]) + size.to_bytes(2, "big") if size < 2**16 else
+        bytes([127]) + size.to_bytes(8, "big")
+    )  # fmt: skip
+    return header + payload
+
+
+@pytest.mark.parametrize(
+    ("frames", "state", "said"),
+    [
+        (_frame(0x2, b"", length=100 * 2**20), "bad-frame", "closing with 1009 (a message over 65536 bytes)"),
+        (_frame(0x8, b"\x03\xe8" + b"r" * 4998), "bad-frame", "closing with 1002 (a frame that breaks the WebSocket"),
+        (_frame(0x1, b"\xff\xfe not UTF-8"), "bad-frame", "closing with 1007 (a text frame that is not UTF-8)"),
+        (_frame(0x8, b"\x03\xe8"), "closed", "the server closed the socket with code 1000, expected it open"),
+    ],
+    ids=["a-100-MB-frame", "a-5000-byte-close-reason", "invalid-UTF-8", "a-close-without-the-TCP-close"],
+)
+def test_how_a_socket_ended_is_judged_from_who_closed_it_and_with_which_code(
+    frames: bytes, state: str, said: str
+) -> None:
+    """What the client refused (it closed with 1009, 1002, 1007) is the frames' fault, the contract's side, never
+    a pass and never Binance closing it; a close from the server is the server's, even without the TCP close."""
+    server = RawSocketServer(frames, flood=False)
+    try:
+        result = open_socket(
+            SOCKET, credential_answered(server.url), gate=SendGate(timeout=2), route=Route(), target_on_loopback=True,
+            listen=1,
+        )  # fmt: skip
+    finally:
+        server.close()
+    assert result.answer.socket is not None and result.answer.socket.state == state
+    assert said in str(result.problem)

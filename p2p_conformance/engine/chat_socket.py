@@ -24,6 +24,8 @@ from urllib.parse import quote, urlsplit
 import certifi
 import jsonschema
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+from websockets.frames import CloseCode
+from websockets.protocol import State
 from websockets.sync.client import ClientConnection, reconnect
 
 from p2p_conformance.contracts import SocketContract
@@ -39,6 +41,11 @@ MAX_FRAME_BYTES = 65_536
 MAX_CREDENTIAL_FIELD = 512  # characters of a key or token; longer is not a credential
 CLOSE_SECONDS = 0.5  # for the closing handshake; the result is decided before it, a server slower to answer is cut off
 REASON_LIMIT = 120  # characters of a close reason kept
+CLIENT_CLOSES: dict[int, str] = {  # why the WebSocket client fails a connection, by the code it closes with
+    CloseCode.PROTOCOL_ERROR: "a frame that breaks the WebSocket protocol",
+    CloseCode.INVALID_DATA: "a text frame that is not UTF-8",
+    CloseCode.MESSAGE_TOO_BIG: f"a message over {MAX_FRAME_BYTES} bytes",
+}
 NAME = re.compile(r"[A-Za-z0-9_.-]{1,40}")  # a frame type or field name kept as it is; anything else is "other"
 CREDENTIAL_TEXT = re.compile(r"[\x21-\x7e]+")  # printable ASCII, no space
 MAX_URL = 2048  # characters of chatWssUrl; longer is not an address (a 900,000-character one was copied whole)
@@ -254,11 +261,8 @@ def _listened(
             message = connection.recv(timeout=remaining)
         except TimeoutError:
             break
-        except ConnectionClosed as closed:
-            state = SocketState.CLOSED
-            close_code = closed.rcvd.code if closed.rcvd is not None else 1006
-            reason = closed.rcvd.reason if closed.rcvd is not None else ""
-            break
+        except ConnectionClosed:
+            break  # how it ended is read from the protocol below: who sent which close code
         frames += 1
         try:
             frame = read_json(message) if isinstance(message, str) else None
@@ -273,6 +277,18 @@ def _listened(
             problem = f"received a frame that breaks the socket's frame contract at {where} ({error.validator})"
             state = SocketState.BAD_FRAME
             break
+    if state is SocketState.OPEN:  # it may have ended all the same, while listening or as it began
+        refused, received = connection.protocol.close_sent, connection.protocol.close_rcvd
+        if received is None and refused is not None and refused.code != CloseCode.NORMAL_CLOSURE:
+            # the client failed the connection over what the server sent (a frame too large, invalid UTF-8, a
+            # broken close frame): the server's frames broke the contract, Binance did not close it
+            state = SocketState.BAD_FRAME
+            words = CLIENT_CLOSES.get(refused.code, "a protocol error")
+            problem = f"received frames the WebSocket client refused, closing with {refused.code} ({words})"
+        elif received is not None or connection.state is State.CLOSED:
+            state = SocketState.CLOSED
+            close_code = received.code if received is not None else int(CloseCode.ABNORMAL_CLOSURE)
+            reason = received.reason if received is not None else ""
     said = cut(shown(reason, socket, credential), REASON_LIMIT) if reason else None  # the close reason, redacted
     if state is SocketState.CLOSED:
         problem = f"the server closed the socket with code {close_code}{f' ({said})' if said else ''}, expected it open"
