@@ -433,3 +433,19 @@ def test_different_requests_no_answer_or_a_key_not_known_yet_are_not_a_changed_a
         run = story_of(*records)
         assert not facts(run)[Fact.SAME_REQUEST_CHANGED_ANSWER].holds
         assert next(r for r in run.results if r.answer.code == -2008).side == Side.UNDETERMINED
+
+
+def test_a_c2c_illegal_parameter_on_a_request_that_carried_its_header_is_undetermined_naming_what_merchants_found() -> (
+    None
+):
+    """-31002's documented meaning (the clientType header missing) is not this run's finding when the header was
+    sent: undetermined, with the causes merchants reported (the header, a signed recvWindow), never 'missing'."""
+    chat = answered("chat/retrieveChatCredential", 400, -31002)
+    chat = replace(chat, answer=replace(chat.answer, request=CHAT))
+    found = result(weighed(answered("ads/getAvailableAdsCategory", *OK), chat), "chat/retrieveChatCredential")
+    assert found.side == Side.UNDETERMINED
+    assert "the request carried every parameter and header its contract requires (the header clientType: web)" in (
+        found.diagnosis
+    )
+    assert "a signed recvWindow on the chat credential call" in found.diagnosis and "--probe" in found.diagnosis
+    assert "is missing (reported for" not in found.diagnosis  # the documented meaning is not drawn

@@ -62,10 +62,16 @@ from p2p_conformance.signer import Placement
 
 KEY_NOT_FOUND = code_named("BAD_API_ID")  # -2008
 BAD_SIGNATURE = code_named("INVALID_SIGNATURE")  # -1022
-# -1100, -1101, -1102: a parameter malformed, one too many, or missing
+# -1100, -1101, -1102: a parameter malformed, one too many, or missing; -31002: C2C's "illegal parameter"
+C2C_ILLEGAL_PARAMETER = code_named("C2C_ILLEGAL_PARAMETER")
 PARAMETER_CODES = frozenset(
-    code_named(name) for name in ("ILLEGAL_CHARS", "TOO_MANY_PARAMETERS", "MANDATORY_PARAM_EMPTY_OR_MALFORMED")
+    [
+        *(code_named(name) for name in ("ILLEGAL_CHARS", "TOO_MANY_PARAMETERS", "MANDATORY_PARAM_EMPTY_OR_MALFORMED")),
+        C2C_ILLEGAL_PARAMETER,
+    ]
 )
+# What merchants reported -31002 for, in production (docs/error-codes.md gives the sources).
+C2C_ILLEGAL_PARAMETER_CAUSES = "a missing clientType header, and a signed recvWindow on the chat credential call"
 TIERS = {
     "A": "Binance's official API reference",
     "B": "Binance's official agent skill",
@@ -404,9 +410,16 @@ def _parameter_problem(record: EndpointRecord, documented: Conclusion, accepted:
     carried = f"every parameter and header its contract requires{f' (the header {headers})' if headers else ''}"
     similar = [c for c in accepted if c.method == record.method and c.placement is record.placement]
     tier = TIERS.get(record.confidence, f"tier {record.confidence}")
+    reported = (
+        f" Merchants report {code} in production for {C2C_ILLEGAL_PARAMETER_CAUSES}: run again with --probe, which "
+        "sends the call in other shapes."
+        if code == C2C_ILLEGAL_PARAMETER
+        else ""
+    )
     return Conclusion(
         Side.UNDETERMINED,
-        f"{_name(code)}: Binance says a parameter is missing or malformed, but the request carried {carried}.",
+        f"{_name(code)}: Binance says a parameter is missing or malformed, but the request carried {carried}."
+        + reported,
         f"Send this report to Binance support and ask which parameter this endpoint wants: the contract comes from "
         f"{tier} (tier {record.confidence}).",
         f"The request carried {carried}"
