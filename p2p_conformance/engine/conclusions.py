@@ -16,9 +16,9 @@ evidence overrides it, in this order:
    cannot tell whether Binance signs something else for this endpoint); ``client`` only where Binance
    accepted no signature of the key at all (the secret, the clock or the signer is off: the reasoning
    names which facts fail).
-4. -1100, -1101, -1102 (a parameter missing or malformed) on a request that carried every header and
-   parameter its contract requires: ``undetermined``, naming the contract's tier; ``client`` when the
-   request lacked something the contract requires.
+4. -1100, -1101, -1102 and -31002 (a parameter missing, malformed or illegal) on a request that carried every
+   header and parameter its contract requires: ``undetermined``, naming the contract's tier (and for -31002 what
+   merchants reported it for); ``client`` when the request lacked something the contract requires.
 5. Otherwise the documented meaning stands.
 
 Every reasoning says the evidence in plain words first, and the fact's name after it.
