@@ -41,7 +41,7 @@ from p2p_conformance.report.files import (
 )
 from p2p_conformance.report.history import HistoryError
 from p2p_conformance.report.html import page_title, pytest_page_link, results_table_cell
-from p2p_conformance.report.summary import SupportReport, answered, plural, shown_answer
+from p2p_conformance.report.summary import answered, plural, shown_answer, support_report
 from p2p_conformance.report.terminal import network_line, verdict_block
 from p2p_conformance.report.trends import Series, remember
 from p2p_conformance.safety import RunSecrets
@@ -161,7 +161,7 @@ class ControllerPlugin:
             self.run.changes = [f"history not stored: {error}"]
         else:
             self.run, self.series = remembered.run, remembered.series
-        write_report_files(SupportReport(run=self.run, timeline=self.series), self.settings.paths.report_dir)
+        write_report_files(support_report(self.run, self.series), self.settings.paths.report_dir)
         variants = write_variants(self.run.results, self.settings.paths.observed_dir)
         if variants:
             self.closing_notes.append(

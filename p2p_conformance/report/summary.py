@@ -252,10 +252,13 @@ class SupportReport:
     run: RunRecord
     timeline: Series = field(default_factory=dict)  # (endpoint, key fingerprint) -> rows, oldest first
 
-    def __post_init__(self) -> None:
-        pairs = {(r.id, r.key_fingerprint) for r in self.run.results if r.read_only}
-        shown = {pair: rows[-TIMELINE_COLUMNS:] for pair, rows in self.timeline.items() if pair in pairs}
-        object.__setattr__(self, "timeline", shown)  # the run's pairs, as many runs as the page shows
+
+def support_report(run: RunRecord, history: Series) -> SupportReport:
+    """The run with the part of the recent ``history`` its page shows: its read-only endpoints and keys, as many
+    runs as the timeline has columns."""
+    pairs = {(r.id, r.key_fingerprint) for r in run.results if r.read_only}
+    shown = {pair: rows[-TIMELINE_COLUMNS:] for pair, rows in history.items() if pair in pairs}
+    return SupportReport(run=run, timeline=shown)
 
 
 class SummaryError(ValueError):
