@@ -187,6 +187,20 @@ def observed_shape(value: Any) -> Any:
     return {"type": json_type(value)}
 
 
+BYTE_ORDER_MARKS = {b"\xef\xbb\xbf": "a UTF-8 byte order mark", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
+
+
+def check_encoding(content: bytes) -> str | None:
+    """A note when an answer is JSON that is not plain UTF-8 (a byte order mark, UTF-16): RFC 8259 section 8.1
+    asks for UTF-8 without one, and a strict client may not read it, though requests does."""
+    found = next((name for mark, name in BYTE_ORDER_MARKS.items() if content.startswith(mark)), None)
+    if found is None and b"\x00" in content[:4]:
+        found = "UTF-16"
+    if found is None:
+        return None
+    return f"received JSON in {found}, expected UTF-8 without a byte order mark (RFC 8259, section 8.1)"
+
+
 def answer_drift(contract: Contract, body: Any) -> tuple[str, ...]:
     """How a successful answer's parsed ``body`` departs from the contract without breaking it: new or
     missing optional fields, and fields whose type or value changed (one note per field, list items merged)."""

@@ -774,3 +774,29 @@ def test_a_redirect_to_a_location_that_is_no_url_is_an_answer_not_an_error_of_th
     tables = [i for i, line in enumerate(ticket) if line.startswith("| Endpoint |")]
     for i in tables:  # a header row and its separator have as many columns
         assert ticket[i].count("|") == ticket[i + 1].count("|"), ticket[i : i + 2]
+
+
+@pytest.mark.parametrize(
+    ("encoded", "said"),
+    [
+        (lambda text: b"\xef\xbb\xbf" + text.encode("utf-8"), "a UTF-8 byte order mark"),
+        (lambda text: text.encode("utf-16"), "UTF-16"),
+        (lambda text: text.encode("utf-16-le"), "UTF-16"),
+    ],
+    ids=["utf-8-bom", "utf-16-with-bom", "utf-16-le"],
+)
+def test_json_that_is_not_plain_utf_8_works_with_a_note_never_silently(
+    endpoint_suite: EndpointSuite, hostile: tuple[HostileTarget, str], canary: None, encoded: Any, said: str
+) -> None:
+    """requests reads a body with a byte order mark or in UTF-16; a strict client may not (RFC 8259, 8.1)."""
+    target, url = hostile
+    body = json.dumps({"code": "000000", "message": "success", "data": [], "success": True})
+    target.rules[C2C + "ads/getAvailableAdsCategory"] = json_answer(200, encoded(body))
+    endpoint_suite.run(
+        "-m", "live", "--binance-url", url, "-k", "test_live and ads/getAvailableAdsCategory and not agent"
+    )
+    (result,) = endpoint_suite.summary()["results"]
+    assert result["outcome"] == "pass"
+    assert (
+        f"received JSON in {said}, expected UTF-8 without a byte order mark (RFC 8259, section 8.1)" in result["drift"]
+    )

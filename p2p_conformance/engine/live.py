@@ -19,6 +19,7 @@ from p2p_conformance.contracts.checks import (
     answer_drift,
     answer_message,
     check_answer,
+    check_encoding,
     is_business_error,
     observed_shape,
     parsed_body,
@@ -292,8 +293,12 @@ class LiveSession:
         if problem and is_business_error(body) and any(resolved.placeholder for resolved in used):
             notes += (f"business error {code} with a placeholder id: the key reached the endpoint",)
             problem = None
+        encoding = check_encoding(response.content)
         drift = (
-            tuple(cut(note, FIELD_LIMIT) for note in answer_drift(contract, body)[:DRIFT_NOTES]) if not problem else ()
+            tuple(cut(note, FIELD_LIMIT) for note in answer_drift(contract, body)[:DRIFT_NOTES])
+            + ((encoding,) if encoding else ())
+            if not problem
+            else ()
         )
         answer = replace(
             answered,
