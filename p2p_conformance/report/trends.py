@@ -127,7 +127,6 @@ class Remembered:
 
     run: RunRecord
     series: Series = field(default_factory=dict)
-    trends: dict[tuple[str, str], Trend] = field(default_factory=dict)
 
 
 def remember(path: Path, run: RunRecord, run_id: str, base_url: str) -> Remembered:
@@ -164,4 +163,4 @@ def remember(path: Path, run: RunRecord, run_id: str, base_url: str) -> Remember
         for name, fingerprint in fingerprints.items()
     ]
     trended = [replace(r, trend=found.get((r.id, r.key_fingerprint))) for r in records]
-    return Remembered(run=replace(run, results=trended, changes=changes), series=by_pair, trends=found)
+    return Remembered(run=replace(run, results=trended, changes=changes), series=by_pair)
