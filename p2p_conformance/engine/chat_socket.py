@@ -30,7 +30,7 @@ from websockets.sync.client import ClientConnection, reconnect
 
 from p2p_conformance.contracts import SocketContract
 from p2p_conformance.contracts.checks import UnreadableJson, read_json
-from p2p_conformance.engine.transport import LOOPBACK_HOSTS, NotSent, Route, SendGate, cut, failure_name
+from p2p_conformance.engine.transport import NotSent, Route, SendGate, cut, failure_name, on_loopback
 from p2p_conformance.model import Answer, LiveResult, SocketAnswer, SocketState, utc_now
 from p2p_conformance.safety.redaction import REDACTED, redact_text
 
@@ -57,16 +57,6 @@ MIN_REDACTED = 8
 
 class UnusableCredential(ValueError):
     """The credential answered does not make a socket address the way the contract says."""
-
-
-def on_loopback(host: str | None) -> bool:
-    """Whether ``host`` is this machine (a name of it, or any address of 127.0.0.0/8 or ::1)."""
-    if host in LOOPBACK_HOSTS:
-        return True
-    try:
-        return ipaddress.ip_address(host or "").is_loopback
-    except ValueError:
-        return False
 
 
 def _host_is_valid(host: str) -> bool:
@@ -196,7 +186,7 @@ def _opened(
     started: float,
 ) -> LiveResult:
     seconds = min(gate.timeout, gate.time_left())
-    loopback = urlsplit(url).hostname in LOOPBACK_HOSTS
+    loopback = on_loopback(urlsplit(url).hostname)  # as socket_url judged it: never through a proxy
     opening = _OpenAsGiven(
         url,
         open_timeout=seconds,

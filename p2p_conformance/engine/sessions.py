@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from p2p_conformance.contracts import Catalog, Contract, SocketContract
-from p2p_conformance.engine.chat_socket import DEFAULT_LISTEN_SECONDS, on_loopback, open_socket
+from p2p_conformance.engine.chat_socket import DEFAULT_LISTEN_SECONDS, open_socket
 from p2p_conformance.engine.controls import run_controls
 from p2p_conformance.engine.live import LiveSession
 from p2p_conformance.engine.probe import ProbeBudget
@@ -32,6 +32,7 @@ from p2p_conformance.engine.transport import (
     Route,
     Sender,
     SendGate,
+    on_loopback,
 )
 from p2p_conformance.model import ControlCheck, KeySummary, LiveResult, utc_now
 from p2p_conformance.signer import Key

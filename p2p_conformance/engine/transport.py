@@ -17,6 +17,7 @@ thread-safe, and :class:`SessionPerThread` gives each thread its own keep-alive 
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import os
 import threading
 import time
@@ -51,6 +52,18 @@ class Sender(Protocol):
 
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def on_loopback(host: str | None) -> bool:
+    """Whether ``host`` is this machine (a name of it, or any address of 127.0.0.0/8 or ::1)."""
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
+
+
 # Where requests (and curl) let the user name a CA bundle, in the order requests reads them; then OpenSSL's.
 CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
 PROXY_SCHEMES = ("https", "http", "all")  # a target is https: its proxy first

@@ -456,12 +456,12 @@ def read_settings(config: pytest.Config) -> RunSettings:
         emulator, keys = _emulator_choice(config, catalog)
     elif live:
         base_url, keys = _target_and_keys(config)
-    tests = limits.repeat * max(len(keys), 1) * (len(catalog.contracts) + len(catalog.sockets))
+    per_round = len(catalog.contracts) + len(catalog.sockets)  # live tests a round and key
+    tests = limits.repeat * max(len(keys), 1) * per_round
     if live and tests > MAX_LIVE_TESTS:
         raise pytest.UsageError(
-            f"--repeat {limits.repeat} with {len(keys)} key(s) makes {tests} live tests "
-            f"({len(catalog.contracts) + len(catalog.sockets)} a round and key): at most {MAX_LIVE_TESTS}; "
-            "give fewer rounds or keys"
+            f"--repeat {limits.repeat} with {len(keys)} key(s) makes {tests} live tests ({per_round} a round and "
+            f"key): at most {MAX_LIVE_TESTS}; give fewer rounds or keys"
         )
     try:  # an offline run reaches no target: the environment's proxies and CA bundle are not its business
         route = environment_route(base_url or "http://127.0.0.1") if live else Route()  # the emulator: loopback

@@ -188,12 +188,15 @@ def story_section(run: RunRecord) -> str:
     lines = run_story(run)
     rounds = by_round(lines)
     keys = list(dict.fromkeys(line.key for line in lines))
-    table = [
-        (group[0].when, *(next((line.counts(3) for line in group if line.key == key), "") for key in keys))
-        for group in rounds
-    ]
-    header = ("Round", *keys) if len(keys) > 1 else ("Round", "Key")
-    rows = table if len(keys) > 1 else [(group[0].when, group[0].key_part(6)) for group in rounds]
+    if len(keys) > 1:  # a column per key, side by side
+        header: tuple[str, ...] = ("Round", *keys)
+        rows = [
+            (group[0].when, *(next((line.counts(3) for line in group if line.key == key), "") for key in keys))
+            for group in rounds
+        ]
+    else:
+        header = ("Round", "Key")
+        rows = [(group[0].when, group[0].key_part(6)) for group in rounds]
     rows += [
         (f"round {number}", *(["did not run (the run was interrupted)"] * (len(header) - 1)))
         for number in run.rounds_not_run
