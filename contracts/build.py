@@ -16,7 +16,8 @@ USER_AGENT = "p2p-conformance/0.1"
 def build_request(
     contract: Contract, base_url: str, auth: BinanceAuth, params: Mapping[str, Any] | None = None
 ) -> requests.PreparedRequest:
-    """The signed request for ``contract``: its example params unless ``params`` is given."""
+    """The signed request for ``contract``: its example params unless ``params`` is given; signed without
+    ``recvWindow`` where the contract says so."""
     params = contract.params if params is None else params
     headers = {"User-Agent": USER_AGENT, **contract.headers}
     url = base_url.rstrip("/") + contract.path
@@ -27,4 +28,5 @@ def build_request(
         query = ""
     else:
         query = encode_query(params)
-    return requests.Request(contract.method, url, params=query, headers=headers, data=body, auth=auth).prepare()
+    signer = auth if contract.signs_recv_window else auth.with_recv_window(None)
+    return requests.Request(contract.method, url, params=query, headers=headers, data=body, auth=signer).prepare()

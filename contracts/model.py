@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from p2p_conformance.signer import Placement
+from p2p_conformance.signer import SIGNING_PARAMS, Placement
 
 PATH_PREFIX = "/sapi/v1/c2c/"
 # The two non-C2C endpoints a live run calls first (docs/signing.md): the server's
@@ -112,6 +112,12 @@ class Contract:
     variants: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     variant: str | None = None
     parameters: Mapping[str, Any] | None = None  # definitions from the reference, where it gives them
+    signs_recv_window: bool = True  # False: signed over the parameters and timestamp alone (no recvWindow)
+
+    @property
+    def signing_params(self) -> tuple[str, ...]:
+        """The parameters the signer adds, last, in this order."""
+        return SIGNING_PARAMS if self.signs_recv_window else SIGNING_PARAMS[1:]
 
     @property
     def read_only(self) -> bool:

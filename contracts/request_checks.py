@@ -25,10 +25,10 @@ def _query(request: requests.PreparedRequest) -> str:
 
 
 def _business_query(request: requests.PreparedRequest) -> str:
-    """The query string before ``recvWindow``, ``timestamp`` and ``signature``."""
+    """The query string before the signing parameters (``recvWindow`` or ``timestamp``, then ``signature``)."""
     pairs = _query(request).split("&")
     names = [pair.split("=", 1)[0] for pair in pairs]
-    end = names.index("recvWindow") if "recvWindow" in names else len(pairs)
+    end = next((names.index(name) for name in SIGNING_PARAMS if name in names), len(pairs))
     return "&".join(pairs[:end])
 
 
@@ -40,14 +40,17 @@ def check_method_and_path(contract: Contract, request: requests.PreparedRequest,
 
 def check_signing_params_last(contract: Contract, request: requests.PreparedRequest, secret: str) -> str | None:
     names = [name for name, _ in parse_qsl(_query(request), keep_blank_values=True)]
-    if tuple(names[-3:]) == SIGNING_PARAMS:
+    expected = contract.signing_params
+    if tuple(names[-len(expected) :]) == expected and names.count("recvWindow") == expected.count("recvWindow"):
         return None
-    return f"received query parameters {names}, expected them to end with {list(SIGNING_PARAMS)}"
+    return f"received query parameters {names}, expected them to end with {list(expected)}"
 
 
 def check_recv_window(contract: Contract, request: requests.PreparedRequest, secret: str) -> str | None:
-    value = dict(parse_qsl(_query(request))).get("recvWindow", "")
-    if value.isdigit() and 0 < int(value) <= MAX_RECV_WINDOW:
+    value = dict(parse_qsl(_query(request))).get("recvWindow")
+    if not contract.signs_recv_window:
+        return None if value is None else f"received recvWindow={value!r}, expected none: signed over timestamp alone"
+    if value is not None and value.isdigit() and 0 < int(value) <= MAX_RECV_WINDOW:
         return None
     return f"received recvWindow={value!r}, expected milliseconds from 1 to {MAX_RECV_WINDOW}"
 

@@ -164,6 +164,7 @@ class SentRequest:
     query: tuple[tuple[str, str], ...]  # in order, without recvWindow, timestamp and signature
     headers: tuple[tuple[str, str], ...]  # without the API key's value
     body: str | None  # the JSON body as sent
+    recv_window_signed: bool = True  # False: signed over the parameters and timestamp alone
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SentRequest:
@@ -173,6 +174,7 @@ class SentRequest:
             query=tuple((str(name), str(value)) for name, value in data["query"]),
             headers=tuple((str(name), str(value)) for name, value in data["headers"]),
             body=data["body"],
+            recv_window_signed=bool(data.get("recv_window_signed", True)),
         )
 
 
@@ -184,6 +186,16 @@ class ProbeResult:
     answer: str  # "accepted", "-2008", "HTTP 500", "no answer (ReadTimeout)"
     accepted: bool
     request: SentRequest | None = None  # as sent (no key, no signing parameters); None for a form body
+    contrast: str = ""  # the contract's own shape in the same terms: "with recvWindow=5000"
+    fix: str = ""  # what to change if this shape is accepted: "drop recvWindow on this endpoint"
+
+    def difference(self, endpoint_id: str, refused: str) -> str:
+        """What an accepted shape shows, in one sentence: "Binance accepted chat/retrieveChatCredential signed
+        over timestamp alone and refused it with recvWindow=5000 (-31002 ...): drop recvWindow on this endpoint."
+        (``refused``: the answer the contract's own shape got)."""
+        contrast = f" {self.contrast}" if self.contrast else " as the contract shapes it"
+        fix = f": {self.fix}" if self.fix else ""
+        return f"Binance accepted {endpoint_id} {self.shape} and refused it{contrast} ({refused}){fix}."
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProbeResult:

@@ -24,17 +24,19 @@ class BinanceAuth(requests.auth.AuthBase):
     The query string the request already has is signed exactly as it will be sent, so pass
     ``params=encode_query(...)`` for Binance's RFC 3986 encoding. A JSON body is not signed.
     ``offset_ms`` is added to the local clock (the measured server minus local time).
+    ``recv_window=None`` signs without ``recvWindow`` (``timestamp`` alone, as Binance's C2C guides do).
     """
 
     def __init__(
         self,
         key: Key,
         *,
-        recv_window: int = DEFAULT_RECV_WINDOW,
+        recv_window: int | None = DEFAULT_RECV_WINDOW,
         offset_ms: int = 0,
         clock_ms: Callable[[], int] = _now_ms,
     ) -> None:
-        validate_recv_window(recv_window)
+        if recv_window is not None:
+            validate_recv_window(recv_window)
         self.key = key
         self.recv_window = recv_window
         self.offset_ms = offset_ms
@@ -42,6 +44,12 @@ class BinanceAuth(requests.auth.AuthBase):
 
     def __repr__(self) -> str:
         return f"BinanceAuth({self.key!r}, recv_window={self.recv_window}, offset_ms={self.offset_ms})"
+
+    def with_recv_window(self, recv_window: int | None) -> BinanceAuth:
+        """The same signer (key, clock, offset) with another ``recvWindow``, or none."""
+        if recv_window == self.recv_window:
+            return self
+        return BinanceAuth(self.key, recv_window=recv_window, offset_ms=self.offset_ms, clock_ms=self.clock_ms)
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         parts = urlsplit(request.url or "")

@@ -51,10 +51,16 @@ def validate_recv_window(recv_window: int) -> None:
         )
 
 
-def append_signature(query: str, key: Key, *, timestamp: int, recv_window: int = DEFAULT_RECV_WINDOW) -> str:
-    """Add ``recvWindow``, ``timestamp`` and then the signature to an already encoded query."""
-    validate_recv_window(recv_window)
-    signing = encode_query([("recvWindow", recv_window), ("timestamp", timestamp)])
+def append_signature(query: str, key: Key, *, timestamp: int, recv_window: int | None = DEFAULT_RECV_WINDOW) -> str:
+    """Add ``recvWindow``, ``timestamp`` and then the signature to an already encoded query.
+
+    ``recv_window=None`` leaves ``recvWindow`` out: the payload ends with ``timestamp`` alone, as Binance's C2C
+    guides sign (the server then applies its default window, 5000 ms)."""
+    timing: list[tuple[str, int]] = [("timestamp", timestamp)]
+    if recv_window is not None:
+        validate_recv_window(recv_window)
+        timing.insert(0, ("recvWindow", recv_window))
+    signing = encode_query(timing)
     payload = f"{query}&{signing}" if query else signing
     return f"{payload}&signature={percent_encode(sign(payload, key))}"
 
@@ -69,10 +75,11 @@ def signed_query(
     key: Key,
     *,
     timestamp: int,
-    recv_window: int = DEFAULT_RECV_WINDOW,
+    recv_window: int | None = DEFAULT_RECV_WINDOW,
     placement: Placement | str = Placement.QUERY,
 ) -> SignedQuery:
-    """Build the exact query string (and JSON body) sent for ``params`` in ``placement``."""
+    """Build the exact query string (and JSON body) sent for ``params`` in ``placement``; ``recv_window=None``
+    signs without ``recvWindow``."""
     placement = Placement(placement)
     if placement is Placement.QUERY:
         return SignedQuery(append_signature(encode_query(params), key, timestamp=timestamp, recv_window=recv_window))

@@ -15,9 +15,16 @@ NON_ASCII_PAYLOAD = (
 )
 # Not official: the same order signed over unencoded UTF-8, which Binance rejects since 2026-01-15.
 UNENCODED_SIGNATURE = "ca2cdfbf21d2e2958de492c7f2dd1f059dd2ed4d4459d26a5ec7928db50c8d4f"
-# Derived in the reference with binance_common: a C2C history query.
+# Derived in the reference with binance_common: a C2C history query (signed over timestamp alone, no recvWindow).
 C2C_PAYLOAD = "tradeType=BUY&page=1&rows=10&timestamp=1499827319559"
 C2C_SIGNATURE = "7788c45b3b60593d408d0f5fb56010affb7d138543e5d87ba3eb532b59b93f93"
+# Binance's C2C SAPI v7.4 reference (2024-05-08, sent to the case's merchant by support), its signing example:
+# the figure it prints is not the HMAC-SHA256 of its payload with its secret; openssl's, hashlib's and this
+# signer's agree on another (docs/signing.md, "Binance's C2C guide").
+C2C_GUIDE_SECRET = "2b5eb11e18796d12d88f13dc27dbbd02c2cc51ff7059765ed9821957d82bb4d9"
+C2C_GUIDE_PAYLOAD = "adsNo=10191633467710386176&timestamp=1591702613943"
+C2C_GUIDE_PRINTED_SIGNATURE = "3c661234138461fcc7a7d8746c6558c9842d4e10870d2ecbedf7777cad694af9"
+C2C_GUIDE_SIGNATURE = "fcbf9e89c65b441e10281af8a8e82c1d91df4d202a516dbc0e76a8c9f54d4ae5"
 
 # RFC 8032 section 7.1, TEST 1.
 RFC8032_SECRET_HEX = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"

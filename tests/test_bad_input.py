@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from p2p_conformance.emulator.__main__ import main as emulator_command
+from p2p_conformance.emulator.scenario import SCENARIOS
 from p2p_conformance.signer import KeyConfigError, KeyFormatWarning, load_key
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ if TYPE_CHECKING:
         (
             ["--emulator", "--scenario", "july-10"],
             "ERROR: --scenario: cannot read scenario july-10: No such file or directory (give a scenario file, "
-            "or one of: all-ok, july-9, seed-story)",
+            f"or one of: {', '.join(sorted(path.stem for path in SCENARIOS.glob('*.yaml')))})",
         ),
     ],
 )

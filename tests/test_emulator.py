@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -45,6 +46,12 @@ SCENARIO = {
                 "ads/getAds": "rate-limited",
                 "user/baseDetail": "not-found",
                 "paymentMethod/listAll": {"slow": 0.3, "then": "ok"},
+                "ads/getDetailByNo": {"when": {"signed": "recvWindow"}, "then": "-31002", "else": "ok"},
+                "merchant/getAdDetails": {
+                    "when": {"no_header": "clientType"},
+                    "then": {"status": 400, "body": {"code": -1102, "msg": "illegal parameter"}},
+                    "else": {"error": -9000, "msg": "187049"},
+                },
             },
         },
         "ed25519": {"api_key": ED25519.api_key, "public_key": ED25519.public_key_pem().decode()},
@@ -211,6 +218,36 @@ def test_scenario_answers(base_url: str) -> None:
     started = time.perf_counter()
     assert call(base_url, "paymentMethod/listAll").status_code == 200
     assert time.perf_counter() - started >= 0.3
+
+
+def test_an_answer_can_depend_on_how_the_call_was_signed_and_its_headers(base_url: str) -> None:
+    """The quirks merchants report: -31002 when recvWindow is signed (the chat credential in a production log), an
+    answer that depends on a header; and answers written out: a business code in -9000's message, a recorded body
+    verbatim (the case's -1102 "illegal parameter")."""
+    assert error(call(base_url, "ads/getDetailByNo")) == (400, -31002)  # recvWindow signed: the run's default
+    assert call(base_url, "ads/getDetailByNo", recv_window=None).json()["code"] == "000000"  # timestamp alone
+    summary = CATALOG["merchant/getAdDetails"]
+    assert call(base_url, summary.id).json() == {"code": -1102, "msg": "illegal parameter"}  # no clientType header
+    with requests.Session() as http:
+        request = build_request(replace(summary, headers={"ClientType": "web"}), base_url, BinanceAuth(HMAC))
+        answer = http.send(request, timeout=10)
+    assert (answer.status_code, answer.json()) == (400, {"code": -9000, "msg": "187049"})  # names are case-blind
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "expected"),
+    [
+        ({"when": {"signed": "recvWindow"}, "then": "-31002"}, "write {when: {signed: recvWindow} or"),
+        ({"when": {"sent": "x"}, "then": "ok", "else": "ok"}, "when: 'sent' is not one of signed, no_header"),
+        ({"when": {"signed": "recvWindow"}, "then": {"flap": ["ok", "-2008"]}, "else": "ok"}, "single answers"),
+        ({"error": -123456, "msg": "x"}, "-123456 is not an error code of the catalog"),
+        ({"status": 99, "body": {}}, "{status: 200-599, body: ...}"),
+    ],
+)
+def test_a_bad_answer_written_in_a_scenario_is_refused(behaviour: Any, expected: str) -> None:
+    keys = {"k": {"api_key": "a", "secret": "s", "endpoints": {"ads/search": behaviour}}}
+    with pytest.raises(ScenarioError, match=re.escape(expected)):
+        parse_scenario({"keys": keys}, CATALOG)
 
 
 def test_it_listens_on_loopback_only_even_when_a_socket_is_handed_over(monkeypatch: pytest.MonkeyPatch) -> None:

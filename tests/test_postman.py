@@ -57,8 +57,10 @@ def test_the_collection_holds_each_call_as_sent_failing_first_with_nothing_secre
         assert request["header"][0] == {"key": "X-MBX-APIKEY", "value": "{{apiKey}}"}
         body = json.loads(request["body"]["raw"]) if "body" in request else None
         assert body == sent[contract.id]  # the JSON body the emulator received from the suite
-        names = {query["key"] for query in request["url"]["query"]}
+        names = {query["key"] for query in request["url"]["query"] if not query.get("disabled")}
         assert not names & {"timestamp", "signature", "recvWindow"}  # the pre-request script adds them
+        left_out = [query["key"] for query in request["url"]["query"] if query.get("disabled")]
+        assert left_out == ([] if contract.signs_recv_window else ["recvWindow"])  # the script then signs without
     assert "crypto.HmacSHA256(query, secret)" in "\n".join(collection["event"][0]["script"]["exec"])
     values = {value["key"]: value["value"] for value in environment["values"]}
     assert values == {"baseUrl": url, "apiKey": "", "apiSecret": "", "recvWindow": "7000"}
@@ -78,6 +80,9 @@ def test_newman_replays_the_collection_with_every_signature_accepted(
     probes = len(next(item for item in collection["item"] if "item" in item)["item"])  # the --probe folder's
     assert sorted(call.endpoint_id or "" for call in replayed) == sorted([*READ_ONLY, *[FAILING] * probes])
     assert all(call.accepted for call in replayed), [call for call in replayed if not call.accepted]
+    suite_signed = {call.endpoint_id: call.signed for call in emulator.journal[:suite_calls] if call.endpoint_id}
+    for call in replayed[: len(READ_ONLY)]:  # signed as the suite signed it: with recvWindow, or over timestamp alone
+        assert ("recvWindow" in call.signed) == ("recvWindow" in suite_signed[call.endpoint_id]), call
     refused = [call for call in replayed if call.code == -2008]
     assert {call.endpoint_id for call in refused} == {FAILING}  # the scenario's refusal, replayed as it was
     assert len(refused) == 1 + probes

@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from unittest.mock import ANY
 
 import pytest
 from canary import Canary
@@ -66,8 +67,8 @@ def test_the_same_refusal_in_every_shape_says_the_shape_is_not_the_cause(
     shapes = [found["shape"] for found in probes]
     assert shapes[:3] == [
         "as the contract says",
-        "every parameter in the signed query",
-        "every parameter in a signed form body (as ccxt and python-binance send)",
+        "with every parameter in the signed query",
+        "with every parameter in a signed form body (as ccxt and python-binance send)",
     ]
     assert {found["answer"] for found in probes} == {"-1022"} and not any(found["accepted"] for found in probes)
     assert all(not r["probes"] for endpoint, r in results.items() if endpoint != "ads/search")  # only failures
@@ -79,7 +80,7 @@ def test_the_same_refusal_in_every_shape_says_the_shape_is_not_the_cause(
     collection = json.loads((endpoint_suite.reports / "live-postman.json").read_text())
     (folder,) = [item for item in collection["item"] if item["name"] == "Other request shapes (--probe)"]
     names = [item["name"] for item in folder["item"]]
-    assert "ads/search: every parameter in the signed query (-1022)" in names
+    assert "ads/search: with every parameter in the signed query (-1022)" in names
     assert not [name for name in names if "form body" in name]  # the collection's script cannot sign one
 
 
@@ -90,11 +91,17 @@ def test_a_shape_binance_accepts_puts_the_fix_on_the_client_side(
     target.accepts.add("form")
     search = run(endpoint_suite, url, "-k", "test_live and ads/search and not agent")["ads/search"]
     accepted = [found["shape"] for found in search["probes"] if found["accepted"]]
-    assert accepted == ["every parameter in a signed form body (as ccxt and python-binance send)"]
-    assert search["side"] == "client" and "accepted every parameter in a signed form body" in search["reasoning"]
+    assert accepted == ["with every parameter in a signed form body (as ccxt and python-binance send)"]
+    assert search["side"] == "client" and "accepted with every parameter in a signed form body" in search["reasoning"]
+    assert search["diagnosis"] == (
+        "Binance accepted ads/search with every parameter in a signed form body (as ccxt and python-binance send) "
+        "and refused it with the parameters in a JSON body (-1022): send every parameter and the signature in a "
+        "form body on this endpoint."
+    )
     assert (SEARCH.path, "application/x-www-form-urlencoded") in target.received
     variant = json.loads((endpoint_suite.pytester.path / "contracts/observed/ads/search.variant.json").read_text())
     assert variant["accepted_shapes"] == accepted and variant["refused_as_the_contract_says"] == "-1022"
+    assert variant["fixes"] == ["send every parameter and the signature in a form body on this endpoint"]
 
 
 def test_probing_stops_at_its_limit_and_keeps_to_the_focus(
@@ -147,3 +154,63 @@ def test_an_observed_folder_that_links_out_of_the_checkout_is_refused_before_any
         [f"ERROR: {checkout / 'contracts' / 'observed'} is a link to *, outside the project: *"]
     )
     assert emulator.journal == [] and list(elsewhere.iterdir()) == []
+
+
+CREDENTIAL = "chat/retrieveChatCredential"
+LOG_STORY = ("--emulator", "--scenario", "chat-recv-window", "-k", f"test_live and {CREDENTIAL}")
+WITH_RECV_WINDOW = ("--variant", f"{CREDENTIAL}=with-recv-window")  # as ccxt signs it: recvWindow on every call
+
+
+def test_the_production_log_s_credential_refused_with_recv_window_is_undetermined_without_probe(
+    endpoint_suite: EndpointSuite,
+) -> None:
+    """A merchant's log: -31002 with recvWindow signed, the credential without it. The call carried every header
+    its contract names: without --probe the run names the causes merchants reported, puts it on neither side, and
+    never says the header is missing."""
+    cassettes = endpoint_suite.pytester.path / "cassettes"
+    endpoint_suite.run("-m", "live", *LOG_STORY, *WITH_RECV_WINDOW, "--cassette-dir", str(cassettes))
+    records = [r for r in endpoint_suite.summary()["results"] if r["id"] == CREDENTIAL]
+    assert len(records) == 2 and all(r["code"] == -31002 for r in records)  # both accounts, as logged
+    for record in records:
+        assert record["side"] == "undetermined", record["diagnosis"]
+        assert "carried every parameter and header its contract requires" in record["diagnosis"]
+        assert "a signed recvWindow" in record["diagnosis"] and "--probe" in record["diagnosis"]
+        assert "header is missing" not in record["diagnosis"] and "missing header" not in record["diagnosis"]
+
+
+def test_the_production_log_s_credential_probed_names_recv_window_and_the_fix(endpoint_suite: EndpointSuite) -> None:
+    """The same story with --probe: the shape signed over timestamp alone is accepted, so the failure is the
+    client's, the verdict names the difference and the fix, and contracts/observed/ and the Postman folder keep it."""
+    cassettes = endpoint_suite.pytester.path / "cassettes"
+    endpoint_suite.run("-m", "live", *LOG_STORY, *WITH_RECV_WINDOW, "--probe", "--cassette-dir", str(cassettes))
+    summary = endpoint_suite.summary()
+    records = [r for r in summary["results"] if r["id"] == CREDENTIAL]
+    finding = (
+        f"Binance accepted {CREDENTIAL} signed over timestamp alone and refused it with recvWindow=5000 (-31002): "
+        "drop recvWindow on this endpoint."
+    )
+    assert [(r["side"], r["diagnosis"]) for r in records] == [("client", finding)] * 2
+    page = (endpoint_suite.reports / "live-report.html").read_text()
+    start = page.index('<section id="c2c-summary"')
+    verdict = page[start : page.index("</section>", start)]
+    assert finding in verdict  # the verdict itself names the difference and the fix, once for both keys
+    assert verdict.count(finding) == 1
+    variant = json.loads((endpoint_suite.pytester.path / f"contracts/observed/{CREDENTIAL}.variant.json").read_text())
+    assert variant["fixes"] == ["drop recvWindow on this endpoint"] and variant["findings"] == [finding]
+    collection = json.loads((endpoint_suite.reports / "live-postman.json").read_text())
+    (folder,) = [item for item in collection["item"] if item["name"] == "Other request shapes (--probe)"]
+    alone = [
+        item["request"]["url"]["query"] for item in folder["item"] if "signed over timestamp alone" in item["name"]
+    ]
+    assert alone == [[{"key": "recvWindow", "value": "", "disabled": True, "description": ANY}]] * 2  # one a key
+
+
+def test_the_contract_signs_the_credential_over_timestamp_alone_and_works_against_the_log_s_server(
+    endpoint_suite: EndpointSuite,
+) -> None:
+    """The catalog follows the log and Binance's chat guide: the credential is signed without recvWindow."""
+    cassettes = endpoint_suite.pytester.path / "cassettes"
+    endpoint_suite.run("-m", "live", *LOG_STORY, "--cassette-dir", str(cassettes))
+    records = [r for r in endpoint_suite.summary()["results"] if r["id"] == CREDENTIAL]
+    assert [r["outcome"] for r in records] == ["pass", "pass"]
+    assert all(not r["request"]["recv_window_signed"] and "recvWindow" not in r["reproduction"] for r in records)

@@ -34,6 +34,15 @@ def test_auth_adds_timestamp_recv_window_signature_and_key_header() -> None:
     assert prepared.headers["X-MBX-APIKEY"] == v.BINANCE_API_KEY
 
 
+def test_auth_without_recv_window_signs_over_timestamp_alone_as_the_c2c_vector() -> None:
+    """recv_window=None: the payload ends with timestamp, as Binance's C2C guides and binance_common sign it."""
+    auth = BinanceAuth(KEY, recv_window=7000, clock_ms=lambda: 1499827319559).with_recv_window(None)
+    prepared = prepare(auth, method="GET", params=encode_query({"tradeType": "BUY", "page": 1, "rows": 10}))
+    assert urlsplit(prepared.url).query == f"{v.C2C_PAYLOAD}&signature={v.C2C_SIGNATURE}"
+    assert auth.with_recv_window(7000).recv_window == 7000 and auth.with_recv_window(None) is auth
+    assert "recv_window=None" in repr(auth)
+
+
 def test_auth_signs_what_requests_sends_even_with_its_own_encoding() -> None:
     prepared = prepare(
         BinanceAuth(KEY, recv_window=60000, offset_ms=-500, clock_ms=lambda: 1000), method="GET", params={"q": "a b*"}

@@ -26,6 +26,7 @@ names = texts.filter(bool)
 values = st.one_of(texts, st.integers(), st.booleans(), st.lists(st.integers(), max_size=3))
 params_lists = st.lists(st.tuples(names, values), min_size=1, max_size=6, unique_by=lambda pair: pair[0])
 timestamps = st.integers(min_value=1_000_000_000_000, max_value=9_999_999_999_999)
+recv_windows = st.one_of(st.none(), st.integers(min_value=1, max_value=60_000))  # None: not signed at all
 
 
 def transmitted_payload(query: str) -> str:
@@ -43,11 +44,20 @@ def test_signing_is_deterministic(params: list, timestamp: int) -> None:
     assert signed_query(params, KEY, timestamp=timestamp) == signed_query(params, KEY, timestamp=timestamp)
 
 
-@given(params_lists, timestamps)
-def test_signature_is_hmac_over_the_exact_transmitted_query(params: list, timestamp: int) -> None:
-    query = signed_query(params, KEY, timestamp=timestamp).query
+@given(params_lists, timestamps, recv_windows)
+def test_signature_is_hmac_over_the_exact_transmitted_query(
+    params: list, timestamp: int, recv_window: int | None
+) -> None:
+    query = signed_query(params, KEY, timestamp=timestamp, recv_window=recv_window).query
     expected = hmac.new(SECRET.encode(), transmitted_payload(query).encode(), hashlib.sha256).hexdigest()
     assert signature_of(query) == expected
+    timing = [
+        (name, value) for name, value in parse_qsl(transmitted_payload(query)) if name in ("recvWindow", "timestamp")
+    ]
+    assert timing[-1] == ("timestamp", str(timestamp))  # last before the signature, recvWindow (if any) before it
+    assert [value for name, value in timing if name == "recvWindow"] == (
+        [] if recv_window is None else [str(recv_window)]
+    )
 
 
 @st.composite

@@ -24,7 +24,15 @@ from werkzeug.wrappers import Request, Response
 from p2p_conformance.contracts import Catalog, Contract, load_catalog, load_error_codes
 from p2p_conformance.contracts.model import API_RESTRICTIONS_PATH, NO_EXAMPLE, SERVER_TIME_PATH
 from p2p_conformance.emulator.gateway import Rejection, authenticate
-from p2p_conformance.emulator.scenario import API_RESTRICTIONS_ID, Behaviour, KeyScenario, Scenario, SocketPlay
+from p2p_conformance.emulator.scenario import (
+    API_RESTRICTIONS_ID,
+    Behaviour,
+    KeyScenario,
+    Scenario,
+    SocketPlay,
+    When,
+    Written,
+)
 from p2p_conformance.signer import API_KEY_HEADER, SIGNING_PARAMS, Placement
 
 WEIGHT_HEADER = "X-SAPI-USED-IP-WEIGHT-1M"
@@ -59,6 +67,7 @@ class Call:
     http_status: int
     code: int | str | None
     json_body: Any = None
+    signed: frozenset[str] = frozenset()  # the names of the signed parameters (recvWindow, timestamp, ...)
 
 
 def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -141,6 +150,7 @@ class Emulator:
             key_name: str | None = None,
             accepted: bool = False,
             body: Any = None,
+            signed: frozenset[str] = frozenset(),
         ) -> tuple[Response, Call]:
             endpoint_id = contract.id if contract else None
             call = Call(
@@ -152,6 +162,7 @@ class Emulator:
                 http_status=response.status_code,
                 code=_code_of(response),
                 json_body=body,
+                signed=signed,
             )
             return response, call
 
@@ -179,8 +190,11 @@ class Emulator:
         if step.delay:
             time.sleep(step.delay)
         assert not isinstance(step.answer, SocketPlay), "a socket's play is parsed for sockets only"
-        response = self._answer(step.answer, contract, key)
-        return seen(response, contract, key_name=key.name, accepted=True, body=body)
+        answer = step.answer
+        if isinstance(answer, When):
+            answer = answer.answer(params, {name.lower(): value for name, value in request.headers.items()})
+        response = self._answer(answer, contract, key)
+        return seen(response, contract, key_name=key.name, accepted=True, body=body, signed=frozenset(params))
 
     @staticmethod
     def _check_shape(contract: Contract, request: Request, params: dict[str, str], strict: bool) -> Any:
@@ -217,7 +231,9 @@ class Emulator:
             raise Rejection(-1135)
         return body
 
-    def _answer(self, answer: Behaviour | int, contract: Contract | None, key: KeyScenario) -> Response:
+    def _answer(self, answer: Behaviour | int | Written, contract: Contract | None, key: KeyScenario) -> Response:
+        if isinstance(answer, Written):
+            return _json(answer.body, answer.status)
         if answer is Behaviour.NO_ANSWER:
             return Response(_NoAnswer(self._released, self.scenario.no_answer_hold))
         if answer is Behaviour.OK and contract is None:

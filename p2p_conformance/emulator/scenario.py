@@ -24,7 +24,12 @@ The emulator starts in the first phase.
 Behaviours: ``ok`` (the documented example), an error code such as ``"-2008"`` (the gateway's
 error with its usual HTTP status), ``http-500``, ``rate-limited`` (429 with ``Retry-After``),
 ``not-found`` (a C2C business error, as for an unknown id), ``{flap: [A, B]}`` (alternates on
-each call), ``{slow: SECONDS, then: A}``.
+each call), ``{slow: SECONDS, then: A}``; an error with its own message, as Binance writes a
+business code in one (``{error: -9000, msg: "187049"}``); an answer verbatim, as recorded
+(``{status: 400, body: {code: -1102, msg: illegal parameter}}``); and an answer that depends on
+how the call was sent, as merchants report of some endpoints: ``{when: {signed: recvWindow},
+then: "-31002", else: ok}`` or ``{when: {no_header: clientType}, then: "-31002", else: ok}``
+(``then`` and ``else`` are single answers, or another ``when``).
 
 The chat socket (``chat/websocket``, opened with the credential ``chat/retrieveChatCredential``
 answers) is ``ok`` (accepted, and quiet until the client closes) by default, or ``{refuse: 403}``
@@ -80,11 +85,52 @@ class SocketPlay:
     frames: tuple[Any, ...] = ()
 
 
+@dataclass(frozen=True, kw_only=True)
+class Written:
+    """An answer written out: an error code with its own message (the catalog's HTTP status), or a status and a
+    body verbatim, as recorded."""
+
+    status: int
+    body: Any
+
+
+class RequestTest(enum.StrEnum):
+    """What a ``when`` looks at in the call."""
+
+    SIGNED = "signed"  # the parameter is among the signed ones (recvWindow)
+    NO_HEADER = "no_header"  # the header is missing or empty
+
+
+@dataclass(frozen=True, kw_only=True)
+class When:
+    """An answer that depends on how the call was sent."""
+
+    test: RequestTest
+    name: str
+    then: Behaviour | int | Written | When
+    otherwise: Behaviour | int | Written | When
+
+    def holds(self, signed: Mapping[str, str], headers: Mapping[str, str]) -> bool:
+        if self.test is RequestTest.SIGNED:
+            return self.name in signed
+        return not headers.get(self.name.lower())
+
+    def answer(self, signed: Mapping[str, str], headers: Mapping[str, str]) -> Behaviour | int | Written:
+        """The answer for a call with these signed parameters and headers (names in lower case: HTTP header
+        names are case-insensitive)."""
+        chosen = self.then if self.holds(signed, headers) else self.otherwise
+        return chosen.answer(signed, headers) if isinstance(chosen, When) else chosen
+
+
+Answer = Behaviour | int | Written | When
+
+
 @dataclass(frozen=True)
 class Step:
-    """One answer: a behaviour, a Binance error code (e.g. -2008) or a socket's play, after an optional delay."""
+    """One answer: a behaviour, a Binance error code (e.g. -2008), an answer written out, one that depends on the
+    call, or a socket's play, after an optional delay."""
 
-    answer: Behaviour | int | SocketPlay
+    answer: Answer | SocketPlay
     delay: float = 0.0
 
 
@@ -102,9 +148,55 @@ def _parse_socket_play(spec: Mapping[str, Any], where: str) -> SocketPlay:
     )
 
 
+def _known_code(spec: Any, where: str) -> int:
+    number = isinstance(spec, (int, str)) and not isinstance(spec, bool) and str(spec).lstrip("-").isdigit()
+    if number and int(spec) in load_error_codes():
+        return int(spec)
+    raise ScenarioError(f"{where}: {spec!r} is not an error code of the catalog (contracts/error-codes.yaml)")
+
+
+def _parse_written(spec: Mapping[str, Any], where: str) -> Written:
+    """``{error: -9000, msg: "187049"}`` or ``{status: 400, body: ...}``."""
+    if set(spec) == {"error", "msg"} and isinstance(spec["msg"], str):
+        code = _known_code(spec["error"], f"{where}.error")
+        return Written(status=load_error_codes()[code].http, body={"code": code, "msg": spec["msg"]})
+    status = spec.get("status")
+    if set(spec) == {"status", "body"} and type(status) is int and 200 <= status <= 599:
+        return Written(status=status, body=spec["body"])
+    raise ScenarioError(f"{where}: write an answer as {{error: CODE, msg: TEXT}} or {{status: 200-599, body: ...}}")
+
+
+def _parse_when(spec: Mapping[str, Any], where: str) -> When:
+    """``{when: {signed: recvWindow}, then: A, else: B}`` or ``{when: {no_header: NAME}, ...}``."""
+    test = spec["when"]
+    if not (isinstance(test, dict) and len(test) == 1 and set(spec) == {"when", "then", "else"}):
+        raise ScenarioError(f"{where}: write {{when: {{signed: recvWindow}} or {{no_header: NAME}}, then: A, else: B}}")
+    ((kind, name),) = test.items()
+    if kind not in set(RequestTest) or not (isinstance(name, str) and name):
+        raise ScenarioError(f"{where}.when: {kind!r} is not one of {', '.join(RequestTest)} with a name")
+    return When(
+        test=RequestTest(kind),
+        name=name,
+        then=_single(spec["then"], f"{where}.then"),
+        otherwise=_single(spec["else"], f"{where}.else"),
+    )
+
+
+def _single(spec: Any, where: str) -> Answer:
+    """One answer (no flap, no delay): what a ``when`` chooses between."""
+    steps = _parse_behaviour(spec, where)
+    if len(steps) != 1 or steps[0].delay or isinstance(steps[0].answer, SocketPlay):
+        raise ScenarioError(f"{where}: a when chooses between single answers, not {spec!r}")
+    return steps[0].answer
+
+
 def _parse_behaviour(spec: Any, where: str, socket: bool = False) -> list[Step]:
     if socket and isinstance(spec, dict) and set(spec) & {"refuse", "close", "frames"}:
         return [Step(_parse_socket_play(spec, where))]
+    if not socket and isinstance(spec, dict) and "when" in spec:
+        return [Step(_parse_when(spec, where))]
+    if not socket and isinstance(spec, dict) and set(spec) & {"error", "status"}:
+        return [Step(_parse_written(spec, where))]
     if isinstance(spec, int):
         spec = str(spec)
     if isinstance(spec, str):

@@ -52,6 +52,7 @@ from p2p_conformance.model import (
     Fact,
     KeySummary,
     Outcome,
+    ProbeResult,
     RunRecord,
     Side,
     SocketAnswer,
@@ -271,7 +272,7 @@ def _weighed_meaning(
     """An answer's documented meaning, weighed against the run's facts."""
     found = documented_meaning(record)
     status, code = record.answer.http_status, record.answer.code
-    accepted_shape = next((found.shape for found in record.answer.probes if found.accepted), None)
+    accepted_shape = next((found for found in record.answer.probes if found.accepted), None)
     if record.outcome is Outcome.FAIL and accepted_shape is not None:
         found = _shape_accepted(record, found, accepted_shape)
     elif record.outcome is Outcome.FAIL:
@@ -298,14 +299,17 @@ def _weighed_meaning(
     return found
 
 
-def _shape_accepted(record: EndpointRecord, documented: Conclusion, shape: str) -> Conclusion:
-    """``--probe`` found a request shape Binance accepts for this endpoint: the fix is the client's."""
+def _shape_accepted(record: EndpointRecord, documented: Conclusion, shape: ProbeResult) -> Conclusion:
+    """``--probe`` found a request shape Binance accepts for this endpoint: the fix is the client's, and it is
+    named (the accepted shape against the contract's own)."""
+    found = shape.difference(record.id, record.answer.text)
     return Conclusion(
         Side.CLIENT,
-        f"{documented.diagnosis} Sent {shape}, the same call was accepted.",
-        f"Send this endpoint's call {shape}: Binance accepts that shape (the contract may need that variant).",
+        found,
+        f"Send this endpoint's call {shape.shape}: Binance accepts that shape, and the contract should say so "
+        "(contracts/observed/ keeps it).",
         f"The same call, the same key and the same run: refused with {record.answer.text} as the contract shapes "
-        f"it, accepted {shape} (--probe).",
+        f"it, accepted {shape.shape} (--probe); the documented meaning ({documented.diagnosis}) is not needed.",
     )
 
 

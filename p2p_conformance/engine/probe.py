@@ -1,10 +1,12 @@
 """``--probe``: a failing read-only call sent again in the documented alternative request shapes.
 
 The case file's "tested multiple signature methods", done by the tool, as the merchant's own audit
-did (audits/...: "Original", "Form URL-encoded", "With clientType header", "JSON body POST"): the
-contract's shape; every parameter in the signed query; every parameter in a signed form body (what
-ccxt and python-binance send); the ``clientType: web`` header added or left out; the catalog's named
-variants; the parameters sorted by name. Each goes through the run's send gate like any call, and
+did (audits/...: "Original", "Form URL-encoded", "With clientType header", "JSON body POST"), and
+what other merchants found in production: the contract's shape; every parameter in the signed query;
+every parameter in a signed form body (what ccxt and python-binance send); signed without
+``recvWindow`` (or with it, where the contract leaves it out); without each header the contract
+names, and with ``clientType: web`` where it names none; the catalog's named variants; the
+parameters sorted by name. Each goes through the run's send gate like any call, and
 only read-only endpoints are probed. If every shape gets the same refusal, the request shape is not
 the cause; a shape Binance accepts is the one to use.
 """
@@ -24,7 +26,7 @@ from p2p_conformance.contracts.build import USER_AGENT, build_request
 from p2p_conformance.contracts.checks import SUCCESS_CODE, answer_code, parsed_body
 from p2p_conformance.engine.reproduction import sent_request
 from p2p_conformance.engine.transport import NotSent, failure_name
-from p2p_conformance.model import ProbeResult
+from p2p_conformance.model import ProbeResult, SentRequest
 from p2p_conformance.signer import API_KEY_HEADER, BinanceAuth, Key, Placement, signed_query
 
 CLIENT_TYPE = ("clientType", "web")  # the header some merchant endpoints want (docs/endpoints.md)
@@ -34,10 +36,13 @@ MAX_PROBE_LIMIT = 50
 
 @dataclass(frozen=True, kw_only=True)
 class Shape:
-    """One way to send an endpoint's call."""
+    """One way to send an endpoint's call: what it sends, how the contract's own shape differs, and the fix to
+    name if Binance accepts this one and refuses the contract's."""
 
-    name: str
-    contract: Contract  # the contract as this shape sends it (placement, headers, parameters)
+    name: str  # "signed over timestamp alone"
+    contract: Contract  # the contract as this shape sends it (placement, headers, parameters, recvWindow)
+    contrast: str = ""  # the contract's own shape, in the same terms: "with recvWindow=5000"
+    fix: str = ""  # "drop recvWindow on this endpoint"
     form_body: bool = False  # every parameter and the signature in an application/x-www-form-urlencoded body
 
 
@@ -59,46 +64,98 @@ class ProbeBudget:
             return True
 
 
-def shapes(contract: Contract) -> list[Shape]:
-    """The shapes to try for ``contract``, its own first."""
+def shapes(contract: Contract, recv_window: int) -> list[Shape]:
+    """The shapes to try for ``contract``, its own first (``recv_window``: what the run signs)."""
     found = [Shape(name="as the contract says", contract=contract)]
     if contract.placement is Placement.JSON_BODY:
         found.append(
-            Shape(name="every parameter in the signed query", contract=replace(contract, placement=Placement.QUERY))
+            Shape(
+                name="with every parameter in the signed query",
+                contract=replace(contract, placement=Placement.QUERY),
+                contrast="with the parameters in a JSON body",
+                fix="send every parameter in the signed query on this endpoint",
+            )
         )
     if contract.method == "POST":
         found.append(
             Shape(
-                name="every parameter in a signed form body (as ccxt and python-binance send)",
+                name="with every parameter in a signed form body (as ccxt and python-binance send)",
                 contract=contract,
+                contrast="with the parameters in a JSON body"
+                if contract.placement is Placement.JSON_BODY
+                else "with the parameters in the signed query",
+                fix="send every parameter and the signature in a form body on this endpoint",
                 form_body=True,
             )
         )
+    found.append(_recv_window_shape(contract, recv_window))
+    found += [
+        Shape(
+            name=f"without the {name} header",
+            contract=replace(contract, headers={other: v for other, v in contract.headers.items() if other != name}),
+            contrast=f"with the header {name}: {value}",
+            fix=f"leave out the {name} header on this endpoint",
+        )
+        for name, value in contract.headers.items()
+    ]
     name, value = CLIENT_TYPE
-    if name in contract.headers:
-        without = {header: v for header, v in contract.headers.items() if header != name}
-        found.append(Shape(name=f"without the {name} header", contract=replace(contract, headers=without)))
-    else:
+    if name not in contract.headers:
         found.append(
             Shape(
                 name=f"with the header {name}: {value}",
                 contract=replace(contract, headers={**contract.headers, name: value}),
+                contrast=f"without the {name} header",
+                fix=f"send the header {name}: {value} on this endpoint",
             )
         )
     found += [
-        Shape(name=f"variant {variant}", contract=contract.with_variant(variant)) for variant in contract.variants
+        Shape(
+            name=f"as its variant {variant}",
+            contract=contract.with_variant(variant),
+            contrast="as the contract says",
+            fix=f"use the variant {variant} (--variant {contract.id}={variant}); the contract may need it",
+        )
+        for variant in contract.variants
+        if variant != contract.variant
     ]
     if len(contract.params) > 1 and list(contract.params) != sorted(contract.params):
         in_order = dict(sorted(contract.params.items()))
-        found.append(Shape(name="parameters sorted by name", contract=replace(contract, params=in_order)))
+        found.append(
+            Shape(
+                name="with the parameters sorted by name",
+                contract=replace(contract, params=in_order),
+                contrast="in the contract's order",
+                fix="send the parameters sorted by name on this endpoint",
+            )
+        )
     return found
+
+
+def _recv_window_shape(contract: Contract, recv_window: int) -> Shape:
+    """The call signed the other way round: without ``recvWindow`` when the contract signs it (Binance's C2C
+    guides sign ``timestamp`` alone; a merchant's production log shows -31002 with it), else with it."""
+    if contract.signs_recv_window:
+        over = "its parameters and timestamp" if contract.params else "timestamp"
+        return Shape(
+            name=f"signed over {over} alone",
+            contract=replace(contract, signs_recv_window=False),
+            contrast=f"with recvWindow={recv_window}",
+            fix="drop recvWindow on this endpoint",
+        )
+    return Shape(
+        name=f"with recvWindow={recv_window}",
+        contract=replace(contract, signs_recv_window=True),
+        contrast="signed without recvWindow",
+        fix=f"sign recvWindow={recv_window} on this endpoint",
+    )
 
 
 def _form_request(
     shape: Shape, base_url: str, key: Key, params: Mapping[str, Any], timestamp: int, recv_window: int
 ) -> requests.PreparedRequest:
     """Every parameter and the signature in a form body, an empty query: Binance signs query and body together."""
-    body = signed_query(params, key, timestamp=timestamp, recv_window=recv_window).query
+    signed_window = recv_window if shape.contract.signs_recv_window else None
+    body = signed_query(params, key, timestamp=timestamp, recv_window=signed_window).query
     headers = {
         "User-Agent": USER_AGENT,
         API_KEY_HEADER: key.api_key,
@@ -124,7 +181,7 @@ def probe(
     if not contract.read_only:
         raise ValueError(f"{contract.id} is mutating ({contract.mutating}): it is never probed")
     results = []
-    for shape in shapes(contract):
+    for shape in shapes(contract, recv_window):
         sent_params = params(shape.contract)
         if shape.form_body:
             timestamp = int(time.time() * 1000) + offset_ms
@@ -137,14 +194,20 @@ def probe(
             response = send(request, contract.request_weight)
         except NotSent as reason:
             held = f"not sent ({reason})"
-            results.append(ProbeResult(shape=shape.name, answer=held, accepted=False, request=as_sent))
+            results.append(_result(shape, held, accepted=False, request=as_sent))
             break  # the gate stopped the run: no shape after this one goes either
         except requests.RequestException as error:
             failure = f"no answer ({failure_name(error)})"
-            results.append(ProbeResult(shape=shape.name, answer=failure, accepted=False, request=as_sent))
+            results.append(_result(shape, failure, accepted=False, request=as_sent))
             continue
         code = answer_code(parsed_body(response))
         accepted = response.status_code == 200 and code == SUCCESS_CODE
         shown = "accepted" if accepted else str(code) if code is not None else f"HTTP {response.status_code}"
-        results.append(ProbeResult(shape=shape.name, answer=shown[:40], accepted=accepted, request=as_sent))
+        results.append(_result(shape, shown[:40], accepted=accepted, request=as_sent))
     return tuple(results)
+
+
+def _result(shape: Shape, answer: str, *, accepted: bool, request: SentRequest | None) -> ProbeResult:
+    return ProbeResult(
+        shape=shape.name, answer=answer, accepted=accepted, request=request, contrast=shape.contrast, fix=shape.fix
+    )

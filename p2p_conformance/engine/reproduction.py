@@ -44,10 +44,14 @@ def _body_text(request: requests.PreparedRequest) -> str | None:
 def sent_request(request: requests.PreparedRequest) -> SentRequest:
     """The request's method, path, business parameters in order, headers and body; no key, no signature."""
     url = urlsplit(request.url or "")
-    query = tuple(
-        (name, value) for name, value in parse_qsl(url.query, keep_blank_values=True) if name not in SIGNING_PARAMS
-    )
+    pairs = parse_qsl(url.query, keep_blank_values=True)
+    query = tuple((name, value) for name, value in pairs if name not in SIGNING_PARAMS)
     headers = tuple((name, request.headers[name]) for name in SHOWN_HEADERS[1:] if name in request.headers)
     return SentRequest(
-        method=request.method or "GET", path=url.path, query=query, headers=headers, body=_body_text(request)
+        method=request.method or "GET",
+        path=url.path,
+        query=query,
+        headers=headers,
+        body=_body_text(request),
+        recv_window_signed=any(name == "recvWindow" for name, _ in pairs),
     )

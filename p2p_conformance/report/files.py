@@ -168,10 +168,12 @@ def write_variants(records: list[EndpointRecord], folder: Path) -> list[Path]:
             "endpoint": record.id,
             "observed_at": record.answer.at,
             "refused_as_the_contract_says": record.answer.text,
-            "accepted_shapes": accepted,
+            "accepted_shapes": [found.shape for found in accepted],
+            "fixes": [found.fix for found in accepted if found.fix],
+            "findings": [found.difference(record.id, record.answer.text) for found in accepted],
         }
         for record in records
-        if (accepted := [found.shape for found in record.answer.probes if found.accepted])
+        if (accepted := [found for found in record.answer.probes if found.accepted])
     }
     return _write_observations(folder, ".variant.json", variants)
 

@@ -4,7 +4,8 @@ One request per read-only endpoint of the last round, failing ones first, each a
 it: method, path, query parameters in order, headers, JSON body. The API key is ``{{apiKey}}``; a
 collection-level pre-request script adds ``recvWindow``, ``timestamp`` and the HMAC-SHA256
 ``signature`` (Postman's CryptoJS) over the exact query string, last, as Binance's signed
-endpoints ask. The environment names the target and leaves key and secret empty: the agent types
+endpoints ask (``recvWindow`` left out where the request lists it disabled: a call signed over
+its parameters and timestamp alone). The environment names the target and leaves key and secret empty: the agent types
 a key of their own. Nothing secret is in either file.
 """
 
@@ -28,10 +29,14 @@ SIGNING_SCRIPT = [
     "  throw new Error('Set apiKey and apiSecret in the environment (a test key of your own) first.');",
     "}",
     "const signing = ['recvWindow', 'timestamp', 'signature'];",
+    "// A request with a disabled recvWindow parameter is signed over its parameters and timestamp alone.",
+    "const withoutRecvWindow = pm.request.url.query.all().some((p) => p.key === 'recvWindow' && p.disabled);",
     "const pairs = pm.request.url.query.all()",
     "  .filter((p) => !p.disabled && !signing.includes(p.key))",
     "  .map((p) => [p.key, p.value == null ? '' : String(p.value)]);",
-    f"pairs.push(['recvWindow', String(pm.variables.get('recvWindow') || '{DEFAULT_RECV_WINDOW}')]);",
+    "if (!withoutRecvWindow) {",
+    f"  pairs.push(['recvWindow', String(pm.variables.get('recvWindow') || '{DEFAULT_RECV_WINDOW}')]);",
+    "}",
     "pairs.push(['timestamp', String(Date.now())]);",
     "const encoded = pairs.map(([k, v]) => [encodeURIComponent(k), encodeURIComponent(v)]);",
     "const query = encoded.map(([k, v]) => k + '=' + v).join('&');",
@@ -110,13 +115,22 @@ def _request_item(name: str, request: SentRequest, description: str) -> dict[str
                 "raw": "{{baseUrl}}" + path,
                 "host": ["{{baseUrl}}"],
                 "path": [part for part in path.split("/") if part],
-                "query": [{"key": inert(name), "value": inert(value)} for name, value in request.query],
+                "query": [{"key": inert(name), "value": inert(value)} for name, value in request.query]
+                + _recv_window_left_out(request),
             },
             **body,
             "description": inert(description),
         },
         "response": [],
     }
+
+
+def _recv_window_left_out(request: SentRequest) -> list[dict[str, Any]]:
+    """A disabled ``recvWindow`` parameter where the call was signed without it: the script then leaves it out."""
+    if request.recv_window_signed:
+        return []
+    note = "Not sent: this call is signed over its parameters and timestamp alone."
+    return [{"key": "recvWindow", "value": "", "disabled": True, "description": note}]
 
 
 def replayable(run: RunRecord) -> list[EndpointRecord]:

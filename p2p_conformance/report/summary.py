@@ -138,22 +138,23 @@ def _changed_answers(keys: list[KeySummary]) -> tuple[str, ...]:
 
 
 def _probes(records: list[EndpointRecord]) -> tuple[str, ...]:
-    """What ``--probe`` showed for each probed failing endpoint, in one sentence each."""
+    """What ``--probe`` showed, one sentence per probed endpoint: the shape Binance accepted against the
+    contract's (once for every key it holds for), or that every shape was refused."""
     lines = []
     for record in records:
         probes = record.answer.probes
-        if not probes:
+        accepted = next((found for found in probes if found.accepted), None)
+        if accepted is not None:
+            lines.append(accepted.difference(record.id, record.answer.text))
             continue
-        accepted = [found.shape for found in probes if found.accepted]
-        if accepted:
-            lines.append(f"{record.id} [{record.key_name}]: accepted {accepted[0]}: use that shape.")
+        if not probes:
             continue
         answers = ", ".join(dict.fromkeys(found.answer for found in probes))
         lines.append(
             f"{record.id} [{record.key_name}]: all {plural(len(probes), 'request shape')} refused ({answers}): "
             "the request shape is not the cause."
         )
-    return tuple(lines)
+    return tuple(dict.fromkeys(lines))
 
 
 def _conclusion(side: Side, records: list[EndpointRecord]) -> str:

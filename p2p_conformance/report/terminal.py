@@ -20,6 +20,7 @@ def verdict_block(run: RunRecord, *, report_dir: Path, history_db: Path, notes: 
     lines = [f"Story: {sentence}" for sentence in round_sentences(run_story(run))] if tells_a_story(run) else []
     lines += [f"{found.count} {found.headline}", *(f"  Proof: {line}" for line in found.proof)]
     several = len(run.keys) > 1
+    diagnoses = set()
     for side, groups in failures_by_conclusion(run).items():
         for diagnosis, records in groups.items():
             codes = ", ".join(dict.fromkeys(r.answer.text for r in records))
@@ -30,7 +31,8 @@ def verdict_block(run: RunRecord, *, report_dir: Path, history_db: Path, notes: 
                 + (f" and {more} more" if more > 0 else "")
             )
             lines.append(f"    {diagnosis}")
-    lines += [f"  {line}" for line in found.findings]
+            diagnoses.add(diagnosis)
+    lines += [f"  {line}" for line in found.findings if line not in diagnoses]  # a probe's finding is said once
     lines += [f"  Note: {note}" for note in found.notes]
     lines += [f"  {change}" for change in run.changes]
     lines += [f"  {note}" for note in notes]
