@@ -13,6 +13,7 @@ import yaml
 from p2p_conformance.contracts.consistency import validate_consistency
 from p2p_conformance.contracts.model import (
     PATH_PREFIX,
+    BusinessCode,
     Catalog,
     CatalogError,
     Contract,
@@ -107,5 +108,16 @@ def load_error_codes(path: Path = HERE / "error-codes.yaml") -> dict[int, ErrorC
     """Binance's error codes with their meaning, side and next step, by code."""
     document = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     return {
-        code: ErrorCode(**{**fields, "code": code, "side": Side(fields["side"])}) for code, fields in document.items()
+        code: ErrorCode(
+            **{
+                **fields,
+                "code": code,
+                "side": Side(fields["side"]),
+                "business": {
+                    str(business): BusinessCode(**{**meaning, "side": Side(meaning["side"])})
+                    for business, meaning in fields.get("business", {}).items()
+                },
+            }
+        )
+        for code, fields in document.items()
     }

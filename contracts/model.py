@@ -57,6 +57,15 @@ class Side(enum.StrEnum):
 
 
 @dataclass(frozen=True, kw_only=True)
+class BusinessCode:
+    """A C2C business code Binance writes in an error's message (-9000's ``"187049"``): its meaning and side."""
+
+    side: Side
+    meaning: str
+    next: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class ErrorCode:
     """What a Binance error code means and where its fix lies (``error-codes.yaml``)."""
 
@@ -67,6 +76,7 @@ class ErrorCode:
     side: Side
     meaning: str
     next: str
+    business: Mapping[str, BusinessCode] = field(default_factory=dict)  # by the message that carries it
 
 
 class CatalogError(ValueError):

@@ -214,6 +214,19 @@ def test_every_reference_error_code_has_a_diagnosis(code: int) -> None:
 
 
 @pytest.mark.parametrize(
+    ("code", "business"),
+    [(code, business) for code, known in sorted(load_error_codes().items()) for business in known.business],
+)
+def test_a_business_code_in_the_message_gives_its_own_meaning(code: int, business: str) -> None:
+    """-9000's message carries Binance's business code (a merchant's log: "187049", "187040")."""
+    known = load_error_codes()[code]
+    found = meaning(known.http, code, f"received code {code}", business)
+    assert found.diagnosis == f"{code} {known.name}: {known.business[business].meaning}"
+    assert (found.side, found.next_step) == (known.business[business].side, known.business[business].next)
+    assert f"Business code {business}" in found.diagnosis
+
+
+@pytest.mark.parametrize(
     ("http_status", "code", "problem", "side", "words"),
     [
         (None, None, "no answer: ConnectionError", "network", "No answer"),

@@ -95,9 +95,13 @@ class Conclusion:
 WORKED = Conclusion(Side.NONE, "Worked: the answer satisfies the contract.", "Nothing to do.")
 
 
-def code_meaning(code: int, http_status: int | None) -> Conclusion:
-    """The documented meaning of a Binance error code; an unknown one is judged by its HTTP status."""
+def code_meaning(code: int, http_status: int | None, message: str | None = None) -> Conclusion:
+    """The documented meaning of a Binance error code, or of the business code its message carries (-9000's
+    "187049"); an unknown code is judged by its HTTP status."""
     known = load_error_codes().get(code)
+    business = known.business.get((message or "").strip()) if known is not None else None
+    if known is not None and business is not None:
+        return Conclusion(business.side, f"{code} {known.name}: {business.meaning}", business.next)
     if known is not None:
         return Conclusion(known.side, f"{code} {known.name}: {known.meaning}", known.next)
     side = Side.BINANCE if http_status is not None and http_status >= 500 else Side.CLIENT
@@ -178,7 +182,7 @@ def documented_meaning(record: EndpointRecord) -> Conclusion:
             "Check the network path to the target and retry.",
         )
     if isinstance(answer.code, int) and answer.code < 0:
-        return code_meaning(answer.code, answer.http_status)
+        return code_meaning(answer.code, answer.http_status, answer.msg)
     if isinstance(answer.code, str) and answer.code != SUCCESS_CODE:
         return Conclusion(
             Side.CLIENT,

@@ -68,7 +68,7 @@ def api_restrictions_check(session: LiveSession) -> ControlCheck:
             http_status=200,
         )
     if is_gateway_error(body):
-        meaning = code_meaning(body["code"], response.status_code)
+        meaning = code_meaning(body["code"], response.status_code, body.get("msg"))
         evidence = f"HTTP {response.status_code}, {meaning.diagnosis} {meaning.next_step}"
         return refused(evidence, response.status_code, body["code"])
     return refused(f"HTTP {response.status_code} without a Binance error code.", response.status_code)
