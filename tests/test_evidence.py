@@ -203,7 +203,7 @@ def test_a_parameter_error_on_a_request_that_carried_its_contract_is_undetermine
         found.diagnosis
     )
     assert "was accepted on ads/getAvailableAdsCategory (12:14:03)" in found.reasoning
-    assert "several public clients that agree" in found.reasoning and "(tier C)" in found.next_step
+    assert "the merchant guide" in found.reasoning and "(tier B)" in found.next_step
 
 
 def test_a_parameter_error_on_a_request_that_lacked_what_its_contract_requires_is_client() -> None:

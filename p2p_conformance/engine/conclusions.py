@@ -75,7 +75,7 @@ PARAMETER_CODES = frozenset(
 C2C_ILLEGAL_PARAMETER_CAUSES = "a missing clientType header, and a signed recvWindow on the chat credential call"
 TIERS = {
     "A": "Binance's official API reference",
-    "B": "Binance's official agent skill",
+    "B": "an official Binance document that is not the API reference (the agent skill, the merchant guide)",
     "C": "several public clients that agree",
     "D": "a single public source",
 }
