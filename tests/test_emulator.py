@@ -22,7 +22,7 @@ from p2p_conformance.contracts.build import build_request
 from p2p_conformance.emulator import Emulator, ScenarioError, load_scenario, parse_scenario, running_emulator
 from p2p_conformance.emulator.app import error_response
 from p2p_conformance.emulator.gateway import Rejection
-from p2p_conformance.emulator.scenario import Behaviour
+from p2p_conformance.emulator.scenario import Behaviour, Written
 from p2p_conformance.emulator.server import EmulatorServer
 from p2p_conformance.signer import BinanceAuth, Ed25519Key, HmacKey, RsaKey, encode_query, vectors
 
@@ -368,15 +368,16 @@ def test_story_phases_change_the_answers_and_are_checked() -> None:
 # audits/binance-backend-2025/audit_results.json for July 6, test_results/july_9_api_fluctuation.json for July 9),
 # for the keys the case tested in each phase: what the story must answer.
 OK, TIMEOUT = Behaviour.OK, Behaviour.NO_ANSWER
+ILLEGAL = Written(status=400, body={"code": -1102, "msg": "illegal parameter"})  # the chat credential, as recorded
 RECORDED = {
     ("July 6", "key3"): {"ads/getAds": OK, "ads/getAvailableAdsCategory": -2008, "ads/search": -2008,
                          "ads/getReferencePrice": -2008},
     ("July 9 11:53", "key1"): {"orderMatch/getUserOrderSummary": OK, "ads/getAds": TIMEOUT,
                                "ads/getAvailableAdsCategory": TIMEOUT, "ads/search": TIMEOUT,
-                               "ads/getReferencePrice": TIMEOUT, "chat/retrieveChatCredential": -1102},
+                               "ads/getReferencePrice": TIMEOUT, "chat/retrieveChatCredential": ILLEGAL},
     ("July 9 12:14", "key2"): {"ads/getAds": OK, "ads/getAvailableAdsCategory": OK,
                                "orderMatch/getUserOrderSummary": OK, "ads/search": -1022,
-                               "ads/getReferencePrice": -1000, "chat/retrieveChatCredential": -1102},
+                               "ads/getReferencePrice": -1000, "chat/retrieveChatCredential": ILLEGAL},
     ("July 9 13:03", "key2"): {"ads/getAds": OK, "ads/getAvailableAdsCategory": -2008, "ads/search": -2008,
                                "ads/getReferencePrice": -2008, "orderMatch/getUserOrderSummary": -2008,
                                "chat/retrieveChatCredential": -2008},
@@ -412,6 +413,7 @@ def test_recorded_refusals_come_as_binance_sent_them() -> None:
         "msg": "An unknown error occurred while processing the request.",
     }
     assert unknown_key.status_code == 400 and unknown_key.json == {"code": -2008, "msg": "Invalid Api-Key ID."}
+    assert july_9.phase.behaviours["key1"].for_endpoint("chat/retrieveChatCredential")[0].answer == ILLEGAL
 
 
 def _no_answer_scenario(hold: float) -> Emulator:
