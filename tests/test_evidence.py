@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 import yaml
+from canary import Canary
 
 from catalog_facts import CATALOG, read_only_matching
+from p2p_conformance.emulator import running_emulator
 from p2p_conformance.engine.conclusions import weigh
 from p2p_conformance.engine.records import RecordContext, endpoint_record, record_of_result
 from p2p_conformance.model import (
@@ -312,6 +314,27 @@ def test_cross_check_sends_failing_calls_through_binance_own_sdk_code_and_shows_
         in (summary["verdict"])
     )
     assert "Binance's own SDK code gets the same answer" in result_.stdout.str()
+
+
+def test_cross_check_signs_as_the_contract_does_without_recv_window_where_it_says_so(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chat credential is signed over timestamp alone: Binance's code is given the same signing parameters.
+    The stand-in refuses timestamp alone (-2008) and accepts recvWindow, so a second opinion that signed recvWindow
+    would disagree."""
+    pytest.importorskip("binance_common", reason="the official extra: pip install -e '.[official]' (CI installs it)")
+    canary = Canary("CanaryKeyCrossCheck" + "c" * 45, "CanarySecretCrossCheck" + "x" * 42)
+    refuse_alone = {"when": {"signed": "recvWindow"}, "then": "ok", "else": "-2008"}
+    emulator = canary.emulator({"chat/retrieveChatCredential": refuse_alone})
+    canary.in_environment(monkeypatch)
+    with running_emulator(emulator) as url:
+        selected = "test_live[chat/retrieveChatCredential]"
+        endpoint_suite.run("-m", "live", "--binance-url", url, "--cross-check", "-k", selected)
+    (record,) = [r for r in endpoint_suite.summary()["results"] if r["id"] == "chat/retrieveChatCredential"]
+    opinion = record["second_opinion"]
+    assert (record["code"], opinion["code"], opinion["agrees"]) == (-2008, -2008, True), opinion
+    signed = [sorted(call.signed) for call in emulator.journal if call.endpoint_id == "chat/retrieveChatCredential"]
+    assert signed == [["timestamp"]] * 2  # the suite's call and Binance's code's: no recvWindow in either
 
 
 def test_cross_check_without_the_official_extra_says_in_one_line_how_to_get_it(

@@ -129,7 +129,8 @@ def second_opinion(
         return SecondOpinion(summary=f"not sent: {INSTALL_HINT}")
     if not isinstance(key, HmacKey):
         return SecondOpinion(summary=f"not sent: Binance's code signs with the {key.key_type} key's PEM only")
-    signing = {"recvWindow": recv_window, "timestamp": int(time.time() * 1000) + offset_ms}
+    window = {"recvWindow": recv_window} if result.contract.signs_recv_window else {}  # as the contract signs it
+    signing = {**window, "timestamp": int(time.time() * 1000) + offset_ms}
     official = send_with_official_code(result.contract, base_url, key, params, signing, send)
     status, code = official.http_status, official.code
     agrees = (status, code) == (result.answer.http_status, result.answer.code)

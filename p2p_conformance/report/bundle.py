@@ -44,7 +44,8 @@ def _cassette(record: EndpointRecord, base_url: str, recv_window: int) -> dict[s
     suite's own cassettes (``safety.cassettes``), so ``pytest -k test_replay --cassette-dir`` replays it."""
     request = record.answer.request
     assert request is not None
-    signing = [("recvWindow", str(recv_window)), *SCRUBBED_QUERY]
+    window = [("recvWindow", str(recv_window))] if request.recv_window_signed else []  # as the call was signed
+    signing = [*window, *SCRUBBED_QUERY]
     headers = {API_KEY_HEADER: [REDACTED], **{name: [value] for name, value in request.headers}}
     answered = {"Content-Type": ["application/json"]} | {
         name: [value] for name, value in record.answer.rate_limit_headers.items()
