@@ -206,5 +206,6 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--recv-window",
         default=DEFAULT_RECV_WINDOW,
-        help=f"recvWindow of live requests in milliseconds, 1 to {MAX_RECV_WINDOW} (default {DEFAULT_RECV_WINDOW})",
+        help=f"recvWindow of live requests in milliseconds, 1 to {MAX_RECV_WINDOW} (default {DEFAULT_RECV_WINDOW}); "
+        "endpoints whose contract signs timestamp alone (the chat credential) are sent without it",
     )
