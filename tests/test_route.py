@@ -139,6 +139,7 @@ def test_loopback_never_goes_through_a_proxy_and_others_do(monkeypatch: pytest.M
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
     monkeypatch.setenv("HTTP_PROXY", "http://proxy.invalid:3128")
     assert environment_route("http://127.0.0.1:8080").proxies == {} == environment_route("http://localhost:1").proxies
+    assert environment_route("http://127.0.0.2:8080").proxies == {} == environment_route("http://[::1]:1").proxies
     assert environment_route("https://c2c.invalid").proxies["https"] == "http://proxy.invalid:3128"
     assert environment_route("https://c2c.invalid").proxy == "http://proxy.invalid:3128"
     monkeypatch.setenv("NO_PROXY", "other.invalid")  # requests then gives NO_PROXY's value as a "no" proxy

@@ -102,7 +102,7 @@ def environment_route(url: str, environ: Mapping[str, str] = os.environ) -> Rout
                 raise RouteError(f"{name} {bundle}: no such file or folder; give the CA bundle's path, or unset it")
             verify = bundle
             break
-    found = {} if urlsplit(url).hostname in LOOPBACK_HOSTS else requests.utils.get_environ_proxies(url)
+    found = {} if on_loopback(urlsplit(url).hostname) else requests.utils.get_environ_proxies(url)
     proxies = {scheme: proxy for scheme, proxy in found.items() if scheme in PROXY_SCHEMES}  # not NO_PROXY's "no"
     route = Route(proxies, verify)
     if route.proxy is not None and route.proxy.startswith("socks") and importlib.util.find_spec("socks") is None:
