@@ -247,6 +247,27 @@ def test_a_remote_target_cannot_steer_the_socket_to_this_machine(url: str) -> No
     assert gate.meter.calls == 0
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "wss://10.0.0.5/chat",
+        "wss://192.168.1.1:8443/chat",
+        "wss://169.254.169.254/latest",  # a cloud's metadata service
+        "wss://100.64.0.1/chat",
+        "wss://[fd00::1]/chat",
+        "wss://0.0.0.0/chat",
+    ],
+)
+def test_a_remote_target_cannot_steer_the_socket_into_a_private_network(url: str) -> None:
+    """Binance's answer names the socket's host: a private or reserved address is refused (nothing sent), as this
+    machine is, unless the run's target is on this machine too (the emulator's own network is the test's)."""
+    credential = {"chatWssUrl": url, "listenKey": "k1", "listenToken": "t"}
+    with pytest.raises(UnusableCredential, match="points at a private or reserved address, not a public host"):
+        socket_url(SOCKET, credential, target_on_loopback=False)
+    assert socket_url(SOCKET, credential, target_on_loopback=True).startswith(url)
+    assert socket_url(SOCKET, {**credential, "chatWssUrl": "wss://8.8.8.8/chat"}, target_on_loopback=False)
+
+
 def test_the_address_shown_has_redacted_where_the_secrets_stand_never_elsewhere() -> None:
     """A one-letter listenKey does not blank every such letter of the address, and a percent-encoded token is
     redacted whole."""

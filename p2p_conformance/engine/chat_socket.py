@@ -84,6 +84,8 @@ def socket_url(socket: SocketContract, credential: Mapping[str, str], *, target_
     loopback = on_loopback(parts.hostname)
     if loopback and not target_on_loopback:
         raise UnusableCredential(f"{base_field} points at this machine while the run's target is not on it")
+    if not loopback and _internal_address(parts.hostname) and not target_on_loopback:
+        raise UnusableCredential(f"{base_field} points at a private or reserved address, not a public host")
     if parts.scheme != "wss" and not (parts.scheme == "ws" and loopback):
         raise UnusableCredential(f"{base_field} is not a wss:// URL")
     if (
@@ -102,6 +104,16 @@ def socket_url(socket: SocketContract, credential: Mapping[str, str], *, target_
             raise UnusableCredential(f"{name} is not a credential (1 to {MAX_CREDENTIAL_FIELD} printable characters)")
         values[name] = quote(value, safe="")
     return socket.url.format(**values)
+
+
+def _internal_address(host: str | None) -> bool:
+    """Whether ``host`` is an IP address no public service has (private, link-local such as a cloud's metadata
+    service at 169.254.169.254, shared, reserved, multicast, unspecified): a remote target's answer must not steer
+    the client into the merchant's own network. A name is not resolved here (docs/live-runs.md says so)."""
+    try:
+        return not ipaddress.ip_address((host or "").strip("[]")).is_global
+    except ValueError:
+        return False
 
 
 def shown_url(socket: SocketContract, credential: Mapping[str, str]) -> str:
