@@ -81,6 +81,8 @@ def test_a_real_answer_replayed_through_the_live_path_gets_the_careful_conclusio
         assert not any(words in text for words in expected.get("never_says", ())), said
         if expected.get("not_sent"):
             assert not [call for call in emulator.journal if call.endpoint_id == endpoint], said
+    verdict = endpoint_suite.summary()["verdict"]
+    assert all(words in verdict for words in run.get("verdict_says", ())), f"{cited}: {verdict}"
 
 
 @pytest.mark.parametrize(
