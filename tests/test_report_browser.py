@@ -52,6 +52,16 @@ def test_july_9_first_screen_makes_the_case_without_sideways_scroll(endpoint_sui
 
 
 @pytest.mark.browser
+def test_a_story_without_a_chart_to_draw_passes_the_render_check(endpoint_suite: EndpointSuite) -> None:
+    """Two keys in one round, no --focus and nothing changed: the story is its table alone (the chart has no lane
+    to draw), and the check does not ask for a chart the page rightly leaves out."""
+    endpoint_suite.run("-m", "live", "--emulator", "--scenario", "chat-recv-window", "-k", "test_live and ads/getAds")
+    report = endpoint_suite.reports / "live-report.html"
+    assert 'id="c2c-story-lines"' in report.read_text() and 'id="c2c-story-chart"' not in report.read_text()
+    assert layout_problems(measure(report), max_screens=5) == []
+
+
+@pytest.mark.browser
 def test_the_seed_story_s_first_screen_ends_with_the_verdict_every_round_in_the_case_s_terms_and_the_chart(
     endpoint_suite: EndpointSuite,
 ) -> None:

@@ -101,7 +101,8 @@ class Layout:
         else:
             optional = (name for name in ("c2c-focus", "c2c-banner") if name in self.bottoms)
             screens = dict.fromkeys((*FIRST_SCREEN_IDS, *optional), 1)
-        starts = STORY_STARTS if "c2c-story" in self.bottoms and "c2c-history" not in self.bottoms else {}
+        story = "c2c-story" in self.bottoms and "c2c-history" not in self.bottoms
+        starts = [name for name in STORY_STARTS if story and name in self.tops]  # a chart is drawn when it has lanes
         return [
             f"{name} ends below the {'first' if screen == 1 else 'second'} screen"
             for name, screen in screens.items()
