@@ -107,8 +107,8 @@ class When:
 
     test: RequestTest
     name: str
-    then: Behaviour | int | Written | When
-    otherwise: Behaviour | int | Written | When
+    then: Answer
+    otherwise: Answer
 
     def holds(self, signed: Mapping[str, str], headers: Mapping[str, str]) -> bool:
         if self.test is RequestTest.SIGNED:
@@ -148,17 +148,20 @@ def _parse_socket_play(spec: Mapping[str, Any], where: str) -> SocketPlay:
     )
 
 
-def _known_code(spec: Any, where: str) -> int:
+def _error_code(spec: Any) -> int | None:
+    """The catalog's error code ``spec`` names (``-2008`` or ``"-2008"``), else None."""
     number = isinstance(spec, (int, str)) and not isinstance(spec, bool) and str(spec).lstrip("-").isdigit()
-    if number and int(spec) in load_error_codes():
-        return int(spec)
-    raise ScenarioError(f"{where}: {spec!r} is not an error code of the catalog (contracts/error-codes.yaml)")
+    return int(spec) if number and int(spec) in load_error_codes() else None
 
 
 def _parse_written(spec: Mapping[str, Any], where: str) -> Written:
     """``{error: -9000, msg: "187049"}`` or ``{status: 400, body: ...}``."""
     if set(spec) == {"error", "msg"} and isinstance(spec["msg"], str):
-        code = _known_code(spec["error"], f"{where}.error")
+        code = _error_code(spec["error"])
+        if code is None:
+            raise ScenarioError(
+                f"{where}.error: {spec['error']!r} is not an error code of the catalog (contracts/error-codes.yaml)"
+            )
         return Written(status=load_error_codes()[code].http, body={"code": code, "msg": spec["msg"]})
     status = spec.get("status")
     if set(spec) == {"status", "body"} and type(status) is int and 200 <= status <= 599:
@@ -202,8 +205,8 @@ def _parse_behaviour(spec: Any, where: str, socket: bool = False) -> list[Step]:
     if isinstance(spec, str):
         if spec in set(Behaviour):
             return [Step(Behaviour(spec))]
-        if spec.lstrip("-").isdigit() and int(spec) in load_error_codes():
-            return [Step(int(spec))]
+        if (code := _error_code(spec)) is not None:
+            return [Step(code)]
         raise ScenarioError(f"{where}: unknown behaviour {spec!r} (use {', '.join(Behaviour)} or an error code)")
     if isinstance(spec, dict) and set(spec) == {"flap"} and isinstance(spec["flap"], list) and spec["flap"]:
         return [step for item in spec["flap"] for step in _parse_behaviour(item, where, socket)]

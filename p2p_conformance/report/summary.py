@@ -143,11 +143,11 @@ def _probes(records: list[EndpointRecord]) -> tuple[str, ...]:
     lines = []
     for record in records:
         probes = record.answer.probes
+        if not probes:
+            continue
         accepted = next((found for found in probes if found.accepted), None)
         if accepted is not None:
             lines.append(accepted.difference(record.id, record.answer.text))
-            continue
-        if not probes:
             continue
         answers = ", ".join(dict.fromkeys(found.answer for found in probes))
         lines.append(
