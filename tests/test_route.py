@@ -157,7 +157,7 @@ def test_the_chat_socket_is_verified_with_the_same_ca_bundle(
     socket's TLS is verified with it and the socket opens (without it, nothing of the run gets past TLS)."""
     tls = self_signed(tmp_path)
     CANARY.in_environment(monkeypatch)
-    selection = ("-k", "retrieveChatCredential or websocket", "--socket-listen", "0.1")
+    selection = ("-k", "retrieveChatCredential or websocket")
     with running_emulator(CANARY.emulator(), tls=tls) as url:
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tls[0]))
         result = endpoint_suite.run("-m", "live", "--binance-url", url, *selection)
@@ -186,9 +186,9 @@ def test_a_chat_socket_whose_certificate_is_not_trusted_is_not_opened(tmp_path: 
             problem=None,
             credential=credential,
         )
-        untrusted = open_socket(socket, answered, gate=SendGate(), route=Route(), target_on_loopback=True, listen=0.1)
+        untrusted = open_socket(socket, answered, gate=SendGate(), route=Route(), target_on_loopback=True)
         trusted = open_socket(
-            socket, answered, gate=SendGate(), route=Route(verify=str(tls[0])), target_on_loopback=True, listen=0.1
+            socket, answered, gate=SendGate(), route=Route(verify=str(tls[0])), target_on_loopback=True
         )
     assert untrusted.answer.socket is not None and untrusted.answer.socket.state == "no-answer"
     assert "SSLCertVerificationError" in str(untrusted.problem)

@@ -40,6 +40,9 @@ MAX_FRAMES = 20  # frames read at most: enough to see their shape
 MAX_FRAME_BYTES = 65_536
 MAX_CREDENTIAL_FIELD = 512  # characters of a key or token; longer is not a credential
 CLOSE_SECONDS = 0.5  # for the closing handshake; the result is decided before it, a server slower to answer is cut off
+# websockets' recv wakes on a message or on the TCP close, not on a close frame: a server that sends its close
+# and holds the connection (or frames the client refuses, closing) would otherwise hold the read for all of listen
+CLOSING_CHECK_SECONDS = 0.05
 REASON_LIMIT = 120  # characters of a close reason kept
 CLIENT_CLOSES: dict[int, str] = {  # why the WebSocket client fails a connection, by the code it closes with
     CloseCode.PROTOCOL_ERROR: "a frame that breaks the WebSocket protocol",
@@ -234,11 +237,22 @@ def _opened(
 def _bound_sends(connection: ClientConnection, seconds: float) -> None:
     """Every send on the socket (websockets answers each ping with a pong, in its reader thread; our close
     frame) gives up after ``seconds``: a server that stops reading would otherwise block the sender for ever,
-    and the closing handshake (and the run's end, SIGTERM included) behind it."""
+    and the closing handshake (and the run's end, SIGTERM included) behind it.
+
+    Set under the lock websockets sends under, and only on a socket still open: a server may close the
+    connection at any moment after the handshake (Binance's 4001 for an expired token), and websockets' reader
+    then closes the socket itself, partly outside that lock. A closed socket sends nothing more, so there is
+    nothing left to bound, and how it ended is judged from the protocol as for any other close."""
     whole, fraction = divmod(max(seconds, 0.1), 1)
-    connection.socket.setsockopt(
-        socket_module.SOL_SOCKET, socket_module.SO_SNDTIMEO, struct.pack("ll", int(whole), int(fraction * 1e6))
-    )
+    with connection.protocol_mutex:
+        if connection.protocol.state is not State.OPEN:
+            return
+        try:
+            connection.socket.setsockopt(
+                socket_module.SOL_SOCKET, socket_module.SO_SNDTIMEO, struct.pack("ll", int(whole), int(fraction * 1e6))
+            )
+        except OSError:  # closed by the reader between the state's check and here (it closes outside the lock)
+            return
 
 
 def _listened(
@@ -259,10 +273,12 @@ def _listened(
     ends = time.monotonic() + listen
     validator = jsonschema.Draft202012Validator(dict(socket.frame))
     while frames < MAX_FRAMES and (remaining := ends - time.monotonic()) > 0:
+        if connection.protocol.state is not State.OPEN:
+            break  # a close was sent or received: how it ended is read from the protocol below
         try:
-            message = connection.recv(timeout=remaining)
+            message = connection.recv(timeout=min(remaining, CLOSING_CHECK_SECONDS))
         except TimeoutError:
-            break
+            continue
         except ConnectionClosed:
             break  # how it ended is read from the protocol below: who sent which close code
         frames += 1
