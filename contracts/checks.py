@@ -7,6 +7,7 @@ problem, since later checks assume the earlier ones passed.
 
 from __future__ import annotations
 
+import enum
 import json
 import re
 from collections.abc import Callable
@@ -83,6 +84,60 @@ def parsed_body(response: requests.Response) -> Any:
         return None
 
 
+class AnswerKind(enum.StrEnum):
+    """What an answer is, before any contract is asked: :func:`answer_kind` decides it, once, for every layer.
+
+    Only Binance's own answers are evidence of what Binance does with a key: an empty 200 is the gateway
+    answering a path no service takes, a wrong-method 404 says the method, a 451 says the location."""
+
+    SUCCESS = "success"  # HTTP 200, JSON, no error or business code: the service answered the call
+    ERROR_CODE = "error-code"  # Binance's error code (a negative number), whatever the status
+    BUSINESS_CODE = "business-code"  # the C2C envelope with a business code other than 000000
+    EMPTY_200 = "empty-200"  # HTTP 200 with an empty body: the gateway's catch-all, no service answered
+    UNREADABLE_200 = "unreadable-200"  # HTTP 200 with a body that is not JSON within an answer's bounds
+    WRONG_METHOD = "wrong-method"  # a 4xx saying the request method is not supported (-1000 at HTTP 404, or 405)
+    BLOCKED_LOCATION = "blocked-location"  # HTTP 451: Binance serves no client from this machine's location
+    HTTP_STATUS = "http-status"  # another HTTP status without a Binance code
+    NO_ANSWER = "no-answer"  # sent, nothing came back
+    NOT_SENT = "not-sent"  # held back (a ban, the deadline) or not run
+    SOCKET = "socket"  # a WebSocket check's end: how it ended is its own record's (model.SocketAnswer)
+
+    @property
+    def served(self) -> bool:
+        """Whether a Binance service (not the gateway's catch-all, not a location block) answered the call itself."""
+        return self in (AnswerKind.SUCCESS, AnswerKind.ERROR_CODE, AnswerKind.BUSINESS_CODE)
+
+
+UNKNOWN_CODE = -1000  # Binance's UNKNOWN: "failed while processing" at a 5xx, the method's refusal at a 404
+WRONG_METHOD = re.compile(r"request method '?[a-z]+'? (is )?not supported", re.IGNORECASE)
+RESTRICTED_LOCATION = re.compile(r"restricted location", re.IGNORECASE)
+
+
+def answer_kind(http_status: int | None, content: bytes | str) -> AnswerKind:
+    """What an answer is, from its HTTP status (None: no answer came) and its body as received: the one place
+    that says whether a call got an answer of a Binance service, and which."""
+    if http_status is None:
+        return AnswerKind.NO_ANSWER
+    try:
+        body = read_json(content)
+    except UnreadableJson:
+        body = None
+    code, message = answer_code(body), str(answer_message(body) or "")
+    if http_status == 451 or RESTRICTED_LOCATION.search(message):
+        return AnswerKind.BLOCKED_LOCATION
+    if http_status == 405 or (400 <= http_status < 500 and code == UNKNOWN_CODE and WRONG_METHOD.search(message)):
+        return AnswerKind.WRONG_METHOD
+    if isinstance(code, int) and code < 0:
+        return AnswerKind.ERROR_CODE
+    if isinstance(code, str) and code != SUCCESS_CODE:
+        return AnswerKind.BUSINESS_CODE
+    if http_status != 200:
+        return AnswerKind.HTTP_STATUS
+    if not content.strip():
+        return AnswerKind.EMPTY_200
+    return AnswerKind.UNREADABLE_200 if body is None else AnswerKind.SUCCESS
+
+
 def is_gateway_error(body: Any) -> bool:
     """Binance's gateway error shape: ``{"code": <negative int>, "msg": "..."}``."""
     return isinstance(body, dict) and isinstance(body.get("code"), int) and "msg" in body
@@ -128,9 +183,8 @@ def check_json_body(contract: Contract, response: requests.Response) -> str | No
 
 
 def check_no_error_code(contract: Contract, response: requests.Response) -> str | None:
-    body = parsed_body(response)
-    if is_gateway_error(body) or is_business_error(body):
-        return f"received {_error_text(body)}, expected code {SUCCESS_CODE}"
+    if answer_kind(response.status_code, response.content) in (AnswerKind.ERROR_CODE, AnswerKind.BUSINESS_CODE):
+        return f"received {_error_text(parsed_body(response))}, expected code {SUCCESS_CODE}"
     return None
 
 

@@ -52,6 +52,7 @@ class Side(enum.StrEnum):
     ACCOUNT = "account"  # the key's settings
     BINANCE = "binance"
     NETWORK = "network"
+    LOCATION = "location"  # Binance serves no client from where the run ran (HTTP 451): neither code nor service
     CONTRACT = "contract"  # an answer came, but breaks the contract
     UNDETERMINED = "undetermined"  # the run's evidence carries no conclusion
 

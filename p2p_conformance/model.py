@@ -11,18 +11,20 @@ to, and serialise as, their values. Records with more than four fields are built
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
 from p2p_conformance.contracts import Contract, Side
-from p2p_conformance.contracts.checks import SUCCESS_CODE
+from p2p_conformance.contracts.checks import SUCCESS_CODE, AnswerKind, answer_kind
 from p2p_conformance.signer import DEFAULT_RECV_WINDOW, KeyType, Placement
 
 __all__ = [
     "ANSWER_FIELDS",
     "Answer",
+    "AnswerKind",
     "ControlCheck",
     "ControlKind",
     "EndpointRecord",
@@ -248,6 +250,7 @@ class Answer:
 
     sent: bool = False  # False: never sent (not run live, or held back to honour a rate limit or a ban)
     http_status: int | None = None  # None: no answer came
+    kind: AnswerKind = AnswerKind.NOT_SENT  # what the answer is (contracts.checks.answer_kind decides it, once)
     code: int | str | None = None  # Binance's ``code``: a negative number, or a C2C business code
     msg: str | None = None  # Binance's ``msg`` (or ``message``), redacted and bounded
     latency_ms: float | None = None
@@ -267,9 +270,15 @@ class Answer:
     probes: tuple[ProbeResult, ...] = ()  # the same call in other request shapes (``--probe``)
     socket: SocketAnswer | None = None  # a WebSocket check's (``sockets:`` in the catalog)
 
+    def __post_init__(self) -> None:
+        if self.sent and self.kind is AnswerKind.NOT_SENT:  # built without its kind (an older file, a test)
+            object.__setattr__(self, "kind", _derived_kind(self))
+
     @property
     def text(self) -> str:
-        """``-2008``, ``HTTP 500`` or ``no answer``: what came back, as every report names it."""
+        """``-2008``, ``HTTP 500``, ``empty HTTP 200`` or ``no answer``: what came back, as every report names it."""
+        if self.kind is AnswerKind.EMPTY_200:
+            return EMPTY_200_TEXT
         return answer_text(self.code, self.http_status)
 
     @classmethod
@@ -280,6 +289,7 @@ class Answer:
         return cls(
             **{
                 **known,
+                "kind": AnswerKind(known.get("kind", AnswerKind.NOT_SENT)),
                 "notes": tuple(known.get("notes", ())),
                 "drift": tuple(known.get("drift", ())),
                 "request_gaps": tuple(known.get("request_gaps", ())),
@@ -292,6 +302,17 @@ class Answer:
 
 
 ANSWER_FIELDS = frozenset(answer_field.name for answer_field in fields(Answer))
+EMPTY_200_TEXT = "empty HTTP 200"
+
+
+def _derived_kind(answer: Answer) -> AnswerKind:
+    """The kind of a sent answer built without it (one kept before answers carried it, in an older
+    live-summary.json): decided by the same function, from the code and message kept, else from the body."""
+    if answer.socket is not None:
+        return AnswerKind.SOCKET
+    if answer.code is not None:
+        return answer_kind(answer.http_status, json.dumps({"code": answer.code, "msg": answer.msg}))
+    return answer_kind(answer.http_status, answer.body)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -31,7 +31,7 @@ from websockets.sync.client import ClientConnection, reconnect
 from p2p_conformance.contracts import SocketContract
 from p2p_conformance.contracts.checks import UnreadableJson, read_json
 from p2p_conformance.engine.transport import NotSent, Route, SendGate, cut, failure_name, on_loopback
-from p2p_conformance.model import Answer, LiveResult, SocketAnswer, SocketState, utc_now
+from p2p_conformance.model import Answer, AnswerKind, LiveResult, SocketAnswer, SocketState, utc_now
 from p2p_conformance.safety.redaction import REDACTED, redact_text
 
 DEFAULT_LISTEN_SECONDS = 0.0  # the accepted handshake proves the credential; reading frames is opt-in
@@ -217,7 +217,9 @@ def _opened(
     except InvalidStatus as refused:
         status = refused.response.status_code
         state = SocketAnswer(state=SocketState.REFUSED, url=url_shown, credential_at=credential_at)
-        answer = Answer(sent=True, http_status=status, latency_ms=_ms(started), at=utc_now(), socket=state)
+        answer = Answer(
+            sent=True, kind=AnswerKind.SOCKET, http_status=status, latency_ms=_ms(started), at=utc_now(), socket=state
+        )
         return LiveResult(
             contract=socket.contract,
             answer=answer,
@@ -226,7 +228,7 @@ def _opened(
     except (OSError, TimeoutError, WebSocketException) as error:
         gate.unanswered()
         state = SocketAnswer(state=SocketState.NO_ANSWER, url=url_shown, credential_at=credential_at)
-        answer = Answer(sent=True, latency_ms=_ms(started), socket=state)
+        answer = Answer(sent=True, kind=AnswerKind.SOCKET, latency_ms=_ms(started), socket=state)
         return LiveResult(contract=socket.contract, answer=answer, problem=f"no answer: {failure_name(error)}")
     _bound_sends(connection, seconds)
     listen = min(listen, gate.time_left())
@@ -321,6 +323,7 @@ def _listened(
     )
     answer = Answer(
         sent=True,
+        kind=AnswerKind.SOCKET,
         http_status=101,
         code=f"close {close_code}" if close_code is not None else None,
         msg=said,

@@ -33,7 +33,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from p2p_conformance.contracts import code_named, load_error_codes
-from p2p_conformance.contracts.checks import SUCCESS_CODE
 from p2p_conformance.engine.evidence import (
     ACCOUNT_CONTROL_ID,
     REJECTED_KEY,
@@ -44,8 +43,10 @@ from p2p_conformance.engine.evidence import (
     changed_answers,
     gather,
     listed,
+    served_elsewhere,
 )
 from p2p_conformance.model import (
+    AnswerKind,
     ControlKind,
     EndpointRecord,
     Evidence,
@@ -63,6 +64,7 @@ from p2p_conformance.signer import Placement
 
 KEY_NOT_FOUND = code_named("BAD_API_ID")  # -2008
 BAD_SIGNATURE = code_named("INVALID_SIGNATURE")  # -1022
+INVALID_TIMESTAMP = code_named("INVALID_TIMESTAMP")  # -1021
 # -1100, -1101, -1102: a parameter malformed, one too many, or missing; -31002: C2C's "illegal parameter"
 C2C_ILLEGAL_PARAMETER = code_named("C2C_ILLEGAL_PARAMETER")
 PARAMETER_CODES = frozenset(
@@ -97,11 +99,19 @@ WORKED = Conclusion(Side.NONE, "Worked: the answer satisfies the contract.", "No
 
 def code_meaning(code: int, http_status: int | None, message: str | None = None) -> Conclusion:
     """The documented meaning of a Binance error code, or of the business code its message carries (-9000's
-    "187049"); an unknown code is judged by its HTTP status."""
+    "187049"); an unknown code is judged by its HTTP status. A code documented as a server failure (a 5xx)
+    that comes with a 4xx is not one: the status says the request was refused, and neither side follows."""
     known = load_error_codes().get(code)
     business = known.business.get((message or "").strip()) if known is not None else None
     if known is not None and business is not None:
         return Conclusion(business.side, f"{code} {known.name}: {business.meaning}", business.next)
+    if known is not None and known.http >= 500 and http_status is not None and http_status < 500:
+        return Conclusion(
+            Side.UNDETERMINED,
+            f"{code} {known.name} at HTTP {http_status}: Binance documents {code} as a failure while processing "
+            f"(a 5xx), and HTTP {http_status} says the request was refused before that.",
+            "Send this report to Binance support and ask what the refusal means for this endpoint.",
+        )
     if known is not None:
         return Conclusion(known.side, f"{code} {known.name}: {known.meaning}", known.next)
     side = Side.BINANCE if http_status is not None and http_status >= 500 else Side.CLIENT
@@ -181,9 +191,23 @@ def documented_meaning(record: EndpointRecord) -> Conclusion:
             f"No answer from Binance ({record.problem}).",
             "Check the network path to the target and retry.",
         )
+    if answer.kind is AnswerKind.BLOCKED_LOCATION:
+        return location_meaning(answer.http_status, answer.msg)
+    if answer.kind is AnswerKind.WRONG_METHOD:
+        return wrong_method_meaning(record)
+    if answer.kind is AnswerKind.EMPTY_200:
+        return empty_200_meaning(record, None)
+    if answer.kind is AnswerKind.UNREADABLE_200:
+        return Conclusion(
+            Side.CONTRACT,
+            f"Binance answered 200 with a body that is no answer of the C2C service: {record.problem}.",
+            "Compare the body with the contract; a page from a proxy or firewall in the path looks like this.",
+            "A body that is not JSON within an answer's bounds is not the C2C envelope: it proves nothing of the "
+            "key, the signature or the request.",
+        )
     if isinstance(answer.code, int) and answer.code < 0:
         return code_meaning(answer.code, answer.http_status, answer.msg)
-    if isinstance(answer.code, str) and answer.code != SUCCESS_CODE:
+    if answer.kind is AnswerKind.BUSINESS_CODE:
         return Conclusion(
             Side.CLIENT,
             f"The C2C service refused the request with business code {answer.code} ({answer.msg}).",
@@ -195,6 +219,76 @@ def documented_meaning(record: EndpointRecord) -> Conclusion:
         Side.CONTRACT,
         f"Binance answered 200 but the body breaks the contract: {record.problem}.",
         "Compare the body with the contract; the contract or Binance's answer has changed.",
+    )
+
+
+# Why an empty 200 is not an answer of the endpoint (docs/error-codes.md, "What is not an answer", gives sources)
+GATEWAY_CATCH_ALL = (
+    "Binance's gateway answers HTTP 200 with an empty body to any /sapi/ path that no service takes (a merchant's "
+    "production probe got it from thousands of made-up paths, GET and POST alike): no C2C service answered, so "
+    "it proves nothing of the key, the signature or the request"
+)
+
+
+def empty_200_meaning(record: EndpointRecord, served_elsewhere: str | None) -> Conclusion:
+    """An empty (or non-JSON) HTTP 200: the gateway's catch-all, never "works". The contract's side for an
+    endpoint known only from third parties; undetermined for a documented one, unless the same request got an
+    answer of the service in another round (then the change is the evidence, and it is Binance's)."""
+    said = "Binance answered HTTP 200 with an empty body: the gateway's answer to a path no service takes"
+    if served_elsewhere:
+        return Conclusion(
+            Side.BINANCE,
+            f"{said}, while the same request of this key {served_elsewhere}: the endpoint was served then and is "
+            "not now.",
+            "Send this report to Binance support: the same request reached the C2C service in another round of "
+            "this run, and now reaches no service.",
+            f"{GATEWAY_CATCH_ALL}. The same request of this key {served_elsewhere} in this run: what changed is "
+            "on Binance's side.",
+        )
+    tier = TIERS.get(record.confidence, f"tier {record.confidence}")
+    if record.confidence in ("C", "D"):
+        return Conclusion(
+            Side.CONTRACT,
+            f"{said}: {record.method} {record.path} is probably not a Binance path (the contract comes from {tier}).",
+            "Find the endpoint in Binance's documentation, or leave it out of the case: this answer is not the "
+            "endpoint's, and proves nothing of the key.",
+            f"{GATEWAY_CATCH_ALL}. The contract comes from {tier} (tier {record.confidence}), not from Binance.",
+        )
+    return Conclusion(
+        Side.UNDETERMINED,
+        f"{said}: the documented endpoint {record.method} {record.path} is not served (to this key, now).",
+        "Ask Binance support whether this endpoint is enabled for the account; this answer proves nothing of the "
+        "key or the request.",
+        f"{GATEWAY_CATCH_ALL}. The contract comes from {tier} (tier {record.confidence}), and no round of this "
+        "run got an answer of the service to the same request.",
+    )
+
+
+def wrong_method_meaning(record: EndpointRecord) -> Conclusion:
+    """A 4xx saying the method is not supported: the method the contract gives is wrong; nothing of the key."""
+    said = f" ({record.answer.msg})" if record.answer.msg else ""
+    return Conclusion(
+        Side.CONTRACT,
+        f"Binance answered HTTP {record.answer.http_status}{said}: {record.path} is not served with "
+        f"{record.method}; the contract's method is wrong.",
+        "Correct the method in the contract (contracts/endpoints.yaml), or try its variants (--variant).",
+        "Binance refuses the method before it checks the key or the signature: the answer says nothing of either, "
+        "and nothing of Binance's service.",
+    )
+
+
+def location_meaning(status: int, message: str | None) -> Conclusion:
+    """HTTP 451: Binance serves no client from this machine's location; neither the client's code nor Binance's
+    service is at fault, and nothing of the key follows."""
+    said = f" ({message})" if message else ""
+    return Conclusion(
+        Side.LOCATION,
+        f"Binance refuses this machine's location (HTTP {status}{said}): neither the client's code nor a fault "
+        "of Binance's service.",
+        "Run from a machine in a location Binance serves (docs/ci.md: GitHub-hosted runners can get this; use a "
+        "self-hosted runner).",
+        "HTTP 451 is Binance's answer to where the request came from, given before the key is checked: it proves "
+        "nothing of the key, the request or the endpoint.",
     )
 
 
@@ -256,13 +350,17 @@ def conclude(
     facts: Mapping[Fact, Evidence],
     accepted: list[Accepted],
     changed: ChangedAnswer | None = None,
+    served: str | None = None,
 ) -> EndpointRecord:
     """The record with its side, diagnosis, next step and reasoning, from its answer and the run's facts
-    (``changed``: the same request of this key to this endpoint got another answer in another round), or, for a
+    (``changed``: the same request of this key to this endpoint got another answer in another round; ``served``:
+    for an answer no service gave, what the service answered the same request in another round), or, for a
     socket check that did not work, from how it ended."""
     socket = record.answer.socket
     if socket is not None and record.outcome is Outcome.FAIL:
         found = socket_meaning(record, socket)
+    elif record.outcome is Outcome.FAIL and record.answer.kind is AnswerKind.EMPTY_200:
+        found = empty_200_meaning(record, served)
     else:
         found = _weighed_meaning(record, facts, accepted, changed)
     return replace(
@@ -295,12 +393,38 @@ def _weighed_meaning(
             found = _bad_signature(record, found, facts, accepted)
         elif code in PARAMETER_CODES:
             found = _parameter_problem(record, found, accepted)
-        else:
+        elif code == INVALID_TIMESTAMP and record.answer.offset_ms is not None:
+            found = _timestamp_refused(record, found, facts)
+        elif not found.reasoning:
             found = replace(
                 found,
                 reasoning=f"The documented meaning of {record.answer.text} stands: no fact of this run bears on it.",
             )
     return found
+
+
+def _timestamp_refused(record: EndpointRecord, documented: Conclusion, facts: Mapping[Fact, Evidence]) -> Conclusion:
+    """-1021 on a request whose timestamp was Binance's own time (this machine's clock corrected by the offset
+    Binance's GET /api/v3/time gave): not this machine's clock. Only an answer slower than recvWindow, or a
+    window the run could not keep, leaves the documented meaning standing."""
+    answer = record.answer
+    clock = facts[Fact.CLOCK_IN_WINDOW]
+    if not clock.holds:
+        return replace(documented, reasoning=f"{clock.detail} ({Fact.CLOCK_IN_WINDOW} does not hold).")
+    stamp = f"timestamp {answer.timestamp} " if answer.timestamp is not None else ""
+    used = (
+        f"the request's {stamp}was this machine's clock corrected by {answer.offset_ms:+d} ms to the server time "
+        "Binance's own GET /api/v3/time gave at the start of the run"
+    )
+    return Conclusion(
+        Side.UNDETERMINED,
+        f"{_name(INVALID_TIMESTAMP)}, although {used}: the time Binance gave and the time it checks against "
+        "disagree, not this machine's clock.",
+        "Send this report to Binance support with the request's timestamp; compare GET /api/v3/time with a "
+        "trusted clock (a cached or wrong server time gives this).",
+        f"{clock.detail} The suite signed the time Binance gave ({Fact.CLOCK_IN_WINDOW}): the documented cause, "
+        "the client's clock, is not carried by this run's evidence.",
+    )
 
 
 def _shape_accepted(record: EndpointRecord, documented: Conclusion, shape: ProbeResult) -> Conclusion:
@@ -471,11 +595,21 @@ def weigh(run: RunRecord) -> RunRecord:
         # made yet, or deleted, gets -2008 everywhere): only rounds that recognised the key are compared.
         known = [r for number in recognised[name] for _, r in rounds[number]]
         changes = changed_answers(known, run.phases)
+        every = [r for indexed in rounds.values() for _, r in indexed]
         for number, indexed in rounds.items():
             facts, accepted = gathered[number]
             compared = number in recognised[name]  # a change is cited only in the rounds it was seen between
             concluded.update(
-                {i: conclude(r, facts, accepted, changes.get(r.id) if compared else None) for i, r in indexed}
+                {
+                    i: conclude(
+                        r,
+                        facts,
+                        accepted,
+                        changes.get(r.id) if compared else None,
+                        served_elsewhere(r, every, run.phases) if r.answer.kind is AnswerKind.EMPTY_200 else None,
+                    )
+                    for i, r in indexed
+                }
             )
             last_facts[name] = {**facts, Fact.SAME_REQUEST_CHANGED_ANSWER: changed_answer_fact(changes)}
     return replace(

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from p2p_conformance.contracts import code_named
-from p2p_conformance.contracts.checks import SUCCESS_CODE
 from p2p_conformance.model import (
+    AnswerKind,
     ControlCheck,
     ControlKind,
     EndpointRecord,
@@ -54,7 +54,7 @@ def accepted_calls(records: Iterable[EndpointRecord], controls: Iterable[Control
     accepted = [
         Accepted(r.id, r.method, r.placement, r.answer.at)
         for r in records
-        if r.worked and r.answer.http_status == 200 and r.answer.code == SUCCESS_CODE and r.answer.at
+        if r.worked and r.answer.kind is AnswerKind.SUCCESS and r.answer.at
     ]
     accepted += [
         Accepted(ACCOUNT_CONTROL_ID, "GET", Placement.QUERY, check.at)
@@ -86,7 +86,9 @@ def gather(
     by_placement = {shape: [c for c in accepted if c.placement is shape] for shape in SHAPES}
     controls = {check.kind: check for check in key_controls}
     slowest = max((r.answer.latency_ms or 0.0 for r in records), default=0.0)
-    margin = abs(offset) + slowest
+    # every timestamp is this machine's clock corrected to Binance's server time: what is left against recvWindow
+    # is how long a request takes to arrive, bounded by the slowest answer (the offset's size does not count)
+    margin = slowest
     signer = controls.get(ControlKind.SIGNER)
     answered = [r for r in records if r.answer.http_status is not None]
     all_rejected = bool(answered) and all(r.answer.code == REJECTED_KEY for r in answered)
@@ -105,8 +107,8 @@ def gather(
             Fact.CLOCK_IN_WINDOW,
             margin < recv_window,
             ("api/v3/time",),
-            f"Offset to the server {offset:+d} ms (applied to every timestamp), slowest answer "
-            f"{slowest:.0f} ms: {margin:.0f} ms against a recvWindow of {recv_window} ms.",
+            f"Offset to Binance's server time {offset:+d} ms, applied to every timestamp; slowest answer "
+            f"{slowest:.0f} ms against a recvWindow of {recv_window} ms.",
         ),
         Evidence(
             Fact.SIGNER_MATCHES_VECTORS,
@@ -164,13 +166,38 @@ class ChangedAnswer:
         return f"{self.endpoint} {self.change}, same key, same request"
 
 
+def _when(record: EndpointRecord, phases: Mapping[int, str]) -> str:
+    """A round as the reasoning names it: the emulator story's phase, else the answer's clock time."""
+    return phases.get(record.round) or clock_time(record.answer.at)
+
+
+def served_elsewhere(
+    record: EndpointRecord, records: Iterable[EndpointRecord], phases: Mapping[int, str]
+) -> str | None:
+    """For an answer no service gave (an empty 200), the latest answer of a Binance service to the same request
+    of the same key in another round (``records``: that key's), as ``was answered -2008 at 12:14``; else None."""
+    found = [
+        other
+        for other in sorted(records, key=lambda r: r.round)
+        if other.id == record.id
+        and other.round != record.round
+        and other.answer.kind.served
+        and other.answer.request == record.answer.request
+    ]
+    if not found:
+        return None
+    latest = found[-1]
+    what = "worked" if latest.worked else f"was answered {latest.answer.text}"
+    return f"{what} at {_when(latest, phases)}"
+
+
 def changed_answers(records: Iterable[EndpointRecord], phases: Mapping[int, str]) -> dict[str, ChangedAnswer]:
     """For one key's records over every round: each endpoint whose same request (method, path, parameters,
     headers and body, all but the timestamp and signature) worked in one round and was refused in the next
     one that sent it (the latest such change). A call that got no answer is neither."""
 
     def when(record: EndpointRecord) -> str:
-        return phases.get(record.round) or clock_time(record.answer.at)
+        return _when(record, phases)
 
     answered: dict[str, list[EndpointRecord]] = {}
     for record in sorted(records, key=lambda r: r.round):

@@ -14,9 +14,10 @@ import requests
 from p2p_conformance.contracts import Catalog, Contract
 from p2p_conformance.contracts.build import build_request
 from p2p_conformance.contracts.checks import (
-    SUCCESS_CODE,
+    AnswerKind,
     answer_code,
     answer_drift,
+    answer_kind,
     answer_message,
     check_answer,
     check_encoding,
@@ -267,11 +268,13 @@ class LiveSession:
         except NotSent as reason:
             return LiveResult(contract=contract, answer=replace(prepared, latency_ms=0.0), problem=str(reason))
         except requests.RequestException as error:
-            answer = replace(prepared, sent=True, latency_ms=_elapsed_ms(started))
+            answer = replace(prepared, sent=True, kind=AnswerKind.NO_ANSWER, latency_ms=_elapsed_ms(started))
             return LiveResult(contract=contract, answer=answer, problem=f"no answer: {failure_name(error)}")
+        body = parsed_body(response)
         answered = replace(
             prepared,
             sent=True,
+            kind=answer_kind(response.status_code, response.content),
             http_status=response.status_code,
             latency_ms=_elapsed_ms(started),
             at=utc_now(),
@@ -282,7 +285,6 @@ class LiveSession:
             redirected = f"received HTTP {response.status_code} redirecting to {elsewhere}, expected 200; not followed"
             answer = replace(answered, msg=f"redirect to {elsewhere}")
             return LiveResult(contract=contract, answer=answer, problem=redirected)
-        body = parsed_body(response)
         code = answer_code(body)
         code = cut(code, FIELD_LIMIT) if isinstance(code, str) else code
         message = answer_message(body)
@@ -309,14 +311,13 @@ class LiveSession:
             drift=drift,
             observed=observed_shape(body.get("data")) if drift and isinstance(body, dict) else None,
         )
-        return LiveResult(
-            contract=contract, answer=answer, problem=problem, credential=self._credential(contract, body)
-        )
+        credential = self._credential(contract, body) if problem is None else None
+        return LiveResult(contract=contract, answer=answer, problem=problem, credential=credential)
 
     def _credential(self, contract: Contract, body: Any) -> dict[str, str] | None:
-        """The credential a socket check needs from a successful answer of ``contract`` (its text fields)."""
+        """The credential a socket check needs from an answer of ``contract`` that passed (its text fields)."""
         wanted = self.credential_fields.get(contract.id)
-        data = body.get("data") if isinstance(body, dict) and body.get("code") == SUCCESS_CODE else None
+        data = body.get("data") if isinstance(body, dict) else None
         if not wanted or not isinstance(data, dict):
             return None
         return {name: value for name, value in data.items() if name in wanted and isinstance(value, str)}

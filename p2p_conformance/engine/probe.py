@@ -23,10 +23,10 @@ import requests
 
 from p2p_conformance.contracts import Contract
 from p2p_conformance.contracts.build import USER_AGENT, build_request
-from p2p_conformance.contracts.checks import SUCCESS_CODE, answer_code, parsed_body
+from p2p_conformance.contracts.checks import AnswerKind, answer_code, answer_kind, check_answer, parsed_body
 from p2p_conformance.engine.reproduction import sent_request
 from p2p_conformance.engine.transport import NotSent, failure_name
-from p2p_conformance.model import ProbeResult, SentRequest
+from p2p_conformance.model import EMPTY_200_TEXT, ProbeResult, SentRequest
 from p2p_conformance.signer import API_KEY_HEADER, BinanceAuth, Key, Placement, signed_query
 
 CLIENT_TYPE = ("clientType", "web")  # the header some merchant endpoints want (docs/endpoints.md)
@@ -200,9 +200,18 @@ def probe(
             failure = f"no answer ({failure_name(error)})"
             results.append(_result(shape, failure, accepted=False, request=as_sent))
             continue
-        code = answer_code(parsed_body(response))
-        accepted = response.status_code == 200 and code == SUCCESS_CODE
-        shown = "accepted" if accepted else str(code) if code is not None else f"HTTP {response.status_code}"
+        body = parsed_body(response)
+        code, kind = answer_code(body), answer_kind(response.status_code, response.content)
+        accepted = kind is AnswerKind.SUCCESS and check_answer(shape.contract, response) is None
+        shown = (
+            "accepted"
+            if accepted
+            else str(code)
+            if code is not None
+            else EMPTY_200_TEXT
+            if kind is AnswerKind.EMPTY_200
+            else f"HTTP {response.status_code}"
+        )
         results.append(_result(shape, shown[:40], accepted=accepted, request=as_sent))
     return tuple(results)
 

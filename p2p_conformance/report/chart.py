@@ -41,6 +41,7 @@ CLASS_OF_SIDE = {
     Side.CLIENT: AnswerClass.CLIENT,
     Side.ACCOUNT: AnswerClass.CLIENT,
     Side.NETWORK: AnswerClass.NETWORK,
+    Side.LOCATION: AnswerClass.NETWORK,
     Side.UNDETERMINED: AnswerClass.UNDETERMINED,
     Side.CONTRACT: AnswerClass.UNDETERMINED,
 }
@@ -48,7 +49,7 @@ LEGEND = {
     AnswerClass.WORKS: "works",
     AnswerClass.BINANCE: "refused, on Binance's side",
     AnswerClass.CLIENT: "client side or key settings",
-    AnswerClass.NETWORK: "no answer",
+    AnswerClass.NETWORK: "no answer, or this location refused",
     AnswerClass.UNDETERMINED: "failed, no side follows (refused, held back or not opened)",
     AnswerClass.NOT_RUN: "not run",
 }

@@ -22,10 +22,19 @@ SIDE_WORDS = {
     Side.CLIENT: "on the client side",
     Side.ACCOUNT: "in the key's settings",
     Side.NETWORK: "in the network",
+    Side.LOCATION: "in where the run ran from (Binance refuses this location)",
     Side.CONTRACT: "in the contract (answers that break it)",
     Side.UNDETERMINED: "undetermined (no side follows from this run's evidence)",
 }
-SIDE_ORDER = (Side.BINANCE, Side.UNDETERMINED, Side.CLIENT, Side.ACCOUNT, Side.NETWORK, Side.CONTRACT)
+SIDE_ORDER = (
+    Side.BINANCE,
+    Side.UNDETERMINED,
+    Side.CLIENT,
+    Side.ACCOUNT,
+    Side.NETWORK,
+    Side.LOCATION,
+    Side.CONTRACT,
+)
 
 
 def heading(side: Side) -> str:

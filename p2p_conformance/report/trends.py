@@ -32,7 +32,7 @@ def trend(working: list[bool]) -> Trend:
 def says_something(row: Row) -> bool:
     """Whether a stored result bears on its endpoint: it ran, an answer came, and Binance knew the key in
     that run (``recognised`` None: an older history that did not store it)."""
-    return row.outcome.ran and row.side is not Side.NETWORK and row.recognised is not False
+    return row.outcome.ran and row.side not in (Side.NETWORK, Side.LOCATION) and row.recognised is not False
 
 
 def series(rows: Iterable[Row]) -> Series:
