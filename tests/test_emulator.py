@@ -257,10 +257,27 @@ def test_it_listens_on_loopback_only_even_when_a_socket_is_handed_over(monkeypat
 
 
 def test_server_time_unknown_path_and_wrong_method(base_url: str) -> None:
+    """Binance's gateway as merchants recorded it (docs/emulator.md): an unknown /sapi/ path an empty 200, GET
+    and POST alike (made-up ones such as /sapi/v3/p2p/ads/list included); an unknown /api/ path 404; a known
+    endpoint with the other method 404 with -1000 'Request method ... is not supported'."""
     server_time = requests.get(f"{base_url}/api/v3/time").json()["serverTime"]
     assert abs(server_time - time.time() * 1000) < 5_000
-    assert requests.get(f"{base_url}/sapi/v1/c2c/ads/searchAdsByPage").status_code == 404
-    assert requests.get(f"{base_url}/sapi/v1/c2c/ads/search").status_code == 405
+    for method in ("GET", "POST"):
+        for path in ("/sapi/v1/c2c/ads/searchAdsByPage", "/sapi/v3/p2p/ads/list"):
+            unknown = requests.request(method, f"{base_url}{path}")
+            assert (unknown.status_code, unknown.content) == (200, b""), (method, path)
+    assert requests.get(f"{base_url}/api/v3/guessed").status_code == 404
+    wrong = requests.get(f"{base_url}/sapi/v1/c2c/ads/search")
+    assert (wrong.status_code, wrong.json()) == (404, {"code": -1000, "msg": "Request method 'GET' is not supported"})
+
+
+def test_a_scenario_may_answer_unknown_paths_as_the_c2c_service_s_404() -> None:
+    emulator = Emulator(parse_scenario({**SCENARIO, "unknown_paths": "not-found"}, CATALOG), CATALOG)
+    with running_emulator(emulator) as url:
+        answer = requests.post(f"{url}/sapi/v1/c2c/ads/searchAdsByPage")
+    assert (answer.status_code, answer.json()) == (404, {"error": "Not Found"})
+    with pytest.raises(ScenarioError, match="unknown_paths: 'teapot' is not one of empty-200, not-found"):
+        parse_scenario({**SCENARIO, "unknown_paths": "teapot"}, CATALOG)
 
 
 @pytest.mark.parametrize(
@@ -322,13 +339,13 @@ def test_standalone_emulator_serves_the_july_9_scenario_and_logs_no_query(tmp_pa
                     time.sleep(0.1)
             now = int(time.time() * 1000)
             response = requests.get(signed_url(url, "/sapi/v1/c2c/ads/search", f"timestamp={now}"))
-            assert response.status_code == 405
+            assert response.status_code == 404 and response.json()["code"] == -1000  # the wrong method
         finally:
             process.terminate()
             process.wait(timeout=10)
     text = log.read_text()
     assert "the seed case file's July 9 picture" in text and "keys: key1" in text
-    assert "GET /sapi/v1/c2c/ads/search 405" in text and not re.search("signature|timestamp=", text)
+    assert "GET /sapi/v1/c2c/ads/search 404" in text and not re.search("signature|timestamp=", text)
 
 
 def test_story_phases_change_the_answers_and_are_checked() -> None:
@@ -367,18 +384,19 @@ def test_story_phases_change_the_answers_and_are_checked() -> None:
 # The case's published raw results (public repository abaasi256/binance-api-key-registration-bug-2025:
 # audits/binance-backend-2025/audit_results.json for July 6, test_results/july_9_api_fluctuation.json for July 9),
 # for the keys the case tested in each phase: what the story must answer.
-OK, TIMEOUT = Behaviour.OK, Behaviour.NO_ANSWER
+# getAds' 200s play as its only machine record kept them (July 6): empty, the gateway's catch-all.
+OK, TIMEOUT, EMPTY = Behaviour.OK, Behaviour.NO_ANSWER, Behaviour.EMPTY_200
 ILLEGAL = Written(status=400, body={"code": -1102, "msg": "illegal parameter"})  # the chat credential, as recorded
 RECORDED = {
-    ("July 6", "key3"): {"ads/getAds": OK, "ads/getAvailableAdsCategory": -2008, "ads/search": -2008,
+    ("July 6", "key3"): {"ads/getAds": EMPTY, "ads/getAvailableAdsCategory": -2008, "ads/search": -2008,
                          "ads/getReferencePrice": -2008},
     ("July 9 11:53", "key1"): {"orderMatch/getUserOrderSummary": OK, "ads/getAds": TIMEOUT,
                                "ads/getAvailableAdsCategory": TIMEOUT, "ads/search": TIMEOUT,
                                "ads/getReferencePrice": TIMEOUT, "chat/retrieveChatCredential": ILLEGAL},
-    ("July 9 12:14", "key2"): {"ads/getAds": OK, "ads/getAvailableAdsCategory": OK,
+    ("July 9 12:14", "key2"): {"ads/getAds": EMPTY, "ads/getAvailableAdsCategory": OK,
                                "orderMatch/getUserOrderSummary": OK, "ads/search": -1022,
                                "ads/getReferencePrice": -1000, "chat/retrieveChatCredential": ILLEGAL},
-    ("July 9 13:03", "key2"): {"ads/getAds": OK, "ads/getAvailableAdsCategory": -2008, "ads/search": -2008,
+    ("July 9 13:03", "key2"): {"ads/getAds": EMPTY, "ads/getAvailableAdsCategory": -2008, "ads/search": -2008,
                                "ads/getReferencePrice": -2008, "orderMatch/getUserOrderSummary": -2008,
                                "chat/retrieveChatCredential": -2008},
 }  # fmt: skip

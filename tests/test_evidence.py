@@ -298,11 +298,11 @@ def test_cross_check_sends_failing_calls_through_binance_own_sdk_code_and_shows_
     endpoint_suite: EndpointSuite,
 ) -> None:
     pytest.importorskip("binance_common", reason="the official extra: pip install -e '.[official]' (CI installs it)")
-    selected = "test_live and not agent and (ads/search or orderMatch/listUserOrderHistory or ads/getAds)"
+    selected = "test_live and not agent and (ads/search or orderMatch/listUserOrderHistory or getUserOrderSummary)"
     result_ = endpoint_suite.run("-m", "live", "--emulator", "--scenario", "july-9", "--cross-check", "-k", selected)
     summary = endpoint_suite.summary()
     opinions = {r["id"]: r["second_opinion"] for r in summary["results"]}
-    assert opinions["ads/getAds"] is None  # only failing calls are sent again
+    assert opinions["orderMatch/getUserOrderSummary"] is None  # only failing calls are sent again
     history = opinions["orderMatch/listUserOrderHistory"]
     assert (history["http_status"], history["code"], history["agrees"]) == (400, -2008, True)
     assert history["summary"].startswith("binance-common ")

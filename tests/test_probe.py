@@ -127,8 +127,11 @@ def test_the_july_9_story_probed_shows_each_failing_endpoint_s_shapes_and_its_ve
     summary = endpoint_suite.summary()
     failing = {r["id"] for r in summary["results"] if r["id"] in focus.split(",") and r["outcome"] == "fail"}
     probed = {r["id"]: r["probes"] for r in summary["results"] if r["probes"]}
-    assert set(probed) == failing == {"ads/search", "ads/getReferencePrice", "chat/retrieveChatCredential"}
+    assert (
+        set(probed) == failing == {"ads/getAds", "ads/search", "ads/getReferencePrice", "chat/retrieveChatCredential"}
+    )
     assert all(shapes[0]["shape"] == "as the contract says" for shapes in probed.values())
+    assert {shape["answer"] for shape in probed["ads/getAds"]} == {"empty HTTP 200"}  # in every shape, as recorded
     for endpoint, shapes in probed.items():
         assert f"{endpoint} [key1]: all {len(shapes)} request shapes refused (" in summary["verdict"]
 

@@ -30,6 +30,7 @@ from p2p_conformance.emulator.scenario import (
     KeyScenario,
     Scenario,
     SocketPlay,
+    UnknownPaths,
     When,
     Written,
 )
@@ -170,9 +171,10 @@ class Emulator:
             return seen(_json({"serverTime": self.now_ms()}))
         contract = self.routes.get(request.path)
         if contract is None and request.path != API_RESTRICTIONS_PATH:
-            return seen(_json({"error": "Not Found", "path": request.path}, 404))
-        if request.method != (contract.method if contract else "GET"):
-            return seen(_json({"error": "Method Not Allowed", "path": request.path}, 405), contract)
+            return seen(self._unknown_path(request.path))
+        if request.method != (contract.method if contract else "GET"):  # as Binance answers it (docs/emulator.md)
+            wrong = {"code": -1000, "msg": f"Request method '{request.method}' is not supported"}
+            return seen(_json(wrong, 404), contract)
         try:
             key, params = authenticate(
                 self.scenario,
@@ -231,11 +233,22 @@ class Emulator:
             raise Rejection(-1135)
         return body
 
+    def _unknown_path(self, path: str) -> Response:
+        """A path no endpoint has, as Binance's gateway answers it: under /sapi/ an empty 200 (or the scenario's
+        404 ``{"error": "Not Found"}``), elsewhere a 404 with no body (docs/emulator.md gives the sources)."""
+        if not path.startswith("/sapi/"):
+            return Response(b"", 404)
+        if self.scenario.unknown_paths is UnknownPaths.NOT_FOUND:
+            return _json({"error": "Not Found"}, 404)
+        return Response(b"", 200)
+
     def _answer(self, answer: Behaviour | int | Written, contract: Contract | None, key: KeyScenario) -> Response:
         if isinstance(answer, Written):
             return _json(answer.body, answer.status)
         if answer is Behaviour.NO_ANSWER:
             return Response(_NoAnswer(self._released, self.scenario.no_answer_hold))
+        if answer is Behaviour.EMPTY_200:
+            return Response(b"", 200)
         if answer is Behaviour.OK and contract is None:
             return _json(API_RESTRICTIONS)
         if answer is Behaviour.OK:

@@ -15,14 +15,17 @@ A scenario file (YAML)::
           chat/retrieveChatCredential: {slow: 1.5, then: ok}
 
 A scenario may add ``latency``: seconds before every answer, as a network that far away would
-(``latency: 0.2``), or per path (``latency: {default: 0.2, /api/v3/time: 0.05}``).
+(``latency: 0.2``), or per path (``latency: {default: 0.2, /api/v3/time: 0.05}``); and ``unknown_paths``:
+how a /sapi/ path no endpoint has is answered, ``empty-200`` (the gateway's catch-all, the default) or
+``not-found`` (the C2C service's 404).
 
 A story that changes over time lists ``phases`` (each ``{name, keys: {key: {default, endpoints}}}``);
 a phase's ``default`` replaces the key's, and its ``endpoints`` add to and override the key's own.
 The emulator starts in the first phase.
 
 Behaviours: ``ok`` (the documented example), an error code such as ``"-2008"`` (the gateway's
-error with its usual HTTP status), ``http-500``, ``rate-limited`` (429 with ``Retry-After``),
+error with its usual HTTP status), ``http-500``, ``empty-200`` (no body: the gateway's catch-all),
+``rate-limited`` (429 with ``Retry-After``),
 ``not-found`` (a C2C business error, as for an unknown id), ``{flap: [A, B]}`` (alternates on
 each call), ``{slow: SECONDS, then: A}``; an error with its own message, as Binance writes a
 business code in one (``{error: -9000, msg: "187049"}``); an answer verbatim, as recorded
@@ -72,6 +75,14 @@ class Behaviour(enum.StrEnum):
     RATE_LIMITED = "rate-limited"  # -1003 with HTTP 429 and Retry-After
     NOT_FOUND = "not-found"  # a C2C business error: no record with this id
     NO_ANSWER = "no-answer"  # no answer comes: the connection is held (the scenario's no_answer_hold), then reset
+    EMPTY_200 = "empty-200"  # HTTP 200, no body: Binance's gateway answers so where no service takes the path
+
+
+class UnknownPaths(enum.StrEnum):
+    """How the emulator answers a /sapi/ path no endpoint of the catalog has (both were seen from Binance)."""
+
+    EMPTY_200 = "empty-200"  # the gateway's catch-all: HTTP 200, no body (a merchant's probe of thousands of paths)
+    NOT_FOUND = "not-found"  # HTTP 404 {"error": "Not Found"}, as a C2C-prefixed path has also answered
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -296,8 +307,10 @@ class Scenario:
         phases: list[Phase],
         latency: Latency | None = None,
         no_answer_hold: float = 0.0,
+        unknown_paths: UnknownPaths = UnknownPaths.EMPTY_200,
     ) -> None:
         self.no_answer_hold = no_answer_hold  # seconds a no-answer call holds its connection before it is reset
+        self.unknown_paths = unknown_paths  # how a /sapi/ path no endpoint has is answered
         self.description = description
         self.keys = keys
         self.phases = phases
@@ -394,12 +407,17 @@ def parse_scenario(document: Mapping[str, Any], catalog: Catalog | None = None) 
     hold = document.get("no_answer_hold", 0.0)
     if isinstance(hold, bool) or not isinstance(hold, int | float) or not 0 <= hold <= MAX_LATENCY_SECONDS:
         raise ScenarioError(f"no_answer_hold: {hold!r} is not a number of seconds from 0 to {MAX_LATENCY_SECONDS:g}")
+    unknown_paths = document.get("unknown_paths", UnknownPaths.EMPTY_200)
+    if unknown_paths not in set(UnknownPaths):
+        raise ScenarioError(f"unknown_paths: {unknown_paths!r} is not one of {', '.join(UnknownPaths)}")
     phases = phases or [Phase("only", base)]
     names = [phase.name for phase in phases]
     for key in keys.values():
         if key.made is not None and key.made not in names:
             raise ScenarioError(f"keys.{key.name}.made: {key.made!r} is not a phase (phases: {', '.join(names)})")
-    return Scenario(str(document.get("description", "")), keys, phases, latency, float(hold))
+    return Scenario(
+        str(document.get("description", "")), keys, phases, latency, float(hold), UnknownPaths(unknown_paths)
+    )
 
 
 MAX_SCENARIO_BYTES = 1024 * 1024

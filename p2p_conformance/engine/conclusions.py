@@ -38,12 +38,12 @@ from p2p_conformance.engine.evidence import (
     REJECTED_KEY,
     SHAPES,
     Accepted,
-    ChangedAnswer,
+    OtherRounds,
     changed_answer_fact,
     changed_answers,
     gather,
     listed,
-    served_elsewhere,
+    other_rounds,
 )
 from p2p_conformance.model import (
     AnswerKind,
@@ -81,6 +81,7 @@ TIERS = {
     "C": "several public clients that agree",
     "D": "a single public source",
 }
+NO_OTHER_ROUNDS = OtherRounds()  # a run of one round, or a key seen in one
 NO_FACT_FOR_NO_ANSWER = "No answer came, so no fact of this run bears on it; the reason stands."
 
 
@@ -349,27 +350,25 @@ def conclude(
     record: EndpointRecord,
     facts: Mapping[Fact, Evidence],
     accepted: list[Accepted],
-    changed: ChangedAnswer | None = None,
-    served: str | None = None,
+    elsewhere: OtherRounds = NO_OTHER_ROUNDS,
 ) -> EndpointRecord:
-    """The record with its side, diagnosis, next step and reasoning, from its answer and the run's facts
-    (``changed``: the same request of this key to this endpoint got another answer in another round; ``served``:
-    for an answer no service gave, what the service answered the same request in another round), or, for a
-    socket check that did not work, from how it ended."""
+    """The record with its side, diagnosis, next step and reasoning, from its answer and the facts of its round
+    (``elsewhere``: what the key's other rounds show), or, for a socket check that did not work, from how it
+    ended."""
     socket = record.answer.socket
     if socket is not None and record.outcome is Outcome.FAIL:
         found = socket_meaning(record, socket)
     elif record.outcome is Outcome.FAIL and record.answer.kind is AnswerKind.EMPTY_200:
-        found = empty_200_meaning(record, served)
+        found = empty_200_meaning(record, elsewhere.served)
     else:
-        found = _weighed_meaning(record, facts, accepted, changed)
+        found = _weighed_meaning(record, facts, accepted, elsewhere)
     return replace(
         record, side=found.side, diagnosis=found.diagnosis, next_step=found.next_step, reasoning=found.reasoning
     )
 
 
 def _weighed_meaning(
-    record: EndpointRecord, facts: Mapping[Fact, Evidence], accepted: list[Accepted], changed: ChangedAnswer | None
+    record: EndpointRecord, facts: Mapping[Fact, Evidence], accepted: list[Accepted], elsewhere: OtherRounds
 ) -> Conclusion:
     """An answer's documented meaning, weighed against the run's facts."""
     found = documented_meaning(record)
@@ -388,7 +387,7 @@ def _weighed_meaning(
                 "the execution status is unknown.",
             )
         elif code == KEY_NOT_FOUND:
-            found = _key_not_found(facts[Fact.KEY_RECOGNISED], accepted, changed)
+            found = _key_not_found(facts[Fact.KEY_RECOGNISED], accepted, elsewhere)
         elif code == BAD_SIGNATURE:
             found = _bad_signature(record, found, facts, accepted)
         elif code in PARAMETER_CODES:
@@ -446,8 +445,9 @@ def _name(code: int) -> str:
     return f"{code} {load_error_codes()[code].name}"
 
 
-def _key_not_found(recognised: Evidence, accepted: list[Accepted], changed: ChangedAnswer | None) -> Conclusion:
+def _key_not_found(recognised: Evidence, accepted: list[Accepted], elsewhere: OtherRounds) -> Conclusion:
     known = load_error_codes()[KEY_NOT_FOUND]
+    changed = elsewhere.changed
     same_request = (
         f"The same request of this key {changed.change} ({Fact.SAME_REQUEST_CHANGED_ANSWER})." if changed else ""
     )
@@ -459,6 +459,19 @@ def _key_not_found(recognised: Evidence, accepted: list[Accepted], changed: Chan
             "Send this report to Binance support: the key is valid, and this endpoint is not enabled for it.",
             f"Binance accepted this key on {listed(accepted)} in this run and refuses it here ({Fact.KEY_RECOGNISED})."
             + (f" {same_request}" if same_request else ""),
+        )
+    if elsewhere.recognised:  # a round that recognised the key nowhere: what the other rounds show is said
+        worked = f" The same request worked at {elsewhere.worked}." if elsewhere.worked else ""
+        return Conclusion(
+            Side.UNDETERMINED,
+            f"{_name(KEY_NOT_FOUND)}: Binance recognised this key on no call of this round, and accepted it at "
+            f"{elsewhere.recognised} in this run.{worked}",
+            "Check that the key still exists, unchanged, in Binance's API management: if it does, what changed "
+            "between the rounds is on Binance's side (send this report); a key deleted or edited in between gets "
+            f"{KEY_NOT_FOUND} everywhere.",
+            f"Binance accepted this key on no call of this round ({Fact.KEY_RECOGNISED} does not hold in it) and on "
+            f"{elsewhere.recognised} in another: this round alone cannot tell a key deleted since from an endpoint "
+            "Binance stopped serving to it.",
         )
     return Conclusion(
         Side.UNDETERMINED,
@@ -595,19 +608,12 @@ def weigh(run: RunRecord) -> RunRecord:
         # made yet, or deleted, gets -2008 everywhere): only rounds that recognised the key are compared.
         known = [r for number in recognised[name] for _, r in rounds[number]]
         changes = changed_answers(known, run.phases)
-        every = [r for indexed in rounds.values() for _, r in indexed]
+        accepted_in = {number: gathered[number][1] for number in recognised[name]}
         for number, indexed in rounds.items():
             facts, accepted = gathered[number]
-            compared = number in recognised[name]  # a change is cited only in the rounds it was seen between
             concluded.update(
                 {
-                    i: conclude(
-                        r,
-                        facts,
-                        accepted,
-                        changes.get(r.id) if compared else None,
-                        served_elsewhere(r, every, run.phases) if r.answer.kind is AnswerKind.EMPTY_200 else None,
-                    )
+                    i: conclude(r, facts, accepted, other_rounds(r, known, accepted_in, changes, run.phases))
                     for i, r in indexed
                 }
             )

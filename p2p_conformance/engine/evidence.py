@@ -171,24 +171,45 @@ def _when(record: EndpointRecord, phases: Mapping[int, str]) -> str:
     return phases.get(record.round) or clock_time(record.answer.at)
 
 
-def served_elsewhere(
-    record: EndpointRecord, records: Iterable[EndpointRecord], phases: Mapping[int, str]
-) -> str | None:
-    """For an answer no service gave (an empty 200), the latest answer of a Binance service to the same request
-    of the same key in another round (``records``: that key's), as ``was answered -2008 at 12:14``; else None."""
-    found = [
+@dataclass(frozen=True, kw_only=True)
+class OtherRounds:
+    """What the run's other rounds show of one key and endpoint, for a record of one round."""
+
+    changed: ChangedAnswer | None = None  # the same request worked in one round and was refused in another
+    served: str | None = None  # for an answer no service gave: what a service answered the same request elsewhere
+    recognised: str = ""  # where else Binance accepted the key: "July 9 12:14 (orderMatch/getUserOrderSummary)"
+    worked: str = ""  # where else the same request of this key worked: "July 9 12:14"
+
+
+def other_rounds(
+    record: EndpointRecord,
+    known: Iterable[EndpointRecord],
+    recognised: Mapping[int, list[Accepted]],
+    changes: Mapping[str, ChangedAnswer],
+    phases: Mapping[int, str],
+) -> OtherRounds:
+    """For one record, what its key's other rounds show (``known``: the key's records of the rounds in which
+    Binance recognised it, ``recognised``: those rounds' accepted calls; only such rounds are compared, since a
+    round that recognised the key nowhere says nothing of any endpoint)."""
+    same = [
         other
-        for other in sorted(records, key=lambda r: r.round)
-        if other.id == record.id
-        and other.round != record.round
-        and other.answer.kind.served
-        and other.answer.request == record.answer.request
+        for other in sorted(known, key=lambda r: r.round)
+        if other.id == record.id and other.round != record.round and other.answer.request == record.answer.request
     ]
-    if not found:
-        return None
-    latest = found[-1]
-    what = "worked" if latest.worked else f"was answered {latest.answer.text}"
-    return f"{what} at {_when(latest, phases)}"
+    served = [other for other in same if other.answer.kind.served]
+    latest = served[-1] if served else None
+    elsewhere = {number: calls for number, calls in recognised.items() if number != record.round and calls}
+    return OtherRounds(
+        changed=changes.get(record.id) if record.round in recognised else None,
+        served=None
+        if latest is None
+        else f"{'worked' if latest.worked else f'was answered {latest.answer.text}'} at {_when(latest, phases)}",
+        recognised="; ".join(
+            f"{phases.get(number) or clock_time(calls[0].at)} ({', '.join(dict.fromkeys(c.id for c in calls))})"
+            for number, calls in sorted(elsewhere.items())
+        ),
+        worked=", ".join(dict.fromkeys(_when(other, phases) for other in same if other.worked)),
+    )
 
 
 def changed_answers(records: Iterable[EndpointRecord], phases: Mapping[int, str]) -> dict[str, ChangedAnswer]:

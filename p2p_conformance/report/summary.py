@@ -111,28 +111,48 @@ def _headline(run: RunRecord) -> tuple[str, tuple[str, ...]]:
         subject = "each key and its signatures" if several else "this key and its signatures"
         valid = "the keys are valid" if several else "the key is valid"
         return f"Binance accepted {subject} in this run: {valid} (proof below).", proof
-    if not accepted:
-        if all((found := _evidence(key, Fact.EVERY_SIGNATURE_REFUSED)) is not None and found[0] for key in keys):
-            whom = "of any key" if several else "of the key"
-            return (
-                f"Binance accepted no signature {whom} in this run and refused every call with "
-                f"{code_named('INVALID_SIGNATURE')}, "
-                "while the clock is in the window and the signer reproduces Binance's published vectors: the "
-                "secret does not belong to this API key; copy the secret shown with this key again (a new key "
-                "shows it once).",
-                proof,
-            )
+    if not accepted and all(
+        (found := _evidence(key, Fact.EVERY_SIGNATURE_REFUSED)) is not None and found[0] for key in keys
+    ):
+        whom = "of any key" if several else "of the key"
+        return (
+            f"Binance accepted no signature {whom} in this run and refused every call with "
+            f"{code_named('INVALID_SIGNATURE')}, "
+            "while the clock is in the window and the signer reproduces Binance's published vectors: the "
+            "secret does not belong to this API key; copy the secret shown with this key again (a new key "
+            "shows it once).",
+            proof,
+        )
+    refused = [name for name in weighed if name not in accepted]
+    earlier = _recognised_earlier(run, refused)
+    if not accepted and not earlier:
         whom = "any of the keys" if several else "the key"
         return (
             f"Binance recognised {whom} on no call of this run: nothing here shows a fault on Binance's side; "
             "check the key in Binance's API management first.",
             proof,
         )
-    refused = [name for name in weighed if name not in accepted]
-    return (
-        f"Binance accepted {', '.join(accepted)} in this run and recognised {', '.join(refused)} nowhere.",
-        proof,
-    )
+    nowhere = [name for name in refused if name not in earlier]
+    said = [f"Binance accepted {', '.join(accepted)} in this run"] if accepted else []
+    said += [
+        f"recognised {name if several else 'the key'} at {when} and on no call of the last round (check that it "
+        "still exists in API management: if it does, the change is Binance's)"
+        for name, when in earlier.items()
+    ]
+    said += [f"recognised {', '.join(nowhere)} nowhere"] if nowhere else []
+    sentence = "; ".join(said)
+    return f"{sentence[:1].upper()}{sentence[1:]}.", proof
+
+
+def _recognised_earlier(run: RunRecord, names: list[str]) -> dict[str, str]:
+    """Of the keys ``names`` (not recognised in the last round), those Binance recognised in an earlier round, with
+    the rounds' names (the story's phases, else the rounds' start times)."""
+    last = max(run.rounds, default=1)
+    return {
+        key.name: ", ".join(run.phases.get(number) or (run.rounds.get(number) or "")[11:16] for number in rounds)
+        for key in run.keys
+        if key.name in names and (rounds := [number for number in key.recognised_rounds if number != last])
+    }
 
 
 def _changed_answers(keys: list[KeySummary]) -> tuple[str, ...]:
