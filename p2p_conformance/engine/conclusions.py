@@ -4,22 +4,28 @@ The worker records what happened to an endpoint (the answer, or why none came); 
 run is in, :func:`weigh` gathers each key's facts per round (:mod:`.evidence`) and :func:`conclude`
 gives every record its side, diagnosis, next step and, for a failure, the reasoning that names the
 facts it rests on. The documented meaning of an answer (``contracts/error-codes.yaml`` for
-Binance's codes, :func:`status_meaning` for a bare HTTP status) is where it starts; the run's
-evidence overrides it, in this order:
+Binance's codes, :func:`status_meaning` for a bare HTTP status, and what the answer is, its
+:class:`~p2p_conformance.contracts.checks.AnswerKind`: an empty 200 is the gateway's answer to a path no service
+takes (:func:`empty_200_meaning`), a 4xx naming the method is the contract's, a 451 the location's) is where it
+starts; the run's evidence overrides it, in this order:
 
 1. HTTP 5xx: ``binance``, execution status unknown (whatever the client sent).
 2. -2008 where ``key-recognised`` holds: ``binance``, citing it, and ``same-request-changed-answer``
    where the same request of this key got a success in another round that recognised the key; where
    ``key-recognised`` does not hold: ``undetermined``, never ``binance``.
+   In a round that recognised the key nowhere, the rounds that did are named, with the same requests that
+   worked in them: still ``undetermined`` (a key deleted in between answers the same).
 3. -1022 where a signature was accepted for the same HTTP method and parameter placement: ``binance``;
    where the key's signatures were accepted only on other request shapes: ``undetermined`` (the run
    cannot tell whether Binance signs something else for this endpoint); ``client`` only where Binance
    accepted no signature of the key at all (the secret, the clock or the signer is off: the reasoning
    names which facts fail).
-4. -1100, -1101, -1102 and -31002 (a parameter missing, malformed or illegal) on a request that carried every
+4. -1021 on a request whose timestamp carried the offset Binance's own server time gave, answered within
+   recvWindow: ``undetermined``, naming that time (not this machine's clock).
+5. -1100, -1101, -1102 and -31002 (a parameter missing, malformed or illegal) on a request that carried every
    header and parameter its contract requires: ``undetermined``, naming the contract's tier (and for -31002 what
    merchants reported it for); ``client`` when the request lacked something the contract requires.
-5. Otherwise the documented meaning stands.
+6. Otherwise the documented meaning stands.
 
 Every reasoning says the evidence in plain words first, and the fact's name after it.
 

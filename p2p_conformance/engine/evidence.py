@@ -88,11 +88,10 @@ def gather(
     slowest = max((r.answer.latency_ms or 0.0 for r in records), default=0.0)
     # every timestamp is this machine's clock corrected to Binance's server time: what is left against recvWindow
     # is how long a request takes to arrive, bounded by the slowest answer (the offset's size does not count)
-    margin = slowest
     signer = controls.get(ControlKind.SIGNER)
     answered = [r for r in records if r.answer.http_status is not None]
     all_rejected = bool(answered) and all(r.answer.code == REJECTED_KEY for r in answered)
-    signing_holds = margin < recv_window and signer is not None and signer.ok
+    signing_holds = slowest < recv_window and signer is not None and signer.ok
     refused = [r.id for r in answered if r.answer.code == BAD_SIGNATURE]
     every_refused = bool(answered) and len(refused) == len(answered)
     facts = [
@@ -105,7 +104,7 @@ def gather(
         ),
         Evidence(
             Fact.CLOCK_IN_WINDOW,
-            margin < recv_window,
+            slowest < recv_window,
             ("api/v3/time",),
             f"Offset to Binance's server time {offset:+d} ms, applied to every timestamp; slowest answer "
             f"{slowest:.0f} ms against a recvWindow of {recv_window} ms.",
@@ -217,9 +216,6 @@ def changed_answers(records: Iterable[EndpointRecord], phases: Mapping[int, str]
     headers and body, all but the timestamp and signature) worked in one round and was refused in the next
     one that sent it (the latest such change). A call that got no answer is neither."""
 
-    def when(record: EndpointRecord) -> str:
-        return _when(record, phases)
-
     answered: dict[str, list[EndpointRecord]] = {}
     for record in sorted(records, key=lambda r: r.round):
         if record.answer.request is not None and record.answer.http_status is not None:
@@ -231,8 +227,8 @@ def changed_answers(records: Iterable[EndpointRecord], phases: Mapping[int, str]
                 worked, refused = (before, after) if before.worked else (after, before)
                 changes[endpoint] = ChangedAnswer(
                     endpoint=endpoint,
-                    worked_at=when(worked),
-                    refused_at=when(refused),
+                    worked_at=_when(worked, phases),
+                    refused_at=_when(refused, phases),
                     refusal=refused.answer.text,
                     worked_first=before.worked,
                 )
