@@ -156,7 +156,7 @@ def story_chart(lines: Sequence[StoryLine], focus: Sequence[str]) -> Chart | Non
             elif seen.worked:
                 text, answer_class, said = WORKS, AnswerClass.WORKS, WORKS
             else:
-                text, answer_class = seen.answer.removeprefix("HTTP "), CLASS_OF_SIDE[seen.side]
+                text, answer_class = seen.answer.replace("HTTP ", ""), CLASS_OF_SIDE[seen.side]  # "500", "empty 200"
                 said = f"{seen.answer} ({LEGEND[answer_class]})"
             cells.append(
                 Cell(x=x, y=y, text=text, answer_class=answer_class, title=f"{endpoint} · {key} · {when}: {said}")
