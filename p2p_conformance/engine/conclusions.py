@@ -50,6 +50,7 @@ from p2p_conformance.engine.evidence import (
     gather,
     listed,
     other_rounds,
+    recognised_elsewhere,
 )
 from p2p_conformance.model import (
     AnswerKind,
@@ -364,8 +365,6 @@ def conclude(
     socket = record.answer.socket
     if socket is not None and record.outcome is Outcome.FAIL:
         found = socket_meaning(record, socket)
-    elif record.outcome is Outcome.FAIL and record.answer.kind is AnswerKind.EMPTY_200:
-        found = empty_200_meaning(record, elsewhere.served)
     else:
         found = _weighed_meaning(record, facts, accepted, elsewhere)
     return replace(
@@ -380,7 +379,10 @@ def _weighed_meaning(
     found = documented_meaning(record)
     status, code = record.answer.http_status, record.answer.code
     accepted_shape = next((found for found in record.answer.probes if found.accepted), None)
-    if record.outcome is Outcome.FAIL and accepted_shape is not None:
+    if record.outcome is Outcome.FAIL and record.answer.kind is AnswerKind.EMPTY_200:
+        if elsewhere.served:  # the documented meaning of an empty 200, unless another round's answer changes it
+            found = empty_200_meaning(record, elsewhere.served)
+    elif record.outcome is Outcome.FAIL and accepted_shape is not None:
         found = _shape_accepted(record, found, accepted_shape)
     elif record.outcome is Outcome.FAIL:
         if status is None:
@@ -614,12 +616,28 @@ def weigh(run: RunRecord) -> RunRecord:
         # made yet, or deleted, gets -2008 everywhere): only rounds that recognised the key are compared.
         known = [r for number in recognised[name] for _, r in rounds[number]]
         changes = changed_answers(known, run.phases)
+        known_by_endpoint: dict[str, list[EndpointRecord]] = {}
+        for r in known:  # in round order
+            known_by_endpoint.setdefault(r.id, []).append(r)
         accepted_in = {number: gathered[number][1] for number in recognised[name]}
         for number, indexed in rounds.items():
             facts, accepted = gathered[number]
+            elsewhere = recognised_elsewhere(number, accepted_in, run.phases)
+            compared = number in accepted_in  # a change is cited only in the rounds it was seen between
             concluded.update(
                 {
-                    i: conclude(r, facts, accepted, other_rounds(r, known, accepted_in, changes, run.phases))
+                    i: conclude(
+                        r,
+                        facts,
+                        accepted,
+                        other_rounds(
+                            r,
+                            known_by_endpoint.get(r.id, []),
+                            elsewhere,
+                            changes.get(r.id) if compared else None,
+                            run.phases,
+                        ),
+                    )
                     for i, r in indexed
                 }
             )

@@ -165,9 +165,13 @@ class ChangedAnswer:
         return f"{self.endpoint} {self.change}, same key, same request"
 
 
+def _round_name(number: int, at: str | None, phases: Mapping[int, str]) -> str:
+    """A round as the reasoning names it: the emulator story's phase, else the clock time of an answer in it."""
+    return phases.get(number) or clock_time(at)
+
+
 def _when(record: EndpointRecord, phases: Mapping[int, str]) -> str:
-    """A round as the reasoning names it: the emulator story's phase, else the answer's clock time."""
-    return phases.get(record.round) or clock_time(record.answer.at)
+    return _round_name(record.round, record.answer.at, phases)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -180,33 +184,39 @@ class OtherRounds:
     worked: str = ""  # where else the same request of this key worked: "July 9 12:14"
 
 
+def recognised_elsewhere(number: int, recognised: Mapping[int, list[Accepted]], phases: Mapping[int, str]) -> str:
+    """Where Binance accepted a key in the rounds other than ``number`` (``recognised``: the accepted calls of
+    each round that recognised it), as :attr:`OtherRounds.recognised` says it."""
+    return "; ".join(
+        f"{_round_name(other, calls[0].at, phases)} ({', '.join(dict.fromkeys(c.id for c in calls))})"
+        for other, calls in sorted(recognised.items())
+        if other != number and calls
+    )
+
+
 def other_rounds(
     record: EndpointRecord,
-    known: Iterable[EndpointRecord],
-    recognised: Mapping[int, list[Accepted]],
-    changes: Mapping[str, ChangedAnswer],
+    endpoint_known: Iterable[EndpointRecord],
+    recognised: str,
+    changed: ChangedAnswer | None,
     phases: Mapping[int, str],
 ) -> OtherRounds:
-    """For one record, what its key's other rounds show (``known``: the key's records of the rounds in which
-    Binance recognised it, ``recognised``: those rounds' accepted calls; only such rounds are compared, since a
-    round that recognised the key nowhere says nothing of any endpoint)."""
+    """For one record, what its key's other rounds show (``endpoint_known``: the key's records of this endpoint in
+    the rounds in which Binance recognised it, in round order; only such rounds are compared, since a round that
+    recognised the key nowhere says nothing of any endpoint; ``recognised``: :func:`recognised_elsewhere`)."""
     same = [
         other
-        for other in sorted(known, key=lambda r: r.round)
-        if other.id == record.id and other.round != record.round and other.answer.request == record.answer.request
+        for other in endpoint_known
+        if other.round != record.round and other.answer.request == record.answer.request
     ]
     served = [other for other in same if other.answer.kind.served]
     latest = served[-1] if served else None
-    elsewhere = {number: calls for number, calls in recognised.items() if number != record.round and calls}
     return OtherRounds(
-        changed=changes.get(record.id) if record.round in recognised else None,
+        changed=changed,
         served=None
         if latest is None
         else f"{'worked' if latest.worked else f'was answered {latest.answer.text}'} at {_when(latest, phases)}",
-        recognised="; ".join(
-            f"{phases.get(number) or clock_time(calls[0].at)} ({', '.join(dict.fromkeys(c.id for c in calls))})"
-            for number, calls in sorted(elsewhere.items())
-        ),
+        recognised=recognised,
         worked=", ".join(dict.fromkeys(_when(other, phases) for other in same if other.worked)),
     )
 
