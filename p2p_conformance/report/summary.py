@@ -149,10 +149,15 @@ def _recognised_earlier(run: RunRecord, names: list[str]) -> dict[str, str]:
     the rounds' names (the story's phases, else the rounds' start times)."""
     last = max(run.rounds, default=1)
     return {
-        key.name: ", ".join(run.phases.get(number) or (run.rounds.get(number) or "")[11:16] for number in rounds)
+        key.name: ", ".join(_round_name(run, number) for number in rounds)
         for key in run.keys
         if key.name in names and (rounds := [number for number in key.recognised_rounds if number != last])
     }
+
+
+def _round_name(run: RunRecord, number: int) -> str:
+    """A round as the verdict names it: the story's phase, else its start's clock time."""
+    return run.phases.get(number) or run.rounds.get(number, "")[11:19]
 
 
 def _changed_answers(keys: list[KeySummary]) -> tuple[str, ...]:
@@ -231,7 +236,7 @@ def verdict(run: RunRecord) -> Verdict:
         count = f"No endpoint was answered in this run: none of {len(ran)} {unit} got an answer."
     if len(run.rounds) > 1:  # the story is above; the details below are the last round's
         last = max(run.rounds)
-        count = f"In the last round ({run.phases.get(last) or run.rounds[last][11:19]}): {count}"
+        count = f"In the last round ({_round_name(run, last)}): {count}"
     if run.interrupted:  # cut short: say so first, and which rounds never ran
         missing, never = run.rounds_not_run, ""
         if missing:
