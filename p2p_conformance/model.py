@@ -442,6 +442,11 @@ class RunRecord:
     changes: list[str] = field(default_factory=list)  # "3 of 6 endpoints now work, up from ..." per key
     rounds_planned: int = 1  # --repeat
     interrupted: bool = False  # cut short (Ctrl-C, SIGTERM): the rounds after the last one seen never ran
+    # Why the run saw only part of the catalog, in words (empty: every live test a whole run has, selected and run):
+    # "-k ads/search selected 1 of 15 live tests a round and key", "pytest stopped after 1 of 15 tests (-x)"
+    partial: tuple[str, ...] = ()
+    requests_sent: int = 0  # every request the run sent: the clock, the control checks, id lookups and calls
+    socket_checks: bool = False  # the catalog's sockets were opened (--socket); off by default
 
     @property
     def rounds_not_run(self) -> list[int]:

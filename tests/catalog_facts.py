@@ -11,12 +11,14 @@ CATALOG = load_catalog()
 ENDPOINTS = len(CATALOG.contracts)
 READ_ONLY = frozenset(c.id for c in CATALOG.contracts if c.read_only)
 MUTATING = frozenset(c.id for c in CATALOG.contracts if not c.read_only)
-SOCKETS = frozenset(socket.id for socket in CATALOG.sockets)  # checked live only (test_live_socket)
-LIVE_RESULTS = READ_ONLY | SOCKETS  # what a whole live run judges, per key and round
+SOCKETS = frozenset(socket.id for socket in CATALOG.sockets)  # checked live only (test_live_socket), with --socket
+LIVE_RESULTS = READ_ONLY  # what a whole live run judges, per key and round
+WITH_SOCKETS = READ_ONLY | SOCKETS  # ... and with --socket
 # p2p_conformance/suite/test_endpoints.py runs each endpoint in three modes: test_request_shape, test_replay, test_live;
-# and each socket live (test_live_socket).
-OFFLINE_TESTS = 2 * ENDPOINTS  # what a live run deselects
-LIVE_TESTS = ENDPOINTS + len(SOCKETS)  # per key and round
+# and each socket live (test_live_socket), which a live run leaves out unless --socket asks for it.
+OFFLINE_TESTS = 2 * ENDPOINTS
+LIVE_TESTS = ENDPOINTS + len(SOCKETS)  # collected per key and round
+LIVE_DESELECTED = OFFLINE_TESTS + len(SOCKETS)  # what a live run without --socket deselects
 ENDPOINT_TESTS = OFFLINE_TESTS + LIVE_TESTS
 
 
@@ -27,7 +29,6 @@ def setup_calls(ids: Iterable[str]) -> int:
 
 
 REST_CALLS = setup_calls(READ_ONLY) + len(READ_ONLY)  # a whole live run with one key, over HTTP
-LIVE_CALLS = REST_CALLS + len(SOCKETS)  # ... and a handshake per socket (where its credential came)
 
 
 def matching(text: str) -> int:
@@ -36,6 +37,6 @@ def matching(text: str) -> int:
 
 
 def read_only_matching(text: str) -> frozenset[str]:
-    """The read-only endpoints and sockets a ``-k "test_live and <text>"`` runs live (ids that contain it, as
-    ``-k`` matches: ``test_live`` matches ``test_live_socket`` too)."""
+    """The read-only endpoints a ``-k "test_live and <text>"`` runs live (ids that contain it; a socket only with
+    ``--socket``)."""
     return frozenset(id_ for id_ in LIVE_RESULTS if text.lower() in id_.lower())

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
         (["--max-wait", "soon"], "ERROR: --max-wait 'soon': give a number"),
         (["--scenario", "july-9"], "ERROR: --scenario, --phase and --strict-emulator are about the local emulator*"),
         (["--focus", "ads/nothing"], "ERROR: --focus 'ads/nothing': not an endpoint id of the catalog*"),
+        (["--focus", "chat/websocket"], "ERROR: --focus chat/websocket: the chat socket is opened only with --socket*"),
+        (["--socket-listen", "5"], "ERROR: --socket-listen reads the chat socket, which only --socket opens*"),
         (["--emulator", "--keys-file", "keys.toml"], "ERROR: --keys-file names keys for a real target; --emulator*"),
         (["--case-id", "1" * 311], f"ERROR: --case-id '{'1' * 60}': give a label of up to 60 letters, digits, dots*"),
         (["--case-id", "../../x"], "ERROR: --case-id '../../x': give a label of up to 60 letters, *(e.g. 144098731)"),

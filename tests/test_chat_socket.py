@@ -36,7 +36,7 @@ LISTEN_TOKEN = "CanaryListenToken" + "l" * 30  # what Binance answers as listenT
 SOCKET = CATALOG.sockets[0]
 CREDENTIAL = SOCKET.from_endpoint
 CHAT_TEXT = "meet me at the bank at five"  # a buyer's message: personal data, never kept
-SELECTION = ("-k", "retrieveChatCredential or websocket")
+SELECTION = ("--socket", "-k", "retrieveChatCredential or websocket")
 
 
 def story(socket: Any = None, credential: Any = None) -> Emulator:
@@ -120,6 +120,17 @@ def test_a_refused_socket_is_binance_side_for_the_credential_binance_gave(
     assert not [text for text in outputs(endpoint_suite, result) if LISTEN_TOKEN in text]
 
 
+def test_a_close_saying_bye_is_another_connection_taking_over_not_a_refusal(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Binance keeps one chat connection per account and ends the one another replaced with "Bye": the handshake
+    accepted the credential, so neither the credential nor Binance's service is blamed."""
+    _, found = played(endpoint_suite, monkeypatch, story({"close": 1000, "reason": "Bye"}), "--socket-listen", "30")
+    assert (found["outcome"], found["side"], found["code"]) == ("fail", "undetermined", "close 1000")
+    assert "another connection of this account took it over" in found["diagnosis"]
+    assert "Binance refused" not in found["diagnosis"] and "against the credential" in found["reasoning"]
+
+
 def test_a_frame_of_the_wrong_shape_is_the_contract_side_and_its_content_is_not_kept(
     endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -186,7 +197,7 @@ def test_the_socket_is_not_opened_once_the_run_is_banned(
     CANARY.in_environment(monkeypatch)
     with running_emulator(target) as url:
         endpoint_suite.run(
-            "-m", "live", "--binance-url", url, "--concurrency", "1",
+            "-m", "live", "--binance-url", url, "--concurrency", "1", "--socket",
             "-k", "retrieveChatCredential or getRiskWarningTips or websocket",
         )  # fmt: skip
     found = socket_result(endpoint_suite)

@@ -172,7 +172,8 @@ def test_minus_2015_on_the_account_control_while_p2p_calls_work_is_a_note_not_a_
     assert "-2015 while the P2P API accepted it on ads/getAds" in found.notes[0]
     assert found.conclusions == ("No failures.",)
     alone = weighed(answered("ads/getAds", 401, -2015), key_controls=controls((401, -2015)))
-    assert verdict(alone).notes == () and result(alone, "ads/getAds").side == Side.ACCOUNT
+    assert not [note for note in verdict(alone).notes if "-2015" in note]
+    assert result(alone, "ads/getAds").side == Side.ACCOUNT
 
 
 def test_http_5xx_is_on_binance_side_with_the_status_unknown() -> None:

@@ -17,9 +17,10 @@ from canary import Canary
 from catalog_facts import (
     CATALOG,
     ENDPOINT_TESTS,
+    LIVE_DESELECTED,
     LIVE_RESULTS,
     MUTATING,
-    OFFLINE_TESTS,
+    SOCKETS,
     matching,
     read_only_matching,
 )
@@ -55,14 +56,31 @@ def emulator_url(emulator: Emulator) -> Iterator[str]:
         yield url
 
 
+def test_the_chat_socket_is_opened_only_with_socket_and_the_run_says_first_what_that_may_do(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, emulator: Emulator, emulator_url: str
+) -> None:
+    """Binance keeps one chat connection per account: a run opens the chat socket only when asked, and says so
+    before any test runs (the merchant's own bot may lose its chat connection)."""
+    CANARY.in_environment(monkeypatch)
+    result = endpoint_suite.run("-m", "live", "--binance-url", emulator_url, "--socket", "-k", "chat/")
+    lines = result.stdout.lines
+    warning = next(i for i, line in enumerate(lines) if line.startswith("--socket: this run opens the chat socket"))
+    assert "one chat connection per account" in lines[warning]
+    assert warning < next(i for i, line in enumerate(lines) if "test_endpoints.py" in line)  # before any test ran
+    opened = [call for call in emulator.journal if call.endpoint_id in SOCKETS]
+    assert [call.accepted for call in opened] == [True] * len(SOCKETS)
+    assert "The chat socket was not opened" not in result.stdout.str()
+
+
 def test_live_run_with_a_key_calls_every_read_only_endpoint_acceptably_and_no_mutating_one(
     endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, emulator: Emulator, emulator_url: str
 ) -> None:
     CANARY.in_environment(monkeypatch)
     result = endpoint_suite.run("-m", "live", "--binance-url", emulator_url)
-    result.assert_outcomes(passed=len(LIVE_RESULTS), skipped=len(MUTATING), deselected=OFFLINE_TESTS)
+    result.assert_outcomes(passed=len(LIVE_RESULTS), skipped=len(MUTATING), deselected=LIVE_DESELECTED)
     calls = [call for call in emulator.journal if call.endpoint_id is not None]
-    assert {call.endpoint_id for call in calls if call.accepted} == LIVE_RESULTS  # the socket opened too
+    assert {call.endpoint_id for call in calls if call.accepted} == LIVE_RESULTS  # no chat socket: not asked for
+    assert "  Note: The chat socket was not opened: it is off by default" in result.stdout.str()
     assert all(call.accepted for call in calls), [call for call in calls if not call.accepted]
     assert not [call for call in emulator.journal if call.path in MUTATING_PATHS]
     json_calls = {call.endpoint_id: call.json_body for call in calls}

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from canary import Canary
 
-from catalog_facts import CATALOG, ENDPOINT_TESTS, LIVE_RESULTS, READ_ONLY, REST_CALLS, SOCKETS, matching
+from catalog_facts import CATALOG, ENDPOINT_TESTS, LIVE_RESULTS, READ_ONLY, REST_CALLS, matching
 from p2p_conformance.contracts import load_error_codes
 from p2p_conformance.emulator import running_emulator
 from p2p_conformance.engine.conclusions import Conclusion, documented_meaning
@@ -55,7 +55,7 @@ def test_july_9_run_writes_the_three_files_with_every_endpoints_outcome_code_and
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     terminal = result.outlines
     assert len(terminal) <= 50 and terminal[-2].startswith("Report: ")  # the verdict block ends the output,
-    # then where the time went (July 9: no chat credential came, so the socket was not opened)
+    # then where the time went
     assert terminal[-1].startswith(f"Network: {REST_CALLS} calls in ")
     assert not [line for line in terminal if line.startswith("FAILED ")]  # one line per conclusion instead
     # every file the run left, pytest-html's page and the history included, is the owner's alone
@@ -68,14 +68,8 @@ def test_july_9_run_writes_the_three_files_with_every_endpoints_outcome_code_and
     assert summary["base_url"].startswith("http://127.0.0.1:") and isinstance(summary["clock_offset_ms"], int)
     assert summary["key_fingerprint"] == ["Emul...rJkx"]
     results = {r["id"]: r for r in summary["results"]}
-    assert set(results) == {c.id for c in CATALOG.contracts} | SOCKETS
-    socket = results["chat/websocket"]  # no credential came: not opened, and nothing said of the socket itself
-    assert (socket["outcome"], socket["code"], socket["side"], socket["sent"]) == (
-        "fail",
-        "not opened",
-        "undetermined",
-        False,
-    )
+    assert set(results) == {c.id for c in CATALOG.contracts}  # no socket: opened only with --socket
+    assert summary["socket_checks"] is False and summary["partial"] == []
     for contract in CATALOG.contracts:
         got = results[contract.id]
         expected = JULY_9_FIRST_ANSWERS.get(contract.id, JULY_9_DEFAULT)
@@ -90,7 +84,7 @@ def test_july_9_run_writes_the_three_files_with_every_endpoints_outcome_code_and
         f"2 of {len(LIVE_RESULTS)} read-only endpoints work. Binance accepted this key and its signatures in this "
         f"run: the key is valid (proof below). On Binance's side: {sides['binance']} endpoints "
         f"({sides['binance'] - 1} x -2008, -1000). "
-        "Undetermined (no side follows from this run's evidence): 3 endpoints (-1022, -1102, not opened). "
+        "Undetermined (no side follows from this run's evidence): 2 endpoints (-1022, -1102). "
         "In the key's settings: 1 endpoint (-2015). "
         "In the contract (answers that break it): 1 endpoint (empty HTTP 200)."
     )
@@ -302,8 +296,8 @@ SEED_FOCUS = (
     "chat/retrieveChatCredential"
 )
 RENDERED = ("live-report.html", "live-summary.md", "live-postman.json", "live-postman-environment.json")
-# The seed case's six endpoints and the chat socket, live: the story without the catalog's other 38 endpoints
-CASE_ONLY = ("-k", f"test_live and not agent and ({' or '.join(SEED_FOCUS.split(','))} or websocket)")
+# The seed case's six endpoints and the chat socket, live: the story without the catalog's other endpoints
+CASE_ONLY = ("--socket", "-k", f"test_live and not agent and ({' or '.join(SEED_FOCUS.split(','))} or websocket)")
 
 
 def test_p2p_report_renders_the_run_s_files_again_from_its_json_alone(

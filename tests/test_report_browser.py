@@ -80,7 +80,7 @@ def test_the_seed_story_s_first_screen_ends_with_the_verdict_every_round_in_the_
     assert {"c2c-run", "c2c-keys", "c2c-verdict", "c2c-story-lines"} <= set(first_screen)
     summary = endpoint_suite.summary()
     story, focus = summary["story"], summary["focus"]
-    assert focus == SEED_FOCUS.split(",")  # the case's six, as given: the chat socket is shown, not counted
+    assert focus == SEED_FOCUS.split(",")  # the case's six, as given (the chat socket is opened only with --socket)
     phases, keys = (
         list(dict.fromkeys(line["phase"] for line in story)),
         list(dict.fromkeys(line["key"] for line in story)),
@@ -97,8 +97,7 @@ def test_the_seed_story_s_first_screen_ends_with_the_verdict_every_round_in_the_
     assert [[row[0], *(cell.split(":")[0] for cell in row[1:])] for row in rows if row] == expected
     assert "of the case's endpoint and key pairs (6 endpoints, 3 keys)" in layout.text
     chart = re.search(r'<svg id="c2c-story-chart".*?</svg>', dom, flags=re.S)
-    lanes = len(focus) + 1  # and the chat socket, after the credential endpoint that opens it
-    assert chart is not None and chart.group().count('class="c2c-lane"') == lanes * len(keys)
+    assert chart is not None and chart.group().count('class="c2c-lane"') == len(focus) * len(keys)
     assert "<script" not in chart.group()
 
 

@@ -157,7 +157,7 @@ def test_the_chat_socket_is_verified_with_the_same_ca_bundle(
     socket's TLS is verified with it and the socket opens (without it, nothing of the run gets past TLS)."""
     tls = self_signed(tmp_path)
     CANARY.in_environment(monkeypatch)
-    selection = ("-k", "retrieveChatCredential or websocket")
+    selection = ("--socket", "-k", "retrieveChatCredential or websocket")
     with running_emulator(CANARY.emulator(), tls=tls) as url:
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tls[0]))
         result = endpoint_suite.run("-m", "live", "--binance-url", url, *selection)

@@ -88,6 +88,7 @@ TIERS = {
     "C": "several public clients that agree",
     "D": "a single public source",
 }
+TAKEN_OVER = "bye"  # the chat server's close reason for a connection another one of the account replaced
 NO_OTHER_ROUNDS = OtherRounds()  # a run of one round, or a key seen in one
 NO_FACT_FOR_NO_ANSWER = "No answer came, so no fact of this run bears on it; the reason stands."
 
@@ -338,6 +339,18 @@ def socket_meaning(record: EndpointRecord, socket: SocketAnswer) -> Conclusion:
             f"The chat socket opened, and a frame breaks the frame contract: {record.problem}.",
             "The frame contract comes from public clients (tier D): compare it with what the socket sends.",
             "The handshake was accepted; only the frame's shape differs from what public clients expect.",
+        )
+    if socket.state is SocketState.CLOSED and (record.answer.msg or "").strip().lower() == TAKEN_OVER:
+        return Conclusion(
+            Side.UNDETERMINED,
+            f"The chat socket opened with {given}, then Binance closed it with {socket.close_code} "
+            f"({record.answer.msg}): another connection of this account took it over, most likely a chat client "
+            "the merchant runs (Binance keeps one chat connection per account).",
+            "Nothing to fix for the credential: its handshake was accepted. To read the socket's frames, run with "
+            "--socket while no other chat client of this account runs.",
+            "The handshake was accepted with the credential; a close saying Bye is how the chat server ends the "
+            "connection another one replaced: it says nothing against the credential or the client, and nothing of "
+            "Binance's service.",
         )
     refused = (
         f"HTTP {record.answer.http_status} to the handshake"

@@ -50,6 +50,11 @@ from p2p_conformance.safety.text import one_line
 from p2p_conformance.safety.writing import unlink_if_link
 
 TERMINAL_NAMES = 4  # endpoints named per conclusion line; the rest are counted
+SOCKET_WARNING = (
+    "--socket: this run opens the chat socket with each key's chat credential. Binance keeps one chat connection "
+    "per account: a bot you run with the same account may lose its chat connection (and its buyers' messages) "
+    "until it reconnects."
+)
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -71,6 +76,7 @@ class ControllerPlugin:
             case_id=settings.case_id,
             recv_window=settings.plan.recv_window,
             rounds_planned=settings.repeat,
+            socket_checks=settings.socket,
             emulator=settings.emulator.label if settings.emulator else None,
             focus=settings.focus,
             origin=settings.origin,
@@ -132,9 +138,13 @@ class ControllerPlugin:
         )
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        """A SIGTERM (a cancelled CI job) ends the run like Ctrl-C: the report of what ran is still written."""
+        """A SIGTERM (a cancelled CI job) ends the run like Ctrl-C: the report of what ran is still written. With
+        ``--socket``, the run says what opening the chat socket may do before any test opens it."""
         if threading.current_thread() is threading.main_thread():
             self._previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
+        terminal = session.config.pluginmanager.get_plugin("terminalreporter")
+        if self.settings.socket and terminal is not None:
+            terminal.write_line(SOCKET_WARNING, yellow=True)
 
     @pytest.hookimpl(tryfirst=True)  # before the terminal reporter draws the interrupted run's traceback
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:

@@ -137,10 +137,17 @@ def add_options(parser: pytest.Parser) -> None:
         f"answer (default {TIMEOUT_SECONDS:g}; the seed case file's client waited 10)",
     )
     group.addoption(
+        "--socket",
+        action="store_true",
+        help="also open the chat socket (chat/websocket) with the credential its endpoint answers; off by default: "
+        "Binance keeps one chat connection per account, so opening one may end the chat connection of a bot you "
+        "run with the same account",
+    )
+    group.addoption(
         "--socket-listen",
         default=DEFAULT_LISTEN_SECONDS,
         metavar="SECONDS",
-        help="how long a socket check (chat/websocket) reads frames once its handshake is accepted; nothing is "
+        help="with --socket, how long the socket check reads frames once its handshake is accepted; nothing is "
         f"sent on it (default {DEFAULT_LISTEN_SECONDS:g}: the accepted handshake proves the credential and the "
         f"socket is closed at once; up to {MAX_LISTEN_SECONDS:g})",
     )

@@ -46,10 +46,19 @@ def deselect_unless_requested(
 ) -> None:
     """Keep a plain ``pytest`` offline and quick: drop the ``candidates`` marked with one of the opt-in
     ``markers`` (those ``-m`` did not name)."""
-    dropped = [item for item in candidates if any(item.get_closest_marker(marker) for marker in markers)]
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        dropped_set = set(dropped)
+    deselect(config, items, [item for item in candidates if any(item.get_closest_marker(m) for m in markers)])
+
+
+def socket_tests(candidates: Sequence[pytest.Item]) -> list[pytest.Item]:
+    """The socket checks among ``candidates``: a live run leaves them out unless ``--socket`` asks for them."""
+    return [item for item in candidates if isinstance(item_params(item).get("socket_contract"), SocketContract)]
+
+
+def deselect(config: pytest.Config, items: list[pytest.Item], dropped: Sequence[pytest.Item]) -> None:
+    """Leave ``dropped`` out of the run, as pytest's own ``--deselect`` does (each counted once as deselected)."""
+    dropped_set = set(dropped).intersection(items)
+    if dropped_set:
+        config.hook.pytest_deselected(items=[item for item in items if item in dropped_set])
         items[:] = [item for item in items if item not in dropped_set]
 
 

@@ -20,7 +20,7 @@ import pytest
 
 from p2p_conformance.contracts import Catalog, CatalogError, load_catalog
 from p2p_conformance.emulator import Scenario, ScenarioError, load_scenario
-from p2p_conformance.engine.chat_socket import MAX_LISTEN_SECONDS
+from p2p_conformance.engine.chat_socket import DEFAULT_LISTEN_SECONDS, MAX_LISTEN_SECONDS
 from p2p_conformance.engine.cross_check import INSTALL_HINT, official_version
 from p2p_conformance.engine.probe import MAX_PROBE_LIMIT
 from p2p_conformance.engine.sessions import MAX_CONCURRENCY, RunPlan
@@ -126,6 +126,7 @@ class RunSettings:
     origin: str | None = None  # where the run runs from, stored in the history
     bundle: bool = False  # also write the evidence bundle (zip) for the ticket
     focus: tuple[str, ...] = ()  # endpoint ids the case is about
+    socket: bool = False  # --socket: the catalog's sockets are opened (Binance keeps one chat connection per account)
     calls_ahead: bool = True  # a round's calls go out before its tests judge them (not when recording, nor in xdist)
     repeat: int = 1
     base_url: str | None = None  # None with the emulator: its port is known only once it runs
@@ -240,6 +241,9 @@ def _focus(config: pytest.Config, catalog: Catalog) -> tuple[str, ...]:
             f"--focus {unknown[0]!r}: not an endpoint id of the catalog (ids as in docs/endpoints.md, "
             "e.g. ads/getAds,ads/search)"
         )
+    sockets = sorted(set(given) & {s.id for s in catalog.sockets})
+    if sockets and not config.option.socket:
+        raise pytest.UsageError(f"--focus {sockets[0]}: the chat socket is opened only with --socket: add --socket")
     return tuple(dict.fromkeys(given))
 
 
@@ -430,6 +434,10 @@ def _validate_combinations(config: pytest.Config, live: bool, recording: bool) -
         )
     if config.option.emulator and not live:
         raise pytest.UsageError("--emulator runs the live tests: add -m live")
+    if config.option.socket and not live:
+        raise pytest.UsageError("--socket opens the chat socket in a live run: add -m live")
+    if config.option.socket_listen != DEFAULT_LISTEN_SECONDS and not config.option.socket:
+        raise pytest.UsageError("--socket-listen reads the chat socket, which only --socket opens: add --socket")
     if config.option.emulator and config.option.keys_file:
         raise pytest.UsageError(
             "--keys-file names keys for a real target; --emulator signs with its scenario's keys: leave out one of them"
@@ -456,7 +464,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
         emulator, keys = _emulator_choice(config, catalog)
     elif live:
         base_url, keys = _target_and_keys(config)
-    per_round = len(catalog.contracts) + len(catalog.sockets)  # live tests a round and key
+    per_round = len(catalog.contracts) + (len(catalog.sockets) if config.option.socket else 0)  # a round and key
     tests = limits.repeat * max(len(keys), 1) * per_round
     if live and tests > MAX_LIVE_TESTS:
         raise pytest.UsageError(
@@ -495,6 +503,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
         origin=origin,
         bundle=config.option.bundle,
         focus=focus,
+        socket=config.option.socket,
         calls_ahead=not recording and not hasattr(config, "workerinput"),
         repeat=limits.repeat,
         base_url=base_url,

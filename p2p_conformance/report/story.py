@@ -92,8 +92,10 @@ def round_sentences(lines: Sequence[StoryLine]) -> list[str]:
 
 def shown_focus(run: RunRecord) -> tuple[str, ...]:
     """The focus as the page shows it: each focused endpoint, and after one whose credential opens a socket
-    (chat/retrieveChatCredential) that socket, as its own row and lane, not counted unless focused by name."""
-    opened_by = {socket.from_endpoint: socket.id for socket in load_catalog().sockets}
+    (chat/retrieveChatCredential) that socket, when the run opened it (``--socket``), as its own row and lane, not
+    counted unless focused by name."""
+    sockets = load_catalog().sockets if run.socket_checks else ()
+    opened_by = {socket.from_endpoint: socket.id for socket in sockets}
     shown = [item for endpoint in run.focus for item in (endpoint, opened_by.get(endpoint)) if item is not None]
     return tuple(dict.fromkeys(shown))
 

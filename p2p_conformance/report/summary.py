@@ -43,6 +43,10 @@ def heading(side: Side) -> str:
     return words[0].upper() + words[1:]
 
 
+SOCKET_OFF = (
+    "The chat socket was not opened: it is off by default, because Binance keeps one chat connection per account "
+    "and opening one may end the merchant's own bot's; --socket opens it."
+)
 WORKS = "works"  # what an answer cell says of an endpoint that worked, in every file format
 
 
@@ -251,6 +255,8 @@ def verdict(run: RunRecord) -> Verdict:
         for side, groups in grouped.items()
     ) or ("No failures.",)
     notes = tuple(note for key in run.keys for note in key.notes)
+    if not run.socket_checks:
+        notes += (SOCKET_OFF,)
     drifted = drifting(run)
     if drifted:
         notes += (
@@ -327,6 +333,9 @@ def read_summary(document: Any) -> SupportReport:
             changes=[str(change) for change in document["changes"]],
             rounds_planned=int(document["rounds_planned"]),
             interrupted=bool(document["interrupted"]),
+            partial=tuple(str(reason) for reason in document["partial"]),
+            requests_sent=int(document["requests_sent"]),
+            socket_checks=bool(document["socket_checks"]),
         )
         timeline: Series = {}
         for row in map(_row, document["timeline"]):
@@ -349,6 +358,9 @@ def run_json(report: SupportReport) -> dict[str, Any]:
         "started_at": run.started_at,
         "interrupted": run.interrupted,
         "rounds_planned": run.rounds_planned,
+        "partial": list(run.partial),
+        "requests_sent": run.requests_sent,
+        "socket_checks": run.socket_checks,
         "recv_window": run.recv_window,
         "base_url": run.base_url,
         "emulator": run.emulator,
