@@ -3,7 +3,7 @@
     python benchmarks/live_run.py [--runs 5]
 
 Times, in fresh processes and alternated, ``pytest -m live --emulator`` as the README runs it (from the
-checkout, every endpoint and the chat socket against the local emulator, reports into a temporary folder) and
+checkout, every read-only endpoint against the local emulator, no chat socket, reports into a temporary folder) and
 pytest's start-up with the plugin installed (``pytest`` on one empty test file in an empty folder); prints the
 median wall time of each and the ratio of the medians. The goal (issue 26): a live run costs at most 1.6
 times pytest's start-up.
