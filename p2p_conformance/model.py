@@ -76,7 +76,11 @@ class Fact(enum.StrEnum):
     SIGNER_MATCHES_VECTORS = "signer-matches-vectors"  # Binance's published vectors reproduce
     IP_ALLOWED = "ip-allowed"  # calls from this machine were accepted (not -2015 everywhere)
     SAME_REQUEST_CHANGED_ANSWER = "same-request-changed-answer"  # a success in one round, a refusal in another
-    # every answered call refused with -1022 while the clock and the signer hold: the secret is not this key's
+    # the account control and calls of more than one endpoint family were answered: enough calls to judge the key
+    # as a whole (a run narrowed with -k, --lf or stopped by -x may not have them)
+    CALLS_ACROSS_FAMILIES = "calls-across-families"
+    # every answered call refused with -1022 while the clock and the signer hold, across families: the secret is
+    # not this key's
     EVERY_SIGNATURE_REFUSED = "every-signature-refused"
 
 

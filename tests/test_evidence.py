@@ -103,7 +103,9 @@ def test_minus_2008_with_the_key_recognised_elsewhere_is_on_binance_side_with_th
 
 def test_minus_2008_where_the_key_is_recognised_nowhere_is_undetermined_never_binance() -> None:
     run = weighed(
-        answered("ads/getAds", 400, -2008), answered("ads/search", 400, -2008), key_controls=controls((400, -2008))
+        answered("ads/getAds", 400, -2008),
+        answered("orderMatch/getUserOrderSummary", 400, -2008),
+        key_controls=controls((400, -2008)),
     )
     assert {r.side for r in run.results} == {Side.UNDETERMINED}
     assert "deleted, mistyped or testnet key" in run.results[0].reasoning
@@ -156,7 +158,7 @@ def test_minus_1022_where_binance_accepted_no_signature_of_the_key_is_client_and
 ) -> None:
     run = weighed(
         answered("ads/getAds", 400, -1022, latency_ms=latency_ms),
-        answered("ads/search", 400, -1022),
+        answered("orderMatch/getUserOrderSummary", 400, -1022),
         key_controls=controls((400, -1022)),
     )
     assert {r.side for r in run.results} == {Side.CLIENT}
@@ -164,6 +166,29 @@ def test_minus_1022_where_binance_accepted_no_signature_of_the_key_is_client_and
     assert result(run, "ads/getAds").reasoning.startswith("Binance accepted no signed call of this key in this run")
     wrong_secret = "the secret does not belong to this API key" in verdict(run).headline  # not "check the key"
     assert wrong_secret == (cause == "the secret does not belong to this API key")
+
+
+@pytest.mark.parametrize("code", [-1022, -2008])
+def test_a_round_of_one_endpoint_family_concludes_nothing_about_the_key_as_a_whole(code: int) -> None:
+    """What a run narrowed with -k, --lf or stopped by -x sees: a refused call or two of one family. "The secret
+    does not belong to this key" and "recognised nowhere" speak for every call, so they need the account control
+    and more than one family; the same refusals across families draw them."""
+    narrow = weighed(answered("ads/search", 400, code), key_controls=controls((400, code)))
+    (found,) = narrow.results
+    assert found.side == Side.UNDETERMINED and "too few" in found.diagnosis
+    assert "Run the whole suite" in found.next_step and "calls-across-families does not hold" in found.reasoning
+    assert not facts(narrow)[Fact.CALLS_ACROSS_FAMILIES].holds
+    headline = verdict(narrow).headline
+    assert "none of the few calls this run judged" in headline
+    assert "secret does not belong" not in headline and "check the key" not in headline
+    wide = weighed(
+        answered("ads/search", 400, code),
+        answered("orderMatch/getUserOrderSummary", 400, code),
+        key_controls=controls((400, code)),
+    )
+    assert facts(wide)[Fact.CALLS_ACROSS_FAMILIES].holds
+    assert "too few" not in result(wide, "ads/search").diagnosis
+    assert "none of the few calls" not in verdict(wide).headline
 
 
 def test_minus_2015_on_the_account_control_while_p2p_calls_work_is_a_note_not_a_verdict() -> None:
@@ -227,13 +252,17 @@ def test_facts_name_their_proof() -> None:
         "clock-in-window",
         "signer-matches-vectors",
         "ip-allowed",
+        "calls-across-families",
         "every-signature-refused",
         "same-request-changed-answer",
     ]
     assert not found[Fact.EVERY_SIGNATURE_REFUSED].holds
-    every = weighed(answered("ads/getAds", 400, -1022), answered("ads/search", 400, -1022))
+    every = weighed(answered("ads/getAds", 400, -1022), answered("chat/retrieveChatCredential", 400, -1022))
     assert facts(every)[Fact.EVERY_SIGNATURE_REFUSED].holds
-    assert facts(every)[Fact.EVERY_SIGNATURE_REFUSED].proof == ("ads/getAds", "ads/search")
+    assert facts(every)[Fact.EVERY_SIGNATURE_REFUSED].proof == ("ads/getAds", "chat/retrieveChatCredential")
+    one_family = weighed(answered("ads/getAds", 400, -1022), answered("ads/search", 400, -1022))
+    assert not facts(one_family)[Fact.EVERY_SIGNATURE_REFUSED].holds
+    assert "too few calls were answered" in facts(one_family)[Fact.EVERY_SIGNATURE_REFUSED].detail
     unsure = weighed(answered("ads/getAds", 400, -1022), key_controls=controls(signer_ok=False))
     assert not facts(unsure)[Fact.EVERY_SIGNATURE_REFUSED].holds
     assert "the clock or the signer does not hold" in facts(unsure)[Fact.EVERY_SIGNATURE_REFUSED].detail

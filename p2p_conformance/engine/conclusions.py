@@ -408,7 +408,7 @@ def _weighed_meaning(
                 "the execution status is unknown.",
             )
         elif code == KEY_NOT_FOUND:
-            found = _key_not_found(facts[Fact.KEY_RECOGNISED], accepted, elsewhere)
+            found = _key_not_found(facts, accepted, elsewhere)
         elif code == BAD_SIGNATURE:
             found = _bad_signature(record, found, facts, accepted)
         elif code in PARAMETER_CODES:
@@ -466,8 +466,9 @@ def _name(code: int) -> str:
     return f"{code} {load_error_codes()[code].name}"
 
 
-def _key_not_found(recognised: Evidence, accepted: list[Accepted], elsewhere: OtherRounds) -> Conclusion:
+def _key_not_found(facts: Mapping[Fact, Evidence], accepted: list[Accepted], elsewhere: OtherRounds) -> Conclusion:
     known = load_error_codes()[KEY_NOT_FOUND]
+    recognised, across = facts[Fact.KEY_RECOGNISED], facts[Fact.CALLS_ACROSS_FAMILIES]
     changed = elsewhere.changed
     same_request = (
         f"The same request of this key {changed.change} ({Fact.SAME_REQUEST_CHANGED_ANSWER})." if changed else ""
@@ -493,6 +494,17 @@ def _key_not_found(recognised: Evidence, accepted: list[Accepted], elsewhere: Ot
             f"Binance accepted this key on no call of this round ({Fact.KEY_RECOGNISED} does not hold in it) and on "
             f"{elsewhere.recognised} in another: this round alone cannot tell a key deleted since from an endpoint "
             "Binance stopped serving to it.",
+        )
+    if not across.holds:  # "nowhere" would speak for calls the run did not make
+        return Conclusion(
+            Side.UNDETERMINED,
+            f"{_name(KEY_NOT_FOUND)}: Binance recognised this key on none of the calls this run judged, too few "
+            "to judge the key as a whole.",
+            "Run the whole suite (pytest -m live, without -k, --lf or -x): a key Binance does not know is refused "
+            "everywhere, an endpoint not enabled for it only there.",
+            f"{across.detail} Binance accepted this key on no call of this run ({Fact.KEY_RECOGNISED} does not "
+            f"hold), and {Fact.CALLS_ACROSS_FAMILIES} does not hold: the run cannot tell a key Binance does not know "
+            "from endpoints it does not serve to it.",
         )
     return Conclusion(
         Side.UNDETERMINED,
@@ -549,6 +561,18 @@ def _bad_signature(
             f"not hold, {Fact.KEY_RECOGNISED} holds).",
         )
     faults = signing_faults(facts)
+    across = facts[Fact.CALLS_ACROSS_FAMILIES]
+    if not faults and not across.holds:  # "the secret is wrong" is a conclusion about every call of the key
+        return Conclusion(
+            Side.UNDETERMINED,
+            f"{_name(BAD_SIGNATURE)}, and this run has too few answered calls of this key to tell a wrong secret "
+            "from an endpoint that checks something else.",
+            "Run the whole suite (pytest -m live, without -k, --lf or -x): a wrong secret is refused everywhere, "
+            "an endpoint's own check only there.",
+            f"{across.detail} Binance accepted no signed call of this key in this run ({Fact.KEY_RECOGNISED} does "
+            f"not hold), and {Fact.CALLS_ACROSS_FAMILIES} does not hold: the documented cause, the client's secret, "
+            "needs the key's other calls to stand.",
+        )
     cause = "; ".join(faults) if faults else "the secret does not belong to this API key"
     return replace(
         documented,

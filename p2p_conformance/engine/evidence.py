@@ -94,6 +94,7 @@ def gather(
     signing_holds = slowest < recv_window and signer is not None and signer.ok
     refused = [r.id for r in answered if r.answer.code == BAD_SIGNATURE]
     every_refused = bool(answered) and len(refused) == len(answered)
+    across = calls_across_families(records, controls.get(ControlKind.API_RESTRICTIONS))
     facts = [
         _accepted_fact(Fact.KEY_RECOGNISED, accepted, "this key"),
         _accepted_fact(
@@ -125,20 +126,54 @@ def gather(
             if all_rejected
             else "No call from this machine was accepted, so nothing shows that its IP address is allowed.",
         ),
+        across,
         Evidence(
             Fact.EVERY_SIGNATURE_REFUSED,
-            every_refused and signing_holds,
+            every_refused and signing_holds and across.holds,
             tuple(refused),
             f"Binance refused every answered call with {BAD_SIGNATURE} ({', '.join(refused)}) while the clock is in "
             "the window and the signer reproduces Binance's published vectors."
-            if every_refused and signing_holds
+            if every_refused and signing_holds and across.holds
             else f"Binance refused every answered call with {BAD_SIGNATURE}, but the clock or the signer does not "
             "hold, and may explain it."
+            if every_refused and not signing_holds
+            else f"Binance refused every answered call with {BAD_SIGNATURE}, but too few calls were answered to "
+            f"judge the key as a whole ({Fact.CALLS_ACROSS_FAMILIES} does not hold)."
             if every_refused
             else f"Not every answered call was refused with {BAD_SIGNATURE}.",
         ),
     ]
     return {evidence.fact: evidence for evidence in facts}, accepted
+
+
+def family(endpoint_id: str) -> str:
+    """``ads`` of ``ads/search``, ``agent`` of ``agent/orderMatch/listOrders``: the part of the API an endpoint
+    belongs to (a service of its own on Binance's side)."""
+    return endpoint_id.split("/", 1)[0]
+
+
+def calls_across_families(records: Iterable[EndpointRecord], account: ControlCheck | None) -> Evidence:
+    """``calls-across-families``: whether the round has what a conclusion about the key as a whole needs (the
+    secret wrong, the key recognised nowhere): the account control answered, and calls of more than one
+    endpoint family answered by their service. A run narrowed to one endpoint (``-k``, ``--lf``) or stopped at
+    its first failure (``-x``) may not."""
+    served = [r for r in records if r.answer.kind.served and r.answer.socket is None]
+    families = sorted({family(r.id) for r in served})
+    control = account is not None and account.http_status is not None
+    holds = control and len(families) > 1
+    calls = f"{len(served)} endpoint call(s) answered with a success or a Binance code, of {len(families)} family(ies)"
+    named = f" ({', '.join(families)})" if families else ""
+    return Evidence(
+        Fact.CALLS_ACROSS_FAMILIES,
+        holds,
+        tuple(dict.fromkeys(r.id for r in served)) + ((ACCOUNT_CONTROL_ID,) if control else ()),
+        f"{calls}{named}, and the account control {'answered' if control else 'not answered'}"
+        + (
+            ": enough to judge the key as a whole."
+            if holds
+            else ": too few to judge the key as a whole (that needs the account control and more than one family)."
+        ),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

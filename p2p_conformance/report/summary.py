@@ -115,9 +115,7 @@ def _headline(run: RunRecord) -> tuple[str, tuple[str, ...]]:
         subject = "each key and its signatures" if several else "this key and its signatures"
         valid = "the keys are valid" if several else "the key is valid"
         return f"Binance accepted {subject} in this run: {valid} (proof below).", proof
-    if not accepted and all(
-        (found := _evidence(key, Fact.EVERY_SIGNATURE_REFUSED)) is not None and found[0] for key in keys
-    ):
+    if not accepted and all(_holds(key, Fact.EVERY_SIGNATURE_REFUSED) for key in keys):
         whom = "of any key" if several else "of the key"
         return (
             f"Binance accepted no signature {whom} in this run and refused every call with "
@@ -129,6 +127,15 @@ def _headline(run: RunRecord) -> tuple[str, tuple[str, ...]]:
         )
     refused = [name for name in weighed if name not in accepted]
     earlier = _recognised_earlier(run, refused)
+    few = [key.name for key in keys if key.name in refused and not _holds(key, Fact.CALLS_ACROSS_FAMILIES)]
+    if not accepted and not earlier and few:  # "on no call" would speak for calls the run did not make
+        whom = "any of the keys" if several else "the key"
+        return (
+            f"Binance recognised {whom} on none of the few calls this run judged: too few to judge "
+            f"{'a key' if several else 'the key'} as a whole (that needs the account control and more than one "
+            "endpoint family); run the whole suite.",
+            proof,
+        )
     if not accepted and not earlier:
         whom = "any of the keys" if several else "the key"
         return (
@@ -146,6 +153,11 @@ def _headline(run: RunRecord) -> tuple[str, tuple[str, ...]]:
     said += [f"recognised {', '.join(nowhere)} nowhere"] if nowhere else []
     sentence = "; ".join(said)
     return f"{sentence[:1].upper()}{sentence[1:]}.", proof
+
+
+def _holds(key: KeySummary, fact: Fact) -> bool:
+    found = _evidence(key, fact)
+    return found is not None and found[0]
 
 
 def _recognised_earlier(run: RunRecord, names: list[str]) -> dict[str, str]:
