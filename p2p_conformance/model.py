@@ -449,6 +449,9 @@ class RunRecord:
     # Why the run saw only part of the catalog, in words (empty: every live test a whole run has, selected and run):
     # "-k ads/search selected 1 of 15 live tests a round and key", "pytest stopped after 1 of 15 tests (-x)"
     partial: tuple[str, ...] = ()
+    # selected by --lf: the calls that worked last time were left out on purpose, so what is left says nothing of
+    # the key as a whole, however many families it spans
+    last_failed_only: bool = False
     requests_sent: int = 0  # every request the run sent: the clock, the control checks, id lookups and calls
     socket_checks: bool = False  # the catalog's sockets were opened (--socket); off by default
 

@@ -122,6 +122,11 @@ class EndpointSuite:
             ENDPOINT_TESTS, "-p", "no:cacheprovider", "--report-dir", str(self.reports), *args
         )
 
+    def run_with_cache(self, *args: str) -> pytest.RunResult:
+        """As :meth:`run`, with pytest's cache (``--lf``) kept in the nested run's own folder."""
+        cache = f"cache_dir={self.pytester.path / '.pytest_cache'}"
+        return self.pytester.runpytest(ENDPOINT_TESTS, "-o", cache, "--report-dir", str(self.reports), *args)
+
     def summary(self) -> dict[str, Any]:
         """The last live run's ``live-summary.json``."""
         return dict(json.loads((self.reports / "live-summary.json").read_text()))

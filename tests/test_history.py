@@ -128,7 +128,8 @@ def test_seed_story_gives_its_trends_and_the_since_previous_sentence(endpoint_su
     )
     markdown = (reports / "live-summary.md").read_text()
     assert changes[0] in markdown and len(markdown.splitlines()) <= 25
-    assert summary["verdict"] == (
+    assert summary["verdict"].startswith('A partial run (-k "test_live and not agent and (ads/getAds or ')
+    assert summary["verdict"].endswith(  # the case's six of the catalog, as a partial run says
         "In the last round (July 9 13:03): 1 of 18 read-only endpoint and key pairs work. Binance accepted key1 in "
         "this run; recognised key2 at July 9 12:14 and on no call of the last round (check that it still exists in "
         "API management: if it does, the change is Binance's); recognised key3 nowhere. "

@@ -498,8 +498,8 @@ def _key_not_found(facts: Mapping[Fact, Evidence], accepted: list[Accepted], els
     if not across.holds:  # "nowhere" would speak for calls the run did not make
         return Conclusion(
             Side.UNDETERMINED,
-            f"{_name(KEY_NOT_FOUND)}: Binance recognised this key on none of the calls this run judged, too few "
-            "to judge the key as a whole.",
+            f"{_name(KEY_NOT_FOUND)}: Binance recognised this key on none of the calls this run judged, and they "
+            "cannot speak for the key as a whole (a partial run).",
             "Run the whole suite (pytest -m live, without -k, --lf or -x): a key Binance does not know is refused "
             "everywhere, an endpoint not enabled for it only there.",
             f"{across.detail} Binance accepted this key on no call of this run ({Fact.KEY_RECOGNISED} does not "
@@ -565,8 +565,8 @@ def _bad_signature(
     if not faults and not across.holds:  # "the secret is wrong" is a conclusion about every call of the key
         return Conclusion(
             Side.UNDETERMINED,
-            f"{_name(BAD_SIGNATURE)}, and this run has too few answered calls of this key to tell a wrong secret "
-            "from an endpoint that checks something else.",
+            f"{_name(BAD_SIGNATURE)}, and the calls this run judged cannot tell a wrong secret from an endpoint "
+            "that checks something else (a partial run).",
             "Run the whole suite (pytest -m live, without -k, --lf or -x): a wrong secret is refused everywhere, "
             "an endpoint's own check only there.",
             f"{across.detail} Binance accepted no signed call of this key in this run ({Fact.KEY_RECOGNISED} does "
@@ -645,7 +645,7 @@ def weigh(run: RunRecord) -> RunRecord:
             for number in sorted({r.round for r in run.results if r.key_name == name})
         }
         gathered = {
-            number: gather([r for _, r in indexed], keys.get(name), run.recv_window)
+            number: gather([r for _, r in indexed], keys.get(name), run.recv_window, run.last_failed_only)
             for number, indexed in rounds.items()
         }
         recognised[name] = [number for number, (facts, _) in gathered.items() if facts[Fact.KEY_RECOGNISED].holds]

@@ -25,6 +25,7 @@ from p2p_conformance.model import (
 from p2p_conformance.signer import Placement
 
 ACCOUNT_CONTROL_ID = "account/apiRestrictions"
+AGENT_PREFIX = "agent/"  # the agent family's endpoint ids (docs/endpoints.md)
 REJECTED_KEY = code_named("REJECTED_MBX_KEY")  # -2015
 BAD_SIGNATURE = code_named("INVALID_SIGNATURE")  # -1022
 SHAPES = {Placement.QUERY: "every parameter in the query", Placement.JSON_BODY: "a JSON body"}
@@ -76,10 +77,11 @@ def _accepted_fact(fact: Fact, calls: list[Accepted], what: str) -> Evidence:
 
 
 def gather(
-    records: list[EndpointRecord], key: KeySummary | None, recv_window: int
+    records: list[EndpointRecord], key: KeySummary | None, recv_window: int, last_failed_only: bool = False
 ) -> tuple[dict[Fact, Evidence], list[Accepted]]:
     """The facts of one key in one round, and the accepted calls they rest on (``key`` is None for a key
-    that was never opened: no control check and no clock offset stand behind it)."""
+    that was never opened: no control check and no clock offset stand behind it; ``last_failed_only``: the run
+    was narrowed by ``--lf`` to what failed last time)."""
     key_controls = key.controls if key is not None else ()
     offset = key.clock_offset_ms if key is not None else 0
     accepted = accepted_calls(records, key_controls)
@@ -94,7 +96,7 @@ def gather(
     signing_holds = slowest < recv_window and signer is not None and signer.ok
     refused = [r.id for r in answered if r.answer.code == BAD_SIGNATURE]
     every_refused = bool(answered) and len(refused) == len(answered)
-    across = calls_across_families(records, controls.get(ControlKind.API_RESTRICTIONS))
+    across = calls_across_families(records, controls.get(ControlKind.API_RESTRICTIONS), last_failed_only)
     facts = [
         _accepted_fact(Fact.KEY_RECOGNISED, accepted, "this key"),
         _accepted_fact(
@@ -147,19 +149,30 @@ def gather(
 
 
 def family(endpoint_id: str) -> str:
-    """``ads`` of ``ads/search``, ``agent`` of ``agent/orderMatch/listOrders``: the part of the API an endpoint
-    belongs to (a service of its own on Binance's side)."""
-    return endpoint_id.split("/", 1)[0]
+    """``ads`` of ``ads/search`` and of ``agent/ads/search``: the part of the API an endpoint belongs to (the agent
+    family's paths reach the same services under another prefix, so they are not a family of their own)."""
+    return endpoint_id.removeprefix(AGENT_PREFIX).split("/", 1)[0]
 
 
-def calls_across_families(records: Iterable[EndpointRecord], account: ControlCheck | None) -> Evidence:
+def calls_across_families(
+    records: Iterable[EndpointRecord], account: ControlCheck | None, last_failed_only: bool = False
+) -> Evidence:
     """``calls-across-families``: whether the round has what a conclusion about the key as a whole needs (the
     secret wrong, the key recognised nowhere): the account control answered, and calls of more than one
-    endpoint family answered by their service. A run narrowed to one endpoint (``-k``, ``--lf``) or stopped at
-    its first failure (``-x``) may not."""
+    endpoint family answered with a success or a Binance code. A run narrowed to one endpoint (``-k``) or stopped
+    at its first failure (``-x``) may not; a run narrowed by ``--lf`` never has: it left out on purpose the calls
+    that worked last time."""
     served = [r for r in records if r.answer.kind.served and r.answer.socket is None]
     families = sorted({family(r.id) for r in served})
     control = account is not None and account.http_status is not None
+    if last_failed_only:
+        return Evidence(
+            Fact.CALLS_ACROSS_FAMILIES,
+            False,
+            tuple(dict.fromkeys(r.id for r in served)),
+            "The run was narrowed by --lf to the calls that failed last time: those that worked were left out on "
+            "purpose, so the calls judged say nothing of the key as a whole.",
+        )
     holds = control and len(families) > 1
     calls = f"{len(served)} endpoint call(s) answered with a success or a Binance code, of {len(families)} family(ies)"
     named = f" ({', '.join(families)})" if families else ""

@@ -73,6 +73,17 @@ class OpenKey:
 
 
 @dataclass(frozen=True)
+class Untaken:
+    """A call sent ahead whose test never took its answer (the run stopped first): it went out, so it is judged."""
+
+    key: OpenKey
+    key_name: str
+    round: int
+    round_started: str
+    result: LiveResult
+
+
+@dataclass(frozen=True)
 class _Opening:
     """A key being opened: its session, and its control checks and id lookups under way."""
 
@@ -261,11 +272,30 @@ class LiveSessions:
         session = self.get(key_name).session
         socket = self.sockets.get(contract.id)
         if socket is not None:
-            return self._open_socket(socket, session, self._credentials.get((key_name, number, socket.from_endpoint)))
+            credential = self._credentials.get((key_name, number, socket.from_endpoint))
+            if credential is None:  # answered in another process (pytest-xdist), or its test not selected
+                credential = self.call(key_name, number, self.plan.catalog[socket.from_endpoint])
+            return self._open_socket(socket, session, credential)
         result = session.call(contract)
         if contract.id in session.credential_fields:  # a socket is opened with its answer
             self._credentials[(key_name, number, contract.id)] = result
         return result
+
+    def untaken(self) -> list[Untaken]:
+        """The calls sent ahead that no test took (a run stopped by ``-x``, ``--maxfail`` or an interrupt), once
+        the run's sending has ended (:meth:`close`): each went out, so each is judged. A call held back or never
+        started is not among them: it was not sent."""
+        self.close()
+        with self._lock:
+            left, self._ahead = self._ahead, {}
+        found = []
+        for (key_name, number, _), future in left.items():
+            if future.cancelled() or future.exception() is not None:
+                continue
+            result = future.result()
+            if result.answer.sent and key_name in self._keys:
+                found.append(Untaken(self._keys[key_name], key_name, number, self.round_started[number], result))
+        return found
 
     def close(self) -> None:
         """End the run's sending: calls not sent yet never go; those on the network finish (bounded)."""

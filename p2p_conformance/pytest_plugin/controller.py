@@ -21,13 +21,19 @@ import pytest
 from _pytest._code.code import TracebackEntry
 
 from p2p_conformance.engine.conclusions import weigh
-from p2p_conformance.engine.records import sockets_under_their_credentials
+from p2p_conformance.engine.records import RecordContext, record_of_result, sockets_under_their_credentials
 from p2p_conformance.model import EndpointRecord, KeySummary, Outcome, RunRecord, utc_now
 from p2p_conformance.pytest_plugin.scope import SUITE_MODULE
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER
 from p2p_conformance.pytest_plugin.settings import RunSettings
-from p2p_conformance.pytest_plugin.stash import NETWORK_METER
-from p2p_conformance.pytest_plugin.worker import KEY_PROPERTY, NETWORK_OUTPUT, RECORD_PROPERTY, ROUND_PROPERTY
+from p2p_conformance.pytest_plugin.stash import LIVE_SELECTION, LIVE_SESSIONS, NETWORK_METER, LiveSelection
+from p2p_conformance.pytest_plugin.worker import (
+    KEY_PROPERTY,
+    NETWORK_OUTPUT,
+    RECORD_PROPERTY,
+    ROUND_PROPERTY,
+    SELECTION_OUTPUT,
+)
 from p2p_conformance.report.bundle import BundleLeakError, write_bundle
 from p2p_conformance.report.files import (
     HTML_NAME,
@@ -95,6 +101,8 @@ class ControllerPlugin:
             unlink_if_link(settings.paths.report_dir / name)
         self.nothing_ran = False
         self.live_tests_ran = False  # a test marked live reported (in this process or a pytest-xdist worker)
+        self.live_tests_ended: set[str] = set()  # the live tests that ran to their end (or were skipped)
+        self.selection: LiveSelection | None = None  # a pytest-xdist worker's, when the tests ran there
 
     def __repr__(self) -> str:
         return f"ControllerPlugin({len(self.records)} records)"
@@ -102,6 +110,8 @@ class ControllerPlugin:
     @pytest.hookimpl(tryfirst=True)  # before pytest-html's hooks read the record
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.live_tests_ran = self.live_tests_ran or LIVE_MARKER in report.keywords
+        if LIVE_MARKER in report.keywords and (report.when == "call" or report.outcome != "passed"):
+            self.live_tests_ended.add(report.nodeid)
         value: Any
         for name, value in report.user_properties:
             if name == RECORD_PROPERTY:
@@ -116,19 +126,26 @@ class ControllerPlugin:
 
     @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: absent without it
     def pytest_testnodedown(self, node: Any, error: object) -> None:
-        calls, seconds = getattr(node, "workeroutput", {}).get(NETWORK_OUTPUT, (0, 0.0))
+        output = getattr(node, "workeroutput", {})
+        calls, seconds = output.get(NETWORK_OUTPUT, (0, 0.0))
         if calls:
             self.network.append((int(calls), float(seconds)))
+        if SELECTION_OUTPUT in output:
+            self.selection = LiveSelection.from_list(output[SELECTION_OUTPUT])
+
+    def _network(self, config: pytest.Config) -> tuple[int, float, str]:
+        """The run's requests, how long at least one was on the network, and how they went out."""
+        meter = config.stash.get(NETWORK_METER, None)
+        if meter is not None:  # this process called
+            how = f"up to {self.settings.plan.concurrency} at a time" if self.settings.calls_ahead else "one at a time"
+            return meter.calls, meter.seconds, how
+        # pytest-xdist workers called, or nothing did
+        how = f"summed over {plural(len(self.network), 'pytest-xdist worker')}, one call at a time in each"
+        return sum(c for c, _ in self.network), sum(s for _, s in self.network), how
 
     def network_line(self, config: pytest.Config) -> str:
         """Where the run's time went: its calls and how long at least one was on the network."""
-        meter = config.stash.get(NETWORK_METER, None)
-        if meter is not None:  # this process called
-            calls, seconds = meter.calls, meter.seconds
-            how = f"up to {self.settings.plan.concurrency} at a time" if self.settings.calls_ahead else "one at a time"
-        else:  # pytest-xdist workers called, or nothing did
-            calls, seconds = sum(c for c, _ in self.network), sum(s for _, s in self.network)
-            how = f"summed over {plural(len(self.network), 'pytest-xdist worker')}, one call at a time in each"
+        calls, seconds, how = self._network(config)
         return network_line(
             calls=calls,
             seconds=seconds,
@@ -158,7 +175,16 @@ class ControllerPlugin:
         if not self.live_tests_ran:  # none was selected: nothing to report, nor to store
             self.nothing_ran = True
             return
-        self.run.interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        most = session.config.option.maxfail  # -x is --maxfail 1; pytest-xdist ends such a run as interrupted
+        stopped = None
+        if most and session.testsfailed >= most:
+            stopped = "-x" if most == 1 else f"--maxfail {most}"
+        self.run.interrupted = exitstatus == pytest.ExitCode.INTERRUPTED and stopped is None
+        self._judge_untaken(session.config)
+        self.run.partial = self._partial(session.config, stopped)
+        selection = session.config.stash.get(LIVE_SELECTION, None) or self.selection
+        self.run.last_failed_only = selection is not None and selection.last_failed_only
+        self.run.requests_sent = self._network(session.config)[0]
         self.run.keys = list(self.keys.values())
         opened_by = {socket.id: socket.from_endpoint for socket in self.settings.plan.catalog.sockets}
         self.run.results = sockets_under_their_credentials(list(self.records.values()), opened_by)
@@ -180,6 +206,40 @@ class ControllerPlugin:
             )
         if self.settings.recording:
             self.closing_notes.append(self._finish_recording(session))
+
+    def _judge_untaken(self, config: pytest.Config) -> None:
+        """Every call sent is judged: those sent ahead whose tests never ran (``-x``, ``--maxfail``, an interrupt)
+        get their records here, as their tests would have made them."""
+        sessions = config.stash.get(LIVE_SESSIONS, None)
+        if sessions is None:  # none in this process: pytest-xdist workers send each call inside its test
+            return
+        for untaken in sessions.untaken():
+            key, result = untaken.key.summary, untaken.result
+            context = RecordContext(untaken.key_name, key.fingerprint, untaken.round)
+            self.records[f"sent, its test not run: {untaken.key_name} {untaken.round} {result.contract.id}"] = (
+                record_of_result(result, context)
+            )
+            self.keys.setdefault(untaken.key_name, key)
+            self.run.rounds.setdefault(untaken.round, untaken.round_started)
+            if (phase := self.settings.phase_of_round(untaken.round)) is not None:
+                self.run.phases[untaken.round] = phase
+
+    def _partial(self, config: pytest.Config, stopped: str | None) -> tuple[str, ...]:
+        """Why this run saw only part of a whole run, in words (``stopped``: the option that stopped it at a
+        failure; an interrupted run says so on its own)."""
+        selection = config.stash.get(LIVE_SELECTION, None) or self.selection
+        if selection is None:
+            return ()
+        reasons = []
+        if selection.selected < selection.whole:
+            how = ", ".join(selection.narrowed_by) or "the selection"
+            reasons.append(f"{how} selected {selection.selected} of the {selection.whole} live tests of a whole run")
+        ended = len(self.live_tests_ended)
+        if ended < selection.selected and not self.run.interrupted:
+            reasons.append(
+                f"{stopped or 'pytest'} stopped it after {ended} of the {selection.selected} selected live tests"
+            )
+        return tuple(reasons)
 
     def _finish_recording(self, session: pytest.Session) -> str:
         """Move the recorded cassettes in only when every recording test passed; otherwise keep the old ones."""

@@ -21,7 +21,14 @@ from p2p_conformance.engine.transport import SessionPerThread
 from p2p_conformance.model import LiveResult
 from p2p_conformance.pytest_plugin.selection import called_contracts, calls_of_round
 from p2p_conformance.pytest_plugin.settings import SETTINGS, RunSettings
-from p2p_conformance.pytest_plugin.stash import LIVE_CALL, NETWORK_METER, RUN_SECRETS, SETUP_PROBLEM, LiveCall
+from p2p_conformance.pytest_plugin.stash import (
+    LIVE_CALL,
+    LIVE_SESSIONS,
+    NETWORK_METER,
+    RUN_SECRETS,
+    SETUP_PROBLEM,
+    LiveCall,
+)
 from p2p_conformance.safety.cassettes import vcr_config as make_vcr_config
 
 
@@ -103,6 +110,7 @@ def live_sessions(
         )
         stack.callback(sessions.close)
         request.config.stash[NETWORK_METER] = sessions.meter
+        request.config.stash[LIVE_SESSIONS] = sessions  # the controller judges the calls no test took
         yield sessions
 
 

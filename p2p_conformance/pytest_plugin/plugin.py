@@ -23,11 +23,12 @@ from p2p_conformance.pytest_plugin.selection import (
     deselect_unless_requested,
     keep_offline,
     mark_cassette_recording,
+    narrowing_options,
     order_by_round,
     socket_tests,
 )
 from p2p_conformance.pytest_plugin.settings import SETTINGS, RunSettings, read_settings, report_options
-from p2p_conformance.pytest_plugin.stash import RUN_SECRETS
+from p2p_conformance.pytest_plugin.stash import LIVE_SELECTION, RUN_SECRETS, LiveSelection
 from p2p_conformance.pytest_plugin.worker import WorkerPlugin
 from p2p_conformance.report.history import HistoryError, validate_history
 from p2p_conformance.safety import RunSecrets, secrets_of
@@ -89,6 +90,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         mark_cassette_recording(suite_items)
     elif not settings.live:
         keep_offline(suite_items)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """How much of a whole live run this one is, once every selection (``-k``, ``--lf``, ...) is made: a partial
+    run concludes only from what it saw."""
+    settings = session.config.stash.get(SETTINGS, None)
+    if settings is not None and settings.live:
+        selected = sum(1 for item in session.items if is_suite_item(item) and item.get_closest_marker(LIVE_MARKER))
+        found = LiveSelection(selected, settings.whole_live_tests, narrowing_options(session.config))
+        session.config.stash[LIVE_SELECTION] = found
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:

@@ -49,6 +49,19 @@ def deselect_unless_requested(
     deselect(config, items, [item for item in candidates if any(item.get_closest_marker(m) for m in markers)])
 
 
+def narrowing_options(config: pytest.Config) -> tuple[str, ...]:
+    """What in the command line selects part of the suite's tests, as given: ``-k "ads/search"``, ``-m "live and
+    not agent"``, ``--lf``, ``--deselect``, test ids."""
+    option = config.option
+    found = [f'-k "{option.keyword}"'] if option.keyword else []
+    markexpr = (option.markexpr or "").strip()
+    found += [f'-m "{markexpr}"'] if markexpr and markexpr != LIVE_MARKER else []
+    found += ["--lf"] if getattr(option, "lf", False) else []  # the cache plugin's, absent without it
+    found += ["--deselect"] if getattr(option, "deselect", None) else []
+    found += ["test ids"] if any("::" in str(argument) for argument in config.args) else []
+    return tuple(found)
+
+
 def socket_tests(candidates: Sequence[pytest.Item]) -> list[pytest.Item]:
     """The socket checks among ``candidates``: a live run leaves them out unless ``--socket`` asks for them."""
     return [item for item in candidates if isinstance(item_params(item).get("socket_contract"), SocketContract)]

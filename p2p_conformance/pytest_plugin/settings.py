@@ -137,6 +137,14 @@ class RunSettings:
     def live(self) -> bool:
         return LIVE_MARKER in self.requested_markers
 
+    @property
+    def whole_live_tests(self) -> int:
+        """The live tests a whole run has: every contract (a mutating one is skipped, not left out) and, with
+        ``--socket``, every socket, for each key and round."""
+        catalog = self.plan.catalog
+        per_round = len(catalog.contracts) + (len(catalog.sockets) if self.socket else 0)
+        return per_round * max(len(self.plan.keys), 1) * self.repeat
+
     def phase_of_round(self, number: int) -> str | None:
         """The emulator story's phase a round plays (None against a real target)."""
         return self.emulator.phase_of_round(number) if self.emulator is not None else None
@@ -464,13 +472,6 @@ def read_settings(config: pytest.Config) -> RunSettings:
         emulator, keys = _emulator_choice(config, catalog)
     elif live:
         base_url, keys = _target_and_keys(config)
-    per_round = len(catalog.contracts) + (len(catalog.sockets) if config.option.socket else 0)  # a round and key
-    tests = limits.repeat * max(len(keys), 1) * per_round
-    if live and tests > MAX_LIVE_TESTS:
-        raise pytest.UsageError(
-            f"--repeat {limits.repeat} with {len(keys)} key(s) makes {tests} live tests ({per_round} a round and "
-            f"key): at most {MAX_LIVE_TESTS}; give fewer rounds or keys"
-        )
     try:  # an offline run reaches no target: the environment's proxies and CA bundle are not its business
         route = environment_route(base_url or "http://127.0.0.1") if live else Route()  # the emulator: loopback
     except RouteError as error:
@@ -494,7 +495,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
         probe_limit=probe_limit if config.option.probe else 0,
         probe_endpoints=frozenset(focus),
     )
-    return RunSettings(
+    settings = RunSettings(
         plan=plan,
         paths=_paths(config),
         requested_markers=requested,
@@ -510,6 +511,14 @@ def read_settings(config: pytest.Config) -> RunSettings:
         emulator=emulator,
         route=route,
     )
+    tests = settings.whole_live_tests
+    if live and tests > MAX_LIVE_TESTS:
+        raise pytest.UsageError(
+            f"--repeat {limits.repeat} with {len(keys)} key(s) makes {tests} live tests "
+            f"({tests // (limits.repeat * max(len(keys), 1))} a round and key): at most {MAX_LIVE_TESTS}; give fewer "
+            "rounds or keys"
+        )
+    return settings
 
 
 def report_options(config: pytest.Config, settings: RunSettings) -> None:

@@ -18,7 +18,7 @@ from p2p_conformance.contracts import Contract
 from p2p_conformance.engine.records import RecordContext, endpoint_record, record_of_result
 from p2p_conformance.model import EndpointRecord, Outcome, Stop
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, item_params, tested_contract
-from p2p_conformance.pytest_plugin.stash import LIVE_CALL, NETWORK_METER, SETUP_PROBLEM
+from p2p_conformance.pytest_plugin.stash import LIVE_CALL, LIVE_SELECTION, NETWORK_METER, SETUP_PROBLEM
 from p2p_conformance.safety import RunSecrets
 from p2p_conformance.safety.redaction import RedactingFilter, redact_text
 
@@ -26,6 +26,7 @@ RECORD_PROPERTY = "p2p_conformance_record"
 KEY_PROPERTY = "p2p_conformance_key"
 ROUND_PROPERTY = "p2p_conformance_round"
 NETWORK_OUTPUT = "p2p_conformance_network"  # a pytest-xdist worker's [calls, seconds on the network]
+SELECTION_OUTPUT = "p2p_conformance_selection"  # a pytest-xdist worker's LiveSelection, as a list
 
 
 class WorkerPlugin:
@@ -48,11 +49,16 @@ class WorkerPlugin:
 
     @pytest.hookimpl(trylast=True)  # after the session's fixtures are torn down: every call has ended
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        """A pytest-xdist worker tells the controller how many calls it sent and how long they took."""
+        """A pytest-xdist worker tells the controller how many calls it sent and how long they took, and how many
+        of a whole run's live tests the run selected (every worker collects the same)."""
         meter = session.config.stash.get(NETWORK_METER, None)
         output = getattr(session.config, "workeroutput", None)
-        if meter is not None and output is not None:
+        if output is None:
+            return
+        if meter is not None:
             output[NETWORK_OUTPUT] = [meter.calls, meter.seconds]
+        if (selection := session.config.stash.get(LIVE_SELECTION, None)) is not None:
+            output[SELECTION_OUTPUT] = selection.to_list()
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:

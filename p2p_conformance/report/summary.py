@@ -131,9 +131,9 @@ def _headline(run: RunRecord) -> tuple[str, tuple[str, ...]]:
     if not accepted and not earlier and few:  # "on no call" would speak for calls the run did not make
         whom = "any of the keys" if several else "the key"
         return (
-            f"Binance recognised {whom} on none of the few calls this run judged: too few to judge "
+            f"Binance recognised {whom} on none of the calls this run judged, and they cannot speak for "
             f"{'a key' if several else 'the key'} as a whole (that needs the account control and more than one "
-            "endpoint family); run the whole suite.",
+            "endpoint family, in a run not narrowed by --lf); run the whole suite.",
             proof,
         )
     if not accepted and not earlier:
@@ -253,6 +253,13 @@ def verdict(run: RunRecord) -> Verdict:
     if len(run.rounds) > 1:  # the story is above; the details below are the last round's
         last = max(run.rounds)
         count = f"In the last round ({_round_name(run, last)}): {count}"
+    if run.partial:  # narrowed or stopped: what it concludes rests on the calls it judged, and it says how many
+        judged = sum(r.answer.sent for r in run.results)
+        count = (
+            f"A partial run ({'; '.join(run.partial)}): {plural(run.requests_sent, 'request')} sent (the clock, the "
+            f"control checks and id lookups included), {plural(judged, 'endpoint call')} judged, and only what "
+            f"they show is concluded. {count}"
+        )
     if run.interrupted:  # cut short: say so first, and which rounds never ran
         missing, never = run.rounds_not_run, ""
         if missing:
@@ -346,6 +353,7 @@ def read_summary(document: Any) -> SupportReport:
             rounds_planned=int(document["rounds_planned"]),
             interrupted=bool(document["interrupted"]),
             partial=tuple(str(reason) for reason in document["partial"]),
+            last_failed_only=bool(document["last_failed_only"]),
             requests_sent=int(document["requests_sent"]),
             socket_checks=bool(document["socket_checks"]),
         )
@@ -371,6 +379,7 @@ def run_json(report: SupportReport) -> dict[str, Any]:
         "interrupted": run.interrupted,
         "rounds_planned": run.rounds_planned,
         "partial": list(run.partial),
+        "last_failed_only": run.last_failed_only,
         "requests_sent": run.requests_sent,
         "socket_checks": run.socket_checks,
         "recv_window": run.recv_window,
