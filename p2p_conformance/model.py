@@ -76,10 +76,10 @@ class Fact(enum.StrEnum):
     SIGNER_MATCHES_VECTORS = "signer-matches-vectors"  # Binance's published vectors reproduce
     IP_ALLOWED = "ip-allowed"  # calls from this machine were accepted (not -2015 everywhere)
     SAME_REQUEST_CHANGED_ANSWER = "same-request-changed-answer"  # a success in one round, a refusal in another
-    # the account control and calls of more than one endpoint family were answered: enough calls to judge the key
+    # the account control and calls of more than one service were answered: enough calls to judge the key
     # as a whole (a run narrowed with -k, --lf or stopped by -x may not have them)
-    CALLS_ACROSS_FAMILIES = "calls-across-families"
-    # every answered call refused with -1022 while the clock and the signer hold, across families: the secret is
+    CALLS_ACROSS_SERVICES = "calls-across-services"
+    # every answered call refused with -1022 while the clock and the signer hold, across services: the secret is
     # not this key's
     EVERY_SIGNATURE_REFUSED = "every-signature-refused"
 
@@ -450,7 +450,7 @@ class RunRecord:
     # "-k ads/search selected 1 of 15 live tests a round and key", "pytest stopped after 1 of 15 tests (-x)"
     partial: tuple[str, ...] = ()
     # selected by --lf: the calls that worked last time were left out on purpose, so what is left says nothing of
-    # the key as a whole, however many families it spans
+    # the key as a whole, however many services it spans
     last_failed_only: bool = False
     requests_sent: int = 0  # every request the run sent: the clock, the control checks, id lookups and calls
     socket_checks: bool = False  # the catalog's sockets were opened (--socket); off by default

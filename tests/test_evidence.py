@@ -169,15 +169,15 @@ def test_minus_1022_where_binance_accepted_no_signature_of_the_key_is_client_and
 
 
 @pytest.mark.parametrize("code", [-1022, -2008])
-def test_a_round_of_one_endpoint_family_concludes_nothing_about_the_key_as_a_whole(code: int) -> None:
-    """What a run narrowed with -k, --lf or stopped by -x sees: a refused call or two of one family. "The secret
+def test_a_round_of_one_service_concludes_nothing_about_the_key_as_a_whole(code: int) -> None:
+    """What a run narrowed with -k, --lf or stopped by -x sees: a refused call or two of one service. "The secret
     does not belong to this key" and "recognised nowhere" speak for every call, so they need the account control
-    and more than one family; the same refusals across families draw them."""
+    and more than one service; the same refusals across services draw them."""
     narrow = weighed(answered("ads/search", 400, code), key_controls=controls((400, code)))
     (found,) = narrow.results
     assert found.side == Side.UNDETERMINED and "(a partial run)" in found.diagnosis
-    assert "Run the whole suite" in found.next_step and "calls-across-families does not hold" in found.reasoning
-    assert not facts(narrow)[Fact.CALLS_ACROSS_FAMILIES].holds
+    assert "Run the whole suite" in found.next_step and "calls-across-services does not hold" in found.reasoning
+    assert not facts(narrow)[Fact.CALLS_ACROSS_SERVICES].holds
     headline = verdict(narrow).headline
     assert "on none of the calls this run judged, and they cannot speak for the key as a whole" in headline
     assert "secret does not belong" not in headline and "check the key" not in headline
@@ -186,12 +186,12 @@ def test_a_round_of_one_endpoint_family_concludes_nothing_about_the_key_as_a_who
         answered("orderMatch/getUserOrderSummary", 400, code),
         key_controls=controls((400, code)),
     )
-    assert facts(wide)[Fact.CALLS_ACROSS_FAMILIES].holds
+    assert facts(wide)[Fact.CALLS_ACROSS_SERVICES].holds
     assert "partial run" not in result(wide, "ads/search").diagnosis
     assert "cannot speak for" not in verdict(wide).headline
     narrowed_by_lf = weigh(replace(wide, last_failed_only=True))  # what worked last time was left out on purpose
-    assert not facts(narrowed_by_lf)[Fact.CALLS_ACROSS_FAMILIES].holds
-    assert "--lf" in facts(narrowed_by_lf)[Fact.CALLS_ACROSS_FAMILIES].detail
+    assert not facts(narrowed_by_lf)[Fact.CALLS_ACROSS_SERVICES].holds
+    assert "--lf" in facts(narrowed_by_lf)[Fact.CALLS_ACROSS_SERVICES].detail
     assert {r.side for r in narrowed_by_lf.results} == {Side.UNDETERMINED}
 
 
@@ -256,7 +256,7 @@ def test_facts_name_their_proof() -> None:
         "clock-in-window",
         "signer-matches-vectors",
         "ip-allowed",
-        "calls-across-families",
+        "calls-across-services",
         "every-signature-refused",
         "same-request-changed-answer",
     ]
@@ -264,9 +264,9 @@ def test_facts_name_their_proof() -> None:
     every = weighed(answered("ads/getAds", 400, -1022), answered("chat/retrieveChatCredential", 400, -1022))
     assert facts(every)[Fact.EVERY_SIGNATURE_REFUSED].holds
     assert facts(every)[Fact.EVERY_SIGNATURE_REFUSED].proof == ("ads/getAds", "chat/retrieveChatCredential")
-    one_family = weighed(answered("ads/getAds", 400, -1022), answered("ads/search", 400, -1022))
-    assert not facts(one_family)[Fact.EVERY_SIGNATURE_REFUSED].holds
-    assert "too few calls were answered" in facts(one_family)[Fact.EVERY_SIGNATURE_REFUSED].detail
+    one_service = weighed(answered("ads/getAds", 400, -1022), answered("ads/search", 400, -1022))
+    assert not facts(one_service)[Fact.EVERY_SIGNATURE_REFUSED].holds
+    assert "too few calls were answered" in facts(one_service)[Fact.EVERY_SIGNATURE_REFUSED].detail
     unsure = weighed(answered("ads/getAds", 400, -1022), key_controls=controls(signer_ok=False))
     assert not facts(unsure)[Fact.EVERY_SIGNATURE_REFUSED].holds
     assert "the clock or the signer does not hold" in facts(unsure)[Fact.EVERY_SIGNATURE_REFUSED].detail

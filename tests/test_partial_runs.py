@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 CANARY = Canary("CanaryKeyPartial" + "p" * 48, "CanarySecretPartial" + "q" * 45)
 JULY_9 = ("-m", "live", "--emulator", "--scenario", "july-9")
-# What only every call of a key can say: never drawn from a few calls of one family, nor from --lf's leftovers
+# What only every call of a key can say: never drawn from a few calls of one service, nor from --lf's leftovers
 ABOUT_EVERY_CALL = ("the secret does not belong to this API key", "recognised this key nowhere", "check the key")
 
 
@@ -60,7 +60,7 @@ def test_a_run_narrowed_with_k_says_so_and_concludes_nothing_about_the_key_as_a_
 
 
 def test_a_run_narrowed_by_lf_never_speaks_for_the_key_as_a_whole(endpoint_suite: EndpointSuite) -> None:
-    """--lf leaves out on purpose what worked last time: what is left failed by selection, whatever its families."""
+    """--lf leaves out on purpose what worked last time: what is left failed by selection, whatever its services."""
     endpoint_suite.run_with_cache(*JULY_9)
     whole = endpoint_suite.summary()
     assert "the key is valid" in whole["verdict"]  # getUserOrderSummary and getAvailableAdsCategory worked
@@ -69,7 +69,7 @@ def test_a_run_narrowed_by_lf_never_speaks_for_the_key_as_a_whole(endpoint_suite
     assert summary["last_failed_only"] is True and summary["partial"][0].startswith("--lf selected ")
     assert not [r for r in summary["results"] if r["outcome"] == "pass"]
     evidence = {fact["fact"]: fact for fact in summary["keys"][0]["evidence"]}
-    assert evidence["calls-across-families"]["holds"] is False and "--lf" in evidence["calls-across-families"]["detail"]
+    assert evidence["calls-across-services"]["holds"] is False and "--lf" in evidence["calls-across-services"]["detail"]
     assert not [words for words in ABOUT_EVERY_CALL if words in said(summary)]
     assert "client" not in {r["side"] for r in summary["results"]}
 

@@ -468,7 +468,7 @@ def _name(code: int) -> str:
 
 def _key_not_found(facts: Mapping[Fact, Evidence], accepted: list[Accepted], elsewhere: OtherRounds) -> Conclusion:
     known = load_error_codes()[KEY_NOT_FOUND]
-    recognised, across = facts[Fact.KEY_RECOGNISED], facts[Fact.CALLS_ACROSS_FAMILIES]
+    recognised, across = facts[Fact.KEY_RECOGNISED], facts[Fact.CALLS_ACROSS_SERVICES]
     changed = elsewhere.changed
     same_request = (
         f"The same request of this key {changed.change} ({Fact.SAME_REQUEST_CHANGED_ANSWER})." if changed else ""
@@ -503,7 +503,7 @@ def _key_not_found(facts: Mapping[Fact, Evidence], accepted: list[Accepted], els
             "Run the whole suite (pytest -m live, without -k, --lf or -x): a key Binance does not know is refused "
             "everywhere, an endpoint not enabled for it only there.",
             f"{across.detail} Binance accepted this key on no call of this run ({Fact.KEY_RECOGNISED} does not "
-            f"hold), and {Fact.CALLS_ACROSS_FAMILIES} does not hold: the run cannot tell a key Binance does not know "
+            f"hold), and {Fact.CALLS_ACROSS_SERVICES} does not hold: the run cannot tell a key Binance does not know "
             "from endpoints it does not serve to it.",
         )
     return Conclusion(
@@ -561,7 +561,7 @@ def _bad_signature(
             f"not hold, {Fact.KEY_RECOGNISED} holds).",
         )
     faults = signing_faults(facts)
-    across = facts[Fact.CALLS_ACROSS_FAMILIES]
+    across = facts[Fact.CALLS_ACROSS_SERVICES]
     if not faults and not across.holds:  # "the secret is wrong" is a conclusion about every call of the key
         return Conclusion(
             Side.UNDETERMINED,
@@ -570,7 +570,7 @@ def _bad_signature(
             "Run the whole suite (pytest -m live, without -k, --lf or -x): a wrong secret is refused everywhere, "
             "an endpoint's own check only there.",
             f"{across.detail} Binance accepted no signed call of this key in this run ({Fact.KEY_RECOGNISED} does "
-            f"not hold), and {Fact.CALLS_ACROSS_FAMILIES} does not hold: the documented cause, the client's secret, "
+            f"not hold), and {Fact.CALLS_ACROSS_SERVICES} does not hold: the documented cause, the client's secret, "
             "needs the key's other calls to stand.",
         )
     cause = "; ".join(faults) if faults else "the secret does not belong to this API key"

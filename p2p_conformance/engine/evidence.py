@@ -96,7 +96,7 @@ def gather(
     signing_holds = slowest < recv_window and signer is not None and signer.ok
     refused = [r.id for r in answered if r.answer.code == BAD_SIGNATURE]
     every_refused = bool(answered) and len(refused) == len(answered)
-    across = calls_across_families(records, controls.get(ControlKind.API_RESTRICTIONS), last_failed_only)
+    across = calls_across_services(records, controls.get(ControlKind.API_RESTRICTIONS), last_failed_only)
     facts = [
         _accepted_fact(Fact.KEY_RECOGNISED, accepted, "this key"),
         _accepted_fact(
@@ -140,7 +140,7 @@ def gather(
             "hold, and may explain it."
             if every_refused and not signing_holds
             else f"Binance refused every answered call with {BAD_SIGNATURE}, but too few calls were answered to "
-            f"judge the key as a whole ({Fact.CALLS_ACROSS_FAMILIES} does not hold)."
+            f"judge the key as a whole ({Fact.CALLS_ACROSS_SERVICES} does not hold)."
             if every_refused
             else f"Not every answered call was refused with {BAD_SIGNATURE}.",
         ),
@@ -148,43 +148,43 @@ def gather(
     return {evidence.fact: evidence for evidence in facts}, accepted
 
 
-def family(endpoint_id: str) -> str:
-    """``ads`` of ``ads/search`` and of ``agent/ads/search``: the part of the API an endpoint belongs to (the agent
-    family's paths reach the same services under another prefix, so they are not a family of their own)."""
+def service(endpoint_id: str) -> str:
+    """``ads`` of ``ads/search`` and of ``agent/ads/search``: the service of the API an endpoint belongs to (the
+    agent family's paths reach the same services under another prefix, so they are not a service of their own)."""
     return endpoint_id.removeprefix(AGENT_PREFIX).split("/", 1)[0]
 
 
-def calls_across_families(
+def calls_across_services(
     records: Iterable[EndpointRecord], account: ControlCheck | None, last_failed_only: bool = False
 ) -> Evidence:
-    """``calls-across-families``: whether the round has what a conclusion about the key as a whole needs (the
+    """``calls-across-services``: whether the round has what a conclusion about the key as a whole needs (the
     secret wrong, the key recognised nowhere): the account control answered, and calls of more than one
-    endpoint family answered with a success or a Binance code. A run narrowed to one endpoint (``-k``) or stopped
+    service answered with a success or a Binance code. A run narrowed to one endpoint (``-k``) or stopped
     at its first failure (``-x``) may not; a run narrowed by ``--lf`` never has: it left out on purpose the calls
     that worked last time."""
     served = [r for r in records if r.answer.kind.served and r.answer.socket is None]
-    families = sorted({family(r.id) for r in served})
+    services = sorted({service(r.id) for r in served})
     control = account is not None and account.http_status is not None
     if last_failed_only:
         return Evidence(
-            Fact.CALLS_ACROSS_FAMILIES,
+            Fact.CALLS_ACROSS_SERVICES,
             False,
             tuple(dict.fromkeys(r.id for r in served)),
             "The run was narrowed by --lf to the calls that failed last time: those that worked were left out on "
             "purpose, so the calls judged say nothing of the key as a whole.",
         )
-    holds = control and len(families) > 1
-    calls = f"{len(served)} endpoint call(s) answered with a success or a Binance code, of {len(families)} family(ies)"
-    named = f" ({', '.join(families)})" if families else ""
+    holds = control and len(services) > 1
+    calls = f"{len(served)} endpoint call(s) answered with a success or a Binance code, of {len(services)} service(s)"
+    named = f" ({', '.join(services)})" if services else ""
     return Evidence(
-        Fact.CALLS_ACROSS_FAMILIES,
+        Fact.CALLS_ACROSS_SERVICES,
         holds,
         tuple(dict.fromkeys(r.id for r in served)) + ((ACCOUNT_CONTROL_ID,) if control else ()),
         f"{calls}{named}, and the account control {'answered' if control else 'not answered'}"
         + (
             ": enough to judge the key as a whole."
             if holds
-            else ": too few to judge the key as a whole (that needs the account control and more than one family)."
+            else ": too few to judge the key as a whole (that needs the account control and more than one service)."
         ),
     )
 

@@ -127,13 +127,13 @@ def _headline(run: RunRecord) -> tuple[str, tuple[str, ...]]:
         )
     refused = [name for name in weighed if name not in accepted]
     earlier = _recognised_earlier(run, refused)
-    few = [key.name for key in keys if key.name in refused and not _holds(key, Fact.CALLS_ACROSS_FAMILIES)]
+    few = [key.name for key in keys if key.name in refused and not _holds(key, Fact.CALLS_ACROSS_SERVICES)]
     if not accepted and not earlier and few:  # "on no call" would speak for calls the run did not make
         whom = "any of the keys" if several else "the key"
         return (
             f"Binance recognised {whom} on none of the calls this run judged, and they cannot speak for "
             f"{'a key' if several else 'the key'} as a whole (that needs the account control and more than one "
-            "endpoint family, in a run not narrowed by --lf); run the whole suite.",
+            "service, in a run not narrowed by --lf); run the whole suite.",
             proof,
         )
     if not accepted and not earlier:
