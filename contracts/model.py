@@ -100,6 +100,37 @@ class IdSource:
         return re.fullmatch(self.pattern, value) is not None
 
 
+DAY_MS = 86_400_000
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """A time range the reference bounds: ``start`` and ``end`` (parameter names, milliseconds) at most ``max_days``
+    apart, and ``start`` at most ``history_days`` old (None: not bounded)."""
+
+    start: str
+    end: str
+    max_days: int
+    history_days: int | None
+    source: str
+
+    def problem(self, params: Mapping[str, Any], now_ms: int) -> str | None:
+        """How ``params`` leave the window, in "received / expected" words, or None."""
+        start, end = params.get(self.start), params.get(self.end)
+        if isinstance(start, int) and isinstance(end, int) and end - start > self.max_days * DAY_MS:
+            days = (end - start) / DAY_MS
+            return (
+                f"received {self.start}..{self.end} {days:.1f} days apart, expected at most {self.max_days} "
+                f"({self.source})"
+            )
+        if isinstance(start, int) and self.history_days is not None and now_ms - start > self.history_days * DAY_MS:
+            return (
+                f"received {self.start} {(now_ms - start) / DAY_MS:.0f} days old, expected at most "
+                f"{self.history_days} ({self.source})"
+            )
+        return None
+
+
 @dataclass(frozen=True)
 class Contract:
     """One endpoint's contract: how to call it and what a success answer looks like."""
@@ -156,6 +187,15 @@ class Contract:
             properties = {name: {"type": json_type(value)} for name, value in self.params.items()}
             required = []
         return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
+
+    @property
+    def time_window(self) -> TimeWindow | None:
+        """The time range the reference bounds for this endpoint's parameters, where it does."""
+        window = (self.parameters or {}).get("window")
+        if window is None:
+            return None
+        fields = {name: window.get(name) for name in ("start", "end", "max_days", "history_days", "source")}
+        return TimeWindow(**fields)
 
     @property
     def cassette_name(self) -> str:

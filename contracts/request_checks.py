@@ -122,6 +122,14 @@ def check_parameter_definitions(contract: Contract, request: requests.PreparedRe
     return f"received parameters that break their definitions at {problem}, expected what the contract defines"
 
 
+def check_time_window(contract: Contract, request: requests.PreparedRequest, secret: str) -> str | None:
+    window = contract.time_window
+    if window is None:
+        return None
+    stamp = dict(parse_qsl(_query(request))).get("timestamp", "")
+    return window.problem(_sent_parameters(contract, request), int(stamp) if stamp.isdigit() else 0)
+
+
 RequestCheck = Callable[[Contract, requests.PreparedRequest, str], "str | None"]
 REQUEST_CHECKS: tuple[RequestCheck, ...] = (
     check_method_and_path,
@@ -133,6 +141,7 @@ REQUEST_CHECKS: tuple[RequestCheck, ...] = (
     check_contract_headers,
     check_parameter_placement,
     check_parameter_definitions,
+    check_time_window,
 )
 
 

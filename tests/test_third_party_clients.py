@@ -29,7 +29,7 @@ SECRET = "ThirdPartyClientSecret" + "s" * 42
 READ_ONLY = [c for c in CATALOG.contracts if c.read_only]
 # Neither client can add the clientType header this endpoint wants: Binance answers -31002 without it
 # (third-party merchant clients report so; docs/emulator.md).
-NEEDS_A_HEADER = {c.id for c in READ_ONLY if c.headers}
+NEEDS_A_HEADER = {c.id for c in READ_ONLY if "clientType" in c.headers}  # the agent skill's User-Agent is not
 # python-binance signs list values before it encodes them and sends them encoded: Binance refuses the
 # signature (-1022), since it checks the bytes it received.
 LIST_VALUED = {c.id for c in READ_ONLY if any(isinstance(value, list) for value in c.params.values())}

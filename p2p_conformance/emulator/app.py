@@ -202,14 +202,15 @@ class Emulator:
     def _check_shape(contract: Contract, request: Request, params: dict[str, str], strict: bool) -> Any:
         """The request shape the contract asks for; returns the parsed JSON body if any.
 
-        By default only what Binance is reported to refuse: a missing ``clientType`` header (-31002).
-        With ``strict``, also the suite's own idea of a careful request: the header's exact value,
+        By default only what Binance is reported to refuse: a missing ``clientType`` header (-31002); not another
+        ``User-Agent`` than the agent skill's (every HTTP client sends its own, and none is reported refused).
+        With ``strict``, also the suite's own idea of a careful request: each header's exact value,
         business parameters only in the JSON body (-1104), and a JSON body (-1135).
         """
         if strict:
             missing = [name for name, value in contract.headers.items() if request.headers.get(name) != value]
         else:
-            missing = [name for name in contract.headers if not request.headers.get(name)]
+            missing = [name for name in contract.headers if name != "User-Agent" and not request.headers.get(name)]
         if missing:
             raise Rejection(-31002)
         if contract.placement is not Placement.JSON_BODY:

@@ -81,7 +81,10 @@ PARAMETER_CODES = frozenset(
     ]
 )
 # What merchants reported -31002 for, in production (docs/error-codes.md gives the sources).
-C2C_ILLEGAL_PARAMETER_CAUSES = "a missing clientType header, and a signed recvWindow on the chat credential call"
+C2C_ILLEGAL_PARAMETER_CAUSES = (
+    "a missing clientType header, a signed recvWindow on the chat credential call, and a parameter outside its "
+    "documented range (a listUserOrderHistory time range over 30 days)"
+)
 TIERS = {
     "A": "Binance's official API reference",
     "B": "an official Binance document that is not the API reference (the agent skill, the merchant guide)",

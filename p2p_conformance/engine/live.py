@@ -27,7 +27,11 @@ from p2p_conformance.contracts.checks import (
     read_json,
 )
 from p2p_conformance.contracts.model import SERVER_TIME_PATH
-from p2p_conformance.contracts.request_checks import check_contract_headers, check_parameter_definitions
+from p2p_conformance.contracts.request_checks import (
+    check_contract_headers,
+    check_parameter_definitions,
+    check_time_window,
+)
 from p2p_conformance.engine.cross_check import second_opinion
 from p2p_conformance.engine.ids import ResolvedId, list_calls, params_with_ids, resolve_ids
 from p2p_conformance.engine.probe import ProbeBudget, probe
@@ -54,7 +58,7 @@ DRIFT_NOTES = 20  # drift notes kept per answer
 RATE_LIMIT_HEADER_PREFIXES = ("x-sapi-used-", "x-mbx-used-", "x-mbx-order-count-", "retry-after")
 # What a request must carry by its contract (headers, required and well-formed parameters): a parameter
 # error from Binance on a request that carried all of it is not the client's fault by this run's evidence.
-CONTRACT_REQUIREMENTS = (check_contract_headers, check_parameter_definitions)
+CONTRACT_REQUIREMENTS = (check_contract_headers, check_parameter_definitions, check_time_window)
 
 
 # The answer headers that identify a call for Binance's support (where Binance sends them).
