@@ -102,8 +102,10 @@ class Trend(enum.StrEnum):
     INTERMITTENT = "intermittent"  # flipped more than once
 
 
-def answer_text(code: int | str | None, http_status: int | None) -> str:
-    """``-2008``, ``HTTP 500`` or ``no answer``: what came back, as every report names it."""
+def answer_text(code: int | str | None, http_status: int | None, kind: AnswerKind | None = None) -> str:
+    """``-2008``, ``HTTP 500``, ``empty HTTP 200`` or ``no answer``: what came back, as every report names it."""
+    if kind is AnswerKind.EMPTY_200:
+        return EMPTY_200_TEXT
     if code is not None and code != SUCCESS_CODE:
         return str(code)
     return f"HTTP {http_status}" if http_status is not None else "no answer"
@@ -281,9 +283,7 @@ class Answer:
     @property
     def text(self) -> str:
         """``-2008``, ``HTTP 500``, ``empty HTTP 200`` or ``no answer``: what came back, as every report names it."""
-        if self.kind is AnswerKind.EMPTY_200:
-            return EMPTY_200_TEXT
-        return answer_text(self.code, self.http_status)
+        return answer_text(self.code, self.http_status, self.kind)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Answer:

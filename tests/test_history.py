@@ -298,6 +298,10 @@ def test_history_report_renders_without_calling_anything(endpoint_suite: Endpoin
     # only answered rounds that recognised the key move a trend: getUserOrderSummary works, the credential -1102
     assert page.count('<td class="c2c-trend">') == 2 and '<td class="c2c-trend">stable-ok</td>' in page
     assert "stable-ok: 1, stable-fail: 1, fixed: 0, regressed: 0, intermittent: 0" in page
+    # every key: key3's getAds was an empty 200 in each round, the gateway's; the history says so, not "200"
+    assert history_report(["--db", str(reports / "history.sqlite3"), "--out", str(out)]) == 0
+    every_key = out.read_text()
+    assert "empty 200</text>" in every_key and ">200</text>" not in every_key
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from catalog_facts import CATALOG, ENDPOINTS, SOCKETS
 from p2p_conformance.emulator import Emulator, running_emulator
 from p2p_conformance.emulator.scenario import SCENARIOS, parse_scenario
 from p2p_conformance.engine.ids import list_calls
+from p2p_conformance.report.render_check import missing_parts
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite
@@ -57,6 +58,9 @@ def test_a_run_narrowed_with_k_says_so_and_concludes_nothing_about_the_key_as_a_
         assert "A partial run (-k &#34;ads/search&#34;" in (endpoint_suite.reports / page).read_text().replace(
             '"', "&#34;"
         )
+    # the page as the render check reads it: the verdict after the partial run's words, a timeline with no run
+    # to compare (the key was recognised on no call), and nothing else missing
+    assert missing_parts((endpoint_suite.reports / "live-report.html").read_text()) == []
 
 
 def test_a_run_narrowed_by_lf_never_speaks_for_the_key_as_a_whole(endpoint_suite: EndpointSuite) -> None:

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from p2p_conformance.model import EndpointRecord, Outcome, Side
+from p2p_conformance.model import AnswerKind, EndpointRecord, Outcome, Side
 
 APPLICATION_ID = 0x50325043  # "P2PC"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 HISTORY_NAME = "history.sqlite3"
 ANOTHER_FILE = "another history file (pytest --history-db, p2p-history-report --db)"
 SCHEMA = (
@@ -46,6 +46,7 @@ SCHEMA = (
         latency_ms REAL,
         key_name TEXT,
         recognised INTEGER,
+        kind TEXT,
         PRIMARY KEY (run_id, endpoint_id, key_fingerprint)
     )""",
     "CREATE INDEX results_by_series ON results (endpoint_id, key_fingerprint, run_id)",
@@ -64,9 +65,10 @@ MIGRATIONS = {
         "ALTER TABLE results ADD COLUMN recognised INTEGER",
         "PRAGMA user_version = 4",
     ),
+    4: ("ALTER TABLE results ADD COLUMN kind TEXT", "PRAGMA user_version = 5"),  # what the answer was (an empty 200)
 }
 # What each version's rows hold beyond the first: a reader asks an older file for NULL instead.
-ADDED_IN = {"label": 2, "origin": 3, "focus": 4, "emulator": 4, "key_name": 4, "recognised": 4}
+ADDED_IN = {"label": 2, "origin": 3, "focus": 4, "emulator": 4, "key_name": 4, "recognised": 4, "kind": 5}
 
 
 class HistoryError(RuntimeError):
@@ -93,6 +95,7 @@ class Row(NamedTuple):
     recognised: bool | None = None  # whether Binance recognised the key on any call of that run (None: not stored)
     base_url: str | None = None  # the run's target
     case_id: str | None = None
+    kind: AnswerKind | None = None  # what the answer was, e.g. an empty 200 (None: an older history did not store it)
 
 
 def _validate_or_create(connection: sqlite3.Connection, path: Path, verify: bool) -> None:
@@ -176,6 +179,7 @@ def _stored(record: EndpointRecord, recognised: bool | None) -> tuple[object, ..
         record.answer.latency_ms,
         record.key_name,
         recognised,
+        record.answer.kind.value,
     )
 
 
@@ -217,7 +221,7 @@ def store_runs(path: Path, runs: Iterable[StoredRun]) -> None:
                 )
                 connection.executemany(
                     "INSERT INTO results (run_id, endpoint_id, key_fingerprint, outcome, http_status, code, side, "
-                    "latency_ms, key_name, recognised) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "latency_ms, key_name, recognised, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(run.run_id, *_stored(record, run.recognised.get(record.key_name))) for record in run.records],
                 )
             connection.execute("COMMIT")
@@ -271,6 +275,7 @@ def load_rows(
                 *(_column(name, "runs", version) for name in ("label", "origin", "focus", "emulator")),
                 *(_column(name, "r", version) for name in ("key_name", "recognised")),
                 "runs.base_url, runs.case_id",
+                _column("kind", "r", version),
             ]
         )
         query = f"SELECT {columns} FROM results r JOIN runs USING (run_id) WHERE runs.started_at >= ?"
@@ -326,7 +331,9 @@ def _row(stored: tuple[object, ...]) -> Row:
     if not STORED_TIME.fullmatch(row.started_at):
         raise ValueError(f"started_at holds {row.started_at[:40]!r}, not a UTC time as this suite writes it")
     recognised = None if row.recognised is None else bool(row.recognised)
-    return row._replace(outcome=Outcome(row.outcome), side=Side(row.side), recognised=recognised)
+    _checked("kind", row.kind, (str, type(None)))
+    kind = None if row.kind is None else AnswerKind(row.kind)
+    return row._replace(outcome=Outcome(row.outcome), side=Side(row.side), recognised=recognised, kind=kind)
 
 
 def _runs_query(since: str | None, key_fingerprint: str | None) -> tuple[str, list[str | int]]:

@@ -86,7 +86,7 @@ def history_observations(
             fingerprint=row.key_fingerprint,
             endpoint=row.endpoint_id,
             worked=row.outcome is Outcome.PASS,
-            answer=answer_text(row.code or None, row.http_status),
+            answer=answer_text(row.code or None, row.http_status, row.kind),
             side=row.side,
         )
         for row in rows

@@ -150,7 +150,7 @@ def _record_cell(record: EndpointRecord | None) -> AnswerCell | None:
 def _row_cell(row: Row | None) -> AnswerCell | None:
     if row is None:
         return None
-    shown = shown_answer(row.outcome, answer_text(row.code or None, row.http_status))
+    shown = shown_answer(row.outcome, answer_text(row.code or None, row.http_status, row.kind))
     return AnswerCell(shown, row.outcome is Outcome.PASS)
 
 
@@ -403,7 +403,7 @@ def timeline(report: SupportReport) -> str:
     runs = len({row.run_id for pair in pairs for row in by_pair.get(pair, [])})
     return render(
         "timeline.html",
-        runs=plural(min(runs, TIMELINE_COLUMNS), "run"),
+        runs=plural(min(runs, TIMELINE_COLUMNS), "run") if runs else "",
         table=Markup(timeline_table(by_pair, found, pairs)),
     )
 
