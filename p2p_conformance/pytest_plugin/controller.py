@@ -181,8 +181,8 @@ class ControllerPlugin:
             stopped = "-x" if most == 1 else f"--maxfail {most}"
         self.run.interrupted = exitstatus == pytest.ExitCode.INTERRUPTED and stopped is None
         self._judge_untaken(session.config)
-        self.run.partial = self._partial(session.config, stopped)
-        selection = session.config.stash.get(LIVE_SELECTION, None) or self.selection
+        selection = session.config.stash.get(LIVE_SELECTION, None) or self.selection  # in this process, or a worker's
+        self.run.partial = self._partial(selection, stopped) if selection is not None else ()
         self.run.last_failed_only = selection is not None and selection.last_failed_only
         self.run.requests_sent = self._network(session.config)[0]
         self.run.keys = list(self.keys.values())
@@ -224,12 +224,9 @@ class ControllerPlugin:
             if (phase := self.settings.phase_of_round(untaken.round)) is not None:
                 self.run.phases[untaken.round] = phase
 
-    def _partial(self, config: pytest.Config, stopped: str | None) -> tuple[str, ...]:
+    def _partial(self, selection: LiveSelection, stopped: str | None) -> tuple[str, ...]:
         """Why this run saw only part of a whole run, in words (``stopped``: the option that stopped it at a
         failure; an interrupted run says so on its own)."""
-        selection = config.stash.get(LIVE_SELECTION, None) or self.selection
-        if selection is None:
-            return ()
         reasons = []
         if selection.selected < selection.whole:
             how = ", ".join(selection.narrowed_by) or "the selection"
