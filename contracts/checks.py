@@ -17,6 +17,7 @@ import jsonschema
 import requests
 
 from p2p_conformance.contracts.model import Contract, json_type
+from p2p_conformance.errors import TargetError
 
 SUCCESS_CODE = "000000"
 
@@ -36,7 +37,7 @@ MAX_JSON_DEPTH = 32
 MAX_JSON_NUMBER_CHARACTERS = 100
 
 
-class UnreadableJson(ValueError):
+class UnreadableJson(TargetError, ValueError):
     """Text that is not JSON within the bounds an answer of the contract keeps (the reason is the message)."""
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from p2p_conformance.errors import InputError
 from p2p_conformance.signer import SIGNING_PARAMS, Placement
 
 PATH_PREFIX = "/sapi/v1/c2c/"
@@ -80,7 +81,7 @@ class ErrorCode:
     business: Mapping[str, BusinessCode] = field(default_factory=dict)  # by the message that carries it
 
 
-class CatalogError(ValueError):
+class CatalogError(InputError, ValueError):
     """The catalog file, or a variant chosen on the command line, is not usable."""
 
 

@@ -473,3 +473,51 @@ class RunRecord:
     def ran(self) -> list[EndpointRecord]:
         """The read-only endpoints run in the last round (skipped ones are not)."""
         return [r for r in self.last_round if r.read_only and r.outcome.ran]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The run as ``live-summary.json`` holds it, read back by :meth:`from_dict`."""
+        return {
+            "started_at": self.started_at,
+            "case_id": self.case_id,
+            "recv_window": self.recv_window,
+            "emulator": self.emulator,
+            "focus": list(self.focus),
+            "origin": self.origin,
+            "keys": [key.to_dict() for key in self.keys],
+            "results": [record.to_dict() for record in self.results],
+            "rounds": [
+                {"round": number, "started_at": at, "phase": self.phases.get(number)}
+                for number, at in sorted(self.rounds.items())
+            ],
+            "changes": list(self.changes),
+            "rounds_planned": self.rounds_planned,
+            "interrupted": self.interrupted,
+            "partial": list(self.partial),
+            "last_failed_only": self.last_failed_only,
+            "requests_sent": self.requests_sent,
+            "socket_checks": self.socket_checks,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunRecord:
+        """The run :meth:`to_dict` wrote; a missing field or a value of the wrong type raises (KeyError, TypeError,
+        ValueError)."""
+        return cls(
+            started_at=str(data["started_at"]),
+            case_id=data["case_id"],
+            recv_window=int(data["recv_window"]),
+            emulator=data["emulator"],
+            focus=tuple(data["focus"]),
+            origin=data["origin"],
+            keys=[KeySummary.from_dict(key) for key in data["keys"]],
+            results=[EndpointRecord.from_dict(record) for record in data["results"]],
+            rounds={int(found["round"]): str(found["started_at"]) for found in data["rounds"]},
+            phases={int(found["round"]): str(found["phase"]) for found in data["rounds"] if found["phase"]},
+            changes=[str(change) for change in data["changes"]],
+            rounds_planned=int(data["rounds_planned"]),
+            interrupted=bool(data["interrupted"]),
+            partial=tuple(str(reason) for reason in data["partial"]),
+            last_failed_only=bool(data["last_failed_only"]),
+            requests_sent=int(data["requests_sent"]),
+            socket_checks=bool(data["socket_checks"]),
+        )

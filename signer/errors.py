@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from p2p_conformance.errors import InputError
 
-class KeyConfigError(ValueError):
+
+class KeyConfigError(InputError, ValueError):
     """A key, secret or PEM that cannot be used; the message is one line saying what to fix."""
 
 

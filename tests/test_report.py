@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import json
 import re
 import zipfile
 from collections import Counter
@@ -19,7 +20,7 @@ from p2p_conformance.contracts import load_error_codes
 from p2p_conformance.emulator import running_emulator
 from p2p_conformance.engine.conclusions import Conclusion, documented_meaning
 from p2p_conformance.engine.records import RecordContext, record_of_result
-from p2p_conformance.model import Answer, LiveResult
+from p2p_conformance.model import Answer, LiveResult, RunRecord
 from p2p_conformance.report.files import REPORT_NAMES as REPORT_FILES
 from p2p_conformance.report.report_command import main as report_command
 
@@ -331,6 +332,9 @@ def test_p2p_report_renders_the_run_s_files_again_from_its_json_alone(
     colleague = tmp_path / "colleague"
     assert report_command([str(reports / "live-summary.json"), "--out", str(colleague)]) == 0
     assert {name: (colleague / name).read_bytes() for name in RENDERED} == written
+    document = json.loads((reports / "live-summary.json").read_text())  # the run's record reads back whole
+    again = json.loads(json.dumps(RunRecord.from_dict(document).to_dict()))
+    assert again == {name: document[name] for name in again}
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 from p2p_conformance.emulator.scenario import KeyScenario, Scenario
+from p2p_conformance.errors import P2PConformanceError
 
 MAX_RECV_WINDOW = 60000
 # --strict: only what an RFC 3986 encoder writes. By default only what Binance documents refusing: a
@@ -32,7 +33,7 @@ RECV_WINDOW = re.compile(r"\d+(\.\d{1,3})?")  # up to three decimals (spot API s
 
 
 @dataclass
-class Rejection(Exception):
+class Rejection(P2PConformanceError):
     """The gateway's refusal: a Binance error code and, where it differs, the exact message."""
 
     code: int

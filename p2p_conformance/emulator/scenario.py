@@ -56,6 +56,7 @@ import yaml
 
 from p2p_conformance.contracts import Catalog, load_catalog, load_error_codes
 from p2p_conformance.contracts.loading import SAFE_LOADER
+from p2p_conformance.errors import InputError
 from p2p_conformance.signer.env import ASYMMETRIC_NAMES
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
@@ -63,7 +64,7 @@ MAX_LATENCY_SECONDS = 60.0
 API_RESTRICTIONS_ID = "account/apiRestrictions"  # the control endpoint, by its name in scenario files
 
 
-class ScenarioError(ValueError):
+class ScenarioError(InputError, ValueError):
     """A scenario file that cannot be used; the message says where and what."""
 
 

@@ -31,6 +31,7 @@ from websockets.sync.client import ClientConnection, reconnect
 from p2p_conformance.contracts import SocketContract
 from p2p_conformance.contracts.checks import UnreadableJson, read_json
 from p2p_conformance.engine.transport import NotSent, Route, SendGate, cut, failure_name, on_loopback
+from p2p_conformance.errors import TargetError
 from p2p_conformance.model import Answer, AnswerKind, LiveResult, SocketAnswer, SocketState, utc_now
 from p2p_conformance.safety.redaction import REDACTED, redact_text
 
@@ -58,7 +59,7 @@ HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")  # a DNS label, as IDN
 MIN_REDACTED = 8
 
 
-class UnusableCredential(ValueError):
+class UnusableCredential(TargetError, ValueError):
     """The credential answered does not make a socket address the way the contract says."""
 
 

@@ -47,6 +47,7 @@ from p2p_conformance.engine.transport import (
     send,
     was_cut,
 )
+from p2p_conformance.errors import TargetError
 from p2p_conformance.model import Answer, LiveResult, utc_now
 from p2p_conformance.safety import secrets_of
 from p2p_conformance.safety.redaction import redact_text, scrub_body
@@ -88,7 +89,7 @@ def trace_headers(headers: Mapping[str, str], secrets: Sequence[str]) -> dict[st
 PLAUSIBLE_CLOCK_OFFSET_MS = 24 * 3600 * 1000  # a server time further from this machine's is not believed
 
 
-class TargetUnreachable(RuntimeError):
+class TargetUnreachable(TargetError, RuntimeError):
     """The target's server time could not be read: nothing else is worth calling."""
 
 

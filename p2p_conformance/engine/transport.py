@@ -29,6 +29,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from p2p_conformance.errors import InputError, P2PConformanceError
+
 TIMEOUT_SECONDS = 15.0  # to connect, between two bytes, and for a whole answer (``--request-timeout``)
 MAX_TIMEOUT_SECONDS = 300.0
 REDIRECT_HOST_LIMIT = 120  # characters of the host a redirect names, as the reports show it
@@ -69,7 +71,7 @@ CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
 PROXY_SCHEMES = ("https", "http", "all")  # a target is https: its proxy first
 
 
-class RouteError(ValueError):
+class RouteError(InputError, ValueError):
     """The environment names a proxy or a CA bundle the run cannot use (one line: what to fix)."""
 
 
@@ -189,7 +191,7 @@ class NetworkMeter:
                 self.seconds += self.clock() - self._since
 
 
-class NotSent(Exception):
+class NotSent(P2PConformanceError):
     """The request was not sent; the message says why (a rate limit, a ban, the deadline, a dead target)."""
 
 

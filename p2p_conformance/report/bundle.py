@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 import yaml
 
+from p2p_conformance.errors import FileError
 from p2p_conformance.model import EndpointRecord, Outcome, RunRecord
 from p2p_conformance.report.files import file_stamp
 from p2p_conformance.safety.cassettes import SCRUBBED_QUERY
@@ -30,7 +31,7 @@ CHECKSUMS_NAME = "SHA256SUMS"
 FIXED_TIME = (2026, 1, 1, 0, 0, 0)  # zip entries' time: the same run gives the same bytes
 
 
-class BundleLeakError(RuntimeError):
+class BundleLeakError(FileError, RuntimeError):
     """A file of the bundle held a secret: no bundle was written (the message names the file, not the secret)."""
 
 

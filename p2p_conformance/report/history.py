@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from p2p_conformance.errors import FileError
 from p2p_conformance.model import AnswerKind, EndpointRecord, Outcome, Side
 
 APPLICATION_ID = 0x50325043  # "P2PC"
@@ -71,7 +72,7 @@ MIGRATIONS = {
 ADDED_IN = {"label": 2, "origin": 3, "focus": 4, "emulator": 4, "key_name": 4, "recognised": 4, "kind": 5}
 
 
-class HistoryError(RuntimeError):
+class HistoryError(FileError, RuntimeError):
     """The history file cannot be used; the message says which file and what to do."""
 
 

@@ -5,6 +5,7 @@ upgrade, or from a colleague's file. The files are the ones the run wrote (they 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -24,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.summary.stat().st_size > MAX_SUMMARY_BYTES:
             raise SummaryError(f"larger than {MAX_SUMMARY_BYTES // 2**20} MB: not a live-summary.json")
         files = rendered(args.summary.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:  # SummaryError is a ValueError
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, SummaryError, RecursionError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)[:200]
         sys.stderr.write(f"p2p-report: {args.summary}: {reason}\n")
         return 2

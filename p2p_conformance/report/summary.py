@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from p2p_conformance.contracts import code_named
+from p2p_conformance.errors import FileError
 from p2p_conformance.model import EndpointRecord, Fact, KeySummary, Outcome, RunRecord, Side
 from p2p_conformance.report.history import Row
 from p2p_conformance.report.story import run_story
@@ -321,7 +322,7 @@ def support_report(run: RunRecord, history: Series) -> SupportReport:
     return SupportReport(run=run, timeline=shown)
 
 
-class SummaryError(ValueError):
+class SummaryError(FileError, ValueError):
     """A ``live-summary.json`` that cannot be read back into a run: one line, what is wrong where."""
 
 
@@ -338,25 +339,7 @@ def read_summary(document: Any) -> SupportReport:
     """The run and its timeline as ``live-summary.json`` holds them (the verdict, proof and story, which follow
     from them, are drawn again). Raises :class:`SummaryError`."""
     try:
-        run = RunRecord(
-            started_at=str(document["started_at"]),
-            case_id=document["case_id"],
-            recv_window=int(document["recv_window"]),
-            emulator=document["emulator"],
-            focus=tuple(document["focus"]),
-            origin=document["origin"],
-            keys=[KeySummary.from_dict(key) for key in document["keys"]],
-            results=[EndpointRecord.from_dict(record) for record in document["results"]],
-            rounds={int(found["round"]): str(found["started_at"]) for found in document["rounds"]},
-            phases={int(found["round"]): str(found["phase"]) for found in document["rounds"] if found["phase"]},
-            changes=[str(change) for change in document["changes"]],
-            rounds_planned=int(document["rounds_planned"]),
-            interrupted=bool(document["interrupted"]),
-            partial=tuple(str(reason) for reason in document["partial"]),
-            last_failed_only=bool(document["last_failed_only"]),
-            requests_sent=int(document["requests_sent"]),
-            socket_checks=bool(document["socket_checks"]),
-        )
+        run = RunRecord.from_dict(document)
         timeline: Series = {}
         for row in map(_row, document["timeline"]):
             timeline.setdefault((row.endpoint_id, row.key_fingerprint), []).append(row)
@@ -375,33 +358,15 @@ def run_json(report: SupportReport) -> dict[str, Any]:
     first_facts = first.to_dict() if first else {}
     found = verdict(run)
     return {
-        "started_at": run.started_at,
-        "interrupted": run.interrupted,
-        "rounds_planned": run.rounds_planned,
-        "partial": list(run.partial),
-        "last_failed_only": run.last_failed_only,
-        "requests_sent": run.requests_sent,
-        "socket_checks": run.socket_checks,
-        "recv_window": run.recv_window,
+        **run.to_dict(),
         "base_url": run.base_url,
-        "emulator": run.emulator,
         "key_fingerprint": [key.fingerprint for key in run.keys],
         "key_type": first_facts.get("key_type"),
-        "case_id": run.case_id,
-        "origin": run.origin,
         "clock_offset_ms": first_facts.get("clock_offset_ms"),
         "verdict": found.text,
         "proof": list(found.proof),
         "notes": list(found.notes),
-        "changes": run.changes,
-        "focus": list(run.focus),
         "controls": first_facts.get("controls", []),
-        "keys": [key.to_dict() for key in run.keys],
-        "rounds": [
-            {"round": number, "started_at": at, "phase": run.phases.get(number)}
-            for number, at in sorted(run.rounds.items())
-        ],
         "story": [line.to_dict() for line in run_story(run)],
-        "results": [record.to_dict() for record in run.results],
         "timeline": [_row_json(row) for rows in report.timeline.values() for row in rows],
     }

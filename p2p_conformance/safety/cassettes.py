@@ -21,6 +21,7 @@ from vcr.persisters.filesystem import FilesystemPersister
 from vcr.request import Request as VcrRequest
 from vcr.serialize import serialize
 
+from p2p_conformance.errors import FileError
 from p2p_conformance.safety.redaction import REDACTED, find_leaks, scrub_body
 from p2p_conformance.signer import API_KEY_HEADER, encode_query
 
@@ -29,7 +30,7 @@ SCRUBBED_QUERY = (("signature", REDACTED), ("timestamp", "0"))  # what a cassett
 COMPACT, SPACED = (",", ":"), (", ", ": ")  # json.dumps separators: the signer's JSON body; scrub_body's
 
 
-class CassetteLeakError(RuntimeError):
+class CassetteLeakError(FileError, RuntimeError):
     """A cassette about to be written still holds something secret; it was not written."""
 
 
