@@ -4,7 +4,9 @@ server text shown as text (autoescaping), without a nested pytest run."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from html.parser import HTMLParser
+from xml.etree import ElementTree
 
 import jinja2
 import pytest
@@ -34,7 +36,9 @@ from p2p_conformance.report.html import (
     run_header,
     story_section,
 )
+from p2p_conformance.report.junit import junit_xml
 from p2p_conformance.report.summary import WORKS, SupportReport, read_summary, run_json, shown_answer, verdict
+from p2p_conformance.report.view import ReportView
 from p2p_conformance.signer import KeyType
 
 AT = "2025-07-09T12:14:03.120Z"
@@ -110,7 +114,7 @@ REFUSED = Answer(
 
 def test_the_focus_table_shows_each_endpoint_s_answer_side_and_time() -> None:
     run = run_of(("ads/getAds", "k", WORKED, Outcome.PASS), ("ads/search", "k", REFUSED, Outcome.FAIL))
-    cells = Cells(focus_table(run))
+    cells = Cells(focus_table(ReportView.of(SupportReport(run=run))))
     assert cells.texts("th") == ["Endpoint", "Answer", "Where the fix lies", "Time (UTC)"]
     assert cells.texts() == [
         "GET ads/getAds",
@@ -210,9 +214,33 @@ def test_an_interrupted_run_says_so_in_its_verdict_its_story_and_its_json() -> N
     run.rounds, run.rounds_planned, run.interrupted = {1: AT}, 4, True
     found = verdict(run)
     assert found.count.startswith("This run was interrupted before it ended: rounds 2 to 4 of 4 did not run. ")
-    rows = Cells(story_section(run)).texts()
+    rows = Cells(story_section(ReportView.of(SupportReport(run=run)))).texts()
     assert rows[-6:] == [text for n in (2, 3, 4) for text in (f"round {n}", "did not run (the run was interrupted)")]
     again = read_summary(json.loads(json.dumps(run_json(SupportReport(run=run))))).run
     assert (again.interrupted, again.rounds_planned, again.rounds_not_run) == (True, 4, [2, 3, 4])
     finished = run_of(("ads/getAds", "k", WORKED, Outcome.PASS))
     assert "interrupted" not in verdict(finished).count
+
+
+def test_the_junit_file_has_a_case_per_result_and_parses_whatever_the_server_said() -> None:
+    """A message with markup, a NUL, a right-to-left override and a character XML has no place for: the file
+    parses, each text is inert, and the failure says the diagnosis, the side and the answer."""
+    hostile = f"{MARKUP}\x00\u202e\ufffe"
+    refused = Answer(sent=True, http_status=400, code=-2008, msg=hostile, latency_ms=12.0, at=AT)
+    run = run_of(
+        ("ads/getAds", "k", WORKED, Outcome.PASS),
+        ("ads/search", "k", refused, Outcome.FAIL),
+        ("ads/update", "k", Answer(), Outcome.SKIPPED),
+    )
+    run.results[1] = replace(run.results[1], reasoning=f"the server said {hostile}")  # as a record may quote it
+    text = junit_xml(ReportView.of(SupportReport(run=run)))
+    suite = ElementTree.fromstring(text.encode())
+    cases = suite.findall("testcase")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("3", "1", "1")
+    assert [case.get("name") for case in cases] == ["ads/getAds", "ads/search", "ads/update"]
+    failure, skipped = cases[1].find("failure"), cases[2].find("skipped")
+    assert failure is not None and failure.get("type") == "binance"  # the key worked on ads/getAds
+    assert failure.get("message", "").startswith("-2008 BAD_API_ID") and "Answer: -2008" in (failure.text or "")
+    assert skipped is not None and skipped.get("message", "").startswith("Not run live: mutating")
+    assert not [char for char in ("\x00", "\u202e", "\ufffe") if char in text]
+    assert "the server said &lt;img" in text and "\\x00\\u202e\\ufffe" in text  # written out as escapes

@@ -10,6 +10,7 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -71,6 +72,15 @@ def test_july_9_run_writes_the_three_files_with_every_endpoints_outcome_code_and
     results = {r["id"]: r for r in summary["results"]}
     assert set(results) == {c.id for c in CATALOG.contracts}  # no socket: opened only with --socket
     assert summary["socket_checks"] is False and summary["partial"] == []
+    junit = ElementTree.parse(reports / "live-junit.xml").getroot()  # the conclusions, as CI systems read them
+    failed = [r for r in summary["results"] if r["outcome"] in ("fail", "error")]
+    assert (junit.get("tests"), junit.get("failures")) == (str(len(results)), str(len(failed)))
+    messages = {
+        case.get("name"): case.find("failure").get("message")
+        for case in junit.iter("testcase")
+        if case.find("failure") is not None
+    }
+    assert messages == {r["id"]: r["diagnosis"] for r in failed}
     for contract in CATALOG.contracts:
         got = results[contract.id]
         expected = JULY_9_FIRST_ANSWERS.get(contract.id, JULY_9_DEFAULT)

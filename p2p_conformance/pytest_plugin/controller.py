@@ -36,7 +36,6 @@ from p2p_conformance.pytest_plugin.worker import (
 )
 from p2p_conformance.report.bundle import BundleLeakError, write_bundle
 from p2p_conformance.report.files import (
-    HTML_NAME,
     REPORT_NAMES,
     WRITTEN_NAMES,
     guard_file,
@@ -46,7 +45,7 @@ from p2p_conformance.report.files import (
     write_variants,
 )
 from p2p_conformance.report.history import HistoryError
-from p2p_conformance.report.html import page_title, pytest_page_link, results_table_cell
+from p2p_conformance.report.html import HTML_NAME, page_title, pytest_page_link, results_table_cell
 from p2p_conformance.report.summary import answered, plural, shown_answer, support_report
 from p2p_conformance.report.terminal import network_line, verdict_block
 from p2p_conformance.report.trends import Series, remember

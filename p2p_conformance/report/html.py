@@ -20,7 +20,7 @@ from markupsafe import Markup
 from p2p_conformance.model import EndpointRecord, Outcome, RunRecord, Side, Trend, answer_text
 from p2p_conformance.report.chart import story_chart
 from p2p_conformance.report.history import Row
-from p2p_conformance.report.story import by_round, run_story, shown_focus, tells_a_story
+from p2p_conformance.report.story import by_round, tells_a_story
 from p2p_conformance.report.summary import (
     TIMELINE_COLUMNS,
     SupportReport,
@@ -29,13 +29,14 @@ from p2p_conformance.report.summary import (
     heading,
     plural,
     shown_answer,
-    verdict,
 )
 from p2p_conformance.report.trends import Series
+from p2p_conformance.report.view import ReportView
 from p2p_conformance.safety.text import inert_for_pages
 
 CSS_PATH = files("p2p_conformance.report") / "report.css"
 STYLE = Markup(CSS_PATH.read_text(encoding="utf-8"))  # the suite's own stylesheet, in each page it makes
+HTML_NAME = "live-report.html"  # the support page
 PYTEST_HTML_NAME = "pytest-report.html"  # pytest-html's pass/fail page of the same run, beside the support page
 NO_ORIGIN = "no --origin"  # the column of runs stored without one
 
@@ -181,11 +182,11 @@ def run_header(run: RunRecord) -> str:
     )
 
 
-def story_section(run: RunRecord) -> str:
+def story_section(view: ReportView) -> str:
     """A run of several rounds or keys: one line per round and key in the case file's form, then the chart."""
+    run, lines = view.run, list(view.story)
     if not tells_a_story(run):
         return ""
-    lines = run_story(run)
     rounds = by_round(lines)
     keys = list(dict.fromkeys(line.key for line in lines))
     if len(keys) > 1:  # a column per key, side by side
@@ -201,21 +202,21 @@ def story_section(run: RunRecord) -> str:
         (f"round {number}", *(["did not run (the run was interrupted)"] * (len(header) - 1)))
         for number in run.rounds_not_run
     ]
-    chart = story_chart(lines, shown_focus(run))
+    chart = story_chart(lines, view.focus)
     if chart is not None and run.rounds_not_run:
         chart = replace(chart, caption=f"{chart.caption} Rounds not shown did not run: the run was interrupted.")
     return render("story.html", header=header, rows=rows, chart=chart)
 
 
-def verdict_section(run: RunRecord) -> str:
+def verdict_section(view: ReportView) -> str:
     """The verdict, the proof behind it (with times), one line per side that failed, and the notes."""
-    found = verdict(run)
-    return render("verdict.html", found=found, lines=[*found.conclusions, *found.findings], changes=run.changes)
+    found = view.verdict
+    return render("verdict.html", found=found, lines=[*found.conclusions, *found.findings], changes=view.run.changes)
 
 
-def focus_table(run: RunRecord) -> str:
+def focus_table(view: ReportView) -> str:
     """The endpoints the case is about (``--focus``), before everything else that is per endpoint."""
-    focus = shown_focus(run)
+    run, focus = view.run, view.focus
     chosen = [r for r in run.last_round if r.id in focus]
     if not chosen:
         return ""
@@ -412,14 +413,14 @@ def page_title(run: RunRecord) -> str:
     return f"Binance C2C conformance report{f' (case {run.case_id})' if run.case_id else ''}"
 
 
-def support_page(report: SupportReport) -> str:
+def support_page(view: ReportView) -> str:
     """``live-report.html``: one self-contained page, in the support agent's order, from the run's record alone."""
-    run = report.run
+    run, report = view.run, view.report
     sections = [  # a story's first screen: the header, the verdict for the case, every round, the chart's start
         run_header(run),
-        verdict_section(run),
-        story_section(run),
-        focus_table(run),
+        verdict_section(view),
+        story_section(view),
+        focus_table(view),
         conclusions(run),
         drift_section(run),
         working(run),

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from p2p_conformance.model import RunRecord
-from p2p_conformance.report.files import HTML_NAME
+from p2p_conformance.report.html import HTML_NAME
 from p2p_conformance.report.story import round_sentences, run_story, tells_a_story
 from p2p_conformance.report.summary import failures_by_conclusion, heading, plural, verdict
 

@@ -8,6 +8,7 @@ itself, and a reader never sees half a file.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -44,3 +45,8 @@ def unlink_if_link(path: Path) -> None:
     writes a file of its own."""
     if path.is_symlink():
         path.unlink()
+
+
+def json_text(document: object) -> str:
+    """A report file's JSON: indented, non-ASCII kept as written, one final newline."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
