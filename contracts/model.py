@@ -16,6 +16,7 @@ PATH_PREFIX = "/sapi/v1/c2c/"
 # clock, and the key's permissions, whose answer proves the key and the signature are valid.
 SERVER_TIME_PATH = "/api/v3/time"
 API_RESTRICTIONS_PATH = "/sapi/v1/account/apiRestrictions"
+API_RESTRICTIONS_ID = "account/apiRestrictions"  # the account control, as records, scenarios and reports name it
 NO_EXAMPLE = object()
 JSON_TYPES = (
     (bool, "boolean"),

@@ -515,7 +515,7 @@ def test_histories_from_two_origins_merge_into_one_report_that_shows_both(
         [
             sys.executable,
             "-m",
-            "p2p_conformance.history_report",
+            "p2p_conformance.report.history_report",
             "--db",
             str(histories["home-isp"]),
             "--db",

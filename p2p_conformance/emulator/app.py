@@ -22,10 +22,9 @@ from urllib.parse import parse_qsl
 from werkzeug.wrappers import Request, Response
 
 from p2p_conformance.contracts import Catalog, Contract, load_catalog, load_error_codes
-from p2p_conformance.contracts.model import API_RESTRICTIONS_PATH, NO_EXAMPLE, SERVER_TIME_PATH
+from p2p_conformance.contracts.model import API_RESTRICTIONS_ID, API_RESTRICTIONS_PATH, NO_EXAMPLE, SERVER_TIME_PATH
 from p2p_conformance.emulator.gateway import Rejection, authenticate
 from p2p_conformance.emulator.scenario import (
-    API_RESTRICTIONS_ID,
     Behaviour,
     KeyScenario,
     Scenario,

@@ -56,12 +56,12 @@ import yaml
 
 from p2p_conformance.contracts import Catalog, load_catalog, load_error_codes
 from p2p_conformance.contracts.loading import SAFE_LOADER
+from p2p_conformance.contracts.model import API_RESTRICTIONS_ID
 from p2p_conformance.errors import InputError
 from p2p_conformance.signer.env import ASYMMETRIC_NAMES
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 MAX_LATENCY_SECONDS = 60.0
-API_RESTRICTIONS_ID = "account/apiRestrictions"  # the control endpoint, by its name in scenario files
 
 
 class ScenarioError(InputError, ValueError):
@@ -119,8 +119,8 @@ class When:
 
     test: RequestTest
     name: str
-    then: Answer
-    otherwise: Answer
+    then: ScenarioAnswer
+    otherwise: ScenarioAnswer
 
     def holds(self, signed: Mapping[str, str], headers: Mapping[str, str]) -> bool:
         if self.test is RequestTest.SIGNED:
@@ -134,7 +134,7 @@ class When:
         return chosen.answer(signed, headers) if isinstance(chosen, When) else chosen
 
 
-Answer = Behaviour | int | Written | When
+ScenarioAnswer = Behaviour | int | Written | When
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ class Step:
     """One answer: a behaviour, a Binance error code (e.g. -2008), an answer written out, one that depends on the
     call, or a socket's play, after an optional delay."""
 
-    answer: Answer | SocketPlay
+    answer: ScenarioAnswer | SocketPlay
     delay: float = 0.0
 
 
@@ -197,7 +197,7 @@ def _parse_when(spec: Mapping[str, Any], where: str) -> When:
     )
 
 
-def _single(spec: Any, where: str) -> Answer:
+def _single(spec: Any, where: str) -> ScenarioAnswer:
     """One answer (no flap, no delay): what a ``when`` chooses between."""
     steps = _parse_behaviour(spec, where)
     if len(steps) != 1 or steps[0].delay or isinstance(steps[0].answer, SocketPlay):

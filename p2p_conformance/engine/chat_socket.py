@@ -30,7 +30,7 @@ from websockets.sync.client import ClientConnection, reconnect
 
 from p2p_conformance.contracts import SocketContract
 from p2p_conformance.contracts.checks import UnreadableJson, read_json
-from p2p_conformance.engine.transport import NotSent, Route, SendGate, cut, failure_name, on_loopback
+from p2p_conformance.engine.transport import NotSent, Route, SendGate, cut, elapsed_ms, failure_name, on_loopback
 from p2p_conformance.errors import TargetError
 from p2p_conformance.model import Answer, AnswerKind, LiveResult, SocketAnswer, SocketState, utc_now
 from p2p_conformance.safety.redaction import REDACTED, redact_text
@@ -157,7 +157,7 @@ def open_socket(
     credential = credential_result.credential if credential_result is not None else None
     if credential_result is None or credential is None:
         answered = "was not called" if credential_result is None else f"answered {credential_result.answer.text}"
-        return _result(
+        return _not_opened(
             socket,
             SocketAnswer(state=SocketState.NO_CREDENTIAL, url=contract.path),
             f"not opened: {socket.from_endpoint} {answered}, not a credential",
@@ -167,13 +167,13 @@ def open_socket(
         url = socket_url(socket, credential, target_on_loopback=target_on_loopback)
     except UnusableCredential as error:
         state = SocketAnswer(state=SocketState.BAD_CREDENTIAL, url=contract.path, credential_at=credential_at)
-        return _result(socket, state, f"received a credential that makes no socket address: {error}")
+        return _not_opened(socket, state, f"received a credential that makes no socket address: {error}")
     url_shown = shown_url(socket, credential)
     try:
         gate.before_sending()
     except NotSent as reason:
         state = SocketAnswer(state=SocketState.NOT_OPENED, url=url_shown, credential_at=credential_at)
-        return _result(socket, state, str(reason))
+        return _not_opened(socket, state, str(reason))
     started = time.perf_counter()
     gate.meter.started()
     try:
@@ -219,7 +219,12 @@ def _opened(
         status = refused.response.status_code
         state = SocketAnswer(state=SocketState.REFUSED, url=url_shown, credential_at=credential_at)
         answer = Answer(
-            sent=True, kind=AnswerKind.SOCKET, http_status=status, latency_ms=_ms(started), at=utc_now(), socket=state
+            sent=True,
+            kind=AnswerKind.SOCKET,
+            http_status=status,
+            latency_ms=elapsed_ms(started),
+            at=utc_now(),
+            socket=state,
         )
         return LiveResult(
             contract=socket.contract,
@@ -229,7 +234,7 @@ def _opened(
     except (OSError, TimeoutError, WebSocketException) as error:
         gate.unanswered()
         state = SocketAnswer(state=SocketState.NO_ANSWER, url=url_shown, credential_at=credential_at)
-        answer = Answer(sent=True, kind=AnswerKind.SOCKET, latency_ms=_ms(started), socket=state)
+        answer = Answer(sent=True, kind=AnswerKind.SOCKET, latency_ms=elapsed_ms(started), socket=state)
         return LiveResult(contract=socket.contract, answer=answer, problem=f"no answer: {failure_name(error)}")
     _bound_sends(connection, seconds)
     listen = min(listen, gate.time_left())
@@ -269,7 +274,7 @@ def _listened(
 ) -> LiveResult:
     """Read frames until ``listen`` seconds have passed, :data:`MAX_FRAMES` came, the server closed, or a frame
     broke the contract; keep their types and field names only."""
-    handshake_ms, at = _ms(started), utc_now()
+    handshake_ms, at = elapsed_ms(started), utc_now()
     types: dict[str, None] = {}
     names: set[str] = set()
     frames, problem, state, close_code, reason = 0, None, SocketState.OPEN, None, ""
@@ -336,7 +341,7 @@ def _listened(
     return LiveResult(contract=socket.contract, answer=answer, problem=problem)
 
 
-def _result(socket: SocketContract, state: SocketAnswer, problem: str) -> LiveResult:
+def _not_opened(socket: SocketContract, state: SocketAnswer, problem: str) -> LiveResult:
     """A check that opened nothing: nothing was sent (its answer says "not opened" or "bad credential")."""
     said = "bad credential" if state.state is SocketState.BAD_CREDENTIAL else "not opened"
     answer = Answer(code=said, latency_ms=0.0, socket=state)
@@ -351,7 +356,3 @@ def _frames_note(frames: int, types: tuple[str, ...]) -> str:
     if not frames:
         return "no frame came while the socket was read (nothing is sent on it; --socket-listen reads longer)"
     return f"{frames} frame(s) read, of type(s) {', '.join(types) or 'none'}; their content is not kept"
-
-
-def _ms(started: float) -> float:
-    return round((time.perf_counter() - started) * 1000, 1)

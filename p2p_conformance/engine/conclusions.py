@@ -39,8 +39,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from p2p_conformance.contracts import code_named, load_error_codes
+from p2p_conformance.contracts.model import API_RESTRICTIONS_ID
 from p2p_conformance.engine.evidence import (
-    ACCOUNT_CONTROL_ID,
+    BAD_SIGNATURE,
     REJECTED_KEY,
     SHAPES,
     Accepted,
@@ -70,7 +71,6 @@ from p2p_conformance.model import (
 from p2p_conformance.signer import Placement
 
 KEY_NOT_FOUND = code_named("BAD_API_ID")  # -2008
-BAD_SIGNATURE = code_named("INVALID_SIGNATURE")  # -1022
 INVALID_TIMESTAMP = code_named("INVALID_TIMESTAMP")  # -1021
 # -1100, -1101, -1102: a parameter malformed, one too many, or missing; -31002: C2C's "illegal parameter"
 C2C_ILLEGAL_PARAMETER = code_named("C2C_ILLEGAL_PARAMETER")
@@ -625,7 +625,7 @@ def _parameter_problem(record: EndpointRecord, documented: Conclusion, accepted:
 def account_note(key: KeySummary, facts: Mapping[Fact, Evidence]) -> tuple[str, ...]:
     """A note, not a verdict: the account control answered -2015 while C2C endpoints accepted the key."""
     control = next((c for c in key.controls if c.kind == ControlKind.API_RESTRICTIONS), None)
-    p2p = [proof for proof in facts[Fact.KEY_RECOGNISED].proof if proof != ACCOUNT_CONTROL_ID]
+    p2p = [proof for proof in facts[Fact.KEY_RECOGNISED].proof if proof != API_RESTRICTIONS_ID]
     if control is None or control.code != REJECTED_KEY or not p2p:
         return ()
     return (

@@ -24,7 +24,7 @@ import requests
 
 from p2p_conformance.contracts import Contract
 from p2p_conformance.contracts.checks import answer_code, answer_message, parsed_body
-from p2p_conformance.engine.transport import NotSent, cut, failure_name
+from p2p_conformance.engine.transport import FIELD_LIMIT, NotSent, cut, failure_name
 from p2p_conformance.model import LiveResult, SecondOpinion
 from p2p_conformance.safety import secrets_of
 from p2p_conformance.safety.redaction import redact_text
@@ -33,7 +33,6 @@ from p2p_conformance.signer import HmacKey, Key, Placement
 PACKAGE = "binance-common"
 INSTALL_HINT = "--cross-check needs Binance's own SDK code: pip install -e '.[official]' (binance-common)"
 TIMEOUT_MS = 15000  # binance-common's own; the suite's gate decides the real one
-FIELD_LIMIT = 300  # characters of a message kept
 
 
 def official_version() -> str | None:

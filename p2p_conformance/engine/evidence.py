@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from p2p_conformance.contracts import code_named
+from p2p_conformance.contracts.model import API_RESTRICTIONS_ID
 from p2p_conformance.model import (
     AnswerKind,
     ControlCheck,
@@ -24,7 +25,6 @@ from p2p_conformance.model import (
 )
 from p2p_conformance.signer import Placement
 
-ACCOUNT_CONTROL_ID = "account/apiRestrictions"
 AGENT_PREFIX = "agent/"  # the agent family's endpoint ids (docs/endpoints.md)
 REJECTED_KEY = code_named("REJECTED_MBX_KEY")  # -2015
 BAD_SIGNATURE = code_named("INVALID_SIGNATURE")  # -1022
@@ -58,7 +58,7 @@ def accepted_calls(records: Iterable[EndpointRecord], controls: Iterable[Control
         if r.worked and r.answer.kind is AnswerKind.SUCCESS and r.answer.at
     ]
     accepted += [
-        Accepted(ACCOUNT_CONTROL_ID, "GET", Placement.QUERY, check.at)
+        Accepted(API_RESTRICTIONS_ID, "GET", Placement.QUERY, check.at)
         for check in controls
         if check.kind == ControlKind.API_RESTRICTIONS and check.http_status == 200 and check.at
     ]
@@ -179,7 +179,7 @@ def calls_across_services(
     return Evidence(
         Fact.CALLS_ACROSS_SERVICES,
         holds,
-        tuple(dict.fromkeys(r.id for r in served)) + ((ACCOUNT_CONTROL_ID,) if control else ()),
+        tuple(dict.fromkeys(r.id for r in served)) + ((API_RESTRICTIONS_ID,) if control else ()),
         f"{calls}{named}, and the account control {'answered' if control else 'not answered'}"
         + (
             ": enough to judge the key as a whole."

@@ -37,11 +37,13 @@ from p2p_conformance.engine.ids import ResolvedId, list_calls, params_with_ids, 
 from p2p_conformance.engine.probe import ProbeBudget, probe
 from p2p_conformance.engine.reproduction import curl_command, sent_request
 from p2p_conformance.engine.transport import (
+    FIELD_LIMIT,
     MAX_ANSWER_BYTES,
     NotSent,
     Sender,
     SendGate,
     cut,
+    elapsed_ms,
     failure_name,
     redirect_target,
     send,
@@ -54,7 +56,6 @@ from p2p_conformance.safety.redaction import redact_text, scrub_body
 from p2p_conformance.signer import BinanceAuth, Key
 
 BODY_LIMIT = 4000  # characters of a body kept for the report
-FIELD_LIMIT = 300  # characters of a message, a code or a header value kept
 DRIFT_NOTES = 20  # drift notes kept per answer
 RATE_LIMIT_HEADER_PREFIXES = ("x-sapi-used-", "x-mbx-used-", "x-mbx-order-count-", "retry-after")
 # What a request must carry by its contract (headers, required and well-formed parameters): a parameter
@@ -273,7 +274,7 @@ class LiveSession:
         except NotSent as reason:
             return LiveResult(contract=contract, answer=replace(prepared, latency_ms=0.0), problem=str(reason))
         except requests.RequestException as error:
-            answer = replace(prepared, sent=True, kind=AnswerKind.NO_ANSWER, latency_ms=_elapsed_ms(started))
+            answer = replace(prepared, sent=True, kind=AnswerKind.NO_ANSWER, latency_ms=elapsed_ms(started))
             return LiveResult(contract=contract, answer=answer, problem=f"no answer: {failure_name(error)}")
         body = parsed_body(response)
         answered = replace(
@@ -281,7 +282,7 @@ class LiveSession:
             sent=True,
             kind=answer_kind(response.status_code, response.content),
             http_status=response.status_code,
-            latency_ms=_elapsed_ms(started),
+            latency_ms=elapsed_ms(started),
             at=utc_now(),
             rate_limit_headers=rate_limit_headers(response.headers, self.secrets),
             trace_headers=trace_headers(response.headers, self.secrets),
@@ -326,8 +327,3 @@ class LiveSession:
         if not wanted or not isinstance(data, dict):
             return None
         return {name: value for name, value in data.items() if name in wanted and isinstance(value, str)}
-
-
-def _elapsed_ms(started: float) -> float:
-    """Milliseconds since ``started`` (``time.perf_counter``), to a tenth, as the reports show them."""
-    return round((time.perf_counter() - started) * 1000, 1)

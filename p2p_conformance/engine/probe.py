@@ -194,11 +194,11 @@ def probe(
             response = send(request, contract.request_weight)
         except NotSent as reason:
             held = f"not sent ({reason})"
-            results.append(_result(shape, held, accepted=False, request=as_sent))
+            results.append(_shape_tried(shape, held, accepted=False, request=as_sent))
             break  # the gate stopped the run: no shape after this one goes either
         except requests.RequestException as error:
             failure = f"no answer ({failure_name(error)})"
-            results.append(_result(shape, failure, accepted=False, request=as_sent))
+            results.append(_shape_tried(shape, failure, accepted=False, request=as_sent))
             continue
         body = parsed_body(response)
         code, kind = answer_code(body), answer_kind(response.status_code, response.content)
@@ -212,11 +212,11 @@ def probe(
             if kind is AnswerKind.EMPTY_200
             else f"HTTP {response.status_code}"
         )
-        results.append(_result(shape, shown[:40], accepted=accepted, request=as_sent))
+        results.append(_shape_tried(shape, shown[:40], accepted=accepted, request=as_sent))
     return tuple(results)
 
 
-def _result(shape: Shape, answer: str, *, accepted: bool, request: SentRequest | None) -> ProbeResult:
+def _shape_tried(shape: Shape, answer: str, *, accepted: bool, request: SentRequest | None) -> ProbeResult:
     return ProbeResult(
         shape=shape.name, answer=answer, accepted=accepted, request=request, contrast=shape.contrast, fix=shape.fix
     )

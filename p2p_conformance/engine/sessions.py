@@ -1,6 +1,6 @@
 """The live sessions of a run: one per key, the rounds of ``--repeat``, and the pool that sends.
 
-A round's calls go out ahead of its tests (:meth:`LiveSessions.enter_round`), at most
+A round's calls go out ahead of its tests (:meth:`LiveRun.enter_round`), at most
 ``concurrency`` at a time, so the network part of a run is a few round trips deep instead of one
 per endpoint; each test then judges the answer it is handed. Dependencies are kept: a key's clock
 offset is measured before anything it signs, and an endpoint that needs an id (an order number
@@ -92,7 +92,7 @@ class _Opening:
     lookups: dict[str, Future[Any]]
 
 
-class LiveSessions:
+class LiveRun:
     """Every key's :class:`LiveSession` against one target, the round the run is in, and its pool.
 
     ``calls`` are the endpoints the run will call (the whole catalog if not given): ids are looked up
@@ -141,7 +141,7 @@ class LiveSessions:
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"LiveSessions({self.base_url}, keys={list(self._keys)}, round={self.round})"
+        return f"LiveRun({self.base_url}, keys={list(self._keys)}, round={self.round})"
 
     @property
     def meter(self) -> NetworkMeter:

@@ -223,6 +223,14 @@ def redirect_target(response: requests.Response) -> str | None:
     return cut(where, REDIRECT_HOST_LIMIT) if where else "the same host (another path)"
 
 
+FIELD_LIMIT = 300  # characters of a message, a code or a header value kept
+
+
+def elapsed_ms(started: float) -> float:
+    """Milliseconds since ``started`` (``time.perf_counter``), to a tenth, as the reports show them."""
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
 def cut(text: str, limit: int) -> str:
     """``text`` within ``limit`` characters; a cut says how much was left out."""
     if len(text) <= limit:

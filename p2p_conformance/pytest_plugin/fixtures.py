@@ -16,7 +16,7 @@ import pytest
 from p2p_conformance.contracts import Catalog, Contract
 from p2p_conformance.emulator import Emulator, Scenario, running_emulator
 from p2p_conformance.engine.live import TargetUnreachable
-from p2p_conformance.engine.sessions import LiveSessions
+from p2p_conformance.engine.sessions import LiveRun
 from p2p_conformance.engine.transport import SessionPerThread
 from p2p_conformance.model import LiveResult
 from p2p_conformance.pytest_plugin.selection import called_contracts, calls_of_round
@@ -77,9 +77,9 @@ def _move_story_on(scenario: Scenario, round_number: int) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_sessions(
+def live_run(
     request: pytest.FixtureRequest, run_settings: RunSettings, emulator_instance: Emulator | None
-) -> Iterator[LiveSessions]:
+) -> Iterator[LiveRun]:
     """The run's target (the emulator started here for ``--emulator``), one session per key, and the
     pool that sends; ids are looked up only for the endpoints the selected tests call, and each round's
     calls are named up front, from the selected tests, so the first test of a round can send them all
@@ -92,13 +92,13 @@ def live_sessions(
             base_url = stack.enter_context(running_emulator(emulator_instance))
             if run_settings.emulator is not None and run_settings.emulator.phase is None:
                 on_new_round = partial(_move_story_on, emulator_instance.scenario)
-        assert base_url is not None, "live_sessions is only requested by live tests"
+        assert base_url is not None, "live_run is only requested by live tests"
         http = SessionPerThread(run_settings.route)
         stack.callback(http.close)
         items, first_key = request.session.items, next(iter(run_settings.plan.keys))
         rounds = range(1, run_settings.repeat + 1) if run_settings.calls_ahead else range(0)
         catalog = run_settings.plan.catalog
-        sessions = LiveSessions(
+        sessions = LiveRun(
             run_settings.plan,
             base_url,
             http,
@@ -130,7 +130,7 @@ def round_number() -> int:
 def live_call(
     request: pytest.FixtureRequest,
     run_settings: RunSettings,
-    live_sessions: LiveSessions,
+    live_run: LiveRun,
     key_name: str,
     round_number: int,
 ) -> Callable[[Contract], LiveResult]:
@@ -143,15 +143,15 @@ def live_call(
     contract = request.getfixturevalue("contract") if "contract" in request.fixturenames else None
     if contract is not None and not contract.read_only:
         pytest.skip(f"not run live: mutating, {contract.mutating}")
-    started = live_sessions.enter_round(round_number)
+    started = live_run.enter_round(round_number)
     try:
-        key = live_sessions.get(key_name).summary
+        key = live_run.get(key_name).summary
     except TargetUnreachable as error:
         request.node.stash[SETUP_PROBLEM] = str(error)
         pytest.fail(str(error), pytrace=False)
 
     def call(contract: Contract) -> LiveResult:
-        result = live_sessions.call(key_name, round_number, contract)
+        result = live_run.call(key_name, round_number, contract)
         request.node.stash[LIVE_CALL] = LiveCall(result, key, round_number, started)
         return result
 
@@ -183,7 +183,7 @@ def vcr_config(request: pytest.FixtureRequest, run_settings: RunSettings) -> dic
     replacements: dict[str, str] = {}
     contract = request.getfixturevalue("contract") if "contract" in request.fixturenames else None
     if run_settings.live:
-        session = request.getfixturevalue("live_sessions").get(request.getfixturevalue("key_name")).session
+        session = request.getfixturevalue("live_run").get(request.getfixturevalue("key_name")).session
         placeholders = {kind: source.placeholder for kind, source in run_settings.plan.catalog.id_sources.items()}
         replacements = {
             resolved.value: placeholders[kind] for kind, resolved in session.ids.items() if not resolved.placeholder

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from p2p_conformance.engine.sessions import LiveSessions
+from p2p_conformance.engine.sessions import LiveRun
 from p2p_conformance.engine.transport import NetworkMeter
 from p2p_conformance.model import KeySummary, LiveResult
 from p2p_conformance.safety import RunSecrets
@@ -26,7 +26,7 @@ LIVE_CALL = pytest.StashKey[LiveCall]()
 SETUP_PROBLEM = pytest.StashKey[str]()  # why the target could not be reached
 NETWORK_METER = pytest.StashKey[NetworkMeter]()  # the run's requests and their time on the network
 RUN_SECRETS = pytest.StashKey[RunSecrets]()  # the run's secrets, those it learns on the way included
-LIVE_SESSIONS = pytest.StashKey[LiveSessions]()  # this process's: the calls it sent ahead that no test took
+LIVE_SESSIONS = pytest.StashKey[LiveRun]()  # this process's: the calls it sent ahead that no test took
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from p2p_conformance.pytest_plugin.fixtures import default_cassette_name as defa
 from p2p_conformance.pytest_plugin.fixtures import emulator_instance as emulator_instance
 from p2p_conformance.pytest_plugin.fixtures import key_name as key_name
 from p2p_conformance.pytest_plugin.fixtures import live_call as live_call
-from p2p_conformance.pytest_plugin.fixtures import live_sessions as live_sessions
+from p2p_conformance.pytest_plugin.fixtures import live_run as live_run
 from p2p_conformance.pytest_plugin.fixtures import pytest_generate_tests as pytest_generate_tests
 from p2p_conformance.pytest_plugin.fixtures import round_number as round_number
 from p2p_conformance.pytest_plugin.fixtures import run_settings as run_settings
