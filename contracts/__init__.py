@@ -1,7 +1,16 @@
 """The C2C endpoint catalog: every endpoint as a declarative contract (see ``endpoints.yaml``)."""
 
 from p2p_conformance.contracts.loading import code_named, load_catalog, load_error_codes, parse_catalog
-from p2p_conformance.contracts.model import Catalog, CatalogError, Contract, ErrorCode, IdSource, Side, SocketContract
+from p2p_conformance.contracts.model import (
+    Catalog,
+    CatalogError,
+    Contract,
+    ErrorCode,
+    IdSource,
+    Side,
+    SocketContract,
+    Tier,
+)
 
 __all__ = [
     "Catalog",
@@ -11,6 +20,7 @@ __all__ = [
     "IdSource",
     "Side",
     "SocketContract",
+    "Tier",
     "code_named",
     "load_catalog",
     "load_error_codes",

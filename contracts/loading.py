@@ -21,6 +21,7 @@ from p2p_conformance.contracts.model import (
     IdSource,
     Side,
     SocketContract,
+    Tier,
 )
 from p2p_conformance.signer import Placement
 
@@ -55,6 +56,7 @@ def _contract(endpoint_id: str, entry: Mapping[str, Any]) -> Contract:
     fields = dict(entry)
     fields["mutating"] = fields["mutating"] or None
     fields["placement"] = Placement(fields["placement"])
+    fields["confidence"] = Tier(fields["confidence"])
     fields["data_schema"] = fields.pop("data", True)
     return Contract(id=endpoint_id, path=PATH_PREFIX + endpoint_id, **fields)
 
@@ -80,7 +82,7 @@ def parse_catalog(text: str) -> Catalog:
             from_endpoint=spec["from"],
             url=spec["url"],
             secrets=tuple(spec["secrets"]),
-            confidence=spec["confidence"],
+            confidence=Tier(spec["confidence"]),
             source=spec["source"],
             frame=spec["frame"],
         )

@@ -46,6 +46,33 @@ ENVELOPE: dict[str, Any] = {
 }
 
 
+class Tier(enum.StrEnum):
+    """How far a contract's shape is from Binance's own word (docs/endpoints.md, "Tiers")."""
+
+    A = "A"  # Binance's official API reference
+    B = "B"  # an official Binance document that is not the API reference (the agent skill, the merchant guide)
+    C = "C"  # several public clients that agree
+    D = "D"  # a single public source, or sources that disagree
+
+    @property
+    def words(self) -> str:
+        """What the tier means, as a reasoning says it."""
+        return TIER_WORDS[self]
+
+    @property
+    def third_party(self) -> bool:
+        """Known only from clients nobody at Binance wrote (C, D)."""
+        return self in (Tier.C, Tier.D)
+
+
+TIER_WORDS = {
+    Tier.A: "Binance's official API reference",
+    Tier.B: "an official Binance document that is not the API reference (the agent skill, the merchant guide)",
+    Tier.C: "several public clients that agree",
+    Tier.D: "a single public source",
+}
+
+
 class Side(enum.StrEnum):
     """Where the fix of a result lies: the error-code catalog names some, a live run's evidence the rest."""
 
@@ -144,7 +171,7 @@ class Contract:
     placement: Placement
     params: Mapping[str, Any]
     mutating: str | None
-    confidence: str
+    confidence: Tier
     source: str
     headers: Mapping[str, str] = field(default_factory=dict)
     ids: Mapping[str, str] = field(default_factory=dict)
@@ -228,7 +255,7 @@ class SocketContract:
     from_endpoint: str
     url: str  # e.g. "{chatWssUrl}/{listenKey}?token={listenToken}&clientType=web"
     secrets: tuple[str, ...]  # the credential's fields that are secrets
-    confidence: str
+    confidence: Tier
     source: str
     frame: Mapping[str, Any]  # JSON Schema of a frame
 

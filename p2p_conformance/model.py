@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from p2p_conformance.contracts import Contract, Side
+from p2p_conformance.contracts import Contract, Side, Tier
 from p2p_conformance.contracts.checks import SUCCESS_CODE, AnswerKind, answer_kind
 from p2p_conformance.signer import DEFAULT_RECV_WINDOW, KeyType, Placement
 
@@ -352,7 +352,7 @@ class EndpointRecord:
     path: str
     placement: Placement  # where the business parameters went
     mutating: str | None  # what the endpoint would change, as in the contract; None when read-only
-    confidence: str
+    confidence: Tier
     key_name: str
     key_fingerprint: str
     round: int = 1
@@ -390,6 +390,7 @@ class EndpointRecord:
                 "placement": Placement(data["placement"]),
                 "outcome": Outcome(data["outcome"]),
                 "side": Side(data["side"]),
+                "confidence": Tier(data["confidence"]),
                 "stop": None if stop is None else Stop(stop),
                 "trend": None if trend is None else Trend(trend),
                 "answer": Answer.from_dict(data),

@@ -227,7 +227,7 @@ def test_a_history_of_the_previous_schema_is_upgraded_in_place_with_nothing_lost
         )
     store_runs(path, [stored_run("new", "2025-07-09T12:14:00Z", [stored("e0", "fail")], "July 9 12:14")])
     rows = load_rows(path)
-    assert [(row.run_id, row.outcome, row.label) for row in rows] == [
+    assert [(row.run_id, row.outcome, row.phase) for row in rows] == [
         ("old", "pass", None),
         ("new", "fail", "July 9 12:14"),
     ]
@@ -245,7 +245,7 @@ def test_live_run_with_a_foreign_history_stops_before_sending_anything(endpoint_
 
 def stored_run(run_id: str, started_at: str, records: list[EndpointRecord], label: str | None = None) -> StoredRun:
     """A run of key ``k`` against a target ``u`` as the history keeps it."""
-    return StoredRun(run_id=run_id, started_at=started_at, base_url="u", case_id=None, records=records, label=label)
+    return StoredRun(run_id=run_id, started_at=started_at, base_url="u", case_id=None, records=records, phase=label)
 
 
 def stored(endpoint: str, outcome: str) -> EndpointRecord:
@@ -403,7 +403,7 @@ def test_a_damaged_or_unusable_history_is_refused_in_one_line_before_anything_is
     ("change", "expected"),
     [
         ("UPDATE results SET code = CAST('x' AS BLOB)", "a result this suite did not write \\(code holds bytes\\)"),
-        ("UPDATE runs SET label = printf('%.5000c', 'x')", "label holds a text of 5,000 characters"),
+        ("UPDATE runs SET label = printf('%.5000c', 'x')", "phase holds a text of 5,000 characters"),
         ("UPDATE results SET http_status = 'two hundred'", "http_status holds a text of 11 characters"),
         ("UPDATE runs SET started_at = 'not a date'", "started_at holds 'not a date', not a UTC time"),
     ],
@@ -547,7 +547,7 @@ def test_a_report_reads_a_history_as_it_is_never_upgrading_or_switching_it(tmp_p
     path.chmod(0o444)
     before = path.read_bytes()
     rows = load_rows(path)
-    assert [(row.run_id, row.label, row.recognised) for row in rows] == [("old", None, None)]
+    assert [(row.run_id, row.phase, row.recognised) for row in rows] == [("old", None, None)]
     assert "e0" in render_history([path])
     assert path.read_bytes() == before and not path.with_name("v1.sqlite3-wal").exists()
 

@@ -85,12 +85,6 @@ C2C_ILLEGAL_PARAMETER_CAUSES = (
     "a missing clientType header, a signed recvWindow on the chat credential call, and a parameter outside its "
     "documented range (a listUserOrderHistory time range over 30 days)"
 )
-TIERS = {
-    "A": "Binance's official API reference",
-    "B": "an official Binance document that is not the API reference (the agent skill, the merchant guide)",
-    "C": "several public clients that agree",
-    "D": "a single public source",
-}
 TAKEN_OVER = "bye"  # the chat server's close reason for a connection another one of the account replaced
 NO_OTHER_ROUNDS = OtherRounds()  # a run of one round, or a key seen in one
 NO_FACT_FOR_NO_ANSWER = "No answer came, so no fact of this run bears on it; the reason stands."
@@ -257,8 +251,8 @@ def empty_200_meaning(record: EndpointRecord, served_elsewhere: str | None) -> C
             f"{GATEWAY_CATCH_ALL}. The same request of this key {served_elsewhere} in this run: what changed is "
             "on Binance's side.",
         )
-    tier = TIERS.get(record.confidence, f"tier {record.confidence}")
-    if record.confidence in ("C", "D"):
+    tier = record.confidence.words
+    if record.confidence.third_party:
         return Conclusion(
             Side.CONTRACT,
             f"{said}: {record.method} {record.path} is probably not a Binance path (the contract comes from {tier}).",
@@ -602,7 +596,7 @@ def _parameter_problem(record: EndpointRecord, documented: Conclusion, accepted:
     headers = ", ".join(f"{name}: {value}" for name, value in request.headers) if request is not None else ""
     carried = f"every parameter and header its contract requires{f' (the header {headers})' if headers else ''}"
     similar = [c for c in accepted if c.method == record.method and c.placement is record.placement]
-    tier = TIERS.get(record.confidence, f"tier {record.confidence}")
+    tier = record.confidence.words
     reported = (
         f" Merchants report {code} in production for {C2C_ILLEGAL_PARAMETER_CAUSES}: run again with --probe, which "
         "sends the call in other shapes."

@@ -88,7 +88,7 @@ class Row(NamedTuple):
     code: str | None
     side: Side
     latency_ms: float | None
-    label: str | None  # the run's label, e.g. the emulator story's phase ("July 9 12:14")
+    phase: str | None  # the emulator story's phase of the run ("July 9 12:14"; stored in the column label)
     origin: str | None = None  # where the run ran from (``--origin``), e.g. a CI runner's region
     focus: str | None = None  # the run's ``--focus`` endpoints, comma-separated
     emulator: str | None = None  # the scenario, when the run went to the local emulator and not to Binance
@@ -193,7 +193,7 @@ class StoredRun:
     base_url: str
     case_id: str | None
     records: Sequence[EndpointRecord]
-    label: str | None = None
+    phase: str | None = None  # the emulator story's phase (the column label)
     origin: str | None = None
     focus: Sequence[str] = ()
     emulator: str | None = None
@@ -214,7 +214,7 @@ def store_runs(path: Path, runs: Iterable[StoredRun]) -> None:
                         run.started_at,
                         run.base_url,
                         run.case_id,
-                        run.label,
+                        run.phase,
                         run.origin,
                         ",".join(run.focus) or None,
                         run.emulator,
@@ -306,7 +306,7 @@ def load_rows(
 
 # What each stored column may hold (SQLite keeps any value in any column: a crafted file could hold bytes).
 TEXT_FIELDS = ("run_id", "started_at", "endpoint_id", "key_fingerprint", "outcome", "side")
-OPTIONAL_TEXT = ("code", "label", "origin", "focus", "emulator", "key_name", "base_url", "case_id")
+OPTIONAL_TEXT = ("code", "phase", "origin", "focus", "emulator", "key_name", "base_url", "case_id")
 STORED_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z")  # utc_now()'s form
 MAX_TEXT = 2000  # characters of any stored text: longer is not something this suite wrote
 MAX_ROWS = 250_000  # results a report reads at most (60 runs of 43 endpoints for 96 keys); more is not a history

@@ -81,7 +81,7 @@ def history_observations(
         Observation(
             round=numbers[row.run_id],
             at=row.started_at,
-            phase=row.label,
+            phase=row.phase,
             key=labels.get(row.key_fingerprint, row.key_fingerprint),
             fingerprint=row.key_fingerprint,
             endpoint=row.endpoint_id,

@@ -338,7 +338,7 @@ def timeline_table(
     keys by their label (``key_labels``, by fingerprint) where known."""
     pairs = [pair for pair in (pairs or sorted(by_pair)) if pair in by_pair]
     started = {row.run_id: row.started_at for pair in pairs for row in by_pair[pair]}
-    labels = {row.run_id: row.label for pair in pairs for row in by_pair[pair] if row.label}
+    labels = {row.run_id: row.phase for pair in pairs for row in by_pair[pair] if row.phase}
     origins = {row.run_id: row.origin for pair in pairs for row in by_pair[pair] if row.origin}
     runs = sorted(started, key=lambda run_id: (started[run_id], run_id))[-columns:]
     named = key_labels or {}

@@ -53,11 +53,11 @@ def trends(by_pair: Series) -> dict[tuple[str, str], Trend]:
 
 @dataclass(frozen=True, kw_only=True)
 class RunAnswers:
-    """One run of one key: when, its label, and which endpoints worked or failed (those that bear on them)."""
+    """One run of one key: when, its phase, and which endpoints worked or failed (those that bear on them)."""
 
     run_id: str
     started_at: str
-    label: str | None
+    phase: str | None
     working: frozenset[str]
     failing: frozenset[str]
     counted: bool  # False: no answer came, or Binance recognised the key on no call
@@ -65,7 +65,7 @@ class RunAnswers:
     @property
     def name(self) -> str:
         """The run as a change sentence names it: its phase, else its time (and date when it was another day)."""
-        return self.label or self.started_at[11:16]
+        return self.phase or self.started_at[11:16]
 
 
 def runs_by_key(rows: Iterable[Row]) -> dict[str, list[RunAnswers]]:
@@ -79,7 +79,7 @@ def runs_by_key(rows: Iterable[Row]) -> dict[str, list[RunAnswers]]:
             RunAnswers(
                 run_id=run_id,
                 started_at=ran[0].started_at,
-                label=ran[0].label,
+                phase=ran[0].phase,
                 working=frozenset(r.endpoint_id for r in ran if says_something(r) and r.outcome is Outcome.PASS),
                 failing=frozenset(r.endpoint_id for r in ran if says_something(r) and r.outcome is not Outcome.PASS),
                 counted=any(says_something(r) for r in ran),
@@ -107,7 +107,7 @@ def since_previous(runs: Sequence[RunAnswers], run_id: str) -> str:
     if before is None:
         return f"{len(now.working)} of {len(now.working | now.failing)} endpoints now work (first run with this key)"
     both = (now.working | now.failing) & (before.working | before.failing)
-    when = before.name if before.label or before.started_at[:10] == now.started_at[:10] else before.started_at[:16]
+    when = before.name if before.phase or before.started_at[:10] == now.started_at[:10] else before.started_at[:16]
     if not both:  # nothing to compare: "0 of 0 endpoints now work, unchanged" would read as a result
         return (
             f"{len(now.working)} of {len(now.working | now.failing)} endpoints now work (none of them ran in this "
@@ -142,7 +142,7 @@ def remember(path: Path, run: RunRecord, run_id: str, base_url: str) -> Remember
                 base_url=base_url,
                 case_id=run.case_id,
                 records=[r for r in records if r.round == number],
-                label=run.phases.get(number),
+                phase=run.phases.get(number),
                 origin=run.origin,
                 focus=run.focus,
                 emulator=run.emulator,
