@@ -25,7 +25,7 @@ from catalog_facts import (
     read_only_matching,
 )
 from p2p_conformance.emulator import Emulator, running_emulator
-from p2p_conformance.engine.live import LiveSession
+from p2p_conformance.engine.live import CallSettings, LiveSession
 from p2p_conformance.signer import HmacKey
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ CANARY = Canary(CANARY_KEY, CANARY_SECRET)
 def open_session(url: str, http: requests.Session) -> LiveSession:
     """The canary key's session against ``url``, its clock offset measured."""
     key = HmacKey(CANARY_KEY, CANARY_SECRET)
-    return LiveSession.open(catalog=CATALOG, base_url=url, key=key, recv_window=5000, http=http)
+    return LiveSession.open(CallSettings(catalog=CATALOG, base_url=url, recv_window=5000), key, http)
 
 
 @pytest.fixture

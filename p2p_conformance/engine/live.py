@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -53,7 +53,7 @@ from p2p_conformance.errors import TargetError
 from p2p_conformance.model import Answer, LiveResult, utc_now
 from p2p_conformance.safety import secrets_of
 from p2p_conformance.safety.redaction import redact_text, scrub_body
-from p2p_conformance.signer import BinanceAuth, Key
+from p2p_conformance.signer import DEFAULT_RECV_WINDOW, BinanceAuth, Key
 
 BODY_LIMIT = 4000  # characters of a body kept for the report
 DRIFT_NOTES = 20  # drift notes kept per answer
@@ -118,39 +118,42 @@ def measure_clock_offset(http: Sender, base_url: str, gate: SendGate) -> int:
     return round(server_time - (sent + received) / 2)
 
 
+@dataclass(frozen=True, kw_only=True)
+class CallSettings:
+    """What every key's calls of a run share besides the key: the catalog, the target, the receive window, and
+    what else a failing call gets (``--cross-check``, ``--probe``). The run's plan makes it once."""
+
+    catalog: Catalog
+    base_url: str
+    recv_window: int = DEFAULT_RECV_WINDOW
+    cross_check: bool = False  # send each failing call again through Binance's own SDK code
+    probes: ProbeBudget | None = None  # --probe: how many more failing endpoints may be sent in other shapes
+    probe_endpoints: frozenset[str] = frozenset()  # only these (the case's --focus), when given
+
+
 class LiveSession:
-    """Everything a key's calls share: target, key, clock offset, and the ids its calls need.
+    """Everything a key's calls share: the run's call settings, the key, the clock offset, and the ids its calls
+    need.
 
     Made by :meth:`open`, which measures the clock offset (every signature needs it); constructing
     one sends nothing.
     """
 
-    def __init__(
-        self,
-        *,
-        catalog: Catalog,
-        base_url: str,
-        key: Key,
-        recv_window: int,
-        http: Sender,
-        gate: SendGate,
-        offset_ms: int,
-        cross_check: bool = False,
-        probes: ProbeBudget | None = None,
-        probe_endpoints: frozenset[str] = frozenset(),
-    ) -> None:
-        self.probes = probes  # --probe: how many more failing endpoints may be sent in other shapes
-        self.probe_endpoints = probe_endpoints  # only these (the case's --focus), when given
-        self.catalog = catalog
-        self.base_url = base_url
+    def __init__(self, settings: CallSettings, key: Key, http: Sender, gate: SendGate, offset_ms: int) -> None:
+        self.settings = settings
+        self.probes = settings.probes
+        self.probe_endpoints = settings.probe_endpoints
+        self.catalog = settings.catalog
+        self.base_url = settings.base_url
+        self.recv_window = settings.recv_window
+        self.cross_check = settings.cross_check
         self.key = key
         self.secrets = secrets_of([key])  # a server that echoes them back gets them redacted
         self.http = http
-        self.recv_window = recv_window
-        self.cross_check = cross_check
         self.gate = gate  # one per run: Binance's limits are per IP, whatever the key
         self.offset_ms = offset_ms
-        self.auth = BinanceAuth(key, recv_window=recv_window, offset_ms=offset_ms)
+        self.auth = BinanceAuth(key, recv_window=self.recv_window, offset_ms=offset_ms)
+        catalog = settings.catalog
         self.ids: dict[str, ResolvedId] = {}
         # The fields of a credential a socket check needs, by the endpoint that answers it (kept in memory only).
         self.credential_fields: dict[str, frozenset[str]] = {}
@@ -159,33 +162,10 @@ class LiveSession:
             self.credential_fields[socket.from_endpoint] = wanted | set(socket.fields) | set(socket.secrets)
 
     @classmethod
-    def open(
-        cls,
-        *,
-        catalog: Catalog,
-        base_url: str,
-        key: Key,
-        recv_window: int,
-        http: Sender,
-        gate: SendGate | None = None,
-        cross_check: bool = False,
-        probes: ProbeBudget | None = None,
-        probe_endpoints: frozenset[str] = frozenset(),
-    ) -> LiveSession:
+    def open(cls, settings: CallSettings, key: Key, http: Sender, gate: SendGate | None = None) -> LiveSession:
         """A key's session, once the target's clock has been read (raises :class:`TargetUnreachable`)."""
         gate = gate or SendGate()
-        return cls(
-            catalog=catalog,
-            base_url=base_url,
-            key=key,
-            recv_window=recv_window,
-            http=http,
-            gate=gate,
-            offset_ms=measure_clock_offset(http, base_url, gate),
-            cross_check=cross_check,
-            probes=probes,
-            probe_endpoints=probe_endpoints,
-        )
+        return cls(settings, key, http, gate, measure_clock_offset(http, settings.base_url, gate))
 
     def __repr__(self) -> str:
         return f"LiveSession({self.base_url}, {self.key!r}, offset_ms={self.offset_ms})"

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from p2p_conformance.contracts import Catalog, Contract, SocketContract
 from p2p_conformance.engine.chat_socket import DEFAULT_LISTEN_SECONDS, open_socket
 from p2p_conformance.engine.controls import run_controls
-from p2p_conformance.engine.live import LiveSession
+from p2p_conformance.engine.live import CallSettings, LiveSession
 from p2p_conformance.engine.probe import ProbeBudget
 from p2p_conformance.engine.transport import (
     DEFAULT_DEADLINE_SECONDS,
@@ -136,7 +136,14 @@ class LiveRun:
         # Every key's: limits are per IP.
         self.gate = SendGate(plan.max_wait, plan.deadline, plan.weight_budget, timeout=plan.timeout)
         self.pool = ThreadPoolExecutor(plan.concurrency, thread_name_prefix="p2p-live-call")
-        self.probes = ProbeBudget(plan.probe_limit) if plan.probe_limit else None  # every key's
+        self.call_settings = CallSettings(  # every key's: the probe budget too
+            catalog=plan.catalog,
+            base_url=base_url,
+            recv_window=plan.recv_window,
+            cross_check=plan.cross_check,
+            probes=ProbeBudget(plan.probe_limit) if plan.probe_limit else None,
+            probe_endpoints=plan.probe_endpoints,
+        )
         self._ahead: dict[tuple[str, int, str], Future[LiveResult]] = {}  # (key, round, endpoint) -> its call
         self._lock = threading.Lock()
 
@@ -195,17 +202,7 @@ class LiveRun:
         return names
 
     def _session(self, key_name: str) -> LiveSession:
-        return LiveSession.open(
-            catalog=self.plan.catalog,
-            base_url=self.base_url,
-            key=self.plan.keys[key_name],
-            recv_window=self.plan.recv_window,
-            http=self.http,
-            gate=self.gate,
-            cross_check=self.plan.cross_check,
-            probes=self.probes,
-            probe_endpoints=self.plan.probe_endpoints,
-        )
+        return LiveSession.open(self.call_settings, self.plan.keys[key_name], self.http, self.gate)
 
     def _calls_of(self, number: int, key_name: str) -> list[Contract]:
         """The read-only calls of round ``number`` for the key (none when the round sends nothing ahead)."""
