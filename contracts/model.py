@@ -293,6 +293,25 @@ class Catalog:
                 return contract
         raise KeyError(endpoint_id)
 
+    def socket(self, socket_id: str) -> SocketContract | None:
+        """The socket of this id, or None when the id is an endpoint's (the one way to ask "is this a socket?")."""
+        return next((socket for socket in self.sockets if socket.id == socket_id), None)
+
+    @property
+    def opened_by(self) -> dict[str, str]:
+        """Each socket's id -> the endpoint whose answer opens it (declared once, in the catalog's ``sockets:``)."""
+        return {socket.id: socket.from_endpoint for socket in self.sockets}
+
+    @property
+    def credential_fields(self) -> dict[str, frozenset[str]]:
+        """Each endpoint that opens a socket -> the fields of its answer a socket check needs (the address's parts
+        and its secrets), over every socket it opens."""
+        fields: dict[str, frozenset[str]] = {}
+        for socket in self.sockets:
+            wanted = fields.get(socket.from_endpoint, frozenset())
+            fields[socket.from_endpoint] = wanted | set(socket.fields) | set(socket.secrets)
+        return fields
+
     def with_variants(self, chosen: Mapping[str, str]) -> Catalog:
         """The catalog with the variants chosen as ``{endpoint id: variant name}``."""
         unknown = sorted(set(chosen) - {contract.id for contract in self.contracts})

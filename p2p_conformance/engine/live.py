@@ -153,13 +153,9 @@ class LiveSession:
         self.gate = gate  # one per run: Binance's limits are per IP, whatever the key
         self.offset_ms = offset_ms
         self.auth = BinanceAuth(key, recv_window=self.recv_window, offset_ms=offset_ms)
-        catalog = settings.catalog
         self.ids: dict[str, ResolvedId] = {}
         # The fields of a credential a socket check needs, by the endpoint that answers it (kept in memory only).
-        self.credential_fields: dict[str, frozenset[str]] = {}
-        for socket in catalog.sockets:
-            wanted = self.credential_fields.get(socket.from_endpoint, frozenset())
-            self.credential_fields[socket.from_endpoint] = wanted | set(socket.fields) | set(socket.secrets)
+        self.credential_fields = settings.catalog.credential_fields
 
     @classmethod
     def open(cls, settings: CallSettings, key: Key, http: Sender, gate: SendGate | None = None) -> LiveSession:

@@ -119,7 +119,6 @@ class LiveRun:
         # it (tracebacks, logs, report files) knows it.
         self.learn_secrets = learn_secrets or (lambda texts: None)
         self.route = route or Route()  # for the socket checks (the REST calls' sender has its own)
-        self.sockets = {socket.id: socket for socket in plan.catalog.sockets}
         # The answers of the endpoints sockets are opened with, by (key, round, endpoint): for a socket test
         # that runs after its credential's test, where calls are not sent ahead.
         self._credentials: dict[tuple[str, int, str], LiveResult] = {}
@@ -211,7 +210,7 @@ class LiveRun:
     def _send(self, key_name: str, number: int, session: LiveSession, contracts: Sequence[Contract]) -> None:
         """Each call into the pool; a socket check once its credential call (sent before it) has answered."""
         for contract in contracts:
-            socket = self.sockets.get(contract.id)
+            socket = self.plan.catalog.socket(contract.id)
             if socket is None:
                 future = self.pool.submit(session.call, contract)
             else:
@@ -267,7 +266,7 @@ class LiveRun:
         if ahead is not None:
             return ahead.result()
         session = self.get(key_name).session
-        socket = self.sockets.get(contract.id)
+        socket = self.plan.catalog.socket(contract.id)
         if socket is not None:
             credential = self._credentials.get((key_name, number, socket.from_endpoint))
             if credential is None:  # answered in another process (pytest-xdist), or its test not selected

@@ -185,7 +185,7 @@ class ControllerPlugin:
         self.run.last_failed_only = selection is not None and selection.last_failed_only
         self.run.requests_sent = self._network(session.config)[0]
         self.run.keys = list(self.keys.values())
-        opened_by = {socket.id: socket.from_endpoint for socket in self.settings.plan.catalog.sockets}
+        opened_by = self.settings.plan.catalog.opened_by
         self.run.results = sockets_under_their_credentials(list(self.records.values()), opened_by)
         self.run = weigh(self.run)  # every failure's side, from the run's evidence
         try:

@@ -95,7 +95,7 @@ def shown_focus(run: RunRecord) -> tuple[str, ...]:
     (chat/retrieveChatCredential) that socket, when the run opened it (``--socket``), as its own row and lane, not
     counted unless focused by name."""
     sockets = load_catalog().sockets if run.socket_checks else ()
-    opened_by = {socket.from_endpoint: socket.id for socket in sockets}
+    opened_by = {socket.from_endpoint: socket.id for socket in sockets}  # the endpoint -> the socket it opens
     shown = [item for endpoint in run.focus for item in (endpoint, opened_by.get(endpoint)) if item is not None]
     return tuple(dict.fromkeys(shown))
 
