@@ -28,5 +28,5 @@ def build_request(
         query = ""
     else:
         query = encode_query(params)
-    signer = auth if contract.signs_recv_window else auth.with_recv_window(None)
+    signer = auth.signing(contract.signs_recv_window)
     return requests.Request(contract.method, url, params=query, headers=headers, data=body, auth=signer).prepare()

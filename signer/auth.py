@@ -51,14 +51,26 @@ class BinanceAuth(requests.auth.AuthBase):
             return self
         return BinanceAuth(self.key, recv_window=recv_window, offset_ms=self.offset_ms, clock_ms=self.clock_ms)
 
+    def signing(self, signs_recv_window: bool = True) -> BinanceAuth:
+        """The signer of a call: this one, or the same without ``recvWindow`` for a call signed over ``timestamp``
+        alone (as Binance's C2C guides sign the chat credential). Every caller decides it here."""
+        return self if signs_recv_window else self.with_recv_window(None)
+
+    def timestamp(self) -> int:
+        """The ``timestamp`` of a request signed now: this machine's clock corrected by ``offset_ms``."""
+        return self.clock_ms() + self.offset_ms
+
+    def signing_params(self) -> dict[str, int]:
+        """``recvWindow`` (when signed) and ``timestamp``, as a request signed now carries them, in that order."""
+        window = {"recvWindow": self.recv_window} if self.recv_window is not None else {}
+        return {**window, "timestamp": self.timestamp()}
+
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         parts = urlsplit(request.url or "")
         present = sorted({name for name, _ in parse_qsl(parts.query, keep_blank_values=True)} & set(SIGNING_PARAMS))
         if present:
             raise ValueError(f"the request already has {', '.join(present)}: leave them to BinanceAuth")
-        query = append_signature(
-            parts.query, self.key, timestamp=self.clock_ms() + self.offset_ms, recv_window=self.recv_window
-        )
+        query = append_signature(parts.query, self.key, timestamp=self.timestamp(), recv_window=self.recv_window)
         request.url = urlunsplit(parts._replace(query=query))
         request.headers[API_KEY_HEADER] = self.key.api_key
         return request

@@ -391,7 +391,7 @@ def test_cross_check_never_follows_a_redirect_with_a_signed_request() -> None:
     from p2p_conformance.emulator import running_emulator
     from p2p_conformance.engine.cross_check import second_opinion
     from p2p_conformance.engine.transport import SendGate, send
-    from p2p_conformance.signer import HmacKey, vectors
+    from p2p_conformance.signer import BinanceAuth, HmacKey, vectors
 
     reached: list[str] = []
 
@@ -409,7 +409,8 @@ def test_cross_check_never_follows_a_redirect_with_a_signed_request() -> None:
             result_ = LiveResult(contract=CATALOG["orderMatch/listUserOrderHistory"], answer=refused, problem="refused")
             key, gate = HmacKey(vectors.BINANCE_API_KEY, vectors.BINANCE_SECRET), SendGate()
             with requests.Session() as http:
-                opinion = second_opinion(result_, target, key, {}, 5000, 0, lambda request: send(http, request, gate))
+                auth = BinanceAuth(key, recv_window=5000)
+                opinion = second_opinion(result_, target, auth, {}, lambda request: send(http, request, gate))
     assert reached == [] and opinion.http_status == 307 and opinion.summary.endswith(": HTTP 307")
 
 

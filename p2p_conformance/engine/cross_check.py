@@ -15,7 +15,6 @@ within the same bounds and counted on the same meter, and the suite reads the an
 from __future__ import annotations
 
 import importlib.metadata
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +27,7 @@ from p2p_conformance.engine.transport import FIELD_LIMIT, NotSent, cut, failure_
 from p2p_conformance.model import LiveResult, SecondOpinion
 from p2p_conformance.safety import secrets_of
 from p2p_conformance.safety.redaction import redact_text
-from p2p_conformance.signer import HmacKey, Key, Placement
+from p2p_conformance.signer import BinanceAuth, HmacKey, Placement
 
 PACKAGE = "binance-common"
 INSTALL_HINT = "--cross-check needs Binance's own SDK code: pip install -e '.[official]' (binance-common)"
@@ -115,10 +114,8 @@ def send_with_official_code(
 def second_opinion(
     result: LiveResult,
     base_url: str,
-    key: Key,
+    auth: BinanceAuth,
     params: Mapping[str, Any],
-    recv_window: int,
-    offset_ms: int,
     send: Callable[[requests.PreparedRequest], requests.Response],
 ) -> SecondOpinion:
     """Send ``result``'s call again through Binance's own code, by ``send`` (the run's way out), and say
@@ -126,10 +123,10 @@ def second_opinion(
     version = official_version()
     if version is None:
         return SecondOpinion(summary=f"not sent: {INSTALL_HINT}")
+    key = auth.key
     if not isinstance(key, HmacKey):
         return SecondOpinion(summary=f"not sent: Binance's code signs with the {key.key_type} key's PEM only")
-    window = {"recvWindow": recv_window} if result.contract.signs_recv_window else {}  # as the contract signs it
-    signing = {**window, "timestamp": int(time.time() * 1000) + offset_ms}
+    signing = auth.signing(result.contract.signs_recv_window).signing_params()  # as the contract signs it
     official = send_with_official_code(result.contract, base_url, key, params, signing, send)
     status, code = official.http_status, official.code
     agrees = (status, code) == (result.answer.http_status, result.answer.code)

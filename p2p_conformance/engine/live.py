@@ -204,11 +204,8 @@ class LiveSession:
                 contract,
                 base_url=self.base_url,
                 auth=self.auth,
-                key=self.key,
                 params=lambda shaped: params_with_ids(shaped, self.ids),
                 send=self.send,
-                offset_ms=self.offset_ms,
-                recv_window=self.recv_window,
             )
             result = replace(result, answer=replace(result.answer, probes=found))
         if not self.cross_check:
@@ -216,10 +213,8 @@ class LiveSession:
         opinion = second_opinion(
             result,
             self.base_url,
-            self.key,
+            self.auth,
             params_with_ids(contract, self.ids),
-            self.recv_window,
-            self.offset_ms,
             lambda request: self.send(request, contract.request_weight),
         )
         return replace(result, answer=replace(result.answer, second_opinion=opinion))

@@ -14,7 +14,6 @@ the cause; a shape Binance accepts is the one to use.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -27,7 +26,7 @@ from p2p_conformance.contracts.checks import AnswerKind, answer_code, answer_kin
 from p2p_conformance.engine.reproduction import sent_request
 from p2p_conformance.engine.transport import NotSent, failure_name
 from p2p_conformance.model import EMPTY_200_TEXT, ProbeResult, SentRequest
-from p2p_conformance.signer import API_KEY_HEADER, BinanceAuth, Key, Placement, signed_query
+from p2p_conformance.signer import API_KEY_HEADER, DEFAULT_RECV_WINDOW, BinanceAuth, Placement, signed_query
 
 CLIENT_TYPE = ("clientType", "web")  # the header some merchant endpoints want (docs/endpoints.md)
 DEFAULT_PROBE_LIMIT = 6  # endpoints probed in a run: the case's six
@@ -151,14 +150,14 @@ def _recv_window_shape(contract: Contract, recv_window: int) -> Shape:
 
 
 def _form_request(
-    shape: Shape, base_url: str, key: Key, params: Mapping[str, Any], timestamp: int, recv_window: int
+    shape: Shape, base_url: str, auth: BinanceAuth, params: Mapping[str, Any]
 ) -> requests.PreparedRequest:
     """Every parameter and the signature in a form body, an empty query: Binance signs query and body together."""
-    signed_window = recv_window if shape.contract.signs_recv_window else None
-    body = signed_query(params, key, timestamp=timestamp, recv_window=signed_window).query
+    signer = auth.signing(shape.contract.signs_recv_window)
+    body = signed_query(params, signer.key, timestamp=signer.timestamp(), recv_window=signer.recv_window).query
     headers = {
         "User-Agent": USER_AGENT,
-        API_KEY_HEADER: key.api_key,
+        API_KEY_HEADER: auth.key.api_key,
         "Content-Type": "application/x-www-form-urlencoded",
         **shape.contract.headers,
     }
@@ -171,21 +170,17 @@ def probe(
     *,
     base_url: str,
     auth: BinanceAuth,
-    key: Key,
     params: Callable[[Contract], Mapping[str, Any]],
     send: Callable[[requests.PreparedRequest, int], requests.Response],
-    offset_ms: int,
-    recv_window: int,
 ) -> tuple[ProbeResult, ...]:
     """Send ``contract``'s call in every shape (read-only contracts only); what each got."""
     if not contract.read_only:
         raise ValueError(f"{contract.id} is mutating ({contract.mutating}): it is never probed")
     results = []
-    for shape in shapes(contract, recv_window):
+    for shape in shapes(contract, auth.recv_window or DEFAULT_RECV_WINDOW):
         sent_params = params(shape.contract)
         if shape.form_body:
-            timestamp = int(time.time() * 1000) + offset_ms
-            request = _form_request(shape, base_url, key, sent_params, timestamp, recv_window)
+            request = _form_request(shape, base_url, auth, sent_params)
             as_sent = None  # its signature is in the body: not kept, and not replayable by the Postman script
         else:
             request = build_request(shape.contract, base_url, auth, sent_params)
