@@ -49,12 +49,12 @@ from p2p_conformance.report.html import HTML_NAME, page_title, pytest_page_link,
 from p2p_conformance.report.summary import answered, plural, shown_answer, support_report
 from p2p_conformance.report.terminal import network_line, verdict_block
 from p2p_conformance.report.trends import Series, remember
+from p2p_conformance.report.view import ReportView
 from p2p_conformance.safety import RunSecrets
 from p2p_conformance.safety.cassettes import promote_recording
 from p2p_conformance.safety.text import one_line
 from p2p_conformance.safety.writing import unlink_if_link
 
-TERMINAL_NAMES = 4  # endpoints named per conclusion line; the rest are counted
 SOCKET_WARNING = (
     "--socket: this run opens the chat socket with each key's chat credential. Binance keeps one chat connection "
     "per account: a bot you run with the same account may lose its chat connection (and its buyers' messages) "
@@ -99,6 +99,7 @@ class ControllerPlugin:
         for name in WRITTEN_NAMES:  # pytest-html opens its file by name: a planted link is removed first
             unlink_if_link(settings.paths.report_dir / name)
         self.nothing_ran = False
+        self.view: ReportView | None = None  # what the outputs show, once the run is weighed and stored
         self.live_tests_ran = False  # a test marked live reported (in this process or a pytest-xdist worker)
         self.live_tests_ended: set[str] = set()  # the live tests that ran to their end (or were skipped)
         self.selection: LiveSelection | None = None  # a pytest-xdist worker's, when the tests ran there
@@ -196,7 +197,8 @@ class ControllerPlugin:
             self.run.changes = [f"history not stored: {error}"]
         else:
             self.run, self.series = remembered.run, remembered.series
-        write_report_files(support_report(self.run, self.series), self.settings.paths.report_dir)
+        self.view = ReportView.of(support_report(self.run, self.series))  # the terminal's, once the run is weighed
+        write_report_files(self.view.report, self.settings.paths.report_dir)
         variants = write_variants(self.run.results, self.settings.paths.observed_dir)
         if variants:
             self.closing_notes.append(
@@ -286,7 +288,7 @@ class ControllerPlugin:
         if terminal is not None:
             terminal.write_sep("=", "Binance C2C conformance")
             block = verdict_block(
-                self.run,
+                self.view or ReportView.of(support_report(self.run, self.series)),
                 report_dir=self.settings.paths.report_dir,
                 history_db=self.settings.paths.history_db,
                 notes=self.closing_notes,

@@ -5,19 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from p2p_conformance.model import RunRecord
 from p2p_conformance.report.html import HTML_NAME
-from p2p_conformance.report.story import round_sentences, run_story, tells_a_story
-from p2p_conformance.report.summary import failures_by_conclusion, heading, plural, verdict
+from p2p_conformance.report.story import round_sentences, tells_a_story
+from p2p_conformance.report.summary import failures_by_conclusion, heading, plural
+from p2p_conformance.report.view import ReportView
 
 TERMINAL_NAMES = 4  # endpoints named per conclusion line; the rest are counted
 
 
-def verdict_block(run: RunRecord, *, report_dir: Path, history_db: Path, notes: Sequence[str] = ()) -> list[str]:
+def verdict_block(view: ReportView, *, report_dir: Path, history_db: Path, notes: Sequence[str] = ()) -> list[str]:
     """The story (one line per round and key, when there are several), the verdict, its proof, one line
-    per conclusion, the notes and changes, and where the report is."""
-    found = verdict(run)
-    lines = [f"Story: {sentence}" for sentence in round_sentences(run_story(run))] if tells_a_story(run) else []
+    per conclusion, the notes and changes, and where the report is: the terminal as one more output of the view."""
+    run, found = view.run, view.verdict
+    story = round_sentences(list(view.story))
+    lines = [f"Story: {sentence}" for sentence in story] if tells_a_story(run) else []
     lines += [f"{found.count} {found.headline}", *(f"  Proof: {line}" for line in found.proof)]
     several = len(run.keys) > 1
     diagnoses = set()
