@@ -18,7 +18,7 @@ import socket as socket_module
 import ssl
 import struct
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
 import certifi
@@ -28,7 +28,7 @@ from websockets.frames import CloseCode
 from websockets.protocol import State
 from websockets.sync.client import ClientConnection, reconnect
 
-from p2p_conformance.contracts import SocketContract
+from p2p_conformance.contracts import Catalog, SocketContract
 from p2p_conformance.contracts.checks import UnreadableJson, read_json
 from p2p_conformance.engine.transport import NotSent, Route, SendGate, cut, elapsed_ms, failure_name, on_loopback
 from p2p_conformance.errors import TargetError
@@ -140,6 +140,50 @@ def _tls(route: Route) -> ssl.SSLContext:
     if isinstance(route.verify, str) and os.path.isdir(route.verify):
         return ssl.create_default_context(capath=route.verify)
     return ssl.create_default_context(cafile=route.verify if isinstance(route.verify, str) else certifi.where())
+
+
+class SocketChecks:
+    """The run's socket checks, as the rest of the engine sees them: a check that needs another endpoint's answer
+    (:meth:`needs`), and runs once it has it (:meth:`run`). The live sessions ask nothing else of a socket."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        route: Route,
+        target_on_loopback: bool,
+        listen: float = DEFAULT_LISTEN_SECONDS,
+        learn_secrets: Callable[[Iterable[str]], None] = lambda texts: None,
+    ) -> None:
+        self.catalog = catalog
+        self.route = route
+        self.target_on_loopback = target_on_loopback
+        self.listen = listen
+        # Told each secret of a credential as soon as it is read: every redaction after it knows it.
+        self.learn_secrets = learn_secrets
+        self.needed = frozenset(catalog.opened_by.values())  # the endpoints whose answers a check needs
+
+    def __repr__(self) -> str:
+        return f"SocketChecks({sorted(self.catalog.opened_by)})"
+
+    def needs(self, check_id: str) -> str | None:
+        """The endpoint whose answer the check ``check_id`` needs, or None when ``check_id`` is an endpoint's."""
+        return self.catalog.opened_by.get(check_id)
+
+    def run(self, check_id: str, gate: SendGate, answered: LiveResult | None) -> LiveResult:
+        """The check's result, from the answer it needs (None: that endpoint was not called)."""
+        socket = self.catalog.socket(check_id)
+        assert socket is not None, f"{check_id} is an endpoint, not a check that needs another's answer"
+        if answered is not None and answered.credential is not None:
+            self.learn_secrets(answered.credential.get(name, "") for name in socket.secrets)
+        return open_socket(
+            socket,
+            answered,
+            gate=gate,
+            route=self.route,
+            target_on_loopback=self.target_on_loopback,
+            listen=self.listen,
+        )
 
 
 def open_socket(

@@ -154,7 +154,7 @@ class LiveSession:
         self.offset_ms = offset_ms
         self.auth = BinanceAuth(key, recv_window=self.recv_window, offset_ms=offset_ms)
         self.ids: dict[str, ResolvedId] = {}
-        # The fields of a credential a socket check needs, by the endpoint that answers it (kept in memory only).
+        # The fields of an answer a later check needs (a credential), by the endpoint that answers it: in memory only.
         self.credential_fields = settings.catalog.credential_fields
 
     @classmethod
@@ -292,7 +292,7 @@ class LiveSession:
         return LiveResult(contract=contract, answer=answer, problem=problem, credential=credential)
 
     def _credential(self, contract: Contract, body: Any) -> dict[str, str] | None:
-        """The credential a socket check needs from an answer of ``contract`` that passed (its text fields)."""
+        """The credential a later check needs from an answer of ``contract`` that passed (its text fields)."""
         wanted = self.credential_fields.get(contract.id)
         data = body.get("data") if isinstance(body, dict) else None
         if not wanted or not isinstance(data, dict):

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from p2p_conformance.contracts import Catalog, Contract, SocketContract
-from p2p_conformance.engine.chat_socket import DEFAULT_LISTEN_SECONDS, open_socket
+from p2p_conformance.contracts import Catalog, Contract
+from p2p_conformance.engine.chat_socket import DEFAULT_LISTEN_SECONDS, SocketChecks
 from p2p_conformance.engine.controls import run_controls
 from p2p_conformance.engine.live import CallSettings, LiveSession
 from p2p_conformance.engine.probe import ProbeBudget
@@ -115,13 +115,19 @@ class LiveRun:
         learn_secrets: Callable[[Iterable[str]], None] | None = None,
     ) -> None:
         self.plan = plan
-        # Told each secret the run learns (a chat credential's), as soon as it is read: every redaction after
-        # it (tracebacks, logs, report files) knows it.
-        self.learn_secrets = learn_secrets or (lambda texts: None)
-        self.route = route or Route()  # for the socket checks (the REST calls' sender has its own)
-        # The answers of the endpoints sockets are opened with, by (key, round, endpoint): for a socket test
-        # that runs after its credential's test, where calls are not sent ahead.
-        self._credentials: dict[tuple[str, int, str], LiveResult] = {}
+        # The checks that need another endpoint's answer (the chat socket needs its credential's), with the route
+        # for their own connections (the REST calls' sender has its own) and the secrets they learn: every
+        # redaction after it (tracebacks, logs, report files) knows them.
+        self.dependent = SocketChecks(
+            plan.catalog,
+            route=route or Route(),
+            target_on_loopback=on_loopback(urlsplit(base_url).hostname),
+            listen=plan.socket_listen,
+            learn_secrets=learn_secrets or (lambda texts: None),
+        )
+        # The answers such checks need, by (key, round, endpoint): for a check whose test runs after the test of
+        # the endpoint it needs, where calls are not sent ahead.
+        self._needed_answers: dict[tuple[str, int, str], LiveResult] = {}
         self.calls = list(plan.catalog.contracts if calls is None else calls)
         self.rounds = dict(rounds or {})
         self.base_url = base_url
@@ -208,30 +214,22 @@ class LiveRun:
         return [c for c in self.rounds.get(number, {}).get(key_name, ()) if c.read_only]
 
     def _send(self, key_name: str, number: int, session: LiveSession, contracts: Sequence[Contract]) -> None:
-        """Each call into the pool; a socket check once its credential call (sent before it) has answered."""
+        """Each call into the pool; a check that needs another endpoint's answer once that call (sent before it)
+        has answered."""
         for contract in contracts:
-            socket = self.plan.catalog.socket(contract.id)
-            if socket is None:
+            needed = self.dependent.needs(contract.id)
+            if needed is None:
                 future = self.pool.submit(session.call, contract)
             else:
-                source = self._ahead.get((key_name, number, socket.from_endpoint))
-                future = self.pool.submit(self._open_socket, socket, session, source)
+                source = self._ahead.get((key_name, number, needed))
+                future = self.pool.submit(self._run_dependent, contract.id, session, source)
             self._ahead[(key_name, number, contract.id)] = future
 
-    def _open_socket(
-        self, socket: SocketContract, session: LiveSession, credential: Future[LiveResult] | LiveResult | None
+    def _run_dependent(
+        self, check_id: str, session: LiveSession, needed: Future[LiveResult] | LiveResult | None
     ) -> LiveResult:
-        answered = credential.result() if isinstance(credential, Future) else credential
-        if answered is not None and answered.credential is not None:
-            self.learn_secrets(answered.credential.get(name, "") for name in socket.secrets)
-        return open_socket(
-            socket,
-            answered,
-            gate=session.gate,
-            route=self.route,
-            target_on_loopback=on_loopback(urlsplit(self.base_url).hostname),
-            listen=self.plan.socket_listen,
-        )
+        answered = needed.result() if isinstance(needed, Future) else needed
+        return self.dependent.run(check_id, session.gate, answered)
 
     def enter_round(self, number: int) -> str:
         """Start round ``number`` if it is new (after ``interval``) and send its calls; returns when it started."""
@@ -266,15 +264,15 @@ class LiveRun:
         if ahead is not None:
             return ahead.result()
         session = self.get(key_name).session
-        socket = self.plan.catalog.socket(contract.id)
-        if socket is not None:
-            credential = self._credentials.get((key_name, number, socket.from_endpoint))
-            if credential is None:  # answered in another process (pytest-xdist), or its test not selected
-                credential = self.call(key_name, number, self.plan.catalog[socket.from_endpoint])
-            return self._open_socket(socket, session, credential)
+        needed = self.dependent.needs(contract.id)
+        if needed is not None:
+            answered = self._needed_answers.get((key_name, number, needed))
+            if answered is None:  # answered in another process (pytest-xdist), or its test not selected
+                answered = self.call(key_name, number, self.plan.catalog[needed])
+            return self._run_dependent(contract.id, session, answered)
         result = session.call(contract)
-        if contract.id in session.credential_fields:  # a socket is opened with its answer
-            self._credentials[(key_name, number, contract.id)] = result
+        if contract.id in self.dependent.needed:  # a check runs with its answer
+            self._needed_answers[(key_name, number, contract.id)] = result
         return result
 
     def untaken(self) -> list[Untaken]:
