@@ -84,6 +84,20 @@ class Fact(enum.StrEnum):
     EVERY_SIGNATURE_REFUSED = "every-signature-refused"
 
 
+@dataclass(frozen=True)
+class Conclusion:
+    """Where the fix lies, one sentence, what to do next, and why (a failure's reasoning): what
+    :func:`~p2p_conformance.engine.conclusions.conclude` gives a record."""
+
+    side: Side
+    diagnosis: str
+    next_step: str
+    reasoning: str = ""
+
+
+NO_FACT_FOR_NO_ANSWER = "No answer came, so no fact of this run bears on it; the reason stands."
+
+
 class ControlKind(enum.StrEnum):
     """The checks run before the endpoints."""
 

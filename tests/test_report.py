@@ -19,9 +19,9 @@ from canary import Canary
 from catalog_facts import CATALOG, ENDPOINT_TESTS, LIVE_RESULTS, READ_ONLY, REST_CALLS, matching
 from p2p_conformance.contracts import load_error_codes
 from p2p_conformance.emulator import running_emulator
-from p2p_conformance.engine.conclusions import Conclusion, documented_meaning
+from p2p_conformance.engine.conclusions import documented_meaning
 from p2p_conformance.engine.records import RecordContext, record_of_result
-from p2p_conformance.model import Answer, LiveResult, RunRecord
+from p2p_conformance.model import Answer, Conclusion, LiveResult, RunRecord
 from p2p_conformance.report.files import REPORT_NAMES as REPORT_FILES
 from p2p_conformance.report.report_command import main as report_command
 

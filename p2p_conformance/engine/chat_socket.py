@@ -32,7 +32,18 @@ from p2p_conformance.contracts import Catalog, SocketContract
 from p2p_conformance.contracts.checks import UnreadableJson, read_json
 from p2p_conformance.engine.transport import NotSent, Route, SendGate, cut, elapsed_ms, failure_name, on_loopback
 from p2p_conformance.errors import TargetError
-from p2p_conformance.model import Answer, AnswerKind, LiveResult, SocketAnswer, SocketState, utc_now
+from p2p_conformance.model import (
+    NO_FACT_FOR_NO_ANSWER,
+    Answer,
+    AnswerKind,
+    Conclusion,
+    EndpointRecord,
+    LiveResult,
+    Side,
+    SocketAnswer,
+    SocketState,
+    utc_now,
+)
 from p2p_conformance.safety.redaction import REDACTED, redact_text
 
 DEFAULT_LISTEN_SECONDS = 0.0  # the accepted handshake proves the credential; reading frames is opt-in
@@ -400,3 +411,72 @@ def _frames_note(frames: int, types: tuple[str, ...]) -> str:
     if not frames:
         return "no frame came while the socket was read (nothing is sent on it; --socket-listen reads longer)"
     return f"{frames} frame(s) read, of type(s) {', '.join(types) or 'none'}; their content is not kept"
+
+
+TAKEN_OVER = "bye"  # the chat server's close reason for a connection another one of the account replaced
+
+
+def socket_judged(record: EndpointRecord, socket: SocketAnswer) -> Conclusion:
+    """A socket check that did not work, by how it ended (called by
+    :func:`~p2p_conformance.engine.conclusions.conclude`, where every side is drawn). Its credential came from
+    Binance in the same run for the same key, and was used as given: a refusal of it is Binance's."""
+    given = f"the credential Binance answered this key at {socket.credential_at} in this run, used as given"
+    if socket.state is SocketState.NO_CREDENTIAL:
+        return Conclusion(
+            Side.UNDETERMINED,
+            f"{str(record.problem)[:1].upper()}{str(record.problem)[1:]}.",
+            "The socket is opened with the credential its endpoint answers: see that endpoint's row first.",
+            "No socket was opened, so nothing of this check bears on the socket itself.",
+        )
+    if socket.state is SocketState.NOT_OPENED:
+        return Conclusion(
+            Side.UNDETERMINED,
+            f"Not opened: the run held it back ({record.problem}).",
+            "Run again once Binance's rate limit or ban has passed, within --deadline.",
+            "Nothing was sent, so nothing of this check bears on the socket.",
+        )
+    if socket.state is SocketState.NO_ANSWER:
+        return Conclusion(
+            Side.NETWORK,
+            f"No answer to the WebSocket handshake at {socket.url} ({record.problem}).",
+            "Check the network path to the chat host (a firewall or proxy may not pass WebSocket traffic).",
+            NO_FACT_FOR_NO_ANSWER,
+        )
+    if socket.state is SocketState.BAD_CREDENTIAL:
+        return Conclusion(
+            Side.CONTRACT,
+            f"Binance's credential answer makes no socket address: {record.problem}.",
+            'Compare the credential answer with the contract (docs/endpoints.md, "The chat socket").',
+            "The credential came from Binance in this run; as answered, it cannot be used the way public clients do.",
+        )
+    if socket.state is SocketState.BAD_FRAME:
+        return Conclusion(
+            Side.CONTRACT,
+            f"The chat socket opened, and a frame breaks the frame contract: {record.problem}.",
+            "The frame contract comes from public clients (tier D): compare it with what the socket sends.",
+            "The handshake was accepted; only the frame's shape differs from what public clients expect.",
+        )
+    if socket.state is SocketState.CLOSED and (record.answer.msg or "").strip().lower() == TAKEN_OVER:
+        return Conclusion(
+            Side.UNDETERMINED,
+            f"The chat socket opened with {given}, then Binance closed it with {socket.close_code} "
+            f"({record.answer.msg}): another connection of this account took it over, most likely a chat client "
+            "the merchant runs (Binance keeps one chat connection per account).",
+            "Nothing to fix for the credential: its handshake was accepted. To read the socket's frames, run with "
+            "--socket while no other chat client of this account runs.",
+            "The handshake was accepted with the credential; a close saying Bye is how the chat server ends the "
+            "connection another one replaced: it says nothing against the credential or the client, and nothing of "
+            "Binance's service.",
+        )
+    refused = (
+        f"HTTP {record.answer.http_status} to the handshake"
+        if socket.state is SocketState.REFUSED
+        else f"a close with code {socket.close_code}{f' ({record.answer.msg})' if record.answer.msg else ''}"
+    )
+    return Conclusion(
+        Side.BINANCE,
+        f"Binance refused the chat socket with {refused}, for {given}.",
+        "Send this report to Binance support: the credential call works, and the socket refuses its credential.",
+        f"The address and token are Binance's own answer to this key in this run ({socket.url}), sent as given "
+        "(only percent-encoded): the refusal cannot come from how the client built them.",
+    )

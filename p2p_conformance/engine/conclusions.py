@@ -36,10 +36,11 @@ endpoints can refuse a key the P2P API accepts (:func:`account_note`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from p2p_conformance.contracts import code_named, load_error_codes
 from p2p_conformance.contracts.model import API_RESTRICTIONS_ID
+from p2p_conformance.engine.chat_socket import socket_judged
 from p2p_conformance.engine.evidence import (
     BAD_SIGNATURE,
     REJECTED_KEY,
@@ -54,7 +55,9 @@ from p2p_conformance.engine.evidence import (
     recognised_elsewhere,
 )
 from p2p_conformance.model import (
+    NO_FACT_FOR_NO_ANSWER,
     AnswerKind,
+    Conclusion,
     ControlKind,
     EndpointRecord,
     Evidence,
@@ -64,8 +67,6 @@ from p2p_conformance.model import (
     ProbeResult,
     RunRecord,
     Side,
-    SocketAnswer,
-    SocketState,
     Stop,
 )
 from p2p_conformance.signer import Placement
@@ -85,19 +86,7 @@ C2C_ILLEGAL_PARAMETER_CAUSES = (
     "a missing clientType header, a signed recvWindow on the chat credential call, and a parameter outside its "
     "documented range (a listUserOrderHistory time range over 30 days)"
 )
-TAKEN_OVER = "bye"  # the chat server's close reason for a connection another one of the account replaced
 NO_OTHER_ROUNDS = OtherRounds()  # a run of one round, or a key seen in one
-NO_FACT_FOR_NO_ANSWER = "No answer came, so no fact of this run bears on it; the reason stands."
-
-
-@dataclass(frozen=True)
-class Conclusion:
-    """Where the fix lies, one sentence, what to do next, and why (a failure's reasoning)."""
-
-    side: Side
-    diagnosis: str
-    next_step: str
-    reasoning: str = ""
 
 
 WORKED = Conclusion(Side.NONE, "Worked: the answer satisfies the contract.", "Nothing to do.")
@@ -298,71 +287,6 @@ def location_meaning(status: int, message: str | None) -> Conclusion:
     )
 
 
-def socket_meaning(record: EndpointRecord, socket: SocketAnswer) -> Conclusion:
-    """A WebSocket check that did not work, by how it ended. Its credential came from Binance in the same run
-    for the same key, and was used as given: a refusal of it is Binance's."""
-    given = f"the credential Binance answered this key at {socket.credential_at} in this run, used as given"
-    if socket.state is SocketState.NO_CREDENTIAL:
-        return Conclusion(
-            Side.UNDETERMINED,
-            f"{str(record.problem)[:1].upper()}{str(record.problem)[1:]}.",
-            "The socket is opened with the credential its endpoint answers: see that endpoint's row first.",
-            "No socket was opened, so nothing of this check bears on the socket itself.",
-        )
-    if socket.state is SocketState.NOT_OPENED:
-        return Conclusion(
-            Side.UNDETERMINED,
-            f"Not opened: the run held it back ({record.problem}).",
-            "Run again once Binance's rate limit or ban has passed, within --deadline.",
-            "Nothing was sent, so nothing of this check bears on the socket.",
-        )
-    if socket.state is SocketState.NO_ANSWER:
-        return Conclusion(
-            Side.NETWORK,
-            f"No answer to the WebSocket handshake at {socket.url} ({record.problem}).",
-            "Check the network path to the chat host (a firewall or proxy may not pass WebSocket traffic).",
-            NO_FACT_FOR_NO_ANSWER,
-        )
-    if socket.state is SocketState.BAD_CREDENTIAL:
-        return Conclusion(
-            Side.CONTRACT,
-            f"Binance's credential answer makes no socket address: {record.problem}.",
-            'Compare the credential answer with the contract (docs/endpoints.md, "The chat socket").',
-            "The credential came from Binance in this run; as answered, it cannot be used the way public clients do.",
-        )
-    if socket.state is SocketState.BAD_FRAME:
-        return Conclusion(
-            Side.CONTRACT,
-            f"The chat socket opened, and a frame breaks the frame contract: {record.problem}.",
-            "The frame contract comes from public clients (tier D): compare it with what the socket sends.",
-            "The handshake was accepted; only the frame's shape differs from what public clients expect.",
-        )
-    if socket.state is SocketState.CLOSED and (record.answer.msg or "").strip().lower() == TAKEN_OVER:
-        return Conclusion(
-            Side.UNDETERMINED,
-            f"The chat socket opened with {given}, then Binance closed it with {socket.close_code} "
-            f"({record.answer.msg}): another connection of this account took it over, most likely a chat client "
-            "the merchant runs (Binance keeps one chat connection per account).",
-            "Nothing to fix for the credential: its handshake was accepted. To read the socket's frames, run with "
-            "--socket while no other chat client of this account runs.",
-            "The handshake was accepted with the credential; a close saying Bye is how the chat server ends the "
-            "connection another one replaced: it says nothing against the credential or the client, and nothing of "
-            "Binance's service.",
-        )
-    refused = (
-        f"HTTP {record.answer.http_status} to the handshake"
-        if socket.state is SocketState.REFUSED
-        else f"a close with code {socket.close_code}{f' ({record.answer.msg})' if record.answer.msg else ''}"
-    )
-    return Conclusion(
-        Side.BINANCE,
-        f"Binance refused the chat socket with {refused}, for {given}.",
-        "Send this report to Binance support: the credential call works, and the socket refuses its credential.",
-        f"The address and token are Binance's own answer to this key in this run ({socket.url}), sent as given "
-        "(only percent-encoded): the refusal cannot come from how the client built them.",
-    )
-
-
 def conclude(
     record: EndpointRecord,
     facts: Mapping[Fact, Evidence],
@@ -374,7 +298,7 @@ def conclude(
     ended."""
     socket = record.answer.socket
     if socket is not None and record.outcome is Outcome.FAIL:
-        found = socket_meaning(record, socket)
+        found = socket_judged(record, socket)
     else:
         found = _weighed_meaning(record, facts, accepted, elsewhere)
     return replace(
