@@ -20,17 +20,12 @@ class Output:
 
     name: str
     render: Callable[[ReportView], str]
-    what: str  # for the docs and the terminal: what the file is for
 
 
 OUTPUTS: tuple[Output, ...] = (
-    Output(HTML_NAME, support_page, "the support page"),
-    Output("live-summary.md", markdown_summary, "the summary to paste into a ticket"),
-    Output("live-postman.json", lambda view: json_text(postman.collection(view.run)), "the Postman collection"),
-    Output(
-        "live-postman-environment.json",
-        lambda view: json_text(postman.environment(view.run)),
-        "the Postman collection's environment",
-    ),
-    Output("live-junit.xml", junit_xml, "the conclusions as JUnit XML, for CI systems"),
+    Output(HTML_NAME, support_page),  # the support page
+    Output("live-summary.md", markdown_summary),  # the summary to paste into a ticket
+    Output("live-postman.json", lambda view: json_text(postman.collection(view.run))),  # the run as Postman requests
+    Output("live-postman-environment.json", lambda view: json_text(postman.environment(view.run))),  # its variables
+    Output("live-junit.xml", junit_xml),  # the conclusions as JUnit XML, for CI systems
 )
