@@ -26,7 +26,7 @@ from p2p_conformance.model import EndpointRecord, KeySummary, Outcome, RunRecord
 from p2p_conformance.pytest_plugin.scope import SUITE_MODULE
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER
 from p2p_conformance.pytest_plugin.settings import RunSettings
-from p2p_conformance.pytest_plugin.stash import LIVE_SELECTION, LIVE_SESSIONS, NETWORK_METER, LiveSelection
+from p2p_conformance.pytest_plugin.stash import LIVE_RUN, LIVE_SELECTION, NETWORK_METER, LiveSelection
 from p2p_conformance.pytest_plugin.worker import (
     KEY_PROPERTY,
     NETWORK_OUTPUT,
@@ -211,7 +211,7 @@ class ControllerPlugin:
     def _judge_untaken(self, config: pytest.Config) -> None:
         """Every call sent is judged: those sent ahead whose tests never ran (``-x``, ``--maxfail``, an interrupt)
         get their records here, as their tests would have made them."""
-        sessions = config.stash.get(LIVE_SESSIONS, None)
+        sessions = config.stash.get(LIVE_RUN, None)
         if sessions is None:  # none in this process: pytest-xdist workers send each call inside its test
             return
         for untaken in sessions.untaken():

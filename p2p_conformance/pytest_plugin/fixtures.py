@@ -23,7 +23,7 @@ from p2p_conformance.pytest_plugin.selection import called_contracts, calls_of_r
 from p2p_conformance.pytest_plugin.settings import SETTINGS, RunSettings
 from p2p_conformance.pytest_plugin.stash import (
     LIVE_CALL,
-    LIVE_SESSIONS,
+    LIVE_RUN,
     NETWORK_METER,
     RUN_SECRETS,
     SETUP_PROBLEM,
@@ -110,7 +110,7 @@ def live_run(
         )
         stack.callback(sessions.close)
         request.config.stash[NETWORK_METER] = sessions.meter
-        request.config.stash[LIVE_SESSIONS] = sessions  # the controller judges the calls no test took
+        request.config.stash[LIVE_RUN] = sessions  # the controller judges the calls no test took
         yield sessions
 
 

@@ -26,7 +26,7 @@ LIVE_CALL = pytest.StashKey[LiveCall]()
 SETUP_PROBLEM = pytest.StashKey[str]()  # why the target could not be reached
 NETWORK_METER = pytest.StashKey[NetworkMeter]()  # the run's requests and their time on the network
 RUN_SECRETS = pytest.StashKey[RunSecrets]()  # the run's secrets, those it learns on the way included
-LIVE_SESSIONS = pytest.StashKey[LiveRun]()  # this process's: the calls it sent ahead that no test took
+LIVE_RUN = pytest.StashKey[LiveRun]()  # this process's: the calls it sent ahead that no test took
 
 
 @dataclass(frozen=True)
