@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
 from p2p_conformance.signer.keys import Key
-from p2p_conformance.signer.signing import DEFAULT_RECV_WINDOW, SIGNING_PARAMS, append_signature, validate_recv_window
+from p2p_conformance.signer.signing import DEFAULT_RECV_WINDOW, append_signature, validate_recv_window
 
 API_KEY_HEADER = "X-MBX-APIKEY"
 
@@ -67,9 +67,6 @@ class BinanceAuth(requests.auth.AuthBase):
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         parts = urlsplit(request.url or "")
-        present = sorted({name for name, _ in parse_qsl(parts.query, keep_blank_values=True)} & set(SIGNING_PARAMS))
-        if present:
-            raise ValueError(f"the request already has {', '.join(present)}: leave them to BinanceAuth")
         query = append_signature(parts.query, self.key, timestamp=self.timestamp(), recv_window=self.recv_window)
         request.url = urlunsplit(parts._replace(query=query))
         request.headers[API_KEY_HEADER] = self.key.api_key

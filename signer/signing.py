@@ -55,7 +55,11 @@ def append_signature(query: str, key: Key, *, timestamp: int, recv_window: int |
     """Add ``recvWindow``, ``timestamp`` and then the signature to an already encoded query.
 
     ``recv_window=None`` leaves ``recvWindow`` out: the payload ends with ``timestamp`` alone, as Binance's C2C
-    guides sign (the server then applies its default window, 5000 ms)."""
+    guides sign (the server then applies its default window, 5000 ms). Parameters named like those the signer adds
+    are refused: Binance would get two of them."""
+    present = sorted({pair.split("=", 1)[0] for pair in query.split("&") if pair} & set(SIGNING_PARAMS))
+    if present:
+        raise ValueError(f"the parameters already have {', '.join(present)}: leave them to the signer, which adds them")
     timing: list[tuple[str, int]] = [("timestamp", timestamp)]
     if recv_window is not None:
         validate_recv_window(recv_window)

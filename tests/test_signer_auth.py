@@ -62,7 +62,7 @@ def test_auth_leaves_a_json_body_unsigned_and_untouched() -> None:
 
 
 def test_auth_refuses_a_request_that_is_already_signed() -> None:
-    with pytest.raises(ValueError, match="already has signature, timestamp: leave them to BinanceAuth"):
+    with pytest.raises(ValueError, match="already have signature, timestamp: leave them to the signer"):
         prepare(BinanceAuth(KEY), method="GET", params="timestamp=1&signature=x")
 
 

@@ -14,7 +14,16 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from p2p_conformance.signer import Ed25519Key, HmacKey, Placement, RsaKey, encode_query, sign, signed_query
+from p2p_conformance.signer import (
+    SIGNING_PARAMS,
+    Ed25519Key,
+    HmacKey,
+    Placement,
+    RsaKey,
+    encode_query,
+    sign,
+    signed_query,
+)
 from p2p_conformance.signer import vectors as v
 
 SECRET = v.BINANCE_SECRET
@@ -24,7 +33,13 @@ ENCODED = re.compile(r"(?:[A-Za-z0-9\-_.~]|%[0-9A-F]{2})*")
 texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=20)
 names = texts.filter(bool)
 values = st.one_of(texts, st.integers(), st.booleans(), st.lists(st.integers(), max_size=3))
-params_lists = st.lists(st.tuples(names, values), min_size=1, max_size=6, unique_by=lambda pair: pair[0])
+# business parameters: never named like those the signer adds (those are refused: see the last test)
+params_lists = st.lists(
+    st.tuples(names.filter(lambda name: name not in SIGNING_PARAMS), values),
+    min_size=1,
+    max_size=6,
+    unique_by=lambda pair: pair[0],
+)
 timestamps = st.integers(min_value=1_000_000_000_000, max_value=9_999_999_999_999)
 recv_windows = st.one_of(st.none(), st.integers(min_value=1, max_value=60_000))  # None: not signed at all
 
@@ -126,3 +141,14 @@ def test_ed25519_signature_verifies_with_the_public_key(payload: str) -> None:
     public = serialization.load_pem_public_key(key.public_key_pem())
     assert isinstance(public, ed25519.Ed25519PublicKey)
     public.verify(base64.b64decode(sign(payload, key)), payload.encode())
+
+
+@given(params_lists, st.sampled_from(["recvWindow", "timestamp", "signature"]), timestamps, recv_windows)
+def test_a_parameter_named_like_one_the_signer_adds_is_refused(
+    params: list, name: str, timestamp: int, recv_window: int | None
+) -> None:
+    """Binance would get two of them, and check one the caller did not mean: one clear error instead."""
+    with pytest.raises(ValueError, match=f"already have {name}: leave them to the signer"):
+        signed_query(
+            [*[(n, v) for n, v in params if n != name], (name, "0")], KEY, timestamp=timestamp, recv_window=recv_window
+        )
