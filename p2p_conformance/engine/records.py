@@ -55,21 +55,20 @@ def record_of_result(result: LiveResult, context: RecordContext) -> EndpointReco
     return endpoint_record(result.contract, context, outcome=outcome, answer=result.answer, problem=result.problem)
 
 
-def sockets_under_their_credentials(
-    records: Sequence[EndpointRecord], opened_by: Mapping[str, str]
-) -> list[EndpointRecord]:
-    """The records in their order, each socket's (``opened_by``: socket id -> the endpoint whose credential
-    opens it) moved to just after its endpoint's of the same key and round, where that one is there."""
-    sockets = [r for r in records if r.id in opened_by]
-    placed = [r for r in records if r.id not in opened_by]
-    for socket in sockets:
+def after_what_they_need(records: Sequence[EndpointRecord], needs: Mapping[str, str]) -> list[EndpointRecord]:
+    """The records in their order, each check's that needs another endpoint's answer (``needs``: check id -> that
+    endpoint, as the chat socket needs its credential's) moved to just after that endpoint's record of the same key
+    and round, where that one is there: a report reads them together."""
+    dependent = [r for r in records if r.id in needs]
+    placed = [r for r in records if r.id not in needs]
+    for check in dependent:
         source = next(
             (
                 index
                 for index, r in enumerate(placed)
-                if (r.id, r.key_name, r.round) == (opened_by[socket.id], socket.key_name, socket.round)
+                if (r.id, r.key_name, r.round) == (needs[check.id], check.key_name, check.round)
             ),
             len(placed) - 1,
         )
-        placed.insert(source + 1, socket)
+        placed.insert(source + 1, check)
     return placed

@@ -21,7 +21,7 @@ import pytest
 from _pytest._code.code import TracebackEntry
 
 from p2p_conformance.engine.conclusions import weigh
-from p2p_conformance.engine.records import RecordContext, record_of_result, sockets_under_their_credentials
+from p2p_conformance.engine.records import RecordContext, after_what_they_need, record_of_result
 from p2p_conformance.model import EndpointRecord, KeySummary, Outcome, RunRecord, utc_now
 from p2p_conformance.pytest_plugin.scope import SUITE_MODULE
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER
@@ -186,8 +186,7 @@ class ControllerPlugin:
         self.run.last_failed_only = selection is not None and selection.last_failed_only
         self.run.requests_sent = self._network(session.config)[0]
         self.run.keys = list(self.keys.values())
-        opened_by = self.settings.plan.catalog.opened_by
-        self.run.results = sockets_under_their_credentials(list(self.records.values()), opened_by)
+        self.run.results = after_what_they_need(list(self.records.values()), self.settings.plan.catalog.opened_by)
         self.run = weigh(self.run)  # every failure's side, from the run's evidence
         try:
             remembered = remember(

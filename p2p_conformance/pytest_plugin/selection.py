@@ -98,15 +98,15 @@ def _live_calls(
     items: Sequence[pytest.Item], catalog: Catalog | None = None
 ) -> Iterator[tuple[pytest.Item, dict[str, Any], Contract]]:
     """Each selected live test of a read-only endpoint or a socket: the test, its parameters and its contract
-    (with the ``catalog``, a socket's credential endpoint first, in case its own test is not selected)."""
+    (with the ``catalog``, the endpoint a check needs the answer of first, in case its own test is not selected)."""
     for item in items:
         params = item_params(item)
         contract = tested_contract(params)
         if item.get_closest_marker(LIVE_MARKER) is None or contract is None or not contract.read_only:
             continue
-        socket = params.get("socket_contract")
-        if isinstance(socket, SocketContract) and catalog is not None:
-            yield item, params, catalog[socket.from_endpoint]
+        needed = catalog.opened_by.get(contract.id) if catalog is not None else None
+        if catalog is not None and needed is not None:
+            yield item, params, catalog[needed]
         yield item, params, contract
 
 
