@@ -420,9 +420,9 @@ def _key_not_found(facts: Mapping[Fact, Evidence], accepted: list[Accepted], els
         return Conclusion(
             Side.UNDETERMINED,
             f"{_name(KEY_NOT_FOUND)}: Binance recognised this key on none of the calls this run judged, and they "
-            "cannot speak for the key as a whole (a partial run).",
-            "Run the whole suite (pytest -m live, without -k, --lf or -x): a key Binance does not know is refused "
-            "everywhere, an endpoint not enabled for it only there.",
+            "cannot speak for the key as a whole.",
+            "Run the whole suite (pytest -m live, without -k, --lf or -x), with the account control answered: a key "
+            "Binance does not know is refused everywhere, an endpoint not enabled for it only there.",
             f"{across.detail} Binance accepted this key on no call of this run ({Fact.KEY_RECOGNISED} does not "
             f"hold), and {Fact.CALLS_ACROSS_SERVICES} does not hold: the run cannot tell a key Binance does not know "
             "from endpoints it does not serve to it.",
@@ -487,9 +487,9 @@ def _bad_signature(
         return Conclusion(
             Side.UNDETERMINED,
             f"{_name(BAD_SIGNATURE)}, and the calls this run judged cannot tell a wrong secret from an endpoint "
-            "that checks something else (a partial run).",
-            "Run the whole suite (pytest -m live, without -k, --lf or -x): a wrong secret is refused everywhere, "
-            "an endpoint's own check only there.",
+            "that checks something else.",
+            "Run the whole suite (pytest -m live, without -k, --lf or -x), with the account control answered: a "
+            "wrong secret is refused everywhere, an endpoint's own check only there.",
             f"{across.detail} Binance accepted no signed call of this key in this run ({Fact.KEY_RECOGNISED} does "
             f"not hold), and {Fact.CALLS_ACROSS_SERVICES} does not hold: the documented cause, the client's secret, "
             "needs the key's other calls to stand.",
