@@ -573,7 +573,7 @@ def test_no_answer_is_a_gap_and_a_run_binance_recognised_the_key_on_no_call_move
     found = trends(series(rows))
     assert found[("e0", "k")] == "stable-ok"  # the timeout at 12:14 and the unrecognised run at 12:30 are gaps
     assert found[("e1", "k")] == "regressed"
-    assert since_previous(runs_by_key(rows)["k"], "c").startswith("no Binance answer for this key in this run")
+    assert since_previous(runs_by_key(rows)["k"], "c").startswith("no Binance answer for this key at wrong secret (")
     # d is compared with b, the last run that reached Binance, over the endpoints both asked (e1 only)
     assert since_previous(runs_by_key(rows)["k"], "d") == "0 of 1 endpoints now work, down from 1 of 1 at July 9 12:14"
 

@@ -99,8 +99,8 @@ def since_previous(runs: Sequence[RunAnswers], run_id: str) -> str:
         return "no endpoint ran in this run"
     now = runs[index]
     if not now.counted:
-        return (
-            "no Binance answer for this key in this run (no answer came, or the key was recognised on no call): "
+        return (  # named by its round: in a story of rounds, "this run" would read as all of them
+            f"no Binance answer for this key at {now.name} (no answer came, or the key was recognised on no call): "
             "not compared"
         )
     before = next((run for run in reversed(runs[:index]) if run.counted), None)
