@@ -281,7 +281,12 @@ def test_bundle_holds_the_report_files_and_failing_calls_cassettes_checksums_ver
     with zipfile.ZipFile(bundles[0]) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
     cassettes = {f"cassettes/{endpoint}.yaml" for endpoint in failing}
-    assert set(members) == {*REPORT_FILES, *cassettes, "SHA256SUMS"}
+    whole = {"pytest-report.html", "history.html", "README.txt"}  # the pages the support page links to, and why
+    assert set(members) == {*REPORT_FILES, *whole, *cassettes, "SHA256SUMS"}
+    pages = {name: data.decode() for name, data in members.items() if name.endswith(".html")}
+    links = {link for text in pages.values() for link in re.findall(r'(?:href|src)="([^"#]+)', text)}
+    assert {link for link in links if not link.startswith(("https://", "http://"))} <= set(members)  # all resolve
+    assert "does not show who made it" in members["README.txt"].decode()
     sums = dict(reversed(line.split("  ")) for line in members["SHA256SUMS"].decode().splitlines())
     assert set(sums) == set(members) - {"SHA256SUMS"}
     assert all(hashlib.sha256(members[name]).hexdigest() == digest for name, digest in sums.items())

@@ -254,10 +254,13 @@ class ControllerPlugin:
 
     def _bundle(self, report_files: list[Path]) -> str:
         try:
-            path = write_bundle(self.run, report_files, self.secrets)
+            path = write_bundle(self.run, report_files, self.secrets, self.settings.paths.history_db)
         except BundleLeakError as error:
             return str(error)
-        return f"Bundle for the ticket: {path} (the report files, failing calls' cassettes, SHA256SUMS)"
+        return (
+            f"Bundle for the ticket: {path} (the report files, the history page, failing calls' cassettes, a "
+            "README and SHA256SUMS)"
+        )
 
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:
@@ -281,9 +284,8 @@ class ControllerPlugin:
             if (leaks := guard_file(path, self.secrets))
         ]
         keep_timestamped_copies(written, self.run.started_at)
-        own = [path for path in written if path.name in REPORT_NAMES]
-        if self.settings.bundle and own:
-            replaced.append(f"  {self._bundle(own)}")
+        if self.settings.bundle and [path for path in written if path.name in REPORT_NAMES]:
+            replaced.append(f"  {self._bundle(written)}")  # pytest-html's page too: the support page links to it
         if terminal is not None:
             terminal.write_sep("=", "Binance C2C conformance")
             block = verdict_block(

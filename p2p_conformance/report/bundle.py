@@ -1,9 +1,11 @@
 """One evidence bundle per ticket: ``reports/case-<case id>-<UTC time>.zip``.
 
-It holds the report files of the run (HTML, JSON, Markdown, the Postman collection and its
-environment), a cassette of each failing call (the exchange as sent and answered, scrubbed, in
-vcrpy's format, so it replays offline), and ``SHA256SUMS`` over all of them (``sha256sum -c``
-verifies an unzipped bundle). Every file is checked for the run's secrets before it goes in.
+It holds the report files of the run (the support page, pytest-html's page of the same run, the JSON, the
+Markdown, JUnit XML, the Postman collection and its environment), the history page when a history exists, a
+cassette of each failing call (the exchange as sent and answered, scrubbed, in vcrpy's format, so it replays
+offline), a ``README.txt`` saying what each file is and what ``SHA256SUMS`` proves, and ``SHA256SUMS`` over all
+of them (``sha256sum -c`` verifies an unzipped bundle). Every link of its pages resolves inside it. Every file is
+checked for the run's secrets before it goes in.
 """
 
 from __future__ import annotations
@@ -22,12 +24,30 @@ import yaml
 from p2p_conformance.errors import FileError
 from p2p_conformance.model import EndpointRecord, Outcome, RunRecord
 from p2p_conformance.report.files import file_stamp
+from p2p_conformance.report.history import HistoryError
+from p2p_conformance.report.history_report import render_history
 from p2p_conformance.safety.cassettes import SCRUBBED_QUERY
 from p2p_conformance.safety.redaction import REDACTED, find_leaks
 from p2p_conformance.safety.writing import replace_file
 from p2p_conformance.signer import API_KEY_HEADER
 
 CHECKSUMS_NAME = "SHA256SUMS"
+HISTORY_PAGE = "history.html"
+README_NAME = "README.txt"
+README = """This bundle holds one live run of p2p-conformance (case {case}, started {started} UTC), made by the
+merchant for Binance support.
+
+Open live-report.html first: the verdict, the evidence, and each call with its time, its answer and how it was
+sent. Beside it: pytest-report.html (every test of the run), {history}live-summary.json (the run's record, which
+the pages are rendered from), live-summary.md (the ticket text), live-junit.xml (the conclusions for CI systems),
+live-postman.json and live-postman-environment.json (every call as a Postman request, to send again with the
+key), and cassettes/ (each failing call as sent and answered, replayable offline; key and signature removed).
+
+SHA256SUMS: `sha256sum -c SHA256SUMS` in the unzipped folder shows that no file changed since the bundle was
+made. It does not show who made it, nor that Binance answered so: the merchant computed it. Binance's own logs
+are that proof: each call's time (UTC, to the millisecond), path and answer are in live-report.html, so support
+can find every request on Binance's side.
+"""
 FIXED_TIME = (2026, 1, 1, 0, 0, 0)  # zip entries' time: the same run gives the same bytes
 
 
@@ -101,9 +121,21 @@ def failing_cassettes(run: RunRecord) -> dict[str, str]:
     }
 
 
-def write_bundle(run: RunRecord, report_files: list[Path], secrets: Iterable[str]) -> Path:
-    """Write the bundle beside the report files; raises :class:`BundleLeakError` rather than bundle a secret."""
+def write_bundle(
+    run: RunRecord, report_files: list[Path], secrets: Iterable[str], history_db: Path | None = None
+) -> Path:
+    """Write the bundle beside the report files (with the history page of ``history_db`` when it holds runs);
+    raises :class:`BundleLeakError` rather than bundle a secret."""
     contents = {path.name: path.read_bytes() for path in report_files if path.exists()}
+    history = _history_page(history_db, run.focus) if history_db is not None else None
+    if history is not None:
+        contents[HISTORY_PAGE] = history.encode("utf-8")
+    readme = README.format(
+        case=run.case_id or "not given",
+        started=run.started_at.replace("T", " ").removesuffix("Z"),
+        history=f"{HISTORY_PAGE} (every run the history holds, per endpoint and key), " if history else "",
+    )
+    contents[README_NAME] = readme.encode("utf-8")
     contents |= {name: text.encode("utf-8") for name, text in failing_cassettes(run).items()}
     for name, data in contents.items():
         if leaks := find_leaks(data.decode("utf-8", errors="replace"), secrets, key_like=False):
@@ -118,3 +150,11 @@ def write_bundle(run: RunRecord, report_files: list[Path], secrets: Iterable[str
             archive.writestr(zipfile.ZipInfo(name, FIXED_TIME), data, zipfile.ZIP_DEFLATED)
     replace_file(target, buffer.getvalue())
     return target
+
+
+def _history_page(history_db: Path, focus: Iterable[str]) -> str | None:
+    """The history report of the run's history file, or None when there is none to read."""
+    try:
+        return render_history([history_db], focus=list(focus))
+    except HistoryError:  # no history, or one that cannot be read: the bundle goes without its page
+        return None
