@@ -706,7 +706,7 @@ def test_server_text_cannot_act_on_the_terminal_the_ticket_or_the_page(
     assert not [line for line in terminal.splitlines() if line.lstrip().startswith("::")]  # no workflow command
     assert "\\x1b" in terminal and "\\u202e" in terminal  # shown, as escapes
     reports = endpoint_suite.reports
-    for name in ("live-summary.md", "live-report.html", "live-postman.json"):
+    for name in ("live-summary.md", "live-summary.txt", "live-report.html", "live-postman.json", "live-junit.xml"):
         text = (reports / name).read_text()
         assert not [character for character in acting if character in text], name
     ticket = (reports / "live-summary.md").read_text().splitlines()

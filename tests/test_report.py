@@ -388,6 +388,13 @@ def test_the_ticket_text_names_every_round_of_the_story_within_its_25_lines(endp
             f"{entry['key']} · {len(entry['working'])} of 6 work" for entry in story if entry["phase"] == phase
         )
         assert re.sub(r": [^;]*", "", found.removeprefix(f"  - {phase} · ")) == expected
-    first_side = next(i for i, line in enumerate(lines) if re.match(r"- (On|In|Undetermined)", line))
+    first_side = next(i for i, line in enumerate(lines) if re.match(r"- (On|In|Undetermined|Where the fixes)", line))
     assert all(lines.index(line) < first_side for line in lines if line.startswith("  - July"))
     assert ".;" not in text
+    # every endpoint of the case keeps its row, in the Markdown and in its plain-text twin; no line over 300
+    plain = (endpoint_suite.reports / "live-summary.txt").read_text()
+    for endpoint in SEED_FOCUS.split(","):
+        assert f"| {endpoint.replace('_', chr(92) + '_')} |" in text and f"- {endpoint}: " in plain
+    for ticket in (text, plain):
+        assert len(ticket.splitlines()) <= 25 and max(len(line) for line in ticket.splitlines()) <= 300
+    assert "**" not in plain and "| Endpoint |" not in plain
