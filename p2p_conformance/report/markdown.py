@@ -173,7 +173,7 @@ def written(found: Ticket, form: Form) -> str:
     in this order: the working endpoints of the case (folded into "and N more"), the per-side lines (merged into
     one), the story's earliest rounds, then the last bullets. A failing endpoint of the case keeps its row."""
     working = [row for row in found.rows if row.worked]
-    headline = _bounded(found.headline, form, rest="", lines=2, limit=LINE_LIMIT - 2)
+    headline = _bounded(found.headline, form, rest="", lines=2, limit=LINE_LIMIT - 4)  # and its two "**"
     headline = [form.strong(line) for line in headline]  # bold line by line: a ticket form may join lines
     head = [
         *_bounded(found.title, form, first="# " if form is MARKDOWN else ""),
