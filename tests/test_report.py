@@ -398,3 +398,20 @@ def test_the_ticket_text_names_every_round_of_the_story_within_its_25_lines(endp
     for ticket in (text, plain):
         assert len(ticket.splitlines()) <= 25 and max(len(line) for line in ticket.splitlines()) <= 300
     assert "**" not in plain and "| Endpoint |" not in plain
+
+
+@pytest.mark.parametrize(
+    ("names", "words"),
+    [
+        ("ChunkedEncodingError (ProtocolError)", "the connection was closed before an answer came"),
+        ("ConnectionError (RemoteDisconnected)", "the connection was closed before an answer came"),
+        ("ReadTimeout (ReadTimeoutError)", "no answer came within the call's time limit"),
+        ("SSLError (SSLCertVerificationError)", "the target's TLS certificate was not trusted"),
+        ("ConnectionError (NameResolutionError)", "the host name did not resolve"),
+        ("ConnectionError (NewConnectionError, ConnectionRefusedError)", "the connection was refused"),
+        ("OSError", "the connection failed before an answer came"),
+    ],
+)
+def test_no_answer_is_said_in_support_s_words_and_the_exception_stays_in_the_json(names: str, words: str) -> None:
+    found = meaning(None, None, f"no answer ({names})")
+    assert found.diagnosis == f"No answer from Binance: {words}." and "Error" not in found.diagnosis

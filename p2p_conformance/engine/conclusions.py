@@ -54,6 +54,7 @@ from p2p_conformance.engine.evidence import (
     other_rounds,
     recognised_elsewhere,
 )
+from p2p_conformance.engine.transport import failure_words
 from p2p_conformance.model import (
     NO_FACT_FOR_NO_ANSWER,
     AnswerKind,
@@ -183,7 +184,7 @@ def documented_meaning(record: EndpointRecord) -> Conclusion:
     if answer.http_status is None:
         return Conclusion(
             Side.NETWORK,
-            f"No answer from Binance ({record.problem}).",
+            f"No answer from Binance: {failure_words(str(record.problem))}.",
             "Check the network path to the target and retry.",
         )
     if answer.kind is AnswerKind.BLOCKED_LOCATION:

@@ -211,6 +211,29 @@ def failure_name(error: BaseException) -> str:
     return names[0] + (f" ({', '.join(dict.fromkeys(names[1:]))})" if len(names) > 1 else "") + notes
 
 
+# A failure's exception names (failure_name) in a support agent's words, the first that matches
+FAILURE_WORDS = (
+    (("ReadTimeout", "ConnectTimeout", "Timeout", "AnswerTooSlow"), "no answer came within the call's time limit"),
+    (("SSLCertVerificationError", "SSLError"), "the target's TLS certificate was not trusted"),
+    (("NameResolutionError", "gaierror"), "the host name did not resolve"),
+    (("ProxyError",), "the proxy did not pass the call on"),
+    (("ConnectionRefusedError", "NewConnectionError"), "the connection was refused"),
+    (
+        ("ChunkedEncodingError", "ProtocolError", "RemoteDisconnected", "ConnectionResetError", "IncompleteRead"),
+        "the connection was closed before an answer came",
+    ),
+)
+
+
+def failure_words(problem: str) -> str:
+    """What left a call without an answer, in plain words, from the exception names :func:`failure_name` wrote
+    into ``problem`` (the names stay in the run's JSON; a page says the words)."""
+    return next(
+        (words for names, words in FAILURE_WORDS if any(name in problem for name in names)),
+        "the connection failed before an answer came",
+    )
+
+
 def redirect_target(response: requests.Response) -> str | None:
     """The host a 3xx answer points to (``elsewhere.example:8443``), or None when it is no redirect."""
     if not 300 <= response.status_code < 400:
