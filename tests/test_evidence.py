@@ -223,7 +223,7 @@ CHAT = SentRequest(
 )
 
 
-def test_a_parameter_error_on_a_request_that_carried_its_contract_is_undetermined_naming_the_tier() -> None:
+def test_a_parameter_error_on_a_request_that_carried_its_contract_is_undetermined_naming_the_source() -> None:
     # The recorded case: -1102 "illegal parameter" on retrieveChatCredential, sent with its clientType header,
     # while a no-parameter GET (getAvailableAdsCategory) was accepted.
     chat = answered("chat/retrieveChatCredential", 400, -1102)
@@ -235,7 +235,7 @@ def test_a_parameter_error_on_a_request_that_carried_its_contract_is_undetermine
         found.diagnosis
     )
     assert "was accepted on ads/getAvailableAdsCategory (12:14:03)" in found.reasoning
-    assert "the merchant guide" in found.reasoning and "(tier B)" in found.next_step
+    assert "the merchant guide" in found.reasoning and "tier" not in found.next_step  # the source in words
 
 
 def test_a_parameter_error_on_a_request_that_lacked_what_its_contract_requires_is_client() -> None:

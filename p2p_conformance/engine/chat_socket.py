@@ -453,7 +453,7 @@ def socket_judged(record: EndpointRecord, socket: SocketAnswer) -> Conclusion:
         return Conclusion(
             Side.CONTRACT,
             f"The chat socket opened, and a frame breaks the frame contract: {record.problem}.",
-            "The frame contract comes from public clients (tier D): compare it with what the socket sends.",
+            "The frame contract comes from a public client: compare it with what the socket sends.",
             "The handshake was accepted; only the frame's shape differs from what public clients expect.",
         )
     if socket.state is SocketState.CLOSED and (record.answer.msg or "").strip().lower() == TAKEN_OVER:

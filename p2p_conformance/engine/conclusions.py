@@ -23,8 +23,8 @@ starts; the run's evidence overrides it, in this order:
 4. -1021 on a request whose timestamp carried the offset Binance's own server time gave, answered within
    recvWindow: ``undetermined``, naming that time (not this machine's clock).
 5. -1100, -1101, -1102 and -31002 (a parameter missing, malformed or illegal) on a request that carried every
-   header and parameter its contract requires: ``undetermined``, naming the contract's tier (and for -31002 what
-   merchants reported it for); ``client`` when the request lacked something the contract requires.
+   header and parameter its contract requires: ``undetermined``, naming where the contract comes from (and for
+   -31002 what merchants reported it for); ``client`` when the request lacked something the contract requires.
 6. Otherwise the documented meaning stands.
 
 Every reasoning says the evidence in plain words first, and the fact's name after it.
@@ -248,14 +248,14 @@ def empty_200_meaning(record: EndpointRecord, served_elsewhere: str | None) -> C
             f"{said}: {record.method} {record.path} is probably not a Binance path (the contract comes from {tier}).",
             "Find the endpoint in Binance's documentation, or leave it out of the case: this answer is not the "
             "endpoint's, and proves nothing of the key.",
-            f"{GATEWAY_CATCH_ALL}. The contract comes from {tier} (tier {record.confidence}), not from Binance.",
+            f"{GATEWAY_CATCH_ALL}. The contract comes from {tier}, not from Binance.",
         )
     return Conclusion(
         Side.UNDETERMINED,
         f"{said}: the documented endpoint {record.method} {record.path} is not served (to this key, now).",
         "Ask Binance support whether this endpoint is enabled for the account; this answer proves nothing of the "
         "key or the request.",
-        f"{GATEWAY_CATCH_ALL}. The contract comes from {tier} (tier {record.confidence}), and no round of this "
+        f"{GATEWAY_CATCH_ALL}. The contract comes from {tier}, and no round of this "
         "run got an answer of the service to the same request.",
     )
 
@@ -533,7 +533,7 @@ def _parameter_problem(record: EndpointRecord, documented: Conclusion, accepted:
         f"{_name(code)}: Binance says a parameter is missing or malformed, but the request carried {carried}."
         + reported,
         f"Send this report to Binance support and ask which parameter this endpoint wants: the contract comes from "
-        f"{tier} (tier {record.confidence}).",
+        f"{tier}.",
         f"The request carried {carried}"
         + (f", and a request of the same shape ({shape}) was accepted on {listed(similar)}" if similar else "")
         + f"; the contract comes from {tier}, so the run cannot tell whether the contract lacks a parameter or "
