@@ -125,6 +125,14 @@ def answer_text(code: int | str | None, http_status: int | None, kind: AnswerKin
     return f"HTTP {http_status}" if http_status is not None else "no answer"
 
 
+def clock_words(offset_ms: int) -> str:
+    """``Binance's clock is 12 ms ahead of this machine's``: the clock offset, one way wherever a report says it
+    (``offset_ms`` is Binance's server time minus this machine's clock)."""
+    if offset_ms == 0:
+        return "Binance's clock agrees with this machine's (0 ms apart)"
+    return f"Binance's clock is {abs(offset_ms)} ms {'ahead of' if offset_ms > 0 else 'behind'} this machine's"
+
+
 def utc_now() -> str:
     """UTC, ISO 8601, to the millisecond: runs started in the same second still sort in order."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

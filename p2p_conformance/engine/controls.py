@@ -17,7 +17,7 @@ from p2p_conformance.contracts.model import API_RESTRICTIONS_PATH
 from p2p_conformance.engine.conclusions import code_meaning
 from p2p_conformance.engine.live import LiveSession
 from p2p_conformance.engine.transport import NotSent, failure_name, redirect_target
-from p2p_conformance.model import ControlCheck, ControlKind, utc_now
+from p2p_conformance.model import ControlCheck, ControlKind, clock_words, utc_now
 from p2p_conformance.signer import Ed25519Key, HmacKey, sign, vectors
 
 CLOCK_SKEW_LIMIT_MS = 1000  # a timestamp more than 1 s ahead of the server is refused (-1021)
@@ -26,12 +26,12 @@ API_RESTRICTIONS_NAME = "API key permissions (GET /sapi/v1/account/apiRestrictio
 
 def clock_check(session: LiveSession) -> ControlCheck:
     skew = session.offset_ms
-    applied = "applied to every timestamp" if skew else "nothing to correct"
+    applied = "every timestamp corrected by it" if skew else "nothing to correct"
     return ControlCheck(
         kind=ControlKind.CLOCK,
         name="Server time and clock skew",
         ok=abs(skew) < CLOCK_SKEW_LIMIT_MS,
-        evidence=f"GET /api/v3/time answered; local clock is {-skew:+d} ms from the server's ({applied}).",
+        evidence=f"GET /api/v3/time answered: {clock_words(skew)} ({applied}).",
     )
 
 

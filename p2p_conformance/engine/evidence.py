@@ -22,6 +22,7 @@ from p2p_conformance.model import (
     Evidence,
     Fact,
     KeySummary,
+    clock_words,
 )
 from p2p_conformance.signer import Placement
 
@@ -109,8 +110,8 @@ def gather(
             Fact.CLOCK_IN_WINDOW,
             slowest < recv_window,
             ("api/v3/time",),
-            f"Offset to Binance's server time {offset:+d} ms, applied to every timestamp; slowest answer "
-            f"{slowest:.0f} ms against a recvWindow of {recv_window} ms.",
+            f"{clock_words(offset)}, every timestamp corrected by it; slowest answer {slowest:.0f} ms against a "
+            f"recvWindow of {recv_window} ms.",
         ),
         Evidence(
             Fact.SIGNER_MATCHES_VECTORS,

@@ -17,7 +17,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from p2p_conformance.model import EndpointRecord, Outcome, RunRecord, Side, Trend, answer_text
+from p2p_conformance.model import EndpointRecord, Outcome, RunRecord, Side, Trend, answer_text, clock_words
 from p2p_conformance.report.chart import story_chart
 from p2p_conformance.report.history import Row
 from p2p_conformance.report.story import by_round, tells_a_story
@@ -164,19 +164,20 @@ def run_header(run: RunRecord) -> str:
     if run.origin:
         rows.append(("From", f"{run.origin} (--origin)"))
     keys = [
-        (key.name, f"{key.fingerprint} ({key.key_type})", key.shape, f"{key.clock_offset_ms:+d} ms") for key in run.keys
+        (key.name, f"{key.fingerprint} ({key.key_type})", key.shape, clock_words(key.clock_offset_ms))
+        for key in run.keys
     ]
     if not several:  # one key: its facts are rows of the header
         for _, fingerprint, shape, offset in keys:
             rows += [("API key", fingerprint), *((("Key shape", shape),) if shape else ())]
-            rows.append(("Clock offset", f"{offset} (server minus local)"))
+            rows.append(("Clock", offset))
     if len(run.rounds) > 1 or run.phases:
         rounds = "; ".join(
             f"{number}: {at[11:19]}" + (f" ({run.phases[number]})" if number in run.phases else "")
             for number, at in sorted(run.rounds.items())
         )
         rows.append(("Rounds", rounds))
-    key_header = ("Key", "API key", "Key shape", "Clock offset (server minus local)")
+    key_header = ("Key", "API key", "Key shape", "Clock")
     return render(
         "run_header.html", emulator=run.emulator, rows=rows, key_header=key_header, keys=keys if several else []
     )

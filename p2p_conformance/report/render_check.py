@@ -48,7 +48,7 @@ EXPECTED = {
         r'<p id="c2c-verdict"><strong>(A partial run \(.*?\): .*? concluded\. )?(This run was interrupted [^.]*\. )?'
         r"(In the last round \([^)]*\): )?(\d+ of \d+ (of the case|read-only)|No endpoint was answered)"
     ),
-    "the run header": r'<table id="c2c-run">.*?Case.*?Target.*?Run \(UTC\).*?API key.*?Clock offset',
+    "the run header": r'<table id="c2c-run">.*?Case.*?Target.*?Run \(UTC\).*?API key.*?Clock',
     "the control checks": r'<section id="c2c-controls"[^>]*>.*?Signature self-check',
     "the evidence": r'<section id="c2c-evidence"[^>]*>.*?key-recognised',
     "the timeline": r'<section id="c2c-timeline"[^>]*>.*?(<td class="c2c-trend">|no run of the history bears)',
