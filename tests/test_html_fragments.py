@@ -244,3 +244,13 @@ def test_the_junit_file_has_a_case_per_result_and_parses_whatever_the_server_sai
     assert skipped is not None and skipped.get("message", "").startswith("Not run live: mutating")
     assert not [char for char in ("\x00", "\u202e", "\ufffe") if char in text]
     assert "the server said &lt;img" in text and "\\x00\\u202e\\ufffe" in text  # written out as escapes
+
+
+def test_each_control_check_says_the_round_it_ran_in() -> None:
+    """In a story of rounds the checks ran when the key was first opened, not in the last round the verdict
+    speaks of: each row says which."""
+    run = run_of(("ads/getAds", "k", WORKED, Outcome.PASS))
+    run.rounds, run.phases = {1: AT}, {1: "July 6"}
+    cells = Cells(control_checks(run))
+    assert cells.texts("th")[-1] == "When (UTC)"
+    assert f"round 1 (July 6), {AT[11:19]}" in cells.texts()

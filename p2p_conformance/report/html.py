@@ -305,9 +305,29 @@ def evidence_table(run: RunRecord) -> str:
     return render("evidence.html", header=header, rows=rows)
 
 
+@dataclass(frozen=True)
+class ControlRow:
+    """One control check of one key, with the round it ran in."""
+
+    key: str
+    name: str
+    ok: bool
+    evidence: str
+    when: str
+
+
 def control_checks(run: RunRecord) -> str:
-    """The checks run before the endpoints, per key."""
-    return render("controls.html", keys=run.keys, several=len(run.keys) > 1)
+    """The checks run before the endpoints, per key, each labelled with the round (and time) it ran in: when the
+    key was first opened, which in a story of rounds is not the last round the verdict speaks of."""
+    rows = []
+    for key in run.keys:
+        first = min((r.round for r in run.results if r.key_name == key.name), default=1)
+        started = run.rounds.get(first, run.started_at)
+        phase = f" ({run.phases[first]})" if first in run.phases else ""
+        for check in key.controls:
+            when = f"round {first}{phase}, {_time(check.at or started)}"
+            rows.append(ControlRow(key.name, check.name, check.ok, check.evidence, when))
+    return render("controls.html", rows=rows, several=len(run.keys) > 1)
 
 
 def key_matrix(run: RunRecord) -> str:
