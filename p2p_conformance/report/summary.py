@@ -208,10 +208,23 @@ def _probes(records: list[EndpointRecord]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(lines))
 
 
-def _conclusion(side: Side, records: list[EndpointRecord]) -> str:
+def _breakdown(records: list[EndpointRecord]) -> str:
     answers = Counter(r.answer.text for r in records)
-    breakdown = ", ".join(f"{count} x {code}" if count > 1 else code for code, count in answers.most_common())
-    return f"{heading(side)}: {plural(len(records), 'endpoint')} ({breakdown})."
+    return ", ".join(f"{count} x {code}" if count > 1 else code for code, count in answers.most_common())
+
+
+def _conclusion(side: Side, records: list[EndpointRecord], focus: tuple[str, ...]) -> str:
+    """One side's line of the verdict: with a case (``--focus``), its endpoints first, by name, the others counted
+    after them."""
+    case = [r for r in records if r.id in focus]
+    if not focus:
+        return f"{heading(side)}: {plural(len(records), 'endpoint')} ({_breakdown(records)})."
+    others = [r for r in records if r.id not in focus]
+    named = ", ".join(dict.fromkeys(f"{r.id} ({r.answer.text})" for r in case))
+    endpoints = len({r.id for r in case})
+    said = f"{endpoints} of the case's {plural(len(focus), 'endpoint')}: {named}" if case else "none of the case's"
+    rest = f"; {plural(len({r.id for r in others}), 'other endpoint')} ({_breakdown(others)})" if others else ""
+    return f"{heading(side)}: {said}{rest}."
 
 
 def _second_opinions(records: list[EndpointRecord]) -> tuple[str, ...]:
@@ -271,7 +284,7 @@ def verdict(run: RunRecord) -> Verdict:
     proof += _changed_answers(run.keys)
     grouped = failures_by_conclusion(run)
     conclusions = tuple(
-        _conclusion(side, [record for records in groups.values() for record in records])
+        _conclusion(side, [record for records in groups.values() for record in records], run.focus)
         for side, groups in grouped.items()
     ) or ("No failures.",)
     notes = tuple(note for key in run.keys for note in key.notes)
