@@ -124,7 +124,9 @@ def test_seed_story_gives_its_trends_and_the_since_previous_sentence(endpoint_su
     changes = summary["changes"]
     assert len(changes) == 3  # over the endpoints both runs asked and that got an answer
     assert (
-        changes[0] == f"key1 ({fingerprints['key1']}): 1 of 2 endpoints now work, unchanged from 1 of 2 at July 9 12:14"
+        changes[0]
+        == f"key1 ({fingerprints['key1']}): 1 of 2 endpoints now work (orderMatch/getUserOrderSummary), unchanged "
+        "from 1 of 2 at July 9 12:14"
     )
     markdown = (reports / "live-summary.md").read_text()
     assert changes[0] in markdown and len(markdown.splitlines()) <= 25
@@ -166,7 +168,9 @@ def test_each_run_adds_to_the_history_and_compares_with_the_previous_one(endpoin
             deselected=OFFLINE_TESTS + LIVE_TESTS * STORY_KEYS - len(SEED_IDS),
         )
     summary = endpoint_suite.summary()
-    assert summary["changes"][0].startswith("1 of 2 endpoints now work, unchanged from 1 of 2 at ")
+    assert summary["changes"][0].startswith(
+        "1 of 2 endpoints now work (orderMatch/getUserOrderSummary), unchanged from 1 of 2 at "
+    )
     assert len({row.run_id for row in load_rows(reports / "history.sqlite3")}) == 2
 
 
@@ -273,8 +277,8 @@ def test_since_previous_reads_up_down_and_first(tmp_path: Path) -> None:
     ]:
         store_runs(path, [stored_run(run_id, at, [stored(f"e{i}", o) for i, o in enumerate(outcomes)])])
     rows = load_rows(path)
-    assert since_previous(runs_by_key(rows)["k"], "b") == "2 of 2 endpoints now work, up from 1 of 2 at 11:53"
-    assert since_previous(runs_by_key(rows)["k"], "a") == "1 of 2 endpoints now work (first run with this key)"
+    assert since_previous(runs_by_key(rows)["k"], "b") == "2 of 2 endpoints now work (e0, e1), up from 1 of 2 at 11:53"
+    assert since_previous(runs_by_key(rows)["k"], "a") == "1 of 2 endpoints now work (e0; first run with this key)"
     assert load_rows(path, since="2025-07-09T12:00:00Z", key_fingerprint="k")[0].run_id == "b"
     assert {row.run_id for row in load_rows(path, last_runs=1)} == {"b"}
     other = [stored("e7", "pass"), stored("e8", "fail")]  # endpoints the previous run did not ask
@@ -293,7 +297,10 @@ def test_history_report_renders_without_calling_anything(endpoint_suite: Endpoin
     assert history_report(arguments) == 0
     page = out.read_text()
     assert f"<td>Keys</td><td>key1 ({key1})</td>" in page and ">4 runs, " in page
-    assert "key1: 1 of 2 endpoints now work, unchanged from 1 of 2 at July 9 12:14" in page
+    assert (
+        "key1: 1 of 2 endpoints now work (orderMatch/getUserOrderSummary), unchanged from 1 of 2 at July 9 12:14"
+        in (page)
+    )
     assert "<br>July 9 12:14</th>" in page  # each run's column names the story's phase
     # only answered rounds that recognised the key move a trend: getUserOrderSummary works, the credential -1102
     assert page.count('<td class="c2c-trend">') == 2 and '<td class="c2c-trend">stable-ok</td>' in page

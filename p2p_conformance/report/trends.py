@@ -8,6 +8,7 @@ is kept and shown but moves no trend: neither says anything about the endpoint.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
@@ -105,7 +106,11 @@ def since_previous(runs: Sequence[RunAnswers], run_id: str) -> str:
         )
     before = next((run for run in reversed(runs[:index]) if run.counted), None)
     if before is None:
-        return f"{len(now.working)} of {len(now.working | now.failing)} endpoints now work (first run with this key)"
+        names = _names(now.working)
+        return (
+            f"{len(now.working)} of {len(now.working | now.failing)} endpoints now work "
+            f"({f'{names}; ' if names else ''}first run with this key)"
+        )
     both = (now.working | now.failing) & (before.working | before.failing)
     when = before.name if before.phase or before.started_at[:10] == now.started_at[:10] else before.started_at[:16]
     if not both:  # nothing to compare: "0 of 0 endpoints now work, unchanged" would read as a result
@@ -115,10 +120,19 @@ def since_previous(runs: Sequence[RunAnswers], run_id: str) -> str:
         )
     working_now, working_before = len(now.working & both), len(before.working & both)
     direction = "up" if working_now > working_before else "down" if working_now < working_before else "unchanged"
+    names = _names(now.working & both)
     return (
-        f"{working_now} of {len(both)} endpoints now work, {direction} from {working_before} of {len(both)} "
-        f"at {when.replace('T', ' ')}"
+        f"{working_now} of {len(both)} endpoints now work{f' ({names})' if names else ''}, {direction} from "
+        f"{working_before} of {len(both)} at {when.replace('T', ' ')}"
     )
+
+
+NAMED_AT_MOST = 3  # endpoints a since-previous line names; more are only counted (the report lists them)
+
+
+def _names(endpoints: AbstractSet[str]) -> str:
+    """``ads/search, orderMatch/getUserOrderSummary``: the working endpoints by name, when there are few."""
+    return ", ".join(sorted(endpoints)) if len(endpoints) <= NAMED_AT_MOST else ""
 
 
 @dataclass(frozen=True, kw_only=True)
