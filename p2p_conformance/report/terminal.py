@@ -37,7 +37,10 @@ def verdict_block(view: ReportView, *, report_dir: Path, history_db: Path, notes
     lines += [f"  Note: {note}" for note in found.notes]
     lines += [f"  {change}" for change in run.changes]
     lines += [f"  {note}" for note in notes]
-    lines.append(f"Report: {report_dir / HTML_NAME} (and live-summary.json, live-summary.md); history: {history_db}")
+    lines.append(
+        f"Report: {report_dir / HTML_NAME} (and live-summary.json, the ticket text live-summary.md and .txt, "
+        f"live-junit.xml); history: {history_db}"
+    )
     return lines
 
 
