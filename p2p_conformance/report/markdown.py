@@ -52,8 +52,9 @@ class Ticket:
     title: str
     run_line: str
     headline: str
-    items: tuple[str, ...]  # proof, notes, one per side, findings, changes: in this order
-    sides: tuple[str, ...]  # the per-side lines (also among ``items``): merged into one when room is short
+    lead: tuple[str, ...]  # the proof and the notes: before the story
+    sides: tuple[str, ...]  # one line per side: merged into one when room is short
+    rest: tuple[str, ...]  # the findings and the changes since the previous run
     story: tuple[str, ...]  # one sentence per round
     keys: tuple[str, ...]
     rows: tuple[Row, ...]
@@ -67,20 +68,19 @@ def ticket(view: ReportView) -> Ticket:
         target += " (the local emulator, not Binance)"
     origin = f" from {run.origin}" if run.origin else ""
     keys = ", ".join(f"{key.name} {key.fingerprint} ({key.key_type})" for key in run.keys)
-    sides = tuple(found.conclusions)
-    items = (
-        *((f"Proof: {' '.join(found.proof)}",) if found.proof else ()),
-        *((f"Note: {' '.join(found.notes)}",) if found.notes else ()),
-        *sides,
-        *((" ".join(found.findings),) if found.findings else ()),
-        *((f"Since the previous run: {'; '.join(run.changes)}",) if run.changes else ()),
-    )
     return Ticket(
         title=f"Binance C2C conformance{f': case {run.case_id}' if run.case_id else ''}",
         run_line=f"Run {run.started_at}{origin} · target {target} · key{'s' if len(run.keys) > 1 else ''}: {keys}",
         headline=f"{found.count} {found.headline}",
-        items=items,
-        sides=sides,
+        lead=(
+            *((f"Proof: {' '.join(found.proof)}",) if found.proof else ()),
+            *((f"Note: {' '.join(found.notes)}",) if found.notes else ()),
+        ),
+        sides=tuple(found.conclusions),
+        rest=(
+            *((" ".join(found.findings),) if found.findings else ()),
+            *((f"Since the previous run: {'; '.join(run.changes)}",) if run.changes else ()),
+        ),
         story=tuple(round_sentences(list(view.story))) if tells_a_story(run) else (),
         keys=tuple(key.name for key in run.keys),
         rows=_rows(view),
@@ -150,11 +150,9 @@ def _bounded(
 
 def _items(found: Ticket, form: Form, merge_sides: bool, story: list[str]) -> list[str]:
     """The bullets: the proof and the notes, the story, one line per side (or one for all), then the rest."""
-    lead = [item for item in found.items if item.startswith(("Proof: ", "Note: "))]
-    rest = [item for item in found.items if item not in lead and item not in found.sides]
     sides = [f"Where the fixes lie: {' '.join(found.sides)}"] if merge_sides and found.sides else list(found.sides)
-    bullets = [line for item in lead for line in _bounded(item, form, first="- ")]
-    return [*bullets, *story, *(line for item in [*sides, *rest] for line in _bounded(item, form, first="- "))]
+    lead = [line for item in found.lead for line in _bounded(item, form, first="- ")]
+    return [*lead, *story, *(line for item in [*sides, *found.rest] for line in _bounded(item, form, first="- "))]
 
 
 def _story(found: Ticket, form: Form, room: int) -> list[str]:
