@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -297,13 +298,13 @@ class Catalog:
         """The socket of this id, or None when the id is an endpoint's (the one way to ask "is this a socket?")."""
         return next((socket for socket in self.sockets if socket.id == socket_id), None)
 
-    @property
-    def opened_by(self) -> dict[str, str]:
+    @functools.cached_property  # asked for every call of a run: the catalog does not change
+    def opened_by(self) -> Mapping[str, str]:
         """Each socket's id -> the endpoint whose answer opens it (declared once, in the catalog's ``sockets:``)."""
         return {socket.id: socket.from_endpoint for socket in self.sockets}
 
-    @property
-    def credential_fields(self) -> dict[str, frozenset[str]]:
+    @functools.cached_property
+    def credential_fields(self) -> Mapping[str, frozenset[str]]:
         """Each endpoint that opens a socket -> the fields of its answer a socket check needs (the address's parts
         and its secrets), over every socket it opens."""
         fields: dict[str, frozenset[str]] = {}

@@ -140,7 +140,6 @@ class LiveSession:
     """
 
     def __init__(self, settings: CallSettings, key: Key, http: Sender, gate: SendGate, offset_ms: int) -> None:
-        self.settings = settings
         self.probes = settings.probes
         self.probe_endpoints = settings.probe_endpoints
         self.catalog = settings.catalog

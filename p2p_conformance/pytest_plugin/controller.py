@@ -210,10 +210,10 @@ class ControllerPlugin:
     def _judge_untaken(self, config: pytest.Config) -> None:
         """Every call sent is judged: those sent ahead whose tests never ran (``-x``, ``--maxfail``, an interrupt)
         get their records here, as their tests would have made them."""
-        sessions = config.stash.get(LIVE_RUN, None)
-        if sessions is None:  # none in this process: pytest-xdist workers send each call inside its test
+        live_run = config.stash.get(LIVE_RUN, None)
+        if live_run is None:  # none in this process: pytest-xdist workers send each call inside its test
             return
-        for untaken in sessions.untaken():
+        for untaken in live_run.untaken():
             key, result = untaken.key.summary, untaken.result
             context = RecordContext(untaken.key_name, key.fingerprint, untaken.round)
             self.records[f"sent, its test not run: {untaken.key_name} {untaken.round} {result.contract.id}"] = (
