@@ -25,6 +25,7 @@ from p2p_conformance.model import (
     SocketAnswer,
     SocketState,
 )
+from p2p_conformance.report.files import run_json
 from p2p_conformance.report.html import (
     TEMPLATES,
     conclusions,
@@ -37,7 +38,7 @@ from p2p_conformance.report.html import (
     story_section,
 )
 from p2p_conformance.report.junit import junit_xml
-from p2p_conformance.report.summary import WORKS, SupportReport, read_summary, run_json, shown_answer, verdict
+from p2p_conformance.report.summary import WORKS, SupportReport, read_summary, shown_answer, verdict
 from p2p_conformance.report.view import ReportView
 from p2p_conformance.signer import KeyType
 
@@ -216,7 +217,7 @@ def test_an_interrupted_run_says_so_in_its_verdict_its_story_and_its_json() -> N
     assert found.count.startswith("This run was interrupted before it ended: rounds 2 to 4 of 4 did not run. ")
     rows = Cells(story_section(ReportView.of(SupportReport(run=run)))).texts()
     assert rows[-6:] == [text for n in (2, 3, 4) for text in (f"round {n}", "did not run (the run was interrupted)")]
-    again = read_summary(json.loads(json.dumps(run_json(SupportReport(run=run))))).run
+    again = read_summary(json.loads(json.dumps(run_json(ReportView.of(SupportReport(run=run)))))).run
     assert (again.interrupted, again.rounds_planned, again.rounds_not_run) == (True, 4, [2, 3, 4])
     finished = run_of(("ads/getAds", "k", WORKED, Outcome.PASS))
     assert "interrupted" not in verdict(finished).count

@@ -196,8 +196,8 @@ class ControllerPlugin:
             self.run.changes = [f"history not stored: {error}"]
         else:
             self.run, self.series = remembered.run, remembered.series
-        self.view = ReportView.of(support_report(self.run, self.series))  # the terminal's, once the run is weighed
-        write_report_files(self.view.report, self.settings.paths.report_dir)
+        self.view = ReportView.of(support_report(self.run, self.series))  # the JSON and the terminal: computed once
+        write_report_files(self.view, self.settings.paths.report_dir)
         variants = write_variants(self.run.results, self.settings.paths.observed_dir)
         if variants:
             self.closing_notes.append(

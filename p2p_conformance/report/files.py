@@ -11,11 +11,12 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from p2p_conformance.model import EndpointRecord
 from p2p_conformance.report.html import PYTEST_HTML_NAME
 from p2p_conformance.report.outputs import OUTPUTS
-from p2p_conformance.report.summary import SupportReport, read_summary, run_json
+from p2p_conformance.report.summary import read_summary, row_json
 from p2p_conformance.report.view import ReportView
 from p2p_conformance.safety.redaction import find_leaks, redact_data, redact_text
 from p2p_conformance.safety.writing import json_text, replace_file
@@ -99,11 +100,33 @@ def rendered(summary: str) -> dict[str, str]:
     return {output.name: output.render(view) for output in OUTPUTS}
 
 
-def write_report_files(report: SupportReport, report_dir: Path) -> list[Path]:
-    """``live-summary.json``, then every other report file rendered from it: what a page shows is in the JSON,
-    and ``p2p-report`` renders the same files again from it."""
+def run_json(view: ReportView) -> dict[str, Any]:
+    """``live-summary.json``: the run for machines (the first key's facts also at the top level; every key's
+    fingerprint in ``key_fingerprint``, in the keys' order), with its verdict and story as ``view`` has them, round
+    by round and key by key, and the recent history of its endpoints that the page's timeline shows."""
+    run, found = view.run, view.verdict
+    first = run.keys[0] if run.keys else None
+    first_facts = first.to_dict() if first else {}
+    return {
+        **run.to_dict(),
+        "base_url": run.base_url,
+        "key_fingerprint": [key.fingerprint for key in run.keys],
+        "key_type": first_facts.get("key_type"),
+        "clock_offset_ms": first_facts.get("clock_offset_ms"),
+        "verdict": found.text,
+        "proof": list(found.proof),
+        "notes": list(found.notes),
+        "controls": first_facts.get("controls", []),
+        "story": [line.to_dict() for line in view.story],
+        "timeline": [row_json(row) for rows in view.report.timeline.values() for row in rows],
+    }
+
+
+def write_report_files(view: ReportView, report_dir: Path) -> list[Path]:
+    """``live-summary.json`` from the run's view, then every other report file rendered from that JSON alone: what
+    a page shows is in the JSON, and ``p2p-report`` renders the same files again from it."""
     report_dir.mkdir(parents=True, exist_ok=True)
-    summary = json_text(run_json(report))
+    summary = json_text(run_json(view))
     texts = {JSON_NAME: summary, **rendered(summary)}
     for name in REPORT_NAMES:
         replace_file(report_dir / name, texts[name])

@@ -13,7 +13,6 @@ from p2p_conformance.contracts import code_named
 from p2p_conformance.errors import FileError
 from p2p_conformance.model import EndpointRecord, Fact, KeySummary, Outcome, RunRecord, Side
 from p2p_conformance.report.history import Row
-from p2p_conformance.report.story import run_story
 from p2p_conformance.report.trends import Series
 
 TIMELINE_COLUMNS = 12  # the recent runs the page's timeline shows
@@ -320,7 +319,7 @@ def drifting(run: RunRecord) -> list[EndpointRecord]:
 @dataclass(frozen=True, kw_only=True)
 class SupportReport:
     """What the support page shows, all of it: the run's record and the recent history of its endpoints.
-    ``live-summary.json`` holds both (:func:`run_json`), and :func:`read_summary` reads them back, so the page,
+    ``live-summary.json`` holds both (``report.files.run_json``), and :func:`read_summary` reads them back, so the page,
     the Markdown and the Postman collection are functions of that file."""
 
     run: RunRecord
@@ -339,7 +338,8 @@ class SummaryError(FileError, ValueError):
     """A ``live-summary.json`` that cannot be read back into a run: one line, what is wrong where."""
 
 
-def _row_json(row: Row) -> dict[str, Any]:
+def row_json(row: Row) -> dict[str, Any]:
+    """A history row as ``live-summary.json``'s timeline holds it (read back by :func:`read_summary`)."""
     data = row._asdict()
     return {**data, "outcome": row.outcome.value, "side": row.side.value}
 
@@ -360,26 +360,3 @@ def read_summary(document: Any) -> SupportReport:
         name = type(error).__name__
         raise SummaryError(f"not a live-summary.json of this version ({name}: {str(error)[:120]})") from None
     return SupportReport(run=run, timeline=timeline)
-
-
-def run_json(report: SupportReport) -> dict[str, Any]:
-    """``live-summary.json``: the run for machines (the first key's facts also at the top level; every key's
-    fingerprint in ``key_fingerprint``, in the keys' order), with its story, round by round and key by key, and
-    the recent history of its endpoints that the page's timeline shows."""
-    run = report.run
-    first = run.keys[0] if run.keys else None
-    first_facts = first.to_dict() if first else {}
-    found = verdict(run)
-    return {
-        **run.to_dict(),
-        "base_url": run.base_url,
-        "key_fingerprint": [key.fingerprint for key in run.keys],
-        "key_type": first_facts.get("key_type"),
-        "clock_offset_ms": first_facts.get("clock_offset_ms"),
-        "verdict": found.text,
-        "proof": list(found.proof),
-        "notes": list(found.notes),
-        "controls": first_facts.get("controls", []),
-        "story": [line.to_dict() for line in run_story(run)],
-        "timeline": [_row_json(row) for rows in report.timeline.values() for row in rows],
-    }
