@@ -294,13 +294,19 @@ class Catalog:
                 return contract
         raise KeyError(endpoint_id)
 
+    def live_checks(self, *, sockets: bool) -> tuple[Contract, ...]:
+        """What a live run checks: every endpoint and, with ``sockets`` (``--socket``), each socket as the run's
+        records name it, after the endpoints (the one it needs answers first)."""
+        return self.contracts + (tuple(socket.contract for socket in self.sockets) if sockets else ())
+
     def socket(self, socket_id: str) -> SocketContract | None:
         """The socket of this id, or None when the id is an endpoint's (the one way to ask "is this a socket?")."""
         return next((socket for socket in self.sockets if socket.id == socket_id), None)
 
     @functools.cached_property  # asked for every call of a run: the catalog does not change
-    def opened_by(self) -> Mapping[str, str]:
-        """Each socket's id -> the endpoint whose answer opens it (declared once, in the catalog's ``sockets:``)."""
+    def needs(self) -> Mapping[str, str]:
+        """Each check that needs another endpoint's answer -> that endpoint: a socket's id -> the endpoint whose
+        answer opens it (declared once, in the catalog's ``sockets:``)."""
         return {socket.id: socket.from_endpoint for socket in self.sockets}
 
     @functools.cached_property

@@ -11,15 +11,15 @@ CATALOG = load_catalog()
 ENDPOINTS = len(CATALOG.contracts)
 READ_ONLY = frozenset(c.id for c in CATALOG.contracts if c.read_only)
 MUTATING = frozenset(c.id for c in CATALOG.contracts if not c.read_only)
-SOCKETS = frozenset(socket.id for socket in CATALOG.sockets)  # checked live only (test_live_socket), with --socket
+SOCKETS = frozenset(socket.id for socket in CATALOG.sockets)  # checked live only (test_live), with --socket
 LIVE_RESULTS = READ_ONLY  # what a whole live run judges, per key and round
 WITH_SOCKETS = READ_ONLY | SOCKETS  # ... and with --socket
 # p2p_conformance/suite/test_endpoints.py runs each endpoint in three modes: test_request_shape, test_replay, test_live;
-# and each socket live (test_live_socket), which a live run leaves out unless --socket asks for it.
+# with --socket, test_live also opens each socket (a run without it does not collect them).
 OFFLINE_TESTS = 2 * ENDPOINTS
-LIVE_TESTS = ENDPOINTS + len(SOCKETS)  # collected per key and round
-LIVE_DESELECTED = OFFLINE_TESTS + len(SOCKETS)  # what a live run without --socket deselects
-ENDPOINT_TESTS = OFFLINE_TESTS + LIVE_TESTS
+LIVE_TESTS = ENDPOINTS  # collected per key and round (and each socket with --socket)
+LIVE_DESELECTED = OFFLINE_TESTS  # what a live run deselects
+ENDPOINT_TESTS = OFFLINE_TESTS + LIVE_TESTS  # collected without --socket
 
 
 def setup_calls(ids: Iterable[str]) -> int:

@@ -172,14 +172,14 @@ class SocketChecks:
         self.listen = listen
         # Told each secret of a credential as soon as it is read: every redaction after it knows it.
         self.learn_secrets = learn_secrets
-        self.needed = frozenset(catalog.opened_by.values())  # the endpoints whose answers a check needs
+        self.needed = frozenset(catalog.needs.values())  # the endpoints whose answers a check needs
 
     def __repr__(self) -> str:
-        return f"SocketChecks({sorted(self.catalog.opened_by)})"
+        return f"SocketChecks({sorted(self.catalog.needs)})"
 
     def needs(self, check_id: str) -> str | None:
         """The endpoint whose answer the check ``check_id`` needs, or None when ``check_id`` is an endpoint's."""
-        return self.catalog.opened_by.get(check_id)
+        return self.catalog.needs.get(check_id)
 
     def run(self, check_id: str, gate: SendGate, answered: LiveResult | None) -> LiveResult:
         """The check's result, from the answer it needs (None: that endpoint was not called)."""

@@ -163,7 +163,7 @@ def calls_across_services(
     service answered with a success or a Binance code. A run narrowed to one endpoint (``-k``) or stopped
     at its first failure (``-x``) may not; a run narrowed by ``--lf`` never has: it left out on purpose the calls
     that worked last time."""
-    served = [r for r in records if r.answer.kind.served and r.answer.socket is None]
+    served = [r for r in records if r.answer.kind.served]
     services = sorted({service(r.id) for r in served})
     control = account is not None and account.http_status is not None
     if last_failed_only:

@@ -23,6 +23,7 @@ from _pytest._code.code import TracebackEntry
 from p2p_conformance.engine.conclusions import weigh
 from p2p_conformance.engine.records import RecordContext, after_what_they_need, record_of_result
 from p2p_conformance.model import EndpointRecord, KeySummary, Outcome, RunRecord, utc_now
+from p2p_conformance.pytest_plugin import chat_socket
 from p2p_conformance.pytest_plugin.scope import SUITE_MODULE
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER
 from p2p_conformance.pytest_plugin.settings import RunSettings
@@ -55,12 +56,6 @@ from p2p_conformance.safety.cassettes import promote_recording
 from p2p_conformance.safety.text import one_line
 from p2p_conformance.safety.writing import unlink_if_link
 
-SOCKET_WARNING = (
-    "--socket: this run opens the chat socket with each key's chat credential. Binance keeps one chat connection "
-    "per account: a bot you run with the same account may lose its chat connection (and its buyers' messages) "
-    "until it reconnects."
-)
-
 
 def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
@@ -81,7 +76,7 @@ class ControllerPlugin:
             case_id=settings.case_id,
             recv_window=settings.plan.recv_window,
             rounds_planned=settings.repeat,
-            socket_checks=settings.socket,
+            socket_checks=settings.socket.opened,
             emulator=settings.emulator.label if settings.emulator else None,
             focus=settings.focus,
             origin=settings.origin,
@@ -159,9 +154,8 @@ class ControllerPlugin:
         ``--socket``, the run says what opening the chat socket may do before any test opens it."""
         if threading.current_thread() is threading.main_thread():
             self._previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
-        terminal = session.config.pluginmanager.get_plugin("terminalreporter")
-        if self.settings.socket and terminal is not None:
-            terminal.write_line(SOCKET_WARNING, yellow=True)
+        if self.settings.socket.opened:
+            chat_socket.warn_before_opening(session.config)
 
     @pytest.hookimpl(tryfirst=True)  # before the terminal reporter draws the interrupted run's traceback
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
@@ -186,7 +180,7 @@ class ControllerPlugin:
         self.run.last_failed_only = selection is not None and selection.last_failed_only
         self.run.requests_sent = self._network(session.config)[0]
         self.run.keys = list(self.keys.values())
-        self.run.results = after_what_they_need(list(self.records.values()), self.settings.plan.catalog.opened_by)
+        self.run.results = after_what_they_need(list(self.records.values()), self.settings.plan.catalog.needs)
         self.run = weigh(self.run)  # every failure's side, from the run's evidence
         try:
             remembered = remember(

@@ -19,7 +19,7 @@ from p2p_conformance.engine.live import TargetUnreachable
 from p2p_conformance.engine.sessions import LiveRun
 from p2p_conformance.engine.transport import SessionPerThread
 from p2p_conformance.model import LiveResult
-from p2p_conformance.pytest_plugin.selection import called_contracts, calls_of_round
+from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, called_contracts, calls_of_round
 from p2p_conformance.pytest_plugin.settings import SETTINGS, RunSettings
 from p2p_conformance.pytest_plugin.stash import (
     LIVE_CALL,
@@ -33,14 +33,13 @@ from p2p_conformance.safety.cassettes import vcr_config as make_vcr_config
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Each endpoint test runs once per contract (or socket) of the catalog, per key and per round."""
+    """Each endpoint test runs once per contract of the catalog (a live test once per check the run makes), per
+    key and per round."""
     settings = metafunc.config.stash[SETTINGS]
     if "contract" in metafunc.fixturenames:
-        contracts = settings.plan.catalog.contracts
+        live = metafunc.definition.get_closest_marker(LIVE_MARKER) is not None
+        contracts = settings.live_checks if live else settings.plan.catalog.contracts
         metafunc.parametrize("contract", contracts, ids=[contract.id for contract in contracts])
-    if "socket_contract" in metafunc.fixturenames:
-        sockets = settings.plan.catalog.sockets
-        metafunc.parametrize("socket_contract", sockets, ids=[socket.id for socket in sockets])
     if "key_name" in metafunc.fixturenames and len(settings.plan.keys) > 1:
         metafunc.parametrize("key_name", list(settings.plan.keys))
     if "round_number" in metafunc.fixturenames and settings.repeat > 1:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from p2p_conformance.engine.chat_socket import DEFAULT_LISTEN_SECONDS, MAX_LISTEN_SECONDS
 from p2p_conformance.engine.probe import DEFAULT_PROBE_LIMIT
 from p2p_conformance.engine.sessions import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 from p2p_conformance.engine.transport import (
@@ -14,6 +13,7 @@ from p2p_conformance.engine.transport import (
     DEFAULT_WEIGHT_BUDGET,
     TIMEOUT_SECONDS,
 )
+from p2p_conformance.pytest_plugin import chat_socket
 from p2p_conformance.signer import DEFAULT_RECV_WINDOW, MAX_RECV_WINDOW
 from p2p_conformance.signer.env import DEFAULT_BASE_URL
 
@@ -136,21 +136,7 @@ def add_options(parser: pytest.Parser) -> None:
         help=f"how long one live call may take (to connect, between two bytes, in all) before it counts as no "
         f"answer (default {TIMEOUT_SECONDS:g}; the seed case file's client waited 10)",
     )
-    group.addoption(
-        "--socket",
-        action="store_true",
-        help="also open the chat socket (chat/websocket) with the credential its endpoint answers; off by default: "
-        "Binance keeps one chat connection per account, so opening one may end the chat connection of a bot you "
-        "run with the same account",
-    )
-    group.addoption(
-        "--socket-listen",
-        default=DEFAULT_LISTEN_SECONDS,
-        metavar="SECONDS",
-        help="with --socket, how long the socket check reads frames once its handshake is accepted; nothing is "
-        f"sent on it (default {DEFAULT_LISTEN_SECONDS:g}: the accepted handshake proves the credential and the "
-        f"socket is closed at once; up to {MAX_LISTEN_SECONDS:g})",
-    )
+    chat_socket.add_options(group)
     group.addoption(
         "--max-wait",
         default=DEFAULT_MAX_WAIT_SECONDS,

@@ -19,13 +19,11 @@ from p2p_conformance.pytest_plugin.scope import is_suite_item, runs_the_suite
 from p2p_conformance.pytest_plugin.selection import (
     LIVE_MARKER,
     MARKERS,
-    deselect,
     deselect_unless_requested,
     keep_offline,
     mark_cassette_recording,
     narrowing_options,
     order_by_round,
-    socket_tests,
 )
 from p2p_conformance.pytest_plugin.settings import SETTINGS, RunSettings, read_settings, report_options
 from p2p_conformance.pytest_plugin.stash import LIVE_SELECTION, RUN_SECRETS, LiveSelection
@@ -83,11 +81,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     suite_items = [item for item in items if is_suite_item(item)]
     deselect_unless_requested(config, items, suite_items, [] if settings.live else [LIVE_MARKER])
-    if not settings.socket:  # Binance keeps one chat connection per account: the merchant's bot may hold it
-        deselect(config, items, socket_tests(suite_items))
     order_by_round(items)
     if settings.recording:
-        mark_cassette_recording(suite_items)
+        mark_cassette_recording(suite_items, settings.plan.catalog)
     elif not settings.live:
         keep_offline(suite_items)
 

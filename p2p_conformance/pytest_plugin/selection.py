@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from _pytest.mark.expression import Expression  # pytest's own -m parser: the selection means what pytest means
 
-from p2p_conformance.contracts import Catalog, Contract, SocketContract
+from p2p_conformance.contracts import Catalog, Contract
 
 LIVE_MARKER = "live"
 MARKERS = {LIVE_MARKER: "calls the real target with your key; selected only with `-m live` (p2p-conformance's suite)"}
@@ -62,11 +62,6 @@ def narrowing_options(config: pytest.Config) -> tuple[str, ...]:
     return tuple(found)
 
 
-def socket_tests(candidates: Sequence[pytest.Item]) -> list[pytest.Item]:
-    """The socket checks among ``candidates``: a live run leaves them out unless ``--socket`` asks for them."""
-    return [item for item in candidates if isinstance(item_params(item).get("socket_contract"), SocketContract)]
-
-
 def deselect(config: pytest.Config, items: list[pytest.Item], dropped: Sequence[pytest.Item]) -> None:
     """Leave ``dropped`` out of the run, as pytest's own ``--deselect`` does (each counted once as deselected)."""
     dropped_set = set(dropped).intersection(items)
@@ -83,28 +78,28 @@ def keep_offline(items: Sequence[pytest.Item], allowed_hosts: Sequence[str] = LO
 
 
 def item_params(item: pytest.Item) -> dict[str, Any]:
-    """The parameters of a parametrized test (``contract`` or ``socket_contract``, ``key_name``, ``round_number``)."""
+    """The parameters of a parametrized test (``contract``, ``key_name``, ``round_number``)."""
     callspec = getattr(item, "callspec", None)
     return callspec.params if callspec else {}
 
 
 def tested_contract(params: Mapping[str, Any]) -> Contract | None:
-    """The endpoint a test is about: its ``contract``, or the socket's as a record names it."""
-    socket = params.get("socket_contract")
-    return params.get("contract") or (socket.contract if isinstance(socket, SocketContract) else None)
+    """The endpoint (or check) a test is about."""
+    contract = params.get("contract")
+    return contract if isinstance(contract, Contract) else None
 
 
 def _live_calls(
     items: Sequence[pytest.Item], catalog: Catalog | None = None
 ) -> Iterator[tuple[pytest.Item, dict[str, Any], Contract]]:
-    """Each selected live test of a read-only endpoint or a socket: the test, its parameters and its contract
+    """Each selected live test of a read-only endpoint or check: the test, its parameters and its contract
     (with the ``catalog``, the endpoint a check needs the answer of first, in case its own test is not selected)."""
     for item in items:
         params = item_params(item)
         contract = tested_contract(params)
         if item.get_closest_marker(LIVE_MARKER) is None or contract is None or not contract.read_only:
             continue
-        needed = catalog.opened_by.get(contract.id) if catalog is not None else None
+        needed = catalog.needs.get(contract.id) if catalog is not None else None
         if catalog is not None and needed is not None:
             yield item, params, catalog[needed]
         yield item, params, contract
@@ -113,8 +108,8 @@ def _live_calls(
 def calls_of_round(
     items: Sequence[pytest.Item], number: int, default_key: str, catalog: Catalog
 ) -> dict[str, list[Contract]]:
-    """The read-only endpoints (and sockets) the selected live tests of round ``number`` call, by key name, each
-    once: a socket's credential endpoint before it."""
+    """The read-only endpoints (and checks) the selected live tests of round ``number`` call, by key name, each
+    once: the endpoint a check needs the answer of before it."""
     calls: dict[str, dict[str, Contract]] = {}
     for _, params, contract in _live_calls(items, catalog):
         if int(params.get("round_number", 1)) == number:
@@ -132,9 +127,10 @@ def order_by_round(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: int(item_params(item).get("round_number", 1)))
 
 
-def mark_cassette_recording(items: list[pytest.Item]) -> None:
+def mark_cassette_recording(items: list[pytest.Item], catalog: Catalog) -> None:
     """With ``--record-mode``, live tests of read-only endpoints record their cassette; nothing else does (a
-    socket has no cassette)."""
-    for item, params, _ in _live_calls(items):
-        if "contract" in params:
+    check that is not an HTTP call has none)."""
+    requests = {contract.id for contract in catalog.contracts}
+    for item, _, contract in _live_calls(items):
+        if contract.id in requests:
             item.add_marker(pytest.mark.vcr)

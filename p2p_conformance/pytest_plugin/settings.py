@@ -13,18 +13,18 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 from urllib.parse import urlsplit
 
 import pytest
 
-from p2p_conformance.contracts import Catalog, CatalogError, load_catalog
+from p2p_conformance.contracts import Catalog, CatalogError, Contract, load_catalog
 from p2p_conformance.emulator import Scenario, ScenarioError, load_scenario
-from p2p_conformance.engine.chat_socket import DEFAULT_LISTEN_SECONDS, MAX_LISTEN_SECONDS
 from p2p_conformance.engine.cross_check import INSTALL_HINT, official_version
 from p2p_conformance.engine.probe import MAX_PROBE_LIMIT
 from p2p_conformance.engine.sessions import MAX_CONCURRENCY, RunPlan
 from p2p_conformance.engine.transport import MAX_TIMEOUT_SECONDS, Route, RouteError, environment_route
+from p2p_conformance.pytest_plugin import chat_socket
+from p2p_conformance.pytest_plugin.option_values import number, seconds
 from p2p_conformance.pytest_plugin.scope import SUITE_DIR, installed
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, requested_markers
 from p2p_conformance.report.files import EMULATOR_REPORTS
@@ -126,7 +126,7 @@ class RunSettings:
     origin: str | None = None  # where the run runs from, stored in the history
     bundle: bool = False  # also write the evidence bundle (zip) for the ticket
     focus: tuple[str, ...] = ()  # endpoint ids the case is about
-    socket: bool = False  # --socket: the catalog's sockets are opened (Binance keeps one chat connection per account)
+    socket: chat_socket.SocketChoice = field(default_factory=chat_socket.SocketChoice)  # off unless --socket
     calls_ahead: bool = True  # a round's calls go out before its tests judge them (not when recording, nor in xdist)
     repeat: int = 1
     base_url: str | None = None  # None with the emulator: its port is known only once it runs
@@ -141,9 +141,12 @@ class RunSettings:
     def whole_live_tests(self) -> int:
         """The live tests a whole run has: every contract (a mutating one is skipped, not left out) and, with
         ``--socket``, every socket, for each key and round."""
-        catalog = self.plan.catalog
-        per_round = len(catalog.contracts) + (len(catalog.sockets) if self.socket else 0)
-        return per_round * max(len(self.plan.keys), 1) * self.repeat
+        return len(self.live_checks) * max(len(self.plan.keys), 1) * self.repeat
+
+    @property
+    def live_checks(self) -> tuple[Contract, ...]:
+        """What each live round checks, for each key (the live tests' parameters)."""
+        return self.plan.catalog.live_checks(sockets=self.socket.opened)
 
     def phase_of_round(self, number: int) -> str | None:
         """The emulator story's phase a round plays (None against a real target)."""
@@ -162,28 +165,6 @@ class Limits:
     weight_budget: int  # this process's share
     concurrency: int
     timeout: float
-    socket_listen: float
-
-
-Number = TypeVar("Number", int, float)
-
-
-def _number(value: object, option: str, kind: type[Number]) -> Number:
-    """An option's number, or one line saying what to give."""
-    try:
-        return kind(str(value))
-    except ValueError:
-        whole = "a whole number" if kind is int else "a number"
-        raise pytest.UsageError(f"{option} {value!r}: give {whole}") from None
-
-
-def _seconds(value: object, option: str, least: float, most: float) -> float:
-    """A duration option: a finite number of seconds from ``least`` to ``most`` (nan and inf refused), or one
-    line saying what to give."""
-    seconds = _number(value, option, float)
-    if not least <= seconds <= most:  # False for nan as for anything out of range
-        raise pytest.UsageError(f"{option} {value}: give a number of seconds from {least:g} to {most:g}")
-    return seconds
 
 
 # A name the user gives: shown in reports, stored, and part of file names (the bundle's) and test ids.
@@ -239,19 +220,16 @@ def _catalog(config: pytest.Config) -> Catalog:
 
 
 def _focus(config: pytest.Config, catalog: Catalog) -> tuple[str, ...]:
-    """``--focus``: endpoint (or socket) ids of the catalog, as given: the case's endpoints, which its counts are
-    over. (A socket whose credential endpoint is focused is shown beside it without being counted: see
+    """``--focus``: ids of the catalog's checks, as given: the case's endpoints, which its counts are
+    over. (A check that needs a focused endpoint's answer is shown beside it without being counted: see
     :func:`p2p_conformance.report.story.shown_focus`.)"""
     given = tuple(endpoint.strip() for endpoint in config.option.focus.split(",") if endpoint.strip())
-    unknown = sorted(set(given) - {c.id for c in catalog.contracts} - {s.id for s in catalog.sockets})
+    unknown = sorted(set(given) - {check.id for check in catalog.live_checks(sockets=True)})
     if unknown:
         raise pytest.UsageError(
             f"--focus {unknown[0]!r}: not an endpoint id of the catalog (ids as in docs/endpoints.md, "
             "e.g. ads/getAds,ads/search)"
         )
-    sockets = sorted(set(given) & {s.id for s in catalog.sockets})
-    if sockets and not config.option.socket:
-        raise pytest.UsageError(f"--focus {sockets[0]}: the chat socket is opened only with --socket: add --socket")
     return tuple(dict.fromkeys(given))
 
 
@@ -272,15 +250,15 @@ def _user_ids(config: pytest.Config, catalog: Catalog) -> dict[str, str]:
 def _limits(config: pytest.Config) -> Limits:
     """recvWindow, rounds, waits, the deadline, the weight budget (shared out among pytest-xdist workers)
     and the concurrency."""
-    recv_window = _number(config.option.recv_window, "--recv-window", int)
+    recv_window = number(config.option.recv_window, "--recv-window", int)
     try:
         validate_recv_window(recv_window)
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
-    repeat = _number(config.option.repeat, "--repeat", int)
-    interval = _seconds(config.option.interval, "--interval", 0.0, MAX_WAIT_SECONDS)
-    max_wait = _seconds(config.option.max_wait, "--max-wait", 0.0, MAX_WAIT_SECONDS)
-    deadline = _seconds(config.option.deadline, "--deadline", MIN_TIMEOUT_SECONDS, MAX_WAIT_SECONDS)
+    repeat = number(config.option.repeat, "--repeat", int)
+    interval = seconds(config.option.interval, "--interval", 0.0, MAX_WAIT_SECONDS)
+    max_wait = seconds(config.option.max_wait, "--max-wait", 0.0, MAX_WAIT_SECONDS)
+    deadline = seconds(config.option.deadline, "--deadline", MIN_TIMEOUT_SECONDS, MAX_WAIT_SECONDS)
     if repeat < 1:
         raise pytest.UsageError("--repeat must be at least 1")
     waits = (repeat - 1) * interval
@@ -289,10 +267,9 @@ def _limits(config: pytest.Config) -> Limits:
             f"--repeat {repeat} --interval {interval:g} waits {waits:g} s between rounds, past --deadline "
             f"{deadline:g}: give --deadline {waits + 300:g} (the waits and 300 s for the calls)"
         )
-    timeout = _seconds(config.option.request_timeout, "--request-timeout", MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS)
-    socket_listen = _seconds(config.option.socket_listen, "--socket-listen", 0.0, MAX_LISTEN_SECONDS)
-    weight_budget = _number(config.option.weight_budget, "--weight-budget", int)
-    concurrency = _number(config.option.concurrency, "--concurrency", int)
+    timeout = seconds(config.option.request_timeout, "--request-timeout", MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS)
+    weight_budget = number(config.option.weight_budget, "--weight-budget", int)
+    concurrency = number(config.option.concurrency, "--concurrency", int)
     if not 1 <= concurrency <= MAX_CONCURRENCY:
         raise pytest.UsageError(f"--concurrency must be from 1 to {MAX_CONCURRENCY} calls at once")
     workers = int(getattr(config, "workerinput", {}).get("workercount", 1))  # pytest-xdist: each its share
@@ -307,7 +284,6 @@ def _limits(config: pytest.Config) -> Limits:
         weight_budget=weight_budget // workers,
         concurrency=concurrency,
         timeout=timeout,
-        socket_listen=socket_listen,
     )
 
 
@@ -442,10 +418,6 @@ def _validate_combinations(config: pytest.Config, live: bool, recording: bool) -
         )
     if config.option.emulator and not live:
         raise pytest.UsageError("--emulator runs the live tests: add -m live")
-    if config.option.socket and not live:
-        raise pytest.UsageError("--socket opens the chat socket in a live run: add -m live")
-    if config.option.socket_listen != DEFAULT_LISTEN_SECONDS and not config.option.socket:
-        raise pytest.UsageError("--socket-listen reads the chat socket, which only --socket opens: add --socket")
     if config.option.emulator and config.option.keys_file:
         raise pytest.UsageError(
             "--keys-file names keys for a real target; --emulator signs with its scenario's keys: leave out one of them"
@@ -465,6 +437,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
     live = LIVE_MARKER in requested
     recording = config.option.record_mode not in (None, "none")
     _validate_combinations(config, live, recording)
+    socket = chat_socket.read_choice(config, live, focus, catalog)
     emulator: EmulatorChoice | None = None
     base_url: str | None = None
     keys: dict[str, Key] = {}
@@ -476,7 +449,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
         route = environment_route(base_url or "http://127.0.0.1") if live else Route()  # the emulator: loopback
     except RouteError as error:
         raise pytest.UsageError(str(error)) from None
-    probe_limit = _number(config.option.probe_limit, "--probe-limit", int)
+    probe_limit = number(config.option.probe_limit, "--probe-limit", int)
     if not 1 <= probe_limit <= MAX_PROBE_LIMIT:
         raise pytest.UsageError(f"--probe-limit must be from 1 to {MAX_PROBE_LIMIT} endpoints")
     plan = RunPlan(
@@ -491,7 +464,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
         weight_budget=limits.weight_budget,
         concurrency=limits.concurrency,
         timeout=limits.timeout,
-        socket_listen=limits.socket_listen,
+        socket_listen=socket.listen,
         probe_limit=probe_limit if config.option.probe else 0,
         probe_endpoints=frozenset(focus),
     )
@@ -504,7 +477,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
         origin=origin,
         bundle=config.option.bundle,
         focus=focus,
-        socket=config.option.socket,
+        socket=socket,
         calls_ahead=not recording and not hasattr(config, "workerinput"),
         repeat=limits.repeat,
         base_url=base_url,

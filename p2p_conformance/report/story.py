@@ -94,9 +94,8 @@ def shown_focus(run: RunRecord) -> tuple[str, ...]:
     """The focus as the page shows it: each focused endpoint, and after one whose credential opens a socket
     (chat/retrieveChatCredential) that socket, when the run opened it (``--socket``), as its own row and lane, not
     counted unless focused by name."""
-    sockets = load_catalog().sockets if run.socket_checks else ()
-    opened_by = {socket.from_endpoint: socket.id for socket in sockets}  # the endpoint -> the socket it opens
-    shown = [item for endpoint in run.focus for item in (endpoint, opened_by.get(endpoint)) if item is not None]
+    needs = load_catalog().needs if run.socket_checks else {}
+    shown = [item for endpoint in run.focus for item in (endpoint, *(c for c, e in needs.items() if e == endpoint))]
     return tuple(dict.fromkeys(shown))
 
 

@@ -1,8 +1,8 @@
-"""Every C2C endpoint of the catalog, in three modes: request shape, cassette replay, live; and each
-socket of the catalog, live.
+"""Every C2C endpoint of the catalog, in three modes: request shape, cassette replay, live; and, live, each
+check the run makes beyond them (with ``--socket``, the catalog's socket).
 
 Each test is parametrized over the catalog (``contracts/endpoints.yaml``); a test id is the
-endpoint's id, e.g. ``test_live[ads/search]``, or the socket's, e.g. ``test_live_socket[chat/websocket]``.
+endpoint's (or check's) id, e.g. ``test_live[ads/search]`` or ``test_live[chat/websocket]``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 import requests
 
-from p2p_conformance.contracts import Contract, SocketContract
+from p2p_conformance.contracts import Contract
 from p2p_conformance.contracts.build import build_request
 from p2p_conformance.contracts.checks import check_answer
 from p2p_conformance.contracts.request_checks import request_problems
@@ -46,12 +46,3 @@ def test_live(contract: Contract, live_call: Callable[[Contract], LiveResult]) -
     result = live_call(contract)  # a mutating contract is skipped by the fixture: it is never sent
     if not result.passed:  # the problem quotes the server: on one line, its controls as escapes
         pytest.fail(f"{contract.method} {contract.path}: {one_line(str(result.problem))}", pytrace=False)
-
-
-@pytest.mark.live
-def test_live_socket(socket_contract: SocketContract, live_call: Callable[[Contract], LiveResult]) -> None:
-    result = live_call(socket_contract.contract)  # opened with the credential its endpoint answered this round
-    if not result.passed:
-        pytest.fail(
-            f"{socket_contract.id} ({socket_contract.contract.path}): {one_line(str(result.problem))}", pytrace=False
-        )
