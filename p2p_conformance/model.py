@@ -477,6 +477,7 @@ class RunRecord:
     last_failed_only: bool = False
     requests_sent: int = 0  # every request the run sent: the clock, the control checks, id lookups and calls
     socket_checks: bool = False  # the catalog's sockets were opened (--socket); off by default
+    verifiable: bool = False  # --verifiable: the bundle holds every request as sent (requests.jsonl)
 
     @property
     def rounds_not_run(self) -> list[int]:
@@ -519,6 +520,7 @@ class RunRecord:
             "last_failed_only": self.last_failed_only,
             "requests_sent": self.requests_sent,
             "socket_checks": self.socket_checks,
+            "verifiable": self.verifiable,
         }
 
     @classmethod
@@ -543,4 +545,5 @@ class RunRecord:
             last_failed_only=bool(data["last_failed_only"]),
             requests_sent=int(data["requests_sent"]),
             socket_checks=bool(data["socket_checks"]),
+            verifiable=bool(data.get("verifiable", False)),  # absent from files written before it
         )

@@ -34,6 +34,7 @@ from p2p_conformance.engine.transport import (
     SendGate,
     on_loopback,
 )
+from p2p_conformance.engine.verifiable import KeyShown, RequestLedger
 from p2p_conformance.model import ControlCheck, KeySummary, LiveResult, utc_now
 from p2p_conformance.signer import Key
 
@@ -58,6 +59,7 @@ class RunPlan:
     timeout: float = TIMEOUT_SECONDS  # seconds a call may take before it counts as no answer
     probe_limit: int = 0  # --probe: failing endpoints sent again in other request shapes (0: none)
     probe_endpoints: frozenset[str] = frozenset()  # only these, when given (the case's --focus)
+    verifiable: KeyShown | None = None  # --verifiable: each request kept as sent, for the bundle's requests.jsonl
     socket_listen: float = DEFAULT_LISTEN_SECONDS  # seconds a socket check reads frames at most
 
 
@@ -139,7 +141,8 @@ class LiveRun:
         # Once opening failed (the target unreachable, or an error), every later test is told so: nothing is sent again.
         self._failed: Exception | None = None
         # Every key's: limits are per IP.
-        self.gate = SendGate(plan.max_wait, plan.deadline, plan.weight_budget, timeout=plan.timeout)
+        self.ledger = RequestLedger(plan.verifiable) if plan.verifiable is not None else None
+        self.gate = SendGate(plan.max_wait, plan.deadline, plan.weight_budget, timeout=plan.timeout, ledger=self.ledger)
         self.pool = ThreadPoolExecutor(plan.concurrency, thread_name_prefix="p2p-live-call")
         self.call_settings = CallSettings(  # every key's: the probe budget too
             catalog=plan.catalog,

@@ -271,9 +271,16 @@ def _retry_after(response: requests.Response) -> int:
     return RETRY_AFTER_UNKNOWN if seconds is None else seconds
 
 
+class Ledger(Protocol):
+    """Where :func:`send` writes each request it hands to the network (``--verifiable``: :mod:`.verifiable`)."""
+
+    def record(self, request: requests.PreparedRequest, sent_at: float, status: int | None) -> None: ...
+
+
 class SendGate:
     """Whether a request may go out now: waits out a short 429; refuses during a long one, a ban, after
-    the deadline, or once the target has left several calls in a row unanswered."""
+    the deadline, or once the target has left several calls in a row unanswered. With a ``ledger``, every
+    request that goes out is written to it as sent."""
 
     def __init__(
         self,
@@ -283,7 +290,9 @@ class SendGate:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = TIMEOUT_SECONDS,
+        ledger: Ledger | None = None,
     ) -> None:
+        self.ledger = ledger
         self.timeout = timeout  # seconds a call may take: to connect, between two bytes, and in all
         self.max_wait = max_wait
         self.deadline = deadline
@@ -398,13 +407,17 @@ def send(http: Sender, request: requests.PreparedRequest, gate: SendGate, weight
     gate.before_sending(weight)
     seconds = min(gate.timeout, gate.time_left())
     gate.meter.started()
+    sent_at, status = time.time(), None
     try:
         response = http.send(request, timeout=seconds, allow_redirects=False, stream=True)
+        status = response.status_code
         _read_bounded(response, seconds)
     except requests.RequestException:
         gate.unanswered()
         raise
     finally:
         gate.meter.ended()
+        if gate.ledger is not None:
+            gate.ledger.record(request, sent_at, status)
     gate.after(response)
     return response

@@ -22,6 +22,7 @@ from _pytest._code.code import TracebackEntry
 
 from p2p_conformance.engine.conclusions import weigh
 from p2p_conformance.engine.records import RecordContext, after_what_they_need, record_of_result
+from p2p_conformance.engine.verifiable import KeyShown, requests_file
 from p2p_conformance.model import EndpointRecord, KeySummary, Outcome, RunRecord, utc_now
 from p2p_conformance.pytest_plugin import chat_socket
 from p2p_conformance.pytest_plugin.scope import SUITE_MODULE
@@ -32,10 +33,11 @@ from p2p_conformance.pytest_plugin.worker import (
     KEY_PROPERTY,
     NETWORK_OUTPUT,
     RECORD_PROPERTY,
+    REQUESTS_OUTPUT,
     ROUND_PROPERTY,
     SELECTION_OUTPUT,
 )
-from p2p_conformance.report.bundle import BundleLeakError, write_bundle
+from p2p_conformance.report.bundle import BundleLeakError, SentRequests, write_bundle
 from p2p_conformance.report.files import (
     REPORT_NAMES,
     WRITTEN_NAMES,
@@ -77,6 +79,7 @@ class ControllerPlugin:
             recv_window=settings.plan.recv_window,
             rounds_planned=settings.repeat,
             socket_checks=settings.socket.opened,
+            verifiable=settings.plan.verifiable is not None,
             emulator=settings.emulator.label if settings.emulator else None,
             focus=settings.focus,
             origin=settings.origin,
@@ -89,6 +92,7 @@ class ControllerPlugin:
         self.closing_notes: list[str] = []  # the recording's outcome, observed variants: after the verdict
         self.started = time.perf_counter()
         self.network: list[tuple[int, float]] = []  # (calls, seconds on the network) of each process that called
+        self.sent_requests: list[dict[str, Any]] = []  # --verifiable: pytest-xdist workers' requests as sent
         if settings.recording:
             shutil.rmtree(settings.paths.recording_dir, ignore_errors=True)  # a failed recording's leftovers
         for name in WRITTEN_NAMES:  # pytest-html opens its file by name: a planted link is removed first
@@ -127,6 +131,7 @@ class ControllerPlugin:
             self.network.append((int(calls), float(seconds)))
         if SELECTION_OUTPUT in output:
             self.selection = LiveSelection.from_list(output[SELECTION_OUTPUT])
+        self.sent_requests += output.get(REQUESTS_OUTPUT, [])
 
     def _network(self, config: pytest.Config) -> tuple[int, float, str]:
         """The run's requests, how long at least one was on the network, and how they went out."""
@@ -201,6 +206,14 @@ class ControllerPlugin:
         if self.settings.recording:
             self.closing_notes.append(self._finish_recording(session))
 
+    def _sent(self, config: pytest.Config) -> SentRequests:
+        """``--verifiable``: every request of the run as it went out (this process's and the workers')."""
+        live_run = config.stash.get(LIVE_RUN, None)
+        own = live_run.ledger.lines() if live_run is not None and live_run.ledger is not None else []
+        shown = self.settings.plan.verifiable is KeyShown.FULL  # the merchant asked for the key in full
+        api_keys = tuple(key.api_key for key in self.settings.plan.keys.values()) if shown else ()
+        return SentRequests(requests_file([*own, *self.sent_requests]), allowed=api_keys)
+
     def _judge_untaken(self, config: pytest.Config) -> None:
         """Every call sent is judged: those sent ahead whose tests never ran (``-x``, ``--maxfail``, an interrupt)
         get their records here, as their tests would have made them."""
@@ -246,9 +259,15 @@ class ControllerPlugin:
         observed = f"; the shapes of {len(shapes)} drifting answer(s) into {paths.observed_dir}" if shapes else ""
         return f"Recorded {len(moved)} cassette(s) into {cassettes}{observed}."
 
-    def _bundle(self, report_files: list[Path]) -> str:
+    def _bundle(self, config: pytest.Config, report_files: list[Path]) -> str:
         try:
-            path = write_bundle(self.run, report_files, self.secrets, self.settings.paths.history_db)
+            path = write_bundle(
+                self.run,
+                report_files,
+                self.secrets,
+                self.settings.paths.history_db,
+                sent=self._sent(config) if self.settings.plan.verifiable is not None else None,
+            )
         except BundleLeakError as error:
             return str(error)
         return (
@@ -279,7 +298,7 @@ class ControllerPlugin:
         ]
         keep_timestamped_copies(written, self.run.started_at)
         if self.settings.bundle and [path for path in written if path.name in REPORT_NAMES]:
-            replaced.append(f"  {self._bundle(written)}")  # pytest-html's page too: the support page links to it
+            replaced.append(f"  {self._bundle(config, written)}")  # pytest-html's page too, which the page links
         if terminal is not None:
             terminal.write_sep("=", "Binance C2C conformance")
             block = verdict_block(

@@ -27,6 +27,8 @@ SUITE_RUN_OPTIONS = {
     "focus": "--focus",
     "probe": "--probe",
     "bundle": "--bundle",
+    "verifiable": "--verifiable",
+    "verifiable_with_key": "--verifiable-with-key",
 }
 
 
@@ -182,6 +184,18 @@ def add_options(parser: pytest.Parser) -> None:
         action="store_true",
         help="also write reports/case-<case id>-<UTC time>.zip for the ticket: the report files, the Postman "
         "collection, a cassette of each failing call, and SHA256SUMS",
+    )
+    group.addoption(
+        "--verifiable",
+        action="store_true",
+        help="with --bundle, also put every request of the run in it exactly as sent (requests.jsonl: the real "
+        "timestamp and signature, the API key as its fingerprint), so Binance can recompute each signature and "
+        "find each request in its logs; off by default",
+    )
+    group.addoption(
+        "--verifiable-with-key",
+        action="store_true",
+        help="as --verifiable, with the API key in full in requests.jsonl (never the secret)",
     )
     group.addoption(
         "--origin",

@@ -23,6 +23,7 @@ from p2p_conformance.engine.cross_check import INSTALL_HINT, official_version
 from p2p_conformance.engine.probe import MAX_PROBE_LIMIT
 from p2p_conformance.engine.sessions import MAX_CONCURRENCY, RunPlan
 from p2p_conformance.engine.transport import MAX_TIMEOUT_SECONDS, Route, RouteError, environment_route
+from p2p_conformance.engine.verifiable import KeyShown
 from p2p_conformance.pytest_plugin import chat_socket
 from p2p_conformance.pytest_plugin.option_values import number, seconds
 from p2p_conformance.pytest_plugin.scope import SUITE_DIR, installed
@@ -287,6 +288,13 @@ def _limits(config: pytest.Config) -> Limits:
     )
 
 
+def _verifiable(config: pytest.Config) -> KeyShown | None:
+    """``--verifiable`` (the key as its fingerprint) or ``--verifiable-with-key`` (in full), else None."""
+    if config.option.verifiable_with_key:
+        return KeyShown.FULL
+    return KeyShown.FINGERPRINT if config.option.verifiable else None
+
+
 def _project(config: pytest.Config) -> Path:
     """The folder of the run's pytest configuration (the project's ``pyproject.toml``), else where pytest was
     started. Not pytest's rootdir: pytest chooses that before it knows this plugin's options, so a path given
@@ -418,6 +426,12 @@ def _validate_combinations(config: pytest.Config, live: bool, recording: bool) -
         )
     if config.option.emulator and not live:
         raise pytest.UsageError("--emulator runs the live tests: add -m live")
+    if (config.option.verifiable or config.option.verifiable_with_key) and not config.option.bundle:
+        raise pytest.UsageError(
+            "--verifiable puts the run's requests as sent into the evidence bundle: add --bundle (and -m live)"
+        )
+    if config.option.bundle and not live:
+        raise pytest.UsageError("--bundle packs a live run's report for the ticket: add -m live")
     if config.option.emulator and config.option.keys_file:
         raise pytest.UsageError(
             "--keys-file names keys for a real target; --emulator signs with its scenario's keys: leave out one of them"
@@ -467,6 +481,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
         socket_listen=socket.listen,
         probe_limit=probe_limit if config.option.probe else 0,
         probe_endpoints=frozenset(focus),
+        verifiable=_verifiable(config),
     )
     settings = RunSettings(
         plan=plan,

@@ -18,7 +18,7 @@ from p2p_conformance.contracts import Contract
 from p2p_conformance.engine.records import RecordContext, endpoint_record, record_of_result
 from p2p_conformance.model import EndpointRecord, Outcome, Stop
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, item_params, tested_contract
-from p2p_conformance.pytest_plugin.stash import LIVE_CALL, LIVE_SELECTION, NETWORK_METER, SETUP_PROBLEM
+from p2p_conformance.pytest_plugin.stash import LIVE_CALL, LIVE_RUN, LIVE_SELECTION, NETWORK_METER, SETUP_PROBLEM
 from p2p_conformance.safety import RunSecrets
 from p2p_conformance.safety.redaction import RedactingFilter, redact_text
 
@@ -27,6 +27,7 @@ KEY_PROPERTY = "p2p_conformance_key"
 ROUND_PROPERTY = "p2p_conformance_round"
 NETWORK_OUTPUT = "p2p_conformance_network"  # a pytest-xdist worker's [calls, seconds on the network]
 SELECTION_OUTPUT = "p2p_conformance_selection"  # a pytest-xdist worker's LiveSelection, as a list
+REQUESTS_OUTPUT = "p2p_conformance_requests"  # --verifiable: a pytest-xdist worker's requests as sent
 
 
 class WorkerPlugin:
@@ -49,8 +50,9 @@ class WorkerPlugin:
 
     @pytest.hookimpl(trylast=True)  # after the session's fixtures are torn down: every call has ended
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        """A pytest-xdist worker tells the controller how many calls it sent and how long they took, and how many
-        of a whole run's live tests the run selected (every worker collects the same)."""
+        """A pytest-xdist worker tells the controller how many calls it sent and how long they took, how many
+        of a whole run's live tests the run selected (every worker collects the same) and, with ``--verifiable``,
+        its requests as sent."""
         meter = session.config.stash.get(NETWORK_METER, None)
         output = getattr(session.config, "workeroutput", None)
         if output is None:
@@ -59,6 +61,8 @@ class WorkerPlugin:
             output[NETWORK_OUTPUT] = [meter.calls, meter.seconds]
         if (selection := session.config.stash.get(LIVE_SELECTION, None)) is not None:
             output[SELECTION_OUTPUT] = selection.to_list()
+        if (live_run := session.config.stash.get(LIVE_RUN, None)) is not None and live_run.ledger is not None:
+            output[REQUESTS_OUTPUT] = live_run.ledger.lines()
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:

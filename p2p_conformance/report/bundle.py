@@ -15,6 +15,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -33,6 +34,7 @@ from p2p_conformance.signer import API_KEY_HEADER
 
 CHECKSUMS_NAME = "SHA256SUMS"
 HISTORY_PAGE = "history.html"
+REQUESTS_NAME = "requests.jsonl"
 README_NAME = "README.txt"
 README = """This bundle holds one live run of p2p-conformance (case {case}, started {started} UTC), made by the
 merchant for Binance support.
@@ -48,11 +50,29 @@ made. It does not show who made it, nor that Binance answered so: the merchant c
 are that proof: each call's time (UTC, to the millisecond), path and answer are in live-report.html, so support
 can find every request on Binance's side.
 """
+SENT_README = """
+requests.jsonl (--verifiable): every request of the run exactly as it went out, one JSON object a line: when
+it was sent (UTC, to the millisecond), the method, host, path, the whole query with its real timestamp and
+signature, the body, the headers ({key}) and the HTTP status that came back. Binance holds the key's secret: it
+can recompute each signature (HMAC-SHA256 of the query up to its signature parameter, and of a form body; a
+JSON body is not signed) and find each request in its logs. Safe to hand over: each call is read-only, its
+timestamp is long outside any recvWindow (at most 60 s), so Binance refuses it if sent again, and a signature
+reveals nothing of the secret.
+"""
 FIXED_TIME = (2026, 1, 1, 0, 0, 0)  # zip entries' time: the same run gives the same bytes
 
 
 class BundleLeakError(FileError, RuntimeError):
     """A file of the bundle held a secret: no bundle was written (the message names the file, not the secret)."""
+
+
+@dataclass(frozen=True)
+class SentRequests:
+    """``--verifiable``: the run's requests as sent (``requests.jsonl``), and the API keys the merchant asked to
+    show in full in it (``--verifiable-with-key``; no other file may hold them). Its ``repr`` shows neither."""
+
+    text: str = field(repr=False)
+    allowed: tuple[str, ...] = field(default=(), repr=False)
 
 
 def bundle_name(run: RunRecord) -> str:
@@ -122,10 +142,15 @@ def failing_cassettes(run: RunRecord) -> dict[str, str]:
 
 
 def write_bundle(
-    run: RunRecord, report_files: list[Path], secrets: Iterable[str], history_db: Path | None = None
+    run: RunRecord,
+    report_files: list[Path],
+    secrets: Iterable[str],
+    history_db: Path | None = None,
+    sent: SentRequests | None = None,
 ) -> Path:
-    """Write the bundle beside the report files (with the history page of ``history_db`` when it holds runs);
-    raises :class:`BundleLeakError` rather than bundle a secret."""
+    """Write the bundle beside the report files (with the history page of ``history_db`` when it holds runs, and
+    ``requests.jsonl`` with ``sent``); raises :class:`BundleLeakError` rather than bundle a secret."""
+    secrets = tuple(secrets)
     contents = {path.name: path.read_bytes() for path in report_files if path.exists()}
     history = _history_page(history_db, run.focus) if history_db is not None else None
     if history is not None:
@@ -135,11 +160,18 @@ def write_bundle(
         started=run.started_at.replace("T", " ").removesuffix("Z"),
         history=f"{HISTORY_PAGE} (every run the history holds, per endpoint and key), " if history else "",
     )
+    if sent is not None:
+        readme += SENT_README.format(key="the API key in full" if sent.allowed else "the API key as its fingerprint")
     contents[README_NAME] = readme.encode("utf-8")
     contents |= {name: text.encode("utf-8") for name, text in failing_cassettes(run).items()}
     for name, data in contents.items():
         if leaks := find_leaks(data.decode("utf-8", errors="replace"), secrets, key_like=False):
             raise BundleLeakError(f"no bundle written: {name} holds {', '.join(leaks)}")
+    if sent is not None:  # signatures on purpose; never a secret, nor a key the merchant did not ask to show
+        hidden = [text for text in secrets if text not in sent.allowed]
+        if leaks := [f"a known secret ({text[:4]}...)" for text in hidden if text in sent.text]:
+            raise BundleLeakError(f"no bundle written: {REQUESTS_NAME} holds {', '.join(leaks)}")
+        contents[REQUESTS_NAME] = sent.text.encode("utf-8")
     contents[CHECKSUMS_NAME] = "".join(
         f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(contents.items())
     ).encode("ascii")

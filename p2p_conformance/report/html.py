@@ -155,6 +155,14 @@ def _row_cell(row: Row | None) -> AnswerCell | None:
     return AnswerCell(shown, row.outcome is Outcome.PASS)
 
 
+VERIFIABLE_WORDS = (
+    "requests.jsonl in this run's bundle: each of the {sent} requests exactly as sent, with its real timestamp and "
+    "signature, so Binance can recompute each signature with the key's secret and find each request in its logs "
+    "to the millisecond. Safe to hand over: read-only calls, timestamps long outside any recvWindow (they cannot be "
+    "sent again), signatures that reveal nothing of the secret."
+)
+
+
 def run_header(run: RunRecord) -> str:
     """What a support agent reads first: the case, the target (and whether it was Binance), when, which key."""
     several = len(run.keys) > 1
@@ -177,6 +185,8 @@ def run_header(run: RunRecord) -> str:
             for number, at in sorted(run.rounds.items())
         )
         rows.append(("Rounds", rounds))
+    if run.verifiable:
+        rows.append(("Requests as sent", VERIFIABLE_WORDS.format(sent=run.requests_sent)))
     key_header = ("Key", "API key", "Key shape", "Clock")
     return render(
         "run_header.html", emulator=run.emulator, rows=rows, key_header=key_header, keys=keys if several else []

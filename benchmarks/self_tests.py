@@ -1,0 +1,57 @@
+"""How long the README's offline command takes, as whole processes (run it, it is not a test).
+
+    python benchmarks/self_tests.py [--runs 5] [--serial]
+
+Times ``pytest -n auto`` as the README runs it from the checkout (the endpoint suite and the self-tests, one
+pytest-xdist worker per core), after one warm-up run; with ``--serial`` also plain ``pytest``, alternated with it.
+Prints the median wall time of each and the machine's core count. The goal (issue 35): at most 40 s on a 2-core
+machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GOAL_SECONDS = 40.0
+
+
+def timed(command: list[str]) -> float:
+    """One run's wall time; a failed run stops the benchmark with its output."""
+    started = time.perf_counter()
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if finished.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed (exit {finished.returncode}):\n{finished.stdout[-3000:]}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs of each command (default 5)")
+    parser.add_argument("--serial", action="store_true", help="also time plain pytest (one process)")
+    args = parser.parse_args()
+    pytest_run = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    commands = {"pytest -n auto": [*pytest_run, "-n", "auto"]}
+    if args.serial:
+        commands["pytest"] = pytest_run
+    timed(commands["pytest -n auto"])  # a warm-up: bytecode compiled, files in the page cache
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(args.runs):
+        for name, command in commands.items():
+            times[name].append(timed(command))
+    print(f"{os.cpu_count()} cores")
+    for name, values in times.items():
+        median = statistics.median(values)
+        spread = f"min {min(values):.1f}, max {max(values):.1f}"
+        print(f"{name}: median {median:.1f} s of {args.runs} runs ({spread}); goal at most {GOAL_SECONDS:g} s")
+
+
+if __name__ == "__main__":
+    main()
