@@ -478,6 +478,8 @@ class RunRecord:
     requests_sent: int = 0  # every request the run sent: the clock, the control checks, id lookups and calls
     socket_checks: bool = False  # the catalog's sockets were opened (--socket); off by default
     verifiable: bool = False  # --verifiable: the bundle holds every request as sent (requests.jsonl)
+    # Binance's clock at each round's start, server minus local ms (read again at every round after the first)
+    round_clocks: dict[int, int] = field(default_factory=dict)
 
     @property
     def rounds_not_run(self) -> list[int]:
@@ -510,7 +512,12 @@ class RunRecord:
             "keys": [key.to_dict() for key in self.keys],
             "results": [record.to_dict() for record in self.results],
             "rounds": [
-                {"round": number, "started_at": at, "phase": self.phases.get(number)}
+                {
+                    "round": number,
+                    "started_at": at,
+                    "phase": self.phases.get(number),
+                    "clock_offset_ms": self.round_clocks.get(number),
+                }
                 for number, at in sorted(self.rounds.items())
             ],
             "changes": list(self.changes),
@@ -538,6 +545,11 @@ class RunRecord:
             results=[EndpointRecord.from_dict(record) for record in data["results"]],
             rounds={int(found["round"]): str(found["started_at"]) for found in data["rounds"]},
             phases={int(found["round"]): str(found["phase"]) for found in data["rounds"] if found["phase"]},
+            round_clocks={
+                int(found["round"]): int(found["clock_offset_ms"])
+                for found in data["rounds"]
+                if found.get("clock_offset_ms") is not None
+            },
             changes=[str(change) for change in data["changes"]],
             rounds_planned=int(data["rounds_planned"]),
             interrupted=bool(data["interrupted"]),

@@ -125,12 +125,15 @@ def test_repeat_rounds_stay_rounds_each_sent_together(
     selected = len(read_only_matching(selection))
     result.assert_outcomes(passed=2 * selected, skipped=2 * (matching(selection) - selected))
     spans = sorted(target.spans, key=lambda span: span.started)
-    first, second = spans[:-selected], spans[-selected:]  # a key opens once: round 2 is its calls
+    # a key opens once: round 2 reads Binance's clock again, then sends its calls
+    first, second = spans[: -selected - 1], spans[-selected - 1 :]
     assert len(first) == setup_calls(read_only_matching(selection)) + selected
+    assert second[0].path == SERVER_TIME_PATH
     assert max(span.ended for span in first) <= min(span.started for span in second)
     assert target.most_at_once > 1
-    rounds = {r["round"] for r in endpoint_suite.summary()["results"]}
-    assert rounds == {1, 2}
+    summary = endpoint_suite.summary()
+    assert {r["round"] for r in summary["results"]} == {1, 2}
+    assert [type(found["clock_offset_ms"]) for found in summary["rounds"]] == [int, int]
 
 
 def test_a_run_of_endpoints_that_need_no_id_sends_no_list_call(

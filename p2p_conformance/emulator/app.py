@@ -9,8 +9,10 @@ other than ``web`` (-31002), and a payload character that an RFC 3986 encoder wo
 
 from __future__ import annotations
 
+import base64
 import errno
 import json
+import secrets
 import threading
 import time
 from collections import deque
@@ -138,6 +140,9 @@ class Emulator:
             while self._recent and self._recent[0] < now - 60:
                 self._recent.popleft()
             response.headers[WEIGHT_HEADER] = str(len(self._recent))
+        # CloudFront's identifiers, as Binance's answers carry them: what support looks an answer up by
+        response.headers["X-Cache"] = "Miss from cloudfront"
+        response.headers["X-Amz-Cf-Id"] = base64.b64encode(secrets.token_bytes(40)).decode()
         return response(environ, start_response)
 
     def now_ms(self) -> int:

@@ -156,6 +156,12 @@ class LiveSession:
         # The fields of an answer a later check needs (a credential), by the endpoint that answers it: in memory only.
         self.credential_fields = settings.catalog.credential_fields
 
+    def resync(self, offset_ms: int) -> None:
+        """Sign from now on with ``offset_ms``, the clock offset read again at a later round's start (over hours
+        the clocks drift apart)."""
+        self.offset_ms = offset_ms
+        self.auth = BinanceAuth(self.key, recv_window=self.recv_window, offset_ms=offset_ms)
+
     @classmethod
     def open(cls, settings: CallSettings, key: Key, http: Sender, gate: SendGate | None = None) -> LiveSession:
         """A key's session, once the target's clock has been read (raises :class:`TargetUnreachable`)."""

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from p2p_conformance.contracts import Catalog, Contract
 from p2p_conformance.engine.chat_socket import DEFAULT_LISTEN_SECONDS, SocketChecks
 from p2p_conformance.engine.controls import run_controls
-from p2p_conformance.engine.live import CallSettings, LiveSession
+from p2p_conformance.engine.live import CallSettings, LiveSession, TargetUnreachable, measure_clock_offset
 from p2p_conformance.engine.probe import ProbeBudget
 from p2p_conformance.engine.transport import (
     DEFAULT_DEADLINE_SECONDS,
@@ -137,6 +137,9 @@ class LiveRun:
         self.on_new_round = on_new_round
         self.round = 0
         self.round_started: dict[int, str] = {}
+        # Binance's clock at each round's start (server minus local, ms): round 1's from its first key's opening,
+        # each later round's read once more (the run signs with it from then on)
+        self.round_clock: dict[int, int] = {}
         self._keys: dict[str, OpenKey] = {}
         # Once opening failed (the target unreachable, or an error), every later test is told so: nothing is sent again.
         self._failed: Exception | None = None
@@ -207,6 +210,8 @@ class LiveRun:
                 shape=key.shape,
             )
             self._keys[name] = OpenKey(session, summary)
+        if sessions:
+            self.round_clock.setdefault(max(self.round, 1), sessions[0].offset_ms)
         return names
 
     def _session(self, key_name: str) -> LiveSession:
@@ -244,8 +249,22 @@ class LiveRun:
                     self.on_new_round(number)
                 self.round = number
                 self.round_started[number] = utc_now()
+                self._read_clock(number)
                 self._send_ahead(number)
             return self.round_started[number]
+
+    def _read_clock(self, number: int) -> None:
+        """A later round reads Binance's clock again, and every open key signs with it from then on; a clock that
+        cannot be read leaves the offsets as they were (the round's calls say what the target does)."""
+        if number < 2 or not self._keys or self._failed is not None:
+            return
+        try:
+            offset = measure_clock_offset(self.http, self.base_url, self.gate)
+        except TargetUnreachable:
+            return
+        self.round_clock[number] = offset
+        for key in self._keys.values():
+            key.session.resync(offset)
 
     def _send_ahead(self, number: int) -> None:
         """Send the round's read-only calls now; those that need an id go once their key's ids are known."""

@@ -118,8 +118,10 @@ class ControllerPlugin:
             elif name == KEY_PROPERTY:
                 self.keys.setdefault(value["name"], KeySummary.from_dict(value))
             elif name == ROUND_PROPERTY:
-                number, started = value
+                number, started, clock = value
                 self.run.rounds[number] = min(started, self.run.rounds.get(number, started))
+                if clock is not None:
+                    self.run.round_clocks.setdefault(number, int(clock))
                 if (phase := self.settings.phase_of_round(number)) is not None:
                     self.run.phases[number] = phase
 
@@ -228,6 +230,8 @@ class ControllerPlugin:
             )
             self.keys.setdefault(untaken.key_name, key)
             self.run.rounds.setdefault(untaken.round, untaken.round_started)
+            if (clock := live_run.round_clock.get(untaken.round)) is not None:
+                self.run.round_clocks.setdefault(untaken.round, clock)
             if (phase := self.settings.phase_of_round(untaken.round)) is not None:
                 self.run.phases[untaken.round] = phase
 

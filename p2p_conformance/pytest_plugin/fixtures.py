@@ -151,10 +151,11 @@ def live_call(
 
     def call(contract: Contract) -> LiveResult:
         result = live_run.call(key_name, round_number, contract)
-        request.node.stash[LIVE_CALL] = LiveCall(result, key, round_number, started)
+        clock = live_run.round_clock.get(round_number)
+        request.node.stash[LIVE_CALL] = LiveCall(result, key, round_number, started, clock)
         return result
 
-    request.node.stash[LIVE_CALL] = LiveCall(None, key, round_number, started)
+    request.node.stash[LIVE_CALL] = LiveCall(None, key, round_number, started, live_run.round_clock.get(round_number))
     return call
 
 

@@ -20,6 +20,7 @@ class LiveCall:
     key: KeySummary
     round: int
     round_started: str
+    round_clock_ms: int | None = None  # Binance's clock at the round's start (server minus local), once read
 
 
 LIVE_CALL = pytest.StashKey[LiveCall]()

@@ -78,7 +78,10 @@ class WorkerPlugin:
         properties: list[tuple[str, Any]] = [(RECORD_PROPERTY, record.to_dict())]
         live = item.stash.get(LIVE_CALL, None)
         if live is not None:
-            properties += [(KEY_PROPERTY, live.key.to_dict()), (ROUND_PROPERTY, [live.round, live.round_started])]
+            properties += [
+                (KEY_PROPERTY, live.key.to_dict()),
+                (ROUND_PROPERTY, [live.round, live.round_started, live.round_clock_ms]),
+            ]
         report.user_properties = [*report.user_properties, *properties]
 
     def _record(

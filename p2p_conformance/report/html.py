@@ -106,6 +106,16 @@ def _details(record: EndpointRecord) -> list[tuple[str, str]]:
     return [(name, value) for name, value in items if value]
 
 
+SHOWN_IDENTIFIERS = 8  # a group's calls whose identifiers stand beside it; the rest are in each answer's details
+
+
+def identifiers(record: EndpointRecord) -> str:
+    """What finds this call in Binance's logs: when its answer came, to the millisecond, and the identifiers the
+    answer carried (Date, x-mbx-uuid, CloudFront's x-amz-cf-id...), verbatim."""
+    came = ", ".join(f"{name}: {value}" for name, value in record.answer.trace_headers.items())
+    return came or "the answer carried none"
+
+
 TEMPLATES = Environment(
     loader=PackageLoader("p2p_conformance.report", "templates"),
     autoescape=True,  # every template is HTML
@@ -118,6 +128,9 @@ TEMPLATES = Environment(
     keep_trailing_newline=False,
 )
 TEMPLATES.globals["details"] = _details
+TEMPLATES.globals["identifiers"] = identifiers
+TEMPLATES.globals["utc"] = _utc
+TEMPLATES.globals["shown_identifiers"] = SHOWN_IDENTIFIERS
 
 
 def render(template: str, **context: Any) -> str:
@@ -181,7 +194,9 @@ def run_header(run: RunRecord) -> str:
             rows.append(("Clock", offset))
     if len(run.rounds) > 1 or run.phases:
         rounds = "; ".join(
-            f"{number}: {at[11:19]}" + (f" ({run.phases[number]})" if number in run.phases else "")
+            f"{number}: {at[11:19]}"
+            + (f" ({run.phases[number]})" if number in run.phases else "")
+            + (f", {clock_words(run.round_clocks[number])}" if number in run.round_clocks else "")
             for number, at in sorted(run.rounds.items())
         )
         rows.append(("Rounds", rounds))
