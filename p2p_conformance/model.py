@@ -478,6 +478,7 @@ class RunRecord:
     requests_sent: int = 0  # every request the run sent: the clock, the control checks, id lookups and calls
     socket_checks: bool = False  # the catalog's sockets were opened (--socket); off by default
     verifiable: bool = False  # --verifiable: the bundle holds every request as sent (requests.jsonl)
+    recorded: bool = False  # --bundle: the run's terminal was recorded (run.cast, played by run.html)
     # Binance's clock at each round's start, server minus local ms (read again at every round after the first)
     round_clocks: dict[int, int] = field(default_factory=dict)
 
@@ -528,6 +529,7 @@ class RunRecord:
             "requests_sent": self.requests_sent,
             "socket_checks": self.socket_checks,
             "verifiable": self.verifiable,
+            "recorded": self.recorded,
         }
 
     @classmethod
@@ -558,4 +560,5 @@ class RunRecord:
             requests_sent=int(data["requests_sent"]),
             socket_checks=bool(data["socket_checks"]),
             verifiable=bool(data.get("verifiable", False)),  # absent from files written before it
+            recorded=bool(data.get("recorded", False)),
         )

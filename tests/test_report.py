@@ -282,7 +282,8 @@ def test_bundle_holds_the_report_files_and_failing_calls_cassettes_checksums_ver
         members = {name: archive.read(name) for name in archive.namelist()}
     cassettes = {f"cassettes/{endpoint}.yaml" for endpoint in failing}
     whole = {"pytest-report.html", "history.html", "README.txt"}  # the pages the support page links to, and why
-    assert set(members) == {*REPORT_FILES, *whole, *cassettes, "SHA256SUMS"}
+    recording = {"run.cast", "run.html"}  # the run's terminal, and the page that plays it
+    assert set(members) == {*REPORT_FILES, *whole, *recording, *cassettes, "SHA256SUMS"}
     pages = {name: data.decode() for name, data in members.items() if name.endswith(".html")}
     links = {link for text in pages.values() for link in re.findall(r'(?:href|src)="([^"#]+)', text)}
     assert {link for link in links if not link.startswith(("https://", "http://"))} <= set(members)  # all resolve
@@ -292,6 +293,9 @@ def test_bundle_holds_the_report_files_and_failing_calls_cassettes_checksums_ver
     assert all(hashlib.sha256(members[name]).hexdigest() == digest for name, digest in sums.items())
     texts = [data.decode() for data in members.values()]
     assert not [text for text in texts if canary.api_key in text or canary.secret in text]
+    played = "".join(event[2] for event in map(json.loads, members["run.cast"].decode().splitlines()[1:]))
+    assert "test session starts" in played and "Binance C2C conformance" in played  # pytest's header to the verdict
+    assert result.stdout.str().splitlines()[-1].strip() not in played  # the bundle's own line comes after it
     extracted = tmp_path / "bundle"
     for name in cassettes:  # the exchange replays offline: the failing answer comes back from the cassette
         (extracted / name).parent.mkdir(parents=True, exist_ok=True)

@@ -3,12 +3,18 @@ needs Debian's chromium): the first screen makes the case, nothing scrolls sidew
 
 from __future__ import annotations
 
+import json
 import re
+import zipfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from binance_signature import signature_verifies, total_params
+from devtools import text_once_shown
 
 from catalog_facts import LIVE_RESULTS
+from p2p_conformance.emulator import load_scenario
 from p2p_conformance.report.history_report import main as history_report
 from p2p_conformance.report.render_check import layout_problems, measure, missing_parts, render
 
@@ -132,3 +138,33 @@ def test_the_seed_story_s_history_tells_it_on_its_first_screen(
     assert "Local emulator, not Binance" in first_screen
     # one line per run, its keys side by side by label (not fingerprint), each over the case's six
     assert all(re.search(rf"\b{key} · \d of 6 work", first_screen) for key in ("key1", "key2", "key3"))
+
+
+@pytest.mark.browser
+def test_the_bundle_of_the_july_9_case_plays_its_run_and_every_request_in_it_verifies(
+    endpoint_suite: EndpointSuite, tmp_path: Path
+) -> None:
+    """Issue 36's whole command: unzipped, every page link resolves, run.html plays the run's terminal (its last
+    frame, the verdict and the network line, drawn by the player), every signature of requests.jsonl verifies
+    with the scenario's secret by Binance's published rule, and no secret of the scenario is in any file."""
+    endpoint_suite.run(
+        "-m", "live", "--emulator", "--scenario", "july-9", "--case-id", "144098731", "--focus", SEED_FOCUS,
+        "--bundle", "--verifiable",
+    )  # fmt: skip
+    (bundle,) = endpoint_suite.reports.glob("case-144098731-*.zip")
+    unzipped = tmp_path / "bundle"
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(unzipped)
+    names = {path.relative_to(unzipped).as_posix() for path in unzipped.rglob("*") if path.is_file()}
+    for page in unzipped.glob("*.html"):
+        links = re.findall(r'(?:href|src)="([^"#:]+)"', page.read_text())
+        assert set(links) <= names, f"{page.name} links to {sorted(set(links) - names)}, not in the bundle"
+    # the player draws the recording's last frame (the network line ends it) once it has loaded it
+    played = text_once_shown(unzipped / "run.html", ".ap-term-text", "Network:")
+    assert "Report: " in played and "-2008 BAD_API_ID" in played  # the verdict block, drawn as the terminal showed it
+    keys = list(load_scenario("july-9").keys.values())
+    lines = [json.loads(line) for line in (unzipped / "requests.jsonl").read_text().splitlines()]
+    signed = [line for line in lines if total_params(line) is not None]
+    assert signed and all(any(signature_verifies(line, key.secret or "") for key in keys) for line in signed)
+    secrets = [text for key in keys for text in (key.api_key, key.secret) if text]
+    assert not [path.name for path in unzipped.rglob("*") if path.is_file() for s in secrets if s in path.read_text()]

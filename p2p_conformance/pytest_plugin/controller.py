@@ -29,6 +29,7 @@ from p2p_conformance.pytest_plugin.scope import SUITE_MODULE
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER
 from p2p_conformance.pytest_plugin.settings import RunSettings
 from p2p_conformance.pytest_plugin.stash import LIVE_RUN, LIVE_SELECTION, NETWORK_METER, LiveSelection
+from p2p_conformance.pytest_plugin.terminal_recording import TerminalRecording
 from p2p_conformance.pytest_plugin.worker import (
     KEY_PROPERTY,
     NETWORK_OUTPUT,
@@ -38,6 +39,7 @@ from p2p_conformance.pytest_plugin.worker import (
     SELECTION_OUTPUT,
 )
 from p2p_conformance.report.bundle import BundleLeakError, SentRequests, write_bundle
+from p2p_conformance.report.cast import recording_files
 from p2p_conformance.report.files import (
     REPORT_NAMES,
     WRITTEN_NAMES,
@@ -56,7 +58,7 @@ from p2p_conformance.report.view import ReportView
 from p2p_conformance.safety import RunSecrets
 from p2p_conformance.safety.cassettes import promote_recording
 from p2p_conformance.safety.text import one_line
-from p2p_conformance.safety.writing import unlink_if_link
+from p2p_conformance.safety.writing import replace_file, unlink_if_link
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -93,6 +95,7 @@ class ControllerPlugin:
         self.started = time.perf_counter()
         self.network: list[tuple[int, float]] = []  # (calls, seconds on the network) of each process that called
         self.sent_requests: list[dict[str, Any]] = []  # --verifiable: pytest-xdist workers' requests as sent
+        self.recording: TerminalRecording | None = None  # --bundle: the run's terminal, for run.cast
         if settings.recording:
             shutil.rmtree(settings.paths.recording_dir, ignore_errors=True)  # a failed recording's leftovers
         for name in WRITTEN_NAMES:  # pytest-html opens its file by name: a planted link is removed first
@@ -156,11 +159,16 @@ class ControllerPlugin:
             answered=answered(self.run) or not self.run.ran(),
         )
 
+    @pytest.hookimpl(tryfirst=True)  # before pytest's own header: the recording starts with it
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         """A SIGTERM (a cancelled CI job) ends the run like Ctrl-C: the report of what ran is still written. With
-        ``--socket``, the run says what opening the chat socket may do before any test opens it."""
+        ``--bundle``, the terminal is recorded from here on, for the bundle. With ``--socket``, the run says what
+        opening the chat socket may do before any test opens it."""
         if threading.current_thread() is threading.main_thread():
             self._previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
+        if self.settings.bundle:
+            self.recording = TerminalRecording(self.secrets)
+            self.run.recorded = self.recording.start(session.config)
         if self.settings.socket.opened:
             chat_socket.warn_before_opening(session.config)
 
@@ -207,6 +215,21 @@ class ControllerPlugin:
             )
         if self.settings.recording:
             self.closing_notes.append(self._finish_recording(session))
+
+    def _recording_files(self) -> list[Path]:
+        """``--bundle``: the run's terminal as ``run.cast`` and its player page ``run.html``, beside the report
+        files, each checked for secrets as they are."""
+        if self.recording is None or not self.run.recorded:
+            return []
+        title = page_title(self.run).replace("report", "run", 1)
+        made = recording_files(self.recording.pieces, self.recording.width, self.recording.started, title)
+        paths = []
+        for name, text in made.items():
+            path = self.settings.paths.report_dir / name
+            replace_file(path, text)  # a link planted at the name is replaced, never written through
+            guard_file(path, self.secrets)
+            paths.append(path)
+        return paths
 
     def _sent(self, config: pytest.Config) -> SentRequests:
         """``--verifiable``: every request of the run as it went out (this process's and the workers')."""
@@ -275,8 +298,9 @@ class ControllerPlugin:
         except BundleLeakError as error:
             return str(error)
         return (
-            f"Bundle for the ticket: {path} (the report files, the history page, failing calls' cassettes, a "
-            "README and SHA256SUMS)"
+            f"Bundle for the ticket: {path} (the report files, the history page, the run's terminal to play, "
+            f"failing calls' cassettes, {'every request as sent, ' if self.run.verifiable else ''}a README and "
+            "SHA256SUMS)"
         )
 
     @pytest.hookimpl(trylast=True)
@@ -301,8 +325,6 @@ class ControllerPlugin:
             if (leaks := guard_file(path, self.secrets))
         ]
         keep_timestamped_copies(written, self.run.started_at)
-        if self.settings.bundle and [path for path in written if path.name in REPORT_NAMES]:
-            replaced.append(f"  {self._bundle(config, written)}")  # pytest-html's page too, which the page links
         if terminal is not None:
             terminal.write_sep("=", "Binance C2C conformance")
             block = verdict_block(
@@ -313,6 +335,11 @@ class ControllerPlugin:
             )
             for line in [*block, *replaced, self.network_line(config)]:
                 terminal.write_line(one_line(line))  # server text in it: no control reaches the terminal
+        if self.settings.bundle and [path for path in written if path.name in REPORT_NAMES]:
+            # after the verdict: the recording holds the whole terminal, the bundle's own line apart
+            bundled = self._bundle(config, [*written, *self._recording_files()])
+            if terminal is not None:
+                terminal.write_line(one_line(f"  {bundled}"))
 
     def _nothing_ran_line(self) -> str:
         return (

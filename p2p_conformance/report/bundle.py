@@ -44,6 +44,8 @@ sent. Beside it: pytest-report.html (every test of the run), {history}live-summa
 the pages are rendered from), live-summary.md (the ticket text), live-junit.xml (the conclusions for CI systems),
 live-postman.json and live-postman-environment.json (every call as a Postman request, to send again with the
 key), and cassettes/ (each failing call as sent and answered, replayable offline; key and signature removed).
+run.html plays the run's terminal as it happened, with its real timing, in the browser (nothing to install;
+the recording is run.cast, asciicast v2: `asciinema play run.cast` in a terminal).
 
 SHA256SUMS: `sha256sum -c SHA256SUMS` in the unzipped folder shows that no file changed since the bundle was
 made. It does not show who made it, nor that Binance answered so: the merchant computed it. Binance's own logs

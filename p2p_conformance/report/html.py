@@ -38,6 +38,7 @@ CSS_PATH = files("p2p_conformance.report") / "report.css"
 STYLE = Markup(CSS_PATH.read_text(encoding="utf-8"))  # the suite's own stylesheet, in each page it makes
 HTML_NAME = "live-report.html"  # the support page
 PYTEST_HTML_NAME = "pytest-report.html"  # pytest-html's pass/fail page of the same run, beside the support page
+RUN_PLAYER_NAME = "run.html"  # --bundle: the run's terminal, to play (report.cast)
 NO_ORIGIN = "no --origin"  # the column of runs stored without one
 
 
@@ -482,6 +483,7 @@ def support_page(view: ReportView) -> str:
         style=STYLE,
         sections=[Markup(section) for section in sections],
         pytest_page=PYTEST_HTML_NAME,
+        run_player=RUN_PLAYER_NAME if run.recorded else None,
     )
 
 
