@@ -93,6 +93,8 @@ class Conclusion:
     diagnosis: str
     next_step: str
     reasoning: str = ""
+    # the facts of the run the conclusion rests on, and whether each holds: in the JSON, never in a sentence
+    facts: Mapping[Fact, bool] = field(default_factory=dict)
 
 
 NO_FACT_FOR_NO_ANSWER = "No answer came, so no fact of this run bears on it; the reason stands."
@@ -385,7 +387,8 @@ class EndpointRecord:
     side: Side = Side.UNDETERMINED  # until weighed
     diagnosis: str = ""
     next_step: str = ""
-    reasoning: str = ""  # for a failure: why its side, naming the facts of the run it rests on
+    reasoning: str = ""  # for a failure: why its side, in words
+    facts: Mapping[str, bool] = field(default_factory=dict)  # the facts of the run it rests on (Fact's names)
     trend: Trend | None = None  # from the history, once the run is stored
 
     @property

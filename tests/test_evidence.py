@@ -98,7 +98,8 @@ def test_minus_2008_with_the_key_recognised_elsewhere_is_on_binance_side_with_th
     search = result(run, "ads/search")
     assert search.side == Side.BINANCE
     assert search.reasoning.startswith("Binance accepted this key on ads/getAds (12:14:03)")
-    assert search.reasoning.endswith("in this run and refuses it here (key-recognised).")  # plain words, then the fact
+    assert search.reasoning.endswith("in this run and refuses it here.")  # plain words: the fact in the record
+    assert search.facts == {"key-recognised": True}
 
 
 def test_minus_2008_where_the_key_is_recognised_nowhere_is_undetermined_never_binance() -> None:
@@ -130,7 +131,8 @@ def test_minus_1022_with_a_signature_of_the_same_shape_accepted_is_on_binance_si
     assert search.side == Side.BINANCE
     assert search.reasoning.startswith("Signatures of the same shape (POST with a JSON body) from the same signer")
     assert "ads/listWithPagination (12:14:03)" in search.reasoning
-    assert search.reasoning.endswith("(signature-accepted-json-body, signer-matches-vectors).")
+    assert search.reasoning.endswith("and the signer reproduces Binance's published vectors.")
+    assert search.facts == {"signature-accepted-json-body": True, "signer-matches-vectors": True}
 
 
 def test_minus_1022_with_only_other_shapes_accepted_is_undetermined_not_client() -> None:
@@ -176,7 +178,8 @@ def test_a_round_of_one_service_concludes_nothing_about_the_key_as_a_whole(code:
     narrow = weighed(answered("ads/search", 400, code), key_controls=controls((400, code)))
     (found,) = narrow.results
     assert found.side == Side.UNDETERMINED and "cannot" in found.diagnosis
-    assert "Run the whole suite" in found.next_step and "calls-across-services does not hold" in found.reasoning
+    assert "Run the whole suite" in found.next_step and "more than one service" in found.reasoning
+    assert found.facts["calls-across-services"] is False
     assert not facts(narrow)[Fact.CALLS_ACROSS_SERVICES].holds
     headline = verdict(narrow).headline
     assert "on none of the calls this run judged, and they cannot speak for the key as a whole" in headline
@@ -463,9 +466,9 @@ def test_the_same_request_worked_then_refused_is_binance_s_change_and_the_verdic
     assert fact.holds and fact.proof == ("ads/getAds",) and fact.detail == f"{sentence}."
     refused = next(r for r in run.results if r.round == 2 and r.id == "ads/getAds")
     assert refused.side == Side.BINANCE and refused.reasoning.endswith(
-        "The same request of this key worked at July 9 12:14 and was refused with -2008 at July 9 13:03 "
-        "(same-request-changed-answer)."
+        "The same request of this key worked at July 9 12:14 and was refused with -2008 at July 9 13:03."
     )
+    assert refused.facts["same-request-changed-answer"] is True
     assert f"{sentence}." in verdict(run).proof
 
 
@@ -478,7 +481,7 @@ def test_the_same_request_refused_then_worked_holds_too() -> None:
     fact = facts(run)[Fact.SAME_REQUEST_CHANGED_ANSWER]
     assert fact.detail.startswith("ads/getAds was refused with -2008 at July 9 12:14 and worked at July 9 13:03")
     refused = next(r for r in run.results if r.round == 1 and r.id == "ads/getAds")
-    assert refused.side == Side.BINANCE and "same-request-changed-answer" in refused.reasoning
+    assert refused.side == Side.BINANCE and refused.facts["same-request-changed-answer"] is True
 
 
 def test_different_requests_no_answer_or_a_key_not_known_yet_are_not_a_changed_answer() -> None:

@@ -3,6 +3,7 @@ server text shown as text (autoescaping), without a nested pytest run."""
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import replace
 from html.parser import HTMLParser
@@ -38,7 +39,7 @@ from p2p_conformance.report.html import (
     story_section,
 )
 from p2p_conformance.report.junit import junit_xml
-from p2p_conformance.report.summary import WORKS, SupportReport, read_summary, shown_answer, verdict
+from p2p_conformance.report.summary import SUPPORT_CHECKS, WORKS, SupportReport, read_summary, shown_answer, verdict
 from p2p_conformance.report.view import ReportView
 from p2p_conformance.signer import KeyType
 
@@ -255,3 +256,17 @@ def test_each_control_check_says_the_round_it_ran_in() -> None:
     cells = Cells(control_checks(run))
     assert cells.texts("th")[-1] == "When (UTC)"
     assert f"round 1 (July 6), {AT[11:19]}" in cells.texts()
+
+
+def test_a_failure_group_tells_support_what_to_check_and_keeps_the_merchant_s_step_in_the_details() -> None:
+    """The page is support's: beside each group, what support can check on Binance's side (its identifiers,
+    one row a call); the merchant's next step stays in each answer's folded details."""
+    traced = replace(REFUSED, trace_headers={"X-Amz-Cf-Id": "cf-id-1", "Date": "Wed, 09 Jul 2025 12:14:03 GMT"})
+    run = run_of(("ads/getAds", "k", WORKED, Outcome.PASS), ("ads/search", "k", traced, Outcome.FAIL))
+    fragment = conclusions(run)
+    (failed,) = [r for r in run.results if r.outcome is Outcome.FAIL]
+    assert f"Support can check:</em> {SUPPORT_CHECKS[failed.side]}" in html.unescape(fragment)
+    assert "Next:" not in fragment
+    cells = Cells(fragment).texts()
+    assert cells[cells.index("The merchant's next step") + 1] == failed.next_step
+    assert "X-Amz-Cf-Id: cf-id-1, Date: Wed, 09 Jul 2025 12:14:03 GMT" in cells  # beside the call, verbatim

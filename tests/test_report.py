@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import html
 import json
 import re
 import zipfile
@@ -21,9 +22,10 @@ from p2p_conformance.contracts import load_error_codes
 from p2p_conformance.emulator import running_emulator
 from p2p_conformance.engine.conclusions import documented_meaning
 from p2p_conformance.engine.records import RecordContext, record_of_result
-from p2p_conformance.model import Answer, Conclusion, LiveResult, RunRecord
+from p2p_conformance.model import Answer, Conclusion, Fact, LiveResult, RunRecord
 from p2p_conformance.report.files import REPORT_NAMES as REPORT_FILES
 from p2p_conformance.report.report_command import main as report_command
+from p2p_conformance.report.summary import FACT_WORDS
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite
@@ -419,3 +421,16 @@ def test_the_ticket_text_names_every_round_of_the_story_within_its_25_lines(endp
 def test_no_answer_is_said_in_support_s_words_and_the_exception_stays_in_the_json(names: str, words: str) -> None:
     found = meaning(None, None, f"no answer ({names})")
     assert found.diagnosis == f"No answer from Binance: {words}." and "Error" not in found.diagnosis
+
+
+def test_the_support_page_speaks_support_s_words_and_the_json_keeps_the_fact_names(
+    endpoint_suite: EndpointSuite,
+) -> None:
+    """No fact name in a sentence of the page (they stay in live-summary.json, each record's ``facts``), and every
+    fact has its words where the page lists the evidence."""
+    endpoint_suite.run("-m", "live", "--emulator", "--scenario", "july-9")
+    page = html.unescape(re.sub(r"<[^>]+>", " ", (endpoint_suite.reports / "live-report.html").read_text()))
+    assert [fact.value for fact in Fact if fact.value in page] == []
+    records = endpoint_suite.summary()["results"]
+    assert any(record["facts"] == {"key-recognised": True} for record in records)
+    assert set(FACT_WORDS) == set(Fact)

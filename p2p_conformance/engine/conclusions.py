@@ -303,7 +303,12 @@ def conclude(
     else:
         found = _weighed_meaning(record, facts, accepted, elsewhere)
     return replace(
-        record, side=found.side, diagnosis=found.diagnosis, next_step=found.next_step, reasoning=found.reasoning
+        record,
+        side=found.side,
+        diagnosis=found.diagnosis,
+        next_step=found.next_step,
+        reasoning=found.reasoning,
+        facts={str(fact): holds for fact, holds in found.facts.items()},
     )
 
 
@@ -352,7 +357,7 @@ def _timestamp_refused(record: EndpointRecord, documented: Conclusion, facts: Ma
     answer = record.answer
     clock = facts[Fact.CLOCK_IN_WINDOW]
     if not clock.holds:
-        return replace(documented, reasoning=f"{clock.detail} ({Fact.CLOCK_IN_WINDOW} does not hold).")
+        return replace(documented, reasoning=clock.detail, facts={Fact.CLOCK_IN_WINDOW: False})
     stamp = f"timestamp {answer.timestamp} " if answer.timestamp is not None else ""
     used = (
         f"the request's {stamp}was this machine's clock corrected by {answer.offset_ms:+d} ms to the server time "
@@ -364,8 +369,9 @@ def _timestamp_refused(record: EndpointRecord, documented: Conclusion, facts: Ma
         "disagree, not this machine's clock.",
         "Send this report to Binance support with the request's timestamp; compare GET /api/v3/time with a "
         "trusted clock (a cached or wrong server time gives this).",
-        f"{clock.detail} The suite signed the time Binance gave ({Fact.CLOCK_IN_WINDOW}): the documented cause, "
-        "the client's clock, is not carried by this run's evidence.",
+        f"{clock.detail} The suite signed the time Binance gave: the documented cause, the client's clock, is not "
+        "carried by this run's evidence.",
+        {Fact.CLOCK_IN_WINDOW: True},
     )
 
 
@@ -392,17 +398,17 @@ def _key_not_found(facts: Mapping[Fact, Evidence], accepted: list[Accepted], els
     known = load_error_codes()[KEY_NOT_FOUND]
     recognised, across = facts[Fact.KEY_RECOGNISED], facts[Fact.CALLS_ACROSS_SERVICES]
     changed = elsewhere.changed
-    same_request = (
-        f"The same request of this key {changed.change} ({Fact.SAME_REQUEST_CHANGED_ANSWER})." if changed else ""
-    )
+    same_request = f"The same request of this key {changed.change}." if changed else ""
+    same_fact = {Fact.SAME_REQUEST_CHANGED_ANSWER: True} if changed else {}
     if recognised.holds:  # the accepted calls are all elsewhere: this one failed
         return Conclusion(
             Side.BINANCE,
             f"{_name(KEY_NOT_FOUND)} ({known.message.rstrip('.')}) for a key that Binance accepted elsewhere in "
             "this run.",
             "Send this report to Binance support: the key is valid, and this endpoint is not enabled for it.",
-            f"Binance accepted this key on {listed(accepted)} in this run and refuses it here ({Fact.KEY_RECOGNISED})."
+            f"Binance accepted this key on {listed(accepted)} in this run and refuses it here."
             + (f" {same_request}" if same_request else ""),
+            {Fact.KEY_RECOGNISED: True, **same_fact},
         )
     if elsewhere.recognised:  # a round that recognised the key nowhere: what the other rounds show is said
         worked = f" The same request worked at {elsewhere.worked}." if elsewhere.worked else ""
@@ -413,9 +419,9 @@ def _key_not_found(facts: Mapping[Fact, Evidence], accepted: list[Accepted], els
             "Check that the key still exists, unchanged, in Binance's API management: if it does, what changed "
             "between the rounds is on Binance's side (send this report); a key deleted or edited in between gets "
             f"{KEY_NOT_FOUND} everywhere.",
-            f"Binance accepted this key on no call of this round ({Fact.KEY_RECOGNISED} does not hold in it) and on "
-            f"{elsewhere.recognised} in another: this round alone cannot tell a key deleted since from an endpoint "
-            "Binance stopped serving to it.",
+            f"Binance accepted this key on no call of this round and on {elsewhere.recognised} in another: this "
+            "round alone cannot tell a key deleted since from an endpoint Binance stopped serving to it.",
+            {Fact.KEY_RECOGNISED: False},
         )
     if not across.holds:  # "nowhere" would speak for calls the run did not make
         return Conclusion(
@@ -424,9 +430,10 @@ def _key_not_found(facts: Mapping[Fact, Evidence], accepted: list[Accepted], els
             "cannot speak for the key as a whole.",
             "Run the whole suite (pytest -m live, without -k, --lf or -x), with the account control answered: a key "
             "Binance does not know is refused everywhere, an endpoint not enabled for it only there.",
-            f"{across.detail} Binance accepted this key on no call of this run ({Fact.KEY_RECOGNISED} does not "
-            f"hold), and {Fact.CALLS_ACROSS_SERVICES} does not hold: the run cannot tell a key Binance does not know "
-            "from endpoints it does not serve to it.",
+            f"{across.detail} Binance accepted this key on no call of this run, and the calls it judged do not span "
+            "the account control and more than one service: the run cannot tell a key Binance does not know from "
+            "endpoints it does not serve to it.",
+            {Fact.KEY_RECOGNISED: False, Fact.CALLS_ACROSS_SERVICES: False},
         )
     return Conclusion(
         Side.UNDETERMINED,
@@ -434,7 +441,8 @@ def _key_not_found(facts: Mapping[Fact, Evidence], accepted: list[Accepted], els
         f"Check the key in Binance's API management (a deleted, mistyped or testnet key gives the same "
         f"{KEY_NOT_FOUND}); if it is right, the merchant API is not enabled for it at all.",
         f"Binance accepted this key on no call of this run, and a deleted, mistyped or testnet key gives the same "
-        f"{KEY_NOT_FOUND}: nothing in this run puts it on either side ({Fact.KEY_RECOGNISED} does not hold).",
+        f"{KEY_NOT_FOUND}: nothing in this run puts it on either side.",
+        {Fact.KEY_RECOGNISED: False, Fact.CALLS_ACROSS_SERVICES: True},
     )
 
 
@@ -447,9 +455,9 @@ def signing_faults(facts: Mapping[Fact, Evidence]) -> list[str]:
     """What the run shows wrong on the signing side, in words: the clock, the signer (empty: neither)."""
     faults = []
     if not facts[Fact.CLOCK_IN_WINDOW].holds:
-        faults.append(f"the clock is outside the receive window ({Fact.CLOCK_IN_WINDOW} does not hold)")
+        faults.append("the clock is outside the receive window")
     if not facts[Fact.SIGNER_MATCHES_VECTORS].holds:
-        faults.append(f"the signer does not reproduce Binance's vectors ({Fact.SIGNER_MATCHES_VECTORS} does not hold)")
+        faults.append("the signer does not reproduce Binance's vectors")
     return faults
 
 
@@ -461,14 +469,16 @@ def _bad_signature(
     shape = _shape(record.method, record.placement)
     same_shape = [c for c in accepted if c.method == record.method and c.placement is record.placement]
     if same_shape:
-        vectors = f", {Fact.SIGNER_MATCHES_VECTORS}" if facts[Fact.SIGNER_MATCHES_VECTORS].holds else ""
+        vectors = facts[Fact.SIGNER_MATCHES_VECTORS].holds
         return Conclusion(
             Side.BINANCE,
             f"{_name(BAD_SIGNATURE)}, although the same signer's signatures were accepted on "
             f"{len(same_shape)} endpoint(s) with the same request shape ({shape}) in this run.",
             "Send this report to Binance support: the same signer and key are accepted on requests of this shape.",
             f"Signatures of the same shape ({shape}) from the same signer and key were accepted on "
-            f"{listed(same_shape)} in this run ({fact}{vectors}).",
+            f"{listed(same_shape)} in this run"
+            + (", and the signer reproduces Binance's published vectors." if vectors else "."),
+            {fact: True, **({Fact.SIGNER_MATCHES_VECTORS: True} if vectors else {})},
         )
     if accepted:  # the key and its signatures were accepted, on other shapes only
         shapes = ", ".join(dict.fromkeys(_shape(c.method, c.placement) for c in accepted))
@@ -479,8 +489,8 @@ def _bad_signature(
             "Send this report to Binance support and ask which payload Binance signs for this endpoint: the "
             "signer and key are accepted on the shapes listed.",
             f"The same key's signatures were accepted on {shapes} ({listed(accepted)}); no {shape} was accepted in "
-            f"this run, so the run cannot tell whether Binance signs something else for this endpoint ({fact} does "
-            f"not hold, {Fact.KEY_RECOGNISED} holds).",
+            "this run, so the run cannot tell whether Binance signs something else for this endpoint.",
+            {fact: False, Fact.KEY_RECOGNISED: True},
         )
     faults = signing_faults(facts)
     across = facts[Fact.CALLS_ACROSS_SERVICES]
@@ -491,21 +501,27 @@ def _bad_signature(
             "that checks something else.",
             "Run the whole suite (pytest -m live, without -k, --lf or -x), with the account control answered: a "
             "wrong secret is refused everywhere, an endpoint's own check only there.",
-            f"{across.detail} Binance accepted no signed call of this key in this run ({Fact.KEY_RECOGNISED} does "
-            f"not hold), and {Fact.CALLS_ACROSS_SERVICES} does not hold: the documented cause, the client's secret, "
+            f"{across.detail} Binance accepted no signed call of this key in this run, and the calls it judged do "
+            "not span the account control and more than one service: the documented cause, the client's secret, "
             "needs the key's other calls to stand.",
+            {Fact.KEY_RECOGNISED: False, Fact.CALLS_ACROSS_SERVICES: False},
         )
     cause = "; ".join(faults) if faults else "the secret does not belong to this API key"
     return replace(
         documented,
         diagnosis=f"{_name(BAD_SIGNATURE)}, and Binance accepted no signature of this key in this run: {cause}.",
-        reasoning=f"Binance accepted no signed call of this key in this run ({Fact.KEY_RECOGNISED} does not hold)"
+        reasoning="Binance accepted no signed call of this key in this run"
         + (
             f", while {'; '.join(faults)}."
             if faults
-            else f", while the clock is in the window and the signer reproduces Binance's vectors "
-            f"({Fact.CLOCK_IN_WINDOW}, {Fact.SIGNER_MATCHES_VECTORS}): the secret is what is left."
+            else ", while the clock is in the window and the signer reproduces Binance's vectors: the secret is what "
+            "is left."
         ),
+        facts={
+            Fact.KEY_RECOGNISED: False,
+            Fact.CLOCK_IN_WINDOW: facts[Fact.CLOCK_IN_WINDOW].holds,
+            Fact.SIGNER_MATCHES_VECTORS: facts[Fact.SIGNER_MATCHES_VECTORS].holds,
+        },
     )
 
 

@@ -141,7 +141,7 @@ def gather(
             "hold, and may explain it."
             if every_refused and not signing_holds
             else f"Binance refused every answered call with {BAD_SIGNATURE}, but too few calls were answered to "
-            f"judge the key as a whole ({Fact.CALLS_ACROSS_SERVICES} does not hold)."
+            "judge the key as a whole (the account control and more than one service)."
             if every_refused
             else f"Not every answered call was refused with {BAD_SIGNATURE}.",
         ),

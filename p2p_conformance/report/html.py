@@ -22,6 +22,8 @@ from p2p_conformance.report.chart import story_chart
 from p2p_conformance.report.history import Row
 from p2p_conformance.report.story import by_round, tells_a_story
 from p2p_conformance.report.summary import (
+    FACT_WORDS,
+    SUPPORT_CHECKS,
     TIMELINE_COLUMNS,
     SupportReport,
     drifting,
@@ -96,7 +98,7 @@ def _details(record: EndpointRecord) -> list[tuple[str, str]]:
         ("Sent with", sent),
         ("Answer headers", ", ".join(f"{k}: {v}" for k, v in answer.trace_headers.items())),
         ("Diagnosis", record.diagnosis),
-        ("Next step", record.next_step),
+        ("The merchant's next step", record.next_step),
         ("Why", record.reasoning),
         ("Binance message", answer.msg or ""),
         ("Binance's own SDK code", _second_opinion(record)),
@@ -270,7 +272,7 @@ class ConclusionGroup:
     heading: str
     count: str
     diagnosis: str
-    next_step: str
+    support_check: str  # what support can check on Binance's side (the merchant's next step is in the details)
     reasons: list[str]
     names: str
     records: list[EndpointRecord]
@@ -285,7 +287,7 @@ def conclusions(run: RunRecord) -> str:
             heading=heading(side),
             count=plural(len(records), "endpoint"),
             diagnosis=diagnosis,
-            next_step=records[0].next_step,
+            support_check=SUPPORT_CHECKS[side],
             reasons=list(dict.fromkeys(r.reasoning for r in records if r.reasoning)),
             names=", ".join(_endpoint(r) + (f" [{r.key_name}]" if several else "") for r in records),
             records=records,
@@ -323,7 +325,7 @@ def evidence_table(run: RunRecord) -> str:
     """Every fact of the last round per key, holding or not, with its proof."""
     several = len(run.keys) > 1
     rows = [
-        (*((key.name,) if several else ()), fact.fact, "yes" if fact.holds else "no", fact.detail)
+        (*((key.name,) if several else ()), FACT_WORDS[fact.fact], "yes" if fact.holds else "no", fact.detail)
         for key in run.keys
         for fact in key.evidence
     ]

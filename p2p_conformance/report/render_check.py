@@ -50,7 +50,7 @@ EXPECTED = {
     ),
     "the run header": r'<table id="c2c-run">.*?Case.*?Target.*?Run \(UTC\).*?API key.*?Clock',
     "the control checks": r'<section id="c2c-controls"[^>]*>.*?Signature self-check',
-    "the evidence": r'<section id="c2c-evidence"[^>]*>.*?key-recognised',
+    "the evidence": r'<section id="c2c-evidence"[^>]*>.*?Binance recognised the key',
     "the timeline": r'<section id="c2c-timeline"[^>]*>.*?(<td class="c2c-trend">|no run of the history bears)',
     "the endpoint table": r'<section id="c2c-endpoints"[^>]*>.*?<td>(GET|POST) \w',
     "the link to pytest-html's page of the same run": r'<p id="c2c-pytest-page"[^>]*>.*?<a href="pytest-report.html">',

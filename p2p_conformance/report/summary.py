@@ -26,6 +26,40 @@ SIDE_WORDS = {
     Side.CONTRACT: "in the contract (answers that break it)",
     Side.UNDETERMINED: "undetermined (no side follows from this run's evidence)",
 }
+# Each fact of a run in support's words, where the page lists them (live-summary.json keeps their names).
+FACT_WORDS = {
+    Fact.KEY_RECOGNISED: "Binance recognised the key (a signed call succeeded)",
+    Fact.SIGNATURE_ACCEPTED_QUERY: "Signatures accepted with the parameters in the query",
+    Fact.SIGNATURE_ACCEPTED_JSON_BODY: "Signatures accepted on a POST with a JSON body",
+    Fact.CLOCK_IN_WINDOW: "The request times within the receive window",
+    Fact.SIGNER_MATCHES_VECTORS: "The signer reproduces Binance's published examples",
+    Fact.IP_ALLOWED: "This machine's IP address allowed",
+    Fact.SAME_REQUEST_CHANGED_ANSWER: "The same request answered differently in another round",
+    Fact.CALLS_ACROSS_SERVICES: "Enough calls to judge the key as a whole (the account and several services)",
+    Fact.EVERY_SIGNATURE_REFUSED: "Every answered call refused its signature",
+}
+# What support can check on Binance's side, per side of a failure: the page is support's; the terminal and the
+# ticket text keep each conclusion's next step, which is the merchant's.
+SUPPORT_CHECKS = {
+    Side.BINANCE: (
+        "Find these calls in Binance's logs by their time and the identifiers beside each: the same key was "
+        "accepted in the same run (the proof above), so its refusal here is Binance's to explain."
+    ),
+    Side.UNDETERMINED: (
+        "Compare these calls in Binance's logs with the accepted ones of the same run (times and identifiers "
+        "beside each): this run's evidence does not say whose side the failure is on."
+    ),
+    Side.CLIENT: "Nothing to check on Binance's side: the request broke what Binance documents (each answer below).",
+    Side.ACCOUNT: (
+        "The key's settings for the fingerprint in the header: its permissions and IP whitelist as Binance holds them."
+    ),
+    Side.NETWORK: ("Whether these requests reached Binance at the times beside each: no answer reached the merchant."),
+    Side.LOCATION: "Binance refused the location the run ran from (HTTP 451): no endpoint's service was reached.",
+    Side.CONTRACT: (
+        "Whether this path and method are served as Binance's public sources say: the answer that came breaks "
+        "the contract (each answer below)."
+    ),
+}
 SIDE_ORDER = (
     Side.BINANCE,
     Side.UNDETERMINED,
