@@ -469,7 +469,9 @@ class RunRecord:
     results: list[EndpointRecord] = field(default_factory=list)
     rounds: dict[int, str] = field(default_factory=dict)  # round -> when it started (UTC)
     phases: dict[int, str] = field(default_factory=dict)  # round -> the emulator story's phase name
-    changes: list[str] = field(default_factory=list)  # "3 of 6 endpoints now work, up from ..." per key
+    changes: list[str] = field(
+        default_factory=list
+    )  # "3 of the 6 endpoints both runs called now work, up from ..." per key
     rounds_planned: int = 1  # --repeat
     interrupted: bool = False  # cut short (Ctrl-C, SIGTERM): the rounds after the last one seen never ran
     # Why the run saw only part of the catalog, in words (empty: every live test a whole run has, selected and run):

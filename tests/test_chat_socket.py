@@ -23,8 +23,9 @@ from catalog_facts import CATALOG
 from p2p_conformance.emulator import Emulator, parse_scenario, running_emulator
 from p2p_conformance.engine import chat_socket
 from p2p_conformance.engine.chat_socket import MAX_FRAMES, UnusableCredential, open_socket, shown_url, socket_url
+from p2p_conformance.engine.records import RecordContext, endpoint_record
 from p2p_conformance.engine.transport import Route, SendGate
-from p2p_conformance.model import Answer, LiveResult
+from p2p_conformance.model import Answer, LiveResult, Outcome, SocketAnswer, SocketState
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite
@@ -488,3 +489,21 @@ def test_a_close_that_comes_before_the_check_touches_the_socket_is_judged_as_the
     assert result.answer.socket is not None and result.answer.socket.state == "closed"
     assert result.answer.code == "close 4001" and result.answer.msg == "token expired"
     assert result.problem == "the server closed the socket with code 4001 (token expired), expected it open"
+
+
+def test_a_handshake_without_an_answer_is_said_in_words_not_exception_names() -> None:
+    """The page is support's: what left the handshake unanswered in plain words (the names stay in the JSON)."""
+    socket = CATALOG.sockets[0]
+    state = SocketAnswer(state=SocketState.NO_ANSWER, url="wss://chat.example.invalid/ws/REDACTED")
+    record = endpoint_record(
+        socket.contract,
+        RecordContext("k", "k...0001"),
+        outcome=Outcome.FAIL,
+        answer=Answer(sent=True, socket=state),
+        problem="no answer: ConnectionRefusedError (NewConnectionError)",
+    )
+    found = chat_socket.socket_judged(record, state)
+    assert found.diagnosis == (
+        "No answer to the WebSocket handshake at wss://chat.example.invalid/ws/REDACTED: the connection was refused."
+    )
+    assert "Error" not in found.diagnosis

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 from dataclasses import replace
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,6 +49,14 @@ SEED_IDS = (
 )
 SEED_ENDPOINTS = f"not agent and ({' or '.join(SEED_IDS)})"  # the seed case file's six endpoints
 STORY_KEYS = 3
+# The rounds of a 4-round story each key is called in: from the phase it was made in (the merchant could not have
+# called a key before it existed), counted from the scenario file.
+_STORY = load_scenario("seed-story")
+_PHASES = [phase.name for phase in _STORY.phases]
+KEY_ROUNDS = {
+    name: [n for n in range(1, 5) if key.made is None or _PHASES.index(key.made) <= min(n, len(_PHASES)) - 1]
+    for name, key in _STORY.keys.items()
+}
 # The recorded case's trends at 13:03 (p2p_conformance/emulator/scenarios/seed-story.yaml): a key's rounds before it
 # was made, and its calls that got no answer, move no trend.
 # The conclusions a competent reader of the recorded case draws, phase by phase (round, key, endpoint): side.
@@ -63,7 +72,6 @@ RECORDED_SIDES = {
     # since would answer so too, so it is said, with what settles it, and put on neither side
     (4, "key2", "orderMatch/getUserOrderSummary"): "undetermined",
     (4, "key2", "ads/getAvailableAdsCategory"): "undetermined",
-    (1, "key1", "ads/getAds"): "undetermined",  # -2008 before the key was made: nothing says whose it is
     (1, "key3", "ads/getAds"): "contract",  # the empty 200 the case recorded: a path no service takes, tier D
 }
 STORY_TRENDS = {  # only rounds that recognised the key move a trend
@@ -100,7 +108,7 @@ def test_trend_labels(working: list[bool], expected: str) -> None:
 
 def test_seed_story_gives_its_trends_and_the_since_previous_sentence(endpoint_suite: EndpointSuite) -> None:
     result, reports = run_story(endpoint_suite, "--repeat", "4", "--case-id", "144098731"), endpoint_suite.reports
-    selected = len(SEED_IDS) * STORY_KEYS * 4
+    selected = len(SEED_IDS) * sum(len(rounds) for rounds in KEY_ROUNDS.values())
     working = 0 + 1 + 3 + 1  # per round, as the case recorded it (getAds' empty 200 never works)
     result.assert_outcomes(
         passed=working, failed=selected - working, deselected=OFFLINE_TESTS + LIVE_TESTS * STORY_KEYS * 4 - selected
@@ -114,8 +122,9 @@ def test_seed_story_gives_its_trends_and_the_since_previous_sentence(endpoint_su
     assert {pair: trends[pair] for pair in STORY_TRENDS} == STORY_TRENDS
     fingerprints = {k["name"]: k["fingerprint"] for k in summary["keys"]}
     controls = {k["name"]: {c["kind"]: c for c in k["controls"]}["api-restrictions"]["code"] for k in summary["keys"]}
-    assert controls == {"key1": -2008, "key2": -2008, "key3": -2015}  # checked in round 1: key1 and key2 not made yet
-    assert not any(k["notes"] for k in summary["keys"])  # key3's -2015 is no note: P2P accepted it nowhere either
+    assert controls == {"key1": -2015, "key2": -2015, "key3": -2015}  # each checked in the first round of its key
+    notes = {k["name"]: k["notes"] for k in summary["keys"]}  # key3's -2015 is no note: P2P accepted it nowhere
+    assert not notes["key2"] and not notes["key3"] and "refused key1 with -2015 while the P2P API" in notes["key1"][0]
     assert {k["name"]: k["recognised_rounds"] for k in summary["keys"]} == {
         "key1": [2, 3, 4],  # made at 11:53
         "key2": [3],  # made at 12:14; at 13:03 no call of it was answered by a C2C service
@@ -124,15 +133,17 @@ def test_seed_story_gives_its_trends_and_the_since_previous_sentence(endpoint_su
     changes = summary["changes"]
     assert len(changes) == 3  # over the endpoints both runs asked and that got an answer
     assert (
-        changes[0]
-        == f"key1 ({fingerprints['key1']}): 1 of 2 endpoints now work (orderMatch/getUserOrderSummary), unchanged "
-        "from 1 of 2 at July 9 12:14"
+        changes[0] == f"key1 ({fingerprints['key1']}): 1 of the 2 endpoints both runs called now work "
+        "(orderMatch/getUserOrderSummary), unchanged from 1 of 2 at July 9 12:14"
     )
     markdown = (reports / "live-summary.md").read_text()
-    assert changes[0] in markdown and len(markdown.splitlines()) <= 25
+    assert len(markdown.splitlines()) <= 25  # the story's last line is the change: the ticket does not say it twice
+    assert changes[0] not in markdown and "July 9 13:03 · key1 · 1 of 6 work" in markdown
+    assert escape(changes[0], quote=False) in (reports / "live-report.html").read_text()  # the page keeps it
     assert summary["verdict"].startswith('A partial run (-k "test_live and not agent and (ads/getAds or ')
     assert summary["verdict"].endswith(  # the case's six of the catalog, as a partial run says
-        "In the last round (July 9 13:03): 1 of 18 read-only endpoint and key pairs work. Binance accepted key1 in "
+        "In the last round (July 9 13:03): 1 of 18 read-only endpoint calls (each endpoint with each key) work. "
+        "Binance accepted key1 in "
         "this run; recognised key2 at July 9 12:14 and on no call of the last round (check that it still exists in "
         "API management: if it does, the change is Binance's); recognised key3 nowhere. "
         "Undetermined (no side follows from this run's evidence): 11 endpoints (10 x -2008, -1102). "
@@ -147,16 +158,18 @@ def test_seed_story_gives_its_trends_and_the_since_previous_sentence(endpoint_su
             "July 9 12:14."
         )
     assert not any("accepted this key on ads/getAds" in line for line in summary["proof"])
-    story = {(line["phase"], line["key"]): line for line in summary["story"]}  # one line per round and key
-    assert len(summary["story"]) == 4 * STORY_KEYS == len(story)
-    assert [line["phase"] for line in summary["story"]][::STORY_KEYS] == [r["phase"] for r in summary["rounds"]]
+    story = {(line["phase"], line["key"]): line for line in summary["story"]}  # one line per round and key made
+    assert len(summary["story"]) == sum(len(rounds) for rounds in KEY_ROUNDS.values()) == len(story)
+    told = {(r["round"], line_key) for r in summary["rounds"] for (phase, line_key) in story if phase == r["phase"]}
+    # a key only from the round it was made in: no "key2 · 0 of 6" on July 6
+    assert told == {(number, name) for name, rounds in KEY_ROUNDS.items() for number in rounds}
     assert story[("July 9 11:53", "key1")]["working"] == ["orderMatch/getUserOrderSummary"]
     assert (len(story[("July 9 12:14", "key2")]["working"]), story[("July 9 12:14", "key2")]["counted"]) == (2, 6)
     assert [r["phase"] for r in summary["rounds"]] == ["July 6", "July 9 11:53", "July 9 12:14", "July 9 13:03"]
     html = (reports / "live-report.html").read_text()
     assert "4: " in html and "(July 9 13:03)" in html
     rows = load_rows(reports / "history.sqlite3")
-    assert len({row.run_id for row in rows}) == 4 and len(rows) == 4 * 6 * 3
+    assert len({row.run_id for row in rows}) == 4 and len(rows) == len(SEED_IDS) * sum(map(len, KEY_ROUNDS.values()))
 
 
 def test_each_run_adds_to_the_history_and_compares_with_the_previous_one(endpoint_suite: EndpointSuite) -> None:
@@ -169,7 +182,7 @@ def test_each_run_adds_to_the_history_and_compares_with_the_previous_one(endpoin
         )
     summary = endpoint_suite.summary()
     assert summary["changes"][0].startswith(
-        "1 of 2 endpoints now work (orderMatch/getUserOrderSummary), unchanged from 1 of 2 at "
+        "1 of the 2 endpoints both runs called now work (orderMatch/getUserOrderSummary), unchanged from 1 of 2 at "
     )
     assert len({row.run_id for row in load_rows(reports / "history.sqlite3")}) == 2
 
@@ -277,14 +290,21 @@ def test_since_previous_reads_up_down_and_first(tmp_path: Path) -> None:
     ]:
         store_runs(path, [stored_run(run_id, at, [stored(f"e{i}", o) for i, o in enumerate(outcomes)])])
     rows = load_rows(path)
-    assert since_previous(runs_by_key(rows)["k"], "b") == "2 of 2 endpoints now work (e0, e1), up from 1 of 2 at 11:53"
-    assert since_previous(runs_by_key(rows)["k"], "a") == "1 of 2 endpoints now work (e0; first run with this key)"
+    assert (
+        since_previous(runs_by_key(rows)["k"], "b")
+        == "2 of the 2 endpoints both runs called now work (e0, e1), up from 1 of 2 at 11:53"
+    )
+    assert (
+        since_previous(runs_by_key(rows)["k"], "a")
+        == "1 of 2 read-only endpoints called now work (e0; first run with this key)"
+    )
     assert load_rows(path, since="2025-07-09T12:00:00Z", key_fingerprint="k")[0].run_id == "b"
     assert {row.run_id for row in load_rows(path, last_runs=1)} == {"b"}
     other = [stored("e7", "pass"), stored("e8", "fail")]  # endpoints the previous run did not ask
     store_runs(path, [stored_run("c", "2025-07-09T12:30:00Z", other)])
     assert since_previous(runs_by_key(load_rows(path))["k"], "c") == (
-        "1 of 2 endpoints now work (none of them ran in this key's previous run at 12:14: not compared)"
+        "1 of 2 read-only endpoints called now work (none of them ran in this key's previous run at 12:14: "
+        "not compared)"
     )
 
 
@@ -296,19 +316,28 @@ def test_history_report_renders_without_calling_anything(endpoint_suite: Endpoin
     arguments = ["--db", str(reports / "history.sqlite3"), "--since", "2020-01-01", "--key", key1, "--out", str(out)]
     assert history_report(arguments) == 0
     page = out.read_text()
-    assert f"<td>Keys</td><td>key1 ({key1})</td>" in page and ">4 runs, " in page
+    assert f"<td>Keys</td><td>key1 ({key1})</td>" in page and f">{len(KEY_ROUNDS['key1'])} runs, " in page
     assert (
-        "key1: 1 of 2 endpoints now work (orderMatch/getUserOrderSummary), unchanged from 1 of 2 at July 9 12:14"
-        in (page)
+        "key1: 1 of the 2 endpoints both runs called now work (orderMatch/getUserOrderSummary), unchanged from "
+        "1 of 2 at July 9 12:14" in (page)
     )
     assert "<br>July 9 12:14</th>" in page  # each run's column names the story's phase
     # only answered rounds that recognised the key move a trend: getUserOrderSummary works, the credential -1102
     assert page.count('<td class="c2c-trend">') == 2 and '<td class="c2c-trend">stable-ok</td>' in page
     assert "stable-ok: 1, stable-fail: 1, fixed: 0, regressed: 0, intermittent: 0" in page
-    # every key: key3's getAds was an empty 200 in each round, the gateway's; the history says so, not "200"
-    assert history_report(["--db", str(reports / "history.sqlite3"), "--out", str(out)]) == 0
-    every_key = out.read_text()
-    assert "empty 200</text>" in every_key and ">200</text>" not in every_key
+
+
+def test_the_history_calls_an_empty_200_so_never_a_200(tmp_path: Path) -> None:
+    """getAds refused with -2008, then answered with the gateway's empty 200: its lane says "empty 200"."""
+    path, out = tmp_path / "h.sqlite3", tmp_path / "history.html"
+    failed = replace(stored("ads/getAds", "fail"), side=Side.UNDETERMINED)
+    refused = replace(failed, answer=Answer(sent=True, http_status=400, code=-2008))
+    empty = replace(failed, side=Side.CONTRACT, answer=Answer(sent=True, http_status=200, body=""))
+    runs = [stored_run("a", "2025-07-09T11:53:00Z", [refused]), stored_run("b", "2025-07-09T12:14:00Z", [empty])]
+    store_runs(path, runs)
+    assert history_report(["--db", str(path), "--out", str(out)]) == 0
+    page = out.read_text()
+    assert "empty 200</text>" in page and ">200</text>" not in page
 
 
 @pytest.mark.parametrize(
@@ -582,7 +611,10 @@ def test_no_answer_is_a_gap_and_a_run_binance_recognised_the_key_on_no_call_move
     assert found[("e1", "k")] == "regressed"
     assert since_previous(runs_by_key(rows)["k"], "c").startswith("no Binance answer for this key at wrong secret (")
     # d is compared with b, the last run that reached Binance, over the endpoints both asked (e1 only)
-    assert since_previous(runs_by_key(rows)["k"], "d") == "0 of 1 endpoints now work, down from 1 of 1 at July 9 12:14"
+    assert (
+        since_previous(runs_by_key(rows)["k"], "d")
+        == "0 of the 1 endpoints both runs called now work, down from 1 of 1 at July 9 12:14"
+    )
 
 
 def test_merging_emulator_and_real_runs_says_so_at_the_top_and_marks_each_run(tmp_path: Path) -> None:

@@ -30,7 +30,16 @@ from websockets.sync.client import ClientConnection, reconnect
 
 from p2p_conformance.contracts import Catalog, SocketContract
 from p2p_conformance.contracts.checks import UnreadableJson, read_json
-from p2p_conformance.engine.transport import NotSent, Route, SendGate, cut, elapsed_ms, failure_name, on_loopback
+from p2p_conformance.engine.transport import (
+    NotSent,
+    Route,
+    SendGate,
+    cut,
+    elapsed_ms,
+    failure_name,
+    failure_words,
+    on_loopback,
+)
 from p2p_conformance.errors import TargetError
 from p2p_conformance.model import (
     NO_FACT_FOR_NO_ANSWER,
@@ -438,7 +447,7 @@ def socket_judged(record: EndpointRecord, socket: SocketAnswer) -> Conclusion:
     if socket.state is SocketState.NO_ANSWER:
         return Conclusion(
             Side.NETWORK,
-            f"No answer to the WebSocket handshake at {socket.url} ({record.problem}).",
+            f"No answer to the WebSocket handshake at {socket.url}: {failure_words(str(record.problem))}.",
             "Check the network path to the chat host (a firewall or proxy may not pass WebSocket traffic).",
             NO_FACT_FOR_NO_ANSWER,
         )

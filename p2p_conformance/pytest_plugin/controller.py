@@ -194,7 +194,8 @@ class ControllerPlugin:
         self.run.partial = self._partial(selection, stopped) if selection is not None else ()
         self.run.last_failed_only = selection is not None and selection.last_failed_only
         self.run.requests_sent = self._network(session.config)[0]
-        self.run.keys = list(self.keys.values())
+        order = list(self.settings.plan.keys)  # the run's own order, not the order the keys first answered in
+        self.run.keys = sorted(self.keys.values(), key=lambda key: order.index(key.name) if key.name in order else 0)
         self.run.results = after_what_they_need(list(self.records.values()), self.settings.plan.catalog.needs)
         self.run = weigh(self.run)  # every failure's side, from the run's evidence
         try:

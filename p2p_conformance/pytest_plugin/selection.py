@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from _pytest.mark.expression import Expression  # pytest's own -m parser: the selection means what pytest means
 
 from p2p_conformance.contracts import Catalog, Contract
+
+if TYPE_CHECKING:  # settings reads the markers from here
+    from p2p_conformance.pytest_plugin.settings import RunSettings
 
 LIVE_MARKER = "live"
 MARKERS = {LIVE_MARKER: "calls the real target with your key; selected only with `-m live` (p2p-conformance's suite)"}
@@ -60,6 +63,19 @@ def narrowing_options(config: pytest.Config) -> tuple[str, ...]:
     found += ["--deselect"] if getattr(option, "deselect", None) else []
     found += ["test ids"] if any("::" in str(argument) for argument in config.args) else []
     return tuple(found)
+
+
+def keys_not_made(candidates: Sequence[pytest.Item], settings: RunSettings) -> list[pytest.Item]:
+    """The live tests of a key in a round before it exists (the emulator's story makes some keys later)."""
+    first_key = next(iter(settings.plan.keys), "")
+    return [
+        item
+        for item in candidates
+        if item.get_closest_marker(LIVE_MARKER) is not None
+        and not settings.key_in_round(
+            str(item_params(item).get("key_name", first_key)), int(item_params(item).get("round_number", 1))
+        )
+    ]
 
 
 def deselect(config: pytest.Config, items: list[pytest.Item], dropped: Sequence[pytest.Item]) -> None:

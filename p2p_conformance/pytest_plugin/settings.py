@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -95,6 +95,7 @@ class EmulatorChoice:
     phases: tuple[str, ...]
     phase: str | None  # a pinned phase; else each round moves to the next one
     strict: bool
+    made: Mapping[str, str] = field(default_factory=dict)  # a key -> the phase it was made in (none: from the start)
 
     @property
     def label(self) -> str:
@@ -106,6 +107,13 @@ class EmulatorChoice:
         if len(self.phases) == 1 and self.phase is None:
             return None
         return self.phase or self.phases[min(number, len(self.phases)) - 1]
+
+    def key_exists(self, key_name: str, number: int) -> bool:
+        """Whether the story's key exists in round ``number``: a key made in a later phase (the case made fresh
+        keys at 11:53 and 12:14) is not called before it, as the merchant could not have called it."""
+        made = self.made.get(key_name)
+        played = self.phase_of_round(number) or (self.phases[0] if self.phases else None)
+        return made is None or played is None or self.phases.index(played) >= self.phases.index(made)
 
     def load(self, catalog: Catalog) -> Scenario:
         """A fresh scenario, at its pinned phase if one was given."""
@@ -141,8 +149,15 @@ class RunSettings:
     @property
     def whole_live_tests(self) -> int:
         """The live tests a whole run has: every contract (a mutating one is skipped, not left out) and, with
-        ``--socket``, every socket, for each key and round."""
-        return len(self.live_checks) * max(len(self.plan.keys), 1) * self.repeat
+        ``--socket``, every socket, for each key in each round it exists in."""
+        keys = list(self.plan.keys) or [""]
+        rounds = range(1, self.repeat + 1)
+        return len(self.live_checks) * sum(self.key_in_round(key, number) for key in keys for number in rounds)
+
+    def key_in_round(self, key_name: str, number: int) -> bool:
+        """Whether a live test of this key runs in round ``number``: always against a real target; in the
+        emulator's story, once the key is made."""
+        return self.emulator is None or self.emulator.key_exists(key_name, number)
 
     @property
     def live_checks(self) -> tuple[Contract, ...]:
@@ -352,6 +367,7 @@ def _emulator_choice(config: pytest.Config, catalog: Catalog) -> tuple[EmulatorC
         phases=tuple(phase.name for phase in scenario.phases),
         phase=config.option.phase,
         strict=config.option.strict_emulator,
+        made={name: key.made for name, key in scenario.keys.items() if key.made is not None and name in keys},
     )
     return emulator, keys
 

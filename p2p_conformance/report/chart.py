@@ -127,10 +127,11 @@ def _changed(lines: Sequence[StoryLine]) -> set[tuple[str, str]]:
     return {pair for pair, seen in answers.items() if len(seen) > 1}
 
 
-def story_chart(lines: Sequence[StoryLine], focus: Sequence[str]) -> Chart | None:
+def story_chart(lines: Sequence[StoryLine], focus: Sequence[str], key_order: Sequence[str] = ()) -> Chart | None:
     """The chart of a story: lanes of the focus endpoints (else those whose answer changed), per key when
-    there are several; None when there is nothing to draw."""
-    keys = list(dict.fromkeys(line.key for line in lines))
+    there are several, the keys in ``key_order`` (the run's) when given; None when there is nothing to draw."""
+    told = list(dict.fromkeys(line.key for line in lines))
+    keys = [key for key in key_order if key in told] + [key for key in told if key not in key_order]
     rounds = list(dict.fromkeys((line.round, line.at, line.phase) for line in lines))
     endpoints = list(focus) or list(dict.fromkeys(e for line in lines for e in (*line.working, *line.failing)))
     pairs = [(endpoint, key) for endpoint in endpoints for key in keys]

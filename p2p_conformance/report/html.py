@@ -217,7 +217,8 @@ def story_section(view: ReportView) -> str:
     if not tells_a_story(run):
         return ""
     rounds = by_round(lines)
-    keys = list(dict.fromkeys(line.key for line in lines))
+    told = {line.key for line in lines}
+    keys = [key.name for key in run.keys if key.name in told]  # the run's order; a key's cell empty before it existed
     if len(keys) > 1:  # a column per key, side by side
         header: tuple[str, ...] = ("Round", *keys)
         rows = [
@@ -231,7 +232,7 @@ def story_section(view: ReportView) -> str:
         (f"round {number}", *(["did not run (the run was interrupted)"] * (len(header) - 1)))
         for number in run.rounds_not_run
     ]
-    chart = story_chart(lines, view.focus)
+    chart = story_chart(lines, view.focus, [key.name for key in run.keys])
     if chart is not None and run.rounds_not_run:
         chart = replace(chart, caption=f"{chart.caption} Rounds not shown did not run: the run was interrupted.")
     return render("story.html", header=header, rows=rows, chart=chart)

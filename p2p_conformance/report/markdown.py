@@ -68,6 +68,7 @@ def ticket(view: ReportView) -> Ticket:
         target += " (the local emulator, not Binance)"
     origin = f" from {run.origin}" if run.origin else ""
     keys = ", ".join(f"{key.name} {key.fingerprint} ({key.key_type})" for key in run.keys)
+    story = tells_a_story(run)  # its last line is the change since the round before: no line says it again
     return Ticket(
         title=f"Binance C2C conformance{f': case {run.case_id}' if run.case_id else ''}",
         run_line=f"Run {run.started_at}{origin} · target {target} · key{'s' if len(run.keys) > 1 else ''}: {keys}",
@@ -79,9 +80,9 @@ def ticket(view: ReportView) -> Ticket:
         sides=tuple(found.conclusions),
         rest=(
             *((" ".join(found.findings),) if found.findings else ()),
-            *((f"Since the previous run: {'; '.join(run.changes)}",) if run.changes else ()),
+            *((f"Since the previous run: {'; '.join(run.changes)}",) if run.changes and not story else ()),
         ),
-        story=tuple(round_sentences(list(view.story))) if tells_a_story(run) else (),
+        story=tuple(round_sentences(list(view.story))) if story else (),
         keys=tuple(key.name for key in run.keys),
         rows=_rows(view),
         footer=f"Every answer, its reasoning, headers and a curl reproduction: {HTML_NAME} (attach it).",

@@ -285,12 +285,12 @@ def verdict(run: RunRecord) -> Verdict:
     ran = run.ran()
     working = sum(r.outcome == Outcome.PASS for r in ran)
     several = len(run.keys) > 1
-    unit = "read-only endpoint and key pairs" if several else "read-only endpoints"
+    unit = "read-only endpoint calls (each endpoint with each key)" if several else "read-only endpoints"
     count = f"{working} of {len(ran)} {unit} work."
     case = [r for r in ran if r.id in run.focus]
     if case:  # the case's terms: its endpoints (--focus) first, all the others after
         endpoints = len({r.id for r in case})
-        pairs = f"endpoint and key pairs ({endpoints} endpoints, {len(run.keys)} keys)" if several else "endpoints"
+        pairs = f"endpoint calls ({endpoints} endpoints, each with {len(run.keys)} keys)" if several else "endpoints"
         count = (
             f"{sum(r.worked for r in case)} of {len(case)} of the case's {pairs} work; "
             f"{working} of {len(ran)} {unit} in all."

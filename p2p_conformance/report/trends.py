@@ -92,7 +92,8 @@ def runs_by_key(rows: Iterable[Row]) -> dict[str, list[RunAnswers]]:
 
 
 def since_previous(runs: Sequence[RunAnswers], run_id: str) -> str:
-    """ "3 of 6 endpoints now work, up from 1 of 6 at July 9 11:53" for ``run_id`` among one key's ``runs``
+    """ "3 of the 6 endpoints both runs called now work, up from 1 of 6 at July 9 11:53" for ``run_id`` among one
+    key's ``runs``
     (:func:`runs_by_key`): compared with the key's previous run that reached Binance, over the endpoints both
     runs asked."""
     index = next((i for i, run in enumerate(runs) if run.run_id == run_id), None)
@@ -108,22 +109,22 @@ def since_previous(runs: Sequence[RunAnswers], run_id: str) -> str:
     if before is None:
         names = _names(now.working)
         return (
-            f"{len(now.working)} of {len(now.working | now.failing)} endpoints now work "
+            f"{len(now.working)} of {len(now.working | now.failing)} read-only endpoints called now work "
             f"({f'{names}; ' if names else ''}first run with this key)"
         )
     both = (now.working | now.failing) & (before.working | before.failing)
     when = before.name if before.phase or before.started_at[:10] == now.started_at[:10] else before.started_at[:16]
     if not both:  # nothing to compare: "0 of 0 endpoints now work, unchanged" would read as a result
         return (
-            f"{len(now.working)} of {len(now.working | now.failing)} endpoints now work (none of them ran in this "
-            f"key's previous run at {when.replace('T', ' ')}: not compared)"
+            f"{len(now.working)} of {len(now.working | now.failing)} read-only endpoints called now work (none of "
+            f"them ran in this key's previous run at {when.replace('T', ' ')}: not compared)"
         )
     working_now, working_before = len(now.working & both), len(before.working & both)
     direction = "up" if working_now > working_before else "down" if working_now < working_before else "unchanged"
     names = _names(now.working & both)
     return (
-        f"{working_now} of {len(both)} endpoints now work{f' ({names})' if names else ''}, {direction} from "
-        f"{working_before} of {len(both)} at {when.replace('T', ' ')}"
+        f"{working_now} of the {len(both)} endpoints both runs called now work{f' ({names})' if names else ''}, "
+        f"{direction} from {working_before} of {len(both)} at {when.replace('T', ' ')}"
     )
 
 
@@ -169,7 +170,8 @@ def remember(path: Path, run: RunRecord, run_id: str, base_url: str) -> Remember
     by_pair = series(history)
     found = trends(by_pair)
     last_run = f"{run_id}#{max((r.round for r in records), default=1)}"
-    fingerprints = {r.key_name: r.key_fingerprint for r in records}
+    # each key once, in the run's order of keys (not the order its records came in)
+    fingerprints = {key.name: key.fingerprint for key in run.keys} | {r.key_name: r.key_fingerprint for r in records}
     runs = runs_by_key(history)
     changes = [
         (f"{name} ({fingerprint}): " if len(fingerprints) > 1 else "")
