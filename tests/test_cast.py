@@ -8,7 +8,9 @@ import hashlib
 import json
 import re
 
+from p2p_conformance.pytest_plugin.terminal_recording import TerminalRecording
 from p2p_conformance.report.cast import PLAYER, Written, asciicast, player_page, recording_files
+from p2p_conformance.safety import RunSecrets
 
 HOSTILE = '</script><script>alert("x")</script><!-- & \x1b]0;title\x07'
 
@@ -52,3 +54,19 @@ def test_the_page_runs_only_the_player_and_its_start_by_their_hashes() -> None:
     for script in scripts:
         digest = hashlib.sha256(script.encode()).digest()
         assert f"sha256-{base64.b64encode(digest).decode()}" in policy.group(1)
+
+
+def test_a_secret_written_to_the_terminal_never_reaches_the_recording() -> None:
+    """A canary key and secret, and a signature, written to the terminal: the recording keeps none of them, and
+    a secret learned later in the run (a chat credential) is redacted from the pieces written after it."""
+    canary_key, canary_secret = "CanaryKeyCast" + "t" * 51, "CanarySecretCast" + "s" * 48
+    secrets = RunSecrets([canary_key, canary_secret])
+    recording = TerminalRecording(secrets)
+    recording.add(f"key={canary_key} secret={canary_secret}\n")
+    recording.add("GET /sapi/v1/c2c/ads/getAds?timestamp=1&signature=" + "a" * 64 + "\n")
+    secrets.learn(["listenKeyCanary0001"])
+    recording.add("wss://chat.example.invalid/listenKeyCanary0001\n")
+    kept = "".join(piece.text for piece in recording.pieces)
+    assert canary_key not in kept and canary_secret not in kept and "a" * 64 not in kept
+    assert "listenKeyCanary0001" not in kept
+    assert kept.count("\r\n") == 3  # as a terminal shows a line's end
