@@ -24,7 +24,7 @@ from p2p_conformance.emulator import Emulator, parse_scenario, running_emulator
 from p2p_conformance.engine import chat_socket
 from p2p_conformance.engine.chat_socket import MAX_FRAMES, UnusableCredential, open_socket, shown_url, socket_url
 from p2p_conformance.engine.records import RecordContext, endpoint_record
-from p2p_conformance.engine.transport import Route, SendGate
+from p2p_conformance.engine.transport import Route, SendGate, on_loopback
 from p2p_conformance.model import Answer, LiveResult, Outcome, SocketAnswer, SocketState
 
 if TYPE_CHECKING:
@@ -247,7 +247,19 @@ def test_a_credential_that_makes_no_socket_address_is_refused_before_anything_is
         socket_url(SOCKET, {"chatWssUrl": url, "listenKey": "k1", "listenToken": "t"}, target_on_loopback=True)
 
 
-@pytest.mark.parametrize("url", ["ws://localhost:2375/containers", "wss://127.0.0.2/chat", "ws://[::1]:8080/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ws://localhost:2375/containers",
+        "wss://127.0.0.2/chat",
+        "ws://[::1]:8080/x",
+        # the spellings the C library reads as 127.0.0.1 (issue 37): ipaddress alone does not
+        "wss://127.1/chat",
+        "wss://2130706433/chat",
+        "wss://0x7f000001/chat",
+        "wss://0177.0.0.1/chat",
+    ],
+)
 def test_a_remote_target_cannot_steer_the_socket_to_this_machine(url: str) -> None:
     """A socket on this machine is opened only when the run's REST target is on it too (the emulator)."""
     credential = {"chatWssUrl": url, "listenKey": "k1", "listenToken": "t"}
@@ -269,6 +281,10 @@ def test_a_remote_target_cannot_steer_the_socket_to_this_machine(url: str) -> No
         "wss://100.64.0.1/chat",
         "wss://[fd00::1]/chat",
         "wss://0.0.0.0/chat",
+        "wss://169.254.43518/latest",  # the metadata service again, spelt as the C library reads it
+        "wss://0xa9fea9fe/latest",
+        "wss://10.1/chat",
+        "wss://192.168.1/chat",
     ],
 )
 def test_a_remote_target_cannot_steer_the_socket_into_a_private_network(url: str) -> None:
@@ -507,3 +523,33 @@ def test_a_handshake_without_an_answer_is_said_in_words_not_exception_names() ->
         "No answer to the WebSocket handshake at wss://chat.example.invalid/ws/REDACTED: the connection was refused."
     )
     assert "Error" not in found.diagnosis
+
+
+def test_a_name_that_resolves_to_this_machine_or_a_private_network_is_refused_before_anything_is_sent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The host is resolved once and every address it gives is checked: a public-looking name whose DNS answer is
+    this machine, or the metadata service, is refused (nothing sent); a public answer is connected to as checked."""
+    answers = {"chat.example.invalid": "127.0.0.1", "meta.example.invalid": "169.254.169.254"}
+    real = socket_module.getaddrinfo
+
+    def resolving(host: str, port: object, *args: Any, **kwargs: Any) -> Any:  # DNS: names only, never a number
+        numeric_only = kwargs.get("flags", 0) & socket_module.AI_NUMERICHOST
+        return real(host if numeric_only else answers.get(host, host), port, *args, **kwargs)
+
+    monkeypatch.setattr(socket_module, "getaddrinfo", resolving)
+    for host in answers:
+        gate = SendGate()
+        url = f"wss://{host}/chat"
+        assert socket_url(SOCKET, {"chatWssUrl": url, "listenKey": "k1", "listenToken": "t"}, target_on_loopback=False)
+        result = chat_socket.open_socket(
+            SOCKET, credential_answered(url), gate=gate, route=Route(), target_on_loopback=False
+        )
+        assert result.answer.socket is not None and result.answer.socket.state == "bad-credential", host
+        assert "resolves to" in str(result.problem) and gate.meter.calls == 0
+
+
+def test_a_loopback_target_spelt_as_a_number_is_this_machine() -> None:
+    """--binance-url http://2130706433:PORT is the emulator's machine, not a remote target."""
+    assert all(on_loopback(host) for host in ("2130706433", "127.1", "0x7f000001", "[::1]", "localhost"))
+    assert not any(on_loopback(host) for host in ("8.8.8.8", "api.binance.com", "", None, "0x7f00000100"))

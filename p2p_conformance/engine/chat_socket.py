@@ -19,6 +19,7 @@ import ssl
 import struct
 import time
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import certifi
@@ -38,6 +39,7 @@ from p2p_conformance.engine.transport import (
     elapsed_ms,
     failure_name,
     failure_words,
+    numeric_address,
     on_loopback,
 )
 from p2p_conformance.errors import TargetError
@@ -131,13 +133,39 @@ def socket_url(socket: SocketContract, credential: Mapping[str, str], *, target_
 
 
 def _internal_address(host: str | None) -> bool:
-    """Whether ``host`` is an IP address no public service has (private, link-local such as a cloud's metadata
-    service at 169.254.169.254, shared, reserved, multicast, unspecified): a remote target's answer must not steer
-    the client into the merchant's own network. A name is not resolved here (docs/live-runs.md says so)."""
-    try:
-        return not ipaddress.ip_address((host or "").strip("[]")).is_global
-    except ValueError:
-        return False
+    """Whether ``host`` spells an IP address no public service has (private, link-local such as a cloud's metadata
+    service at 169.254.169.254, shared, reserved, multicast, unspecified), however spelt (``169.254.43518``,
+    ``0xa9fea9fe``): a remote target's answer must not steer the client into the merchant's own network. A name
+    is resolved once before the socket opens (:func:`checked_address`), and connected to as checked."""
+    address = numeric_address(host)
+    return address is not None and not address.is_global
+
+
+AddressInfo = tuple[int, int, int, str, tuple[Any, ...]]  # socket.getaddrinfo's (family, type, proto, name, address)
+
+
+def checked_address(url: str, *, target_on_loopback: bool) -> AddressInfo:
+    """The address the socket connects to: the URL's host resolved once (a name, or a number however spelt), every
+    address it gives checked as :func:`socket_url` checks a spelt one, the first returned to connect to, so a
+    name that resolves to this machine or a private network is refused, and a second resolution cannot move the
+    connection elsewhere. Raises :class:`UnusableCredential`, or :class:`OSError` when the name does not resolve."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").strip("[]")
+    found = socket_module.getaddrinfo(host, parts.port or 443, type=socket_module.SOCK_STREAM)
+    for *_, sockaddr in found:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+        if target_on_loopback:
+            continue
+        if address.is_loopback:
+            raise UnusableCredential(
+                f"the chat host {host} resolves to this machine while the run's target is not on it"
+            )
+        if not address.is_global:
+            raise UnusableCredential(
+                f"the chat host {host} resolves to a private or reserved address, not a public host"
+            )
+    family, kind, proto, name, sockaddr = found[0]
+    return family, kind, proto, name, sockaddr
 
 
 def shown_url(socket: SocketContract, credential: Mapping[str, str]) -> str:
@@ -234,6 +262,15 @@ def open_socket(
         return _not_opened(socket, state, f"received a credential that makes no socket address: {error}")
     url_shown = shown_url(socket, credential)
     try:
+        address = checked_address(url, target_on_loopback=target_on_loopback)
+    except UnusableCredential as error:
+        state = SocketAnswer(state=SocketState.BAD_CREDENTIAL, url=url_shown, credential_at=credential_at)
+        return _not_opened(socket, state, f"received a credential that makes no socket address: {error}")
+    except OSError as error:  # the name does not resolve: no socket to open, nothing sent
+        state = SocketAnswer(state=SocketState.NO_ANSWER, url=url_shown, credential_at=credential_at)
+        answer = Answer(sent=False, kind=AnswerKind.SOCKET, socket=state)
+        return LiveResult(contract=socket.contract, answer=answer, problem=f"no answer: {failure_name(error)}")
+    try:
         gate.before_sending()
     except NotSent as reason:
         state = SocketAnswer(state=SocketState.NOT_OPENED, url=url_shown, credential_at=credential_at)
@@ -241,7 +278,7 @@ def open_socket(
     started = time.perf_counter()
     gate.meter.started()
     try:
-        return _opened(socket, url, credential, url_shown, credential_at, gate, route, listen, started)
+        return _opened(socket, url, address, credential, url_shown, credential_at, gate, route, listen, started)
     finally:
         gate.meter.ended()
 
@@ -257,6 +294,7 @@ class _OpenAsGiven(reconnect):
 def _opened(
     socket: SocketContract,
     url: str,
+    address: AddressInfo,
     credential: Mapping[str, str],
     url_shown: str,
     credential_at: str | None,
@@ -266,18 +304,24 @@ def _opened(
     started: float,
 ) -> LiveResult:
     seconds = min(gate.timeout, gate.time_left())
-    loopback = on_loopback(urlsplit(url).hostname)  # as socket_url judged it: never through a proxy
-    opening = _OpenAsGiven(
-        url,
-        open_timeout=seconds,
-        close_timeout=CLOSE_SECONDS,
-        max_size=MAX_FRAME_BYTES,
-        compression=None,
-        ssl=_tls(route) if url.startswith("wss://") else None,
-        proxy=None if loopback else route.proxies.get("https") or route.proxies.get("all"),  # a wss:// target
-        ping_interval=None,
-    )
+    host = urlsplit(url).hostname or ""
+    loopback = on_loopback(host)  # as socket_url judged it: never through a proxy
+    proxy = None if loopback else route.proxies.get("https") or route.proxies.get("all")  # a wss:// target
     try:
+        # straight to the address checked (through a proxy, the proxy connects: the name was checked all the same)
+        sock = None if proxy else _connected(address, seconds)
+        opening = _OpenAsGiven(
+            url,
+            sock=sock,
+            server_hostname=host.strip("[]") if url.startswith("wss://") else None,
+            open_timeout=seconds,
+            close_timeout=CLOSE_SECONDS,
+            max_size=MAX_FRAME_BYTES,
+            compression=None,
+            ssl=_tls(route) if url.startswith("wss://") else None,
+            proxy=proxy,
+            ping_interval=None,
+        )
         connection = opening.connect()
     except InvalidStatus as refused:
         status = refused.response.status_code
@@ -304,6 +348,20 @@ def _opened(
     listen = min(listen, gate.time_left())
     with connection:
         return _listened(socket, connection, credential, url_shown, credential_at, listen, started)
+
+
+def _connected(address: AddressInfo, seconds: float) -> socket_module.socket:
+    """A TCP connection to the address :func:`checked_address` checked, within ``seconds``."""
+    family, kind, proto, _, sockaddr = address
+    sock = socket_module.socket(family, kind, proto)
+    try:
+        sock.settimeout(seconds)
+        sock.connect(sockaddr)
+        sock.settimeout(None)  # websockets sets its own timeouts from here on
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def _bound_sends(connection: ClientConnection, seconds: float) -> None:

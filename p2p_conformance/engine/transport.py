@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib.util
 import ipaddress
 import os
+import socket
 import threading
 import time
 from collections import deque
@@ -56,14 +57,28 @@ class Sender(Protocol):
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def numeric_address(host: str | None) -> Address | None:
+    """The address ``host`` spells when it is numeric, in any spelling the C library reads and would connect to
+    (``127.1``, ``2130706433``, ``0x7f000001``, ``[::1]``), without asking DNS; None for a name."""
+    bare = (host or "").strip("[]")
+    if not bare:
+        return None
+    try:
+        found = socket.getaddrinfo(bare, None, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+    except (socket.gaierror, UnicodeError, ValueError):
+        return None
+    return ipaddress.ip_address(str(found[0][4][0]).split("%")[0])
+
+
 def on_loopback(host: str | None) -> bool:
-    """Whether ``host`` is this machine (a name of it, or any address of 127.0.0.0/8 or ::1)."""
+    """Whether ``host`` is this machine: a name of it, or an address of 127.0.0.0/8 or ::1 however spelt."""
     if host in LOOPBACK_HOSTS:
         return True
-    try:
-        return ipaddress.ip_address(host or "").is_loopback
-    except ValueError:
-        return False
+    address = numeric_address(host)
+    return address is not None and address.is_loopback
 
 
 # Where requests (and curl) let the user name a CA bundle, in the order requests reads them; then OpenSSL's.
