@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import signal
+import socketserver
 import subprocess
 import sys
 import threading
@@ -31,7 +32,7 @@ from werkzeug.wrappers import Request, Response
 from catalog_facts import CATALOG, ENDPOINT_TESTS, READ_ONLY, matching, read_only_matching
 from p2p_conformance.emulator import Emulator, running_emulator
 from p2p_conformance.engine.cross_check import send_with_official_code
-from p2p_conformance.engine.transport import FAILURES_IN_A_ROW, NotSent, SendGate, send
+from p2p_conformance.engine.transport import FAILURES_IN_A_ROW, NotSent, SendGate, SessionPerThread, send
 from p2p_conformance.report.render_check import render
 from p2p_conformance.signer import HmacKey
 
@@ -805,3 +806,41 @@ def test_json_that_is_not_plain_utf_8_works_with_a_note_never_silently(
     assert (
         f"received JSON in {said}, expected UTF-8 without a byte order mark (RFC 8259, section 8.1)" in result["drift"]
     )
+
+
+class _Serving(socketserver.ThreadingTCPServer):
+    daemon_threads = True  # a connection the client keeps open never holds the test's end
+    block_on_close = False
+
+
+class _EarlyHints(socketserver.StreamRequestHandler):
+    """Answers each request of a kept-alive connection with a 103 Early Hints, then a 200 whose body names the
+    request's path (RFC 9110, section 15.2: any number of 1xx may come before the final answer)."""
+
+    def handle(self) -> None:
+        while request_line := self.rfile.readline(65537):
+            path = request_line.split()[1].decode()
+            while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                pass
+            body = json.dumps({"path": path}).encode()
+            self.wfile.write(b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n" * 2)
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
+            self.wfile.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+            self.wfile.flush()
+
+
+def test_an_early_hints_answer_is_skipped_and_every_answer_is_its_own_request_s() -> None:
+    """Issue 37: http.client took a 103 for the answer and left the 200 on the connection for the next request,
+    which read it as its own. Two requests on one kept-alive connection: each gets the 200 naming its path."""
+    with _Serving(("127.0.0.1", 0), _EarlyHints) as server:
+        serving = threading.Thread(target=server.serve_forever, daemon=True)
+        serving.start()
+        http = SessionPerThread()
+        try:
+            base = f"http://127.0.0.1:{server.server_address[1]}"
+            for path in ("/sapi/v1/c2c/ads/getAds", "/sapi/v1/c2c/ads/search", "/api/v3/time"):
+                answer = send(http, requests.Request("GET", base + path).prepare(), SendGate())
+                assert (answer.status_code, answer.json()) == (200, {"path": path})
+        finally:
+            http.close()
+            server.shutdown()

@@ -16,6 +16,7 @@ thread-safe, and :class:`SessionPerThread` gives each thread its own keep-alive 
 
 from __future__ import annotations
 
+import http.client
 import importlib.util
 import ipaddress
 import os
@@ -29,6 +30,9 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
+import requests.adapters
+import urllib3
+import urllib3.connection
 
 from p2p_conformance.errors import InputError, P2PConformanceError
 
@@ -130,10 +134,77 @@ def environment_route(url: str, environ: Mapping[str, str] = os.environ) -> Rout
     return route
 
 
+MAX_INTERIM_ANSWERS = 10  # informational (1xx) answers skipped before a request's answer; more is no answer
+MAX_INTERIM_HEADER_LINES = 100  # as http.client bounds an answer's headers
+MAX_HEADER_LINE = 65536
+
+
+class InterimAnswers(http.client.HTTPException):
+    """More informational answers before the answer than :data:`MAX_INTERIM_ANSWERS`, or one that does not end."""
+
+
+class _FinalAnswer(http.client.HTTPResponse):
+    """A request's answer read past every informational (1xx) answer before it (a CDN's 103 Early Hints, RFC 9110
+    section 15.2): http.client skips 100 Continue only, and would take a 103 for the answer, leaving the real one
+    unread on the kept-alive connection for the next request to read as its own."""
+
+    def _read_status(self) -> tuple[str, int, str]:
+        for _ in range(MAX_INTERIM_ANSWERS):
+            version, status, reason = super()._read_status()  # type: ignore[misc]  # http.client's own, unstubbed
+            if status == http.client.CONTINUE or not 100 <= status < 200 or status == http.client.SWITCHING_PROTOCOLS:
+                return version, status, reason  # http.client skips a 100 itself
+            for _ in range(MAX_INTERIM_HEADER_LINES + 1):  # the interim answer's headers, up to its blank line
+                line = self.fp.readline(MAX_HEADER_LINE + 1)
+                if line in (b"\r\n", b"\n", b""):
+                    break
+            else:
+                raise InterimAnswers("an informational answer's headers did not end")
+        raise InterimAnswers(f"more than {MAX_INTERIM_ANSWERS} informational answers before the answer")
+
+
+class _Connection(urllib3.connection.HTTPConnection):
+    response_class = _FinalAnswer
+
+
+class _TlsConnection(urllib3.connection.HTTPSConnection):
+    response_class = _FinalAnswer
+
+
+class _Pool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _Connection
+
+
+class _TlsPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _TlsConnection
+
+
+FINAL_ANSWER_POOLS = {"http": _Pool, "https": _TlsPool}
+
+
+class _FinalAnswerAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter whose connections read a request's own answer past any 1xx (:class:`_FinalAnswer`),
+    directly and through a proxy."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = FINAL_ANSWER_POOLS
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> urllib3.PoolManager:
+        manager: urllib3.PoolManager = super().proxy_manager_for(proxy, **kwargs)
+        manager.pool_classes_by_scheme = FINAL_ANSWER_POOLS
+        return manager
+
+
 class NoRedirectSession(requests.Session):
     """A requests session that never works out a redirect: requests prepares the next request of a 3xx even when
     it does not follow it (``Response.next``), and a crafted ``Location`` then raises ValueError out of ``send``
-    (every call of the run an error). The 3xx stays an answer of its own (:func:`redirect_target`)."""
+    (every call of the run an error). The 3xx stays an answer of its own (:func:`redirect_target`). Every answer
+    is the request's own: informational answers before it are skipped (:class:`_FinalAnswer`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        for prefix in ("https://", "http://"):
+            self.mount(prefix, _FinalAnswerAdapter())
 
     def resolve_redirects(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
         return iter(())
