@@ -12,6 +12,7 @@ had (``ValueError``, ``RuntimeError``) for callers that catch those::
     ├── TargetError             the target did not answer as a server must
     │   ├── TargetUnreachable   (engine.live) no connection, or a server time that cannot be believed
     │   ├── UnreadableJson      (contracts.checks) an answer that is not JSON within an answer's bounds
+    │   ├── InterimAnswers      (engine.transport) informational (1xx) answers that do not end in an answer
     │   └── UnusableCredential  (engine.chat_socket) a chat credential that makes no socket address
     ├── FileError               a file the suite reads or writes cannot be used
     │   ├── HistoryError        (report.history) the history database

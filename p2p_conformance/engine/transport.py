@@ -26,15 +26,14 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from urllib.parse import urlsplit
 
 import requests
 import requests.adapters
 import urllib3
-import urllib3.connection
 
-from p2p_conformance.errors import InputError, P2PConformanceError
+from p2p_conformance.errors import InputError, P2PConformanceError, TargetError
 
 TIMEOUT_SECONDS = 15.0  # to connect, between two bytes, and for a whole answer (``--request-timeout``)
 MAX_TIMEOUT_SECONDS = 300.0
@@ -139,7 +138,7 @@ MAX_INTERIM_HEADER_LINES = 100  # as http.client bounds an answer's headers
 MAX_HEADER_LINE = 65536
 
 
-class InterimAnswers(http.client.HTTPException):
+class InterimAnswers(TargetError, http.client.HTTPException):
     """More informational answers before the answer than :data:`MAX_INTERIM_ANSWERS`, or one that does not end."""
 
 
@@ -162,20 +161,21 @@ class _FinalAnswer(http.client.HTTPResponse):
         raise InterimAnswers(f"more than {MAX_INTERIM_ANSWERS} informational answers before the answer")
 
 
-class _Connection(urllib3.connection.HTTPConnection):
-    response_class = _FinalAnswer
-
-
-class _TlsConnection(urllib3.connection.HTTPSConnection):
-    response_class = _FinalAnswer
+def _reading_final_answers(connection: Any) -> Any:
+    """A new connection of a pool, its answers read as :class:`_FinalAnswer` (an http.client connection at heart,
+    whichever class urllib3, or vcrpy replaying a cassette, made it of)."""
+    cast(http.client.HTTPConnection, connection).response_class = _FinalAnswer
+    return connection
 
 
 class _Pool(urllib3.HTTPConnectionPool):
-    ConnectionCls = _Connection
+    def _new_conn(self) -> Any:
+        return _reading_final_answers(super()._new_conn())
 
 
 class _TlsPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = _TlsConnection
+    def _new_conn(self) -> Any:
+        return _reading_final_answers(super()._new_conn())
 
 
 FINAL_ANSWER_POOLS = {"http": _Pool, "https": _TlsPool}
