@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -109,3 +110,21 @@ def test_recorder_writes_every_endpoint_from_its_own_emulator_and_they_replay(
     assert all("http://127.0.0.1:" in path.read_text() for path in files)  # recorded from loopback only
     replayed = endpoint_suite.run("-k", "test_replay", "--cassette-dir", str(tmp_path))
     replayed.assert_outcomes(passed=ENDPOINTS, deselected=ENDPOINT_TESTS - ENDPOINTS)
+
+
+def test_a_cassette_with_a_python_tag_is_refused_before_vcrpy_reads_it(
+    endpoint_suite: EndpointSuite, tmp_path: Path
+) -> None:
+    """Issue 37: a cassette from an untrusted pull request that would run a command in a YAML loader allowing
+    python tags. Whatever vcrpy's loader, the suite reads every cassette with YAML's safe one first: refused in
+    one line naming the file, the command never run, its text never printed."""
+    marker = tmp_path / "ran"
+    cassettes = tmp_path / "cassettes"
+    shutil.copytree(CASSETTE_DIR, cassettes)
+    planted = cassettes / "ads" / "getAds.yaml"
+    planted.write_text(f"pwned: !!python/object/apply:os.system ['touch {marker}']\n" + planted.read_text())
+    result = endpoint_suite.run("-k", "test_replay and ads/getAds and not agent", "--cassette-dir", str(cassettes))
+    result.assert_outcomes(errors=1, deselected=ENDPOINT_TESTS - 1)  # the cassette is loaded as the test is set up
+    output = result.stdout.str()
+    assert "cassette getAds.yaml: not plain YAML data" in output and "refused before it is read" in output
+    assert "touch" not in output and not marker.exists()

@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+import yaml
 from vcr.persisters.filesystem import FilesystemPersister
 from vcr.request import Request as VcrRequest
 from vcr.serialize import serialize
 
+from p2p_conformance.contracts.loading import SAFE_LOADER
 from p2p_conformance.errors import FileError
 from p2p_conformance.safety.redaction import REDACTED, find_leaks, scrub_body
+from p2p_conformance.safety.text import one_line
 from p2p_conformance.signer import API_KEY_HEADER, encode_query
 
 MATCH_ON = ("method", "path", "query", "body")
@@ -32,6 +35,35 @@ COMPACT, SPACED = (",", ":"), (", ", ": ")  # json.dumps separators: the signer'
 
 class CassetteLeakError(FileError, RuntimeError):
     """A cassette about to be written still holds something secret; it was not written."""
+
+
+class UnsafeCassette(FileError, ValueError):
+    """A cassette that is not plain YAML data (a ``!!python`` tag would run code in a YAML loader that allows it),
+    or larger than a cassette: refused before vcrpy reads it."""
+
+
+MAX_CASSETTE_BYTES = 50_000_000  # an answer is bounded at 1 MB; a cassette of them, well below this
+
+
+def check_cassette(path: Path) -> None:
+    """Read ``path`` once with YAML's safe loader, whatever loader vcrpy uses: a cassette from an untrusted pull
+    request with ``!!python/object/apply:os.system`` is refused in one line, its content never printed."""
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_CASSETTE_BYTES + 1)
+    except OSError as error:
+        raise UnsafeCassette(
+            f"cassette {path.name}: cannot be read ({error.strerror or type(error).__name__})"
+        ) from None
+    if len(data) > MAX_CASSETTE_BYTES:
+        raise UnsafeCassette(f"cassette {path.name}: larger than {MAX_CASSETTE_BYTES // 1_000_000} MB, not a cassette")
+    try:
+        yaml.load(data, Loader=SAFE_LOADER)
+    except yaml.YAMLError as error:
+        problem = getattr(error, "problem", None) or "not YAML"
+        raise UnsafeCassette(
+            f"cassette {path.name}: not plain YAML data ({one_line(str(problem))[:120]}), refused before it is read"
+        ) from None
 
 
 def _placeholder_for(value: Any, replacements: Mapping[str, str]) -> Any:
@@ -133,7 +165,8 @@ def vcr_config(replacements: Mapping[str, str] | None = None, id_params: Iterabl
 
 
 class RefusingPersister:
-    """Writes cassettes like vcrpy's own persister, but refuses one that still holds a secret."""
+    """Writes cassettes like vcrpy's own persister, but refuses one that still holds a secret; reads only a
+    cassette that YAML's safe loader reads (:func:`check_cassette`)."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self.secrets = tuple(secret for secret in secrets if secret)
@@ -143,6 +176,8 @@ class RefusingPersister:
 
     @staticmethod
     def load_cassette(cassette_path: Any, serializer: Any) -> Any:
+        if Path(cassette_path).is_file():  # (vcrpy says itself when there is none)
+            check_cassette(Path(cassette_path))
         return FilesystemPersister.load_cassette(cassette_path, serializer)
 
     def save_cassette(self, cassette_path: Any, cassette_dict: Any, serializer: Any) -> None:
