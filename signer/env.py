@@ -7,6 +7,7 @@ environment wins over ``.env``. Values are read into memory only: ``os.environ``
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import warnings
@@ -50,13 +51,35 @@ class _UnparsedLines(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+MAX_DOTENV_BYTES = 1024 * 1024
+
+
+def _dotenv_text(path: Path) -> str:
+    """``.env`` as text: at most :data:`MAX_DOTENV_BYTES` read, UTF-8 (with or without its byte order mark), or
+    one line saying how to save it."""
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_DOTENV_BYTES + 1)
+    except OSError as error:
+        raise KeyConfigError(f"{path}: cannot be read ({error.strerror or type(error).__name__})") from None
+    if len(data) > MAX_DOTENV_BYTES:
+        raise KeyConfigError(f"{path}: larger than {MAX_DOTENV_BYTES // 1024} KB, not a .env file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+        saved = "UTF-16 (as some editors save it)" if utf16 else "not UTF-8 (another encoding)"
+        raise KeyConfigError(f"{path} is {saved}: save it as UTF-8") from None
+
+
 def _read_dotenv(path: Path) -> dict[str, str | None]:
+    text = _dotenv_text(path)
     dotenv_log = logging.getLogger("dotenv.main")
     collector, propagate = _UnparsedLines(), dotenv_log.propagate
     dotenv_log.addHandler(collector)
     dotenv_log.propagate = False
     try:
-        values = dotenv_values(path)
+        values = dotenv_values(stream=io.StringIO(text))
     finally:
         dotenv_log.removeHandler(collector)
         dotenv_log.propagate = propagate

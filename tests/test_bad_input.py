@@ -52,6 +52,9 @@ if TYPE_CHECKING:
             ["--id", "order-number={{apiSecret}}"],
             "ERROR: --id order-number=...: not an order-number (expected ^[[]0-9]{1,32}$, e.g. 20219644646554779648)",
         ),
+        # a device or a pipe has no size to ask: at most the bound is read (issue 37)
+        (["--keys-file", "/dev/zero"], "ERROR: keys file /dev/zero: larger than 1024 KB, not a keys file"),
+        (["--emulator", "--scenario", "/dev/zero"], "ERROR: --scenario: scenario /dev/zero: larger than * KB, not a*"),
         (
             ["--emulator", "--scenario", "july-10"],
             "ERROR: --scenario: cannot read scenario july-10: No such file or directory (give a scenario file, "
@@ -153,3 +156,23 @@ def test_a_scenario_or_keys_file_that_explodes_is_one_line_at_once(
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert len([text for text in result.stderr.lines if text.strip()]) == 1, result.stderr.str()
     result.stderr.fnmatch_lines([line])
+
+
+@pytest.mark.parametrize(
+    ("content", "saved"),
+    [
+        ("BINANCE_API_KEY=abc\n".encode("utf-16"), "UTF-16 (as some editors save it)"),
+        (b"BINANCE_API_KEY=caf\xe9\n", "not UTF-8 (another encoding)"),
+    ],
+    ids=["utf-16", "latin-1"],
+)
+def test_a_dotenv_that_is_not_utf_8_is_one_line_saying_how_to_save_it(
+    endpoint_suite: EndpointSuite, content: bytes, saved: str
+) -> None:
+    """Issue 37: an editor's UTF-16, or one Latin-1 byte, ended in a 50-line INTERNALERROR."""
+    (endpoint_suite.pytester.path / ".env").write_bytes(content)
+    result = endpoint_suite.run("-m", "live")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert [text for text in result.stderr.lines if text.strip()] == [
+        f"ERROR: {endpoint_suite.pytester.path / '.env'} is {saved}: save it as UTF-8"
+    ]

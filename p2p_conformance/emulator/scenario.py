@@ -451,9 +451,11 @@ def load_scenario(path: str | Path, catalog: Catalog | None = None) -> Scenario:
     if not candidate.exists() and (SCENARIOS / f"{path}.yaml").exists():
         candidate = SCENARIOS / f"{path}.yaml"
     try:
-        if candidate.stat().st_size > MAX_SCENARIO_BYTES:
+        with candidate.open("rb") as file:  # at most the bound, read: a pipe or a device has no size to ask
+            data = file.read(MAX_SCENARIO_BYTES + 1)
+        if len(data) > MAX_SCENARIO_BYTES:
             raise ScenarioError(f"scenario {path}: larger than {MAX_SCENARIO_BYTES // 1024} KB, not a scenario")
-        document = yaml.load(candidate.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        document = yaml.load(data.decode("utf-8"), Loader=SAFE_LOADER)
     except OSError as error:
         known = ", ".join(sorted(scenario.stem for scenario in SCENARIOS.glob("*.yaml")))
         raise ScenarioError(

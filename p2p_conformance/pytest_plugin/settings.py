@@ -375,9 +375,11 @@ def _emulator_choice(config: pytest.Config, catalog: Catalog) -> tuple[EmulatorC
 def _keys_from_file(path: Path) -> dict[str, Key]:
     """Keys listed in a TOML file, one table per key: api_key with secret, or private_key_path."""
     try:
-        if path.stat().st_size > MAX_KEYS_FILE_BYTES:
+        with path.open("rb") as file:  # at most the bound, read: a pipe or a device has no size to ask
+            data = file.read(MAX_KEYS_FILE_BYTES + 1)
+        if len(data) > MAX_KEYS_FILE_BYTES:
             raise pytest.UsageError(f"keys file {path}: larger than {MAX_KEYS_FILE_BYTES // 1024} KB, not a keys file")
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        document = tomllib.loads(data.decode("utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else type(error).__name__
         raise pytest.UsageError(f"keys file {path}: cannot be read ({reason})") from None
@@ -416,7 +418,10 @@ def _dotenv(config: pytest.Config) -> Path:
 def _target_and_keys(config: pytest.Config) -> tuple[str, dict[str, Key]]:
     """A live run's target (``--binance-url``, ``BINANCE_BASE_URL``, else Binance) and keys (``--keys-file``,
     ``BINANCE_KEYS_FILE``, else the key in the environment or ``.env``)."""
-    environment = binance_settings(dotenv_path=_dotenv(config))
+    try:
+        environment = binance_settings(dotenv_path=_dotenv(config))
+    except KeyConfigError as error:  # a .env that cannot be read: which file, and how to save it
+        raise pytest.UsageError(str(error)) from None
     url = _validate_url(config.option.binance_url or environment.get(BASE_URL) or DEFAULT_BASE_URL)
     keys_file = config.option.keys_file or environment.get(KEYS_FILE)
     if keys_file:
