@@ -4,13 +4,14 @@ traceback or a write where it should not go."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+import pytest
 
 from p2p_conformance.report.files import REPORT_NAMES
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from conftest import EndpointSuite
 
 SOME = ("-k", "test_live and ads/getAds")
@@ -31,3 +32,20 @@ def test_a_link_planted_at_a_report_name_is_replaced_never_written_through(
         written = endpoint_suite.reports / name
         assert not written.is_symlink() and written.stat().st_size > 100, name
     assert len(list(endpoint_suite.reports.glob("*.zip"))) == 1
+
+
+@pytest.mark.parametrize("planted", ["history.sqlite3", "history.sqlite3-wal", "history.sqlite3-shm"])
+def test_a_link_planted_at_the_history_or_its_side_files_is_refused_before_anything_is_sent(
+    endpoint_suite: EndpointSuite, tmp_path: Path, planted: str
+) -> None:
+    """Issue 37: a link at reports/history.sqlite3 (or at SQLite's -wal and -shm beside it) pointing out of the
+    project was written through. The run stops in one line before anything is sent; the target is untouched."""
+    outside = tmp_path / "elsewhere"
+    outside.write_bytes(b"not yours")
+    endpoint_suite.reports.mkdir(parents=True, exist_ok=True)
+    (endpoint_suite.reports / planted).symlink_to(outside)
+    result = endpoint_suite.run("-m", "live", "--emulator", "-k", "test_live and ads/getAds")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    lines = [line for line in result.stderr.lines if line.strip()]
+    assert len(lines) == 1 and f"{endpoint_suite.reports / planted} is a link" in lines[0], lines
+    assert outside.read_bytes() == b"not yours"

@@ -139,6 +139,9 @@ def _validate_or_create(connection: sqlite3.Connection, path: Path, verify: bool
         )
 
 
+SIDE_FILES = ("-wal", "-shm", "-journal")  # what SQLite writes beside a database
+
+
 @contextmanager
 def open_history(path: Path, verify: bool = False) -> Iterator[sqlite3.Connection]:
     """A checked connection for the writer to the history at ``path`` (created when missing, an older
@@ -146,6 +149,14 @@ def open_history(path: Path, verify: bool = False) -> Iterator[sqlite3.Connectio
     sends anything)."""
     if path.is_dir():
         raise HistoryError(f"{path} is a folder: give the history file's path (e.g. {path / HISTORY_NAME})")
+    # A link planted at the history's name (or at SQLite's files beside it) would be written through, wherever it
+    # points: the history is written only as a file of its own, as the report files are.
+    linked = [name for name in (path, *(path.with_name(path.name + end) for end in SIDE_FILES)) if name.is_symlink()]
+    if linked:
+        raise HistoryError(
+            f"{linked[0]} is a link: the history is written only to a file of its own; remove the link, or give "
+            "--history-db the real file's path"
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():  # the history names the case, the target and the keys' fingerprints: owner only
