@@ -474,6 +474,8 @@ def test_how_a_socket_ended_is_judged_from_who_closed_it_and_with_which_code(
         server.close()
     assert result.answer.socket is not None and result.answer.socket.state == state
     assert said in str(result.problem)
+    # the close is a frame that came: never "no frame came while the socket was read" (issue 37)
+    assert not [note for note in result.answer.notes if "no frame came" in note], result.answer.notes
 
 
 def test_a_close_that_comes_before_the_check_touches_the_socket_is_judged_as_the_close_it_is(

@@ -457,7 +457,7 @@ def _listened(
         msg=said,
         latency_ms=handshake_ms,
         at=at,
-        notes=(_frames_note(frames, tuple(types)),),
+        notes=(_frames_note(frames, tuple(types), state, close_code),),
         socket=socket_answer,
     )
     return LiveResult(contract=socket.contract, answer=answer, problem=problem)
@@ -474,10 +474,16 @@ def _name(value: object) -> str:
     return value if isinstance(value, str) and NAME.fullmatch(value) else "other"
 
 
-def _frames_note(frames: int, types: tuple[str, ...]) -> str:
-    if not frames:
-        return "no frame came while the socket was read (nothing is sent on it; --socket-listen reads longer)"
-    return f"{frames} frame(s) read, of type(s) {', '.join(types) or 'none'}; their content is not kept"
+def _frames_note(frames: int, types: tuple[str, ...], state: SocketState, close_code: int | None) -> str:
+    """What came on the socket besides how it ended (a close, or a frame the client refused, is a frame that came:
+    it is said as what it is, never as "no frame came")."""
+    if frames:
+        return f"{frames} frame(s) read, of type(s) {', '.join(types) or 'none'}; their content is not kept"
+    if state is SocketState.CLOSED:
+        return f"no message came before the server closed the socket (code {close_code}); nothing is sent on it"
+    if state is SocketState.BAD_FRAME:
+        return "no message was read: the client closed the socket on a frame it refused; nothing is sent on it"
+    return "no frame came while the socket was read (nothing is sent on it; --socket-listen reads longer)"
 
 
 TAKEN_OVER = "bye"  # the chat server's close reason for a connection another one of the account replaced
