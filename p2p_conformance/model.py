@@ -127,12 +127,18 @@ def answer_text(code: int | str | None, http_status: int | None, kind: AnswerKin
     return f"HTTP {http_status}" if http_status is not None else "no answer"
 
 
+CLOCK_FINDING_MS = 5 * 60 * 1000  # clocks further apart than this are a finding of their own, said in the verdict
+
+
 def clock_words(offset_ms: int) -> str:
     """``Binance's clock is 12 ms ahead of this machine's``: the clock offset, one way wherever a report says it
-    (``offset_ms`` is Binance's server time minus this machine's clock)."""
+    (``offset_ms`` is Binance's server time minus this machine's clock); past a minute, in hours and minutes too."""
     if offset_ms == 0:
         return "Binance's clock agrees with this machine's (0 ms apart)"
-    return f"Binance's clock is {abs(offset_ms)} ms {'ahead of' if offset_ms > 0 else 'behind'} this machine's"
+    apart = abs(offset_ms)
+    hours, minutes = divmod(round(apart / 60_000), 60)
+    human = f" (about {f'{hours} h ' if hours else ''}{minutes} min)" if apart >= 60_000 else ""
+    return f"Binance's clock is {apart} ms{human} {'ahead of' if offset_ms > 0 else 'behind'} this machine's"
 
 
 def utc_now() -> str:

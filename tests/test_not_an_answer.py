@@ -173,3 +173,6 @@ def test_minus_1021_against_a_server_time_that_is_off_is_not_the_client_s_clock(
     for record in found:
         assert "GET /api/v3/time" in record["diagnosis"] and "not this machine's clock" in record["diagnosis"]
         assert "clock skew" not in record["diagnosis"]
+    # 23 h apart is a finding of its own, said in the verdict's notes, never applied in silence (issue 37)
+    notes = endpoint_suite.summary()["notes"]
+    assert [note for note in notes if "(about 23 h 0 min) ahead of this machine's, by GET /api/v3/time" in note]

@@ -11,7 +11,16 @@ from typing import Any
 
 from p2p_conformance.contracts import code_named
 from p2p_conformance.errors import FileError
-from p2p_conformance.model import EndpointRecord, Fact, KeySummary, Outcome, RunRecord, Side
+from p2p_conformance.model import (
+    CLOCK_FINDING_MS,
+    EndpointRecord,
+    Fact,
+    KeySummary,
+    Outcome,
+    RunRecord,
+    Side,
+    clock_words,
+)
 from p2p_conformance.report.history import Row
 from p2p_conformance.report.trends import Series
 
@@ -321,6 +330,13 @@ def verdict(run: RunRecord) -> Verdict:
         for side, groups in grouped.items()
     ) or ("No failures.",)
     notes = tuple(note for key in run.keys for note in key.notes)
+    offsets = [key.clock_offset_ms for key in run.keys if abs(key.clock_offset_ms) > CLOCK_FINDING_MS]
+    if offsets:  # applied, and said: either clock may be the wrong one
+        notes += (
+            f"{clock_words(max(offsets, key=abs))}, by GET /api/v3/time: a finding of its own. Every request was "
+            "signed with Binance's time, so a -1021 here says the time Binance gave and the time it checks against "
+            "disagree; if this machine's clock is wrong, set it right and run again.",
+        )
     if not run.socket_checks:
         notes += (SOCKET_OFF,)
     drifted = drifting(run)
