@@ -26,6 +26,8 @@ from p2p_conformance.engine.chat_socket import MAX_FRAMES, UnusableCredential, o
 from p2p_conformance.engine.records import RecordContext, endpoint_record
 from p2p_conformance.engine.transport import Route, SendGate, on_loopback
 from p2p_conformance.model import Answer, LiveResult, Outcome, SocketAnswer, SocketState
+from p2p_conformance.safety import RunSecrets
+from p2p_conformance.safety.redaction import redact_text
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 CANARY_KEY = "CanaryKeyS0cket" + "s" * 49
 CANARY_SECRET = "CanarySecretS0cket" + "t" * 46
 CANARY = Canary(CANARY_KEY, CANARY_SECRET)
+LISTEN_CREDENTIAL = {"listenKey": "listen-key-0001", "listenToken": "listen-token-0001"}  # a listenKey and token
 LISTEN_TOKEN = "CanaryListenToken" + "l" * 30  # what Binance answers as listenToken: a secret of the account
 SOCKET = CATALOG.sockets[0]
 CREDENTIAL = SOCKET.from_endpoint
@@ -211,7 +214,7 @@ def test_the_socket_is_not_opened_once_the_run_is_banned(
 
 def credential_answered(url: str, token: str = LISTEN_TOKEN) -> LiveResult:
     """A credential call's result as the engine keeps it: in memory, with the credential."""
-    credential = {"chatWssUrl": url, "listenKey": "k1", "listenToken": token}
+    credential = {"chatWssUrl": url, "listenKey": "listen-key-0001", "listenToken": token}
     answer = Answer(sent=True, http_status=200, code="000000", at="2026-12-05T12:00:00.000Z")
     return LiveResult(contract=CATALOG[CREDENTIAL], answer=answer, problem=None, credential=credential)
 
@@ -244,7 +247,11 @@ def test_the_socket_is_not_opened_past_the_run_deadline() -> None:
 )
 def test_a_credential_that_makes_no_socket_address_is_refused_before_anything_is_sent(url: str, why: str) -> None:
     with pytest.raises(UnusableCredential, match=why):
-        socket_url(SOCKET, {"chatWssUrl": url, "listenKey": "k1", "listenToken": "t"}, target_on_loopback=True)
+        socket_url(
+            SOCKET,
+            {"chatWssUrl": url, **LISTEN_CREDENTIAL},
+            target_on_loopback=True,
+        )
 
 
 @pytest.mark.parametrize(
@@ -262,7 +269,7 @@ def test_a_credential_that_makes_no_socket_address_is_refused_before_anything_is
 )
 def test_a_remote_target_cannot_steer_the_socket_to_this_machine(url: str) -> None:
     """A socket on this machine is opened only when the run's REST target is on it too (the emulator)."""
-    credential = {"chatWssUrl": url, "listenKey": "k1", "listenToken": "t"}
+    credential = {"chatWssUrl": url, **LISTEN_CREDENTIAL}
     with pytest.raises(UnusableCredential, match="points at this machine while the run's target is not on it"):
         socket_url(SOCKET, credential, target_on_loopback=False)
     gate = SendGate()
@@ -290,7 +297,7 @@ def test_a_remote_target_cannot_steer_the_socket_to_this_machine(url: str) -> No
 def test_a_remote_target_cannot_steer_the_socket_into_a_private_network(url: str) -> None:
     """Binance's answer names the socket's host: a private or reserved address is refused (nothing sent), as this
     machine is, unless the run's target is on this machine too (the emulator's own network is the test's)."""
-    credential = {"chatWssUrl": url, "listenKey": "k1", "listenToken": "t"}
+    credential = {"chatWssUrl": url, **LISTEN_CREDENTIAL}
     with pytest.raises(UnusableCredential, match="points at a private or reserved address, not a public host"):
         socket_url(SOCKET, credential, target_on_loopback=False)
     assert socket_url(SOCKET, credential, target_on_loopback=True).startswith(url)
@@ -307,10 +314,22 @@ def test_the_address_shown_has_redacted_where_the_secrets_stand_never_elsewhere(
 def test_the_credential_is_percent_encoded_into_the_address_never_reinterpreted() -> None:
     made = socket_url(
         SOCKET,
-        {"chatWssUrl": "wss://chat.example.invalid/ws/", "listenKey": "a/b", "listenToken": "x&y=1"},
+        {"chatWssUrl": "wss://chat.example.invalid/ws/", "listenKey": "abcd/efgh", "listenToken": "wxyz&y=12"},
         target_on_loopback=False,
     )
-    assert made == "wss://chat.example.invalid/ws/a%2Fb?token=x%26y%3D1&clientType=web"
+    assert made == "wss://chat.example.invalid/ws/abcd%2Fefgh?token=wxyz%26y%3D12&clientType=web"
+
+
+def test_a_credential_too_short_to_be_one_is_the_contract_side_and_never_blanks_a_page() -> None:
+    """Issue 37: a hostile server's one-letter listenKey was learned as a secret, and its redaction turned every
+    such letter of the page into REDACTED. Such a value is refused as no credential, and never learned."""
+    credential = {"chatWssUrl": "wss://chat.example.invalid/ws", "listenKey": "e", "listenToken": "listen-token-01"}
+    with pytest.raises(UnusableCredential, match="listenKey is not a credential \\(8 to 512 printable characters\\)"):
+        socket_url(SOCKET, credential, target_on_loopback=False)
+    secrets = RunSecrets()
+    secrets.learn(["e", "listen-token-01"])
+    assert list(secrets) == ["listen-token-01"]
+    assert redact_text('<html lang="en">', secrets) == '<html lang="en">'
 
 
 def test_a_bad_credential_from_the_target_is_the_contract_side() -> None:
@@ -543,7 +562,11 @@ def test_a_name_that_resolves_to_this_machine_or_a_private_network_is_refused_be
     for host in answers:
         gate = SendGate()
         url = f"wss://{host}/chat"
-        assert socket_url(SOCKET, {"chatWssUrl": url, "listenKey": "k1", "listenToken": "t"}, target_on_loopback=False)
+        assert socket_url(
+            SOCKET,
+            {"chatWssUrl": url, **LISTEN_CREDENTIAL},
+            target_on_loopback=False,
+        )
         result = chat_socket.open_socket(
             SOCKET, credential_answered(url), gate=gate, route=Route(), target_on_loopback=False
         )

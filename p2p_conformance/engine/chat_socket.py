@@ -55,6 +55,7 @@ from p2p_conformance.model import (
     SocketState,
     utc_now,
 )
+from p2p_conformance.safety import MIN_LEARNED_CHARS
 from p2p_conformance.safety.redaction import REDACTED, redact_text
 
 DEFAULT_LISTEN_SECONDS = 0.0  # the accepted handshake proves the credential; reading frames is opt-in
@@ -126,8 +127,10 @@ def socket_url(socket: SocketContract, credential: Mapping[str, str], *, target_
     values = {base_field: base.rstrip("/")}
     for name in other_fields:
         value = credential.get(name, "")
-        if not 0 < len(value) <= MAX_CREDENTIAL_FIELD or not CREDENTIAL_TEXT.fullmatch(value):
-            raise UnusableCredential(f"{name} is not a credential (1 to {MAX_CREDENTIAL_FIELD} printable characters)")
+        if not MIN_LEARNED_CHARS <= len(value) <= MAX_CREDENTIAL_FIELD or not CREDENTIAL_TEXT.fullmatch(value):
+            raise UnusableCredential(
+                f"{name} is not a credential ({MIN_LEARNED_CHARS} to {MAX_CREDENTIAL_FIELD} printable characters)"
+            )
         values[name] = quote(value, safe="")
     return socket.url.format(**values)
 

@@ -16,6 +16,9 @@ def secrets_of(keys: Iterable[Key]) -> tuple[str, ...]:
     return tuple(text for key in keys for text in secret_texts(key))
 
 
+MIN_LEARNED_CHARS = 8  # a secret the run learns is at least this long, or it is no credential (see learn)
+
+
 class RunSecrets:
     """The texts a run must never write: its keys' from the start, and each secret it learns on the way (a chat
     credential's ``listenKey`` and ``listenToken``) as soon as it is read, for every redaction that comes after
@@ -26,8 +29,14 @@ class RunSecrets:
         self._lock = threading.Lock()
 
     def learn(self, texts: Iterable[str]) -> None:
+        """Add what the run read (a credential's values). A value shorter than :data:`MIN_LEARNED_CHARS` is not
+        learned: redacting it wherever its text occurs would blank every such letter of every page (a hostile
+        server's one-letter listenKey turned ``<html lang="en">`` into ``DACTEDng="en">``); where it stands it is
+        replaced all the same (the socket's address is shown with ``REDACTED`` in its place, a credential
+        answer's body is scrubbed by field), and the socket check refuses a credential that short."""
         with self._lock:
-            self._texts = list(dict.fromkeys([*self._texts, *(text for text in texts if text)]))
+            kept = (text for text in texts if len(text) >= MIN_LEARNED_CHARS)
+            self._texts = list(dict.fromkeys([*self._texts, *kept]))
 
     def __iter__(self) -> Iterator[str]:
         return iter(tuple(self._texts))
