@@ -578,3 +578,27 @@ def test_a_loopback_target_spelt_as_a_number_is_this_machine() -> None:
     """--binance-url http://2130706433:PORT is the emulator's machine, not a remote target."""
     assert all(on_loopback(host) for host in ("2130706433", "127.1", "0x7f000001", "[::1]", "localhost"))
     assert not any(on_loopback(host) for host in ("8.8.8.8", "api.binance.com", "", None, "0x7f00000100"))
+
+
+def test_through_a_proxy_the_chat_host_is_resolved_by_the_proxy_not_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine behind a proxy may have no DNS of its own: the socket goes to the proxy, which resolves the name;
+    the suite resolves nothing itself (the name's spelling is checked all the same)."""
+    asked: list[str] = []
+    real = socket_module.getaddrinfo
+
+    def resolving(host: str, *args: Any, **kwargs: Any) -> Any:  # a DNS question: not a number's parsing
+        if not kwargs.get("flags", 0) & socket_module.AI_NUMERICHOST:
+            asked.append(host)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket_module, "getaddrinfo", resolving)
+    with socket_module.socket() as unused:  # a loopback port nothing listens on: the proxy refuses at once
+        unused.bind(("127.0.0.1", 0))
+        proxy = f"http://127.0.0.1:{unused.getsockname()[1]}"
+        route = Route(proxies={"https": proxy})
+        result = open_socket(
+            SOCKET, credential_answered("wss://chat.example.invalid/ws"), gate=SendGate(), route=route,
+            target_on_loopback=False,
+        )  # fmt: skip
+    assert result.answer.socket is not None and result.answer.socket.state == "no-answer"
+    assert "chat.example.invalid" not in asked

@@ -264,8 +264,9 @@ def open_socket(
         state = SocketAnswer(state=SocketState.BAD_CREDENTIAL, url=contract.path, credential_at=credential_at)
         return _not_opened(socket, state, f"received a credential that makes no socket address: {error}")
     url_shown = shown_url(socket, credential)
-    try:
-        address = checked_address(url, target_on_loopback=target_on_loopback)
+    try:  # through a proxy, the proxy resolves the name and connects (a machine behind one may have no DNS)
+        proxied = _proxy(route, url) is not None
+        address = None if proxied else checked_address(url, target_on_loopback=target_on_loopback)
     except UnusableCredential as error:
         state = SocketAnswer(state=SocketState.BAD_CREDENTIAL, url=url_shown, credential_at=credential_at)
         return _not_opened(socket, state, f"received a credential that makes no socket address: {error}")
@@ -297,7 +298,7 @@ class _OpenAsGiven(reconnect):
 def _opened(
     socket: SocketContract,
     url: str,
-    address: AddressInfo,
+    address: AddressInfo | None,
     credential: Mapping[str, str],
     url_shown: str,
     credential_at: str | None,
@@ -308,11 +309,10 @@ def _opened(
 ) -> LiveResult:
     seconds = min(gate.timeout, gate.time_left())
     host = urlsplit(url).hostname or ""
-    loopback = on_loopback(host)  # as socket_url judged it: never through a proxy
-    proxy = None if loopback else route.proxies.get("https") or route.proxies.get("all")  # a wss:// target
+    proxy = _proxy(route, url)
     try:
-        # straight to the address checked (through a proxy, the proxy connects: the name was checked all the same)
-        sock = None if proxy else _connected(address, seconds)
+        # straight to the address checked; through a proxy, the proxy connects (the name's spelling was checked)
+        sock = _connected(address, seconds) if address is not None else None
         opening = _OpenAsGiven(
             url,
             sock=sock,
@@ -351,6 +351,13 @@ def _opened(
     listen = min(listen, gate.time_left())
     with connection:
         return _listened(socket, connection, credential, url_shown, credential_at, listen, started)
+
+
+def _proxy(route: Route, url: str) -> str | None:
+    """The proxy the socket goes through: the environment's for a wss:// target; never for this machine."""
+    if on_loopback(urlsplit(url).hostname):
+        return None
+    return route.proxies.get("https") or route.proxies.get("all")
 
 
 def _connected(address: AddressInfo, seconds: float) -> socket_module.socket:
