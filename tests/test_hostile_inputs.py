@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from p2p_conformance.report.files import REPORT_NAMES
+from p2p_conformance.safety.writing import FolderHold
 
 if TYPE_CHECKING:
     from conftest import EndpointSuite
@@ -49,3 +50,21 @@ def test_a_link_planted_at_the_history_or_its_side_files_is_refused_before_anyth
     lines = [line for line in result.stderr.lines if line.strip()]
     assert len(lines) == 1 and f"{endpoint_suite.reports / planted} is a link" in lines[0], lines
     assert outside.read_bytes() == b"not yours"
+
+
+def test_a_second_live_run_into_a_report_folder_in_use_stops_in_one_line(endpoint_suite: EndpointSuite) -> None:
+    """Issue 37: two --bundle runs into one folder swapped files (a case's bundle held the other case's report).
+    While a run holds the folder, a second one stops before anything is sent; once it ends, the folder is free."""
+    endpoint_suite.reports.mkdir(parents=True, exist_ok=True)
+    other_run = FolderHold(endpoint_suite.reports)  # what a run holds from its start to its end
+    try:
+        refused = endpoint_suite.run("-m", "live", "--emulator", *SOME, "--bundle", "--case-id", "222")
+    finally:
+        other_run.release()
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR
+    lines = [line for line in refused.stderr.lines if line.strip()]
+    assert lines == [f"ERROR: {endpoint_suite.reports}: another run is writing its reports there now: wait for it to "
+                     "end, or give --report-dir"]  # fmt: skip
+    assert not list(endpoint_suite.reports.glob("case-222-*.zip"))
+    again = endpoint_suite.run("-m", "live", "--emulator", *SOME, "--bundle", "--case-id", "222")
+    assert again.ret == pytest.ExitCode.OK and list(endpoint_suite.reports.glob("case-222-*.zip"))

@@ -58,7 +58,7 @@ from p2p_conformance.report.view import ReportView
 from p2p_conformance.safety import RunSecrets
 from p2p_conformance.safety.cassettes import promote_recording
 from p2p_conformance.safety.text import one_line
-from p2p_conformance.safety.writing import replace_file, unlink_if_link
+from p2p_conformance.safety.writing import FolderHold, replace_file, unlink_if_link
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -72,9 +72,10 @@ def _has_a_line(entry: TracebackEntry) -> bool:
 class ControllerPlugin:
     """Collects the records, stores the run in the history, writes the report files."""
 
-    def __init__(self, settings: RunSettings, secrets: RunSecrets) -> None:
+    def __init__(self, settings: RunSettings, secrets: RunSecrets, held: FolderHold | None = None) -> None:
         self.settings = settings
         self.secrets = secrets
+        self.held = held  # the report folder, this run's alone until it ends
         self.run = RunRecord(
             started_at=utc_now(),
             case_id=settings.case_id,
@@ -307,7 +308,14 @@ class ControllerPlugin:
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         """Check every report file once more, as written, keep a timestamped copy of each as checked,
-        then end the terminal output with the verdict."""
+        then end the terminal output with the verdict; the report folder is released last."""
+        try:
+            self._finish(config)
+        finally:
+            if self.held is not None:
+                self.held.release()
+
+    def _finish(self, config: pytest.Config) -> None:
         terminal = config.pluginmanager.get_plugin("terminalreporter")
         if self._previous_sigterm is not None:
             signal.signal(signal.SIGTERM, self._previous_sigterm)

@@ -33,7 +33,7 @@ from p2p_conformance.pytest_plugin.worker import WorkerPlugin
 from p2p_conformance.report.history import HistoryError, validate_history
 from p2p_conformance.safety import RunSecrets, secrets_of
 from p2p_conformance.safety.cassettes import RefusingPersister
-from p2p_conformance.safety.writing import check_writable
+from p2p_conformance.safety.writing import FolderHold, FolderInUse, check_writable
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -71,7 +71,11 @@ def _register_reporting(config: pytest.Config, settings: RunSettings) -> None:
     except HistoryError as error:
         raise pytest.UsageError(str(error)) from None
     report_options(config, settings)
-    controller = ControllerPlugin(settings, secrets)
+    try:  # a second live run into the same report folder stops here: their files would swap
+        held = FolderHold(settings.paths.report_dir) if settings.live else None
+    except FolderInUse as error:
+        raise pytest.UsageError(str(error)) from None
+    controller = ControllerPlugin(settings, secrets, held)
     config.pluginmanager.register(controller, "p2p-conformance-controller")
     if config.pluginmanager.hasplugin("html"):
         config.pluginmanager.register(HtmlReportHooks(controller), "p2p-conformance-html")

@@ -8,10 +8,13 @@ itself, and a reader never sees half a file.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
+
+from p2p_conformance.errors import FileError
 
 
 def replace_file(path: Path, content: str | bytes) -> None:
@@ -50,3 +53,46 @@ def unlink_if_link(path: Path) -> None:
 def json_text(document: object) -> str:
     """A report file's JSON: indented, non-ASCII kept as written, one final newline."""
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+class FolderInUse(FileError, RuntimeError):
+    """Another run is writing its reports into the same folder now."""
+
+
+class FolderHold:
+    """A live run's hold on its report folder: a second run into the same folder while this one runs stops in one
+    line, before anything is sent (two runs' files would swap: a bundle of one case holding the other's report).
+    An advisory lock (``flock``) on a file of the system's temporary folder named after the report folder (the
+    report folder itself is left as it was): released when the run ends, or its process does."""
+
+    def __init__(self, folder: Path) -> None:
+        self._fd: int | None = None
+        try:
+            import fcntl  # POSIX: elsewhere, runs are not held apart
+        except ImportError:
+            return
+        digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:24]
+        path = Path(tempfile.gettempdir()) / f"p2p-conformance-{digest}.lock"
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)  # never through a link
+        except OSError as error:  # a link or a file of another user planted at the name
+            raise FolderInUse(
+                f"{folder}: cannot be held for this run ({error.strerror or type(error).__name__} at {path}): "
+                "remove that file, or give --report-dir"
+            ) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise FolderInUse(
+                f"{folder}: another run is writing its reports there now: wait for it to end, or give --report-dir"
+            ) from None
+        self._fd = fd
+
+    def __repr__(self) -> str:
+        return f"FolderHold({'held' if self._fd is not None else 'not held'})"
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
