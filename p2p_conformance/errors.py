@@ -20,6 +20,7 @@ had (``ValueError``, ``RuntimeError``) for callers that catch those::
     │   ├── BundleLeakError     (report.bundle) an evidence bundle that would hold a secret
     │   ├── CassetteLeakError   (safety.cassettes) a cassette that would hold a secret
     │   ├── FolderInUse         (safety.writing) a report folder another run is writing into now
+    │   ├── SetNotWritten       (safety.writing) report files not all written (a full disk): none replaced
     │   └── UnsafeCassette      (safety.cassettes) a cassette that is not plain YAML data, refused before vcrpy reads it
     ├── NotSent                 (engine.transport) the run held a call back (a ban, Retry-After, the deadline)
     └── Rejection               (emulator.gateway) the emulator refusing a call with a Binance error code

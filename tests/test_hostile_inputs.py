@@ -4,12 +4,15 @@ traceback or a write where it should not go."""
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from p2p_conformance.report.files import REPORT_NAMES
+from p2p_conformance.safety import writing
 from p2p_conformance.safety.writing import FolderHold
 
 if TYPE_CHECKING:
@@ -68,3 +71,28 @@ def test_a_second_live_run_into_a_report_folder_in_use_stops_in_one_line(endpoin
     assert not list(endpoint_suite.reports.glob("case-222-*.zip"))
     again = endpoint_suite.run("-m", "live", "--emulator", *SOME, "--bundle", "--case-id", "222")
     assert again.ret == pytest.ExitCode.OK and list(endpoint_suite.reports.glob("case-222-*.zip"))
+
+
+def test_a_full_disk_keeps_the_old_report_files_as_a_set_and_still_says_the_verdict(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 37: a full disk gave a 33-frame traceback, no verdict, and the new page beside the old JSON. The
+    verdict is said, the files already there stay as they were (all of them), and one line says what happened."""
+    endpoint_suite.run("-m", "live", "--emulator", *SOME)
+    before = {name: (endpoint_suite.reports / name).read_bytes() for name in REPORT_NAMES}
+    real = writing._temporary_beside
+
+    def disk_full(path: Path, data: bytes) -> str:
+        if path.name == "live-report.html":  # the third of the set: the first two were written already
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(path, data)
+
+    monkeypatch.setattr(writing, "_temporary_beside", disk_full)
+    result = endpoint_suite.run("-m", "live", "--emulator", *SOME)
+    output = result.stdout.str() + result.stderr.str()
+    assert "Traceback" not in output and "INTERNALERROR" not in output
+    result.stdout.fnmatch_lines(["*of * read-only endpoints work*"])  # the verdict, said all the same
+    result.stdout.fnmatch_lines(["*the report files could not be written (No space left on device); the files already "
+                                 "there were kept, as a set*"])  # fmt: skip
+    assert {name: (endpoint_suite.reports / name).read_bytes() for name in REPORT_NAMES} == before
+    assert not list(endpoint_suite.reports.glob(".*.tmp"))  # nothing half-written left behind

@@ -58,7 +58,7 @@ from p2p_conformance.report.view import ReportView
 from p2p_conformance.safety import RunSecrets
 from p2p_conformance.safety.cassettes import promote_recording
 from p2p_conformance.safety.text import one_line
-from p2p_conformance.safety.writing import FolderHold, replace_file, unlink_if_link
+from p2p_conformance.safety.writing import FolderHold, SetNotWritten, replace_file, unlink_if_link
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -97,6 +97,7 @@ class ControllerPlugin:
         self.network: list[tuple[int, float]] = []  # (calls, seconds on the network) of each process that called
         self.sent_requests: list[dict[str, Any]] = []  # --verifiable: pytest-xdist workers' requests as sent
         self.recording: TerminalRecording | None = None  # --bundle: the run's terminal, for run.cast
+        self.not_written: str | None = None  # why the report files could not be written (a full disk), if so
         if settings.recording:
             shutil.rmtree(settings.paths.recording_dir, ignore_errors=True)  # a failed recording's leftovers
         for name in WRITTEN_NAMES:  # pytest-html opens its file by name: a planted link is removed first
@@ -208,7 +209,10 @@ class ControllerPlugin:
         else:
             self.run, self.series = remembered.run, remembered.series
         self.view = ReportView.of(support_report(self.run, self.series))  # the JSON and the terminal: computed once
-        write_report_files(self.view, self.settings.paths.report_dir)
+        try:
+            write_report_files(self.view, self.settings.paths.report_dir)
+        except SetNotWritten as error:  # a full disk: the verdict is still said, the old files kept as a set
+            self.not_written = str(error)
         variants = write_variants(self.run.results, self.settings.paths.observed_dir)
         if variants:
             self.closing_notes.append(
@@ -333,7 +337,10 @@ class ControllerPlugin:
             for path in written
             if (leaks := guard_file(path, self.secrets))
         ]
-        keep_timestamped_copies(written, self.run.started_at)
+        if self.not_written is None:  # else the files there are an earlier run's: no copy, no bundle of them
+            keep_timestamped_copies(written, self.run.started_at)
+        else:
+            replaced.append(f"  {self.not_written}.")
         if terminal is not None:
             terminal.write_sep("=", "Binance C2C conformance")
             block = verdict_block(
@@ -344,7 +351,7 @@ class ControllerPlugin:
             )
             for line in [*block, *replaced, self.network_line(config)]:
                 terminal.write_line(one_line(line))  # server text in it: no control reaches the terminal
-        if self.settings.bundle and [path for path in written if path.name in REPORT_NAMES]:
+        if self.settings.bundle and self.not_written is None and [p for p in written if p.name in REPORT_NAMES]:
             # after the verdict: the recording holds the whole terminal, the bundle's own line apart
             bundled = self._bundle(config, [*written, *self._recording_files()])
             if terminal is not None:

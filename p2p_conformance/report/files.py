@@ -19,7 +19,7 @@ from p2p_conformance.report.outputs import OUTPUTS
 from p2p_conformance.report.summary import read_summary, row_json
 from p2p_conformance.report.view import ReportView
 from p2p_conformance.safety.redaction import find_leaks, redact_data, redact_text
-from p2p_conformance.safety.writing import json_text, replace_file
+from p2p_conformance.safety.writing import json_text, replace_file, replace_files
 
 JSON_NAME = "live-summary.json"
 REPORT_NAMES = (JSON_NAME, *(output.name for output in OUTPUTS))  # the suite's files: the record, then its renders
@@ -128,8 +128,7 @@ def write_report_files(view: ReportView, report_dir: Path) -> list[Path]:
     report_dir.mkdir(parents=True, exist_ok=True)
     summary = json_text(run_json(view))
     texts = {JSON_NAME: summary, **rendered(summary)}
-    for name in REPORT_NAMES:
-        replace_file(report_dir / name, texts[name])
+    replace_files({report_dir / name: texts[name] for name in REPORT_NAMES})  # all or none (a full disk)
     return [report_dir / name for name in REPORT_NAMES]
 
 

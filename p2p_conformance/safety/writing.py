@@ -19,16 +19,52 @@ from p2p_conformance.errors import FileError
 
 def replace_file(path: Path, content: str | bytes) -> None:
     """Write ``content`` (text as UTF-8) at ``path``, replacing whatever is there, a link included."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = _temporary_beside(path, content.encode("utf-8") if isinstance(content, str) else content)
     try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+class SetNotWritten(FileError, RuntimeError):
+    """A set of files could not all be written (a full disk, a folder made read-only meanwhile): none of them was
+    replaced, the files already there were kept."""
+
+
+def _temporary_beside(path: Path, data: bytes) -> str:
+    """``data`` in a temporary file beside ``path`` (removed again if writing it fails); its name."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    return temporary
+
+
+def replace_files(contents: dict[Path, str | bytes]) -> None:
+    """Replace every file of ``contents`` or none: each is written beside its name first, and only when all are
+    written are they renamed over their names (a rename needs no room). A write that fails (a full disk) removes
+    what was written and raises :class:`SetNotWritten`, the files already there kept as a set."""
+    written: dict[Path, str] = {}
+    try:
+        for path, content in contents.items():
+            written[path] = _temporary_beside(path, content.encode("utf-8") if isinstance(content, str) else content)
+    except OSError as error:
+        for temporary in written.values():
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+        folders = ", ".join(sorted({str(path.parent) for path in contents}))
+        raise SetNotWritten(
+            f"{folders}: the report files could not be written ({error.strerror or type(error).__name__}); "
+            "the files already there were kept, as a set"
+        ) from None
+    for path, temporary in written.items():
+        os.replace(temporary, path)
 
 
 def check_writable(folder: Path) -> str | None:
