@@ -13,23 +13,11 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from live_run import ROOT, timed  # a sibling script: run as python benchmarks/self_tests.py
+
 GOAL_SECONDS = 40.0
-
-
-def timed(command: list[str]) -> float:
-    """One run's wall time; a failed run stops the benchmark with its output."""
-    started = time.perf_counter()
-    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
-    if finished.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed (exit {finished.returncode}):\n{finished.stdout[-3000:]}")
-    return seconds
 
 
 def main() -> None:
@@ -41,11 +29,11 @@ def main() -> None:
     commands = {"pytest -n auto": [*pytest_run, "-n", "auto"]}
     if args.serial:
         commands["pytest"] = pytest_run
-    timed(commands["pytest -n auto"])  # a warm-up: bytecode compiled, files in the page cache
+    timed(commands["pytest -n auto"], ROOT)  # a warm-up: bytecode compiled, files in the page cache
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(args.runs):
         for name, command in commands.items():
-            times[name].append(timed(command))
+            times[name].append(timed(command, ROOT))
     print(f"{os.cpu_count()} cores")
     for name, values in times.items():
         spread = f"min {min(values):.1f}, max {max(values):.1f}"
