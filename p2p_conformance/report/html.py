@@ -86,6 +86,11 @@ def _socket(record: EndpointRecord) -> str:
     return "; ".join(said)
 
 
+def _headers(headers: Mapping[str, str]) -> str:
+    """``Date: ..., X-Amz-Cf-Id: ...``: an answer's headers as they came, on one line."""
+    return ", ".join(f"{name}: {value}" for name, value in headers.items())
+
+
 def _details(record: EndpointRecord) -> list[tuple[str, str]]:
     """The named facts of one endpoint's folded evidence, those with a value."""
     answer = record.answer
@@ -96,7 +101,7 @@ def _details(record: EndpointRecord) -> list[tuple[str, str]]:
     items = [
         ("Answer", f"{answer.text} at {_utc(answer.at)} (UTC)" if answer.at else answer.text),
         ("Sent with", sent),
-        ("Answer headers", ", ".join(f"{k}: {v}" for k, v in answer.trace_headers.items())),
+        ("Answer headers", _headers(answer.trace_headers)),
         ("Diagnosis", record.diagnosis),
         ("The merchant's next step", record.next_step),
         ("Why", record.reasoning),
@@ -104,7 +109,7 @@ def _details(record: EndpointRecord) -> list[tuple[str, str]]:
         ("Binance's own SDK code", _second_opinion(record)),
         ("WebSocket", _socket(record)),
         ("Notes", "; ".join(answer.notes)),
-        ("Rate-limit headers", ", ".join(f"{k}: {v}" for k, v in answer.rate_limit_headers.items())),
+        ("Rate-limit headers", _headers(answer.rate_limit_headers)),
     ]
     return [(name, value) for name, value in items if value]
 
@@ -115,8 +120,7 @@ SHOWN_IDENTIFIERS = 8  # a group's calls whose identifiers stand beside it; the 
 def identifiers(record: EndpointRecord) -> str:
     """What finds this call in Binance's logs: when its answer came, to the millisecond, and the identifiers the
     answer carried (Date, x-mbx-uuid, CloudFront's x-amz-cf-id...), verbatim."""
-    came = ", ".join(f"{name}: {value}" for name, value in record.answer.trace_headers.items())
-    return came or "the answer carried none"
+    return _headers(record.answer.trace_headers) or "the answer carried none"
 
 
 TEMPLATES = Environment(
