@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,9 +14,11 @@ import requests
 import vcr
 from vcr.errors import CannotOverwriteExistingCassetteException
 from vcr.serializers import yamlserializer
+from vcr_patches import vcr_patches_removed
 
 from catalog_facts import CATALOG, ENDPOINT_TESTS, ENDPOINTS
 from p2p_conformance.contracts.build import build_request
+from p2p_conformance.emulator import running_emulator
 from p2p_conformance.engine.record_cassettes import record_all
 from p2p_conformance.safety.cassettes import CassetteLeakError, RefusingPersister, vcr_config
 from p2p_conformance.safety.redaction import REDACTED, find_leaks, scrub_body
@@ -47,11 +50,43 @@ def cassette(uri: str, body: str = "{}") -> dict[str, object]:
 )
 def test_persister_refuses_a_cassette_that_holds_a_secret(tmp_path: Path, uri: str, body: str, leak: str) -> None:
     persister = RefusingPersister(["my-secret-value"])
-    with pytest.raises(CassetteLeakError, match=f"refused to write leak.yaml: it holds .*{leak}"):
-        persister.save_cassette(tmp_path / "leak.yaml", cassette(uri, body), yamlserializer)
+    persister.save_cassette(tmp_path / "leak.yaml", cassette(uri, body), yamlserializer)
     assert not (tmp_path / "leak.yaml").exists()
+    with pytest.raises(CassetteLeakError, match=f"refused to write leak.yaml: it holds .*{leak}"):
+        persister.raise_unwritten()
+    persister.raise_unwritten()  # said once
     persister.save_cassette(tmp_path / "clean.yaml", cassette("http://x/?signature=REDACTED"), yamlserializer)
     assert (tmp_path / "clean.yaml").exists()
+
+
+def test_a_cassette_that_cannot_be_written_is_said_once_it_is_closed(tmp_path: Path) -> None:
+    persister = RefusingPersister()
+    (tmp_path / "a-file").write_text("")
+    persister.save_cassette(tmp_path / "a-file" / "ads.yaml", cassette("http://x/?a=1"), yamlserializer)
+    with pytest.raises(OSError):
+        persister.raise_unwritten()
+
+
+def test_a_refused_cassette_is_closed_whole_before_the_refusal_is_raised(tmp_path: Path) -> None:
+    """vcrpy saves a cassette before removing its patches, which are process-wide: a refusal raised from the save
+    left them in place, and every later connection of the process (other threads' too) went through the dead
+    cassette until the garbage collector closed it, under a request in flight."""
+    persister = RefusingPersister(["my-secret-value"])
+    recorder = vcr.VCR(cassette_library_dir=str(tmp_path), record_mode="all")
+    recorder.register_persister(persister)
+
+    def secret_answer(environ: dict[str, object], start_response: Callable[..., object]) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b'{"note": "my-secret-value"}']
+
+    with running_emulator(secret_answer) as url:
+        with recorder.use_cassette("leak.yaml"), requests.Session() as http:
+            assert http.get(url + "/x", timeout=30).status_code == 200
+            assert not vcr_patches_removed()
+        assert vcr_patches_removed()
+    assert not (tmp_path / "leak.yaml").exists()
+    with pytest.raises(CassetteLeakError, match=r"refused to write leak\.yaml: it holds a known secret"):
+        persister.raise_unwritten()
 
 
 def test_scrub_body_replaces_chat_credentials_and_nicknames_at_any_depth() -> None:

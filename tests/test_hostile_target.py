@@ -27,6 +27,7 @@ import newman
 import pytest
 import requests
 from canary import Canary
+from vcr_patches import vcr_patches_removed
 from werkzeug.wrappers import Request, Response
 
 from catalog_facts import CATALOG, ENDPOINT_TESTS, READ_ONLY, matching, read_only_matching
@@ -478,6 +479,7 @@ def test_a_refused_cassette_is_named_never_printed(
     )
     output = result.stdout.str() + result.stderr.str()
     assert "refused to write getAds.yaml: it holds a chat credential" in output
+    assert vcr_patches_removed()  # the refusal ended the cassette: no later request of this process goes through it
     written = [p.read_text(errors="replace") for p in endpoint_suite.reports.rglob("*") if p.is_file()]
     assert not [text for text in [output, *written] if "lk-5f3a9c" in text]
     assert not cassettes.exists() or not list(cassettes.rglob("*.yaml"))

@@ -37,12 +37,14 @@ def record_all(cassette_dir: Path) -> list[str]:
     recorder = vcr.VCR(
         cassette_library_dir=str(cassette_dir), record_mode="all", path_transformer=vcr.VCR.ensure_suffix(".yaml")
     )
-    recorder.register_persister(RefusingPersister(secrets_of([key])))
+    persister = RefusingPersister(secrets_of([key]))
+    recorder.register_persister(persister)
     recorded = []
     with running_emulator(Emulator(scenario, catalog)) as base_url, requests.Session() as http:
         for contract in catalog.contracts:
             with recorder.use_cassette(contract.cassette_name, **vcr_config()):
                 response = http.send(build_request(contract, base_url, BinanceAuth(key)))
+            persister.raise_unwritten()
             log.info("%s %s -> %s", contract.method, contract.path, response.status_code)
             recorded.append(contract.id)
     return recorded

@@ -22,6 +22,7 @@ from p2p_conformance.model import LiveResult
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, called_contracts, calls_of_round
 from p2p_conformance.pytest_plugin.settings import SETTINGS, RunSettings
 from p2p_conformance.pytest_plugin.stash import (
+    CASSETTE_PERSISTER,
     LIVE_CALL,
     LIVE_RUN,
     NETWORK_METER,
@@ -178,8 +179,10 @@ def default_cassette_name(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def vcr_config(request: pytest.FixtureRequest, run_settings: RunSettings) -> dict[str, Any]:
-    """Scrubbing and matching for cassettes; a live recording maps real ids back to placeholders."""
+def vcr_config(request: pytest.FixtureRequest, run_settings: RunSettings) -> Iterator[dict[str, Any]]:
+    """Scrubbing and matching for cassettes; a live recording maps real ids back to placeholders. Torn down after
+    pytest-recording's ``vcr`` fixture (which asks for it): a cassette not written (refused for a secret, or a full
+    disk) fails its test here, once vcrpy has closed it and removed its process-wide patches."""
     replacements: dict[str, str] = {}
     contract = request.getfixturevalue("contract") if "contract" in request.fixturenames else None
     if run_settings.live:
@@ -188,4 +191,7 @@ def vcr_config(request: pytest.FixtureRequest, run_settings: RunSettings) -> dic
         replacements = {
             resolved.value: placeholders[kind] for kind, resolved in session.ids.items() if not resolved.placeholder
         }
-    return make_vcr_config(replacements, contract.ids if contract is not None else ())
+    yield make_vcr_config(replacements, contract.ids if contract is not None else ())
+    persister = request.config.stash.get(CASSETTE_PERSISTER, None)
+    if persister is not None:
+        persister.raise_unwritten()

@@ -28,7 +28,7 @@ from p2p_conformance.pytest_plugin.selection import (
     order_by_round,
 )
 from p2p_conformance.pytest_plugin.settings import SETTINGS, RunSettings, read_settings, report_options
-from p2p_conformance.pytest_plugin.stash import LIVE_SELECTION, RUN_SECRETS, LiveSelection
+from p2p_conformance.pytest_plugin.stash import CASSETTE_PERSISTER, LIVE_SELECTION, RUN_SECRETS, LiveSelection
 from p2p_conformance.pytest_plugin.worker import WorkerPlugin
 from p2p_conformance.report.history import HistoryError, validate_history
 from p2p_conformance.safety import RunSecrets, secrets_of
@@ -109,4 +109,5 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     settings = config.stash.get(SETTINGS, None)
     if settings is not None:  # a cassette of the suite's run: nothing secret is ever written into it
-        vcr.register_persister(RefusingPersister(secrets_of(settings.plan.keys.values())))
+        persister = RefusingPersister(secrets_of(settings.plan.keys.values()))
+        vcr.register_persister(config.stash.setdefault(CASSETTE_PERSISTER, persister))

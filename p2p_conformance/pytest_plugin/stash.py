@@ -10,6 +10,7 @@ from p2p_conformance.engine.sessions import LiveRun
 from p2p_conformance.engine.transport import NetworkMeter
 from p2p_conformance.model import KeySummary, LiveResult
 from p2p_conformance.safety import RunSecrets
+from p2p_conformance.safety.cassettes import RefusingPersister
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ SETUP_PROBLEM = pytest.StashKey[str]()  # why the target could not be reached
 NETWORK_METER = pytest.StashKey[NetworkMeter]()  # the run's requests and their time on the network
 RUN_SECRETS = pytest.StashKey[RunSecrets]()  # the run's secrets, those it learns on the way included
 LIVE_RUN = pytest.StashKey[LiveRun]()  # this process's: the calls it sent ahead that no test took
+CASSETTE_PERSISTER = pytest.StashKey[RefusingPersister]()  # the run's cassette writer, and what it refused
 
 
 @dataclass(frozen=True)

@@ -166,10 +166,16 @@ def vcr_config(replacements: Mapping[str, str] | None = None, id_params: Iterabl
 
 class RefusingPersister:
     """Writes cassettes like vcrpy's own persister, but refuses one that still holds a secret; reads only a
-    cassette that YAML's safe loader reads (:func:`check_cassette`)."""
+    cassette that YAML's safe loader reads (:func:`check_cassette`).
+
+    A refusal (or an error writing the file) is kept, not raised, and :meth:`raise_unwritten` raises it once the
+    cassette is closed: vcrpy saves before it removes its patches, which are process-wide, and an error out of the
+    save left them in place (every later connection of the process, other threads' too, went through the dead
+    cassette, and was closed under its request whenever the garbage collector ended the cassette)."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self.secrets = tuple(secret for secret in secrets if secret)
+        self._unwritten: list[Exception] = []
 
     def __repr__(self) -> str:
         return f"RefusingPersister({len(self.secrets)} secrets)"
@@ -183,8 +189,21 @@ class RefusingPersister:
     def save_cassette(self, cassette_path: Any, cassette_dict: Any, serializer: Any) -> None:
         leaks = find_leaks(serialize(cassette_dict, serializer), self.secrets)
         if leaks:  # the message names the file and what it held, never the content
-            raise CassetteLeakError(f"refused to write {Path(cassette_path).name}: it holds {', '.join(leaks)}")
-        FilesystemPersister.save_cassette(cassette_path, cassette_dict, serializer)
+            refusal = f"refused to write {Path(cassette_path).name}: it holds {', '.join(leaks)}"
+            self._unwritten.append(CassetteLeakError(refusal))
+            return
+        try:
+            FilesystemPersister.save_cassette(cassette_path, cassette_dict, serializer)
+        except OSError as error:  # a full disk, a folder not writable
+            self._unwritten.append(error)
+
+    def raise_unwritten(self) -> None:
+        """Raise what kept a cassette from being written since the last call (once the cassette is closed)."""
+        unwritten, self._unwritten = self._unwritten, []
+        if unwritten:
+            for other in unwritten[1:]:
+                unwritten[0].add_note(f"and: {other}")
+            raise unwritten[0]
 
 
 def promote_recording(staging: Path, cassette_dir: Path) -> list[Path]:
