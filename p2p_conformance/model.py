@@ -146,6 +146,11 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def utc_seconds(at: str) -> float:
+    """A time :func:`utc_now` wrote, as seconds since the epoch."""
+    return datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp()
+
+
 def _plain(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     """A ``dict_factory`` for :func:`dataclasses.asdict` that turns enum members into their values."""
     return {name: value.value if isinstance(value, enum.Enum) else value for name, value in pairs}

@@ -84,7 +84,7 @@ def test_marker_expression_naming_live_selects_live_tests(
     assert (project.path / "reports" / "live-summary.json").is_file()  # in the project's folder
 
 
-def test_path_options_in_space_form_work_outside_the_project_on_every_run(
+def test_path_options_outside_the_project_work_on_every_run(
     project: pytest.Pytester, target: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     elsewhere = tmp_path_factory.mktemp("elsewhere")
@@ -92,7 +92,7 @@ def test_path_options_in_space_form_work_outside_the_project_on_every_run(
     keys_file.write_text(f'[main]\napi_key = "{CANARY.api_key}"\nsecret = "{CANARY.secret}"\n')
     for _ in range(2):  # the second time the report folder exists
         result = run_suite(
-            project, "-m", "live", "--binance-url", target, "--keys-file", str(keys_file), "--report-dir", str(reports),
+            project, "-m", "live", "--binance-url", target, f"--keys-file={keys_file}", f"--report-dir={reports}",
             *ONE_LIVE,
         )  # fmt: skip
         result.assert_outcomes(passed=1)
@@ -100,16 +100,31 @@ def test_path_options_in_space_form_work_outside_the_project_on_every_run(
     assert not (project.path / "reports").exists()
 
 
+@pytest.mark.parametrize("flag", ["--keys-file", "--report-dir", "--cassette-dir"])
+def test_a_path_option_given_apart_that_hides_the_project_settings_is_one_line(
+    project: pytest.Pytester, target: str, tmp_path_factory: pytest.TempPathFactory, flag: str
+) -> None:
+    """``--keys-file /elsewhere/keys.toml``: pytest takes the path for a folder to test while it chooses its settings
+    file (it does not know the suite's options yet), and the project's own pytest.ini goes unread."""
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (elsewhere / "keys.toml").write_text(f'[main]\napi_key = "{CANARY.api_key}"\nsecret = "{CANARY.secret}"\n')
+    value = str(elsewhere / "keys.toml") if flag == "--keys-file" else str(elsewhere)
+    result = run_suite(project, "-m", "live", "--binance-url", target, flag, value, *ONE_LIVE)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [f"ERROR: write {flag}={value} (with '='): given with a space, pytest took * did not read {project.path}*"]
+    )
+    assert sorted(path.name for path in elsewhere.iterdir()) == ["keys.toml"]
+
+
 def test_a_key_file_outside_the_project_leaves_the_reports_in_the_project(
     project: pytest.Pytester, target: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """pytest takes ``/elsewhere/secrets/keys.toml`` for a test path while it chooses its rootdir (it does not
-    know ``--keys-file`` yet); the run's reports and history stay in the project all the same."""
     secrets = tmp_path_factory.mktemp("elsewhere") / "secrets"
     secrets.mkdir()
     keys_file = secrets / "keys.toml"
     keys_file.write_text(f'[main]\napi_key = "{CANARY.api_key}"\nsecret = "{CANARY.secret}"\n')
-    result = run_suite(project, "-m", "live", "--binance-url", target, "--keys-file", str(keys_file), *ONE_LIVE)
+    result = run_suite(project, "-m", "live", "--binance-url", target, f"--keys-file={keys_file}", *ONE_LIVE)
     result.assert_outcomes(passed=1)
     assert (project.path / "reports" / "live-summary.json").is_file()
     assert (project.path / "reports" / "history.sqlite3").is_file()
@@ -124,7 +139,7 @@ def test_a_reports_folder_that_links_out_of_the_project_is_written_only_when_nam
     refused = run_suite(project, "-m", "live", "--binance-url", target, *ONE_LIVE)
     assert refused.ret == pytest.ExitCode.USAGE_ERROR and list(elsewhere.iterdir()) == []
     refused.stderr.fnmatch_lines([f"ERROR: {project.path / 'reports'} is a link to {elsewhere.resolve()}, outside*"])
-    named = run_suite(project, "-m", "live", "--binance-url", target, "--report-dir", str(elsewhere), *ONE_LIVE)
+    named = run_suite(project, "-m", "live", "--binance-url", target, f"--report-dir={elsewhere}", *ONE_LIVE)
     named.assert_outcomes(passed=1)
     assert (elsewhere / "live-summary.json").is_file()
 
@@ -147,16 +162,17 @@ def test_a_reports_folder_that_cannot_be_written_stops_the_run_before_anything_i
 def test_a_live_run_that_selects_no_live_test_leaves_the_reports_as_they_were(
     project: pytest.Pytester, target: str
 ) -> None:
-    """The support files stay as they were; pytest-html's own page says that no test ran."""
+    """A -k that matches no live test (a typo) writes nothing: the last run's support page and the pytest-html page
+    it links to stay as they were, no history is begun, and the line says which option matched nothing."""
     reports = project.path / "reports"
     reports.mkdir()
-    (reports / "live-report.html").write_text("the report of the last real run")
-    result = run_suite(project, "-m", "live", "--binance-url", target, "-k", "no_such_endpoint")
-    assert (reports / "live-report.html").read_text() == "the report of the last real run"
-    left = sorted(path.name for path in reports.iterdir())
-    assert left == ["history.sqlite3", "live-report.html", "pytest-report.html"]
+    last_run = {"live-report.html": "the report of the last real run", "pytest-report.html": "its pytest page"}
+    for name, text in last_run.items():
+        (reports / name).write_text(text)
+    result = run_suite(project, "-m", "live", "--binance-url", target, "-k", "getAdz")
+    assert {path.name: path.read_text() for path in reports.iterdir()} == last_run
     result.stdout.fnmatch_lines(
-        [f"No live test ran (none was selected), so nothing was sent and no report was written (*{SUITE_MODULE}*)."]
+        ['No live test ran: -k "getAdz" matched none of the live tests, so nothing was sent and no report was written*']
     )
 
 

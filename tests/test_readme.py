@@ -18,10 +18,15 @@ README = ROOT / "README.md"
 CANARY = Canary("CanaryKeyReadme" + "r" * 49, "CanarySecretReadme" + "m" * 46)
 
 
-def pytest_commands() -> list[str]:
-    """Each ``pytest ...`` (or ``p2p-conformance ...``) command of the README's sh blocks, continuation lines
+DOCS = [README, *sorted((ROOT / "docs").glob("*.md"))]
+# Files a command names that the merchant makes first (copied from an example): the test makes its own
+MERCHANT_FILES = {"keys.toml": '[main]\napi_key = "{key}"\nsecret = "{secret}"\n'}
+
+
+def pytest_commands(documents: list[Path] = DOCS) -> list[str]:
+    """Each ``pytest ...`` (or ``p2p-conformance ...``) command of the documents' sh blocks, continuation lines
     joined, comments left out."""
-    blocks = re.findall(r"```sh\n(.*?)```", README.read_text(), flags=re.S)
+    blocks = [block for path in documents for block in re.findall(r"```sh\n(.*?)```", path.read_text(), flags=re.S)]
     lines = "\n".join(blocks).replace("\\\n", " ").splitlines()
     return [line.split("  #")[0].strip() for line in lines if line.startswith(("pytest", "p2p-conformance"))]
 
@@ -36,7 +41,7 @@ def test_readme_signer_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_the_readme_shows_the_set_up_and_first_runs() -> None:
-    commands = pytest_commands()
+    commands = pytest_commands([README])
     assert {"pytest -n auto", "pytest -m live --emulator", "pytest -m live"} <= set(commands), commands
 
 
@@ -50,15 +55,19 @@ def test_ci_runs_the_readme_set_up_block_as_written() -> None:
     assert ran == set_up.group(1).strip().splitlines(), f"received {ran} in .ci/run, expected README's set-up"
 
 
-@pytest.mark.parametrize("command", pytest_commands())
-def test_every_readme_pytest_command_is_accepted_as_written(
+@pytest.mark.parametrize("command", sorted(set(pytest_commands())))
+def test_every_documented_pytest_command_is_accepted_as_written(
     command: str, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """From the checkout, as the README says (with a canary key where a command needs one); collection only, and
-    whatever a live run's start writes goes to a temporary folder, not the checkout's ``reports/``."""
+    """From the checkout, as the README and docs/ say (with a canary key where a command needs one, and the files a
+    merchant makes first made in a temporary folder); collection only, and whatever a live run's start writes goes
+    to a temporary folder, not the checkout's ``reports/``."""
     CANARY.in_environment(monkeypatch)
+    for name, text in MERCHANT_FILES.items():
+        (pytester.path / name).write_text(text.format(key=CANARY.api_key, secret=CANARY.secret))
+        command = command.replace(f"={name}", f"={pytester.path / name}")
     monkeypatch.chdir(ROOT)
-    elsewhere = ["--report-dir", str(pytester.path / "reports"), "-p", "no:cacheprovider"]
+    elsewhere = [f"--report-dir={pytester.path / 'reports'}", "-p", "no:cacheprovider"]
     program, *arguments = shlex.split(command)
     if program == "p2p-conformance":  # the console script hands its arguments to pytest after these
         arguments = ["--pyargs", SUITE_MODULE, *arguments]

@@ -14,6 +14,7 @@ import signal
 import threading
 import time
 import uuid
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,8 @@ from p2p_conformance.engine.verifiable import KeyShown, requests_file
 from p2p_conformance.model import EndpointRecord, KeySummary, Outcome, RunRecord, utc_now
 from p2p_conformance.pytest_plugin import chat_socket
 from p2p_conformance.pytest_plugin.scope import SUITE_MODULE
-from p2p_conformance.pytest_plugin.selection import LIVE_MARKER
-from p2p_conformance.pytest_plugin.settings import RunSettings
+from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, narrowing_options
+from p2p_conformance.pytest_plugin.settings import RunSettings, withdraw_html_page
 from p2p_conformance.pytest_plugin.stash import LIVE_RUN, LIVE_SELECTION, NETWORK_METER, LiveSelection
 from p2p_conformance.pytest_plugin.terminal_recording import TerminalRecording
 from p2p_conformance.pytest_plugin.worker import (
@@ -173,6 +174,13 @@ class ControllerPlugin:
             self.run.recorded = self.recording.start(session.config)
         if self.settings.socket.opened:
             chat_socket.warn_before_opening(session.config)
+        terminal = session.config.pluginmanager.get_plugin("terminalreporter")
+        story, interval = self.settings.story_note(), self.settings.interval_note()
+        for note in (story, interval):
+            if note is not None and terminal is not None:
+                terminal.write_line(note, yellow=True)
+        if story is not None:  # and after the verdict, where the story's rounds are told
+            self.closing_notes.append(story)
 
     @pytest.hookimpl(tryfirst=True)  # before the terminal reporter draws the interrupted run's traceback
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
@@ -180,6 +188,16 @@ class ControllerPlugin:
         (a context manager's ``__enter__``), on which pytest's traceback crashes and the run ends with exit
         status 1 instead of 2. Those entries are left out of the traceback shown."""
         excinfo.traceback = excinfo.traceback.filter(_has_a_line)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
+        """Once every test has run (here or in pytest-xdist's workers): with no live test among them, pytest-html
+        is told before the session's end that it has no page to write."""
+        try:
+            return (yield)
+        finally:
+            if not self.live_tests_ran:
+                withdraw_html_page(session.config, self.settings)
 
     @pytest.hookimpl(tryfirst=True)  # before pytest-html writes its page, which links to the support page
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -326,7 +344,7 @@ class ControllerPlugin:
         if self.nothing_ran:  # the support files stay as they were (pytest-html's page says no test ran)
             if terminal is not None:
                 terminal.write_sep("=", "Binance C2C conformance")
-                terminal.write_line(self._nothing_ran_line())
+                terminal.write_line(self._nothing_ran_line(config))
             return
         paths = [self.settings.paths.report_dir / name for name in WRITTEN_NAMES]
         written = [path for path in paths if path.exists()]
@@ -357,7 +375,16 @@ class ControllerPlugin:
             if terminal is not None:
                 terminal.write_line(one_line(f"  {bundled}"))
 
-    def _nothing_ran_line(self) -> str:
+    def _nothing_ran_line(self, config: pytest.Config) -> str:
+        narrowed = narrowing_options(config)
+        if config.option.collectonly:
+            return "Tests collected only (--collect-only): nothing was sent and no report was written."
+        if narrowed:
+            return (
+                f"No live test ran: {' and '.join(narrowed)} matched none of the live tests, so nothing was sent and "
+                "no report was written (the last run's stay as they were). A test's name is "
+                "test_live[<endpoint id>], e.g. -k ads/getAds; pytest --co -q -m live --emulator lists them all."
+            )
         return (
             "No live test ran (none was selected), so nothing was sent and no report was written (the live tests: "
             f"pytest --pyargs {SUITE_MODULE} -m live, from any folder)."

@@ -14,6 +14,7 @@ from p2p_conformance.engine.transport import (
     TIMEOUT_SECONDS,
 )
 from p2p_conformance.pytest_plugin import chat_socket
+from p2p_conformance.pytest_plugin.scope import why_not_the_suite
 from p2p_conformance.signer import DEFAULT_RECV_WINDOW, MAX_RECV_WINDOW
 from p2p_conformance.signer.env import DEFAULT_BASE_URL
 
@@ -38,8 +39,8 @@ def validate_guest_options(config: pytest.Config) -> None:
     given = [flag for dest, flag in SUITE_RUN_OPTIONS.items() if config.getoption(dest)]
     if given:
         raise pytest.UsageError(
-            f"{given[0]} is an option of p2p-conformance's suite, which this run does not collect: run "
-            f"pytest --pyargs p2p_conformance.suite {given[0]} ... (or pytest in a p2p-conformance checkout)"
+            f"{given[0]} is an option of p2p-conformance's suite, which this run does not collect: "
+            + why_not_the_suite(config)
         )
 
 

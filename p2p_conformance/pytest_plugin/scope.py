@@ -40,6 +40,23 @@ def runs_the_suite(config: pytest.Config) -> bool:
     return False
 
 
+def why_not_the_suite(config: pytest.Config) -> str:
+    """Why a run that was given the suite's options does not collect the suite, in words that say what to do: an
+    argument pytest took for a path that is none (an unquoted list after an option), a folder of the checkout
+    other than its root, or another project's tests."""
+    here = config.invocation_params.dir
+    strays = [a for a in config.args if not config.option.pyargs and not (here / a.split("::")[0]).exists()]
+    if strays:
+        return (
+            f"pytest took {strays[0]!r} for a path to test, and there is none: an option takes one value (a list "
+            f"after --focus is joined by commas, no space: --focus ads/getAds,ads/search)"
+        )
+    checkout = SUITE_DIR.parents[1]
+    if not installed(SUITE_DIR) and (here == checkout or checkout in here.parents):
+        return f"run it from the checkout's root ({checkout}), or: pytest --pyargs {SUITE_MODULE} ..."
+    return f"run pytest --pyargs {SUITE_MODULE} ... (or pytest in a p2p-conformance checkout)"
+
+
 def is_suite_item(item: pytest.Item) -> bool:
     """A test of the suite (its endpoint tests), as opposed to a test of another project in the same run."""
     return SUITE_DIR in item.path.resolve().parents

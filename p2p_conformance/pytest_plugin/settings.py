@@ -12,10 +12,12 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from pytest_html.basereport import BaseReport
 
 from p2p_conformance.contracts import Catalog, CatalogError, Contract, load_catalog
 from p2p_conformance.emulator import Scenario, ScenarioError, load_scenario
@@ -167,6 +169,26 @@ class RunSettings:
     def phase_of_round(self, number: int) -> str | None:
         """The emulator story's phase a round plays (None against a real target)."""
         return self.emulator.phase_of_round(number) if self.emulator is not None else None
+
+    def story_note(self) -> str | None:
+        """How many phases the emulator's story has and which this run plays (a story of several, not pinned)."""
+        story = self.emulator
+        if story is None or story.phase is not None or len(story.phases) < 2:
+            return None
+        said = f"The emulator's story {story.scenario} has {len(story.phases)} phases ({', '.join(story.phases)})"
+        if self.repeat < len(story.phases):
+            return f"{said}; --repeat {self.repeat} plays the first {self.repeat}, --repeat {len(story.phases)} all"
+        again = f", then {story.phases[-1]} again" if self.repeat > len(story.phases) else ""
+        return f"{said}; this run plays them all{again}"
+
+    def interval_note(self) -> str | None:
+        """Said before the rounds start: rounds back to back, unless they play a story (the verdict says it again)."""
+        if self.repeat < 2 or self.plan.interval > 0 or self.story_note() is not None:
+            return None
+        return (
+            f"--repeat {self.repeat} without --interval: the rounds run back to back, minutes apart at most; give "
+            "--interval SECONDS to see the key across hours (the case's rounds: --interval 3600)"
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -459,9 +481,34 @@ def _validate_combinations(config: pytest.Config, live: bool, recording: bool) -
         )
 
 
+# The suite's options that name a file or folder
+PATH_OPTIONS = ("--cassette-dir", "--report-dir", "--keys-file", "--history-db", "--scenario")
+SETTINGS_FILES = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")  # where pytest looks
+
+
+def _paths_given_apart(config: pytest.Config) -> None:
+    """A path option given as ``--cassette-dir /elsewhere`` (a space, not ``=``) to an existing path outside the
+    folder pytest runs in: pytest chooses its settings file before it knows the suite's options, took the path
+    for a folder to test, and looked there; the settings file of the folder it runs in went unread (a checkout's
+    pyproject.toml: its markers, its test paths)."""
+    here = config.invocation_params.dir
+    if config.inipath is not None and config.inipath.parent in (here, *here.parents):
+        return
+    unread = next((f / name for f in (here, *here.parents) for name in SETTINGS_FILES if (f / name).is_file()), None)
+    arguments = list(config.invocation_params.args)
+    for flag, value in pairwise(arguments):
+        path = (here / value).resolve()
+        if unread is not None and flag in PATH_OPTIONS and path.exists() and here not in (path, *path.parents):
+            raise pytest.UsageError(
+                f"write {flag}={value} (with '='): given with a space, pytest took {value} for a folder to test "
+                f"before it knew {flag}, and did not read {unread}"
+            )
+
+
 def read_settings(config: pytest.Config) -> RunSettings:
     """The run's settings; raises :class:`pytest.UsageError` (one line, exit status 4) on bad input. The
     options are checked before the keys are read: a mistyped option is named even when no key is set."""
+    _paths_given_apart(config)
     catalog = _catalog(config)
     limits = _limits(config)
     focus = _focus(config, catalog)
@@ -539,3 +586,14 @@ def report_options(config: pytest.Config, settings: RunSettings) -> None:
     if config.pluginmanager.hasplugin("html") and not config.option.htmlpath:
         config.option.htmlpath = str(settings.paths.report_dir / PYTEST_HTML_NAME)
         config.option.self_contained_html = True
+
+
+def withdraw_html_page(config: pytest.Config, settings: RunSettings) -> None:
+    """pytest-html writes no page for a live run that ran no live test (a ``-k`` that matched none): it would replace
+    the last run's page, which that run's support page links to, with an empty one. Only the page
+    :func:`report_options` asked for: an ``--html`` of the user's own stays theirs."""
+    if config.option.htmlpath != str(settings.paths.report_dir / PYTEST_HTML_NAME):
+        return
+    for plugin in config.pluginmanager.get_plugins():
+        if isinstance(plugin, BaseReport):
+            config.pluginmanager.unregister(plugin)

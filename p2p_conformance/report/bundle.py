@@ -84,7 +84,7 @@ def bundle_name(run: RunRecord) -> str:
 
 def _cassette(record: EndpointRecord, base_url: str, recv_window: int) -> dict[str, Any]:
     """The failing call in vcrpy's cassette format: key and signature redacted, timestamp 0, as the
-    suite's own cassettes (``safety.cassettes``), so ``pytest -k test_replay --cassette-dir`` replays it."""
+    suite's own cassettes (``safety.cassettes``), so ``pytest -k test_replay --cassette-dir=...`` replays it."""
     request = record.answer.request
     assert request is not None
     window = [("recvWindow", str(recv_window))] if request.recv_window_signed else []  # as the call was signed

@@ -10,9 +10,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
-from p2p_conformance.model import Side
+from p2p_conformance.model import Side, utc_seconds
 from p2p_conformance.report.story import StoryLine
 from p2p_conformance.report.summary import WORKS
 
@@ -98,15 +97,11 @@ class Chart:
     cell_height: int = CELL_HEIGHT
 
 
-def _seconds(at: str) -> float:
-    return datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp()
-
-
 def column_positions(times: Sequence[str], left: int, room: int, cell: int) -> list[int]:
     """Where each column starts: in proportion to real time, at least ``cell`` apart, within ``room``."""
     if not times:
         return []
-    seconds = [_seconds(at) for at in times]
+    seconds = [utc_seconds(at) for at in times]
     span = (seconds[-1] - seconds[0]) or 1.0
     free = max(room - cell * len(times), 0)
     positions, previous = [], None

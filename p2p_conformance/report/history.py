@@ -147,16 +147,7 @@ def open_history(path: Path, verify: bool = False) -> Iterator[sqlite3.Connectio
     """A checked connection for the writer to the history at ``path`` (created when missing, an older
     schema upgraded); ``verify`` also reads the whole file and probes a write (once per run, before it
     sends anything)."""
-    if path.is_dir():
-        raise HistoryError(f"{path} is a folder: give the history file's path (e.g. {path / HISTORY_NAME})")
-    # A link planted at the history's name (or at SQLite's files beside it) would be written through, wherever it
-    # points: the history is written only as a file of its own, as the report files are.
-    linked = [name for name in (path, *(path.with_name(path.name + end) for end in SIDE_FILES)) if name.is_symlink()]
-    if linked:
-        raise HistoryError(
-            f"{linked[0]} is a link: the history is written only to a file of its own; remove the link, or give "
-            "--history-db the real file's path"
-        )
+    _refuse_folder_or_link(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():  # the history names the case, the target and the keys' fingerprints: owner only
@@ -173,10 +164,26 @@ def open_history(path: Path, verify: bool = False) -> Iterator[sqlite3.Connectio
         yield connection
 
 
+def _refuse_folder_or_link(path: Path) -> None:
+    if path.is_dir():
+        raise HistoryError(f"{path} is a folder: give the history file's path (e.g. {path / HISTORY_NAME})")
+    # A link planted at the history's name (or at SQLite's files beside it) would be written through, wherever it
+    # points: the history is written only as a file of its own, as the report files are.
+    linked = [name for name in (path, *(path.with_name(path.name + end) for end in SIDE_FILES)) if name.is_symlink()]
+    if linked:
+        raise HistoryError(
+            f"{linked[0]} is a link: the history is written only to a file of its own; remove the link, or give "
+            "--history-db the real file's path"
+        )
+
+
 def validate_history(path: Path) -> None:
-    """Refuse, before a run sends anything, a history file it could not add to."""
-    with open_history(path, verify=True):
-        pass
+    """Refuse, before a run sends anything, a history file it could not add to. A missing one is not made here
+    (its folder is checked writable before): a run that ends up sending nothing leaves no file behind."""
+    _refuse_folder_or_link(path)
+    if path.exists():
+        with open_history(path, verify=True):
+            pass
 
 
 def _stored(record: EndpointRecord, recognised: bool | None) -> tuple[object, ...]:

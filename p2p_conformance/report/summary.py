@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from p2p_conformance.contracts import code_named
@@ -20,11 +21,13 @@ from p2p_conformance.model import (
     RunRecord,
     Side,
     clock_words,
+    utc_seconds,
 )
 from p2p_conformance.report.history import Row
 from p2p_conformance.report.trends import Series
 
 TIMELINE_COLUMNS = 12  # the recent runs the page's timeline shows
+BACK_TO_BACK_SECONDS = 120  # rounds closer than this are one moment of the key, not a story over hours
 
 SIDE_WORDS = {
     Side.BINANCE: "on Binance's side",
@@ -339,6 +342,8 @@ def verdict(run: RunRecord) -> Verdict:
         )
     if not run.socket_checks:
         notes += (SOCKET_OFF,)
+    if (back_to_back := _back_to_back(run)) is not None:
+        notes += (back_to_back,)
     drifted = drifting(run)
     if drifted:
         notes += (
@@ -353,6 +358,18 @@ def verdict(run: RunRecord) -> Verdict:
         second_opinions=_second_opinions(failures(run)),
         probes=_probes(failures(run)),
         notes=notes,
+    )
+
+
+def _back_to_back(run: RunRecord) -> str | None:
+    """Rounds of a real target that started minutes apart (``--repeat`` without ``--interval``): a change between
+    them happened within those minutes, which is not a case's hours (an emulator story's rounds are its phases)."""
+    starts = [utc_seconds(run.rounds[number]) for number in sorted(run.rounds)]
+    if len(starts) < 2 or run.phases or max(b - a for a, b in pairwise(starts)) >= BACK_TO_BACK_SECONDS:
+        return None
+    return (
+        f"The {len(starts)} rounds ran back to back ({round(starts[-1] - starts[0])} s from the first to the last; "
+        "no --interval): what changed between them changed within those seconds."
     )
 
 

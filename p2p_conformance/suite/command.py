@@ -9,6 +9,14 @@ import pytest
 
 from p2p_conformance.pytest_plugin.scope import SUITE_MODULE
 
+# This script is part of the package it runs: the package is imported before pytest can mark it for assertion
+# rewriting (its plugin's entry point), and pytest would warn of it in every run. The suite's test module is
+# imported later, and rewritten. (A -W message is matched literally, from its start.)
+ALREADY_IMPORTED = (
+    "ignore:Module already imported so cannot be rewritten; p2p_conformance:pytest.PytestAssertRewriteWarning"
+)
+
 
 def main(argv: list[str] | None = None) -> int:
-    return int(pytest.main(["--pyargs", SUITE_MODULE, *(sys.argv[1:] if argv is None else argv)]))
+    arguments = sys.argv[1:] if argv is None else argv
+    return int(pytest.main(["-W", ALREADY_IMPORTED, "--pyargs", SUITE_MODULE, *arguments]))

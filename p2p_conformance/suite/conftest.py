@@ -24,8 +24,9 @@ from p2p_conformance.pytest_plugin.settings import SETTINGS
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The suite needs its plugin's settings: collected without them, it says so in one line."""
-    if SETTINGS not in config.stash:
+    """The suite needs its plugin's settings: collected without them, it says so in one line (``--help`` and
+    ``--version`` collect nothing, and need none)."""
+    if SETTINGS not in config.stash and not (config.option.help or config.option.version):
         raise pytest.UsageError(
             "p2p-conformance's suite was collected without its plugin's settings (is it disabled with "
             "-p no:p2p_conformance?): run pytest --pyargs p2p_conformance.suite"
