@@ -16,6 +16,9 @@ PATH_PREFIX = "/sapi/v1/c2c/"
 # The two non-C2C endpoints a live run calls first (docs/signing.md): the server's
 # clock, and the key's permissions, whose answer proves the key and the signature are valid.
 SERVER_TIME_PATH = "/api/v3/time"
+# The header every answer of the suite's emulator carries (no answer of Binance's does): a run that reaches the emulator
+# by any address is labelled an emulator run (its value names the scenario)
+EMULATOR_HEADER = "X-P2P-Conformance-Emulator"
 API_RESTRICTIONS_PATH = "/sapi/v1/account/apiRestrictions"
 API_RESTRICTIONS_ID = "account/apiRestrictions"  # the account control, as records, scenarios and reports name it
 NO_EXAMPLE = object()

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from p2p_conformance.contracts import Contract, Side, Tier
 from p2p_conformance.contracts.checks import SUCCESS_CODE, AnswerKind, answer_kind
@@ -127,6 +128,18 @@ def answer_text(code: int | str | None, http_status: int | None, kind: AnswerKin
     return f"HTTP {http_status}" if http_status is not None else "no answer"
 
 
+# Binance's hosts for /sapi/ and /api/: developers.binance.com, "Environments and API base URLs" (api.binance.com, and
+# the alternates api-gcp and api1 to api4)
+BINANCE_API_HOSTS = frozenset(
+    {
+        "api.binance.com",
+        "api-gcp.binance.com",
+        "api1.binance.com",
+        "api2.binance.com",
+        "api3.binance.com",
+        "api4.binance.com",
+    }
+)
 CLOCK_FINDING_MS = 5 * 60 * 1000  # clocks further apart than this are a finding of their own, said in the verdict
 
 
@@ -144,6 +157,12 @@ def clock_words(offset_ms: int) -> str:
 def utc_now() -> str:
     """UTC, ISO 8601, to the millisecond: runs started in the same second still sort in order."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def is_binance_api(url: str) -> bool:
+    """Whether ``url`` is one of Binance's hosts for /sapi/ and /api/ (over HTTPS, on its default port)."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" and parts.port in (None, 443) and (parts.hostname or "") in BINANCE_API_HOSTS
 
 
 def utc_seconds(at: str) -> float:
@@ -507,6 +526,13 @@ class RunRecord:
     def base_url(self) -> str | None:
         """The target, as the first key reached it (None when no key was opened)."""
         return next((key.base_url for key in self.keys), None)
+
+    @property
+    def not_binance(self) -> str | None:
+        """The target, when it is neither the emulator nor one of Binance's API hosts (a mock, a proxy, a testnet):
+        its answers are that server's, and every output says so."""
+        url = self.base_url
+        return url if url is not None and self.emulator is None and not is_binance_api(url) else None
 
     @property
     def last_round(self) -> list[EndpointRecord]:

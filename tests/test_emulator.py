@@ -340,11 +340,13 @@ def test_standalone_emulator_serves_the_july_9_scenario_and_logs_no_query(tmp_pa
             now = int(time.time() * 1000)
             response = requests.get(signed_url(url, "/sapi/v1/c2c/ads/search", f"timestamp={now}"))
             assert response.status_code == 404 and response.json()["code"] == -1000  # the wrong method
+            assert response.headers["X-P2P-Conformance-Emulator"].startswith("the seed case file's July 9 picture")
         finally:
             process.terminate()
             process.wait(timeout=10)
     text = log.read_text()
-    assert "the seed case file's July 9 picture" in text and "keys: key1" in text
+    assert "the seed case file's July 9 picture" in text and "  key1: BINANCE_API_KEY=" in text
+    assert re.search(rf"BINANCE_API_KEY=\S+ BINANCE_API_SECRET=\S+ pytest -m live --binance-url {url}\n", text), text
     assert "GET /sapi/v1/c2c/ads/search 404" in text and not re.search("signature|timestamp=", text)
 
 

@@ -3,13 +3,24 @@ or just works. Run from the checkout where the mistake is made there; nothing is
 
 from __future__ import annotations
 
+import json
+import re
+import sqlite3
+import subprocess
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from canary import Canary
 
+from p2p_conformance.contracts.model import EMULATOR_HEADER
+from p2p_conformance.emulator import running_emulator
 from p2p_conformance.pytest_plugin.scope import SUITE_MODULE
 
 ROOT = Path(__file__).resolve().parents[1]
+CANARY = Canary("CanaryKeyFirst" + "f" * 50, "CanarySecretFirst" + "h" * 47)
+ONE = ("-k", "ads/getAds and not agent")
 NOT_COLLECTED = "ERROR: --emulator is an option of p2p-conformance's suite, which this run does not collect: "
 
 
@@ -93,3 +104,75 @@ def test_the_seed_story_says_how_many_phases_it_has_and_which_ran(pytester: pyte
     )  # fmt: skip
     told = "The emulator's story seed-story has 4 phases (July 6, *); --repeat 3 plays the first 3, --repeat 4 all"
     result.stdout.fnmatch_lines([told, "*", f"  {told}"])
+
+
+def test_the_last_lines_name_the_text_version_for_a_reader_without_a_browser(pytester: pytest.Pytester) -> None:
+    reports = pytester.path / "reports"
+    result = pytester.runpytest(
+        "--pyargs", SUITE_MODULE, "-m", "live", "--emulator", "-k", "ads/getAds and not agent",
+        "--report-dir", str(reports), "-p", "no:cacheprovider",
+    )  # fmt: skip
+    (report_line,) = [line for line in result.stdout.lines[-4:] if line.startswith("Report: ")]
+    text_version = reports / "live-summary.md"
+    assert f"without a browser, the same case as text: {text_version} " in report_line
+    assert "ads/getAds" in text_version.read_text()
+
+
+def test_the_readme_wheel_is_built_into_a_folder_git_ignores() -> None:
+    readme = (ROOT / "README.md").read_text()
+    (command,) = re.findall(r"`(pip wheel [^`]*)`", readme)
+    assert "-w dist" in command, f"received {command!r}, expected the wheel written into dist/"
+    ignored = subprocess.run(["git", "check-ignore", "-q", "dist/p2p_conformance-0.1.0-py3-none-any.whl"], cwd=ROOT)
+    assert ignored.returncode == 0, (
+        "received dist/ not ignored by git, expected the built wheel to leave git status clean"
+    )
+
+
+def run_at(pytester: pytest.Pytester, url: str) -> pytest.RunResult:
+    """The suite, installed, from a project folder of its own, against ``url`` (no --report-dir: the default)."""
+    return pytester.runpytest(
+        "--pyargs", SUITE_MODULE, "-m", "live", "--binance-url", url, *ONE, "-p", "no:cacheprovider"
+    )
+
+
+def test_a_standalone_emulator_reached_by_its_address_is_an_emulator_run_everywhere(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    CANARY.in_environment(monkeypatch)
+    with running_emulator(CANARY.emulator()) as url:
+        result = run_at(pytester, url)
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-2000:]
+    reports = pytester.path / "reports" / "not-binance"  # apart from real runs, decided before any answer
+    summary = json.loads((reports / "live-summary.json").read_text())
+    assert summary["emulator"] == f"canary, at {url} (--binance-url)"
+    result.stdout.fnmatch_lines([f"Target: the local emulator, not Binance (canary, at {url} (--binance-url))"])
+    assert "Local emulator, not Binance." in (reports / "live-report.html").read_text()
+    assert "the local emulator, not Binance" in (reports / "live-summary.md").read_text()
+    (stored,) = sqlite3.connect(reports / "history.sqlite3").execute("SELECT emulator FROM runs").fetchall()
+    assert stored == (summary["emulator"],)
+    assert not (pytester.path / "reports" / "live-summary.json").exists()
+
+
+def test_a_target_none_of_binance_hosts_says_so_on_the_first_screen(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mock of the merchant's on loopback, which is not the suite's emulator (no answer says it is)."""
+    CANARY.in_environment(monkeypatch)
+    emulator = CANARY.emulator()
+
+    def mock(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        def without_the_emulator_header(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+            kept = [(name, value) for name, value in headers if name.lower() != EMULATOR_HEADER.lower()]
+            return start_response(status, kept, *exc)
+
+        return emulator(environ, without_the_emulator_header)
+
+    with running_emulator(mock) as url:
+        result = run_at(pytester, url)
+    reports = pytester.path / "reports" / "not-binance"
+    summary = json.loads((reports / "live-summary.json").read_text())
+    assert summary["emulator"] is None
+    said = f"{url}, none of Binance's API hosts: its answers are not evidence about Binance"
+    result.stdout.fnmatch_lines([f"Target: {said}"])
+    assert f"Not Binance's address.</strong> This run went to {url}" in (reports / "live-report.html").read_text()
+    assert said in (reports / "live-summary.md").read_text()

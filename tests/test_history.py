@@ -634,7 +634,8 @@ def test_without_db_the_newest_history_here_is_read_and_named(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert history_report([]) == 2
-    assert "no history in reports or reports/emulator: run `pytest -m live`" in capsys.readouterr().err
+    said = "no history in reports, reports/emulator or reports/not-binance: run `pytest -m live`"
+    assert said in capsys.readouterr().err
     for folder, at in (("reports", "2025-07-09T11:53:00Z"), ("reports/emulator", "2025-07-09T12:14:00Z")):
         store_runs(tmp_path / folder / "history.sqlite3", [stored_run(folder, at, [stored("e0", "pass")])])
     older = tmp_path / "reports" / "history.sqlite3"

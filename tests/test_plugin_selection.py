@@ -19,6 +19,7 @@ from p2p_conformance.pytest_plugin.scope import SUITE_MODULE
 CANARY = Canary("CanaryKeySel" + "s" * 52, "CanarySecretSel" + "c" * 49)
 ONE_ENDPOINT = "ads/getAvailableAdsCategory and not agent"  # needs no id: one call
 ONE_LIVE = ("-k", f"test_live and {ONE_ENDPOINT}")
+TARGET_REPORTS = Path("reports", "not-binance")  # the default for the target fixture's address: none of Binance's
 
 # Beside the suite's tests: what a connection to a non-loopback address does inside each of them.
 NETWORK_PROBE = """
@@ -81,7 +82,7 @@ def test_marker_expression_naming_live_selects_live_tests(
 ) -> None:
     result = run_suite(project, "-m", expression, "--binance-url", target, *ONE_LIVE)
     result.assert_outcomes(passed=1)
-    assert (project.path / "reports" / "live-summary.json").is_file()  # in the project's folder
+    assert (project.path / TARGET_REPORTS / "live-summary.json").is_file()  # in the project's folder
 
 
 def test_path_options_outside_the_project_work_on_every_run(
@@ -126,8 +127,8 @@ def test_a_key_file_outside_the_project_leaves_the_reports_in_the_project(
     keys_file.write_text(f'[main]\napi_key = "{CANARY.api_key}"\nsecret = "{CANARY.secret}"\n')
     result = run_suite(project, "-m", "live", "--binance-url", target, f"--keys-file={keys_file}", *ONE_LIVE)
     result.assert_outcomes(passed=1)
-    assert (project.path / "reports" / "live-summary.json").is_file()
-    assert (project.path / "reports" / "history.sqlite3").is_file()
+    assert (project.path / TARGET_REPORTS / "live-summary.json").is_file()
+    assert (project.path / TARGET_REPORTS / "history.sqlite3").is_file()
     assert sorted(path.name for path in secrets.iterdir()) == ["keys.toml"]
 
 
@@ -164,8 +165,8 @@ def test_a_live_run_that_selects_no_live_test_leaves_the_reports_as_they_were(
 ) -> None:
     """A -k that matches no live test (a typo) writes nothing: the last run's support page and the pytest-html page
     it links to stay as they were, no history is begun, and the line says which option matched nothing."""
-    reports = project.path / "reports"
-    reports.mkdir()
+    reports = project.path / TARGET_REPORTS
+    reports.mkdir(parents=True)
     last_run = {"live-report.html": "the report of the last real run", "pytest-report.html": "its pytest page"}
     for name, text in last_run.items():
         (reports / name).write_text(text)

@@ -49,7 +49,7 @@ def test_ci_runs_the_readme_set_up_block_as_written() -> None:
     set_up = re.search(r"## Set up.*?```sh\n(.*?)```", README.read_text(), flags=re.S)
     assert set_up is not None, "received no sh block under README.md's 'Set up', expected the set-up commands"
     ci = (ROOT / ".ci" / "run").read_text()
-    step = re.search(r'\. "\$readme_venv/bin/activate"\n(.*?)\n\)', ci, flags=re.S)
+    step = re.search(r"# 1\. README\.md.*?\n\(\n  set -euo pipefail\n(.*?)\n\)", ci, flags=re.S)
     assert step is not None, "received no README step in .ci/run, expected the set-up run in its own virtualenv"
     ran = [line.strip() for line in step.group(1).splitlines()]
     assert ran == set_up.group(1).strip().splitlines(), f"received {ran} in .ci/run, expected README's set-up"

@@ -1,4 +1,6 @@
-"""``python -m p2p_conformance.emulator --port 8080 --scenario july-9``: a Binance-like C2C gateway on loopback."""
+"""``p2p-emulator --scenario july-9`` (or ``python -m p2p_conformance.emulator``): a Binance-like C2C gateway on
+loopback, for a merchant's own client or the suite's ``--binance-url``. It prints its address and the scenario's
+throwaway keys (public values of the scenario file, known to nothing but the emulator)."""
 
 from __future__ import annotations
 
@@ -38,8 +40,24 @@ def _seconds(text: str) -> float:
     return seconds
 
 
+def _how_to_call(scenario: Scenario, url: str) -> list[str]:
+    """The scenario's throwaway keys, and the suite's command that calls the emulator with the first HMAC one."""
+    lines = ["Its throwaway keys (public, from the scenario file; known to nothing but this emulator):"]
+    for name, key in scenario.keys.items():
+        secret = f"BINANCE_API_SECRET={key.secret}" if key.secret else "an RSA or Ed25519 key (its PEM: the scenario's)"
+        made = f" (made in phase {key.made})" if key.made else ""
+        lines.append(f"  {name}{made}: BINANCE_API_KEY={key.api_key} {secret}")
+    first = next((key for key in scenario.keys.values() if key.secret and not key.made), None)
+    if first is not None:
+        lines += [
+            "The suite against it (its reports go to reports/not-binance/, labelled an emulator run):",
+            f"  BINANCE_API_KEY={first.api_key} BINANCE_API_SECRET={first.secret} pytest -m live --binance-url {url}",
+        ]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m p2p_conformance.emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="p2p-emulator", description=__doc__)
     parser.add_argument("--port", type=_port, default=8080, help="port on 127.0.0.1, 1 to 65535 (default 8080)")
     parser.add_argument(
         "--scenario", default="all-ok", help="scenario file, or a name in p2p_conformance/emulator/scenarios/"
@@ -77,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         scenario.description,
         scenario.phase.name,
     )
-    log.info("keys: %s (credentials are in the scenario file)", ", ".join(scenario.keys))
+    for line in _how_to_call(scenario, server.url):
+        log.info("%s", line)
     try:
         with contextlib.suppress(KeyboardInterrupt), serving_chat_socket(emulator) as chat:
             log.info("chat socket (the credential chat/retrieveChatCredential answers opens it) on %s", chat)

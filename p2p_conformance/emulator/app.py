@@ -24,7 +24,13 @@ from urllib.parse import parse_qsl
 from werkzeug.wrappers import Request, Response
 
 from p2p_conformance.contracts import Catalog, Contract, load_catalog, load_error_codes
-from p2p_conformance.contracts.model import API_RESTRICTIONS_ID, API_RESTRICTIONS_PATH, NO_EXAMPLE, SERVER_TIME_PATH
+from p2p_conformance.contracts.model import (
+    API_RESTRICTIONS_ID,
+    API_RESTRICTIONS_PATH,
+    EMULATOR_HEADER,
+    NO_EXAMPLE,
+    SERVER_TIME_PATH,
+)
 from p2p_conformance.emulator.gateway import Rejection, authenticate
 from p2p_conformance.emulator.scenario import (
     Behaviour,
@@ -72,6 +78,9 @@ class Call:
     signed: frozenset[str] = frozenset()  # the names of the signed parameters (recvWindow, timestamp, ...)
 
 
+IDENTITY_CHARS = 120  # of the scenario's description, in ASCII, in every answer's EMULATOR_HEADER
+
+
 def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(json.dumps(payload, ensure_ascii=False), status, headers, mimetype="application/json")
 
@@ -112,6 +121,8 @@ class Emulator:
         self.scenario = scenario
         self.clock = clock
         self.strict = strict  # also refuse what the suite thinks a careful client avoids (docs/emulator.md)
+        described = " ".join(scenario.description.encode("ascii", "replace").decode().split())
+        self._identity = described[:IDENTITY_CHARS] + (", strict" if strict else "")
         self.routes = {contract.path: contract for contract in (catalog or load_catalog()).contracts}
         self.journal: list[Call] = []
         self.chat_socket_url: str | None = None  # set while the chat socket serves (emulator.chat_socket)
@@ -143,6 +154,7 @@ class Emulator:
         # CloudFront's identifiers, as Binance's answers carry them: what support looks an answer up by
         response.headers["X-Cache"] = "Miss from cloudfront"
         response.headers["X-Amz-Cf-Id"] = base64.b64encode(secrets.token_bytes(40)).decode()
+        response.headers[EMULATOR_HEADER] = self._identity  # whatever address a client reached it by
         return response(environ, start_response)
 
     def now_ms(self) -> int:

@@ -26,7 +26,7 @@ from p2p_conformance.contracts.checks import (
     parsed_body,
     read_json,
 )
-from p2p_conformance.contracts.model import SERVER_TIME_PATH
+from p2p_conformance.contracts.model import EMULATOR_HEADER, SERVER_TIME_PATH
 from p2p_conformance.contracts.request_checks import (
     check_contract_headers,
     check_parameter_definitions,
@@ -63,8 +63,11 @@ RATE_LIMIT_HEADER_PREFIXES = ("x-sapi-used-", "x-mbx-used-", "x-mbx-order-count-
 CONTRACT_REQUIREMENTS = (check_contract_headers, check_parameter_definitions, check_time_window)
 
 
-# The answer headers that identify a call for Binance's support (where Binance sends them).
-TRACE_HEADERS = frozenset({"date", "x-mbx-uuid", "x-mbx-traceid", "x-cache", "x-amz-cf-id", "x-amz-cf-pop"})
+# The answer headers that identify a call for Binance's support (where Binance sends them), and the emulator's, which
+# says an answer is not Binance's.
+TRACE_HEADERS = frozenset(
+    {"date", "x-mbx-uuid", "x-mbx-traceid", "x-cache", "x-amz-cf-id", "x-amz-cf-pop", EMULATOR_HEADER.lower()}
+)
 
 
 def kept_headers(headers: Mapping[str, str], wanted: Callable[[str], bool], secrets: Sequence[str]) -> dict[str, str]:

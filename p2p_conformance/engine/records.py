@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from p2p_conformance.contracts import Contract
+from p2p_conformance.contracts.model import EMULATOR_HEADER
 from p2p_conformance.model import Answer, EndpointRecord, LiveResult, Outcome, Stop
 
 
@@ -72,3 +73,13 @@ def after_what_they_need(records: Sequence[EndpointRecord], needs: Mapping[str, 
         )
         placed.insert(source + 1, check)
     return placed
+
+
+def emulator_named(records: Sequence[EndpointRecord]) -> str | None:
+    """The scenario the suite's emulator named in an answer of the run (its :data:`EMULATOR_HEADER`), or None: a run
+    given ``--binance-url`` at a standalone emulator is an emulator run all the same."""
+    header = EMULATOR_HEADER.lower()
+    return next(
+        (value for record in records for name, value in record.answer.trace_headers.items() if name.lower() == header),
+        None,
+    )

@@ -22,7 +22,7 @@ import pytest
 from _pytest._code.code import TracebackEntry
 
 from p2p_conformance.engine.conclusions import weigh
-from p2p_conformance.engine.records import RecordContext, after_what_they_need, record_of_result
+from p2p_conformance.engine.records import RecordContext, after_what_they_need, emulator_named, record_of_result
 from p2p_conformance.engine.verifiable import KeyShown, requests_file
 from p2p_conformance.model import EndpointRecord, KeySummary, Outcome, RunRecord, utc_now
 from p2p_conformance.pytest_plugin import chat_socket
@@ -217,6 +217,8 @@ class ControllerPlugin:
         order = list(self.settings.plan.keys)  # the run's own order, not the order the keys first answered in
         self.run.keys = sorted(self.keys.values(), key=lambda key: order.index(key.name) if key.name in order else 0)
         self.run.results = after_what_they_need(list(self.records.values()), self.settings.plan.catalog.needs)
+        if self.run.emulator is None and (scenario := emulator_named(self.run.results)) is not None:
+            self.run.emulator = f"{scenario}, at {self.run.base_url or self.settings.base_url} (--binance-url)"
         self.run = weigh(self.run)  # every failure's side, from the run's evidence
         try:
             remembered = remember(

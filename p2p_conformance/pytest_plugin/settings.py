@@ -26,11 +26,12 @@ from p2p_conformance.engine.probe import MAX_PROBE_LIMIT
 from p2p_conformance.engine.sessions import MAX_CONCURRENCY, RunPlan
 from p2p_conformance.engine.transport import MAX_TIMEOUT_SECONDS, Route, RouteError, environment_route
 from p2p_conformance.engine.verifiable import KeyShown
+from p2p_conformance.model import is_binance_api
 from p2p_conformance.pytest_plugin import chat_socket
 from p2p_conformance.pytest_plugin.option_values import number, seconds
 from p2p_conformance.pytest_plugin.scope import SUITE_DIR, installed
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, requested_markers
-from p2p_conformance.report.files import EMULATOR_REPORTS
+from p2p_conformance.report.files import EMULATOR_REPORTS, NOT_BINANCE_REPORTS
 from p2p_conformance.report.history import HISTORY_NAME
 from p2p_conformance.report.html import PYTEST_HTML_NAME
 from p2p_conformance.signer import HmacKey, Key, KeyConfigError, validate_recv_window
@@ -349,13 +350,16 @@ def _validate_within(project: Path, folder: Path, fix: str) -> None:
             raise pytest.UsageError(f"{step} is a link to {step.resolve()}, outside the project: {fix}")
 
 
-def _paths(config: pytest.Config) -> Paths:
-    """Emulator runs keep their reports and history apart, so demos never mix with real evidence; the reports
-    and history of a run do not depend on where its key file or scenario lives."""
+def _paths(config: pytest.Config, base_url: str | None) -> Paths:
+    """Emulator runs, and runs against an address none of Binance's, keep their reports and history apart, so demos
+    and mocks never mix with real evidence; the reports and history of a run do not depend on where its key file or
+    scenario lives."""
     project = _project(config)
     default_reports = project / "reports"
     if config.option.emulator:
         default_reports /= EMULATOR_REPORTS
+    elif base_url is not None and not is_binance_api(base_url):
+        default_reports /= NOT_BINANCE_REPORTS
     if not config.option.report_dir:
         reports_fix = f"to write the reports there, give --report-dir {default_reports.resolve()}"
         _validate_within(project, default_reports, reports_fix)
@@ -553,7 +557,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
     )
     settings = RunSettings(
         plan=plan,
-        paths=_paths(config),
+        paths=_paths(config, base_url),
         requested_markers=requested,
         recording=recording,
         case_id=case_id,

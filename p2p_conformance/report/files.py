@@ -25,6 +25,7 @@ JSON_NAME = "live-summary.json"
 REPORT_NAMES = (JSON_NAME, *(output.name for output in OUTPUTS))  # the suite's files: the record, then its renders
 WRITTEN_NAMES = (*REPORT_NAMES, PYTEST_HTML_NAME)  # and pytest-html's page: every file a live run leaves
 EMULATOR_REPORTS = "emulator"  # the folder of reports/ where emulator runs keep their reports and history, apart
+NOT_BINANCE_REPORTS = "not-binance"  # and runs against an address none of Binance's (a mock, a proxy, a testnet)
 
 
 def file_stamp(started_at: str) -> str:

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from p2p_conformance.model import Outcome, Trend, answer_text
 from p2p_conformance.report.chart import story_chart
-from p2p_conformance.report.files import EMULATOR_REPORTS
+from p2p_conformance.report.files import EMULATOR_REPORTS, NOT_BINANCE_REPORTS
 from p2p_conformance.report.history import HISTORY_NAME, HistoryError, Row, RunSpan, load_rows, run_span
 from p2p_conformance.report.html import NO_ORIGIN, STYLE, origin_table, render, timeline_table
 from p2p_conformance.report.story import Observation, by_round, round_sentences, story
@@ -197,12 +197,14 @@ def _iso(text: str) -> str:
 
 
 def newest_history(folder: Path = REPORT_DIR) -> Path:
-    """The history the last live run wrote here: ``reports/history.sqlite3`` or the emulator's
-    ``reports/emulator/history.sqlite3``, whichever changed last."""
-    found = [path for path in (folder / HISTORY_NAME, folder / EMULATOR_REPORTS / HISTORY_NAME) if path.is_file()]
+    """The history the last live run wrote here: ``reports/history.sqlite3``, the emulator's
+    ``reports/emulator/history.sqlite3`` or ``reports/not-binance/history.sqlite3``, whichever changed last."""
+    apart = (folder / EMULATOR_REPORTS / HISTORY_NAME, folder / NOT_BINANCE_REPORTS / HISTORY_NAME)
+    found = [path for path in (folder / HISTORY_NAME, *apart) if path.is_file()]
     if not found:
         raise HistoryError(
-            f"no history in {folder} or {folder / EMULATOR_REPORTS}: run `pytest -m live` (or with --emulator) first, "
+            f"no history in {folder}, {folder / EMULATOR_REPORTS} or {folder / NOT_BINANCE_REPORTS}: run "
+            "`pytest -m live` (or with --emulator) first, "
             "or give --db"
         )
     return max(found, key=_last_written)

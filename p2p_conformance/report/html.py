@@ -17,7 +17,16 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from p2p_conformance.model import EndpointRecord, Outcome, RunRecord, Side, Trend, answer_text, clock_words
+from p2p_conformance.model import (
+    BINANCE_API_HOSTS,
+    EndpointRecord,
+    Outcome,
+    RunRecord,
+    Side,
+    Trend,
+    answer_text,
+    clock_words,
+)
 from p2p_conformance.report.chart import story_chart
 from p2p_conformance.report.history import Row
 from p2p_conformance.report.story import by_round, tells_a_story
@@ -211,7 +220,13 @@ def run_header(run: RunRecord) -> str:
         rows.append(("Requests as sent", VERIFIABLE_WORDS.format(sent=run.requests_sent)))
     key_header = ("Key", "API key", "Key shape", "Clock")
     return render(
-        "run_header.html", emulator=run.emulator, rows=rows, key_header=key_header, keys=keys if several else []
+        "run_header.html",
+        emulator=run.emulator,
+        not_binance=run.not_binance,
+        binance_hosts=", ".join(sorted(BINANCE_API_HOSTS)),
+        rows=rows,
+        key_header=key_header,
+        keys=keys if several else [],
     )
 
 

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from p2p_conformance.model import RunRecord
 from p2p_conformance.report.html import HTML_NAME
 from p2p_conformance.report.story import round_sentences, tells_a_story
-from p2p_conformance.report.summary import shown_answer
+from p2p_conformance.report.summary import shown_answer, target_words
 from p2p_conformance.report.view import ReportView
 from p2p_conformance.safety.text import one_line
+
+SUMMARY_MD_NAME = "live-summary.md"  # the case as text, to paste into a ticket (and for a reader without a browser)
 
 TICKET_LINES = 25
 LINE_LIMIT = 300  # characters: a ticket form may cut longer lines
@@ -64,8 +66,7 @@ class Ticket:
 def ticket(view: ReportView) -> Ticket:
     run, found = view.run, view.verdict
     target = ", ".join(dict.fromkeys(key.base_url for key in run.keys)) or "none reached"
-    if run.emulator is not None:
-        target += " (the local emulator, not Binance)"
+    target = target_words(run) or target
     origin = f" from {run.origin}" if run.origin else ""
     keys = ", ".join(f"{key.name} {key.fingerprint} ({key.key_type})" for key in run.keys)
     story = tells_a_story(run)  # its last line is the change since the round before: no line says it again

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from p2p_conformance.report import postman
 from p2p_conformance.report.html import HTML_NAME, support_page
 from p2p_conformance.report.junit import junit_xml
-from p2p_conformance.report.markdown import markdown_summary, text_summary
+from p2p_conformance.report.markdown import SUMMARY_MD_NAME, markdown_summary, text_summary
 from p2p_conformance.report.view import ReportView
 from p2p_conformance.safety.writing import json_text
 
@@ -24,7 +24,7 @@ class Output:
 
 OUTPUTS: tuple[Output, ...] = (
     Output(HTML_NAME, support_page),  # the support page
-    Output("live-summary.md", markdown_summary),  # the summary to paste into a ticket
+    Output(SUMMARY_MD_NAME, markdown_summary),  # the summary to paste into a ticket
     Output("live-summary.txt", text_summary),  # the same, for a ticket form that does not render Markdown
     Output("live-postman.json", lambda view: json_text(postman.collection(view.run))),  # the run as Postman requests
     Output("live-postman-environment.json", lambda view: json_text(postman.environment(view.run))),  # its variables

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from p2p_conformance.model import EndpointRecord, Outcome, RunRecord, SentRequest
-from p2p_conformance.report.summary import SIDE_WORDS, WORKS, shown_answer
+from p2p_conformance.report.summary import SIDE_WORDS, WORKS, shown_answer, target_words
 from p2p_conformance.safety.text import inert_for_pages
 from p2p_conformance.signer import API_KEY_HEADER, DEFAULT_RECV_WINDOW
 from p2p_conformance.signer.env import DEFAULT_BASE_URL
@@ -170,7 +170,7 @@ def _socket_notes(run: RunRecord) -> str:
 def collection(run: RunRecord) -> dict[str, Any]:
     """The Postman collection (v2.1) of the run."""
     case = f" (case {run.case_id})" if run.case_id else ""
-    target = " against the local emulator, not Binance" if run.emulator else ""
+    target = f" against {words}" if (words := target_words(run)) is not None else ""
     return {
         "info": {
             "name": inert(f"Binance C2C conformance{case}, run {run.started_at}"),

@@ -373,6 +373,15 @@ def _back_to_back(run: RunRecord) -> str | None:
     )
 
 
+def target_words(run: RunRecord) -> str | None:
+    """The run's target when it is not Binance, in every output's words (None: one of Binance's API hosts)."""
+    if run.emulator is not None:
+        return f"the local emulator, not Binance ({run.emulator})"
+    if run.not_binance is not None:
+        return f"{run.not_binance}, none of Binance's API hosts: its answers are not evidence about Binance"
+    return None
+
+
 def answered(run: RunRecord) -> bool:
     """Whether any endpoint's call of the run got an answer from the target (an HTTP status, whatever it was)."""
     return any(record.answer.http_status is not None for record in run.results)

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from p2p_conformance.report.html import HTML_NAME
+from p2p_conformance.report.markdown import SUMMARY_MD_NAME
 from p2p_conformance.report.story import round_sentences, tells_a_story
-from p2p_conformance.report.summary import failures_by_conclusion, heading, plural
+from p2p_conformance.report.summary import failures_by_conclusion, heading, plural, target_words
 from p2p_conformance.report.view import ReportView
 
 TERMINAL_NAMES = 4  # endpoints named per conclusion line; the rest are counted
@@ -18,7 +19,8 @@ def verdict_block(view: ReportView, *, report_dir: Path, history_db: Path, notes
     per conclusion, the notes and changes, and where the report is: the terminal as one more output of the view."""
     run, found = view.run, view.verdict
     story = round_sentences(list(view.story))
-    lines = [f"Story: {sentence}" for sentence in story] if tells_a_story(run) else []
+    lines = [f"Target: {target}" for target in [target_words(run)] if target is not None]
+    lines += [f"Story: {sentence}" for sentence in story] if tells_a_story(run) else []
     lines += [f"{found.count} {found.headline}", *(f"  Proof: {line}" for line in found.proof)]
     several = len(run.keys) > 1
     diagnoses = set()
@@ -38,8 +40,8 @@ def verdict_block(view: ReportView, *, report_dir: Path, history_db: Path, notes
     lines += [f"  {change}" for change in run.changes]
     lines += [f"  {note}" for note in notes]
     lines.append(
-        f"Report: {report_dir / HTML_NAME} (and live-summary.json, the ticket text live-summary.md and .txt, "
-        f"live-junit.xml); history: {history_db}"
+        f"Report: {report_dir / HTML_NAME}; without a browser, the same case as text: {report_dir / SUMMARY_MD_NAME} "
+        f"(to paste into the ticket; also .txt, live-summary.json, live-junit.xml); history: {history_db}"
     )
     return lines
 
