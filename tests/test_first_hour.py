@@ -17,6 +17,7 @@ from canary import Canary
 from p2p_conformance.contracts.model import EMULATOR_HEADER
 from p2p_conformance.emulator import running_emulator
 from p2p_conformance.pytest_plugin.scope import SUITE_MODULE
+from p2p_conformance.signer.env import PRIVATE_KEY_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
 CANARY = Canary("CanaryKeyFirst" + "f" * 50, "CanarySecretFirst" + "h" * 47)
@@ -176,3 +177,8 @@ def test_a_target_none_of_binance_hosts_says_so_on_the_first_screen(
     result.stdout.fnmatch_lines([f"Target: {said}"])
     assert f"Not Binance's address.</strong> This run went to {url}" in (reports / "live-report.html").read_text()
     assert said in (reports / "live-summary.md").read_text()
+
+
+def test_the_readme_says_how_to_use_an_rsa_or_ed25519_key_as_the_suite_reads_it() -> None:
+    live_run_section = (ROOT / "README.md").read_text().split("## A live run with your key", 1)[1].split("\n## ", 1)[0]
+    assert f"`{PRIVATE_KEY_PATH}=" in live_run_section and "RSA or Ed25519" in live_run_section

@@ -8,6 +8,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import threading
 from dataclasses import replace
 from html import escape
 from pathlib import Path
@@ -433,6 +434,40 @@ def test_a_damaged_or_unusable_history_is_refused_in_one_line_before_anything_is
         with pytest.raises(HistoryError, match=expected):
             validate_history(path)
         assert before is None or path.read_bytes() == before
+
+
+def test_a_history_another_run_is_writing_is_waited_for_then_named_as_such(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another run holds the history's write lock: the run waits for it (the lock released while it waits: it goes
+    on), and a lock that outlasts the wait is said as such, not as an unreadable file."""
+    history = tmp_path / "history.sqlite3"
+    store_runs(history, [stored_run("a", "2025-07-09T11:53:00Z", [stored("e", "pass")])])
+    other = sqlite3.connect(history, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # another run, mid-write
+    monkeypatch.setattr(history_module, "BUSY_SECONDS", 0.05)
+    with pytest.raises(HistoryError) as refused:
+        validate_history(history)
+    assert str(refused.value) == (
+        f"{history} is being written by another run (it stayed locked for 0.05 s): run again once it has ended, or "
+        "give another history file (pytest --history-db, p2p-history-report --db); it was left untouched"
+    )
+    monkeypatch.setattr(history_module, "BUSY_SECONDS", 600.0)  # a backstop: the lock ends long before
+    failed: list[BaseException] = []
+
+    def validate() -> None:
+        try:
+            validate_history(history)
+        except BaseException as error:  # said by the test, not lost in the thread
+            failed.append(error)
+
+    waiting = threading.Thread(target=validate)
+    with other:
+        waiting.start()
+        other.execute("COMMIT")  # the other run's write ends
+    waiting.join(timeout=600)
+    other.close()
+    assert not waiting.is_alive() and failed == []
 
 
 @pytest.mark.parametrize(

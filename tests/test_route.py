@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime
 import importlib.util
 import ipaddress
+import socketserver
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -194,3 +196,36 @@ def test_a_chat_socket_whose_certificate_is_not_trusted_is_not_opened(tmp_path: 
     assert "SSLCertVerificationError" in str(untrusted.problem)
     assert trusted.passed, trusted.problem  # (a rare CI failure here: its problem is what to read first)
     assert [c.http_status for c in emulator.journal if c.endpoint_id == socket.id] == [101]
+
+
+class CredentialsWanted(socketserver.StreamRequestHandler):
+    """A proxy that answers every CONNECT with 407, as one that wants credentials does."""
+
+    def handle(self) -> None:
+        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+            pass
+        self.wfile.write(
+            b'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="proxy"\r\n'
+            b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+
+
+def test_a_proxy_that_asks_for_credentials_is_named_as_such(
+    endpoint_suite: EndpointSuite, monkeypatch: pytest.MonkeyPatch, no_proxy_set: None
+) -> None:
+    """The target never resolves (``.invalid``): the proxy on loopback is all the run reaches."""
+    CANARY.in_environment(monkeypatch)
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), CredentialsWanted) as proxy:
+        threading.Thread(target=proxy.serve_forever, daemon=True).start()
+        port = proxy.server_address[1]
+        monkeypatch.setenv("HTTPS_PROXY", f"http://wrong-user:hunter2@127.0.0.1:{port}")
+        result = endpoint_suite.run("-m", "live", "--binance-url", "https://c2c.invalid", *ONE)
+        proxy.shutdown()
+    result.stdout.fnmatch_lines(
+        [
+            f"*cannot read the server time at https://c2c.invalid/api/v3/time: ProxyError*, through the proxy "
+            f"http://127.0.0.1:{port}, the proxy asks for credentials (HTTP 407): give them in the proxy's URL, "
+            "http://USER:PASSWORD@HOST:PORT (never shown by the suite)*"
+        ]
+    )
+    assert "hunter2" not in result.stdout.str() + result.stderr.str() and "wrong-user" not in result.stdout.str()

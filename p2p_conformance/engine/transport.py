@@ -20,6 +20,7 @@ import http.client
 import importlib.util
 import ipaddress
 import os
+import re
 import socket
 import threading
 import time
@@ -210,6 +211,28 @@ class NoRedirectSession(requests.Session):
         return iter(())
 
 
+# What a proxy's refusal of the tunnel to the target means (its status to CONNECT), and what to do
+PROXY_STATUS_WORDS = {
+    407: "the proxy asks for credentials (HTTP 407): give them in the proxy's URL, http://USER:PASSWORD@HOST:PORT "
+    "(never shown by the suite)",
+}
+TUNNEL_REFUSED = re.compile(r"Tunnel connection failed: (\d{3})\b")
+
+
+def tunnel_refused(error: BaseException) -> int | None:
+    """The HTTP status a proxy answered to the tunnel's CONNECT, as urllib3 words it deep in ``error``'s chain (its
+    reason's reason), or None. Only that status is read: the rest of the chain's text can hold the URL."""
+    seen: list[BaseException] = [error]
+    for found in seen:
+        if len(seen) > 8:
+            break
+        if isinstance(found, OSError) and (match := TUNNEL_REFUSED.search(str(found))):
+            return int(match.group(1))
+        inner = [getattr(found, "reason", None), found.__cause__, found.__context__, *found.args]
+        seen += [item for item in inner if isinstance(item, BaseException) and item not in seen]
+    return None
+
+
 class SessionPerThread:
     """One keep-alive :class:`requests.Session` for each thread that sends: connections are reused by
     the thread that opened them and never shared between threads.
@@ -240,6 +263,8 @@ class SessionPerThread:
         except requests.RequestException as error:
             if self.route.proxy is not None:
                 error.add_note(f"through the proxy {self.route.proxy}")
+                if (status := tunnel_refused(error)) is not None:
+                    error.add_note(PROXY_STATUS_WORDS.get(status, f"the proxy refused the connection (HTTP {status})"))
             raise
 
     def close(self) -> None:
@@ -302,6 +327,7 @@ FAILURE_WORDS = (
     (("ReadTimeout", "ConnectTimeout", "Timeout", "AnswerTooSlow"), "no answer came within the call's time limit"),
     (("SSLCertVerificationError", "SSLError"), "the target's TLS certificate was not trusted"),
     (("NameResolutionError", "gaierror"), "the host name did not resolve"),
+    (("HTTP 407",), "the proxy asked for credentials (HTTP 407): none were given in its URL, or not these"),
     (("ProxyError",), "the proxy did not pass the call on"),
     (("ConnectionRefusedError", "NewConnectionError"), "the connection was refused"),
     (

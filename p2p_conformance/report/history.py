@@ -25,6 +25,7 @@ APPLICATION_ID = 0x50325043  # "P2PC"
 SCHEMA_VERSION = 5
 HISTORY_NAME = "history.sqlite3"
 ANOTHER_FILE = "another history file (pytest --history-db, p2p-history-report --db)"
+BUSY_SECONDS = 30.0  # how long a run waits for another run's write to the same history to end
 SCHEMA = (
     """CREATE TABLE runs (
         run_id TEXT PRIMARY KEY,
@@ -124,6 +125,11 @@ def _validate_or_create(connection: sqlite3.Connection, path: Path, verify: bool
                 connection.execute(f"PRAGMA user_version = {version}")  # a write: refused here, not after the run
         connection.execute("COMMIT")
     except sqlite3.DatabaseError as error:
+        if getattr(error, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+            raise HistoryError(
+                f"{path} is being written by another run (it stayed locked for {BUSY_SECONDS:g} s): run again once "
+                f"it has ended, or give {ANOTHER_FILE}; it was left untouched"
+            ) from None
         raise HistoryError(
             f"{path} is not a readable history file ({error}): move it away or give "
             f"{ANOTHER_FILE}; it was left untouched"
@@ -152,7 +158,7 @@ def open_history(path: Path, verify: bool = False) -> Iterator[sqlite3.Connectio
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():  # the history names the case, the target and the keys' fingerprints: owner only
             path.touch(mode=0o600)
-        opened = sqlite3.connect(path, timeout=30, isolation_level=None)
+        opened = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
     except (OSError, sqlite3.Error) as error:
         raise HistoryError(f"{path} cannot be created ({error}): give {ANOTHER_FILE} in a writable folder") from None
     with closing(opened) as connection:
@@ -257,7 +263,7 @@ def reading(path: Path) -> Iterator[tuple[sqlite3.Connection, int]]:
     if not path.is_file():
         raise HistoryError(f"{path} does not exist: run `pytest -m live` first, or give {ANOTHER_FILE}")
     try:
-        opened = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        opened = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_SECONDS)
     except sqlite3.Error as error:
         raise HistoryError(f"{path} cannot be opened ({error})") from None
     with closing(opened) as connection:
