@@ -115,7 +115,7 @@ def test_the_last_lines_name_the_text_version_for_a_reader_without_a_browser(pyt
     )  # fmt: skip
     (report_line,) = [line for line in result.stdout.lines[-4:] if line.startswith("Report: ")]
     text_version = reports / "live-summary.md"
-    assert f"without a browser, the same case as text: {text_version} " in report_line
+    assert report_line.startswith(f"Report: {reports / 'live-report.html'} (without a browser: live-summary.md, ")
     assert "ads/getAds" in text_version.read_text()
 
 

@@ -40,8 +40,8 @@ def verdict_block(view: ReportView, *, report_dir: Path, history_db: Path, notes
     lines += [f"  {change}" for change in run.changes]
     lines += [f"  {note}" for note in notes]
     lines.append(
-        f"Report: {report_dir / HTML_NAME}; without a browser, the same case as text: {report_dir / SUMMARY_MD_NAME} "
-        f"(to paste into the ticket; also .txt, live-summary.json, live-junit.xml); history: {history_db}"
+        f"Report: {report_dir / HTML_NAME} (without a browser: {SUMMARY_MD_NAME}, the same case as text for the "
+        f"ticket; also .txt, live-summary.json, live-junit.xml); history: {history_db}"
     )
     return lines
 
