@@ -140,14 +140,15 @@ def test_a_standalone_emulator_reached_by_its_address_is_an_emulator_run_everywh
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     CANARY.in_environment(monkeypatch)
-    with running_emulator(CANARY.emulator()) as url:
+    with running_emulator(CANARY.emulator({"ads/getAds": "-2008"})) as url:
         result = run_at(pytester, url)
-    assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-2000:]
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()[-2000:]  # the one call, refused
     reports = pytester.path / "reports" / "not-binance"  # apart from real runs, decided before any answer
     summary = json.loads((reports / "live-summary.json").read_text())
     assert summary["emulator"] == f"canary, at {url} (--binance-url)"
     result.stdout.fnmatch_lines([f"Target: the local emulator, not Binance (canary, at {url} (--binance-url))"])
-    assert "Local emulator, not Binance." in (reports / "live-report.html").read_text()
+    page = (reports / "live-report.html").read_text()
+    assert "Local emulator, not Binance." in page and page.count(EMULATOR_HEADER) == 1  # the answer's details only
     assert "the local emulator, not Binance" in (reports / "live-summary.md").read_text()
     (stored,) = sqlite3.connect(reports / "history.sqlite3").execute("SELECT emulator FROM runs").fetchall()
     assert stored == (summary["emulator"],)

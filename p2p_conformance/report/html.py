@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from p2p_conformance.contracts.model import EMULATOR_HEADER
 from p2p_conformance.model import (
     BINANCE_API_HOSTS,
     EndpointRecord,
@@ -123,13 +124,16 @@ def _details(record: EndpointRecord) -> list[tuple[str, str]]:
     return [(name, value) for name, value in items if value]
 
 
+EMULATOR_MARKER = EMULATOR_HEADER.lower()
 SHOWN_IDENTIFIERS = 8  # a group's calls whose identifiers stand beside it; the rest are in each answer's details
 
 
 def identifiers(record: EndpointRecord) -> str:
     """What finds this call in Binance's logs: when its answer came, to the millisecond, and the identifiers the
-    answer carried (Date, x-mbx-uuid, CloudFront's x-amz-cf-id...), verbatim."""
-    return _headers(record.answer.trace_headers) or "the answer carried none"
+    answer carried (Date, x-mbx-uuid, CloudFront's x-amz-cf-id...), verbatim; the emulator's own marker is said by
+    the page's banner, not beside each call."""
+    found = {name: value for name, value in record.answer.trace_headers.items() if name.lower() != EMULATOR_MARKER}
+    return _headers(found) or "the answer carried none"
 
 
 TEMPLATES = Environment(
