@@ -72,5 +72,18 @@ def test_every_documented_pytest_command_is_accepted_as_written(
     if program == "p2p-conformance":  # the console script hands its arguments to pytest after these
         arguments = ["--pyargs", SUITE_MODULE, *arguments]
     result = pytester.runpytest(*arguments, "--collect-only", "-q", *elsewhere)
+    wanted = re.search(r"(pip install -e '\.\[\w+\]')", result.stderr.str())
+    if result.ret == pytest.ExitCode.USAGE_ERROR and wanted is not None:  # an extra this environment has not
+        install = wanted.group(1)
+        assert install in install_lines_before(command), f"{command!r} needs {install}, which its docs do not say first"
+        return
     assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-2000:] + result.stderr.str()[-2000:]
     assert re.search(r"^\d+(/\d+)? tests? collected", result.stdout.str(), flags=re.M), result.stdout.str()[-2000:]
+
+
+def install_lines_before(command: str) -> list[str]:
+    """The ``pip install`` lines above ``command`` in the sh block of the docs that shows it."""
+    blocks = [block for path in DOCS for block in re.findall(r"```sh\n(.*?)```", path.read_text(), flags=re.S)]
+    lines = next(block.splitlines() for block in blocks if command in block)
+    above = lines[: next(i for i, line in enumerate(lines) if line.startswith(command))]
+    return [line.split("  #")[0].strip() for line in above if line.startswith("pip install")]
