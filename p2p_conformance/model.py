@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
+from importlib import metadata
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -157,6 +158,17 @@ def clock_words(offset_ms: int) -> str:
 def utc_now() -> str:
     """UTC, ISO 8601, to the millisecond: runs started in the same second still sort in order."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _suite_version() -> str:
+    """The installed package's version: the one place it is written is the project's metadata (pyproject.toml)."""
+    try:
+        return metadata.version("p2p-conformance")
+    except metadata.PackageNotFoundError:  # imported from a folder that was never installed
+        return "not installed"
+
+
+SUITE_VERSION = _suite_version()
 
 
 def is_binance_api(url: str) -> bool:
@@ -514,6 +526,7 @@ class RunRecord:
     socket_checks: bool = False  # the catalog's sockets were opened (--socket); off by default
     verifiable: bool = False  # --verifiable: the bundle holds every request as sent (requests.jsonl)
     recorded: bool = False  # --bundle: the run's terminal was recorded (run.cast, played by run.html)
+    suite_version: str = SUITE_VERSION  # the p2p-conformance that made the run (its package's metadata)
     # Binance's clock at each round's start, server minus local ms (read again at every round after the first)
     round_clocks: dict[int, int] = field(default_factory=dict)
 
@@ -572,6 +585,7 @@ class RunRecord:
             "socket_checks": self.socket_checks,
             "verifiable": self.verifiable,
             "recorded": self.recorded,
+            "suite_version": self.suite_version,
         }
 
     @classmethod
@@ -603,4 +617,5 @@ class RunRecord:
             socket_checks=bool(data["socket_checks"]),
             verifiable=bool(data.get("verifiable", False)),  # absent from files written before it
             recorded=bool(data.get("recorded", False)),
+            suite_version=str(data.get("suite_version", "before 0.1.0")),  # absent from files written before it
         )

@@ -50,6 +50,7 @@ def test_the_wheel_installs_one_import_name_with_the_catalog_the_cassettes_and_t
     names = zipfile.ZipFile(wheel).namelist()
     top_level = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
     assert top_level == {"p2p_conformance"}, f"received top-level names {sorted(top_level)}, expected p2p_conformance"
+    assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names), "received no LICENSE in the wheel"
     cassettes = [
         name for name in names if name.startswith("p2p_conformance/suite/cassettes/") and name.endswith(".yaml")
     ]

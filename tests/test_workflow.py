@@ -50,14 +50,16 @@ def test_the_live_run_is_scheduled_or_asked_for_and_skipped_with_a_notice_withou
 
 
 @pytest.mark.node
-def test_action_validator_accepts_the_workflow_and_refuses_a_broken_one(tmp_path: Path) -> None:
+@pytest.mark.parametrize("path", sorted((ROOT / ".github" / "workflows").glob("*.yml")), ids=lambda path: path.name)
+def test_action_validator_accepts_each_workflow_and_refuses_it_broken(tmp_path: Path, path: Path) -> None:
     if shutil.which("node") is None:
         pytest.skip("Node.js is not installed: action-validator needs it")
     assert VALIDATOR.exists(), "action-validator is not installed: npm ci --prefix tools/node"
-    accepted = subprocess.run([str(VALIDATOR), str(WORKFLOW)], capture_output=True, text=True, timeout=60)
+    accepted = subprocess.run([str(VALIDATOR), str(path)], capture_output=True, text=True, timeout=60)
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     broken = tmp_path / "broken.yml"
-    broken.write_text(WORKFLOW.read_text().replace("    runs-on: ubuntu-latest", "    runs-onn: ubuntu-latest"))
+    assert "    runs-on: ubuntu-latest" in path.read_text()
+    broken.write_text(path.read_text().replace("    runs-on: ubuntu-latest", "    runs-onn: ubuntu-latest"))
     refused = subprocess.run([str(VALIDATOR), str(broken)], capture_output=True, text=True, timeout=60)
     assert refused.returncode != 0
 

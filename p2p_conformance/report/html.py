@@ -201,7 +201,7 @@ def run_header(run: RunRecord) -> str:
     several = len(run.keys) > 1
     rows: list[tuple[str, str]] = [("Case", run.case_id or "not given (--case-id)")]
     rows += [("Target", url) for url in dict.fromkeys(key.base_url for key in run.keys)]
-    rows.append(("Run (UTC)", _utc(run.started_at)))
+    rows.append(("Run (UTC)", f"{_utc(run.started_at)}, by p2p-conformance {run.suite_version}"))
     if run.origin:
         rows.append(("From", f"{run.origin} (--origin)"))
     keys = [

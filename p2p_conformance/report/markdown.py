@@ -72,7 +72,10 @@ def ticket(view: ReportView) -> Ticket:
     story = tells_a_story(run)  # its last line is the change since the round before: no line says it again
     return Ticket(
         title=f"Binance C2C conformance{f': case {run.case_id}' if run.case_id else ''}",
-        run_line=f"Run {run.started_at}{origin} · target {target} · key{'s' if len(run.keys) > 1 else ''}: {keys}",
+        run_line=(
+            f"Run {run.started_at}{origin} by p2p-conformance {run.suite_version} · target {target} · "
+            f"key{'s' if len(run.keys) > 1 else ''}: {keys}"
+        ),
         headline=f"{found.count} {found.headline}",
         lead=(
             *((f"Proof: {' '.join(found.proof)}",) if found.proof else ()),

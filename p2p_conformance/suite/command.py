@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from p2p_conformance.model import SUITE_VERSION
 from p2p_conformance.pytest_plugin.scope import SUITE_MODULE
 
 # This script is part of the package it runs: the package is imported before pytest can mark it for assertion
@@ -19,4 +20,6 @@ ALREADY_IMPORTED = (
 
 def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else argv
+    if "--version" in arguments or "-V" in arguments:  # the suite's version first, then pytest's own line
+        sys.stdout.write(f"p2p-conformance {SUITE_VERSION}\n")
     return int(pytest.main(["-W", ALREADY_IMPORTED, "--pyargs", SUITE_MODULE, *arguments]))
