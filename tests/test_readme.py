@@ -55,21 +55,30 @@ def test_ci_runs_the_readme_set_up_block_as_written() -> None:
     assert ran == set_up.group(1).strip().splitlines(), f"received {ran} in .ci/run, expected README's set-up"
 
 
-@pytest.mark.parametrize("command", sorted(set(pytest_commands())))
+# The project's self-tests' markers: commands that select them run in a checkout only (its tests/ are not shipped)
+SELF_TEST_MARKERS = re.compile(r"-m (browser|node|wheel)\b")
+COMMANDS = sorted(set(pytest_commands()))
+WHERE = [("checkout", command) for command in COMMANDS]
+WHERE += [("installed", command) for command in COMMANDS if not SELF_TEST_MARKERS.search(command)]
+
+
+@pytest.mark.parametrize(("where", "command"), WHERE)
 def test_every_documented_pytest_command_is_accepted_as_written(
-    command: str, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+    where: str, command: str, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """From the checkout, as the README and docs/ say (with a canary key where a command needs one, and the files a
-    merchant makes first made in a temporary folder); collection only, and whatever a live run's start writes goes
-    to a temporary folder, not the checkout's ``reports/``."""
+    """As the README and docs/ say, from the checkout and from another folder with the installed package (as
+    ``pytest --pyargs p2p_conformance.suite ...``, which docs/live-runs.md says every command works as), with a canary
+    key where a command needs one and the files a merchant makes first made in a temporary folder; collection only,
+    and whatever a live run's start writes goes to a temporary folder, not the checkout's ``reports/``."""
     CANARY.in_environment(monkeypatch)
     for name, text in MERCHANT_FILES.items():
         (pytester.path / name).write_text(text.format(key=CANARY.api_key, secret=CANARY.secret))
         command = command.replace(f"={name}", f"={pytester.path / name}")
-    monkeypatch.chdir(ROOT)
+    if where == "checkout":
+        monkeypatch.chdir(ROOT)
     elsewhere = [f"--report-dir={pytester.path / 'reports'}", "-p", "no:cacheprovider"]
     program, *arguments = shlex.split(command)
-    if program == "p2p-conformance":  # the console script hands its arguments to pytest after these
+    if program == "p2p-conformance" or where == "installed":  # as the console script hands them to pytest
         arguments = ["--pyargs", SUITE_MODULE, *arguments]
     result = pytester.runpytest(*arguments, "--collect-only", "-q", *elsewhere)
     wanted = re.search(r"(pip install -e '\.\[\w+\]')", result.stderr.str())
