@@ -19,6 +19,7 @@ had (``ValueError``, ``RuntimeError``) for callers that catch those::
     │   ├── SummaryError        (report.summary) a live-summary.json that cannot be read back
     │   ├── BundleLeakError     (report.bundle) an evidence bundle that would hold a secret
     │   ├── CassetteLeakError   (safety.cassettes) a cassette that would hold a secret
+    │   ├── FeedError           (report.status_feed) a status feed not of its schema, or not for this run's target
     │   ├── FolderInUse         (safety.writing) a report folder another run is writing into now
     │   ├── SetNotWritten       (safety.writing) report files not all written (a full disk): none replaced
     │   └── UnsafeCassette      (safety.cassettes) a cassette that is not plain YAML data, refused before vcrpy reads it

@@ -62,6 +62,7 @@ def test_the_wheel_installs_one_import_name_with_the_catalog_the_cassettes_and_t
         "p2p_conformance/suite/conftest.py",
         "p2p_conformance/suite/test_endpoints.py",
         "p2p_conformance/report/templates/verdict.html",
+        "p2p_conformance/report/status-feed.schema.json",
     ):
         assert shipped in names, f"received no {shipped} in the wheel"
 

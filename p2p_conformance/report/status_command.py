@@ -1,0 +1,92 @@
+"""``p2p-status publish reports/live-summary.json --out site/``: the run added to the status feed in ``site/``
+(``status.json``, and a Shields.io endpoint badge per endpoint in ``site/badges/``), anonymised as
+docs/status-feed.md says. The status secret that makes the hourly contributor ids is read from ``--secret-file``
+(default: ``status-secret`` beside the summary, made on first use, the owner's alone) or ``P2P_STATUS_SECRET``;
+it is never written into the feed's folder."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import sys
+from pathlib import Path
+from typing import Any, cast
+
+from p2p_conformance.report.status_feed import FEED_NAME, FeedError, badge, badge_name, check_feed, published
+from p2p_conformance.report.summary import SummaryError, read_summary
+from p2p_conformance.safety.writing import json_text, replace_files
+
+SECRET_ENV = "P2P_STATUS_SECRET"
+SECRET_NAME = "status-secret"
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a summary of many keys and rounds, or a feed of 30 days, is far smaller
+LABEL = "[A-Za-z0-9][A-Za-z0-9._ -]{0,59}"
+
+
+def _read_json(path: Path, what: str) -> object:
+    with path.open("rb") as file:
+        data = file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise FeedError(f"larger than {MAX_FILE_BYTES // 2**20} MB: not a {what}")
+    return json.loads(data.decode("utf-8"))
+
+
+def _secret(given: Path | None, beside: Path, out: Path) -> bytes:
+    """The merchant's status secret: from the environment, else its file (made once, 0600), never in ``out``."""
+    if env := os.environ.get(SECRET_ENV):
+        return env.encode()
+    path = given or beside / SECRET_NAME
+    if out.resolve() in (path.resolve().parent, *path.resolve().parents):
+        raise FeedError(f"the status secret {path} would be published with the feed in {out}: keep it elsewhere")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32))
+    return path.read_bytes().strip()
+
+
+def publish(summary: Path, out: Path, secret_file: Path | None, origin: str | None) -> list[Path]:
+    run = read_summary(_read_json(summary, "live-summary.json")).run
+    feed_path = out / FEED_NAME
+    before: dict[str, Any] | None = None
+    if feed_path.exists():
+        found = _read_json(feed_path, "status feed")
+        check_feed(found)
+        before = cast(dict[str, Any], found)
+    feed = published(run, _secret(secret_file, summary.parent, out), origin=origin or run.origin, before=before)
+    files: dict[Path, str | bytes] = {feed_path: json_text(feed)}
+    for endpoint in sorted({record.id for record in run.results}):
+        if any(endpoint in entry["endpoints"] for entry in feed["hours"]):
+            files[out / "badges" / badge_name(endpoint)] = json_text(badge(feed, endpoint))
+    (out / "badges").mkdir(parents=True, exist_ok=True)
+    replace_files(files)
+    return list(files)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="p2p-status", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    publishing = commands.add_parser("publish", help="add a run to a status feed")
+    publishing.add_argument("summary", type=Path, help="a run's live-summary.json, e.g. reports/live-summary.json")
+    publishing.add_argument("--out", type=Path, required=True, help="the feed's folder (e.g. site/, published)")
+    publishing.add_argument("--secret-file", type=Path, help=f"the status secret (default: {SECRET_NAME} beside it)")
+    publishing.add_argument("--origin", help="a label for where you run, e.g. home-isp (else the run's --origin)")
+    args = parser.parse_args(argv)
+    origin = args.origin
+    if origin is not None and not re.fullmatch(LABEL, origin):
+        parser.error(f"--origin {origin!r}: give a label of up to 60 letters, digits, dots, dashes or spaces")
+    try:
+        written = publish(args.summary, args.out, args.secret_file, origin)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, SummaryError, FeedError, RecursionError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)[:200]
+        sys.stderr.write(f"p2p-status: {args.summary}: {reason}\n")
+        return 2
+    sys.stderr.write(f"p2p-status: {len(written)} files written to {args.out} ({FEED_NAME} and its badges)\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,162 @@
+"""The status feed: how a merchant's calls of each endpoint ended, by UTC hour, anonymised for others to compare with
+their own ("is it just me?"). Its schema and privacy rules: docs/status-feed.md, and ``status-feed.schema.json``
+beside this module, which every feed written or read is held to.
+
+What a feed holds is chosen, never filtered: per hour, a contributor id and per endpoint the outcomes seen (each once,
+whatever the number of runs or rounds), the request's shape (placement, whether recvWindow was signed, its header
+names), the suite's version, an origin label the merchant chose, and what the target was. Nothing else of the run is
+read into it: no key or fingerprint, secret, address, id, nickname, server text beyond the catalog's code names, or
+time finer than the hour. The contributor id is an HMAC of the hour under the merchant's own status secret (kept
+beside the history, never published): one merchant's runs in one hour count once, and nothing links one hour's id to
+the next without the secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from p2p_conformance.contracts import load_error_codes
+from p2p_conformance.contracts.checks import AnswerKind
+from p2p_conformance.errors import FileError
+from p2p_conformance.model import EndpointRecord, RunRecord
+
+SCHEMA_NAME = "p2p-conformance-status/1"
+SCHEMA = json.loads((Path(__file__).with_name("status-feed.schema.json")).read_text(encoding="utf-8"))
+FEED_NAME = "status.json"
+KEEP_DAYS = 30  # the feed keeps the hours of the last 30 days before its newest hour
+CONTRIBUTOR_CHARS = 16  # hex characters of a contributor id: 64 bits
+BUSINESS_CODE = re.compile(r"[0-9]{1,9}")  # a C2C business code ("000002"); anything else is not published
+
+
+class FeedError(FileError, ValueError):
+    """A status feed that is not one of this schema (or not readable); the message says which, in one line."""
+
+
+def hour_of(at: str) -> str:
+    """``2026-12-07T11:00Z``: the UTC hour a time falls in, the finest time a feed holds."""
+    moment = datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:00Z")
+
+
+def contributor(secret: bytes, hour: str) -> str:
+    """The merchant's id for one hour: the same for every run of that hour, unlinkable to another hour's."""
+    return hmac.new(secret, f"p2p-conformance status {hour}".encode(), hashlib.sha256).hexdigest()[:CONTRIBUTOR_CHARS]
+
+
+def outcome_of(record: EndpointRecord) -> str | None:
+    """How one call ended, in the feed's words (None: it was not sent, which says nothing of the endpoint). A code
+    is published with its catalog name only; no text of the answer is."""
+    answer = record.answer
+    if record.worked:
+        return "works"
+    if answer.kind is AnswerKind.NOT_SENT:
+        return None
+    if answer.kind is AnswerKind.ERROR_CODE and isinstance(answer.code, int):
+        known = load_error_codes().get(answer.code)
+        return f"code {answer.code}" + (f" {known.name}" if known is not None else "")
+    if answer.kind is AnswerKind.BUSINESS_CODE:
+        code = str(answer.code)
+        return f"business-code {code}" if BUSINESS_CODE.fullmatch(code) else "business-code"
+    if answer.kind is AnswerKind.HTTP_STATUS and answer.http_status is not None:
+        return f"http {answer.http_status}"
+    if answer.kind is AnswerKind.SUCCESS:
+        return "contract-broken"  # a 200 the contract does not accept
+    return answer.kind.value  # no-answer, empty-200, unreadable-200, wrong-method, blocked-location
+
+
+def _shape(record: EndpointRecord) -> dict[str, Any]:
+    sent = record.answer.request
+    shape: dict[str, Any] = {"placement": record.placement.value}
+    if sent is not None:
+        shape |= {"recv_window_signed": sent.recv_window_signed, "headers": sorted({name for name, _ in sent.headers})}
+    return shape
+
+
+def target_of(run: RunRecord) -> str:
+    """What the run's answers are evidence of: Binance's, the emulator's, or another server's."""
+    if run.emulator is not None:
+        return "emulator"
+    return "not-binance" if run.not_binance is not None else "binance"
+
+
+def hours_of(run: RunRecord, secret: bytes) -> list[dict[str, Any]]:
+    """The run's entries, one per UTC hour its rounds started in: per endpoint the outcomes seen and the shape."""
+    entries: dict[str, dict[str, Any]] = {}
+    for record in run.results:
+        started = run.rounds.get(record.round, run.started_at)
+        outcome = outcome_of(record) if record.read_only else None
+        if outcome is None:
+            continue
+        hour = hour_of(started)
+        entry = entries.setdefault(hour, {"hour": hour, "contributor": contributor(secret, hour), "endpoints": {}})
+        seen = entry["endpoints"].setdefault(record.id, {"outcomes": [], **_shape(record)})
+        seen["outcomes"] = sorted({*seen["outcomes"], outcome})
+    return [entries[hour] for hour in sorted(entries)]
+
+
+def _merged(old: Sequence[Mapping[str, Any]], new: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Entries of the same hour and contributor are one: their outcomes united (a merchant counts once an hour)."""
+    by_id: dict[tuple[str, str], dict[str, Any]] = {}
+    for entry in [*old, *new]:
+        key = (entry["hour"], entry["contributor"])
+        kept = by_id.setdefault(key, {"hour": entry["hour"], "contributor": entry["contributor"], "endpoints": {}})
+        for endpoint, seen in entry["endpoints"].items():
+            mine = kept["endpoints"].setdefault(endpoint, {**seen, "outcomes": []})
+            mine["outcomes"] = sorted({*mine["outcomes"], *seen["outcomes"]})
+    entries = sorted(by_id.values(), key=lambda entry: (entry["hour"], entry["contributor"]))
+    if entries:
+        newest = datetime.strptime(entries[-1]["hour"], "%Y-%m-%dT%H:00Z")
+        oldest = (newest - timedelta(days=KEEP_DAYS)).strftime("%Y-%m-%dT%H:00Z")
+        entries = [entry for entry in entries if entry["hour"] >= oldest]
+    return entries
+
+
+def published(run: RunRecord, secret: bytes, *, origin: str | None, before: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The feed after ``run``: the hours already published (``before``, a feed of the same target) and the run's."""
+    target = target_of(run)
+    if before is not None and before["target"] != target:
+        raise FeedError(
+            f"the feed holds {before['target']} runs and this run's answers are {target}'s: publish it into a feed "
+            "of its own (--out)"
+        )
+    document = {
+        "schema": SCHEMA_NAME,
+        "suite_version": run.suite_version,
+        "origin": origin,
+        "target": target,
+        "hours": _merged(before["hours"] if before is not None else [], hours_of(run, secret)),
+    }
+    check_feed(document)
+    return document
+
+
+def check_feed(document: Any) -> None:
+    """Raise :class:`FeedError` (one line) unless ``document`` is a feed of this schema."""
+    try:
+        jsonschema.validate(document, SCHEMA)
+    except jsonschema.ValidationError as error:
+        where = "/".join(str(part) for part in error.absolute_path)[:80] or "the document"
+        raise FeedError(f"not a status feed of {SCHEMA_NAME}: {where}: {error.validator} failed") from None
+
+
+def badge(feed: Mapping[str, Any], endpoint: str) -> dict[str, Any]:
+    """A Shields.io endpoint badge of the endpoint's newest hour: ``works``, else the outcomes seen."""
+    hours = [entry for entry in feed["hours"] if endpoint in entry["endpoints"]]
+    outcomes = sorted({o for entry in hours[-1:] for o in entry["endpoints"][endpoint]["outcomes"]})
+    message = ", ".join(outcomes) or "no run"
+    color = "brightgreen" if outcomes == ["works"] else "lightgrey" if not outcomes else "red"
+    return {"schemaVersion": 1, "label": endpoint, "message": message, "color": color}
+
+
+def badge_name(endpoint: str) -> str:
+    """``ads__search.json``: a catalog id as a file name (ids are the catalog's, never an answer's text)."""
+    return endpoint.replace("/", "__") + ".json"

@@ -1,0 +1,128 @@
+"""The status feed (issue 40, its first part): a run published by ``p2p-status publish`` holds, per endpoint and UTC
+hour, how the calls ended and their shape, and nothing that names the merchant: privacy is tested, not promised."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from canary import Canary
+
+from catalog_facts import CATALOG
+from p2p_conformance.emulator import running_emulator
+from p2p_conformance.report.status_command import main as p2p_status
+from p2p_conformance.report.status_feed import FeedError, check_feed, contributor
+from p2p_conformance.signer import HmacKey
+
+CANARY = Canary("CanaryKeyStatus" + "s" * 49, "CanarySecretStatus" + "t" * 46)
+SEARCH_REFUSED = {"ads/search": "-2008"}
+
+
+@pytest.fixture(scope="module")
+def summary(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One live run of the canary key, ads/search refused with -2008 and the rest answering, as its summary."""
+    folder = tmp_path_factory.mktemp("run")
+    reports = folder / "reports"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        CANARY.in_environment(monkeypatch)
+        monkeypatch.chdir(folder)
+        with running_emulator(CANARY.emulator(SEARCH_REFUSED)) as url:
+            pytest.main(
+                ["--pyargs", "p2p_conformance.suite", "-m", "live", "--binance-url", url, "-q",
+                 f"--report-dir={reports}", "-p", "no:cacheprovider"]
+            )  # fmt: skip
+    return dict(json.loads((reports / "live-summary.json").read_text()))
+
+
+def publish(summary: dict[str, Any], folder: Path, *extra: str) -> int:
+    path = folder / "reports" / f"live-summary-{len(list(folder.glob('reports/*.json')))}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(summary))
+    return p2p_status(["publish", str(path), "--out", str(folder / "site"), *extra])
+
+
+def shifted(summary: dict[str, Any], hours: int) -> dict[str, Any]:
+    """The same run, ``hours`` later: its start and its rounds' starts moved."""
+
+    def later(at: str) -> str:
+        moved = datetime.fromisoformat(at.replace("Z", "+00:00")) + timedelta(hours=hours)
+        return moved.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    rounds = [{**found, "started_at": later(found["started_at"])} for found in summary["rounds"]]
+    return {**summary, "started_at": later(summary["started_at"]), "rounds": rounds}
+
+
+def test_a_published_run_holds_each_endpoint_outcome_by_hour_and_its_shape(
+    summary: dict[str, Any], tmp_path: Path
+) -> None:
+    assert publish(summary, tmp_path) == 0
+    feed = json.loads((tmp_path / "site" / "status.json").read_text())
+    check_feed(feed)
+    (entry,) = feed["hours"]
+    assert entry["hour"] == summary["rounds"][0]["started_at"][:13] + ":00Z"
+    read_only = {contract.id for contract in CATALOG.contracts if contract.read_only}
+    assert set(entry["endpoints"]) == read_only  # the socket is not opened: not in the run
+    assert entry["endpoints"]["ads/search"]["outcomes"] == ["code -2008 BAD_API_ID"]
+    assert entry["endpoints"]["ads/search"]["placement"] == "json-body"
+    assert entry["endpoints"]["ads/getAds"]["outcomes"] == ["works"]
+    assert feed["target"] == "emulator" and feed["suite_version"] == summary["suite_version"]  # its answers said so
+    badge = json.loads((tmp_path / "site" / "badges" / "ads__search.json").read_text())
+    assert badge == {"schemaVersion": 1, "label": "ads/search", "message": "code -2008 BAD_API_ID", "color": "red"}
+
+
+def test_the_feed_holds_nothing_that_names_the_merchant(summary: dict[str, Any], tmp_path: Path) -> None:
+    """Not the key, its fingerprint, the secret, the status secret, an address, an id, nor a time finer than the
+    hour: the feed is made of chosen fields, and this holds it to that."""
+    assert publish(summary, tmp_path) == 0
+    text = (tmp_path / "site" / "status.json").read_text()
+    fingerprint = HmacKey(CANARY.api_key, CANARY.secret).fingerprint
+    status_secret = (tmp_path / "reports" / "status-secret").read_text()
+    named = [CANARY.api_key, CANARY.secret, fingerprint, fingerprint[:4], status_secret, "127.0.0.1", "canary"]
+    assert [found for found in named if found in text] == []
+    assert not re.search(r"\d{10,}", text)  # no order or ad number, no user id, no epoch time
+    assert re.findall(r"T\d\d:\d\d", text) and all(t.endswith(":00") for t in re.findall(r"T\d\d:\d\d", text))
+    assert sorted(path.name for path in (tmp_path / "site").iterdir()) == ["badges", "status.json"]
+
+
+def test_runs_of_one_hour_count_once_and_hours_cannot_be_linked(summary: dict[str, Any], tmp_path: Path) -> None:
+    for run in (summary, summary, shifted(summary, 1)):
+        assert publish(run, tmp_path) == 0
+    feed = json.loads((tmp_path / "site" / "status.json").read_text())
+    first, second = feed["hours"]  # two runs in one hour are one entry; the next hour's is another
+    assert first["hour"] != second["hour"] and first["contributor"] != second["contributor"]
+    secret = (tmp_path / "reports" / "status-secret").read_bytes().strip()
+    assert [contributor(secret, entry["hour"]) for entry in (first, second)] == [
+        first["contributor"],
+        second["contributor"],
+    ]
+    assert contributor(b"another merchant's secret", first["hour"]) != first["contributor"]
+
+
+def test_a_feed_of_another_target_or_schema_is_refused_in_one_line(
+    summary: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert publish(summary, tmp_path) == 0
+    capsys.readouterr()
+    feed_path = tmp_path / "site" / "status.json"
+    feed = json.loads(feed_path.read_text())
+    feed_path.write_text(json.dumps({**feed, "target": "binance"}))
+    assert publish(summary, tmp_path) == 2
+    assert "the feed holds binance runs and this run's answers are emulator's" in capsys.readouterr().err
+    hostile = {**feed, "hours": [{**feed["hours"][0], "contributor": "<script>alert(1)</script>"}]}
+    feed_path.write_text(json.dumps(hostile))
+    assert publish(summary, tmp_path) == 2
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and "not a status feed of p2p-conformance-status/1: hours/0/contributor" in said
+    assert "<script>" not in said
+    with pytest.raises(FeedError):
+        check_feed({**feed, "schema": "p2p-conformance-status/2"})
+
+
+def test_the_status_secret_is_never_kept_where_the_feed_is_published(summary: dict[str, Any], tmp_path: Path) -> None:
+    inside = tmp_path / "site" / "secret"
+    assert publish(summary, tmp_path, "--secret-file", str(inside)) == 2
+    assert not inside.exists() and not (tmp_path / "site" / "status.json").exists()
