@@ -8,12 +8,14 @@ had (``ValueError``, ``RuntimeError``) for callers that catch those::
     │   ├── KeyConfigError      (signer) a key, secret or PEM that cannot be used
     │   ├── CatalogError        (contracts) an endpoint catalog, contract or --variant that is wrong
     │   ├── ScenarioError       (emulator) an emulator scenario that is wrong
-    │   └── RouteError          (engine.transport) a proxy or CA bundle the environment names that cannot be used
+    │   ├── RouteError          (engine.transport) a proxy or CA bundle the environment names that cannot be used
+    │   └── FeedSourceError     (engine.feeds) a --compare-with source that is neither an https:// URL nor a file
     ├── TargetError             the target did not answer as a server must
     │   ├── TargetUnreachable   (engine.live) no connection, or a server time that cannot be believed
     │   ├── UnreadableJson      (contracts.checks) an answer that is not JSON within an answer's bounds
     │   ├── InterimAnswers      (engine.transport) informational (1xx) answers that do not end in an answer
-    │   └── UnusableCredential  (engine.chat_socket) a chat credential that makes no socket address
+    │   ├── UnusableCredential  (engine.chat_socket) a chat credential that makes no socket address
+    │   └── FeedUnavailable     (engine.feeds) another merchant's status feed that could not be had
     ├── FileError               a file the suite reads or writes cannot be used
     │   ├── HistoryError        (report.history) the history database
     │   ├── SummaryError        (report.summary) a live-summary.json that cannot be read back

@@ -497,6 +497,32 @@ class KeySummary:
         )
 
 
+@dataclass(frozen=True, kw_only=True)
+class OthersSaw:
+    """What other merchants' status feeds say of one endpoint in one UTC hour (``--compare-with``): how many
+    merchants called it then, and how many of them saw each outcome (docs/status-feed.md's words)."""
+
+    endpoint: str
+    hour: str  # 2026-12-07T12:00Z
+    merchants: int
+    outcomes: Mapping[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "endpoint": self.endpoint,
+            "hour": self.hour,
+            "merchants": self.merchants,
+            "outcomes": dict(self.outcomes),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> OthersSaw:
+        outcomes = {str(outcome): int(count) for outcome, count in data["outcomes"].items()}
+        return cls(
+            endpoint=str(data["endpoint"]), hour=str(data["hour"]), merchants=int(data["merchants"]), outcomes=outcomes
+        )
+
+
 @dataclass(kw_only=True)
 class RunRecord:
     """A whole live run: when, which keys, the control checks, every endpoint of every round."""
@@ -527,6 +553,9 @@ class RunRecord:
     verifiable: bool = False  # --verifiable: the bundle holds every request as sent (requests.jsonl)
     recorded: bool = False  # --bundle: the run's terminal was recorded (run.cast, played by run.html)
     suite_version: str = SUITE_VERSION  # the p2p-conformance that made the run (its package's metadata)
+    # --compare-with: the feeds read (their sources, as given) and what they say of the run's endpoints and hours
+    compared_with: tuple[str, ...] = ()
+    others: tuple[OthersSaw, ...] = ()
     # Binance's clock at each round's start, server minus local ms (read again at every round after the first)
     round_clocks: dict[int, int] = field(default_factory=dict)
 
@@ -586,6 +615,8 @@ class RunRecord:
             "verifiable": self.verifiable,
             "recorded": self.recorded,
             "suite_version": self.suite_version,
+            "compared_with": list(self.compared_with),
+            "others": [saw.to_dict() for saw in self.others],
         }
 
     @classmethod
@@ -618,4 +649,6 @@ class RunRecord:
             verifiable=bool(data.get("verifiable", False)),  # absent from files written before it
             recorded=bool(data.get("recorded", False)),
             suite_version=str(data.get("suite_version", "before 0.1.0")),  # absent from files written before it
+            compared_with=tuple(str(source) for source in data.get("compared_with", ())),
+            others=tuple(OthersSaw.from_dict(saw) for saw in data.get("others", ())),
         )

@@ -3,14 +3,18 @@ hour, how the calls ended and their shape, and nothing that names the merchant: 
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
+import time
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from canary import Canary
+from certificates import self_signed
 
 from catalog_facts import CATALOG
 from p2p_conformance.emulator import running_emulator
@@ -126,3 +130,117 @@ def test_the_status_secret_is_never_kept_where_the_feed_is_published(summary: di
     inside = tmp_path / "site" / "secret"
     assert publish(summary, tmp_path, "--secret-file", str(inside)) == 2
     assert not inside.exists() and not (tmp_path / "site" / "status.json").exists()
+
+
+MERCHANTS = (
+    Canary("CanaryKeyMerchantA" + "a" * 46, "CanarySecretMerchantA" + "b" * 43),
+    Canary("CanaryKeyMerchantB" + "c" * 46, "CanarySecretMerchantB" + "d" * 43),
+)
+HOUR_MARGIN_SECONDS = 60  # the runs of one test take seconds: started this close to the hour's end, wait for the next
+
+
+def one_hour_ahead() -> None:
+    """The three runs of a test fall in one UTC hour: near its end, wait for the next to begin (the event needed)."""
+    now = datetime.now(UTC)
+    if now.minute * 60 + now.second > 3600 - HOUR_MARGIN_SECONDS:
+        next_hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        while datetime.now(UTC) < next_hour:
+            time.sleep(min(1.0, (next_hour - datetime.now(UTC)).total_seconds() + 0.01))
+
+
+def files_app(folder: Path, moved: dict[str, str]) -> Callable[..., Iterable[bytes]]:
+    """Serves ``folder``'s files by path (a stand-in for GitHub Pages); ``moved`` paths answer a redirect."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ["PATH_INFO"]
+        if path in moved:
+            start_response("302 Found", [("Location", moved[path])])
+            return [b""]
+        found = (folder / path.lstrip("/")).resolve()
+        if folder.resolve() not in found.parents or not found.is_file():
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"not found"]
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [found.read_bytes()]
+
+    return app
+
+
+def test_a_third_merchant_sees_what_two_others_saw_in_the_same_hour(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Issue 40's first proof: two merchants (two keys, ads/search refused with -2008) publish their feeds, served
+    over HTTPS on loopback; a third run with --compare-with says on its first screen, in its terminal and JSON, that
+    2 of 2 other merchants saw -2008 on ads/search in that hour. A feed that redirects and one of another schema are
+    each one line, not read."""
+    one_hour_ahead()
+    served = tmp_path / "served"
+    for name, merchant in zip("ab", MERCHANTS, strict=True):
+        merchant.in_environment(monkeypatch)
+        reports = tmp_path / name / "reports"
+        with running_emulator(merchant.emulator(SEARCH_REFUSED)) as url:
+            pytester.runpytest(
+                "--pyargs", "p2p_conformance.suite", "-m", "live", "--binance-url", url, "-k", "ads/search or getAds",
+                f"--report-dir={reports}", "-p", "no:cacheprovider",
+            )  # fmt: skip
+        assert p2p_status(["publish", str(reports / "live-summary.json"), "--out", str(served / name)]) == 0
+    (served / "c").mkdir()
+    (served / "c" / "status.json").write_text('{"schema": "p2p-conformance-status/2", "hours": "<b>bold</b>"}')
+    tls = self_signed(tmp_path)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tls[0]))
+    CANARY.in_environment(monkeypatch)
+    with running_emulator(
+        files_app(served, {"/moved/status.json": "https://elsewhere.invalid/status.json"}), tls=tls
+    ) as site:
+        feeds = ",".join(f"{site}/{name}/status.json" for name in ("a", "b", "c", "moved"))
+        reports = tmp_path / "c-run"
+        with running_emulator(CANARY.emulator(SEARCH_REFUSED)) as url:
+            result = pytester.runpytest(
+                "--pyargs", "p2p_conformance.suite", "-m", "live", "--binance-url", url, "-k", "ads/search or getAds",
+                f"--report-dir={reports}", f"--compare-with={feeds}", "-p", "no:cacheprovider",
+            )  # fmt: skip
+    hour = json.loads((reports / "live-summary.json").read_text())["rounds"][0]["started_at"][11:13]
+    span = f"{hour}:00-{(int(hour) + 1) % 24:02d}:00 UTC"
+    said = f"code -2008 BAD_API_ID for 2 of 2 other merchants, {span}"
+    result.stdout.fnmatch_lines([f"  Others, same hour: ads/search: {said}"])
+    page = (reports / "live-report.html").read_text()
+    assert said in page and page.index('id="c2c-others"') < page.index('id="c2c-conclusions"')  # before the details
+    summary = json.loads((reports / "live-summary.json").read_text())
+    (search,) = [saw for saw in summary["others"] if saw["endpoint"] == "ads/search"]
+    assert search["merchants"] == 2 and search["outcomes"] == {"code -2008 BAD_API_ID": 2}
+    assert summary["compared_with"] == [f"{site}/a/status.json", f"{site}/b/status.json"]
+    result.stdout.fnmatch_lines(
+        [
+            f"  --compare-with: {site}/c/status.json: not a status feed of p2p-conformance-status/1: *: not read",
+            f"  --compare-with: {site}/moved/status.json: a redirect to elsewhere.invalid, not followed: not read",
+        ]
+    )
+    assert "<b>" not in page
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (
+            "http://feeds.example/s.json",
+            "--compare-with 'http://feeds.example/s.json': only https:// URLs or local files*",
+        ),
+        ("missing.json", "--compare-with 'missing.json': no such file (or give an https:// URL)"),
+        (",", "--compare-with: give 1 to 50 feeds (HTTPS URLs or files)"),
+        ("@missing-list.txt", "--compare-with: */missing-list.txt: No such file or directory"),
+    ],
+)
+def test_a_feed_source_that_cannot_be_read_is_one_line_before_anything_is_sent(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, given: str, said: str
+) -> None:
+    CANARY.in_environment(monkeypatch)
+    emulator = CANARY.emulator()
+    with running_emulator(emulator) as url:
+        result = pytester.runpytest(
+            "--pyargs", "p2p_conformance.suite", "-m", "live", "--binance-url", url, f"--compare-with={given}",
+            "-p", "no:cacheprovider",
+        )  # fmt: skip
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    (line,) = [line for line in result.stderr.lines if line.strip()]
+    assert fnmatch.fnmatch(line, f"ERROR: {said}"), line
+    assert emulator.journal == []

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from _pytest._code.code import TracebackEntry
 
+from p2p_conformance.engine import feeds
 from p2p_conformance.engine.conclusions import weigh
 from p2p_conformance.engine.records import RecordContext, after_what_they_need, emulator_named, record_of_result
 from p2p_conformance.engine.verifiable import KeyShown, requests_file
@@ -52,6 +53,7 @@ from p2p_conformance.report.files import (
 )
 from p2p_conformance.report.history import HistoryError
 from p2p_conformance.report.html import HTML_NAME, page_title, pytest_page_link, results_table_cell
+from p2p_conformance.report.status_feed import FeedError, compare, read_feed
 from p2p_conformance.report.summary import answered, plural, shown_answer, support_report
 from p2p_conformance.report.terminal import network_line, verdict_block
 from p2p_conformance.report.trends import Series, remember
@@ -219,6 +221,8 @@ class ControllerPlugin:
         self.run.results = after_what_they_need(list(self.records.values()), self.settings.plan.catalog.needs)
         if self.run.emulator is None and (scenario := emulator_named(self.run.results)) is not None:
             self.run.emulator = f"{scenario}, at {self.run.base_url or self.settings.base_url} (--binance-url)"
+        if self.settings.compare_with:
+            self._compare(session.config)
         self.run = weigh(self.run)  # every failure's side, from the run's evidence
         try:
             remembered = remember(
@@ -241,6 +245,20 @@ class ControllerPlugin:
             )
         if self.settings.recording:
             self.closing_notes.append(self._finish_recording(session))
+
+    def _compare(self, config: pytest.Config) -> None:
+        """``--compare-with``: the feeds read once the run's own calls are done (nothing of the run is sent), each
+        that cannot be read said in one line; what they say stands beside the run's answers, never as its evidence."""
+        read: dict[str, dict[str, Any]] = {}
+        for source in self.settings.compare_with:
+            try:
+                data = feeds.fetch(source, self.settings.route, config.invocation_params.dir)
+                read[source] = read_feed(data, source)
+            except (feeds.FeedUnavailable, FeedError, OSError) as error:
+                reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+                self.closing_notes.append(f"--compare-with: {reason[:300]}: not read")
+        self.run.compared_with = tuple(read)
+        self.run.others = compare(self.run, list(read.values()))
 
     def _recording_files(self) -> list[Path]:
         """``--bundle``: the run's terminal as ``run.cast`` and its player page ``run.html``, beside the report

@@ -199,6 +199,13 @@ def add_options(parser: pytest.Parser) -> None:
         help="as --verifiable, with the API key in full in requests.jsonl (never the secret)",
     )
     group.addoption(
+        "--compare-with",
+        default=None,
+        metavar="FEEDS",
+        help="other merchants' status feeds (docs/status-feed.md): https:// URLs or files, comma-separated, or @FILE "
+        "listing them; the first screen says what they saw of your failing endpoints in the same hour",
+    )
+    group.addoption(
         "--origin",
         default=None,
         metavar="LABEL",

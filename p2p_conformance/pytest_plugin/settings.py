@@ -21,6 +21,7 @@ from pytest_html.basereport import BaseReport
 
 from p2p_conformance.contracts import Catalog, CatalogError, Contract, load_catalog
 from p2p_conformance.emulator import Scenario, ScenarioError, load_scenario
+from p2p_conformance.engine import feeds
 from p2p_conformance.engine.cross_check import INSTALL_HINT, official_version
 from p2p_conformance.engine.probe import MAX_PROBE_LIMIT
 from p2p_conformance.engine.sessions import MAX_CONCURRENCY, RunPlan
@@ -136,6 +137,7 @@ class RunSettings:
     recording: bool = False  # ``--record-mode`` other than none: live tests record cassettes
     case_id: str | None = None
     origin: str | None = None  # where the run runs from, stored in the history
+    compare_with: tuple[str, ...] = ()  # other merchants' status feeds to read once the run is done
     bundle: bool = False  # also write the evidence bundle (zip) for the ticket
     focus: tuple[str, ...] = ()  # endpoint ids the case is about
     socket: chat_socket.SocketChoice = field(default_factory=chat_socket.SocketChoice)  # off unless --socket
@@ -490,6 +492,18 @@ PATH_OPTIONS = ("--cassette-dir", "--report-dir", "--keys-file", "--history-db",
 SETTINGS_FILES = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")  # where pytest looks
 
 
+def _compare_with(config: pytest.Config) -> tuple[str, ...]:
+    """``--compare-with``: checked before anything is sent (each an https:// URL or a file)."""
+    if config.option.compare_with is None:
+        return ()
+    try:
+        return feeds.sources(config.option.compare_with, config.invocation_params.dir)
+    except feeds.FeedSourceError as error:
+        raise pytest.UsageError(str(error)) from None
+    except OSError as error:  # the @FILE that lists them
+        raise pytest.UsageError(f"--compare-with: {error.filename}: {error.strerror}") from None
+
+
 def _paths_given_apart(config: pytest.Config) -> None:
     """A path option given as ``--cassette-dir /elsewhere`` (a space, not ``=``) to an existing path outside the
     folder pytest runs in: pytest chooses its settings file before it knows the suite's options, took the path
@@ -562,6 +576,7 @@ def read_settings(config: pytest.Config) -> RunSettings:
         recording=recording,
         case_id=case_id,
         origin=origin,
+        compare_with=_compare_with(config),
         bundle=config.option.bundle,
         focus=focus,
         socket=socket,

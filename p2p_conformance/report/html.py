@@ -30,6 +30,7 @@ from p2p_conformance.model import (
 )
 from p2p_conformance.report.chart import story_chart
 from p2p_conformance.report.history import Row
+from p2p_conformance.report.status_feed import beside_failures
 from p2p_conformance.report.story import by_round, tells_a_story
 from p2p_conformance.report.summary import (
     FACT_WORDS,
@@ -267,6 +268,15 @@ def verdict_section(view: ReportView) -> str:
     return render("verdict.html", found=found, lines=[*found.conclusions, *found.findings], changes=view.run.changes)
 
 
+def others_section(view: ReportView) -> str:
+    """``--compare-with``: beside each failing call, what other merchants' feeds saw of it in the same hour."""
+    rows = beside_failures(view.run, view.focus)
+    if not rows:
+        return ""
+    header = ("Endpoint", "This run", "Other merchants, same hour")
+    return render("others.html", feeds=plural(len(view.run.compared_with), "status feed"), header=header, rows=rows)
+
+
 def focus_table(view: ReportView) -> str:
     """The endpoints the case is about (``--focus``), before everything else that is per endpoint."""
     run, focus = view.run, view.focus
@@ -492,6 +502,7 @@ def support_page(view: ReportView) -> str:
     sections = [  # a story's first screen: the header, the verdict for the case, every round, the chart's start
         run_header(run),
         verdict_section(view),
+        others_section(view),
         story_section(view),
         focus_table(view),
         conclusions(run),

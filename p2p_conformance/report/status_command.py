@@ -15,7 +15,15 @@ import sys
 from pathlib import Path
 from typing import Any, cast
 
-from p2p_conformance.report.status_feed import FEED_NAME, FeedError, badge, badge_name, check_feed, published
+from p2p_conformance.report.status_feed import (
+    FEED_NAME,
+    FeedError,
+    badge,
+    badge_name,
+    check_feed,
+    feed_text,
+    published,
+)
 from p2p_conformance.report.summary import SummaryError, read_summary
 from p2p_conformance.safety.writing import json_text, replace_files
 
@@ -57,7 +65,7 @@ def publish(summary: Path, out: Path, secret_file: Path | None, origin: str | No
         check_feed(found)
         before = cast(dict[str, Any], found)
     feed = published(run, _secret(secret_file, summary.parent, out), origin=origin or run.origin, before=before)
-    files: dict[Path, str | bytes] = {feed_path: json_text(feed)}
+    files: dict[Path, str | bytes] = {feed_path: feed_text(feed)}
     for endpoint in sorted({record.id for record in run.results}):
         if any(endpoint in entry["endpoints"] for entry in feed["hours"]):
             files[out / "badges" / badge_name(endpoint)] = json_text(badge(feed, endpoint))

@@ -27,12 +27,12 @@ import jsonschema
 from p2p_conformance.contracts import load_error_codes
 from p2p_conformance.contracts.checks import AnswerKind
 from p2p_conformance.errors import FileError
-from p2p_conformance.model import EndpointRecord, RunRecord
+from p2p_conformance.model import EndpointRecord, OthersSaw, RunRecord
 
 SCHEMA_NAME = "p2p-conformance-status/1"
 SCHEMA = json.loads((Path(__file__).with_name("status-feed.schema.json")).read_text(encoding="utf-8"))
 FEED_NAME = "status.json"
-KEEP_DAYS = 30  # the feed keeps the hours of the last 30 days before its newest hour
+KEEP_HOURS = 72  # the feed keeps the hours of the last three days before its newest hour: under 1 MB
 CONTRIBUTOR_CHARS = 16  # hex characters of a contributor id: 64 bits
 BUSINESS_CODE = re.compile(r"[0-9]{1,9}")  # a C2C business code ("000002"); anything else is not published
 
@@ -115,7 +115,7 @@ def _merged(old: Sequence[Mapping[str, Any]], new: Iterable[Mapping[str, Any]]) 
     entries = sorted(by_id.values(), key=lambda entry: (entry["hour"], entry["contributor"]))
     if entries:
         newest = datetime.strptime(entries[-1]["hour"], "%Y-%m-%dT%H:00Z")
-        oldest = (newest - timedelta(days=KEEP_DAYS)).strftime("%Y-%m-%dT%H:00Z")
+        oldest = (newest - timedelta(hours=KEEP_HOURS)).strftime("%Y-%m-%dT%H:00Z")
         entries = [entry for entry in entries if entry["hour"] >= oldest]
     return entries
 
@@ -146,6 +146,69 @@ def check_feed(document: Any) -> None:
     except jsonschema.ValidationError as error:
         where = "/".join(str(part) for part in error.absolute_path)[:80] or "the document"
         raise FeedError(f"not a status feed of {SCHEMA_NAME}: {where}: {error.validator} failed") from None
+
+
+def feed_text(feed: Mapping[str, Any]) -> str:
+    """``status.json`` as written: compact (a feed of 72 hours of the whole catalog stays under 1 MB)."""
+    return json.dumps(feed, separators=(",", ":"), ensure_ascii=True) + "\n"
+
+
+def read_feed(data: bytes, source: str) -> dict[str, Any]:
+    """Another merchant's feed, parsed and held to the schema; raises :class:`FeedError` naming ``source``."""
+    try:
+        document = json.loads(data.decode("utf-8"))
+        check_feed(document)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise FeedError(f"{source}: not JSON ({type(error).__name__})") from None
+    except FeedError as error:
+        raise FeedError(f"{source}: {error}") from None
+    return dict(document)
+
+
+def compare(run: RunRecord, feeds: Sequence[Mapping[str, Any]]) -> tuple[OthersSaw, ...]:
+    """What the feeds (of the run's kind of target) say of each endpoint the run called, in each hour its rounds
+    started in: every contributor of that hour counted once, across feeds, for each outcome it saw. An endpoint and
+    hour no feed has says nothing (it is left out: never "0 others")."""
+    target = target_of(run)
+    wanted = {(record.id, hour_of(run.rounds.get(record.round, run.started_at))) for record in run.results}
+    seen: dict[tuple[str, str], dict[str, set[str]]] = {}
+    for feed in feeds:
+        if feed["target"] != target:
+            continue
+        for entry in feed["hours"]:
+            for endpoint, found in entry["endpoints"].items():
+                if (endpoint, entry["hour"]) in wanted:
+                    by_outcome = seen.setdefault((endpoint, entry["hour"]), {})
+                    for outcome in found["outcomes"]:
+                        by_outcome.setdefault(outcome, set()).add(entry["contributor"])
+    return tuple(
+        OthersSaw(
+            endpoint=endpoint,
+            hour=hour,
+            merchants=len(set().union(*by_outcome.values())),
+            outcomes={outcome: len(who) for outcome, who in sorted(by_outcome.items())},
+        )
+        for (endpoint, hour), by_outcome in sorted(seen.items())
+    )
+
+
+def beside_failures(run: RunRecord, focus: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(endpoint, this run's outcome, what other merchants saw in the same hour) for each failing call of the last
+    round the feeds have (the case's endpoints, ``--focus``, when given): ``code -2008 BAD_API_ID for 2 of 2 other
+    merchants, 12:00-13:00 UTC``. A call no feed has is left out, never said to be "0 others"."""
+    saw = {(found.endpoint, found.hour): found for found in run.others}
+    lines = []
+    for record in run.last_round:
+        own = outcome_of(record) if record.read_only and not record.worked else None
+        found = saw.get((record.id, hour_of(run.rounds.get(record.round, run.started_at))))
+        if own is None or found is None or (focus and record.id not in focus):
+            continue
+        start = int(found.hour[11:13])
+        span = f"{start:02d}:00-{(start + 1) % 24:02d}:00 UTC"
+        said = [f"{outcome} for {count} of {found.merchants}" for outcome, count in found.outcomes.items()]
+        others = "other merchant" if found.merchants == 1 else "other merchants"
+        lines.append((record.id, own, f"{'; '.join(said)} {others}, {span}"))
+    return lines
 
 
 def badge(feed: Mapping[str, Any], endpoint: str) -> dict[str, Any]:

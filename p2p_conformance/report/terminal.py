@@ -7,6 +7,7 @@ from pathlib import Path
 
 from p2p_conformance.report.html import HTML_NAME
 from p2p_conformance.report.markdown import SUMMARY_MD_NAME
+from p2p_conformance.report.status_feed import beside_failures
 from p2p_conformance.report.story import round_sentences, tells_a_story
 from p2p_conformance.report.summary import failures_by_conclusion, heading, plural, target_words
 from p2p_conformance.report.view import ReportView
@@ -36,6 +37,7 @@ def verdict_block(view: ReportView, *, report_dir: Path, history_db: Path, notes
             lines.append(f"    {diagnosis}")
             diagnoses.add(diagnosis)
     lines += [f"  {line}" for line in found.findings if line not in diagnoses]  # a probe's finding is said once
+    lines += [f"  Others, same hour: {endpoint}: {others}" for endpoint, _, others in beside_failures(run, view.focus)]
     lines += [f"  Note: {note}" for note in found.notes]
     lines += [f"  {change}" for change in run.changes]
     lines += [f"  {note}" for note in notes]

@@ -1,0 +1,88 @@
+"""Other merchants' status feeds (``--compare-with``), fetched as data from a hostile place: HTTPS or a local file only,
+by ``transport.send`` (no redirect followed, every read bounded) under a gate of their own (not the Binance gate:
+a feed's host is not Binance, and its limits are not Binance's), one GET and nothing of the run sent with it.
+What a fetched feed says is read by ``report.status_feed``, which holds it to the schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+
+from p2p_conformance.engine.transport import (
+    MAX_ANSWER_BYTES,
+    NotSent,
+    Route,
+    SendGate,
+    SessionPerThread,
+    failure_name,
+    failure_words,
+    redirect_target,
+    send,
+    was_cut,
+)
+from p2p_conformance.errors import InputError, TargetError
+
+FEED_SECONDS = 10.0  # to connect, between two bytes, and for the whole feed
+FEEDS_DEADLINE_SECONDS = 60.0  # for all the feeds of a run
+MAX_FEED_BYTES = MAX_ANSWER_BYTES  # transport's bound on any answer: a feed keeps 72 hours, far below it
+MAX_FEEDS = 50
+
+
+class FeedSourceError(InputError, ValueError):
+    """A ``--compare-with`` source that is neither an HTTPS URL nor a file: said in one line before anything runs."""
+
+
+class FeedUnavailable(TargetError):
+    """A feed that could not be had (no answer, a redirect, not 200, too large); the message says which, one line."""
+
+
+def sources(given: str, here: Path) -> tuple[str, ...]:
+    """``--compare-with``: HTTPS URLs or files, comma-separated, or ``@FILE`` naming them one a line."""
+    if given.startswith("@"):
+        listed = (here / given[1:]).read_text(encoding="utf-8", errors="replace")[:100_000].splitlines()
+        found = [line.strip() for line in listed if line.strip() and not line.lstrip().startswith("#")]
+    else:
+        found = [part.strip() for part in given.split(",") if part.strip()]
+    if not found or len(found) > MAX_FEEDS:
+        raise FeedSourceError(f"--compare-with: give 1 to {MAX_FEEDS} feeds (HTTPS URLs or files)")
+    for source in found:
+        scheme = urlsplit(source).scheme
+        if scheme and scheme != "https" and len(scheme) > 1:  # (a Windows drive letter is no scheme)
+            raise FeedSourceError(f"--compare-with {source[:120]!r}: only https:// URLs or local files are read")
+        if not scheme and not (here / source).is_file():
+            raise FeedSourceError(f"--compare-with {source[:120]!r}: no such file (or give an https:// URL)")
+    return tuple(found)
+
+
+def fetch(source: str, route: Route, here: Path, gate: SendGate | None = None) -> bytes:
+    """The feed's bytes; raises :class:`FeedUnavailable` with what went wrong in one line."""
+    if not urlsplit(source).scheme.startswith("https"):
+        with (here / source).open("rb") as file:
+            data = file.read(MAX_FEED_BYTES + 1)
+        if len(data) > MAX_FEED_BYTES:
+            raise FeedUnavailable(f"{source[:120]}: larger than {MAX_FEED_BYTES // 1_000_000} MB, not a status feed")
+        return data
+    gate = gate or SendGate(max_wait=0, deadline=FEEDS_DEADLINE_SECONDS, timeout=FEED_SECONDS)
+    request = requests.Request("GET", source, headers={"Accept": "application/json"}).prepare()
+    http = SessionPerThread(route)  # the run's proxies and CA bundle, as its own calls
+    try:
+        response = send(http, request, gate)
+    except (requests.RequestException, NotSent) as error:
+        raise FeedUnavailable(f"{_where(source)}: {failure_words(failure_name(error))}") from None
+    finally:
+        http.close()
+    if (elsewhere := redirect_target(response)) is not None:
+        raise FeedUnavailable(f"{_where(source)}: a redirect to {elsewhere}, not followed")
+    if response.status_code != 200:
+        raise FeedUnavailable(f"{_where(source)}: HTTP {response.status_code}, not a feed")
+    if was_cut(response):
+        raise FeedUnavailable(f"{_where(source)}: larger than {MAX_FEED_BYTES // 1_000_000} MB, not a status feed")
+    return response.content
+
+
+def _where(source: str) -> str:
+    """A feed's address as a line names it: scheme, host and path, never a query (it may hold a token)."""
+    parts = urlsplit(source)
+    return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}{parts.path}"[:160]
