@@ -192,7 +192,7 @@ def test_a_third_merchant_sees_what_two_others_saw_in_the_same_hour(
     with running_emulator(
         files_app(served, {"/moved/status.json": "https://elsewhere.invalid/status.json"}), tls=tls
     ) as site:
-        feeds = ",".join(f"{site}/{name}/status.json" for name in ("a", "b", "c", "moved"))
+        feeds = ",".join(f"{site}/{name}/status.json" for name in ("a", "b", "c", "moved")) + "?token=FeedToken42"
         reports = tmp_path / "c-run"
         with running_emulator(CANARY.emulator(SEARCH_REFUSED)) as url:
             result = pytester.runpytest(
@@ -216,6 +216,12 @@ def test_a_third_merchant_sees_what_two_others_saw_in_the_same_hour(
         ]
     )
     assert "<b>" not in page
+    written = [
+        path.read_text(errors="replace") for path in reports.iterdir() if path.is_file() and path.suffix != ".sqlite3"
+    ]
+    assert not [
+        text for text in [result.stdout.str(), *written] if "FeedToken42" in text
+    ]  # a feed's query: never shown
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ FEED_SECONDS = 10.0  # to connect, between two bytes, and for the whole feed
 FEEDS_DEADLINE_SECONDS = 60.0  # for all the feeds of a run
 MAX_FEED_BYTES = MAX_ANSWER_BYTES  # transport's bound on any answer: a feed keeps 72 hours, far below it
 MAX_FEEDS = 50
+MAX_LIST_BYTES = 100_000  # an @FILE of feed addresses
 
 
 class FeedSourceError(InputError, ValueError):
@@ -41,7 +42,8 @@ class FeedUnavailable(TargetError):
 def sources(given: str, here: Path) -> tuple[str, ...]:
     """``--compare-with``: HTTPS URLs or files, comma-separated, or ``@FILE`` naming them one a line."""
     if given.startswith("@"):
-        listed = (here / given[1:]).read_text(encoding="utf-8", errors="replace")[:100_000].splitlines()
+        with (here / given[1:]).open("rb") as file:  # read up to its bound, whatever it is (a pipe, /dev/zero)
+            listed = file.read(MAX_LIST_BYTES).decode("utf-8", errors="replace").splitlines()
         found = [line.strip() for line in listed if line.strip() and not line.lstrip().startswith("#")]
     else:
         found = [part.strip() for part in given.split(",") if part.strip()]
@@ -50,9 +52,9 @@ def sources(given: str, here: Path) -> tuple[str, ...]:
     for source in found:
         scheme = urlsplit(source).scheme
         if scheme and scheme != "https" and len(scheme) > 1:  # (a Windows drive letter is no scheme)
-            raise FeedSourceError(f"--compare-with {source[:120]!r}: only https:// URLs or local files are read")
+            raise FeedSourceError(f"--compare-with {shown(source)!r}: only https:// URLs or local files are read")
         if not scheme and not (here / source).is_file():
-            raise FeedSourceError(f"--compare-with {source[:120]!r}: no such file (or give an https:// URL)")
+            raise FeedSourceError(f"--compare-with {shown(source)!r}: no such file (or give an https:// URL)")
     return tuple(found)
 
 
@@ -62,7 +64,7 @@ def fetch(source: str, route: Route, here: Path, gate: SendGate | None = None) -
         with (here / source).open("rb") as file:
             data = file.read(MAX_FEED_BYTES + 1)
         if len(data) > MAX_FEED_BYTES:
-            raise FeedUnavailable(f"{source[:120]}: larger than {MAX_FEED_BYTES // 1_000_000} MB, not a status feed")
+            raise FeedUnavailable(f"{shown(source)}: larger than {MAX_FEED_BYTES // 1_000_000} MB, not a status feed")
         return data
     gate = gate or SendGate(max_wait=0, deadline=FEEDS_DEADLINE_SECONDS, timeout=FEED_SECONDS)
     request = requests.Request("GET", source, headers={"Accept": "application/json"}).prepare()
@@ -70,19 +72,22 @@ def fetch(source: str, route: Route, here: Path, gate: SendGate | None = None) -
     try:
         response = send(http, request, gate)
     except (requests.RequestException, NotSent) as error:
-        raise FeedUnavailable(f"{_where(source)}: {failure_words(failure_name(error))}") from None
+        raise FeedUnavailable(f"{shown(source)}: {failure_words(failure_name(error))}") from None
     finally:
         http.close()
     if (elsewhere := redirect_target(response)) is not None:
-        raise FeedUnavailable(f"{_where(source)}: a redirect to {elsewhere}, not followed")
+        raise FeedUnavailable(f"{shown(source)}: a redirect to {elsewhere}, not followed")
     if response.status_code != 200:
-        raise FeedUnavailable(f"{_where(source)}: HTTP {response.status_code}, not a feed")
+        raise FeedUnavailable(f"{shown(source)}: HTTP {response.status_code}, not a feed")
     if was_cut(response):
-        raise FeedUnavailable(f"{_where(source)}: larger than {MAX_FEED_BYTES // 1_000_000} MB, not a status feed")
+        raise FeedUnavailable(f"{shown(source)}: larger than {MAX_FEED_BYTES // 1_000_000} MB, not a status feed")
     return response.content
 
 
-def _where(source: str) -> str:
-    """A feed's address as a line names it: scheme, host and path, never a query (it may hold a token)."""
+def shown(source: str) -> str:
+    """A feed as every output names it: a file as given, a URL by scheme, host and path, never its query or
+    credentials (they may hold a token)."""
     parts = urlsplit(source)
+    if not parts.scheme.startswith("https"):
+        return source[:160]
     return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}{parts.path}"[:160]

@@ -253,7 +253,7 @@ class ControllerPlugin:
         for source in self.settings.compare_with:
             try:
                 data = feeds.fetch(source, self.settings.route, config.invocation_params.dir)
-                read[source] = read_feed(data, source)
+                read[feeds.shown(source)] = read_feed(data, feeds.shown(source))
             except (feeds.FeedUnavailable, FeedError, OSError) as error:
                 reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
                 self.closing_notes.append(f"--compare-with: {reason[:300]}: not read")

@@ -504,6 +504,18 @@ def _compare_with(config: pytest.Config) -> tuple[str, ...]:
         raise pytest.UsageError(f"--compare-with: {error.filename}: {error.strerror}") from None
 
 
+def _settles(path: Path) -> bool:
+    """Whether pytest would read its settings from ``path``: a pytest.ini always, the others with their section."""
+    if not path.is_file():
+        return False
+    if path.name in ("pytest.ini", ".pytest.ini"):
+        return True
+    with path.open("rb") as file:
+        text = file.read(1_000_000).decode("utf-8", errors="replace")
+    section = {"pyproject.toml": "[tool.pytest", "tox.ini": "[pytest]", "setup.cfg": "[tool:pytest]"}[path.name]
+    return section in text
+
+
 def _paths_given_apart(config: pytest.Config) -> None:
     """A path option given as ``--cassette-dir /elsewhere`` (a space, not ``=``) to an existing path outside the
     folder pytest runs in: pytest chooses its settings file before it knows the suite's options, took the path
@@ -512,7 +524,7 @@ def _paths_given_apart(config: pytest.Config) -> None:
     here = config.invocation_params.dir
     if config.inipath is not None and config.inipath.parent in (here, *here.parents):
         return
-    unread = next((f / name for f in (here, *here.parents) for name in SETTINGS_FILES if (f / name).is_file()), None)
+    unread = next((f / name for f in (here, *here.parents) for name in SETTINGS_FILES if _settles(f / name)), None)
     arguments = list(config.invocation_params.args)
     for flag, value in pairwise(arguments):
         path = (here / value).resolve()

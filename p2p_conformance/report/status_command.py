@@ -31,6 +31,7 @@ SECRET_ENV = "P2P_STATUS_SECRET"
 SECRET_NAME = "status-secret"
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a summary of many keys and rounds, or a feed of 30 days, is far smaller
 LABEL = "[A-Za-z0-9][A-Za-z0-9._ -]{0,59}"
+MAX_SECRET_BYTES = 1024
 
 
 def _read_json(path: Path, what: str) -> object:
@@ -53,7 +54,13 @@ def _secret(given: Path | None, beside: Path, out: Path) -> bytes:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as file:
             file.write(secrets.token_hex(32))
-    return path.read_bytes().strip()
+    with path.open("rb") as file:
+        found = file.read(MAX_SECRET_BYTES + 1).strip()
+    if not 16 <= len(found) <= MAX_SECRET_BYTES:
+        raise FeedError(
+            f"the status secret {path}: give 16 to {MAX_SECRET_BYTES} characters (or remove it: one is made)"
+        )
+    return found
 
 
 def publish(summary: Path, out: Path, secret_file: Path | None, origin: str | None) -> list[Path]:
