@@ -6,6 +6,8 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
+import socketserver
+import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -18,8 +20,10 @@ from certificates import self_signed
 
 from catalog_facts import CATALOG
 from p2p_conformance.emulator import running_emulator
+from p2p_conformance.engine import feeds
+from p2p_conformance.engine.transport import Route, SendGate
 from p2p_conformance.report.status_command import main as p2p_status
-from p2p_conformance.report.status_feed import FeedError, check_feed, contributor
+from p2p_conformance.report.status_feed import FeedError, check_feed, contributor, read_feed
 from p2p_conformance.signer import HmacKey
 
 CANARY = Canary("CanaryKeyStatus" + "s" * 49, "CanarySecretStatus" + "t" * 46)
@@ -250,3 +254,95 @@ def test_a_feed_source_that_cannot_be_read_is_one_line_before_anything_is_sent(
     (line,) = [line for line in result.stderr.lines if line.strip()]
     assert fnmatch.fnmatch(line, f"ERROR: {said}"), line
     assert emulator.journal == []
+
+
+def a_feed(**changed: Any) -> dict[str, Any]:
+    """A well-formed feed of one hour, with ``changed`` fields."""
+    hour = datetime.now(UTC).strftime("%Y-%m-%dT%H:00Z")
+    entry = {
+        "hour": hour,
+        "contributor": "0123456789abcdef",
+        "endpoints": {"ads/search": {"outcomes": ["works"], "placement": "json-body"}},
+    }
+    return {
+        "schema": "p2p-conformance-status/1",
+        "suite_version": "0.1.0",
+        "origin": None,
+        "target": "binance",
+        "hours": [entry],
+        **changed,
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "not JSON (RecursionError)"),
+        (b"\xff\xfe{}", "not JSON (UnicodeDecodeError)"),
+        (
+            json.dumps(a_feed(schema="p2p-conformance-status/2")).encode(),
+            "not a status feed of p2p-conformance-status/1: schema: const failed",
+        ),
+        (json.dumps(a_feed(origin="<img src=x onerror=alert(1)>")).encode(), "origin: pattern failed"),
+        (json.dumps(a_feed(origin="\u202eevil\x1b[31m")).encode(), "origin: pattern failed"),
+        (
+            json.dumps(
+                a_feed(
+                    hours=[
+                        {
+                            **a_feed()["hours"][0],
+                            "endpoints": {"ads/search": {"outcomes": ["works"] * 10**4, "placement": "query"}},
+                        }
+                    ]
+                )
+            ).encode(),
+            "maxItems failed",
+        ),
+        (
+            json.dumps(a_feed(hours=[{**a_feed()["hours"][0], "hour": "2099-01-01T00:00Z"}])).encode(),
+            "hours after the current one",
+        ),
+        (
+            json.dumps(
+                a_feed(
+                    hours=[
+                        {
+                            **a_feed()["hours"][0],
+                            "endpoints": {"../../etc": {"outcomes": ["works"], "placement": "query"}},
+                        }
+                    ]
+                )
+            ).encode(),
+            "hours/0/endpoints: pattern failed",
+        ),
+    ],
+    ids=["nested", "not-utf8", "schema-2", "markup", "bidi-ansi", "10^4-outcomes", "future", "path-id"],
+)
+def test_a_hostile_feed_is_one_line_never_quoted_never_merged(data: bytes, said: str) -> None:
+    with pytest.raises(FeedError) as refused:
+        read_feed(data, "https://feeds.example/status.json")
+    message = str(refused.value)
+    assert message.startswith("https://feeds.example/status.json: ") and said in message and "\n" not in message
+    assert not [bad for bad in ("<img", "\u202e", "\x1b", "../") if bad in message]
+
+
+def test_a_feed_too_large_or_that_never_answers_is_one_line(tmp_path: Path) -> None:
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * (feeds.MAX_FEED_BYTES + 1))
+    with pytest.raises(feeds.FeedUnavailable, match=r"big\.json: larger than 1 MB, not a status feed$"):
+        feeds.fetch(str(big), Route(), tmp_path)
+    released = threading.Event()
+
+    class Silent(socketserver.BaseRequestHandler):
+        def handle(self) -> None:  # accepts the connection and says nothing, not even TLS's first word
+            released.wait(timeout=600)
+
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), Silent) as silent:
+        threading.Thread(target=silent.serve_forever, daemon=True).start()
+        gate = SendGate(max_wait=0, deadline=30, timeout=0.5)
+        try:
+            with pytest.raises(feeds.FeedUnavailable, match="no answer came within the call's time limit"):
+                feeds.fetch(f"https://127.0.0.1:{silent.server_address[1]}/status.json", Route(), tmp_path, gate)
+        finally:
+            released.set()
+            silent.shutdown()

@@ -153,8 +153,9 @@ def feed_text(feed: Mapping[str, Any]) -> str:
     return json.dumps(feed, separators=(",", ":"), ensure_ascii=True) + "\n"
 
 
-def read_feed(data: bytes, source: str) -> dict[str, Any]:
-    """Another merchant's feed, parsed and held to the schema; raises :class:`FeedError` naming ``source``."""
+def read_feed(data: bytes, source: str, now: datetime | None = None) -> dict[str, Any]:
+    """Another merchant's feed, parsed and held to the schema, its hours none after the current one; raises
+    :class:`FeedError` naming ``source`` (never quoting the feed: its text is the feed's author's)."""
     try:
         document = json.loads(data.decode("utf-8"))
         check_feed(document)
@@ -162,6 +163,9 @@ def read_feed(data: bytes, source: str) -> dict[str, Any]:
         raise FeedError(f"{source}: not JSON ({type(error).__name__})") from None
     except FeedError as error:
         raise FeedError(f"{source}: {error}") from None
+    current = hour_of((now or datetime.now(UTC)).isoformat())
+    if any(entry["hour"] > current for entry in document["hours"]):
+        raise FeedError(f"{source}: hours after the current one ({current}): not a feed of runs that happened")
     return dict(document)
 
 
