@@ -22,9 +22,10 @@ from catalog_facts import CATALOG
 from p2p_conformance.emulator import running_emulator
 from p2p_conformance.engine import feeds
 from p2p_conformance.engine.transport import Route, SendGate
-from p2p_conformance.report.status_command import main as p2p_status
-from p2p_conformance.report.status_feed import FeedError, check_feed, contributor, read_feed
+from p2p_conformance.report.status_feed import FeedError, check_feed, compare, contributor, read_feed
+from p2p_conformance.report.summary import read_summary
 from p2p_conformance.signer import HmacKey
+from p2p_conformance.status.command import main as p2p_status
 
 CANARY = Canary("CanaryKeyStatus" + "s" * 49, "CanarySecretStatus" + "t" * 46)
 SEARCH_REFUSED = {"ads/search": "-2008"}
@@ -346,3 +347,51 @@ def test_a_feed_too_large_or_that_never_answers_is_one_line(tmp_path: Path) -> N
         finally:
             released.set()
             silent.shutdown()
+
+
+def test_the_community_page_shows_cells_of_at_least_k_merchants_and_hides_the_others(
+    summary: dict[str, Any], tmp_path: Path
+) -> None:
+    """Three merchants' feeds (three status secrets): every one called ads/search (-2008), only two ads/getAds. With
+    k = 3 the first cell is counted, the second says "too few to show" and carries no count."""
+    listed = []
+    for name in ("a", "b", "c"):
+        run = (
+            summary
+            if name != "c"
+            else {**summary, "results": [r for r in summary["results"] if r["id"] != "ads/getAds"]}
+        )
+        folder = tmp_path / name
+        assert publish(run, folder, "--secret-file", str(folder / "secret")) == 0
+        listed.append(str(folder / "site" / "status.json"))
+    (tmp_path / "feeds.txt").write_text("# the community's feeds\n" + "\n".join(listed) + "\n")
+    community = tmp_path / "community"
+    assert p2p_status(["aggregate", str(tmp_path / "feeds.txt"), "--out", str(community), "--target", "emulator"]) == 0
+    document = json.loads((community / "status.json").read_text())
+    check_feed(document, names=("p2p-conformance-status-aggregate/1",))
+    (entry,) = document["hours"]
+    assert document["feeds"] == 3 and document["k"] == 3
+    assert entry["endpoints"]["ads/search"] == {"merchants": 3, "outcomes": {"code -2008 BAD_API_ID": 3}}
+    assert entry["endpoints"]["ads/getAds"] == {"too_few": True}
+    page = (community / "index.html").read_text()
+    assert "<td>ads/search</td><td>3</td><td>code -2008 BAD_API_ID: 3</td>" in page
+    assert "<td>ads/getAds</td><td>fewer than 3</td><td>too few to show</td>" in page
+    run = read_summary(summary).run
+    (search,) = [
+        saw
+        for saw in compare(run, [read_feed(json.dumps(document).encode(), "community")])
+        if saw.endpoint == "ads/search"
+    ]
+    assert (search.merchants, dict(search.outcomes)) == (3, {"code -2008 BAD_API_ID": 3})  # --compare-with reads it
+
+
+@pytest.mark.parametrize("count", [10**12, -1, 0])
+def test_a_community_feed_with_impossible_counts_is_refused(count: int) -> None:
+    hour = datetime.now(UTC).strftime("%Y-%m-%dT%H:00Z")
+    cell = {"merchants": 3, "outcomes": {"works": count}}
+    document = {
+        "schema": "p2p-conformance-status-aggregate/1", "suite_version": "0.1.0", "target": "binance", "k": 3,
+        "feeds": 3, "hours": [{"hour": hour, "endpoints": {"ads/search": cell}}],
+    }  # fmt: skip
+    with pytest.raises(FeedError, match="not a status feed of p2p-conformance-status-aggregate/1"):
+        read_feed(json.dumps(document).encode(), "community")

@@ -63,6 +63,8 @@ def test_the_wheel_installs_one_import_name_with_the_catalog_the_cassettes_and_t
         "p2p_conformance/suite/test_endpoints.py",
         "p2p_conformance/report/templates/verdict.html",
         "p2p_conformance/report/status-feed.schema.json",
+        "p2p_conformance/report/status-aggregate.schema.json",
+        "p2p_conformance/report/templates/community.html",
     ):
         assert shipped in names, f"received no {shipped} in the wheel"
 

@@ -30,7 +30,7 @@ from p2p_conformance.model import (
 )
 from p2p_conformance.report.chart import story_chart
 from p2p_conformance.report.history import Row
-from p2p_conformance.report.status_feed import beside_failures
+from p2p_conformance.report.status_feed import PAGE_HOURS, beside_failures
 from p2p_conformance.report.story import by_round, tells_a_story
 from p2p_conformance.report.summary import (
     FACT_WORDS,
@@ -552,3 +552,34 @@ def pytest_page_link(support_page: str) -> str:
 def results_table_cell(text: str, header: bool = False) -> str:
     """A cell for pytest-html's per-test table (its hooks take HTML): the answer column, or its header."""
     return render("results_cell.html", text=text, header=header).strip()
+
+
+COMMUNITY_TARGETS = {
+    "binance": "Binance's API",
+    "emulator": "the local emulator, not Binance",
+    "not-binance": "an address none of Binance's API hosts",
+}
+
+
+def community_page(document: Mapping[str, Any]) -> str:
+    """The community page of an aggregate feed (``p2p-status aggregate``): its newest hours first, a table each."""
+    hours = []
+    for entry in reversed(document["hours"][-PAGE_HOURS:]):
+        start = int(entry["hour"][11:13])
+        name = f"{entry['hour'][:10]} {start:02d}:00-{(start + 1) % 24:02d}:00 UTC"
+        rows = [
+            (endpoint, str(cell["merchants"]), "; ".join(f"{o}: {n}" for o, n in cell["outcomes"].items()))
+            if "merchants" in cell
+            else (endpoint, f"fewer than {document['k']}", "too few to show")
+            for endpoint, cell in sorted(entry["endpoints"].items())
+        ]
+        hours.append((name, rows))
+    return render(
+        "community.html",
+        style=STYLE,
+        feeds=plural(document["feeds"], "merchant feed"),
+        target=COMMUNITY_TARGETS[document["target"]],
+        k=document["k"],
+        header=("Endpoint", "Merchants", "What they got"),
+        hours=hours,
+    )

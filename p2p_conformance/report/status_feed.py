@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,7 +31,16 @@ from p2p_conformance.errors import FileError
 from p2p_conformance.model import EndpointRecord, OthersSaw, RunRecord
 
 SCHEMA_NAME = "p2p-conformance-status/1"
-SCHEMA = json.loads((Path(__file__).with_name("status-feed.schema.json")).read_text(encoding="utf-8"))
+AGGREGATE_SCHEMA_NAME = "p2p-conformance-status-aggregate/1"
+SCHEMAS = {
+    name: json.loads(Path(__file__).with_name(file).read_text(encoding="utf-8"))
+    for name, file in (
+        (SCHEMA_NAME, "status-feed.schema.json"),
+        (AGGREGATE_SCHEMA_NAME, "status-aggregate.schema.json"),
+    )
+}
+DEFAULT_K = 3  # the fewest merchants a community cell is shown for
+PAGE_HOURS = 24  # the hours the community page shows, newest first
 FEED_NAME = "status.json"
 KEEP_HOURS = 72  # the feed keeps the hours of the last three days before its newest hour: under 1 MB
 CONTRIBUTOR_CHARS = 16  # hex characters of a contributor id: 64 bits
@@ -139,13 +149,15 @@ def published(run: RunRecord, secret: bytes, *, origin: str | None, before: Mapp
     return document
 
 
-def check_feed(document: Any) -> None:
-    """Raise :class:`FeedError` (one line) unless ``document`` is a feed of this schema."""
+def check_feed(document: Any, names: Sequence[str] = (SCHEMA_NAME,)) -> None:
+    """Raise :class:`FeedError` (one line) unless ``document`` is a feed of one of the schemas ``names``."""
+    found = document.get("schema") if isinstance(document, dict) else None
+    name = found if isinstance(found, str) and found in names else names[0]
     try:
-        jsonschema.validate(document, SCHEMA)
+        jsonschema.validate(document, SCHEMAS[name])
     except jsonschema.ValidationError as error:
         where = "/".join(str(part) for part in error.absolute_path)[:80] or "the document"
-        raise FeedError(f"not a status feed of {SCHEMA_NAME}: {where}: {error.validator} failed") from None
+        raise FeedError(f"not a status feed of {name}: {where}: {error.validator} failed") from None
 
 
 def feed_text(feed: Mapping[str, Any]) -> str:
@@ -158,7 +170,7 @@ def read_feed(data: bytes, source: str, now: datetime | None = None) -> dict[str
     :class:`FeedError` naming ``source`` (never quoting the feed: its text is the feed's author's)."""
     try:
         document = json.loads(data.decode("utf-8"))
-        check_feed(document)
+        check_feed(document, names=tuple(SCHEMAS))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise FeedError(f"{source}: not JSON ({type(error).__name__})") from None
     except FeedError as error:
@@ -175,25 +187,65 @@ def compare(run: RunRecord, feeds: Sequence[Mapping[str, Any]]) -> tuple[OthersS
     hour no feed has says nothing (it is left out: never "0 others")."""
     target = target_of(run)
     wanted = {(record.id, hour_of(run.rounds.get(record.round, run.started_at))) for record in run.results}
-    seen: dict[tuple[str, str], dict[str, set[str]]] = {}
+    mine = [feed for feed in feeds if feed["target"] == target and feed["schema"] == SCHEMA_NAME]
+    cells = _cells(mine, wanted)
+    counted: dict[tuple[str, str], tuple[int, Counter[str]]] = {
+        cell: (len(set().union(*by_outcome.values())), Counter({o: len(who) for o, who in by_outcome.items()}))
+        for cell, by_outcome in cells.items()
+    }
+    for feed in feeds:  # a community feed's counts add to them (docs/status-feed.md: list it, or its sources)
+        if feed["target"] == target and feed["schema"] == AGGREGATE_SCHEMA_NAME:
+            for entry in feed["hours"]:
+                for endpoint, found in entry["endpoints"].items():
+                    if (endpoint, entry["hour"]) in wanted and "merchants" in found:
+                        merchants, outcomes = counted.get((endpoint, entry["hour"]), (0, Counter()))
+                        counted[(endpoint, entry["hour"])] = (
+                            merchants + found["merchants"],
+                            outcomes + Counter(found["outcomes"]),
+                        )
+    return tuple(
+        OthersSaw(endpoint=endpoint, hour=hour, merchants=merchants, outcomes=dict(sorted(outcomes.items())))
+        for (endpoint, hour), (merchants, outcomes) in sorted(counted.items())
+    )
+
+
+def _cells(
+    feeds: Iterable[Mapping[str, Any]], wanted: set[tuple[str, str]] | None = None
+) -> dict[tuple[str, str], dict[str, set[str]]]:
+    """By (endpoint, hour): for each outcome, the contributors that saw it (each counted once across feeds)."""
+    cells: dict[tuple[str, str], dict[str, set[str]]] = {}
     for feed in feeds:
-        if feed["target"] != target:
-            continue
         for entry in feed["hours"]:
             for endpoint, found in entry["endpoints"].items():
-                if (endpoint, entry["hour"]) in wanted:
-                    by_outcome = seen.setdefault((endpoint, entry["hour"]), {})
+                if wanted is None or (endpoint, entry["hour"]) in wanted:
+                    by_outcome = cells.setdefault((endpoint, entry["hour"]), {})
                     for outcome in found["outcomes"]:
                         by_outcome.setdefault(outcome, set()).add(entry["contributor"])
-    return tuple(
-        OthersSaw(
-            endpoint=endpoint,
-            hour=hour,
-            merchants=len(set().union(*by_outcome.values())),
-            outcomes={outcome: len(who) for outcome, who in sorted(by_outcome.items())},
+    return cells
+
+
+def aggregate(feeds: Sequence[Mapping[str, Any]], *, target: str, k: int, suite_version: str) -> dict[str, Any]:
+    """The community feed of merchants' feeds of one target: per endpoint and hour, how many merchants called it and
+    how many saw each outcome, only where at least ``k`` did (a cell of fewer says so, with no count)."""
+    merchant_feeds = [feed for feed in feeds if feed["schema"] == SCHEMA_NAME and feed["target"] == target]
+    hours: dict[str, dict[str, Any]] = {}
+    for (endpoint, hour), by_outcome in sorted(_cells(merchant_feeds).items()):
+        merchants = len(set().union(*by_outcome.values()))
+        cell = {"merchants": merchants, "outcomes": {o: len(who) for o, who in sorted(by_outcome.items())}}
+        hours.setdefault(hour, {"hour": hour, "endpoints": {}})["endpoints"][endpoint] = (
+            cell if merchants >= k else {"too_few": True}
         )
-        for (endpoint, hour), by_outcome in sorted(seen.items())
-    )
+    newest = sorted(hours)[-PAGE_HOURS * 3 :]  # the last three days of hours with a contribution
+    document = {
+        "schema": AGGREGATE_SCHEMA_NAME,
+        "suite_version": suite_version,
+        "target": target,
+        "k": k,
+        "feeds": len(merchant_feeds),
+        "hours": [hours[hour] for hour in newest],
+    }
+    check_feed(document, names=(AGGREGATE_SCHEMA_NAME,))
+    return document
 
 
 def beside_failures(run: RunRecord, focus: Sequence[str]) -> list[tuple[str, str, str]]:

@@ -2,7 +2,11 @@
 (``status.json``, and a Shields.io endpoint badge per endpoint in ``site/badges/``), anonymised as
 docs/status-feed.md says. The status secret that makes the hourly contributor ids is read from ``--secret-file``
 (default: ``status-secret`` beside the summary, made on first use, the owner's alone) or ``P2P_STATUS_SECRET``;
-it is never written into the feed's folder."""
+it is never written into the feed's folder.
+
+``p2p-status aggregate FEEDS.txt --out community/``: the feeds listed (https:// URLs or files, one a line) read as
+``--compare-with`` reads them, and written as one community feed (``status.json``) and its page (``index.html``),
+each cell of an endpoint and hour shown only when at least ``--k`` merchants contributed to it."""
 
 from __future__ import annotations
 
@@ -15,14 +19,21 @@ import sys
 from pathlib import Path
 from typing import Any, cast
 
+from p2p_conformance.engine import feeds
+from p2p_conformance.engine.transport import Route, RouteError, environment_route
+from p2p_conformance.model import SUITE_VERSION
+from p2p_conformance.report.html import community_page
 from p2p_conformance.report.status_feed import (
+    DEFAULT_K,
     FEED_NAME,
     FeedError,
+    aggregate,
     badge,
     badge_name,
     check_feed,
     feed_text,
     published,
+    read_feed,
 )
 from p2p_conformance.report.summary import SummaryError, read_summary
 from p2p_conformance.safety.writing import json_text, replace_files
@@ -31,6 +42,8 @@ SECRET_ENV = "P2P_STATUS_SECRET"
 SECRET_NAME = "status-secret"
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a summary of many keys and rounds, or a feed of 30 days, is far smaller
 LABEL = "[A-Za-z0-9][A-Za-z0-9._ -]{0,59}"
+MAX_K = 100
+PAGE_NAME = "index.html"  # the community page, the folder's page where GitHub Pages serves it
 MAX_SECRET_BYTES = 1024
 
 
@@ -81,6 +94,29 @@ def publish(summary: Path, out: Path, secret_file: Path | None, origin: str | No
     return list(files)
 
 
+def aggregate_feeds(listed: Path, out: Path, k: int, target: str) -> tuple[list[Path], list[str]]:
+    """The community feed and page of the feeds ``listed`` names; returns the files written and, one line each,
+    the feeds that could not be read (left out)."""
+    read, refused = [], []
+    for source in feeds.sources(f"@{listed}", Path.cwd()):
+        try:
+            route = environment_route(source) if source.startswith("https://") else Route()
+            read.append(read_feed(feeds.fetch(source, route, Path.cwd()), feeds.shown(source)))
+        except (feeds.FeedUnavailable, FeedError, RouteError, OSError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            refused.append(f"{reason[:300]}: left out")
+    if not read:
+        raise FeedError(f"{listed}: none of its feeds could be read")
+    document = aggregate(read, target=target, k=k, suite_version=SUITE_VERSION)
+    files: dict[Path, str | bytes] = {
+        out / FEED_NAME: feed_text(document),
+        out / PAGE_NAME: community_page(document),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    replace_files(files)
+    return list(files), refused
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="p2p-status", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -89,7 +125,16 @@ def main(argv: list[str] | None = None) -> int:
     publishing.add_argument("--out", type=Path, required=True, help="the feed's folder (e.g. site/, published)")
     publishing.add_argument("--secret-file", type=Path, help=f"the status secret (default: {SECRET_NAME} beside it)")
     publishing.add_argument("--origin", help="a label for where you run, e.g. home-isp (else the run's --origin)")
+    aggregating = commands.add_parser("aggregate", help="many merchants' feeds into a community feed and page")
+    aggregating.add_argument("feeds", type=Path, help="a file of feeds, https:// URLs or files, one a line")
+    aggregating.add_argument("--out", type=Path, required=True, help="the community page's folder (published)")
+    aggregating.add_argument(
+        "--k", type=int, default=DEFAULT_K, help=f"the fewest merchants a cell shows (default {DEFAULT_K})"
+    )
+    aggregating.add_argument("--target", choices=("binance", "emulator", "not-binance"), default="binance")
     args = parser.parse_args(argv)
+    if args.command == "aggregate":
+        return _aggregate(parser, args)
     origin = args.origin
     if origin is not None and not re.fullmatch(LABEL, origin):
         parser.error(f"--origin {origin!r}: give a label of up to 60 letters, digits, dots, dashes or spaces")
@@ -100,6 +145,21 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"p2p-status: {args.summary}: {reason}\n")
         return 2
     sys.stderr.write(f"p2p-status: {len(written)} files written to {args.out} ({FEED_NAME} and its badges)\n")
+    return 0
+
+
+def _aggregate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if not 2 <= args.k <= MAX_K:
+        parser.error(f"--k {args.k}: give 2 to {MAX_K} (a cell of one merchant would name that merchant's results)")
+    try:
+        written, refused = aggregate_feeds(args.feeds, args.out, args.k, args.target)
+    except (feeds.FeedSourceError, FeedError, OSError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)[:300]
+        sys.stderr.write(f"p2p-status: {args.feeds}: {reason}\n")
+        return 2
+    for line in refused:
+        sys.stderr.write(f"p2p-status: {line}\n")
+    sys.stderr.write(f"p2p-status: {', '.join(path.name for path in written)} written to {args.out}\n")
     return 0
 
 
