@@ -50,7 +50,11 @@ def test_the_live_run_is_scheduled_or_asked_for_and_skipped_with_a_notice_withou
 
 
 @pytest.mark.node
-@pytest.mark.parametrize("path", sorted((ROOT / ".github" / "workflows").glob("*.yml")), ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "path",
+    [*sorted((ROOT / ".github" / "workflows").glob("*.yml")), ROOT / "docs" / "community-status.yml"],
+    ids=lambda path: path.name,
+)
 def test_action_validator_accepts_each_workflow_and_refuses_it_broken(tmp_path: Path, path: Path) -> None:
     if shutil.which("node") is None:
         pytest.skip("Node.js is not installed: action-validator needs it")
@@ -79,9 +83,30 @@ def test_the_live_command_names_the_case_only_when_the_variable_is_set(case_id: 
 def test_publishing_the_history_is_optional_and_gets_only_the_pages_permissions() -> None:
     jobs = workflow()["jobs"]
     publish = jobs["publish"]
-    assert publish["needs"] == "history" and "vars.PUBLISH_HISTORY == 'true'" in publish["if"]
+    assert publish["needs"] == ["history", "status"] and "vars.PUBLISH_HISTORY == 'true'" in publish["if"]
     assert publish["permissions"] == {"pages": "write", "id-token": "write"}
     assert "secrets." not in yaml.safe_dump(publish)  # it publishes the merged page, nothing else
     run = steps_text(publish)
     assert "actions/upload-pages-artifact" in run and "actions/deploy-pages" in run
     assert "mv site/history.html site/index.html" in run
+
+
+def test_publishing_the_status_feed_is_optional_needs_its_own_secret_and_never_the_key() -> None:
+    """docs/status-feed.md: the feed is the merchant's choice (a variable), its contributor ids need the status
+    secret (the job stops without it), and the job that commits it never sees the API key."""
+    status = workflow()["jobs"]["status"]
+    assert status["needs"] == "live" and "vars.PUBLISH_STATUS == 'true'" in status["if"]
+    assert status["permissions"] == {"contents": "write"}
+    assert status["env"] == {"P2P_STATUS_SECRET": "${{ secrets.P2P_STATUS_SECRET }}"}
+    assert "BINANCE_" not in yaml.safe_dump(status)
+    run = steps_text(status)
+    assert 'p2p-status publish "$summary" --out feed' in run and "git push origin HEAD:status-feed" in run
+    assert 'if [ -z "$P2P_STATUS_SECRET" ]' in run
+
+
+def test_the_community_page_template_aggregates_on_a_schedule_with_pages_permissions_only() -> None:
+    template = yaml.safe_load((ROOT / "docs" / "community-status.yml").read_text())
+    assert "schedule" in template[True] and template["permissions"] == {"contents": "read"}
+    (job,) = template["jobs"].values()
+    assert job["permissions"] == {"pages": "write", "id-token": "write"}
+    assert "p2p-status aggregate feeds.txt --out site" in steps_text(job) and "secrets." not in yaml.safe_dump(job)
