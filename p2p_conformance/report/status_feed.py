@@ -45,6 +45,18 @@ FEED_NAME = "status.json"
 KEEP_HOURS = 72  # the feed keeps the hours of the last three days before its newest hour: under 1 MB
 CONTRIBUTOR_CHARS = 16  # hex characters of a contributor id: 64 bits
 BUSINESS_CODE = re.compile(r"[0-9]{1,9}")  # a C2C business code ("000002"); anything else is not published
+ERROR_CODE = re.compile(r"-?[0-9]{1,6}")  # Binance's error code (-2008)
+# The kinds of answer that are an outcome by their name alone
+OTHER_OUTCOMES = {
+    kind: kind.value
+    for kind in (
+        AnswerKind.NO_ANSWER,
+        AnswerKind.EMPTY_200,
+        AnswerKind.UNREADABLE_200,
+        AnswerKind.WRONG_METHOD,
+        AnswerKind.BLOCKED_LOCATION,
+    )
+}
 
 
 class FeedError(FileError, ValueError):
@@ -63,24 +75,22 @@ def contributor(secret: bytes, hour: str) -> str:
 
 
 def outcome_of(record: EndpointRecord) -> str | None:
-    """How one call ended, in the feed's words (None: it was not sent, which says nothing of the endpoint). A code
-    is published with its catalog name only; no text of the answer is."""
-    answer = record.answer
+    """How one call ended, in the feed's words (None: it says nothing of the endpoint, as a call never sent). A code
+    is published with its catalog name only; no text of the answer is, and nothing the schema would not take."""
+    answer, kind = record.answer, record.answer.kind
     if record.worked:
         return "works"
-    if answer.kind is AnswerKind.NOT_SENT:
-        return None
-    if answer.kind is AnswerKind.ERROR_CODE and isinstance(answer.code, int):
-        known = load_error_codes().get(answer.code)
+    if kind is AnswerKind.ERROR_CODE and ERROR_CODE.fullmatch(str(answer.code)):
+        known = load_error_codes().get(int(str(answer.code)))
         return f"code {answer.code}" + (f" {known.name}" if known is not None else "")
-    if answer.kind is AnswerKind.BUSINESS_CODE:
+    if kind is AnswerKind.BUSINESS_CODE:
         code = str(answer.code)
         return f"business-code {code}" if BUSINESS_CODE.fullmatch(code) else "business-code"
-    if answer.kind is AnswerKind.HTTP_STATUS and answer.http_status is not None:
-        return f"http {answer.http_status}"
-    if answer.kind is AnswerKind.SUCCESS:
+    if kind in (AnswerKind.ERROR_CODE, AnswerKind.HTTP_STATUS) and answer.http_status is not None:
+        return f"http {answer.http_status}" if 100 <= answer.http_status <= 599 else None
+    if kind is AnswerKind.SUCCESS:
         return "contract-broken"  # a 200 the contract does not accept
-    return answer.kind.value  # no-answer, empty-200, unreadable-200, wrong-method, blocked-location
+    return OTHER_OUTCOMES.get(kind)
 
 
 def _shape(record: EndpointRecord) -> dict[str, Any]:
