@@ -334,7 +334,7 @@ def test_a_feed_too_large_or_that_never_answers_is_one_line(tmp_path: Path) -> N
     big = tmp_path / "big.json"
     big.write_bytes(b" " * (feeds.MAX_FEED_BYTES + 1))
     with pytest.raises(feeds.FeedUnavailable, match=r"big\.json: larger than 1 MB, not a status feed$"):
-        feeds.fetch(str(big), Route(), tmp_path)
+        feeds.fetch(str(big), Route(), tmp_path, feeds.feeds_gate())
     released = threading.Event()
 
     class Silent(socketserver.BaseRequestHandler):

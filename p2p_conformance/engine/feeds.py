@@ -51,22 +51,32 @@ def sources(given: str, here: Path) -> tuple[str, ...]:
         raise FeedSourceError(f"--compare-with: give 1 to {MAX_FEEDS} feeds (HTTPS URLs or files)")
     for source in found:
         scheme = urlsplit(source).scheme
-        if scheme and scheme != "https" and len(scheme) > 1:  # (a Windows drive letter is no scheme)
+        if not is_url(source) and len(scheme) > 1:  # (a Windows drive letter is no scheme)
             raise FeedSourceError(f"--compare-with {shown(source)!r}: only https:// URLs or local files are read")
         if not scheme and not (here / source).is_file():
             raise FeedSourceError(f"--compare-with {shown(source)!r}: no such file (or give an https:// URL)")
     return tuple(found)
 
 
-def fetch(source: str, route: Route, here: Path, gate: SendGate | None = None) -> bytes:
-    """The feed's bytes; raises :class:`FeedUnavailable` with what went wrong in one line."""
-    if not urlsplit(source).scheme.startswith("https"):
+def is_url(source: str) -> bool:
+    """Whether a feed source is an https:// URL (else it is a file)."""
+    return urlsplit(source).scheme == "https"
+
+
+def feeds_gate() -> SendGate:
+    """The gate all the feeds of one reading go through: their own bounds, not the Binance gate's."""
+    return SendGate(max_wait=0, deadline=FEEDS_DEADLINE_SECONDS, timeout=FEED_SECONDS)
+
+
+def fetch(source: str, route: Route, here: Path, gate: SendGate) -> bytes:
+    """The feed's bytes (a URL's through ``gate``, one GET); raises :class:`FeedUnavailable` with what went wrong in
+    one line."""
+    if not is_url(source):
         with (here / source).open("rb") as file:
             data = file.read(MAX_FEED_BYTES + 1)
         if len(data) > MAX_FEED_BYTES:
             raise FeedUnavailable(f"{shown(source)}: larger than {MAX_FEED_BYTES // 1_000_000} MB, not a status feed")
         return data
-    gate = gate or SendGate(max_wait=0, deadline=FEEDS_DEADLINE_SECONDS, timeout=FEED_SECONDS)
     request = requests.Request("GET", source, headers={"Accept": "application/json"}).prepare()
     http = SessionPerThread(route)  # the run's proxies and CA bundle, as its own calls
     try:
@@ -87,7 +97,7 @@ def fetch(source: str, route: Route, here: Path, gate: SendGate | None = None) -
 def shown(source: str) -> str:
     """A feed as every output names it: a file as given, a URL by scheme, host and path, never its query or
     credentials (they may hold a token)."""
-    parts = urlsplit(source)
-    if not parts.scheme.startswith("https"):
+    if not is_url(source):
         return source[:160]
+    parts = urlsplit(source)
     return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}{parts.path}"[:160]

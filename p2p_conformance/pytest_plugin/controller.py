@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 from _pytest._code.code import TracebackEntry
 
-from p2p_conformance.engine import feeds
 from p2p_conformance.engine.conclusions import weigh
 from p2p_conformance.engine.records import RecordContext, after_what_they_need, emulator_named, record_of_result
 from p2p_conformance.engine.verifiable import KeyShown, requests_file
@@ -53,7 +52,7 @@ from p2p_conformance.report.files import (
 )
 from p2p_conformance.report.history import HistoryError
 from p2p_conformance.report.html import HTML_NAME, page_title, pytest_page_link, results_table_cell
-from p2p_conformance.report.status_feed import FeedError, compare, read_feed
+from p2p_conformance.report.status_feed import compare
 from p2p_conformance.report.summary import answered, plural, shown_answer, support_report
 from p2p_conformance.report.terminal import network_line, verdict_block
 from p2p_conformance.report.trends import Series, remember
@@ -62,6 +61,7 @@ from p2p_conformance.safety import RunSecrets
 from p2p_conformance.safety.cassettes import promote_recording
 from p2p_conformance.safety.text import one_line
 from p2p_conformance.safety.writing import FolderHold, SetNotWritten, replace_file, unlink_if_link
+from p2p_conformance.status.reading import read_feeds
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -249,14 +249,8 @@ class ControllerPlugin:
     def _compare(self, config: pytest.Config) -> None:
         """``--compare-with``: the feeds read once the run's own calls are done (nothing of the run is sent), each
         that cannot be read said in one line; what they say stands beside the run's answers, never as its evidence."""
-        read: dict[str, dict[str, Any]] = {}
-        for source in self.settings.compare_with:
-            try:
-                data = feeds.fetch(source, self.settings.route, config.invocation_params.dir)
-                read[feeds.shown(source)] = read_feed(data, feeds.shown(source))
-            except (feeds.FeedUnavailable, FeedError, OSError) as error:
-                reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-                self.closing_notes.append(f"--compare-with: {reason[:300]}: not read")
+        read, refused = read_feeds(self.settings.compare_with, config.invocation_params.dir)
+        self.closing_notes += [f"--compare-with: {line}: not read" for line in refused]
         self.run.compared_with = tuple(read)
         self.run.others = compare(self.run, list(read.values()))
 

@@ -69,6 +69,11 @@ def hour_of(at: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:00Z")
 
 
+def round_hour(run: RunRecord, record: EndpointRecord) -> str:
+    """The UTC hour the record's round started in: the hour a call counts in, in a feed and beside it."""
+    return hour_of(run.rounds.get(record.round, run.started_at))
+
+
 def contributor(secret: bytes, hour: str) -> str:
     """The merchant's id for one hour: the same for every run of that hour, unlinkable to another hour's."""
     return hmac.new(secret, f"p2p-conformance status {hour}".encode(), hashlib.sha256).hexdigest()[:CONTRIBUTOR_CHARS]
@@ -112,11 +117,10 @@ def hours_of(run: RunRecord, secret: bytes) -> list[dict[str, Any]]:
     """The run's entries, one per UTC hour its rounds started in: per endpoint the outcomes seen and the shape."""
     entries: dict[str, dict[str, Any]] = {}
     for record in run.results:
-        started = run.rounds.get(record.round, run.started_at)
         outcome = outcome_of(record) if record.read_only else None
         if outcome is None:
             continue
-        hour = hour_of(started)
+        hour = round_hour(run, record)
         entry = entries.setdefault(hour, {"hour": hour, "contributor": contributor(secret, hour), "endpoints": {}})
         seen = entry["endpoints"].setdefault(record.id, {"outcomes": [], **_shape(record)})
         seen["outcomes"] = sorted({*seen["outcomes"], outcome})
@@ -196,7 +200,7 @@ def compare(run: RunRecord, feeds: Sequence[Mapping[str, Any]]) -> tuple[OthersS
     started in: every contributor of that hour counted once, across feeds, for each outcome it saw. An endpoint and
     hour no feed has says nothing (it is left out: never "0 others")."""
     target = target_of(run)
-    wanted = {(record.id, hour_of(run.rounds.get(record.round, run.started_at))) for record in run.results}
+    wanted = {(record.id, round_hour(run, record)) for record in run.results}
     mine = [feed for feed in feeds if feed["target"] == target and feed["schema"] == SCHEMA_NAME]
     cells = _cells(mine, wanted)
     counted: dict[tuple[str, str], tuple[int, Counter[str]]] = {
@@ -266,7 +270,7 @@ def beside_failures(run: RunRecord, focus: Sequence[str]) -> list[tuple[str, str
     lines = []
     for record in run.last_round:
         own = outcome_of(record) if record.read_only and not record.worked else None
-        found = saw.get((record.id, hour_of(run.rounds.get(record.round, run.started_at))))
+        found = saw.get((record.id, round_hour(run, record)))
         if own is None or found is None or (focus and record.id not in focus):
             continue
         start = int(found.hour[11:13])

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, cast
 
 from p2p_conformance.engine import feeds
-from p2p_conformance.engine.transport import Route, RouteError, environment_route
 from p2p_conformance.model import SUITE_VERSION
 from p2p_conformance.report.html import community_page
 from p2p_conformance.report.status_feed import (
@@ -33,10 +32,10 @@ from p2p_conformance.report.status_feed import (
     check_feed,
     feed_text,
     published,
-    read_feed,
 )
 from p2p_conformance.report.summary import SummaryError, read_summary
 from p2p_conformance.safety.writing import json_text, replace_files
+from p2p_conformance.status.reading import read_feeds
 
 SECRET_ENV = "P2P_STATUS_SECRET"
 SECRET_NAME = "status-secret"
@@ -97,24 +96,17 @@ def publish(summary: Path, out: Path, secret_file: Path | None, origin: str | No
 def aggregate_feeds(listed: Path, out: Path, k: int, target: str) -> tuple[list[Path], list[str]]:
     """The community feed and page of the feeds ``listed`` names; returns the files written and, one line each,
     the feeds that could not be read (left out)."""
-    read, refused = [], []
-    for source in feeds.sources(f"@{listed}", Path.cwd()):
-        try:
-            route = environment_route(source) if source.startswith("https://") else Route()
-            read.append(read_feed(feeds.fetch(source, route, Path.cwd()), feeds.shown(source)))
-        except (feeds.FeedUnavailable, FeedError, RouteError, OSError) as error:
-            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-            refused.append(f"{reason[:300]}: left out")
+    read, refused = read_feeds(feeds.sources(f"@{listed}", Path.cwd()), Path.cwd())
     if not read:
         raise FeedError(f"{listed}: none of its feeds could be read")
-    document = aggregate(read, target=target, k=k, suite_version=SUITE_VERSION)
+    document = aggregate(list(read.values()), target=target, k=k, suite_version=SUITE_VERSION)
     files: dict[Path, str | bytes] = {
         out / FEED_NAME: feed_text(document),
         out / PAGE_NAME: community_page(document),
     }
     out.mkdir(parents=True, exist_ok=True)
     replace_files(files)
-    return list(files), refused
+    return list(files), [f"{line}: left out" for line in refused]
 
 
 def main(argv: list[str] | None = None) -> int:
