@@ -16,16 +16,18 @@ from typing import TYPE_CHECKING
 
 import pytest
 import yaml
+from charts import lane_texts
 
 from catalog_facts import CATALOG, LIVE_TESTS, OFFLINE_TESTS
 from p2p_conformance.emulator import Emulator, load_scenario, running_emulator
-from p2p_conformance.model import Answer, EndpointRecord, Outcome, Side
+from p2p_conformance.model import Answer, EndpointRecord, OthersSaw, Outcome, Side
 from p2p_conformance.report import history as history_module
 from p2p_conformance.report.history import (
     APPLICATION_ID,
     SCHEMA_VERSION,
     HistoryError,
     StoredRun,
+    load_others,
     load_rows,
     run_span,
     store_runs,
@@ -243,12 +245,14 @@ def test_a_history_of_the_previous_schema_is_upgraded_in_place_with_nothing_lost
             "INSERT INTO runs VALUES ('old', '2025-07-06T10:00:00Z', 'u', NULL);"
             "INSERT INTO results VALUES ('old', 'e0', 'k', 'pass', 200, '000000', 'none', 1.0);"
         )
-    store_runs(path, [stored_run("new", "2025-07-09T12:14:00Z", [stored("e0", "fail")], "July 9 12:14")])
+    new = stored_run("new", "2025-07-09T12:14:00Z", [stored("e0", "fail")], "July 9 12:14")
+    store_runs(path, [replace(new, others=[OTHERS])])
     rows = load_rows(path)
     assert [(row.run_id, row.outcome, row.phase) for row in rows] == [
         ("old", "pass", None),
         ("new", "fail", "July 9 12:14"),
     ]
+    assert load_others(path, ["old", "new"]) == {"new": [OTHERS]}
     with sqlite3.connect(path) as connection:
         assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
@@ -259,6 +263,39 @@ def test_live_run_with_a_foreign_history_stops_before_sending_anything(endpoint_
     result = run_story(endpoint_suite)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: */history.sqlite3 is not a readable history file*left untouched"])
+
+
+OTHERS = OthersSaw(endpoint="e", hour="2025-07-09T11:00Z", merchants=2, outcomes={"code -2008 BAD_API_ID": 2})
+
+
+def test_the_history_report_draws_what_others_saw_as_a_lane_under_the_merchant_s_own(tmp_path: Path) -> None:
+    """Issue 40: the runs that read other merchants' feeds (--compare-with) keep what they saw; the history report
+    draws it under the endpoint's lane, each run's hour in its column. A run that read no feed says nothing of
+    others: its cell is empty, and a history with no feed at all draws no such lane, and no legend for it."""
+    path = tmp_path / "h.sqlite3"
+    eleven = replace(OTHERS, outcomes={"code -2008 BAD_API_ID": 2})
+    noon = replace(OTHERS, hour="2025-07-09T12:00Z", merchants=3, outcomes={"code -2008 BAD_API_ID": 1, "works": 2})
+    store_runs(
+        path,
+        [
+            replace(stored_run("a", "2025-07-09T11:53:00Z", [refused("e")]), others=[eleven]),
+            stored_run("b", "2025-07-09T12:14:00Z", [refused("e")]),
+            replace(stored_run("c", "2025-07-09T12:40:00Z", [stored("e", "pass")]), others=[noon]),
+        ],
+    )
+    page = render_history([path], focus=["e"])
+    assert lane_texts(page) == {"e": ["-2008", "-2008", "works"], "e · other merchants": ["-2008 2/2", "", "works 2/3"]}
+    assert "code -2008 BAD_API_ID for 1 of 3; works for 2 of 3 other merchants, 12:00-13:00 UTC" in page
+    assert "their status feeds" in page  # the legend says what the lane is
+    steady = tmp_path / "steady.sqlite3"  # without --focus, an endpoint that never changed but failed beside others
+    store_runs(
+        steady, [replace(stored_run("a", "2025-07-09T11:53:00Z", [refused("e"), refused("f")]), others=[eleven])]
+    )
+    assert lane_texts(render_history([steady])) == {"e": ["-2008"], "e · other merchants": ["-2008 2/2"]}
+    alone = tmp_path / "alone.sqlite3"
+    store_runs(alone, [stored_run("a", "2025-07-09T11:53:00Z", [refused("e")])])
+    page = render_history([alone], focus=["e"])
+    assert list(lane_texts(page)) == ["e"] and "other merchants" not in page
 
 
 def stored_run(run_id: str, started_at: str, records: list[EndpointRecord], label: str | None = None) -> StoredRun:
@@ -477,11 +514,20 @@ def test_a_history_another_run_is_writing_is_waited_for_then_named_as_such(
         ("UPDATE runs SET label = printf('%.5000c', 'x')", "phase holds a text of 5,000 characters"),
         ("UPDATE results SET http_status = 'two hundred'", "http_status holds a text of 11 characters"),
         ("UPDATE runs SET started_at = 'not a date'", "started_at holds 'not a date', not a UTC time"),
+        ("UPDATE others SET outcome = '<b>works</b>'", "not an hour and an outcome of a status feed"),
+        ("UPDATE others SET hour = '2025-07-09T11:53Z'", "not an hour and an outcome of a status feed"),
+        ("UPDATE others SET count = 3", "others holds 3 of 2 merchants"),
+        ("UPDATE others SET merchants = 1000000000000, count = 1", "1 of 1,000,000,000,000 merchants"),
+        ("UPDATE others SET merchants = 'two'", "merchants holds a text of 3 characters"),
+        (
+            "INSERT INTO others SELECT run_id, endpoint_id, hour, merchants + 1, 'works', 1 FROM others",
+            "two counts of other merchants for one endpoint and hour",
+        ),
     ],
 )
 def test_a_crafted_history_is_refused_in_one_line_by_its_report(tmp_path: Path, change: str, expected: str) -> None:
     crafted = tmp_path / "crafted.sqlite3"
-    store_runs(crafted, [stored_run("a", "2025-07-09T11:53:00Z", [stored("e", "pass")])])
+    store_runs(crafted, [replace(stored_run("a", "2025-07-09T11:53:00Z", [stored("e", "pass")]), others=[OTHERS])])
     with sqlite3.connect(crafted) as connection:
         connection.execute(change)
     with pytest.raises(HistoryError, match=expected):
@@ -621,6 +667,11 @@ def test_a_report_reads_a_history_as_it_is_never_upgrading_or_switching_it(tmp_p
     assert [(row.run_id, row.phase, row.recognised) for row in rows] == [("old", None, None)]
     assert "e0" in render_history([path])
     assert path.read_bytes() == before and not path.with_name("v1.sqlite3-wal").exists()
+
+
+def refused(endpoint: str) -> EndpointRecord:
+    """A call of key ``k`` refused with -2008, put on Binance's side."""
+    return replace(stored(endpoint, "fail"), side=Side.BINANCE, answer=Answer(sent=True, http_status=401, code=-2008))
 
 
 def no_answer(endpoint: str) -> EndpointRecord:

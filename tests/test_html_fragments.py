@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 
 import jinja2
 import pytest
+from charts import lane_texts
 
 from catalog_facts import CATALOG
 from p2p_conformance.engine.conclusions import weigh
@@ -20,6 +21,7 @@ from p2p_conformance.model import (
     ControlCheck,
     ControlKind,
     KeySummary,
+    OthersSaw,
     Outcome,
     RunRecord,
     SecondOpinion,
@@ -222,6 +224,23 @@ def test_an_interrupted_run_says_so_in_its_verdict_its_story_and_its_json() -> N
     assert (again.interrupted, again.rounds_planned, again.rounds_not_run) == (True, 4, [2, 3, 4])
     finished = run_of(("ads/getAds", "k", WORKED, Outcome.PASS))
     assert "interrupted" not in verdict(finished).count
+
+
+def test_the_story_chart_draws_what_other_merchants_saw_in_each_round_s_hour_and_nothing_where_no_feed_has_it() -> None:
+    """--compare-with in a run of two rounds an hour apart: under the case's endpoint, a lane of what the feeds saw
+    in each round's hour; an hour no feed has is an empty cell (never "0 others"); server text stays text."""
+    run = run_of(("ads/search", "k", REFUSED, Outcome.FAIL))
+    later = replace(run.results[0], round=2)
+    run.results.append(later)
+    run.rounds = {1: AT, 2: "2025-07-09T13:20:00.000Z"}
+    run.others = (
+        OthersSaw(endpoint="ads/search", hour="2025-07-09T12:00Z", merchants=2, outcomes={"code -2008 BAD_API_ID": 2}),
+    )
+    lanes = lane_texts(story_section(ReportView.of(SupportReport(run=run))))
+    assert lanes["ads/search"] == ["-2008", "-2008"]
+    assert lanes["ads/search · other merchants"] == ["-2008 2/2", ""]
+    run.others = ()
+    assert "other merchants" not in story_section(ReportView.of(SupportReport(run=run)))
 
 
 def test_the_junit_file_has_a_case_per_result_and_parses_whatever_the_server_said() -> None:

@@ -17,11 +17,13 @@ from typing import Any
 import pytest
 from canary import Canary
 from certificates import self_signed
+from charts import lane_texts
 
 from catalog_facts import CATALOG
 from p2p_conformance.emulator import running_emulator
 from p2p_conformance.engine import feeds
 from p2p_conformance.engine.transport import Route, SendGate
+from p2p_conformance.report.history_report import main as history_report
 from p2p_conformance.report.status_feed import FeedError, check_feed, compare, contributor, read_feed
 from p2p_conformance.report.summary import read_summary
 from p2p_conformance.signer import HmacKey
@@ -206,6 +208,7 @@ def test_a_third_merchant_sees_what_two_others_saw_in_the_same_hour(
             result = pytester.runpytest(
                 "--pyargs", "p2p_conformance.suite", "-m", "live", "--binance-url", url, "-k", "ads/search or getAds",
                 f"--report-dir={reports}", f"--compare-with={feeds}", "-p", "no:cacheprovider",
+                "--focus=ads/search",
             )  # fmt: skip
     hour = json.loads((reports / "live-summary.json").read_text())["rounds"][0]["started_at"][11:13]
     span = f"{hour}:00-{(int(hour) + 1) % 24:02d}:00 UTC"
@@ -230,6 +233,11 @@ def test_a_third_merchant_sees_what_two_others_saw_in_the_same_hour(
     assert not [
         text for text in [result.stdout.str(), *written] if "FeedToken42" in text
     ]  # a feed's query: never shown
+    # the history keeps what the others saw: its report draws them as a lane under the merchant's own
+    assert history_report(["--db", str(reports / "history.sqlite3"), "--out", str(tmp_path / "history.html")]) == 0
+    lanes = lane_texts((tmp_path / "history.html").read_text())
+    assert lanes["ads/search"] == ["-2008"]
+    assert lanes["ads/search · other merchants"] == ["-2008 2/2"]
 
 
 @pytest.mark.parametrize(

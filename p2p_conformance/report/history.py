@@ -16,16 +16,29 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from p2p_conformance.errors import FileError
-from p2p_conformance.model import AnswerKind, EndpointRecord, Outcome, Side
+from p2p_conformance.model import AnswerKind, EndpointRecord, OthersSaw, Outcome, Side
+from p2p_conformance.report.status_feed import HOUR, OUTCOME
 
 APPLICATION_ID = 0x50325043  # "P2PC"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 HISTORY_NAME = "history.sqlite3"
 ANOTHER_FILE = "another history file (pytest --history-db, p2p-history-report --db)"
 BUSY_SECONDS = 30.0  # how long a run waits for another run's write to the same history to end
+# What other merchants' status feeds saw of an endpoint in the run's hour (--compare-with): a row per outcome
+OTHERS_TABLE = """CREATE TABLE others (
+    run_id TEXT NOT NULL REFERENCES runs(run_id),
+    endpoint_id TEXT NOT NULL,
+    hour TEXT NOT NULL,
+    merchants INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (run_id, endpoint_id, outcome)
+)"""
+OTHERS_COLUMNS = ("run_id", "endpoint_id", "hour", "merchants", "outcome", "count")
+MAX_MERCHANTS = 10_000_000  # other merchants counted in one hour: more is not a count this suite made
 SCHEMA = (
     """CREATE TABLE runs (
         run_id TEXT PRIMARY KEY,
@@ -53,6 +66,7 @@ SCHEMA = (
     )""",
     "CREATE INDEX results_by_series ON results (endpoint_id, key_fingerprint, run_id)",
     "CREATE INDEX runs_by_time ON runs (started_at)",
+    OTHERS_TABLE,
     f"PRAGMA application_id = {APPLICATION_ID}",
     f"PRAGMA user_version = {SCHEMA_VERSION}",
 )
@@ -68,7 +82,12 @@ MIGRATIONS = {
         "PRAGMA user_version = 4",
     ),
     4: ("ALTER TABLE results ADD COLUMN kind TEXT", "PRAGMA user_version = 5"),  # what the answer was (an empty 200)
+    5: (  # what other merchants' status feeds saw in the run's hour (--compare-with)
+        OTHERS_TABLE,
+        "PRAGMA user_version = 6",
+    ),
 }
+OTHERS_FROM = 6  # the version whose files keep what other merchants saw
 # What each version's rows hold beyond the first: a reader asks an older file for NULL instead.
 ADDED_IN = {"label": 2, "origin": 3, "focus": 4, "emulator": 4, "key_name": 4, "recognised": 4, "kind": 5}
 
@@ -222,6 +241,7 @@ class StoredRun:
     focus: Sequence[str] = ()
     emulator: str | None = None
     recognised: Mapping[str, bool] = field(default_factory=dict)  # key name -> Binance recognised it in this run
+    others: Sequence[OthersSaw] = ()  # what other merchants' feeds saw in this run's hour (--compare-with)
 
 
 def store_runs(path: Path, runs: Iterable[StoredRun]) -> None:
@@ -248,6 +268,14 @@ def store_runs(path: Path, runs: Iterable[StoredRun]) -> None:
                     "INSERT INTO results (run_id, endpoint_id, key_fingerprint, outcome, http_status, code, side, "
                     "latency_ms, key_name, recognised, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(run.run_id, *_stored(record, run.recognised.get(record.key_name))) for record in run.records],
+                )
+                connection.executemany(
+                    f"INSERT INTO others ({', '.join(OTHERS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (run.run_id, saw.endpoint, saw.hour, saw.merchants, outcome, count)
+                        for saw in run.others
+                        for outcome, count in saw.outcomes.items()
+                    ],
                 )
             connection.execute("COMMIT")
         except sqlite3.Error as error:
@@ -387,3 +415,51 @@ def run_span(path: Path, since: str | None = None, key_fingerprint: str | None =
             f"SELECT count(*), min(started_at), max(started_at) FROM runs WHERE run_id IN ({query})", parameters
         ).fetchone()
     return RunSpan(*found)
+
+
+def load_others(path: Path, run_ids: Iterable[str]) -> dict[str, list[OthersSaw]]:
+    """What other merchants' feeds saw, as the runs ``run_ids`` stored it (``--compare-with``): by run, each endpoint
+    and hour once. A history older than :data:`OTHERS_FROM`, or a run that read no feed, has nothing."""
+    wanted = list(dict.fromkeys(run_ids))
+    found: dict[tuple[str, str, str], tuple[int, dict[str, int]]] = {}
+    with reading(path) as (connection, version):
+        if version < OTHERS_FROM:
+            return {}
+        for start in range(0, len(wanted), 500):  # SQLite's bound on a statement's parameters
+            chunk = wanted[start : start + 500]
+            try:
+                rows = connection.execute(
+                    f"SELECT {', '.join(OTHERS_COLUMNS)} FROM others "
+                    f"WHERE run_id IN ({', '.join('?' * len(chunk))}) ORDER BY run_id, endpoint_id, outcome LIMIT ?",
+                    [*chunk, MAX_ROWS + 1],
+                ).fetchall()
+            except sqlite3.DatabaseError as error:
+                raise HistoryError(f"{path} cannot be read ({error})") from None
+            if len(rows) > MAX_ROWS:
+                raise HistoryError(f"{path} holds more than {MAX_ROWS:,} counts of other merchants for these runs")
+            for stored in rows:
+                try:
+                    run_id, endpoint, hour, merchants, outcome, count = _checked_others(stored)
+                except ValueError as error:
+                    raise HistoryError(f"{path} holds a result this suite did not write ({error})") from None
+                merchants_before, outcomes = found.setdefault((run_id, endpoint, hour), (merchants, {}))
+                if merchants_before != merchants:
+                    raise HistoryError(f"{path} holds two counts of other merchants for one endpoint and hour")
+                outcomes[outcome] = count
+    by_run: dict[str, list[OthersSaw]] = {}
+    for (run_id, endpoint, hour), (merchants, outcomes) in found.items():
+        saw = OthersSaw(endpoint=endpoint, hour=hour, merchants=merchants, outcomes=outcomes)
+        by_run.setdefault(run_id, []).append(saw)
+    return by_run
+
+
+def _checked_others(stored: tuple[object, ...]) -> tuple[str, str, str, int, str, int]:
+    """A stored row of what others saw, each value of the type and form this suite writes."""
+    for name, value, kind in zip(OTHERS_COLUMNS, stored, (str, str, str, int, str, int), strict=True):
+        _checked(name, value, (kind,))
+    run_id, endpoint, hour, merchants, outcome, count = cast(tuple[str, str, str, int, str, int], stored)
+    if not HOUR.fullmatch(hour) or not OUTCOME.fullmatch(outcome):
+        raise ValueError(f"others holds {hour[:20]!r} / {outcome[:40]!r}, not an hour and an outcome of a status feed")
+    if not 1 <= count <= merchants <= MAX_MERCHANTS:
+        raise ValueError(f"others holds {count:,} of {merchants:,} merchants")
+    return run_id, endpoint, hour, merchants, outcome, count

@@ -21,7 +21,15 @@ from markupsafe import Markup
 from p2p_conformance.model import Outcome, Trend, answer_text
 from p2p_conformance.report.chart import story_chart
 from p2p_conformance.report.files import EMULATOR_REPORTS, NOT_BINANCE_REPORTS
-from p2p_conformance.report.history import HISTORY_NAME, HistoryError, Row, RunSpan, load_rows, run_span
+from p2p_conformance.report.history import (
+    HISTORY_NAME,
+    HistoryError,
+    Row,
+    RunSpan,
+    load_others,
+    load_rows,
+    run_span,
+)
 from p2p_conformance.report.html import NO_ORIGIN, STYLE, origin_table, render, timeline_table
 from p2p_conformance.report.story import Observation, by_round, round_sentences, story
 from p2p_conformance.report.summary import TIMELINE_COLUMNS
@@ -135,6 +143,12 @@ def render_history(
     recent_rows = [row for row in rows if row.run_id in recent]
     numbers = run_numbers(recent_rows)
     lines = story(history_observations(recent_rows, numbers, labels), focus)
+    others = {
+        (saw.endpoint, numbers[run_id]): saw
+        for db in dbs
+        for run_id, seen in load_others(db, numbers).items()
+        for saw in seen
+    }
     emulated = {numbers[row.run_id] for row in recent_rows if row.emulator is not None}
     mixed = any(row.emulator is None for row in rows) and bool(emulated)  # all emulated: the banner says it
     sentences = [  # one line per run, its keys side by side
@@ -167,7 +181,7 @@ def render_history(
         trend_counts=", ".join(f"{label}: {count}" for label, count in counts.items()),
         earlier_lines=sentences[:-STORY_LINES],
         story_lines=sentences[-STORY_LINES:],
-        chart=story_chart(lines, focus),
+        chart=story_chart(lines, focus, others=others),
         changes=[
             (labels[fingerprint], since_previous(runs[fingerprint], run_id)) for fingerprint, run_id in last_run.items()
         ],

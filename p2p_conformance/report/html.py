@@ -30,7 +30,7 @@ from p2p_conformance.model import (
 )
 from p2p_conformance.report.chart import story_chart
 from p2p_conformance.report.history import Row
-from p2p_conformance.report.status_feed import PAGE_HOURS, beside_failures
+from p2p_conformance.report.status_feed import PAGE_HOURS, beside_failures, others_by_round
 from p2p_conformance.report.story import by_round, tells_a_story
 from p2p_conformance.report.summary import (
     FACT_WORDS,
@@ -256,7 +256,7 @@ def story_section(view: ReportView) -> str:
         (f"round {number}", *(["did not run (the run was interrupted)"] * (len(header) - 1)))
         for number in run.rounds_not_run
     ]
-    chart = story_chart(lines, view.focus, [key.name for key in run.keys])
+    chart = story_chart(lines, view.focus, [key.name for key in run.keys], others_by_round(run))
     if chart is not None and run.rounds_not_run:
         chart = replace(chart, caption=f"{chart.caption} Rounds not shown did not run: the run was interrupted.")
     return render("story.html", header=header, rows=rows, chart=chart)

@@ -39,6 +39,9 @@ SCHEMAS = {
         (AGGREGATE_SCHEMA_NAME, "status-aggregate.schema.json"),
     )
 }
+_ENTRY = SCHEMAS[SCHEMA_NAME]["properties"]["hours"]["items"]["properties"]
+HOUR = re.compile(_ENTRY["hour"]["pattern"])  # the schema's hour, as the history checks what it read back
+OUTCOME = re.compile(_ENTRY["endpoints"]["additionalProperties"]["properties"]["outcomes"]["items"]["pattern"])
 DEFAULT_K = 3  # the fewest merchants a community cell is shown for
 PAGE_HOURS = 24  # the hours the community page shows, newest first
 FEED_NAME = "status.json"
@@ -273,12 +276,38 @@ def beside_failures(run: RunRecord, focus: Sequence[str]) -> list[tuple[str, str
         found = saw.get((record.id, round_hour(run, record)))
         if own is None or found is None or (focus and record.id not in focus):
             continue
-        start = int(found.hour[11:13])
-        span = f"{start:02d}:00-{(start + 1) % 24:02d}:00 UTC"
-        said = [f"{outcome} for {count} of {found.merchants}" for outcome, count in found.outcomes.items()]
-        others = "other merchant" if found.merchants == 1 else "other merchants"
-        lines.append((record.id, own, f"{'; '.join(said)} {others}, {span}"))
+        lines.append((record.id, own, others_said(found)))
     return lines
+
+
+def others_by_round(run: RunRecord) -> dict[tuple[str, int], OthersSaw]:
+    """What the feeds saw of each endpoint in the hour each of the run's rounds started in, by (endpoint, round)."""
+    saw = {(found.endpoint, found.hour): found for found in run.others}
+    rounds = {record.round for record in run.results}
+    return {
+        (endpoint, number): found
+        for number in rounds
+        for (endpoint, hour), found in saw.items()
+        if hour == hour_of(run.rounds.get(number, run.started_at))
+    }
+
+
+def others_said(found: OthersSaw) -> str:
+    """``code -2008 BAD_API_ID for 2 of 2 other merchants, 12:00-13:00 UTC``: what the feeds saw, in words."""
+    start = int(found.hour[11:13])
+    span = f"{start:02d}:00-{(start + 1) % 24:02d}:00 UTC"
+    said = [f"{outcome} for {count} of {found.merchants}" for outcome, count in found.outcomes.items()]
+    others = "other merchant" if found.merchants == 1 else "other merchants"
+    return f"{'; '.join(said)} {others}, {span}"
+
+
+def others_cell(found: OthersSaw) -> str:
+    """``-2008 2/2``: the outcome most of the other merchants saw (a failure before ``works`` on a tie), short
+    enough for a chart's cell; :func:`others_said` gives the whole of it."""
+    outcome, count = min(found.outcomes.items(), key=lambda item: (-item[1], item[0] == "works", item[0]))
+    words = outcome.split(" ")
+    short = words[1] if words[0] in ("code", "http", "business-code") and len(words) > 1 else words[0]
+    return f"{short} {count}/{found.merchants}"
 
 
 def badge(feed: Mapping[str, Any], endpoint: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from p2p_conformance.model import Outcome, RunRecord, Side, Trend
 from p2p_conformance.report.history import Row, StoredRun, load_rows, store_runs
+from p2p_conformance.report.status_feed import others_by_round
 
 WINDOW_RUNS = 50  # trends are computed over the last runs of an endpoint and key, not the whole history
 Series = dict[tuple[str, str], list[Row]]  # (endpoint, key fingerprint) -> its rows, oldest first
@@ -148,6 +149,7 @@ def remember(path: Path, run: RunRecord, run_id: str, base_url: str) -> Remember
     """Store each round of ``run`` as a run of the history at ``path``, then give every record its trend
     and the run its changes since the previous run, per key. Raises :class:`HistoryError`."""
     records = run.results
+    others = others_by_round(run)
     store_runs(
         path,
         [
@@ -162,6 +164,7 @@ def remember(path: Path, run: RunRecord, run_id: str, base_url: str) -> Remember
                 focus=run.focus,
                 emulator=run.emulator,
                 recognised={key.name: number in key.recognised_rounds for key in run.keys},
+                others=[saw for (_, round_number), saw in others.items() if round_number == number],
             )
             for number in sorted({r.round for r in records})
         ],
