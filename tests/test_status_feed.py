@@ -28,6 +28,7 @@ from p2p_conformance.report.status_feed import FeedError, check_feed, compare, c
 from p2p_conformance.report.summary import read_summary
 from p2p_conformance.signer import HmacKey
 from p2p_conformance.status.command import main as p2p_status
+from p2p_conformance.status.reading import compare_run
 
 CANARY = Canary("CanaryKeyStatus" + "s" * 49, "CanarySecretStatus" + "t" * 46)
 SEARCH_REFUSED = {"ads/search": "-2008"}
@@ -114,6 +115,28 @@ def test_runs_of_one_hour_count_once_and_hours_cannot_be_linked(summary: dict[st
         second["contributor"],
     ]
     assert contributor(b"another merchant's secret", first["hour"]) != first["contributor"]
+
+
+def test_a_merchant_s_own_feed_among_those_read_is_never_another_merchant(
+    summary: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A merchant who lists their own published feed (their site, a shared list) is known by the status secret they
+    publish with, and left out of "other merchants", with a line saying so; where that secret is not at hand, every
+    contributor counts, as the feeds alone cannot tell them apart."""
+    monkeypatch.delenv("P2P_STATUS_SECRET", raising=False)
+    mine, theirs = tmp_path / "mine", tmp_path / "theirs"
+    assert publish(summary, mine) == 0 and publish(summary, theirs) == 0
+    run = read_summary(summary).run
+    sources = [str(mine / "site" / "status.json"), str(theirs / "site" / "status.json")]
+    found = compare_run(run, sources, tmp_path, mine / "reports")
+    (search,) = [saw for saw in found.others if saw.endpoint == "ads/search"]
+    assert (search.merchants, dict(search.outcomes)) == (1, {"code -2008 BAD_API_ID": 1})
+    assert found.notes == (
+        "--compare-with: your own feed's entries for these hours were left out (your status secret's)",
+    )
+    elsewhere = compare_run(run, sources, tmp_path, tmp_path / "elsewhere")
+    (search,) = [saw for saw in elsewhere.others if saw.endpoint == "ads/search"]
+    assert search.merchants == 2 and elsewhere.notes == ()
 
 
 def test_a_feed_of_another_target_or_schema_is_refused_in_one_line(

@@ -52,7 +52,6 @@ from p2p_conformance.report.files import (
 )
 from p2p_conformance.report.history import HistoryError
 from p2p_conformance.report.html import HTML_NAME, page_title, pytest_page_link, results_table_cell
-from p2p_conformance.report.status_feed import compare
 from p2p_conformance.report.summary import answered, plural, shown_answer, support_report
 from p2p_conformance.report.terminal import network_line, verdict_block
 from p2p_conformance.report.trends import Series, remember
@@ -61,7 +60,7 @@ from p2p_conformance.safety import RunSecrets
 from p2p_conformance.safety.cassettes import promote_recording
 from p2p_conformance.safety.text import one_line
 from p2p_conformance.safety.writing import FolderHold, SetNotWritten, replace_file, unlink_if_link
-from p2p_conformance.status.reading import read_feeds
+from p2p_conformance.status.reading import compare_run
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -249,10 +248,11 @@ class ControllerPlugin:
     def _compare(self, config: pytest.Config) -> None:
         """``--compare-with``: the feeds read once the run's own calls are done (nothing of the run is sent), each
         that cannot be read said in one line; what they say stands beside the run's answers, never as its evidence."""
-        read, refused = read_feeds(self.settings.compare_with, config.invocation_params.dir)
-        self.closing_notes += [f"--compare-with: {line}: not read" for line in refused]
-        self.run.compared_with = tuple(read)
-        self.run.others = compare(self.run, list(read.values()))
+        found = compare_run(
+            self.run, self.settings.compare_with, config.invocation_params.dir, self.settings.paths.report_dir
+        )
+        self.closing_notes += found.notes
+        self.run.compared_with, self.run.others = found.read, found.others
 
     def _recording_files(self) -> list[Path]:
         """``--bundle``: the run's terminal as ``run.cast`` and its player page ``run.html``, beside the report

@@ -19,6 +19,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -198,14 +199,27 @@ def read_feed(data: bytes, source: str, now: datetime | None = None) -> dict[str
     return dict(document)
 
 
-def compare(run: RunRecord, feeds: Sequence[Mapping[str, Any]]) -> tuple[OthersSaw, ...]:
+def own_ids(run: RunRecord, secret: bytes) -> frozenset[str]:
+    """The merchant's own contributor ids for the hours the run's rounds started in (their status secret's)."""
+    return frozenset(contributor(secret, round_hour(run, record)) for record in run.results)
+
+
+def holds_any(feeds: Iterable[Mapping[str, Any]], ids: AbstractSet[str]) -> bool:
+    """Whether a merchant's feed among ``feeds`` holds an entry of one of ``ids``."""
+    return any(entry.get("contributor") in ids for feed in feeds for entry in feed["hours"])
+
+
+def compare(
+    run: RunRecord, feeds: Sequence[Mapping[str, Any]], mine: AbstractSet[str] = frozenset()
+) -> tuple[OthersSaw, ...]:
     """What the feeds (of the run's kind of target) say of each endpoint the run called, in each hour its rounds
-    started in: every contributor of that hour counted once, across feeds, for each outcome it saw. An endpoint and
-    hour no feed has says nothing (it is left out: never "0 others")."""
+    started in: every contributor of that hour counted once, across feeds, for each outcome it saw, the merchant's
+    own (``mine``: :func:`own_ids`) never. An endpoint and hour no feed has says nothing (it is left out: never
+    "0 others")."""
     target = target_of(run)
     wanted = {(record.id, round_hour(run, record)) for record in run.results}
-    mine = [feed for feed in feeds if feed["target"] == target and feed["schema"] == SCHEMA_NAME]
-    cells = _cells(mine, wanted)
+    merchants_feeds = [feed for feed in feeds if feed["target"] == target and feed["schema"] == SCHEMA_NAME]
+    cells = _cells(merchants_feeds, wanted, mine)
     counted: dict[tuple[str, str], tuple[int, Counter[str]]] = {
         cell: (len(set().union(*by_outcome.values())), Counter({o: len(who) for o, who in by_outcome.items()}))
         for cell, by_outcome in cells.items()
@@ -227,12 +241,17 @@ def compare(run: RunRecord, feeds: Sequence[Mapping[str, Any]]) -> tuple[OthersS
 
 
 def _cells(
-    feeds: Iterable[Mapping[str, Any]], wanted: set[tuple[str, str]] | None = None
+    feeds: Iterable[Mapping[str, Any]],
+    wanted: set[tuple[str, str]] | None = None,
+    mine: AbstractSet[str] = frozenset(),
 ) -> dict[tuple[str, str], dict[str, set[str]]]:
-    """By (endpoint, hour): for each outcome, the contributors that saw it (each counted once across feeds)."""
+    """By (endpoint, hour): for each outcome, the contributors that saw it (each counted once across feeds), those
+    of ``mine`` left out."""
     cells: dict[tuple[str, str], dict[str, set[str]]] = {}
     for feed in feeds:
         for entry in feed["hours"]:
+            if entry["contributor"] in mine:
+                continue
             for endpoint, found in entry["endpoints"].items():
                 if wanted is None or (endpoint, entry["hour"]) in wanted:
                     by_outcome = cells.setdefault((endpoint, entry["hour"]), {})

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import secrets
 import sys
 from pathlib import Path
 from typing import Any, cast
@@ -36,14 +34,12 @@ from p2p_conformance.report.status_feed import (
 from p2p_conformance.report.summary import SummaryError, read_summary
 from p2p_conformance.safety.writing import json_text, replace_files
 from p2p_conformance.status.reading import read_feeds
+from p2p_conformance.status.secret import SECRET_NAME, made_secret
 
-SECRET_ENV = "P2P_STATUS_SECRET"
-SECRET_NAME = "status-secret"
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a summary of many keys and rounds, or a feed of 30 days, is far smaller
 LABEL = "[A-Za-z0-9][A-Za-z0-9._ -]{0,59}"
 MAX_K = 100
 PAGE_NAME = "index.html"  # the community page, the folder's page where GitHub Pages serves it
-MAX_SECRET_BYTES = 1024
 
 
 def _read_json(path: Path, what: str) -> object:
@@ -54,27 +50,6 @@ def _read_json(path: Path, what: str) -> object:
     return json.loads(data.decode("utf-8"))
 
 
-def _secret(given: Path | None, beside: Path, out: Path) -> bytes:
-    """The merchant's status secret: from the environment, else its file (made once, 0600), never in ``out``."""
-    if env := os.environ.get(SECRET_ENV):
-        return env.encode()
-    path = given or beside / SECRET_NAME
-    if out.resolve() in (path.resolve().parent, *path.resolve().parents):
-        raise FeedError(f"the status secret {path} would be published with the feed in {out}: keep it elsewhere")
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as file:
-            file.write(secrets.token_hex(32))
-    with path.open("rb") as file:
-        found = file.read(MAX_SECRET_BYTES + 1).strip()
-    if not 16 <= len(found) <= MAX_SECRET_BYTES:
-        raise FeedError(
-            f"the status secret {path}: give 16 to {MAX_SECRET_BYTES} characters (or remove it: one is made)"
-        )
-    return found
-
-
 def publish(summary: Path, out: Path, secret_file: Path | None, origin: str | None) -> list[Path]:
     run = read_summary(_read_json(summary, "live-summary.json")).run
     feed_path = out / FEED_NAME
@@ -83,7 +58,7 @@ def publish(summary: Path, out: Path, secret_file: Path | None, origin: str | No
         found = _read_json(feed_path, "status feed")
         check_feed(found)
         before = cast(dict[str, Any], found)
-    feed = published(run, _secret(secret_file, summary.parent, out), origin=origin or run.origin, before=before)
+    feed = published(run, made_secret(secret_file, summary.parent, out), origin=origin or run.origin, before=before)
     files: dict[Path, str | bytes] = {feed_path: feed_text(feed)}
     for endpoint in sorted({record.id for record in run.results}):
         if any(endpoint in entry["endpoints"] for entry in feed["hours"]):
