@@ -23,10 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 GOAL = 1.6
 
 
-def timed(command: list[str], cwd: Path) -> float:
-    """One run's wall time; a failed run stops the benchmark with its output."""
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
+    """One run's wall time (in ``env``, else this process's environment); a failed run stops the benchmark with
+    its output."""
     started = time.perf_counter()
-    finished = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    finished = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if finished.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed (exit {finished.returncode}):\n{finished.stdout[-3000:]}")

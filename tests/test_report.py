@@ -413,6 +413,10 @@ def test_the_ticket_text_names_every_round_of_the_story_within_its_25_lines(endp
         ("ConnectionError (RemoteDisconnected)", "the connection was closed before an answer came"),
         ("ReadTimeout (ReadTimeoutError)", "no answer came within the call's time limit"),
         ("SSLError (SSLCertVerificationError)", "the target's TLS certificate was not trusted"),
+        (
+            "SSLError (MaxRetryError, SSLError, SSLEOFError)",
+            "the TLS connection failed (cut short, or a protocol refused), not for an untrusted certificate",
+        ),
         ("ConnectionError (NameResolutionError)", "the host name did not resolve"),
         ("ConnectionError (NewConnectionError, ConnectionRefusedError)", "the connection was refused"),
         ("OSError", "the connection failed before an answer came"),

@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+import requests
 from canary import Canary
 from certificates import self_signed
 
 from catalog_facts import CATALOG
 from p2p_conformance.emulator import running_emulator
 from p2p_conformance.engine.chat_socket import open_socket
-from p2p_conformance.engine.transport import Route, SendGate, environment_route
+from p2p_conformance.engine.transport import Route, SendGate, environment_route, failure_name, failure_words
 from p2p_conformance.model import Answer, LiveResult
 
 if TYPE_CHECKING:
@@ -199,3 +200,23 @@ def test_a_proxy_that_asks_for_credentials_is_named_as_such(
         ]
     )
     assert "hunter2" not in result.stdout.str() + result.stderr.str() and "wrong-user" not in result.stdout.str()
+
+
+def test_a_tls_failure_is_said_for_what_it_was_an_untrusted_certificate_or_a_connection_that_failed(
+    tmp_path: Path, no_proxy_set: None
+) -> None:
+    """A certificate no CA bundle trusts is said so; a TLS connection that failed for another reason (here a server
+    that answers the TLS greeting in plain HTTP, as a misrouted port or a broken middlebox does) is not blamed on a
+    certificate, whose trust was never judged."""
+    tls = self_signed(tmp_path)
+    said = {}
+    for name, served in (("untrusted", tls), ("plain", None)):
+        with running_emulator(CANARY.emulator(), tls=served) as url:
+            https = url.replace("http://", "https://")
+            with pytest.raises(requests.exceptions.SSLError) as failed:
+                requests.get(f"{https}/api/v3/time", timeout=30)
+        said[name] = failure_words(failure_name(failed.value))
+    assert said == {
+        "untrusted": "the target's TLS certificate was not trusted",
+        "plain": "the TLS connection failed (cut short, or a protocol refused), not for an untrusted certificate",
+    }

@@ -310,12 +310,15 @@ class AnswerTooSlow(requests.RequestException):
     """The answer did not arrive whole within the call's timeout (a server dripping bytes)."""
 
 
+FAILURE_DEPTH = 4  # names: requests' error, urllib3's retries, its error, the cause (SSLCertVerificationError)
+
+
 def failure_name(error: BaseException) -> str:
     """``ConnectionError (RemoteDisconnected)``: what kind of failure left a call without an answer, by the
     names of the exceptions only (their messages can hold the URL, and so the signature)."""
     names = [type(error).__name__]
     inner: object = error.args[0] if error.args else None
-    while isinstance(inner, BaseException) and len(names) < 3:
+    while isinstance(inner, BaseException) and len(names) < FAILURE_DEPTH:
         names.append(type(inner).__name__)
         inner = getattr(inner, "reason", None) or next((a for a in inner.args if isinstance(a, BaseException)), None)
     notes = "".join(f", {note}" for note in getattr(error, "__notes__", ()))
@@ -325,7 +328,8 @@ def failure_name(error: BaseException) -> str:
 # A failure's exception names (failure_name) in a support agent's words, the first that matches
 FAILURE_WORDS = (
     (("ReadTimeout", "ConnectTimeout", "Timeout", "AnswerTooSlow"), "no answer came within the call's time limit"),
-    (("SSLCertVerificationError", "SSLError"), "the target's TLS certificate was not trusted"),
+    (("SSLCertVerificationError",), "the target's TLS certificate was not trusted"),
+    (("SSLError",), "the TLS connection failed (cut short, or a protocol refused), not for an untrusted certificate"),
     (("NameResolutionError", "gaierror"), "the host name did not resolve"),
     (("HTTP 407",), "the proxy asked for credentials (HTTP 407): none were given in its URL, or not these"),
     (("ProxyError",), "the proxy did not pass the call on"),
