@@ -35,8 +35,8 @@ SEARCH_REFUSED = {"ads/search": "-2008"}
 
 
 @pytest.fixture(scope="module")
-def summary(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """One live run of the canary key, ads/search refused with -2008 and the rest answering, as its summary."""
+def run_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One live run of the canary key, ads/search refused with -2008 and the rest answering: its reports folder."""
     folder = tmp_path_factory.mktemp("run")
     reports = folder / "reports"
     with pytest.MonkeyPatch.context() as monkeypatch:
@@ -47,7 +47,13 @@ def summary(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 ["--pyargs", "p2p_conformance.suite", "-m", "live", "--binance-url", url, "-q",
                  f"--report-dir={reports}", "-p", "no:cacheprovider"]
             )  # fmt: skip
-    return dict(json.loads((reports / "live-summary.json").read_text()))
+    return reports
+
+
+@pytest.fixture(scope="module")
+def summary(run_reports: Path) -> dict[str, Any]:
+    """That run as its summary."""
+    return dict(json.loads((run_reports / "live-summary.json").read_text()))
 
 
 def publish(summary: dict[str, Any], folder: Path, *extra: str) -> int:
@@ -84,6 +90,51 @@ def test_a_published_run_holds_each_endpoint_outcome_by_hour_and_its_shape(
     assert feed["target"] == "emulator" and feed["suite_version"] == summary["suite_version"]  # its answers said so
     badge = json.loads((tmp_path / "site" / "badges" / "ads__search.json").read_text())
     assert badge == {"schemaVersion": 1, "label": "ads/search", "message": "code -2008 BAD_API_ID", "color": "red"}
+
+
+def test_a_history_publishes_the_same_outcomes_as_its_runs_summaries(
+    run_reports: Path, summary: dict[str, Any], tmp_path: Path
+) -> None:
+    """``p2p-status publish --db``: the history's runs of the last hours give, with the same status secret, the
+    hours, contributor and outcomes the run's summary gives; a history keeps the placement of a request's shape,
+    not its headers."""
+    secret = tmp_path / "secret"
+    secret.write_text("s" * 40)
+    from_summary, from_history = tmp_path / "summary-site", tmp_path / "history-site"
+    path = tmp_path / "live-summary.json"
+    path.write_text(json.dumps(summary))
+    assert p2p_status(["publish", str(path), "--out", str(from_summary), "--secret-file", str(secret)]) == 0
+    db = str(run_reports / "history.sqlite3")
+    assert p2p_status(["publish", "--db", db, "--out", str(from_history), "--secret-file", str(secret)]) == 0
+
+    def outcomes(site: Path) -> list[tuple[str, str, dict[str, tuple[list[str], str]]]]:
+        feed = json.loads((site / "status.json").read_text())
+        assert feed["target"] == "emulator"
+        return [
+            (
+                entry["hour"],
+                entry["contributor"],
+                {e: (s["outcomes"], s["placement"]) for e, s in entry["endpoints"].items()},
+            )
+            for entry in feed["hours"]
+        ]
+
+    found = outcomes(from_history)
+    assert found == outcomes(from_summary)
+    assert found[-1][2]["ads/search"] == (["code -2008 BAD_API_ID"], "json-body")
+    assert sorted(path.name for path in (from_history / "badges").iterdir()) == sorted(
+        path.name for path in (from_summary / "badges").iterdir()
+    )
+
+
+def test_a_history_that_cannot_be_published_is_one_line_and_nothing_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "history.sqlite3"
+    assert p2p_status(["publish", "--db", str(missing), "--out", str(tmp_path / "site")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"p2p-status: {missing}: {missing} does not exist: run `pytest -m live` first")
+    assert not (tmp_path / "site").exists() and not (tmp_path / "status-secret").exists()
 
 
 def test_the_feed_holds_nothing_that_names_the_merchant(summary: dict[str, Any], tmp_path: Path) -> None:
@@ -148,7 +199,7 @@ def test_a_feed_of_another_target_or_schema_is_refused_in_one_line(
     feed = json.loads(feed_path.read_text())
     feed_path.write_text(json.dumps({**feed, "target": "binance"}))
     assert publish(summary, tmp_path) == 2
-    assert "the feed holds binance runs and this run's answers are emulator's" in capsys.readouterr().err
+    assert "the feed holds binance runs and these are emulator's" in capsys.readouterr().err
     hostile = {**feed, "hours": [{**feed["hours"][0], "contributor": "<script>alert(1)</script>"}]}
     feed_path.write_text(json.dumps(hostile))
     assert publish(summary, tmp_path) == 2

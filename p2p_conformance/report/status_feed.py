@@ -22,14 +22,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
 
-from p2p_conformance.contracts import load_error_codes
+from p2p_conformance.contracts import load_catalog, load_error_codes
 from p2p_conformance.contracts.checks import AnswerKind
 from p2p_conformance.errors import FileError
-from p2p_conformance.model import EndpointRecord, OthersSaw, RunRecord
+from p2p_conformance.model import EndpointRecord, OthersSaw, Outcome, RunRecord, is_binance_api
+
+if TYPE_CHECKING:
+    from p2p_conformance.report.history import Row
 
 SCHEMA_NAME = "p2p-conformance-status/1"
 AGGREGATE_SCHEMA_NAME = "p2p-conformance-status-aggregate/1"
@@ -84,19 +87,23 @@ def contributor(secret: bytes, hour: str) -> str:
 
 
 def outcome_of(record: EndpointRecord) -> str | None:
-    """How one call ended, in the feed's words (None: it says nothing of the endpoint, as a call never sent). A code
-    is published with its catalog name only; no text of the answer is, and nothing the schema would not take."""
-    answer, kind = record.answer, record.answer.kind
-    if record.worked:
+    """How one call ended, in the feed's words (None: it says nothing of the endpoint, as a call never sent)."""
+    answer = record.answer
+    return outcome_words(worked=record.worked, kind=answer.kind, code=answer.code, http_status=answer.http_status)
+
+
+def outcome_words(*, worked: bool, kind: AnswerKind, code: object, http_status: int | None) -> str | None:
+    """How a call ended, in the feed's words, from what a run or its history kept of it. A code is published with
+    its catalog name only; no text of the answer is, and nothing the schema would not take."""
+    if worked:
         return "works"
-    if kind is AnswerKind.ERROR_CODE and ERROR_CODE.fullmatch(str(answer.code)):
-        known = load_error_codes().get(int(str(answer.code)))
-        return f"code {answer.code}" + (f" {known.name}" if known is not None else "")
+    if kind is AnswerKind.ERROR_CODE and ERROR_CODE.fullmatch(str(code)):
+        known = load_error_codes().get(int(str(code)))
+        return f"code {code}" + (f" {known.name}" if known is not None else "")
     if kind is AnswerKind.BUSINESS_CODE:
-        code = str(answer.code)
-        return f"business-code {code}" if BUSINESS_CODE.fullmatch(code) else "business-code"
-    if kind in (AnswerKind.ERROR_CODE, AnswerKind.HTTP_STATUS) and answer.http_status is not None:
-        return f"http {answer.http_status}" if 100 <= answer.http_status <= 599 else None
+        return f"business-code {code}" if BUSINESS_CODE.fullmatch(str(code)) else "business-code"
+    if kind in (AnswerKind.ERROR_CODE, AnswerKind.HTTP_STATUS) and http_status is not None:
+        return f"http {http_status}" if 100 <= http_status <= 599 else None
     if kind is AnswerKind.SUCCESS:
         return "contract-broken"  # a 200 the contract does not accept
     return OTHER_OUTCOMES.get(kind)
@@ -112,9 +119,15 @@ def _shape(record: EndpointRecord) -> dict[str, Any]:
 
 def target_of(run: RunRecord) -> str:
     """What the run's answers are evidence of: Binance's, the emulator's, or another server's."""
-    if run.emulator is not None:
+    return target_kind(run.emulator, run.base_url)
+
+
+def target_kind(emulator: str | None, base_url: str | None) -> str:
+    """``emulator`` for a run of the local emulator, ``not-binance`` for any address none of Binance's API hosts
+    (``RunRecord.not_binance``), else ``binance``."""
+    if emulator is not None:
         return "emulator"
-    return "not-binance" if run.not_binance is not None else "binance"
+    return "not-binance" if base_url is not None and not is_binance_api(base_url) else "binance"
 
 
 def hours_of(run: RunRecord, secret: bytes) -> list[dict[str, Any]]:
@@ -127,6 +140,30 @@ def hours_of(run: RunRecord, secret: bytes) -> list[dict[str, Any]]:
         hour = round_hour(run, record)
         entry = entries.setdefault(hour, {"hour": hour, "contributor": contributor(secret, hour), "endpoints": {}})
         seen = entry["endpoints"].setdefault(record.id, {"outcomes": [], **_shape(record)})
+        seen["outcomes"] = sorted({*seen["outcomes"], outcome})
+    return [entries[hour] for hour in sorted(entries)]
+
+
+def history_hours(rows: Iterable[Row], secret: bytes, target: str) -> list[dict[str, Any]]:
+    """A history's entries of one target (``p2p-status publish --db``), one per UTC hour its runs started in: per
+    endpoint the outcomes seen and its placement (what a history keeps of the request's shape). A result of an older
+    history that did not keep what the answer was (schema before 5) is no outcome."""
+    contracts = {contract.id: contract for contract in load_catalog().live_checks(sockets=True)}
+    entries: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        contract = contracts.get(row.endpoint_id)
+        if contract is None or not contract.read_only or target_kind(row.emulator, row.base_url) != target:
+            continue
+        worked = row.outcome is Outcome.PASS
+        if row.kind is None:  # an older history: what a failure's answer was is not known
+            outcome = "works" if worked else None
+        else:
+            outcome = outcome_words(worked=worked, kind=row.kind, code=row.code, http_status=row.http_status)
+        if outcome is None:
+            continue
+        hour = hour_of(row.started_at)
+        entry = entries.setdefault(hour, {"hour": hour, "contributor": contributor(secret, hour), "endpoints": {}})
+        seen = entry["endpoints"].setdefault(row.endpoint_id, {"outcomes": [], "placement": contract.placement.value})
         seen["outcomes"] = sorted({*seen["outcomes"], outcome})
     return [entries[hour] for hour in sorted(entries)]
 
@@ -150,18 +187,31 @@ def _merged(old: Sequence[Mapping[str, Any]], new: Iterable[Mapping[str, Any]]) 
 
 def published(run: RunRecord, secret: bytes, *, origin: str | None, before: Mapping[str, Any] | None) -> dict[str, Any]:
     """The feed after ``run``: the hours already published (``before``, a feed of the same target) and the run's."""
-    target = target_of(run)
+    return published_hours(
+        hours_of(run, secret), target=target_of(run), suite_version=run.suite_version, origin=origin, before=before
+    )
+
+
+def published_hours(
+    hours: Iterable[Mapping[str, Any]],
+    *,
+    target: str,
+    suite_version: str,
+    origin: str | None,
+    before: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """The feed of ``target`` after adding ``hours`` to those already published (``before``, of the same target)."""
     if before is not None and before["target"] != target:
         raise FeedError(
-            f"the feed holds {before['target']} runs and this run's answers are {target}'s: publish it into a feed "
-            "of its own (--out)"
+            f"the feed holds {before['target']} runs and these are {target}'s: publish them into a feed of their own "
+            "(--out)"
         )
     document = {
         "schema": SCHEMA_NAME,
-        "suite_version": run.suite_version,
+        "suite_version": suite_version,
         "origin": origin,
         "target": target,
-        "hours": _merged(before["hours"] if before is not None else [], hours_of(run, secret)),
+        "hours": _merged(before["hours"] if before is not None else [], hours),
     }
     check_feed(document)
     return document
