@@ -53,7 +53,7 @@ if TYPE_CHECKING:
             "ERROR: --id order-number=...: not an order-number (expected ^[[]0-9]{1,32}$, e.g. 20219644646554779648)",
         ),
         # a device or a pipe has no size to ask: at most the bound is read (issue 37)
-        (["--keys-file", "/dev/zero"], "ERROR: keys file /dev/zero: larger than 1024 KB, not a keys file"),
+        (["--keys-file", "/dev/zero"], "ERROR: keys file /dev/zero: larger than 1 MB, not a keys file"),
         (["--emulator", "--scenario", "/dev/zero"], "ERROR: --scenario: scenario /dev/zero: larger than * KB, not a*"),
         (
             ["--emulator", "--scenario", "july-10"],
@@ -141,7 +141,7 @@ ALIAS_BOMB = "\n".join(
             "--keys-file",
             "keys.toml",
             "#" * 2_000_000,
-            "ERROR: keys file *keys.toml: larger than 1024 KB, not a keys file",
+            "ERROR: keys file *keys.toml: larger than 1 MB, not a keys file",
         ),
     ],
 )

@@ -23,6 +23,7 @@ from p2p_conformance.engine.transport import (
     was_cut,
 )
 from p2p_conformance.errors import InputError, TargetError
+from p2p_conformance.safety.reading import read_bounded
 
 FEED_SECONDS = 10.0  # to connect, between two bytes, and for the whole feed
 FEEDS_DEADLINE_SECONDS = 60.0  # for all the feeds of a run
@@ -72,11 +73,9 @@ def fetch(source: str, route: Route, here: Path, gate: SendGate) -> bytes:
     """The feed's bytes (a URL's through ``gate``, one GET); raises :class:`FeedUnavailable` with what went wrong in
     one line."""
     if not is_url(source):
-        with (here / source).open("rb") as file:
-            data = file.read(MAX_FEED_BYTES + 1)
-        if len(data) > MAX_FEED_BYTES:
-            raise FeedUnavailable(f"{shown(source)}: larger than {MAX_FEED_BYTES // 1_000_000} MB, not a status feed")
-        return data
+        return read_bounded(
+            here / source, MAX_FEED_BYTES, lambda size: FeedUnavailable(f"{shown(source)}: {size}, not a status feed")
+        )
     request = requests.Request("GET", source, headers={"Accept": "application/json"}).prepare()
     http = SessionPerThread(route)  # the run's proxies and CA bundle, as its own calls
     try:

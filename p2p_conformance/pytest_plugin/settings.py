@@ -35,6 +35,7 @@ from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, requested_marke
 from p2p_conformance.report.files import EMULATOR_REPORTS, NOT_BINANCE_REPORTS
 from p2p_conformance.report.history import HISTORY_NAME
 from p2p_conformance.report.html import PYTEST_HTML_NAME
+from p2p_conformance.safety.reading import read_bounded
 from p2p_conformance.signer import HmacKey, Key, KeyConfigError, validate_recv_window
 from p2p_conformance.signer.env import (
     API_KEY,
@@ -53,7 +54,7 @@ DEFAULT_SCENARIO = "all-ok"
 MIN_TIMEOUT_SECONDS = 0.1
 MAX_WAIT_SECONDS = 7 * 24 * 3600.0  # a week: the longest --interval, --max-wait or --deadline a run takes
 FIRST_KEY = "key1"  # the label of the one key of the environment or .env, as the reports name keys
-MAX_KEYS_FILE_BYTES = 1024 * 1024
+MAX_KEYS_FILE_BYTES = 1_000_000
 # Rounds x keys x endpoints: a week of hourly rounds for one key (168 x 65) fits; --repeat 100000 is refused before
 # pytest collects (it would make millions of tests).
 MAX_LIVE_TESTS = 20_000
@@ -403,10 +404,9 @@ def _emulator_choice(config: pytest.Config, catalog: Catalog) -> tuple[EmulatorC
 def _keys_from_file(path: Path) -> dict[str, Key]:
     """Keys listed in a TOML file, one table per key: api_key with secret, or private_key_path."""
     try:
-        with path.open("rb") as file:  # at most the bound, read: a pipe or a device has no size to ask
-            data = file.read(MAX_KEYS_FILE_BYTES + 1)
-        if len(data) > MAX_KEYS_FILE_BYTES:
-            raise pytest.UsageError(f"keys file {path}: larger than {MAX_KEYS_FILE_BYTES // 1024} KB, not a keys file")
+        data = read_bounded(
+            path, MAX_KEYS_FILE_BYTES, lambda size: pytest.UsageError(f"keys file {path}: {size}, not a keys file")
+        )
         document = tomllib.loads(data.decode("utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else type(error).__name__

@@ -24,6 +24,7 @@ from vcr.serialize import serialize
 
 from p2p_conformance.contracts.loading import SAFE_LOADER
 from p2p_conformance.errors import FileError
+from p2p_conformance.safety.reading import read_bounded
 from p2p_conformance.safety.redaction import REDACTED, find_leaks, scrub_body
 from p2p_conformance.safety.text import one_line
 from p2p_conformance.signer import API_KEY_HEADER, encode_query
@@ -49,14 +50,13 @@ def check_cassette(path: Path) -> None:
     """Read ``path`` once with YAML's safe loader, whatever loader vcrpy uses: a cassette from an untrusted pull
     request with ``!!python/object/apply:os.system`` is refused in one line, its content never printed."""
     try:
-        with path.open("rb") as file:
-            data = file.read(MAX_CASSETTE_BYTES + 1)
+        data = read_bounded(
+            path, MAX_CASSETTE_BYTES, lambda size: UnsafeCassette(f"cassette {path.name}: {size}, not a cassette")
+        )
     except OSError as error:
         raise UnsafeCassette(
             f"cassette {path.name}: cannot be read ({error.strerror or type(error).__name__})"
         ) from None
-    if len(data) > MAX_CASSETTE_BYTES:
-        raise UnsafeCassette(f"cassette {path.name}: larger than {MAX_CASSETTE_BYTES // 1_000_000} MB, not a cassette")
     try:
         yaml.load(data, Loader=SAFE_LOADER)
     except yaml.YAMLError as error:

@@ -40,21 +40,19 @@ from p2p_conformance.report.status_feed import (
     target_kind,
 )
 from p2p_conformance.report.summary import SummaryError, read_summary
+from p2p_conformance.safety.reading import read_bounded
 from p2p_conformance.safety.writing import json_text, replace_files
 from p2p_conformance.status.reading import read_feeds
 from p2p_conformance.status.secret import SECRET_NAME, made_secret
 
-MAX_FILE_BYTES = 64 * 1024 * 1024  # a summary of many keys and rounds, or a feed of 30 days, is far smaller
+MAX_FILE_BYTES = 64_000_000  # a summary of many keys and rounds, or a feed of 30 days, is far smaller
 LABEL = "[A-Za-z0-9][A-Za-z0-9._ -]{0,59}"
 MAX_K = 100
 PAGE_NAME = "index.html"  # the community page, the folder's page where GitHub Pages serves it
 
 
 def _read_json(path: Path, what: str) -> object:
-    with path.open("rb") as file:
-        data = file.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise FeedError(f"larger than {MAX_FILE_BYTES // 2**20} MB: not a {what}")
+    data = read_bounded(path, MAX_FILE_BYTES, lambda size: FeedError(f"{size}: not a {what}"))
     return json.loads(data.decode("utf-8"))
 
 
