@@ -360,8 +360,11 @@ def test_history_report_renders_without_calling_anything(endpoint_suite: Endpoin
         "1 of 2 at July 9 12:14" in (page)
     )
     assert "<br>July 9 12:14</th>" in page  # each run's column names the story's phase
-    # only answered rounds that recognised the key move a trend: getUserOrderSummary works, the credential -1102
-    assert page.count('<td class="c2c-trend">') == 2 and '<td class="c2c-trend">stable-ok</td>' in page
+    # only answered rounds that recognised the key move a trend: getUserOrderSummary works, the credential -1102;
+    # the case's other endpoints are shown with the answers they got, and no trend
+    trends_shown = re.findall(r'<td class="c2c-trend">([^<]*)</td>', page)
+    assert sorted(set(trends_shown)) == ["none: no answer that counts", "stable-fail", "stable-ok"]
+    assert len([shown for shown in trends_shown if shown != "none: no answer that counts"]) == 2
     assert "stable-ok: 1, stable-fail: 1, fixed: 0, regressed: 0, intermittent: 0" in page
 
 
@@ -701,6 +704,21 @@ def test_no_answer_is_a_gap_and_a_run_binance_recognised_the_key_on_no_call_move
         since_previous(runs_by_key(rows)["k"], "d")
         == "0 of the 1 endpoints both runs called now work, down from 1 of 1 at July 9 12:14"
     )
+    # the tables show every answer, those that count for no trend apart; a pair none of whose answers counts is
+    # shown with its answers and no trend, never left out
+    wrong_key = stored_run("e", "2025-07-09T13:30:00Z", [stored("e2", "fail")], "wrong key")
+    store_runs(path, [replace(wrong_key, recognised={"k": False})])
+    page = render_history([path], focus=["e0", "e2"])
+    focus = page[page.index('id="c2c-focus"') : page.index("</section>", page.index('id="c2c-focus"'))]
+    rows = [re.findall(r'<td(?: class="([\w-]+)")?[^>]*>([^<]*)</td>', row) for row in focus.split("<tr>")[2:]]
+    assert rows == [
+        [("", "e0"), ("", "k"), ("c2c-cell-ok", "works"), ("c2c-cell-gap", "no answer"), ("c2c-cell-gap", "HTTP 200"),
+         ("c2c-cell-ok", "works"), ("", ""), ("c2c-trend", "stable-ok")],
+        [("", "e2"), ("", "k"), ("", ""), ("", ""), ("", ""), ("", ""), ("c2c-cell-gap", "HTTP 200"),
+         ("c2c-trend", "none: no answer that counts")],
+    ]  # fmt: skip
+    unfocused = render_history([path], focus=["e1"])  # e2 is in none of the trend's sections: in its own
+    assert "<summary>No answer that counts in these runs (1): " in unfocused and ">e2</td>" in unfocused
 
 
 def test_merging_emulator_and_real_runs_says_so_at_the_top_and_marks_each_run(tmp_path: Path) -> None:

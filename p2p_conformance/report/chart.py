@@ -205,7 +205,8 @@ def _own_cell(x: int, y: int, endpoint: str, key: str, when: str, line: StoryLin
     elif seen.worked:
         text, answer_class, said = WORKS, AnswerClass.WORKS, WORKS
     else:
-        text, answer_class = seen.answer.replace("HTTP ", ""), CLASS_OF_SIDE[seen.side]  # "500", "empty 200"
+        text = seen.answer.replace("HTTP ", "")  # "500", "empty 200"
+        answer_class = CLASS_OF_SIDE.get(seen.side, AnswerClass.UNDETERMINED)  # a failure with no side: none follows
         said = f"{seen.answer} ({LEGEND[answer_class]})"
     return Cell(x=x, y=y, text=text, answer_class=answer_class, title=f"{endpoint} · {key} · {when}: {said}")
 

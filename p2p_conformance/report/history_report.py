@@ -33,7 +33,7 @@ from p2p_conformance.report.history import (
 from p2p_conformance.report.html import NO_ORIGIN, STYLE, origin_table, render, timeline_table
 from p2p_conformance.report.story import Observation, by_round, round_sentences, story
 from p2p_conformance.report.summary import TIMELINE_COLUMNS
-from p2p_conformance.report.trends import WINDOW_RUNS, runs_by_key, series, since_previous, trends
+from p2p_conformance.report.trends import WINDOW_RUNS, ran_series, runs_by_key, series, since_previous, trends
 from p2p_conformance.safety.writing import replace_file
 
 REPORT_DIR = Path("reports")  # relative to where it is run, as ``pytest -m live`` writes it by default
@@ -132,6 +132,7 @@ def render_history(
         names = ", ".join(str(db) for db in dbs)
         raise HistoryError(f"{names} has no run{f' since {since}' if since else ''}{f' for key {key}' if key else ''}")
     by_pair = series(rows)
+    shown = ran_series(rows)  # the tables show every answer, those that count for no trend apart
     found = trends(by_pair)
     counts = {label: sum(value == label for value in found.values()) for label in Trend}
     last_run = {row.key_fingerprint: row.run_id for row in rows}  # rows are in time order
@@ -155,16 +156,17 @@ def render_history(
         ("emulator · " if mixed and group[0].round in emulated else "") + sentence
         for group, sentence in zip(by_round(lines), round_sentences(lines), strict=True)
     ]
-    pairs = sorted(by_pair, key=lambda pair: (focus.index(pair[0]) if pair[0] in focus else len(focus), pair))
+    pairs = sorted(shown, key=lambda pair: (focus.index(pair[0]) if pair[0] in focus else len(focus), pair))
     in_focus = [pair for pair in pairs if pair[0] in focus]
     changed = [pair for pair in pairs if pair not in in_focus and found.get(pair) in CHANGED]
     never = [pair for pair in pairs if pair not in in_focus and found.get(pair) is Trend.STABLE_FAIL]
     always = [pair for pair in pairs if pair not in in_focus and found.get(pair) is Trend.STABLE_OK]
+    uncounted = [pair for pair in pairs if pair not in in_focus and pair not in by_pair]
     origins = sorted({row.origin or NO_ORIGIN for row in rows})
     span = merged_span(dbs, since, key)
 
     def table(chosen: Sequence[tuple[str, str]]) -> Markup:
-        return Markup(timeline_table(by_pair, found, chosen, columns, key_labels=labels)) if chosen else Markup()
+        return Markup(timeline_table(shown, found, chosen, columns, key_labels=labels)) if chosen else Markup()
 
     return render(
         "history.html",
@@ -193,6 +195,8 @@ def render_history(
         never_count=len(never),
         always_table=table(always),
         always_count=len(always),
+        uncounted_table=table(uncounted),
+        uncounted_count=len(uncounted),
         origins=origins,
         origin_table=Markup(origin_table(by_pair, key_labels=labels)) if len(origins) > 1 else Markup(),
     )

@@ -43,7 +43,7 @@ from p2p_conformance.report.summary import (
     plural,
     shown_answer,
 )
-from p2p_conformance.report.trends import Series
+from p2p_conformance.report.trends import Series, says_something
 from p2p_conformance.report.view import ReportView
 from p2p_conformance.safety.text import inert_for_pages
 
@@ -161,10 +161,12 @@ def render(template: str, **context: Any) -> str:
 
 @dataclass(frozen=True)
 class AnswerCell:
-    """An answer cell: what it shows, and whether the endpoint worked (its colour)."""
+    """An answer cell: what it shows, whether the endpoint worked (its colour), and whether it counts (an answer
+    that says nothing of the endpoint, :func:`~p2p_conformance.report.trends.says_something`, is shown apart)."""
 
     text: str
     works: bool
+    counts: bool = True
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,7 @@ def _row_cell(row: Row | None) -> AnswerCell | None:
     if row is None:
         return None
     shown = shown_answer(row.outcome, answer_text(row.code or None, row.http_status, row.kind))
-    return AnswerCell(shown, row.outcome is Outcome.PASS)
+    return AnswerCell(shown, row.outcome is Outcome.PASS, says_something(row))
 
 
 VERIFIABLE_WORDS = (
@@ -406,8 +408,14 @@ def key_matrix(run: RunRecord) -> str:
     return render("matrix.html", key_count=len(keys), header=header, rows=rows)
 
 
-def _trend(found: Trend | None) -> str:
-    return found.value if found is not None else "first run"
+NOT_COUNTED = "none: no answer that counts"  # the trend of a pair none of whose answers bears on its endpoint
+
+
+def _trend(found: Trend | None, counted: bool = True) -> str:
+    """A pair's trend as a table says it: ``counted`` False when none of its answers bears on its endpoint."""
+    if found is not None:
+        return found.value
+    return "first run" if counted else NOT_COUNTED
 
 
 def timeline_table(
@@ -417,8 +425,9 @@ def timeline_table(
     columns: int = TIMELINE_COLUMNS,
     key_labels: Mapping[str, str] | None = None,
 ) -> str:
-    """Endpoint and key against the last ``columns`` runs, each cell the answer; ``found``: trend per pair;
-    keys by their label (``key_labels``, by fingerprint) where known."""
+    """Endpoint and key against the last ``columns`` runs, each cell the answer (``by_pair``: those that count, or
+    every one that ran, those that do not count shown apart); ``found``: trend per pair; keys by their label
+    (``key_labels``, by fingerprint) where known."""
     pairs = [pair for pair in (pairs or sorted(by_pair)) if pair in by_pair]
     started = {row.run_id: row.started_at for pair in pairs for row in by_pair[pair]}
     labels = {row.run_id: row.phase for pair in pairs for row in by_pair[pair] if row.phase}
@@ -443,7 +452,11 @@ def timeline_table(
         cells = {row.run_id: row for row in by_pair[pair][-columns:]}
         answers = tuple(_row_cell(cells.get(run)) for run in runs)
         rows.append(
-            AnswerRow(labels=(pair[0], named.get(pair[1], pair[1])), cells=answers, trend=_trend(found.get(pair)))
+            AnswerRow(
+                labels=(pair[0], named.get(pair[1], pair[1])),
+                cells=answers,
+                trend=_trend(found.get(pair), any(says_something(row) for row in by_pair[pair])),
+            )
         )
     return render("answer_table.html", header=header, rows=rows)
 

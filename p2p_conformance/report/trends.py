@@ -39,9 +39,15 @@ def says_something(row: Row) -> bool:
 
 def series(rows: Iterable[Row]) -> Series:
     """Rows that bear on their endpoint (:func:`says_something`), per (endpoint, key fingerprint), in time order."""
+    return ran_series(row for row in rows if says_something(row))
+
+
+def ran_series(rows: Iterable[Row]) -> Series:
+    """Every row that ran, per (endpoint, key fingerprint), in time order: what a table shows, each row marked by
+    whether it bears on its endpoint, so a key Binance never recognised is shown, not left out."""
     grouped: Series = {}
     for row in rows:
-        if says_something(row):
+        if row.outcome.ran:
             grouped.setdefault((row.endpoint_id, row.key_fingerprint), []).append(row)
     return grouped
 
