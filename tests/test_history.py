@@ -173,6 +173,10 @@ def test_seed_story_gives_its_trends_and_the_since_previous_sentence(endpoint_su
     assert "4: " in html and "(July 9 13:03)" in html
     rows = load_rows(reports / "history.sqlite3")
     assert len({row.run_id for row in rows}) == 4 and len(rows) == len(SEED_IDS) * sum(map(len, KEY_ROUNDS.values()))
+    # key3, which Binance recognised nowhere, is in the page's timeline with its answers, moving no trend
+    timeline = {(row["endpoint_id"], row["key_name"]) for row in summary["timeline"]}
+    assert {(endpoint, "key3") for endpoint in SEED_IDS} <= timeline
+    assert "c2c-cell-gap" in html and "none: no answer that counts" in html
 
 
 def test_each_run_adds_to_the_history_and_compares_with_the_previous_one(endpoint_suite: EndpointSuite) -> None:

@@ -145,7 +145,8 @@ def _names(endpoints: AbstractSet[str]) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class Remembered:
-    """A run once stored: its records with their trends and its changes, and the recent history they came from."""
+    """A run once stored: its records with their trends and its changes, and the recent history they came from (every
+    answer that ran, those that count for no trend among them: the timeline shows them apart)."""
 
     run: RunRecord
     series: Series = field(default_factory=dict)
@@ -188,4 +189,4 @@ def remember(path: Path, run: RunRecord, run_id: str, base_url: str) -> Remember
         for name, fingerprint in fingerprints.items()
     ]
     trended = [replace(r, trend=found.get((r.id, r.key_fingerprint))) for r in records]
-    return Remembered(run=replace(run, results=trended, changes=changes), series=by_pair)
+    return Remembered(run=replace(run, results=trended, changes=changes), series=ran_series(history))
