@@ -149,8 +149,8 @@ def story_chart(
     seen_by_others = others or {}
     compared = {endpoint for endpoint, _ in seen_by_others}
     if not focus:  # what changed, and what failed where others' feeds say what they saw
-        changed = _changed(lines) | {pair for pair in _failed(lines) if pair[0] in compared}
-        pairs = [pair for pair in pairs if pair in changed][:MAX_LANES]
+        kept = _changed(lines) | {pair for pair in _failed(lines) if pair[0] in compared}
+        pairs = [pair for pair in pairs if pair in kept][:MAX_LANES]
     if not pairs or not rounds:
         return None
     room = min(MAX_WIDTH - LABEL_WIDTH, max(len(rounds) * CELL_WIDTH, 600))

@@ -1,9 +1,9 @@
 """``p2p-status publish reports/live-summary.json --out site/``: the run added to the status feed in ``site/``
 (``status.json``, and a Shields.io endpoint badge per endpoint in ``site/badges/``), anonymised as
-docs/status-feed.md says; ``--db reports/history.sqlite3`` publishes the history's runs of the last hours instead. The
-status secret that makes the hourly contributor ids is read from ``--secret-file``
-(default: ``status-secret`` beside the summary, made on first use, the owner's alone) or ``P2P_STATUS_SECRET``;
-it is never written into the feed's folder.
+docs/status-feed.md says; ``--db reports/history.sqlite3`` publishes the history's runs of the last hours instead.
+The status secret that makes the hourly contributor ids is read from ``--secret-file`` (default: ``status-secret``
+beside the summary or history, made on first use, the owner's alone) or ``P2P_STATUS_SECRET``; it is never written
+into the feed's folder.
 
 ``p2p-status aggregate FEEDS.txt --out community/``: the feeds listed (https:// URLs or files, one a line) read as
 ``--compare-with`` reads them, and written as one community feed (``status.json``) and its page (``index.html``),
