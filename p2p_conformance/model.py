@@ -177,6 +177,24 @@ def is_binance_api(url: str) -> bool:
     return parts.scheme == "https" and parts.port in (None, 443) and (parts.hostname or "") in BINANCE_API_HOSTS
 
 
+class TargetKind(enum.StrEnum):
+    """What a run's answers are evidence of: Binance's, the suite's local emulator's, or another server's (a mock, a
+    proxy, a testnet). Decided once, by :func:`target_kind`."""
+
+    BINANCE = "binance"
+    EMULATOR = "emulator"
+    NOT_BINANCE = "not-binance"
+
+
+def target_kind(emulator: str | None, base_url: str | None) -> TargetKind:
+    """A run's kind of target: the emulator's when it played a scenario (its answers say so), else Binance's only at
+    one of Binance's API hosts (:func:`is_binance_api`); a run that reached no target (no base URL) is Binance's, as
+    it was aimed there."""
+    if emulator is not None:
+        return TargetKind.EMULATOR
+    return TargetKind.NOT_BINANCE if base_url is not None and not is_binance_api(base_url) else TargetKind.BINANCE
+
+
 def utc_seconds(at: str) -> float:
     """A time :func:`utc_now` wrote, as seconds since the epoch."""
     return datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp()
@@ -570,11 +588,14 @@ class RunRecord:
         return next((key.base_url for key in self.keys), None)
 
     @property
+    def target_kind(self) -> TargetKind:
+        return target_kind(self.emulator, self.base_url)
+
+    @property
     def not_binance(self) -> str | None:
         """The target, when it is neither the emulator nor one of Binance's API hosts (a mock, a proxy, a testnet):
         its answers are that server's, and every output says so."""
-        url = self.base_url
-        return url if url is not None and self.emulator is None and not is_binance_api(url) else None
+        return self.base_url if self.target_kind is TargetKind.NOT_BINANCE else None
 
     @property
     def last_round(self) -> list[EndpointRecord]:

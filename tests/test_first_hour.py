@@ -16,7 +16,9 @@ from canary import Canary
 
 from p2p_conformance.contracts.model import EMULATOR_HEADER
 from p2p_conformance.emulator import running_emulator
+from p2p_conformance.model import TargetKind, target_kind
 from p2p_conformance.pytest_plugin.scope import SUITE_MODULE
+from p2p_conformance.report.files import REPORTS_OF
 from p2p_conformance.signer.env import PRIVATE_KEY_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -183,3 +185,25 @@ def test_a_target_none_of_binance_hosts_says_so_on_the_first_screen(
 def test_the_readme_says_how_to_use_an_rsa_or_ed25519_key_as_the_suite_reads_it() -> None:
     live_run_section = (ROOT / "README.md").read_text().split("## A live run with your key", 1)[1].split("\n## ", 1)[0]
     assert f"`{PRIVATE_KEY_PATH}=" in live_run_section and "RSA or Ed25519" in live_run_section
+
+
+@pytest.mark.parametrize(
+    ("emulator", "base_url", "kind"),
+    [
+        (None, "https://api.binance.com", TargetKind.BINANCE),
+        (None, "https://api-gcp.binance.com:443/", TargetKind.BINANCE),
+        (None, "https://api.binance.com:8443", TargetKind.NOT_BINANCE),  # another port: not Binance's API
+        (None, "http://api.binance.com", TargetKind.NOT_BINANCE),  # not over HTTPS
+        (None, "https://api.binance.com.example.invalid", TargetKind.NOT_BINANCE),
+        (None, "http://127.0.0.1:8080", TargetKind.NOT_BINANCE),  # p2p-emulator before its answers say so
+        ("july-9", "http://127.0.0.1:8080", TargetKind.EMULATOR),
+        (None, None, TargetKind.BINANCE),  # a run that reached no target was aimed at Binance
+    ],
+)
+def test_a_run_s_kind_of_target_is_decided_by_one_rule(
+    emulator: str | None, base_url: str | None, kind: TargetKind
+) -> None:
+    """Where a run's reports go, what every output calls its target, which feeds it publishes to and compares with:
+    all follow from ``target_kind``, Binance's only at one of Binance's API hosts over HTTPS on its port."""
+    assert target_kind(emulator, base_url) is kind
+    assert REPORTS_OF[kind] == {"binance": "", "emulator": "emulator", "not-binance": "not-binance"}[kind]

@@ -27,12 +27,12 @@ from p2p_conformance.engine.probe import MAX_PROBE_LIMIT
 from p2p_conformance.engine.sessions import MAX_CONCURRENCY, RunPlan
 from p2p_conformance.engine.transport import MAX_TIMEOUT_SECONDS, Route, RouteError, environment_route
 from p2p_conformance.engine.verifiable import KeyShown
-from p2p_conformance.model import is_binance_api
+from p2p_conformance.model import TargetKind, target_kind
 from p2p_conformance.pytest_plugin import chat_socket
 from p2p_conformance.pytest_plugin.option_values import number, seconds
 from p2p_conformance.pytest_plugin.scope import SUITE_DIR, installed
 from p2p_conformance.pytest_plugin.selection import LIVE_MARKER, requested_markers
-from p2p_conformance.report.files import EMULATOR_REPORTS, NOT_BINANCE_REPORTS
+from p2p_conformance.report.files import REPORTS_OF
 from p2p_conformance.report.history import HISTORY_NAME
 from p2p_conformance.report.html import PYTEST_HTML_NAME
 from p2p_conformance.safety.reading import read_bounded
@@ -358,11 +358,8 @@ def _paths(config: pytest.Config, base_url: str | None) -> Paths:
     and mocks never mix with real evidence; the reports and history of a run do not depend on where its key file or
     scenario lives."""
     project = _project(config)
-    default_reports = project / "reports"
-    if config.option.emulator:
-        default_reports /= EMULATOR_REPORTS
-    elif base_url is not None and not is_binance_api(base_url):
-        default_reports /= NOT_BINANCE_REPORTS
+    kind = TargetKind.EMULATOR if config.option.emulator else target_kind(None, base_url)  # before any answer
+    default_reports = project / "reports" / REPORTS_OF[kind]
     if not config.option.report_dir:
         reports_fix = f"to write the reports there, give --report-dir {default_reports.resolve()}"
         _validate_within(project, default_reports, reports_fix)

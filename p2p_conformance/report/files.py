@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from p2p_conformance.model import EndpointRecord
+from p2p_conformance.model import EndpointRecord, TargetKind
 from p2p_conformance.report.html import PYTEST_HTML_NAME
 from p2p_conformance.report.outputs import OUTPUTS
 from p2p_conformance.report.summary import read_summary, row_json
@@ -26,6 +26,11 @@ REPORT_NAMES = (JSON_NAME, *(output.name for output in OUTPUTS))  # the suite's 
 WRITTEN_NAMES = (*REPORT_NAMES, PYTEST_HTML_NAME)  # and pytest-html's page: every file a live run leaves
 EMULATOR_REPORTS = "emulator"  # the folder of reports/ where emulator runs keep their reports and history, apart
 NOT_BINANCE_REPORTS = "not-binance"  # and runs against an address none of Binance's (a mock, a proxy, a testnet)
+REPORTS_OF = {
+    TargetKind.BINANCE: "",
+    TargetKind.EMULATOR: EMULATOR_REPORTS,
+    TargetKind.NOT_BINANCE: NOT_BINANCE_REPORTS,
+}
 
 
 def file_stamp(started_at: str) -> str:

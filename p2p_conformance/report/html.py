@@ -24,6 +24,7 @@ from p2p_conformance.model import (
     Outcome,
     RunRecord,
     Side,
+    TargetKind,
     Trend,
     answer_text,
     clock_words,
@@ -568,9 +569,9 @@ def results_table_cell(text: str, header: bool = False) -> str:
 
 
 COMMUNITY_TARGETS = {
-    "binance": "Binance's API",
-    "emulator": "the local emulator, not Binance",
-    "not-binance": "an address none of Binance's API hosts",
+    TargetKind.BINANCE: "Binance's API",
+    TargetKind.EMULATOR: "the local emulator, not Binance",
+    TargetKind.NOT_BINANCE: "an address none of Binance's API hosts",
 }
 
 
@@ -591,7 +592,7 @@ def community_page(document: Mapping[str, Any]) -> str:
         "community.html",
         style=STYLE,
         feeds=plural(document["feeds"], "merchant feed"),
-        target=COMMUNITY_TARGETS[document["target"]],
+        target=COMMUNITY_TARGETS[TargetKind(document["target"])],
         k=document["k"],
         header=("Endpoint", "Merchants", "What they got"),
         hours=hours,

@@ -29,7 +29,7 @@ import jsonschema
 from p2p_conformance.contracts import load_catalog, load_error_codes
 from p2p_conformance.contracts.checks import AnswerKind
 from p2p_conformance.errors import FileError
-from p2p_conformance.model import EndpointRecord, OthersSaw, Outcome, RunRecord, is_binance_api
+from p2p_conformance.model import EndpointRecord, OthersSaw, Outcome, RunRecord, TargetKind, target_kind
 
 if TYPE_CHECKING:
     from p2p_conformance.report.history import Row
@@ -117,19 +117,6 @@ def _shape(record: EndpointRecord) -> dict[str, Any]:
     return shape
 
 
-def target_of(run: RunRecord) -> str:
-    """What the run's answers are evidence of: Binance's, the emulator's, or another server's."""
-    return target_kind(run.emulator, run.base_url)
-
-
-def target_kind(emulator: str | None, base_url: str | None) -> str:
-    """``emulator`` for a run of the local emulator, ``not-binance`` for any address none of Binance's API hosts
-    (``RunRecord.not_binance``), else ``binance``."""
-    if emulator is not None:
-        return "emulator"
-    return "not-binance" if base_url is not None and not is_binance_api(base_url) else "binance"
-
-
 def hours_of(run: RunRecord, secret: bytes) -> list[dict[str, Any]]:
     """The run's entries, one per UTC hour its rounds started in: per endpoint the outcomes seen and the shape."""
     entries: dict[str, dict[str, Any]] = {}
@@ -144,7 +131,7 @@ def hours_of(run: RunRecord, secret: bytes) -> list[dict[str, Any]]:
     return [entries[hour] for hour in sorted(entries)]
 
 
-def history_hours(rows: Iterable[Row], secret: bytes, target: str) -> list[dict[str, Any]]:
+def history_hours(rows: Iterable[Row], secret: bytes, target: TargetKind) -> list[dict[str, Any]]:
     """A history's entries of one target (``p2p-status publish --db``), one per UTC hour its runs started in: per
     endpoint the outcomes seen and its placement (what a history keeps of the request's shape). A result of an older
     history that did not keep what the answer was (schema before 5) is no outcome."""
@@ -152,7 +139,7 @@ def history_hours(rows: Iterable[Row], secret: bytes, target: str) -> list[dict[
     entries: dict[str, dict[str, Any]] = {}
     for row in rows:
         contract = contracts.get(row.endpoint_id)
-        if contract is None or not contract.read_only or target_kind(row.emulator, row.base_url) != target:
+        if contract is None or not contract.read_only or target_kind(row.emulator, row.base_url) is not target:
             continue
         worked = row.outcome is Outcome.PASS
         if row.kind is None:  # an older history: what a failure's answer was is not known
@@ -188,14 +175,14 @@ def _merged(old: Sequence[Mapping[str, Any]], new: Iterable[Mapping[str, Any]]) 
 def published(run: RunRecord, secret: bytes, *, origin: str | None, before: Mapping[str, Any] | None) -> dict[str, Any]:
     """The feed after ``run``: the hours already published (``before``, a feed of the same target) and the run's."""
     return published_hours(
-        hours_of(run, secret), target=target_of(run), suite_version=run.suite_version, origin=origin, before=before
+        hours_of(run, secret), target=run.target_kind, suite_version=run.suite_version, origin=origin, before=before
     )
 
 
 def published_hours(
     hours: Iterable[Mapping[str, Any]],
     *,
-    target: str,
+    target: TargetKind,
     suite_version: str,
     origin: str | None,
     before: Mapping[str, Any] | None,
@@ -266,7 +253,7 @@ def compare(
     started in: every contributor of that hour counted once, across feeds, for each outcome it saw, the merchant's
     own (``mine``: :func:`own_ids`) never. An endpoint and hour no feed has says nothing (it is left out: never
     "0 others")."""
-    target = target_of(run)
+    target = run.target_kind
     wanted = {(record.id, round_hour(run, record)) for record in run.results}
     merchants_feeds = [feed for feed in feeds if feed["target"] == target and feed["schema"] == SCHEMA_NAME]
     cells = _cells(merchants_feeds, wanted, mine)
@@ -310,7 +297,7 @@ def _cells(
     return cells
 
 
-def aggregate(feeds: Sequence[Mapping[str, Any]], *, target: str, k: int, suite_version: str) -> dict[str, Any]:
+def aggregate(feeds: Sequence[Mapping[str, Any]], *, target: TargetKind, k: int, suite_version: str) -> dict[str, Any]:
     """The community feed of merchants' feeds of one target: per endpoint and hour, how many merchants called it and
     how many saw each outcome, only where at least ``k`` did (a cell of fewer says so, with no count)."""
     merchant_feeds = [feed for feed in feeds if feed["schema"] == SCHEMA_NAME and feed["target"] == target]

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from p2p_conformance.engine import feeds
-from p2p_conformance.model import SUITE_VERSION
+from p2p_conformance.model import SUITE_VERSION, TargetKind, target_kind
 from p2p_conformance.report.history import HistoryError, load_rows
 from p2p_conformance.report.html import community_page
 from p2p_conformance.report.status_feed import (
@@ -37,7 +37,6 @@ from p2p_conformance.report.status_feed import (
     history_hours,
     published,
     published_hours,
-    target_kind,
 )
 from p2p_conformance.report.summary import SummaryError, read_summary
 from p2p_conformance.safety.reading import read_bounded
@@ -110,7 +109,7 @@ def _write_feed(
     return list(files)
 
 
-def aggregate_feeds(listed: Path, out: Path, k: int, target: str) -> tuple[list[Path], list[str]]:
+def aggregate_feeds(listed: Path, out: Path, k: int, target: TargetKind) -> tuple[list[Path], list[str]]:
     """The community feed and page of the feeds ``listed`` names; returns the files written and, one line each,
     the feeds that could not be read (left out)."""
     read, refused = read_feeds(feeds.sources(f"@{listed}", Path.cwd()), Path.cwd())
@@ -142,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     aggregating.add_argument(
         "--k", type=int, default=DEFAULT_K, help=f"the fewest merchants a cell shows (default {DEFAULT_K})"
     )
-    aggregating.add_argument("--target", choices=("binance", "emulator", "not-binance"), default="binance")
+    aggregating.add_argument("--target", type=TargetKind, choices=list(TargetKind), default=TargetKind.BINANCE)
     args = parser.parse_args(argv)
     if args.command == "aggregate":
         return _aggregate(parser, args)
