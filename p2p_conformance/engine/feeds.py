@@ -23,7 +23,7 @@ from p2p_conformance.engine.transport import (
     was_cut,
 )
 from p2p_conformance.errors import InputError, TargetError
-from p2p_conformance.safety.reading import read_bounded
+from p2p_conformance.safety.reading import read_bounded, size_words
 
 FEED_SECONDS = 10.0  # to connect, between two bytes, and for the whole feed
 FEEDS_DEADLINE_SECONDS = 60.0  # for all the feeds of a run
@@ -89,7 +89,7 @@ def fetch(source: str, route: Route, here: Path, gate: SendGate) -> bytes:
     if response.status_code != 200:
         raise FeedUnavailable(f"{shown(source)}: HTTP {response.status_code}, not a feed")
     if was_cut(response):
-        raise FeedUnavailable(f"{shown(source)}: larger than {MAX_FEED_BYTES // 1_000_000} MB, not a status feed")
+        raise FeedUnavailable(f"{shown(source)}: larger than {size_words(MAX_FEED_BYTES)}, not a status feed")
     return response.content
 
 

@@ -31,7 +31,7 @@ from p2p_conformance.model import (
 )
 from p2p_conformance.report.chart import story_chart
 from p2p_conformance.report.history import Row
-from p2p_conformance.report.status_feed import PAGE_HOURS, beside_failures, others_by_round
+from p2p_conformance.report.status_feed import PAGE_HOURS, beside_failures, hour_span, others_by_round
 from p2p_conformance.report.story import by_round, tells_a_story
 from p2p_conformance.report.summary import (
     FACT_WORDS,
@@ -579,8 +579,7 @@ def community_page(document: Mapping[str, Any]) -> str:
     """The community page of an aggregate feed (``p2p-status aggregate``): its newest hours first, a table each."""
     hours = []
     for entry in reversed(document["hours"][-PAGE_HOURS:]):
-        start = int(entry["hour"][11:13])
-        name = f"{entry['hour'][:10]} {start:02d}:00-{(start + 1) % 24:02d}:00 UTC"
+        name = f"{entry['hour'][:10]} {hour_span(entry['hour'])}"
         rows = [
             (endpoint, str(cell["merchants"]), "; ".join(f"{o}: {n}" for o, n in cell["outcomes"].items()))
             if "merchants" in cell

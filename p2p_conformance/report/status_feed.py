@@ -76,9 +76,15 @@ def hour_of(at: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:00Z")
 
 
-def round_hour(run: RunRecord, record: EndpointRecord) -> str:
-    """The UTC hour the record's round started in: the hour a call counts in, in a feed and beside it."""
-    return hour_of(run.rounds.get(record.round, run.started_at))
+def round_hour(run: RunRecord, number: int) -> str:
+    """The UTC hour round ``number`` started in: the hour its calls count in, in a feed and beside it."""
+    return hour_of(run.rounds.get(number, run.started_at))
+
+
+def hour_span(hour: str) -> str:
+    """``12:00-13:00 UTC``: an hour of a feed (``2026-12-07T12:00Z``) as the outputs say it."""
+    start = int(hour[11:13])
+    return f"{start:02d}:00-{(start + 1) % 24:02d}:00 UTC"
 
 
 def contributor(secret: bytes, hour: str) -> str:
@@ -117,18 +123,32 @@ def _shape(record: EndpointRecord) -> dict[str, Any]:
     return shape
 
 
+class _Entries:
+    """A merchant's entries being made, one per UTC hour: per endpoint each outcome seen once, and the shape."""
+
+    def __init__(self, secret: bytes) -> None:
+        self.secret = secret
+        self.by_hour: dict[str, dict[str, Any]] = {}
+
+    def add(self, hour: str, endpoint: str, outcome: str, shape: Mapping[str, Any]) -> None:
+        entry = self.by_hour.setdefault(
+            hour, {"hour": hour, "contributor": contributor(self.secret, hour), "endpoints": {}}
+        )
+        seen = entry["endpoints"].setdefault(endpoint, {"outcomes": [], **shape})
+        seen["outcomes"] = sorted({*seen["outcomes"], outcome})
+
+    def in_time_order(self) -> list[dict[str, Any]]:
+        return [self.by_hour[hour] for hour in sorted(self.by_hour)]
+
+
 def hours_of(run: RunRecord, secret: bytes) -> list[dict[str, Any]]:
     """The run's entries, one per UTC hour its rounds started in: per endpoint the outcomes seen and the shape."""
-    entries: dict[str, dict[str, Any]] = {}
+    entries = _Entries(secret)
     for record in run.results:
         outcome = outcome_of(record) if record.read_only else None
-        if outcome is None:
-            continue
-        hour = round_hour(run, record)
-        entry = entries.setdefault(hour, {"hour": hour, "contributor": contributor(secret, hour), "endpoints": {}})
-        seen = entry["endpoints"].setdefault(record.id, {"outcomes": [], **_shape(record)})
-        seen["outcomes"] = sorted({*seen["outcomes"], outcome})
-    return [entries[hour] for hour in sorted(entries)]
+        if outcome is not None:
+            entries.add(round_hour(run, record.round), record.id, outcome, _shape(record))
+    return entries.in_time_order()
 
 
 def history_hours(rows: Iterable[Row], secret: bytes, target: TargetKind) -> list[dict[str, Any]]:
@@ -136,7 +156,7 @@ def history_hours(rows: Iterable[Row], secret: bytes, target: TargetKind) -> lis
     endpoint the outcomes seen and its placement (what a history keeps of the request's shape). A result of an older
     history that did not keep what the answer was (schema before 5) is no outcome."""
     contracts = {contract.id: contract for contract in load_catalog().live_checks(sockets=True)}
-    entries: dict[str, dict[str, Any]] = {}
+    entries = _Entries(secret)
     for row in rows:
         contract = contracts.get(row.endpoint_id)
         if contract is None or not contract.read_only or target_kind(row.emulator, row.base_url) is not target:
@@ -146,13 +166,9 @@ def history_hours(rows: Iterable[Row], secret: bytes, target: TargetKind) -> lis
             outcome = "works" if worked else None
         else:
             outcome = outcome_words(worked=worked, kind=row.kind, code=row.code, http_status=row.http_status)
-        if outcome is None:
-            continue
-        hour = hour_of(row.started_at)
-        entry = entries.setdefault(hour, {"hour": hour, "contributor": contributor(secret, hour), "endpoints": {}})
-        seen = entry["endpoints"].setdefault(row.endpoint_id, {"outcomes": [], "placement": contract.placement.value})
-        seen["outcomes"] = sorted({*seen["outcomes"], outcome})
-    return [entries[hour] for hour in sorted(entries)]
+        if outcome is not None:
+            entries.add(hour_of(row.started_at), row.endpoint_id, outcome, {"placement": contract.placement.value})
+    return entries.in_time_order()
 
 
 def _merged(old: Sequence[Mapping[str, Any]], new: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -238,7 +254,7 @@ def read_feed(data: bytes, source: str, now: datetime | None = None) -> dict[str
 
 def own_ids(run: RunRecord, secret: bytes) -> frozenset[str]:
     """The merchant's own contributor ids for the hours the run's rounds started in (their status secret's)."""
-    return frozenset(contributor(secret, round_hour(run, record)) for record in run.results)
+    return frozenset(contributor(secret, round_hour(run, number)) for number in {r.round for r in run.results})
 
 
 def holds_any(feeds: Iterable[Mapping[str, Any]], ids: AbstractSet[str]) -> bool:
@@ -254,13 +270,11 @@ def compare(
     own (``mine``: :func:`own_ids`) never. An endpoint and hour no feed has says nothing (it is left out: never
     "0 others")."""
     target = run.target_kind
-    wanted = {(record.id, round_hour(run, record)) for record in run.results}
-    merchants_feeds = [feed for feed in feeds if feed["target"] == target and feed["schema"] == SCHEMA_NAME]
-    cells = _cells(merchants_feeds, wanted, mine)
-    counted: dict[tuple[str, str], tuple[int, Counter[str]]] = {
-        cell: (len(set().union(*by_outcome.values())), Counter({o: len(who) for o, who in by_outcome.items()}))
-        for cell, by_outcome in cells.items()
-    }
+    wanted = {(record.id, round_hour(run, record.round)) for record in run.results}
+    counted: dict[tuple[str, str], tuple[int, Counter[str]]] = {}
+    for cell, by_outcome in _cells(merchant_feeds(feeds, target), wanted, mine).items():
+        merchants, outcomes = _tally(by_outcome)
+        counted[cell] = (merchants, Counter(outcomes))
     for feed in feeds:  # a community feed's counts add to them (docs/status-feed.md: list it, or its sources)
         if feed["target"] == target and feed["schema"] == AGGREGATE_SCHEMA_NAME:
             for entry in feed["hours"]:
@@ -275,6 +289,16 @@ def compare(
         OthersSaw(endpoint=endpoint, hour=hour, merchants=merchants, outcomes=dict(sorted(outcomes.items())))
         for (endpoint, hour), (merchants, outcomes) in sorted(counted.items())
     )
+
+
+def merchant_feeds(feeds: Iterable[Mapping[str, Any]], target: TargetKind) -> list[Mapping[str, Any]]:
+    """The merchants' own feeds (not community feeds) of runs against ``target``."""
+    return [feed for feed in feeds if feed["schema"] == SCHEMA_NAME and feed["target"] == target]
+
+
+def _tally(by_outcome: Mapping[str, set[str]]) -> tuple[int, dict[str, int]]:
+    """A cell's merchants (each once, whatever it saw) and how many saw each outcome, outcomes in order."""
+    return len(set().union(*by_outcome.values())), {o: len(who) for o, who in sorted(by_outcome.items())}
 
 
 def _cells(
@@ -300,11 +324,11 @@ def _cells(
 def aggregate(feeds: Sequence[Mapping[str, Any]], *, target: TargetKind, k: int, suite_version: str) -> dict[str, Any]:
     """The community feed of merchants' feeds of one target: per endpoint and hour, how many merchants called it and
     how many saw each outcome, only where at least ``k`` did (a cell of fewer says so, with no count)."""
-    merchant_feeds = [feed for feed in feeds if feed["schema"] == SCHEMA_NAME and feed["target"] == target]
+    read = merchant_feeds(feeds, target)
     hours: dict[str, dict[str, Any]] = {}
-    for (endpoint, hour), by_outcome in sorted(_cells(merchant_feeds).items()):
-        merchants = len(set().union(*by_outcome.values()))
-        cell = {"merchants": merchants, "outcomes": {o: len(who) for o, who in sorted(by_outcome.items())}}
+    for (endpoint, hour), by_outcome in sorted(_cells(read).items()):
+        merchants, outcomes = _tally(by_outcome)
+        cell = {"merchants": merchants, "outcomes": outcomes}
         hours.setdefault(hour, {"hour": hour, "endpoints": {}})["endpoints"][endpoint] = (
             cell if merchants >= k else {"too_few": True}
         )
@@ -314,7 +338,7 @@ def aggregate(feeds: Sequence[Mapping[str, Any]], *, target: TargetKind, k: int,
         "suite_version": suite_version,
         "target": target,
         "k": k,
-        "feeds": len(merchant_feeds),
+        "feeds": len(read),
         "hours": [hours[hour] for hour in newest],
     }
     check_feed(document, names=(AGGREGATE_SCHEMA_NAME,))
@@ -329,7 +353,7 @@ def beside_failures(run: RunRecord, focus: Sequence[str]) -> list[tuple[str, str
     lines = []
     for record in run.last_round:
         own = outcome_of(record) if record.read_only and not record.worked else None
-        found = saw.get((record.id, round_hour(run, record)))
+        found = saw.get((record.id, round_hour(run, record.round)))
         if own is None or found is None or (focus and record.id not in focus):
             continue
         lines.append((record.id, own, others_said(found)))
@@ -344,17 +368,15 @@ def others_by_round(run: RunRecord) -> dict[tuple[str, int], OthersSaw]:
         (endpoint, number): found
         for number in rounds
         for (endpoint, hour), found in saw.items()
-        if hour == hour_of(run.rounds.get(number, run.started_at))
+        if hour == round_hour(run, number)
     }
 
 
 def others_said(found: OthersSaw) -> str:
     """``code -2008 BAD_API_ID for 2 of 2 other merchants, 12:00-13:00 UTC``: what the feeds saw, in words."""
-    start = int(found.hour[11:13])
-    span = f"{start:02d}:00-{(start + 1) % 24:02d}:00 UTC"
     said = [f"{outcome} for {count} of {found.merchants}" for outcome, count in found.outcomes.items()]
     others = "other merchant" if found.merchants == 1 else "other merchants"
-    return f"{'; '.join(said)} {others}, {span}"
+    return f"{'; '.join(said)} {others}, {hour_span(found.hour)}"
 
 
 def others_cell(found: OthersSaw) -> str:
